@@ -1,0 +1,1 @@
+"""Gangmaker: the chat-based participation bot for Kortrijk 2030."""

@@ -1,0 +1,85 @@
+"""The console channel: chat with Gangmaker over stdin/stdout, no token needed.
+
+Each input line is one message. Buttons are printed numbered and can be answered by
+their number or by their label; `/foto NAME` sends a (pretend) photo. EOF ends the chat.
+"""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TextIO
+
+from bot.core import Gangmaker
+from bot.events import Inbound
+from bot.replies import Document, Message, Notice, Reply
+
+CHANNEL = "console"
+
+
+class ConsoleChannel:
+    """One local person talking to the core through a terminal (or a pipe)."""
+
+    def __init__(self, app: Gangmaker, user: str, stdin: TextIO, stdout: TextIO,
+                 download_dir: Path = Path(".")) -> None:
+        self.app = app
+        self.user = user
+        self.stdin = stdin
+        self.stdout = stdout
+        self.download_dir = download_dir
+        self.last_buttons: Message | None = None
+
+    async def run(self) -> int:
+        """Greet (or resume the dialogue in progress), then answer line by line until EOF."""
+        loop = asyncio.get_running_loop()
+        await self.send(self.event(kind="text", text="/start"))
+        while True:
+            if self.stdin.isatty():
+                self.write("» ", end="")
+            line = await loop.run_in_executor(None, self.stdin.readline)
+            if line == "":
+                return 0
+            line = line.strip()
+            if line:
+                await self.send(self.parse(line))
+
+    def event(self, **fields: object) -> Inbound:
+        return Inbound(channel=CHANNEL, user_id=self.user, display_name=self.user, **fields)
+
+    def parse(self, line: str) -> Inbound:
+        """A typed line as an event: a number or label of a shown button is a tap."""
+        shown = self.last_buttons
+        if shown is not None:
+            buttons = shown.buttons
+            if line.isdigit() and 1 <= int(line) <= len(buttons):
+                return self.event(kind="tap", token=shown.token, value=buttons[int(line) - 1].value)
+            for button in buttons:
+                if line.casefold() == button.label.casefold():
+                    return self.event(kind="tap", token=shown.token, value=button.value)
+        if line.startswith("/foto"):
+            name = line.removeprefix("/foto").strip() or "foto.jpg"
+            return self.event(kind="photo", photo=f"console:{name}")
+        return self.event(kind="text", text=line)
+
+    async def send(self, event: Inbound) -> None:
+        for reply in await self.app.handle(event):
+            self.draw(reply)
+
+    def draw(self, reply: Reply) -> None:
+        if isinstance(reply, Notice):
+            self.write(f"  ({reply.text})")
+        elif isinstance(reply, Document):
+            path = self.download_dir / reply.filename
+            path.write_bytes(reply.content)
+            self.write(f"📎 {reply.caption} → {path}")
+        elif isinstance(reply, Message):
+            self.write(reply.text)
+            for number, button in enumerate(reply.buttons, start=1):
+                mark = ("[x] " if button.selected else "[ ] ") if reply.multi and not button.value.startswith("_") else ""
+                self.write(f"  {number}. {mark}{button.label}")
+            if reply.buttons:
+                self.last_buttons = reply
+            self.write("")
+
+    def write(self, text: str, end: str = "\n") -> None:
+        self.stdout.write(text + end)
+        self.stdout.flush()

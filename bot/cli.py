@@ -1,0 +1,102 @@
+"""The `gangmaker` command line (click): run the bot, chat in the console, manage the database."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+async def _prepared_app(settings: Settings):
+    from bot.core import Gangmaker
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    return Gangmaker(settings, engine)
+
+
+async def _console(settings: Settings, user: str) -> int:
+    from bot.channels.console import ConsoleChannel
+
+    app = await _prepared_app(settings)
+    try:
+        return await ConsoleChannel(app, user, sys.stdin, sys.stdout).run()
+    finally:
+        await app.engine.dispose()
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Gangmaker, the participation bot of Kortrijk 2030.
+
+    Without a command: run the channels that have tokens, or the console when none has.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = _settings()
+    if settings.telegram_token or settings.slack_bot_token:
+        raise click.ClickException(
+            "Telegram and Slack channels are not in this version yet; "
+            "unset TELEGRAM_TOKEN and SLACK_BOT_TOKEN to chat in the console."
+        )
+    logging.basicConfig(level=logging.WARNING)
+    sys.exit(asyncio.run(_console(settings, "local")))
+
+
+@main.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="SQLite file to use (default: DATABASE_URL).")
+@click.option("--user", default="local", show_default=True, help="Which local person you are.")
+def console(db_path: Path | None, user: str) -> None:
+    """Chat with Gangmaker in this terminal."""
+    settings = _settings(database_url=f"sqlite:///{db_path}" if db_path else None)
+    logging.basicConfig(level=logging.WARNING)
+    sys.exit(asyncio.run(_console(settings, user)))
+
+
+@main.group()
+def db() -> None:
+    """Database schema management."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations (also done automatically at start)."""
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    async def run() -> None:
+        engine = create_engine(_settings().database_url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(run())
+    click.echo("Database is up to date.")
+
+
+@main.group()
+def i18n() -> None:
+    """Translation catalogs."""
+
+
+@i18n.command("update")
+def i18n_update() -> None:
+    """Bring locales/ in step with the texts in the code."""
+    from bot.catalogs import update
+
+    update()
+    click.echo("Catalogs updated; translate the new empty entries in en and fr.")

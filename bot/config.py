@@ -1,0 +1,81 @@
+"""Settings read from the environment and an optional `.env` file, validated at start."""
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from typing import Annotated, Literal
+
+Locale = Literal["nl", "en", "fr"]
+
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+
+def normalise_database_url(value: str) -> str:
+    """Return the async SQLAlchemy URL for a SQLite or PostgreSQL URL, or raise ValueError."""
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ValueError("is not a database URL (example: sqlite:///gangmaker.db)") from None
+    driver = _DRIVERS.get(url.drivername)
+    if driver is None:
+        raise ValueError(f"uses '{url.drivername}'; only sqlite and postgresql are supported")
+    return url.set(drivername=driver).render_as_string(hide_password=False)
+
+
+class Settings(BaseSettings):
+    """Everything Gangmaker reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///gangmaker.db"
+    default_locale: Locale = "nl"
+    timezone: str = "Europe/Brussels"
+    privacy_contact: str = "privacy@kortrijk.be"
+    privacy_version: str = "2026-11"
+    max_text_length: int = Field(default=1000, ge=50, le=4000)
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    coordinator_telegram_ids: Annotated[list[int], NoDecode] = []
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("coordinator_telegram_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+class ConfigError(Exception):
+    """A setting has a wrong value; the message names the variable in one line."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation error into one clear ConfigError line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{name} {message}")
+        raise ConfigError("Configuration error: " + "; ".join(problems)) from None

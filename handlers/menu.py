@@ -1,0 +1,55 @@
+"""The main menu, help, and the answers for commands and messages that fit nowhere else."""
+from __future__ import annotations
+
+from bot.context import Context
+from bot.i18n import N_
+from bot.replies import Button
+
+MENU = "menu"  # token of the stateless menu buttons; each value is a command name
+
+ITEMS = (
+    ("idee", N_("💡 Idee delen")),
+    ("tijd", N_("🕒 Tijd geven")),
+    ("kennis", N_("🧰 Kennis delen")),
+    ("geven", N_("🎁 Geld of materiaal")),
+    ("profiel", N_("👤 Mijn profiel")),
+    ("bijdragen", N_("📋 Mijn bijdragen")),
+    ("privacy", N_("🔒 Privacy")),
+    ("help", N_("❓ Hulp")),
+)
+
+
+def show(ctx: Context) -> None:
+    """The main menu: every resident action one tap away."""
+    t = ctx.t
+    ctx.say(t(N_("Wat wil je doen?")), [Button(value, t(label)) for value, label in ITEMS], token=MENU)
+
+
+async def show_menu(ctx: Context) -> None:
+    show(ctx)
+
+
+async def show_help(ctx: Context) -> None:
+    ctx.say(ctx.t(N_(
+        "Zo werk ik:\n"
+        "/menu – alles wat je kunt doen\n"
+        "/idee – een idee delen\n"
+        "/tijd – tijd geven\n"
+        "/kennis – kennis of talent delen\n"
+        "/geven – geld, materiaal of een ruimte geven\n"
+        "/profiel – je profiel bekijken en aanpassen\n"
+        "/bijdragen – wat je al deelde\n"
+        "/privacy – wat ik bewaar, /mijngegevens en /vergeet\n\n"
+        "Midden in een vraag? Typ /terug, /overslaan of /annuleer."
+    )))
+
+
+def unknown_command(ctx: Context) -> None:
+    ctx.say(ctx.t(N_("Dat commando ken ik niet. Typ /help om te zien wat ik kan.")))
+
+
+def not_understood(ctx: Context) -> None:
+    """A message outside any dialogue: say what works, then offer the menu."""
+    if ctx.event.kind == "other":
+        ctx.say(ctx.t(N_("Dit soort bericht kan ik niet lezen. Ik begrijp tekst en de knoppen.")))
+    show(ctx)

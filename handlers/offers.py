@@ -1,0 +1,102 @@
+"""Offering time, expertise, or money, material or space; and withdrawing an offer."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from typing import Any
+
+from bot.context import Context
+from bot.dialogue import ChoiceStep, DateStep, Flow, MultiStep, NumberStep, TextStep
+from bot.i18n import N_
+from handlers import menu
+from handlers.options import AMOUNTS, GIFT_KINDS, MOMENTS, SKILLS
+from storage.models import Offer
+
+OFFER = "offer"  # token of the withdraw buttons; value "withdraw:<id>"
+
+UNTIL = DateStep(name="until", label=N_("Tot wanneer"), optional=True, after_step="start",
+                 prompt=N_("Weet je het nog niet? Tik dan op Overslaan. Tot wanneer kun je dit aanbieden?"))
+
+TIME_STEPS = [
+    NumberStep(name="hours", label=N_("Uren per maand"), minimum=1, maximum=200,
+               prompt=N_("Typ een getal. Hoeveel uur per maand wil je ongeveer helpen?")),
+    MultiStep(name="moments", label=N_("Wanneer"), options=MOMENTS,
+              prompt=N_("Tik op alles wat past en dan op Klaar. Wanneer kun je meestal?")),
+    DateStep(name="start", label=N_("Vanaf"), prompt=N_("Typ een datum. Vanaf wanneer kun je helpen?")),
+    UNTIL,
+]
+
+
+def expertise_steps(max_length: int) -> list:
+    return [
+        TextStep(name="skills", label=N_("Waar je goed in bent"), max_length=max_length,
+                 prompt=N_("Waar ben je goed in? Vertel het in een paar woorden.")),
+        MultiStep(name="tags", label=N_("Soort kennis"), options=SKILLS, optional=True, minimum=0,
+                  prompt=N_("Zo vinden we je snel als een project jouw kennis nodig heeft. Welke woorden passen bij je kennis?")),
+        UNTIL,
+    ]
+
+
+def gift_steps(max_length: int) -> list:
+    return [
+        ChoiceStep(name="kind", label=N_("Soort"), options=GIFT_KINDS,
+                   prompt=N_("Wat wil je geven of uitlenen?")),
+        TextStep(name="what", label=N_("Wat precies"), max_length=max_length,
+                 prompt=N_("Vertel kort wat het is. Bijvoorbeeld: een zaal voor 40 mensen, of 10 pallets hout.")),
+        ChoiceStep(name="amount", label=N_("Ongeveer hoeveel"), options=AMOUNTS, optional=True,
+                   when=lambda answers: answers.get("kind") == "money",
+                   prompt=N_("Om ongeveer hoeveel geld gaat het?")),
+        UNTIL,
+    ]
+
+
+def _end_of(day: str | None) -> datetime | None:
+    return datetime.combine(date.fromisoformat(day), time(23, 59), timezone.utc) if day else None
+
+
+def offer_done(kind: str):
+    """What to do with a confirmed offer of this kind: store it as open."""
+
+    async def done(ctx: Context, answers: dict[str, Any]) -> None:
+        details = {key: value for key, value in answers.items() if key != "until" and value is not None}
+        await ctx.offers.add(Offer(person_id=ctx.person.id, kind=kind, details=details, state="open",
+                                   valid_until=_end_of(answers.get("until")),
+                                   created_at=ctx.now, updated_at=ctx.now))
+        ctx.say(ctx.t(N_(
+            "Dank je wel! Je aanbod is bewaard. Past het bij een project, dan vraag ik je eerst "
+            "of je mee wilt doen. Intrekken kan altijd via /bijdragen."
+        )))
+        menu.show(ctx)
+
+    return done
+
+
+def offer_flows(max_length: int) -> list[Flow]:
+    title = N_("Dit is je aanbod:")
+    return [
+        Flow(name="offer_time", steps=TIME_STEPS, on_done=offer_done("time"), summary_title=title),
+        Flow(name="offer_expertise", steps=expertise_steps(max_length), on_done=offer_done("expertise"),
+             summary_title=title),
+        Flow(name="offer_gift", steps=gift_steps(max_length), on_done=offer_done("gift"), summary_title=title),
+    ]
+
+
+def starter(flow_name: str):
+    async def start(ctx: Context) -> None:
+        await ctx.dialogue.start(ctx, flow_name)
+
+    return start
+
+
+async def on_offer_button(ctx: Context, value: str) -> None:
+    """Withdraw an offer; a second tap, or someone else's offer, changes nothing."""
+    t = ctx.t
+    action, _, offer_id = value.partition(":")
+    offer = await ctx.offers.get_for(ctx.person, int(offer_id)) if offer_id.isdigit() else None
+    if action != "withdraw" or offer is None:
+        ctx.notice(t(N_("Deze knop is verlopen.")))
+    elif offer.state != "open":
+        ctx.notice(t(N_("Dit aanbod is al ingetrokken.")))
+    else:
+        offer.state = "withdrawn"
+        offer.updated_at = ctx.now
+        ctx.say(t(N_("Je aanbod is ingetrokken. Bedankt om het aan te bieden!")))

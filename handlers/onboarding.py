@@ -1,0 +1,146 @@
+"""First contact: welcome, privacy consent (nothing stored without a yes), then the profile questions."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bot.context import Context
+from bot.dialogue import ChoiceStep, Flow, MultiStep, TextStep
+from bot.i18n import N_, supported
+from bot.replies import Button
+from handlers import menu
+from handlers.options import CONTRIBUTIONS, LANGUAGES, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
+from handlers.privacy import privacy_text
+
+CONSENT = "consent"  # token of the stateless consent buttons; values are "action:language"
+YES, NO, MORE, LANGUAGE_SWITCH = "yes", "no", "more", "lang"
+
+
+async def set_language(ctx: Context, value: str) -> None:
+    """Switch the person's language at once, so the next question is already in it."""
+    ctx.person.locale = value
+
+
+LANGUAGE = ChoiceStep(
+    name="language", label=N_("Taal"), options=LANGUAGES, on_answer=set_language,
+    prompt=N_("In welke taal wil je mijn berichten lezen?"),
+)
+NAME = TextStep(
+    name="display_name", label=N_("Naam"), min_length=1, max_length=40,
+    prompt=N_("Je voornaam of een bijnaam is genoeg. Hoe mag ik je noemen?"),
+)
+NEIGHBOURHOOD = ChoiceStep(
+    name="neighbourhood", label=N_("Buurt"), options=NEIGHBOURHOODS,
+    prompt=N_("Zo krijg je vooral nieuws uit je eigen buurt. Waar woon of werk je?"),
+)
+ROLE = ChoiceStep(
+    name="role", label=N_("Wie je bent"), options=ROLES,
+    prompt=N_("Kies wat het best past. Wie ben je?"),
+)
+INTERESTS = MultiStep(
+    name="interests", label=N_("Thema's"), options=THEMES,
+    prompt=N_("Zo sturen we je alleen wat je boeit. Tik op alles wat past en dan op Klaar. Waar heb je zin in?"),
+)
+CONTRIBUTE = MultiStep(
+    name="contributions", label=N_("Hoe je meedoet"), options=CONTRIBUTIONS,
+    prompt=N_("Tik op alles wat past en dan op Klaar. Wat wil je geven?"),
+)
+LEVEL = ChoiceStep(
+    name="level", label=N_("Hoe je helpt"), options=LEVELS,
+    prompt=N_("Denk je liever mee over de plannen, of steek je liever de handen uit de mouwen?"),
+)
+
+PROFILE_STEPS = (LANGUAGE, NAME, NEIGHBOURHOOD, ROLE, INTERESTS, CONTRIBUTE, LEVEL)
+
+
+def save_profile(ctx: Context, answers: dict[str, Any]) -> None:
+    """Copy profile answers onto the person (only the fields that were asked)."""
+    for step in PROFILE_STEPS:
+        if step.name in answers:
+            value = answers[step.name]
+            setattr(ctx.person, "locale" if step.name == "language" else step.name, value)
+
+
+async def onboarding_done(ctx: Context, answers: dict[str, Any]) -> None:
+    """Store the profile and show what the person can do now."""
+    save_profile(ctx, answers)
+    ctx.person.onboarded_at = ctx.now
+    ctx.say(ctx.t(N_("Dank je, {name}! Je bent erbij."), name=ctx.person.display_name))
+    menu.show(ctx)
+
+
+ONBOARDING = Flow(
+    name="onboarding", steps=PROFILE_STEPS, on_done=onboarding_done,
+    summary_title=N_("Zo ken ik je nu:"),
+    cancelled=N_("Oké, we stoppen met de vragen. Je kunt ze later invullen via /profiel."),
+)
+
+
+def consent_buttons(ctx: Context) -> list[Button]:
+    """Yes, no, more, and the other languages; each value carries the language shown."""
+    t = ctx.t
+    buttons = [Button(f"{YES}:{t.locale}", t(N_("Ja, dat is goed"))),
+               Button(f"{NO}:{t.locale}", t(N_("Nee, liever niet"))),
+               Button(f"{MORE}:{t.locale}", t(N_("Meer uitleg")))]
+    buttons += [Button(f"{LANGUAGE_SWITCH}:{o.value}", t(o.label)) for o in LANGUAGES if o.value != t.locale]
+    return buttons
+
+
+def welcome(ctx: Context) -> None:
+    """Say what Gangmaker is and ask for consent; nothing is stored yet."""
+    t = ctx.t
+    ctx.say(t(N_(
+        "Hallo! Ik ben Gangmaker, de chatbot van Kortrijk 2030. "
+        "Kortrijk wil in 2030 Culturele Hoofdstad van Europa zijn. Dat doen we samen met jou.\n\n"
+        "Hier deel je ideeën, geef je wat tijd of kennis, en doe je mee aan projecten in je buurt."
+    )))
+    ask_consent(ctx)
+
+
+def ask_consent(ctx: Context, longer: bool = False) -> None:
+    t = ctx.t
+    text = privacy_text(ctx) if longer else t(N_(
+        "Om je uit te nodigen, bewaar ik wat je me vertelt. Stad Kortrijk is daarvoor verantwoordelijk. "
+        "Je kunt alles altijd bekijken of laten wissen. Nee zeggen mag ook."
+    ))
+    ctx.say(text + "\n\n" + t(N_("Is dat goed voor jou?")), consent_buttons(ctx), token=CONSENT)
+
+
+async def before_consent(ctx: Context) -> None:
+    """Answer someone we store nothing about: the consent buttons, or the welcome again."""
+    event = ctx.event
+    command = event.command
+    if event.kind == "tap" and event.token == CONSENT and event.value:
+        action, _, locale = event.value.partition(":")
+        ctx.event = replace(event, locale_hint=supported(locale or event.locale_hint))
+        t = ctx.t
+        if action == YES:
+            await give_consent(ctx)
+        elif action == NO:
+            await ctx.audit.record("consent_refused", ctx.now, version=ctx.settings.privacy_version)
+            ctx.say(t(N_(
+                "Dat is helemaal oké. Ik bewaar niets over jou. "
+                "Verander je van gedacht? Typ dan /start."
+            )))
+        elif action == MORE:
+            ask_consent(ctx, longer=True)
+        else:
+            welcome(ctx)
+        return
+    if command in {"mijngegevens", "mydata", "vergeet", "forget"}:
+        ctx.say(ctx.t(N_("Ik heb niets over jou bewaard. Er is dus ook niets om te tonen of te wissen.")))
+        return
+    welcome(ctx)
+
+
+async def give_consent(ctx: Context) -> None:
+    """Create the person with the consent and its privacy version, then ask the first question."""
+    event = ctx.event
+    identity = await ctx.people.create(
+        event.channel, event.user_id, locale=ctx.t.locale,
+        consent_version=ctx.settings.privacy_version, now=ctx.now,
+    )
+    ctx.identity, ctx.person = identity, identity.person
+    await ctx.audit.record("consent_given", ctx.now, ctx.person, version=ctx.settings.privacy_version)
+    ctx.say(ctx.t(N_("Fijn, dank je! Eerst een paar korte vragen, zodat ik je beter ken.")))
+    await ctx.dialogue.start(ctx, ONBOARDING.name, {})

@@ -1,0 +1,102 @@
+"""Privacy: the privacy text, `/mijngegevens` (a JSON export) and `/vergeet` (erasure)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.context import Context
+from bot.dialogue import Flow, Option, YesNoStep
+from bot.i18n import N_
+from bot.replies import Button, Document
+
+PRIVACY = "privacy"  # token of the privacy buttons
+EXPORT, FORGET = "export", "forget"
+
+
+def privacy_text(ctx: Context) -> str:
+    return ctx.t(N_(
+        "Stad Kortrijk is verantwoordelijk voor wat je hier deelt. "
+        "Ik bewaar je antwoorden en je chatnummer. Zo kan ik je uitnodigen voor wat je koos "
+        "en je ideeën en aanbod opvolgen.\n\n"
+        "Medewerkers van de stad zien je antwoorden. Partners zien een idee of aanbod pas als het "
+        "gepubliceerd is, en je contactgegevens pas als jij ja zegt.\n\n"
+        "Ik bewaar alles tot je stopt, of tot we heel lang niets meer van je horen. "
+        "Met /mijngegevens krijg je alles wat ik over je weet. Met /vergeet wis ik alles. "
+        "Vragen? Mail naar {contact}."
+    ), contact=ctx.settings.privacy_contact)
+
+
+async def show_privacy(ctx: Context) -> None:
+    t = ctx.t
+    ctx.say(privacy_text(ctx), [Button(EXPORT, t(N_("Mijn gegevens"))), Button(FORGET, t(N_("Alles wissen")))],
+            token=PRIVACY)
+
+
+async def on_privacy_button(ctx: Context, value: str) -> None:
+    if value == EXPORT:
+        await export(ctx)
+    elif value == FORGET:
+        await ctx.dialogue.start(ctx, FORGET_FLOW.name)
+
+
+def _row(obj: Any, *skip: str) -> dict[str, Any]:
+    """A model row as plain JSON-ready values."""
+    data = {}
+    for column in obj.__table__.columns:
+        if column.key in skip:
+            continue
+        value = getattr(obj, column.key)
+        data[column.key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+async def export(ctx: Context) -> None:
+    """Send everything stored about the person as one JSON document."""
+    person = ctx.person
+    identities = await ctx.people.identities_of(person)
+    conversation = await ctx.conversations.of(person)
+    document = {
+        "person": _row(person),
+        "identities": [_row(identity, "person_id") for identity in identities],
+        "ideas": [_row(idea, "author_id") for idea in await ctx.ideas.by_author(person)],
+        "offers": [_row(offer, "person_id") for offer in await ctx.offers.of(person)],
+        "conversation": _row(conversation, "person_id") if conversation else None,
+        "audit": [_row(event, "person_id") for event in await ctx.audit.of(person)],
+    }
+    await ctx.audit.record("data_exported", ctx.now, person)
+    content = json.dumps(document, ensure_ascii=False, indent=2).encode()
+    ctx.send(Document("gangmaker-mijn-gegevens.json", content, "application/json",
+                      caption=ctx.t(N_("Dit is alles wat ik over je bewaar."))))
+
+
+async def forget_done(ctx: Context, answers: dict[str, Any]) -> None:
+    t = ctx.t
+    if not answers["sure"]:
+        ctx.say(t(N_("Oké, ik wis niets. Alles blijft zoals het was.")))
+        return
+    farewell = t(N_("Alles is gewist. Bedankt om mee te doen! Je bent altijd welkom terug: typ /start."))
+    await ctx.people.erase(ctx.person)
+    await ctx.audit.record("person_erased", ctx.now, version=ctx.settings.privacy_version)
+    ctx.person = ctx.identity = None
+    ctx.say(farewell)
+
+
+FORGET_FLOW = Flow(
+    name="forget",
+    confirm=False,
+    on_done=forget_done,
+    cancelled=N_("Oké, ik wis niets."),
+    steps=[YesNoStep(
+        name="sure", label=N_("Alles wissen"),
+        options=(Option("yes", N_("Ja, wis alles")), Option("no", N_("Nee, toch niet"))),
+        prompt=N_(
+            "Je profiel, je aanbod en je gesprek met mij verdwijnen dan. "
+            "Je ideeën blijven bestaan, maar zonder je naam. Dit kan ik niet terugdraaien.\n\n"
+            "Wil je echt alles wissen?"
+        ),
+    )],
+)
+
+
+async def start_forget(ctx: Context) -> None:
+    await ctx.dialogue.start(ctx, FORGET_FLOW.name)

@@ -1,0 +1,49 @@
+"""The command, flow and button registry: which handler answers which command or tap."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.context import Context
+from bot.dialogue import Flow
+from handlers import contributions, ideas, menu, offers, onboarding, privacy, profile
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command (with its aliases in other languages)."""
+
+    names: tuple[str, ...]
+    run: Callable[[Context], Awaitable[None]]
+    starts_dialogue: bool = False  # asks before it replaces a dialogue in progress
+
+
+def flows(max_text_length: int) -> list[Flow]:
+    return [onboarding.ONBOARDING, ideas.idea_flow(max_text_length), *offers.offer_flows(max_text_length),
+            *profile.PROFILE_FLOWS, privacy.FORGET_FLOW]
+
+
+def commands() -> list[Command]:
+    return [
+        Command(("menu",), menu.show_menu),
+        Command(("help", "hulp", "aide"), menu.show_help),
+        Command(("idee", "idea"), ideas.start_idea, starts_dialogue=True),
+        Command(("tijd", "time", "temps"), offers.starter("offer_time"), starts_dialogue=True),
+        Command(("kennis", "expertise"), offers.starter("offer_expertise"), starts_dialogue=True),
+        Command(("geven", "give", "donner"), offers.starter("offer_gift"), starts_dialogue=True),
+        Command(("profiel", "profile", "profil"), profile.show_profile),
+        Command(("taal", "language", "langue"), profile.change_language, starts_dialogue=True),
+        Command(("bijdragen", "mijnbijdragen", "contributions"), contributions.show_contributions),
+        Command(("privacy", "confidentialite"), privacy.show_privacy),
+        Command(("mijngegevens", "mydata", "mesdonnees"), privacy.export),
+        Command(("vergeet", "forget", "oublier"), privacy.start_forget, starts_dialogue=True),
+    ]
+
+
+def button_actions() -> dict[str, Callable[[Context, str], Awaitable[None]]]:
+    """Handlers for buttons that live outside a dialogue, by their token."""
+    return {
+        offers.OFFER: offers.on_offer_button,
+        privacy.PRIVACY: privacy.on_privacy_button,
+        profile.PROFILE: profile.on_profile_button,
+    }

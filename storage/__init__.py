@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, the database connection, repositories and Alembic migrations."""

@@ -1,0 +1,33 @@
+"""Apply and inspect Alembic migrations programmatically (no alembic.ini needed)."""
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", "storage:migrations")
+    config.attributes["connection"] = connection
+    return config
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema up to `revision` (the newest by default)."""
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))
+
+
+async def revise(engine: AsyncEngine, message: str) -> None:
+    """Write a new migration script from the difference between models and database."""
+    async with engine.begin() as connection:
+        await connection.run_sync(
+            lambda sync: command.revision(alembic_config(sync), message=message, autogenerate=True)
+        )

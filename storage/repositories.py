@@ -1,0 +1,116 @@
+"""Repositories: the queries the handlers need, one small class per aggregate."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import AuditEvent, Conversation, Identity, Idea, Offer, Person
+
+
+class People:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def identity(self, channel: str, external_id: str) -> Identity | None:
+        """The identity with its person, or None for someone who never consented."""
+        return await self.session.scalar(
+            select(Identity)
+            .where(Identity.channel == channel, Identity.external_id == external_id)
+            .options(selectinload(Identity.person))
+        )
+
+    async def create(
+        self, channel: str, external_id: str, *, locale: str, consent_version: str, now: datetime
+    ) -> Identity:
+        person = Person(locale=locale, consent_at=now, consent_version=consent_version,
+                        created_at=now, last_active_at=now, interests=[], contributions=[])
+        identity = Identity(person=person, channel=channel, external_id=external_id, created_at=now)
+        self.session.add_all([person, identity])
+        await self.session.flush()
+        return identity
+
+    async def identities_of(self, person: Person) -> list[Identity]:
+        return list(await self.session.scalars(select(Identity).where(Identity.person_id == person.id)))
+
+    async def erase(self, person: Person) -> None:
+        """Delete the person; identities, offers and dialogue go with them (cascade)."""
+        await self.session.execute(
+            update(Idea).where(Idea.author_id == person.id).values(author_id=None, will_help=False, photo=None)
+        )
+        await self.session.delete(person)
+        await self.session.flush()
+
+
+class Conversations:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, person: Person) -> Conversation | None:
+        return await self.session.scalar(select(Conversation).where(Conversation.person_id == person.id))
+
+    async def begin(
+        self, person: Person, flow: str, step: str, answers: dict[str, Any], token: str
+    ) -> Conversation:
+        existing = await self.of(person)
+        if existing is not None:
+            await self.end(existing)
+        conversation = Conversation(
+            person_id=person.id, flow=flow, step=step, answers=answers, token=token, mode="ask"
+        )
+        self.session.add(conversation)
+        await self.session.flush()
+        return conversation
+
+    async def end(self, conversation: Conversation) -> None:
+        await self.session.delete(conversation)
+        await self.session.flush()
+
+
+class Ideas:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, idea: Idea) -> Idea:
+        self.session.add(idea)
+        await self.session.flush()
+        return idea
+
+    async def by_author(self, person: Person) -> list[Idea]:
+        return list(await self.session.scalars(
+            select(Idea).where(Idea.author_id == person.id).order_by(Idea.created_at, Idea.id)))
+
+
+class Offers:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, offer: Offer) -> Offer:
+        self.session.add(offer)
+        await self.session.flush()
+        return offer
+
+    async def of(self, person: Person, *, open_only: bool = False) -> list[Offer]:
+        query = select(Offer).where(Offer.person_id == person.id)
+        if open_only:
+            query = query.where(Offer.state == "open")
+        return list(await self.session.scalars(query.order_by(Offer.created_at, Offer.id)))
+
+    async def get_for(self, person: Person, offer_id: int) -> Offer | None:
+        return await self.session.scalar(
+            select(Offer).where(Offer.id == offer_id, Offer.person_id == person.id))
+
+
+class Audit:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(self, kind: str, now: datetime, person: Person | None = None, **detail: Any) -> None:
+        self.session.add(AuditEvent(kind=kind, at=now, person_id=person.id if person else None, detail=detail))
+
+    async def of(self, person: Person) -> list[AuditEvent]:
+        return list(await self.session.scalars(
+            select(AuditEvent).where(AuditEvent.person_id == person.id).order_by(AuditEvent.id)))

@@ -1,0 +1,95 @@
+"""A resident chatting with the core: send a message, tap a button by its label, read the replies.
+
+It drives `Gangmaker.handle` exactly as a channel does, so tests read like a conversation.
+"""
+from __future__ import annotations
+
+from bot.core import Gangmaker
+from bot.events import Inbound
+from bot.replies import Document, Message, Notice, Reply
+
+
+class Chat:
+    def __init__(self, bot: Gangmaker, user_id: str = "1001", channel: str = "test",
+                 locale: str | None = None) -> None:
+        self.bot = bot
+        self.user_id = user_id
+        self.channel = channel
+        self.locale = locale
+        self.last: list[Reply] = []
+        self.history: list[Reply] = []
+
+    async def _deliver(self, **fields: object) -> list[Reply]:
+        event = Inbound(channel=self.channel, user_id=self.user_id, locale_hint=self.locale, **fields)
+        self.last = await self.bot.handle(event)
+        self.history += self.last
+        return self.last
+
+    async def send(self, text: str) -> list[Reply]:
+        return await self._deliver(kind="text", text=text)
+
+    async def photo(self, file_id: str = "photo-file-1") -> list[Reply]:
+        return await self._deliver(kind="photo", photo=file_id)
+
+    async def sticker(self) -> list[Reply]:
+        return await self._deliver(kind="other")
+
+    def keyboard(self) -> Message:
+        """The newest message with buttons: the one a person would tap on."""
+        for reply in reversed(self.history):
+            if isinstance(reply, Message) and reply.buttons:
+                return reply
+        raise AssertionError("the bot has shown no buttons yet")
+
+    async def tap(self, label: str, on: Message | None = None) -> list[Reply]:
+        """Tap the button with this label (on the newest keyboard, or on message `on`)."""
+        message = on or self.keyboard()
+        for button in message.buttons:
+            if button.label == label:
+                return await self._deliver(kind="tap", token=message.token, value=button.value)
+        raise AssertionError(f"no button {label!r}; shown: {self.labels(message)}")
+
+    @staticmethod
+    def labels(message: Message) -> list[str]:
+        return [button.label for button in message.buttons]
+
+    @property
+    def buttons(self) -> list[str]:
+        return self.labels(self.keyboard())
+
+    @property
+    def text(self) -> str:
+        """All text of the last answer, messages and notices together."""
+        return "\n".join(r.text for r in self.last if isinstance(r, (Message, Notice)))
+
+    @property
+    def notices(self) -> list[str]:
+        return [r.text for r in self.last if isinstance(r, Notice)]
+
+    @property
+    def documents(self) -> list[Document]:
+        return [r for r in self.last if isinstance(r, Document)]
+
+    @property
+    def selected(self) -> list[str]:
+        return [button.label for button in self.keyboard().buttons if button.selected]
+
+
+async def onboard(chat: Chat, name: str = "Anna", neighbourhood: str = "Heule",
+                  interests: tuple[str, ...] = ("Kunst en cultuur",), contributions: tuple[str, ...] = ("Tijd",),
+                  language: str = "Nederlands") -> None:
+    """Consent and answer every onboarding question (Dutch labels unless `language` changes them)."""
+    await chat.send("/start")
+    await chat.tap("Ja, dat is goed")
+    await chat.tap(language)
+    await chat.send(name)
+    await chat.tap(neighbourhood)
+    await chat.tap("Inwoner" if language == "Nederlands" else chat.buttons[0])
+    for label in interests:
+        await chat.tap(label)
+    await chat.tap(chat.buttons[len(chat.buttons) - 2])  # "Klaar" comes just before "Terug"
+    for label in contributions:
+        await chat.tap(label)
+    await chat.tap(chat.buttons[len(chat.buttons) - 2])
+    await chat.tap(chat.buttons[0])  # level: the first option
+    await chat.tap(chat.buttons[0])  # summary: "Klopt"

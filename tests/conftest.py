@@ -1,0 +1,43 @@
+"""Fixtures: every storage-touching test runs on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+import pytest
+
+from bot.config import load_settings
+from bot.core import Gangmaker
+from storage.migrate import upgrade
+from tests.auxil.chat import Chat
+from tests.auxil.clock import FakeClock
+from tests.auxil.database import postgres_engine, sqlite_engine
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def engine(request, tmp_path):
+    """A migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        context = sqlite_engine(str(tmp_path / "gangmaker.db"))
+    else:
+        context = postgres_engine()
+    async with context as engine:
+        await upgrade(engine)
+        yield engine
+
+
+@pytest.fixture
+def settings():
+    return load_settings(database_url="sqlite://", _env_file=None)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def bot(settings, engine, clock):
+    return Gangmaker(settings, engine, clock)
+
+
+@pytest.fixture
+def chat(bot):
+    return Chat(bot)

@@ -1,0 +1,35 @@
+"""Start-up configuration: a wrong value stops the start with one clear line, never a traceback."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+
+def run_bot(*args, **env):
+    return subprocess.run([sys.executable, "-m", "bot", *args], input="", capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=60)
+
+
+@pytest.mark.parametrize(("name", "value"), [("DATABASE_URL", "mysql://localhost/x"),
+                                             ("DATABASE_URL", "::not a url::"),
+                                             ("DEFAULT_LOCALE", "de")])
+def test_a_wrong_setting_names_the_variable_in_one_line(name, value, tmp_path):
+    result = run_bot("console", **{name: value})
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.strip()]
+    assert name in line and "Configuration error" in line
+
+
+def test_postgres_urls_get_the_async_driver():
+    settings = load_settings(database_url="postgresql://postgres@127.0.0.1/test", _env_file=None)
+    assert settings.database_url == "postgresql+asyncpg://postgres@127.0.0.1/test"
+
+
+def test_coordinator_ids_are_a_comma_separated_list():
+    assert load_settings(coordinator_telegram_ids="12, 34", _env_file=None).coordinator_telegram_ids == [12, 34]
+    with pytest.raises(ConfigError, match="COORDINATOR_TELEGRAM_IDS"):
+        load_settings(coordinator_telegram_ids="12,abc", _env_file=None)

@@ -1,0 +1,48 @@
+"""The catalogs: complete in every shipped language, placeholders intact, in step with the code."""
+import re
+from datetime import datetime, timezone
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.catalogs import extract
+from bot.i18n import LOCALES_DIR, SUPPORTED, translator
+
+PLACEHOLDER = re.compile(r"{(\w*)}")
+
+
+def catalog(locale):
+    with (LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as file:
+        return read_po(file, locale=locale)
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+def test_every_message_is_translated_with_the_same_placeholders(locale):
+    messages = [m for m in catalog(locale) if m.id]
+    assert messages
+    untranslated = [m.id for m in messages if not m.string or m.fuzzy]
+    assert untranslated == []
+    mismatched = [m.id for m in messages if sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))]
+    assert mismatched == []
+
+
+def test_catalogs_hold_exactly_the_texts_in_the_code(tmp_path):
+    with extract(tmp_path / "messages.pot").open("rb") as file:
+        in_code = {m.id for m in read_po(file) if m.id}
+    for locale in SUPPORTED:
+        in_catalog = {m.id for m in catalog(locale) if m.id}
+        assert in_code - in_catalog == set(), f"missing in {locale}: run `gangmaker i18n update`"
+        assert in_catalog - in_code == set(), f"obsolete in {locale}"
+
+
+def test_dates_follow_each_language():
+    moment = datetime(2027, 3, 13, 13, 0, tzinfo=timezone.utc)  # 14.00 in Kortrijk
+    assert translator("nl").datetime(moment) == "zaterdag 13 maart om 14.00 uur"
+    assert translator("en").datetime(moment) == "Saturday 13 March at 14:00"
+    assert translator("fr").datetime(moment) == "samedi 13 mars à 14h00"
+
+
+def test_unknown_languages_fall_back_to_dutch():
+    assert translator("de-DE").locale == "nl"
+    assert translator(None).locale == "nl"
+    assert translator("fr_BE").locale == "fr"

@@ -1,0 +1,108 @@
+"""Offering time, expertise, or money/material/space; listing and withdrawing offers."""
+from datetime import datetime, timezone
+
+from storage.models import Offer
+from tests.auxil.chat import onboard
+from tests.auxil.database import rows
+
+
+async def test_offering_time_with_dates(chat, engine, clock):
+    # The clock stands at Wednesday 10 March 2027.
+    await onboard(chat)
+    await chat.send("/tijd")
+    await chat.send("veel")
+    assert "Typ een getal tussen 1 en 200." in chat.text
+    await chat.send("6")
+    await chat.tap("'s Avonds")
+    await chat.tap("Weekend")
+    await chat.tap("Weekend")  # tapped again: off
+    await chat.tap("Weekdagen")
+    assert chat.selected == ["Weekdagen", "'s Avonds"]
+    assert chat.last[0].edit  # toggles redraw the same message
+    await chat.tap("Klaar")
+    await chat.send("1/2/2027")
+    assert "Die datum is al voorbij." in chat.text
+    await chat.send("morgen")
+    assert "Typ een datum, bijvoorbeeld 10/3/2027." in chat.text
+    await chat.send("1/4/2027")
+    await chat.send("15/3")
+    assert "Kies donderdag 1 april 2027 of later." in chat.text
+    await chat.send("30/6/2027")
+    assert "• Vanaf: donderdag 1 april 2027" in chat.text
+    await chat.tap("Klopt")
+    assert "Je aanbod is bewaard." in chat.text
+    [offer] = await rows(engine, Offer)
+    assert offer.kind == "time" and offer.state == "open"
+    assert offer.details == {"hours": 6, "moments": ["weekdays", "evenings"], "start": "2027-04-01"}
+    assert offer.valid_until == datetime(2027, 6, 30, 23, 59, tzinfo=timezone.utc)
+
+
+async def test_offering_expertise_with_tags(chat, engine):
+    await onboard(chat)
+    await chat.send("/kennis")
+    await chat.send("Ik maak affiches en websites.")
+    await chat.tap("Vormgeving")
+    await chat.tap("Digitaal")
+    await chat.tap("Klaar")
+    await chat.tap("Overslaan")
+    await chat.tap("Klopt")
+    [offer] = await rows(engine, Offer)
+    assert offer.kind == "expertise" and offer.valid_until is None
+    assert offer.details == {"skills": "Ik maak affiches en websites.", "tags": ["design", "digital"]}
+
+
+async def test_money_asks_an_amount_and_material_does_not(chat, engine):
+    await onboard(chat)
+    await chat.send("/geven")
+    await chat.tap("Geld")
+    await chat.send("Een bijdrage voor verf en hout.")
+    assert "Om ongeveer hoeveel geld gaat het?" in chat.text
+    await chat.tap("100 tot 500 euro")
+    await chat.tap("Overslaan")
+    await chat.tap("Klopt")
+    await chat.send("/geven")
+    await chat.tap("Een ruimte")
+    await chat.send("Een zaal voor 40 mensen in Heule.")
+    assert "Tot wanneer kun je dit aanbieden?" in chat.text
+    await chat.tap("Overslaan")
+    await chat.tap("Klopt")
+    money, space = await rows(engine, Offer)
+    assert money.details == {"kind": "money", "what": "Een bijdrage voor verf en hout.", "amount": "100-500"}
+    assert space.details == {"kind": "space", "what": "Een zaal voor 40 mensen in Heule."}
+
+
+async def test_offers_are_listed_and_can_be_withdrawn_once(chat, engine):
+    await onboard(chat)
+    await chat.send("/kennis")
+    await chat.send("Fotografie")
+    await chat.tap("Overslaan")
+    await chat.tap("Overslaan")
+    await chat.tap("Klopt")
+    await chat.send("/bijdragen")
+    assert "1. Kennis: Fotografie" in chat.text
+    listing = chat.keyboard()
+    await chat.tap("Trek 1 in")
+    assert "Je aanbod is ingetrokken." in chat.text
+    [offer] = await rows(engine, Offer)
+    assert offer.state == "withdrawn"
+    await chat.tap("Trek 1 in", on=listing)
+    assert chat.notices == ["Dit aanbod is al ingetrokken."]
+    await chat.send("/bijdragen")
+    assert "Je hebt nog niets gedeeld." in chat.text
+
+
+async def test_nobody_can_withdraw_someone_elses_offer(bot, chat, engine):
+    from tests.auxil.chat import Chat
+
+    await onboard(chat)
+    await chat.send("/kennis")
+    await chat.send("Fotografie")
+    await chat.tap("Overslaan")
+    await chat.tap("Overslaan")
+    await chat.tap("Klopt")
+    await chat.send("/bijdragen")
+    other = Chat(bot, user_id="2002")
+    await onboard(other, name="Eva")
+    await other.tap("Trek 1 in", on=chat.keyboard())
+    assert other.notices == ["Deze knop is verlopen."]
+    assert (await rows(engine, Offer))[0].state == "open"

@@ -1,0 +1,81 @@
+"""Privacy: the export of everything stored, and erasure after an explicit yes."""
+import json
+
+from storage.models import AuditEvent, Conversation, Identity, Idea, Offer, Person
+from tests.auxil.chat import onboard
+from tests.auxil.database import rows
+from tests.test_ideas import share_idea
+
+
+async def test_my_data_sends_everything_as_json(chat, engine):
+    await onboard(chat, name="Anna")
+    await share_idea(chat)
+    await chat.tap("Klopt")
+    await chat.send("/mijngegevens")
+    [document] = chat.documents
+    assert document.mime_type == "application/json"
+    data = json.loads(document.content)
+    assert data["person"]["display_name"] == "Anna"
+    assert data["person"]["consent_version"] == "2026-11"
+    assert data["identities"][0]["external_id"] == "1001"
+    assert data["ideas"][0]["photo"] == "AgAD-photo-42"
+    assert [event["kind"] for event in data["audit"]] == ["consent_given"]
+    kinds = [event.kind for event in await rows(engine, AuditEvent)]
+    assert kinds == ["consent_given", "data_exported"]
+
+
+async def test_forget_erases_the_person_and_anonymises_ideas(chat, engine):
+    await onboard(chat)
+    await share_idea(chat)
+    await chat.tap("Klopt")
+    await chat.send("/tijd")
+    await chat.send("4")
+    await chat.tap("Weekend")
+    await chat.tap("Klaar")
+    await chat.send("1/4/2027")
+    await chat.tap("Overslaan")
+    await chat.tap("Klopt")
+    await chat.send("/vergeet")
+    assert chat.text.rstrip().endswith("Wil je echt alles wissen?")
+    await chat.tap("Ja, wis alles")
+    assert "Alles is gewist." in chat.text
+    for model in (Person, Identity, Offer, Conversation):
+        assert await rows(engine, model) == [], model
+    [idea] = await rows(engine, Idea)
+    assert (idea.author_id, idea.photo, idea.will_help) == (None, None, False)
+    assert idea.idea == "Kleurrijke bankjes die buren samen maken."
+    events = await rows(engine, AuditEvent)
+    assert [e.kind for e in events] == ["consent_given", "person_erased"]
+    assert all(e.person_id is None for e in events)
+    assert events[-1].detail == {"version": "2026-11"}
+    await chat.send("hallo")
+    assert "Is dat goed voor jou?" in chat.text  # a stranger again
+
+
+async def test_forget_needs_a_clear_yes(chat, engine):
+    await onboard(chat)
+    await chat.send("/vergeet")
+    await chat.send("misschien")
+    assert "Kies een van de knoppen." in chat.text
+    await chat.tap("Nee, toch niet")
+    assert "ik wis niets" in chat.text
+    assert len(await rows(engine, Person)) == 1
+
+
+async def test_privacy_menu_offers_export_and_erasure(chat):
+    await onboard(chat)
+    await chat.tap("🔒 Privacy")
+    assert "privacy@kortrijk.be" in chat.text
+    await chat.tap("Mijn gegevens")
+    assert len(chat.documents) == 1
+    await chat.send("/privacy")
+    await chat.tap("Alles wissen")
+    assert "Wil je echt alles wissen?" in chat.text
+
+
+async def test_before_consent_there_is_nothing_to_export_or_erase(chat, engine):
+    await chat.send("/mijngegevens")
+    assert "Ik heb niets over jou bewaard." in chat.text
+    await chat.send("/vergeet")
+    assert "Ik heb niets over jou bewaard." in chat.text
+    assert await rows(engine, AuditEvent) == []

@@ -1,0 +1,53 @@
+"""“Mijn profiel”: every onboarding answer can be seen and changed, language included."""
+from storage.models import Person
+from tests.auxil.chat import onboard
+from tests.auxil.database import rows
+
+
+async def test_profile_shows_every_answer(chat):
+    await onboard(chat, name="Anna", neighbourhood="Heule", interests=("Erfgoed",))
+    await chat.tap("👤 Mijn profiel")
+    for line in ("• Naam: Anna", "• Buurt: Heule", "• Thema's: Erfgoed", "• Taal: Nederlands",
+                 "• Wie je bent: Inwoner", "• Hoe je meedoet: Tijd", "• Hoe je helpt: Meedenken"):
+        assert line in chat.text
+
+
+async def test_changing_the_neighbourhood(chat, engine):
+    await onboard(chat)
+    await chat.send("/profiel")
+    await chat.tap("Buurt")
+    assert "Nu: Heule" in chat.text
+    await chat.tap("Kooigem")
+    assert "Opgeslagen." in chat.text and "• Buurt: Kooigem" in chat.text
+    assert (await rows(engine, Person))[0].neighbourhood == "kooigem"
+
+
+async def test_changing_interests_starts_from_the_current_choice(chat, engine):
+    await onboard(chat, interests=("Erfgoed",))
+    await chat.send("/profiel")
+    await chat.tap("Thema's")
+    assert chat.selected == ["Erfgoed"]
+    await chat.tap("Sport en bewegen")
+    await chat.tap("Erfgoed")
+    await chat.tap("Klaar")
+    assert (await rows(engine, Person))[0].interests == ["sport"]
+
+
+async def test_changing_the_language_answers_in_the_new_language_at_once(chat, engine):
+    await onboard(chat)
+    await chat.send("/profiel")
+    await chat.tap("Taal")
+    await chat.tap("English")
+    assert "Saved." in chat.text and "• Language: English" in chat.text
+    assert (await rows(engine, Person))[0].locale == "en"
+    await chat.send("/menu")
+    assert "What would you like to do?" in chat.text
+
+
+async def test_cancelling_a_change_keeps_the_profile(chat, engine):
+    await onboard(chat, name="Anna")
+    await chat.send("/profiel")
+    await chat.tap("Naam")
+    await chat.send("/annuleer")
+    assert "je profiel blijft zoals het was" in chat.text
+    assert (await rows(engine, Person))[0].display_name == "Anna"
