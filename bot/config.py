@@ -1,7 +1,9 @@
 """Settings read from the environment and an optional `.env` file, validated at start."""
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+import re
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -45,6 +47,9 @@ class Settings(BaseSettings):
     telegram_base_url: str | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    telegram_poll_timeout: int = Field(default=10, ge=0, le=50)
+    host: str = "0.0.0.0"
+    port: int = Field(default=8080, ge=1, le=65535)
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -55,6 +60,27 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("telegram_base_url", "telegram_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for setWebhook's secret_token.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("may only hold A-Z, a-z, 0-9, _ and -, 1 to 256 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> "Settings":
+        if self.telegram_webhook_url and self.telegram_webhook_secret is None:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is")
+        return self
 
     @field_validator("coordinator_telegram_ids", mode="before")
     @classmethod
@@ -75,7 +101,6 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
             message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{name} {message}")
+            problems.append(f"{str(error['loc'][0]).upper()} {message}" if error["loc"] else message)
         raise ConfigError("Configuration error: " + "; ".join(problems)) from None

@@ -24,6 +24,7 @@ from bot.i18n import N_, translator
 from bot.replies import Button, Message, Reply
 from handlers import menu, onboarding, registry
 from storage.db import session_factory
+from storage.repositories import Inbox, People
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,22 @@ class Gangmaker:
             t = translator(event.locale_hint, self.settings.timezone)
             return [Message(t(N_("Sorry, er ging iets mis aan mijn kant. Probeer het zo nog eens.")))]
 
+    async def set_reachable(self, channel: str, user_id: str, reachable: bool) -> None:
+        """Record that a chat can (or, after a block, cannot) be written to."""
+        async with self.sessions() as session, session.begin():
+            identity = await People(session).identity(channel, user_id)
+            if identity is not None:
+                identity.reachable = reachable
+
     async def _handle_once(self, event: Inbound) -> list[Reply]:
         async with self.sessions() as session, session.begin():
             ctx = Context(session=session, settings=self.settings, dialogue=self.dialogue,
                           event=event, now=self.clock())
+            if event.event_id is not None:
+                inbox = Inbox(session)
+                if await inbox.seen(event.channel, event.event_id):
+                    return []  # delivered twice: answered the first time
+                await inbox.mark(event.channel, event.event_id, ctx.now)
             ctx.identity = await ctx.people.identity(event.channel, event.user_id)
             if ctx.identity is None:
                 await onboarding.before_consent(ctx)
@@ -97,6 +110,11 @@ class Gangmaker:
             await self._switch(ctx, event.value or STAY)
         elif event.kind == "tap" and event.token == onboarding.CONSENT:
             ctx.notice(ctx.t(N_("Je zei al ja. Dank je!")))
+        elif event.kind == "edited":
+            ctx.say(ctx.t(N_("Je hebt een bericht aangepast. Ik lees alleen nieuwe berichten. "
+                             "Stuur je antwoord gerust opnieuw.")))
+            if ctx.conversation is not None:
+                self.dialogue.render(ctx)
         elif ctx.conversation is not None:
             await self.dialogue.handle(ctx, event)
         elif event.kind == "tap":

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["text", "tap", "photo", "other"]
+Kind = Literal["text", "tap", "photo", "edited", "other"]
 
 
 @dataclass(frozen=True)
@@ -12,8 +12,10 @@ class Inbound:
     """One thing a person did in a chat.
 
     `kind` is "text" for a typed message (commands included), "tap" for a button
-    (`token` + `value`), "photo" for a picture (`photo` is the channel's file id) and
-    "other" for anything the bot cannot read (a sticker, a voice note, a location...).
+    (`token` + `value`), "photo" for a picture (`photo` is the channel's file id),
+    "edited" for a change to an earlier message, and "other" for anything the bot cannot
+    read (a sticker, a voice note, a location...). `event_id`, when the channel has one,
+    makes a redelivered event count once.
     """
 
     channel: str
@@ -25,6 +27,7 @@ class Inbound:
     photo: str | None = None
     display_name: str | None = None
     locale_hint: str | None = None
+    event_id: str | None = None
 
     @property
     def command(self) -> str | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.dialogue import Flow
+from bot.i18n import N_
 from handlers import contributions, ideas, menu, offers, onboarding, privacy, profile
 
 
@@ -47,3 +48,21 @@ def button_actions() -> dict[str, Callable[[Context, str], Awaitable[None]]]:
         privacy.PRIVACY: privacy.on_privacy_button,
         profile.PROFILE: profile.on_profile_button,
     }
+
+
+def command_list() -> list[tuple[str, str]]:
+    """The commands a chat app may list in its menu: name and a description msgid."""
+    return [
+        ("menu", N_("Alles wat je kunt doen")),
+        ("idee", N_("Een idee delen")),
+        ("tijd", N_("Tijd geven")),
+        ("kennis", N_("Kennis of talent delen")),
+        ("geven", N_("Geld, materiaal of een ruimte geven")),
+        ("profiel", N_("Je profiel bekijken en aanpassen")),
+        ("bijdragen", N_("Wat je al deelde")),
+        ("privacy", N_("Wat ik over je bewaar")),
+        ("mijngegevens", N_("Al je gegevens downloaden")),
+        ("vergeet", N_("Alles over jou wissen")),
+        ("annuleer", N_("Stoppen met de vraag van nu")),
+        ("help", N_("Hulp")),
+    ]

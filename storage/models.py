@@ -145,6 +145,18 @@ class Offer(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class ProcessedEvent(Base):
+    """An inbound event already handled (a Telegram update id...), so a redelivery is ignored."""
+
+    __tablename__ = "processed_event"
+    __table_args__ = (UniqueConstraint("channel", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class AuditEvent(Base):
     """Something that must be accountable later: consent, export, erasure. No personal data."""
 

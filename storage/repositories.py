@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.models import AuditEvent, Conversation, Identity, Idea, Offer, Person
+from storage.models import AuditEvent, Conversation, Identity, Idea, Offer, Person, ProcessedEvent
 
 
 class People:
@@ -114,3 +114,19 @@ class Audit:
     async def of(self, person: Person) -> list[AuditEvent]:
         return list(await self.session.scalars(
             select(AuditEvent).where(AuditEvent.person_id == person.id).order_by(AuditEvent.id)))
+
+
+class Inbox:
+    """Which inbound events were handled already: a redelivered event is answered once."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def seen(self, channel: str, key: str) -> bool:
+        return await self.session.scalar(
+            select(ProcessedEvent.id).where(ProcessedEvent.channel == channel, ProcessedEvent.key == key)
+        ) is not None
+
+    async def mark(self, channel: str, key: str, now: datetime) -> None:
+        self.session.add(ProcessedEvent(channel=channel, key=key, at=now))
+        await self.session.flush()

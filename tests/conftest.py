@@ -10,6 +10,8 @@ from tests.auxil.chat import Chat
 from tests.auxil.clock import FakeClock
 from tests.auxil.database import postgres_engine, sqlite_engine
 
+pytest_plugins = ["tests.auxil.telegram_fixtures"]
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def engine(request, tmp_path):

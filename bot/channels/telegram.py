@@ -1,0 +1,278 @@
+"""The Telegram channel: python-telegram-bot on the Bot API, for residents in private chats.
+
+Updates (polling, or webhooks handed over by `bot.web`) become `Inbound` events for the
+core; the replies come back as messages with inline keyboards. Multi-selects are redrawn
+in place, long texts are split at paragraph boundaries, every callback query is
+answered, 429s are retried by python-telegram-bot's AIORateLimiter, 5xx and time-outs
+by tenacity, and a 403 marks the chat unreachable.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    ChatMember,
+    ChatMemberUpdated,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Update,
+)
+from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.core import Gangmaker
+from bot.events import Inbound
+from bot.i18n import N_, SUPPORTED, translator
+from bot.replies import Button, Document, Message, Notice, Reply
+from handlers.registry import command_list
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+SEPARATOR = "|"  # callback data is "<token>|<value>"
+T = TypeVar("T")
+
+
+def callback_data(token: str | None, value: str) -> str:
+    data = f"{token or ''}{SEPARATOR}{value}"
+    if len(data.encode()) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
+        raise ValueError(f"callback data over 64 bytes: {data!r}")
+    return data
+
+
+def keyboard(message: Message) -> InlineKeyboardMarkup | None:
+    """Buttons as an inline keyboard: answers two to a row when short, navigation last."""
+    if not message.buttons:
+        return None
+
+    def button(b: Button) -> InlineKeyboardButton:
+        label = f"✅ {b.label}" if message.multi and b.selected else b.label
+        return InlineKeyboardButton(label, callback_data=callback_data(message.token, b.value))
+
+    answers = [b for b in message.buttons if not b.value.startswith("_")]
+    navigation = [b for b in message.buttons if b.value.startswith("_")]
+    width = 2 if all(len(b.label) <= 16 for b in answers) else 1
+    rows = [[button(b) for b in answers[i:i + width]] for i in range(0, len(answers), width)]
+    if navigation:
+        rows.append([button(b) for b in navigation])
+    return InlineKeyboardMarkup(rows)
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Cut a long text into pieces under the limit, at paragraph, then line, then word ends."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = max(text.rfind(sep, 0, limit) for sep in ("\n\n", "\n", " "))
+        cut = cut if cut > 0 else limit
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*pieces, text] if text else pieces
+
+
+def _transient(error: BaseException) -> bool:
+    """Worth another try: time-outs and server errors, not a refused request."""
+    return isinstance(error, TimedOut) or (
+        isinstance(error, NetworkError) and not isinstance(error, BadRequest))
+
+
+class Unreachable(Exception):
+    """The chat blocked the bot (403): nothing more is sent to it."""
+
+
+class TelegramChannel:
+    """Residents on Telegram: one python-telegram-bot Application around the core."""
+
+    def __init__(self, core: Gangmaker, settings: Settings, *, webhook: bool = False,
+                 retry_wait: float = 0.5) -> None:
+        assert settings.telegram_token is not None
+        self.core = core
+        self.settings = settings
+        self.webhook = webhook
+        self.retry_wait = retry_wait
+        builder = (
+            Application.builder()
+            .token(settings.telegram_token.get_secret_value())
+            # AIORateLimiter keeps within 30 messages/s overall and 20/min per group, and
+            # retries a 429 after its retry_after (only with max_retries set).
+            .rate_limiter(AIORateLimiter(max_retries=3))
+        )
+        if settings.telegram_base_url:
+            root = settings.telegram_base_url.rstrip("/")
+            builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+        if webhook:
+            builder = builder.updater(None)
+        self.application = builder.build()
+        self._install_handlers()
+
+    # -- wiring ---------------------------------------------------------------------------
+
+    def _install_handlers(self) -> None:
+        private = filters.ChatType.PRIVATE
+        app = self.application
+        app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, self._on_edited))
+        app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, self._on_message))
+        app.add_handler(CallbackQueryHandler(self._on_callback))
+        app.add_handler(ChatMemberHandler(self._on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, self._on_group))
+        app.add_error_handler(self._on_error)
+
+    async def start(self) -> None:
+        """Connect, publish the command lists, and start polling (or set the webhook)."""
+        await self.application.initialize()
+        await self.publish_commands()
+        if self.webhook:
+            secret = self.settings.telegram_webhook_secret
+            await self.application.bot.set_webhook(
+                url=self.settings.telegram_webhook_url,
+                secret_token=secret.get_secret_value() if secret else None,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        await self.application.start()
+        if not self.webhook:
+            await self.application.updater.start_polling(
+                timeout=self.settings.telegram_poll_timeout, allowed_updates=Update.ALL_TYPES)
+
+    async def stop(self) -> None:
+        if self.application.updater and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def publish_commands(self) -> None:
+        """setMyCommands for each language; Dutch is also the default list."""
+        for locale in SUPPORTED:
+            t = translator(locale)
+            commands = [BotCommand(name, t(description)) for name, description in command_list()]
+            await self.application.bot.set_my_commands(commands, language_code=locale)
+            if locale == "nl":
+                await self.application.bot.set_my_commands(commands)
+
+    async def process(self, payload: dict[str, Any]) -> None:
+        """Handle one update delivered by webhook, before the request is answered."""
+        await self.application.process_update(Update.de_json(payload, self.application.bot))
+
+    # -- updates in -------------------------------------------------------------------------
+
+    @staticmethod
+    def _inbound(update: Update, **fields: Any) -> Inbound:
+        user = update.effective_user
+        return Inbound(channel=CHANNEL, user_id=str(user.id), display_name=user.first_name,
+                       locale_hint=user.language_code, event_id=str(update.update_id), **fields)
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message.text is not None:
+            event = self._inbound(update, kind="text", text=message.text)
+        elif message.photo:
+            # Telegram sends every size; the last is the largest.
+            event = self._inbound(update, kind="photo", photo=message.photo[-1].file_id)
+        else:
+            event = self._inbound(update, kind="other")
+        await self._answer(event, message.chat_id, None)
+
+    async def _on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        event = self._inbound(update, kind="edited")
+        await self._answer(event, update.edited_message.chat_id, None)
+
+    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        chat = query.message.chat if query.message else None
+        if chat is None or chat.type != ChatType.PRIVATE or SEPARATOR not in (query.data or ""):
+            t = translator(query.from_user.language_code)
+            await self._call(lambda: query.answer(t(N_("Deze knop is verlopen."))), query.from_user.id)
+            return
+        token, _, value = query.data.partition(SEPARATOR)
+        event = self._inbound(update, kind="tap", token=token or None, value=value)
+        await self._answer(event, chat.id, query)
+
+    async def _on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        change: ChatMemberUpdated = update.my_chat_member
+        status = change.new_chat_member.status
+        if change.chat.type == ChatType.PRIVATE:
+            blocked = status in (ChatMember.BANNED, ChatMember.LEFT)
+            await self.core.set_reachable(CHANNEL, str(change.chat.id), not blocked)
+        elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
+            await self._private_only(change.chat.id, change.from_user.language_code)
+
+    async def _on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._private_only(update.effective_chat.id, update.effective_user.language_code)
+
+    async def _private_only(self, chat_id: int, language: str | None) -> None:
+        t = translator(language)
+        link = f"https://t.me/{self.application.bot.username}"
+        text = t(N_("Ik praat alleen één op één met mensen. Stuur me hier een bericht: {link}"), link=link)
+        try:
+            await self._call(lambda: self.application.bot.send_message(chat_id, text), chat_id,
+                             mark_unreachable=False)
+        except Unreachable:
+            pass
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling a Telegram update", exc_info=context.error)
+
+    # -- replies out ------------------------------------------------------------------------
+
+    async def _answer(self, event: Inbound, chat_id: int, query: CallbackQuery | None) -> None:
+        replies = await self.core.handle(event)
+        try:
+            await self.deliver(chat_id, replies, query)
+        except Unreachable:
+            log.info("chat %s blocked the bot; marked unreachable", chat_id)
+
+    async def deliver(self, chat_id: int, replies: list[Reply], query: CallbackQuery | None = None) -> None:
+        """Draw the replies in the chat. A tap is answered first, with any notice as its toast."""
+        if query is not None:
+            notices = " ".join(r.text for r in replies if isinstance(r, Notice))
+            await self._call(lambda: query.answer(notices[:200] or None), chat_id)
+        bot = self.application.bot
+        for reply in replies:
+            if isinstance(reply, Notice):
+                if query is None:
+                    await self._call(lambda: bot.send_message(chat_id, reply.text), chat_id)
+            elif isinstance(reply, Document):
+                await self._call(lambda: bot.send_document(
+                    chat_id, InputFile(reply.content, filename=reply.filename),
+                    caption=reply.caption or None), chat_id)
+            elif reply.edit and query is not None and query.message is not None:
+                await self._call(lambda: bot.edit_message_reply_markup(
+                    chat_id, query.message.message_id, reply_markup=keyboard(reply)), chat_id)
+            else:
+                pieces = split_text(reply.text)
+                for number, piece in enumerate(pieces, start=1):
+                    markup = keyboard(reply) if number == len(pieces) else None
+                    await self._call(lambda: bot.send_message(chat_id, piece, reply_markup=markup), chat_id)
+
+    async def _call(self, make: Callable[[], Awaitable[T]], chat_id: int, mark_unreachable: bool = True) -> T | None:
+        """Make one Bot API request, retrying transient failures; a 403 marks the chat unreachable."""
+        try:
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(_transient), stop=stop_after_attempt(4),
+                wait=wait_exponential(multiplier=self.retry_wait, max=10), reraise=True,
+            ):
+                with attempt:
+                    return await make()
+        except Forbidden:
+            if mark_unreachable:
+                await self.core.set_reachable(CHANNEL, str(chat_id), False)
+            raise Unreachable() from None
+        except BadRequest as error:
+            if "message is not modified" not in str(error):
+                log.error("Telegram refused a request: %s", error)
+        return None

@@ -1,0 +1,80 @@
+"""Fixtures for the Telegram channel: the fake Bot API, and the real bot running against it."""
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+import pytest
+from aiohttp import web
+
+from bot.channels.telegram import TelegramChannel
+from bot.config import Settings, load_settings
+from bot.core import Gangmaker
+from bot.web import create_web_app
+from tests.auxil.fake_telegram import FakeTelegram
+from tests.auxil.telegram_user import TelegramUser
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class RunningBot:
+    """The bot as deployed: core + Telegram channel (+ web server in webhook mode)."""
+
+    fake: FakeTelegram
+    settings: Settings
+    core: Gangmaker
+    channel: TelegramChannel
+    runner: web.AppRunner | None = None
+
+    def user(self, user_id: int = 1001, first_name: str = "Anna", language_code: str | None = "nl") -> TelegramUser:
+        return TelegramUser(self.fake, user_id, first_name, language_code)
+
+    async def stop(self) -> None:
+        await self.channel.stop()
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+
+def telegram_settings(fake: FakeTelegram, mode: str, **extra: object) -> Settings:
+    values: dict[str, object] = dict(telegram_token=fake.token, telegram_base_url=fake.url,
+                                     telegram_poll_timeout=1, database_url="sqlite://", _env_file=None)
+    if mode == "webhook":
+        values |= dict(telegram_webhook_url=f"http://127.0.0.1:{free_port()}/telegram/hook",
+                       telegram_webhook_secret="s3cret-Token_1", host="127.0.0.1")
+    return load_settings(**(values | extra))
+
+
+async def start_bot(fake: FakeTelegram, settings: Settings, engine, clock) -> RunningBot:
+    core = Gangmaker(settings, engine, clock)
+    webhook = settings.telegram_webhook_url is not None
+    channel = TelegramChannel(core, settings, webhook=webhook, retry_wait=0.01)
+    running = RunningBot(fake, settings, core, channel)
+    if webhook:
+        running.runner = web.AppRunner(create_web_app(settings, channel))
+        await running.runner.setup()
+        port = int(settings.telegram_webhook_url.split(":")[2].split("/")[0])
+        await web.TCPSite(running.runner, "127.0.0.1", port).start()
+    await channel.start()
+    return running
+
+
+@pytest.fixture
+async def fake_telegram():
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+    # The bot never sends what the real Bot API would refuse.
+    assert fake.refused(400) == [], [(c.method, c.description) for c in fake.refused(400)]
+
+
+@pytest.fixture(params=["polling", "webhook"])
+async def telegram(request, fake_telegram, engine, clock):
+    running = await start_bot(fake_telegram, telegram_settings(fake_telegram, request.param), engine, clock)
+    yield running
+    await running.stop()

@@ -1,0 +1,36 @@
+"""House rules that keep the shape of the code: handlers never reach into a channel."""
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_handlers_and_storage_import_no_channel_or_platform_library():
+    forbidden = ("bot.channels", "telegram", "slack_bolt", "slack_sdk")
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.startswith(forbidden))
+        for folder in ("handlers", "storage")
+        for path in (ROOT / folder).rglob("*.py")
+    }
+    assert {path: mods for path, mods in offenders.items() if mods} == {}
+
+
+def test_every_module_opens_with_a_docstring():
+    missing = [
+        str(path.relative_to(ROOT))
+        for folder in ("bot", "handlers", "storage", "benchmarks")
+        for path in (ROOT / folder).rglob("*.py")
+        if path.name != "env.py" and not ast.get_docstring(ast.parse(path.read_text()))
+    ]
+    assert missing == []

@@ -1,0 +1,285 @@
+"""Residents on Telegram: every flow through the real python-telegram-bot stack and the fake Bot API.
+
+Each test runs in polling and in webhook mode, on SQLite and on PostgreSQL. The fake
+server's fixture fails any test in which the bot sent a request Telegram would refuse.
+"""
+import json
+
+import pytest
+from aiohttp import ClientSession
+
+from storage.models import Conversation, Identity, Idea, Offer, Person
+from tests.auxil.database import rows
+from tests.auxil.telegram_fixtures import start_bot, telegram_settings
+
+
+async def onboard(user, name="Anna"):
+    await user.send("/start")
+    await user.tap("Ja, dat is goed")
+    await user.tap("Nederlands")
+    await user.send(name)
+    await user.tap("Heule")
+    await user.tap("Inwoner")
+    await user.tap("Erfgoed")
+    await user.tap("Klaar")
+    await user.tap("Tijd")
+    await user.tap("Klaar")
+    await user.tap("Meehelpen")
+    await user.tap("Klopt")
+
+
+async def test_a_resident_goes_through_every_flow(telegram, engine):
+    user = telegram.user(first_name="Anna")
+    await onboard(user)
+    assert "Dank je, Anna!" in user.text
+    [person] = await rows(engine, Person)
+    [identity] = await rows(engine, Identity)
+    assert (identity.channel, identity.external_id, identity.reachable) == ("telegram", "1001", True)
+    assert (person.display_name, person.neighbourhood, person.interests) == ("Anna", "heule", ["heritage"])
+
+    await user.send("/idee")
+    await user.send("Het Leieboord is grijs.")
+    await user.send("Kleurrijke bankjes.")
+    await user.tap("Overslaan")
+    await user.tap("Erfgoed")
+    await user.tap("Marke")
+    await user.tap("Ja")
+    await user.send_photo(("small-id", "medium-id", "large-id"))
+    await user.tap("Klopt")
+    [idea] = await rows(engine, Idea)
+    assert (idea.idea, idea.photo, idea.author_id) == ("Kleurrijke bankjes.", "large-id", person.id)
+
+    await user.send("/tijd")
+    await user.send("8")
+    await user.tap("Weekend")
+    await user.tap("Klaar")
+    await user.send("1/4/2027")
+    await user.tap("Overslaan")
+    await user.tap("Klopt")
+    [offer] = await rows(engine, Offer)
+    assert offer.details["hours"] == 8
+
+    await user.send("/profiel")
+    await user.tap("Taal")
+    await user.tap("English")
+    assert "Saved." in user.text
+    assert (await rows(engine, Person))[0].locale == "en"
+
+    await user.send("/mijngegevens")
+    [document] = [c for c in user.last if c.method == "sendDocument"]
+    content = json.loads(document.params["document"].content)
+    assert content["person"]["display_name"] == "Anna"
+    assert content["ideas"][0]["photo"] == "large-id"
+
+    await user.send("/vergeet")
+    await user.tap("Yes, delete it all")
+    for model in (Person, Identity, Offer, Conversation):
+        assert await rows(engine, model) == []
+    assert (await rows(engine, Idea))[0].author_id is None
+    assert telegram.fake.open_queries == {}  # every tap was answered
+
+
+async def test_multi_select_is_redrawn_in_place(telegram):
+    user = telegram.user()
+    await user.send("/start")
+    await user.tap("Ja, dat is goed")
+    await user.tap("Nederlands")
+    await user.send("Bo")
+    await user.tap("Heule")
+    await user.tap("Inwoner")
+    question = user.keyboard_message()
+    await user.tap("Erfgoed")
+    assert [c.method for c in user.last] == ["answerCallbackQuery", "editMessageReplyMarkup"]
+    assert "✅ Erfgoed" in user.button_labels(question)
+    await user.tap("Erfgoed")
+    assert "✅ Erfgoed" not in user.button_labels(question) and "Erfgoed" in user.button_labels(question)
+
+
+async def test_stale_and_double_taps_get_a_short_notice_and_change_nothing(telegram, engine):
+    user = telegram.user()
+    await user.send("/start")
+    await user.tap("Ja, dat is goed")
+    first_question = user.keyboard_message()
+    await user.tap("Nederlands")
+    await user.tap("English", message=first_question)
+    assert user.toasts == ["Deze knop is verlopen. Gebruik de knoppen onder het laatste bericht."]
+    assert [c.method for c in user.last] == ["answerCallbackQuery"]
+    assert (await rows(engine, Person))[0].locale == "nl"
+
+
+async def test_unreadable_messages_get_an_explanation_and_keep_the_step(telegram, engine):
+    user = telegram.user()
+    await user.send("/start")
+    await user.tap("Ja, dat is goed")
+    await user.tap("Nederlands")
+    await user.send_sticker()
+    assert "Dit soort bericht kan ik hier niet lezen." in user.text
+    await user.send_location()
+    assert "Dit soort bericht kan ik hier niet lezen." in user.text
+    await user.edit("Anna")
+    assert "Ik lees alleen nieuwe berichten." in user.text
+    assert "Hoe mag ik je noemen?" in user.text
+    [conversation] = await rows(engine, Conversation)
+    assert conversation.step == "display_name"
+
+
+async def test_long_replies_are_split_at_paragraphs(fake_telegram, engine, clock):
+    running = await start_bot(fake_telegram, telegram_settings(fake_telegram, "polling", max_text_length=2000),
+                              engine, clock)
+    try:
+        user = running.user()
+        await onboard(user)
+        await user.send("/idee")
+        for paragraph in ("a", "b"):
+            await user.send((f"Zin {paragraph}. " * 300)[:1990])
+        await user.send(("Klein proberen. " * 200)[:1990])
+        await user.tap("Erfgoed")
+        await user.tap("Marke")
+        await user.tap("Ja")
+        await user.tap("Overslaan")
+        sent = [c for c in user.last if c.method == "sendMessage"]
+        assert len(sent) == 2
+        assert all(len(c.params["text"]) <= 4096 for c in sent)
+        assert "reply_markup" not in sent[0].params and "Klopt" in json.dumps(sent[1].params["reply_markup"])
+    finally:
+        await running.stop()
+
+
+async def test_commands_are_published_per_language(telegram):
+    commands = telegram.fake.commands
+    assert set(commands) == {None, "nl", "en", "fr"}
+    names = [c["command"] for c in commands["nl"]]
+    assert "idee" in names and "vergeet" in names and "annuleer" in names
+    descriptions = {lang: dict((c["command"], c["description"]) for c in commands[lang]) for lang in ("nl", "en")}
+    assert descriptions["nl"]["idee"] == "Een idee delen"
+    assert descriptions["en"]["idee"] != descriptions["nl"]["idee"]
+
+
+@pytest.mark.parametrize(("code", "expected"), [("fr", "fr"), ("en-GB", "en"), ("de", "nl"), (None, "nl")])
+async def test_a_new_persons_language_comes_from_telegram(telegram, engine, code, expected):
+    user = telegram.user(language_code=code)
+    await user.send("/start")
+    await user.tap(user.button_labels()[0])  # yes, in whatever language
+    [person] = await rows(engine, Person)
+    assert person.locale == expected
+
+
+async def test_deep_link_payload_starts_like_start(telegram):
+    user = telegram.user()
+    await user.send("/start c12")
+    assert "Kortrijk 2030" in user.text
+
+
+async def test_group_chats_are_pointed_to_the_private_chat(telegram, engine):
+    group = telegram.fake.add_chat(-100123, "Buurtgroep", chat_type="group")
+    user = telegram.user()
+    message = {"message_id": 1, "date": 1, "from": user.sender(), "text": "/start",
+               "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+               "chat": {"id": group.id, "type": "group", "title": "Buurtgroep"}}
+    await user.deliver({"message": message})
+    [reply] = [c for c in user.last if c.method == "sendMessage"]
+    assert reply.params["chat_id"] == group.id
+    assert "https://t.me/gangmaker_test_bot" in reply.params["text"]
+    assert await rows(engine, Person) == []
+
+
+async def test_a_block_marks_the_identity_unreachable_and_writing_again_restores_it(telegram, engine):
+    user = telegram.user()
+    await onboard(user)
+    await user.block()
+    assert (await rows(engine, Identity))[0].reachable is False
+    await user.unblock()
+    assert (await rows(engine, Identity))[0].reachable is True
+
+
+async def test_a_403_on_sending_marks_the_identity_unreachable(telegram, engine):
+    user = telegram.user()
+    await onboard(user)
+    user.chat.blocked = True  # blocked, but the update telling us so has not arrived
+    await user.send("/menu")
+    assert [c.status for c in user.last if c.method == "sendMessage"] == [403]
+    assert (await rows(engine, Identity))[0].reachable is False
+    user.chat.blocked = False
+    await user.send("/menu")
+    assert (await rows(engine, Identity))[0].reachable is True
+    assert "Wat wil je doen?" in user.text
+
+
+async def test_429_is_waited_out_and_the_message_still_arrives(telegram):
+    user = telegram.user()
+    telegram.fake.failures["sendMessage"] = [429]
+    await user.send("/start")
+    statuses = [c.status for c in user.last if c.method == "sendMessage"]
+    assert statuses[0] == 429 and statuses.count(200) == 2
+    assert "Kortrijk 2030" in user.text
+
+
+async def test_server_errors_are_retried(telegram):
+    user = telegram.user()
+    telegram.fake.failures["sendMessage"] = [500, 502]
+    await user.send("/start")
+    statuses = [c.status for c in user.last if c.method == "sendMessage"]
+    assert statuses[:3] == [500, 502, 200]
+    assert "Kortrijk 2030" in user.text
+
+
+async def test_a_restart_mid_dialogue_continues_at_the_same_step(fake_telegram, engine, clock):
+    settings = telegram_settings(fake_telegram, "polling")
+    first = await start_bot(fake_telegram, settings, engine, clock)
+    user = first.user()
+    await onboard(user)
+    await user.send("/idee")
+    await user.send("Het Leieboord is grijs.")
+    await first.stop()
+
+    second = await start_bot(fake_telegram, settings, engine, clock)
+    try:
+        await user.send("Kleurrijke bankjes.")
+        assert "klein uitproberen" in user.text
+        [conversation] = await rows(engine, Conversation)
+        assert conversation.answers == {"problem": "Het Leieboord is grijs.", "idea": "Kleurrijke bankjes."}
+    finally:
+        await second.stop()
+
+
+@pytest.fixture
+async def webhook_bot(fake_telegram, engine, clock):
+    running = await start_bot(fake_telegram, telegram_settings(fake_telegram, "webhook"), engine, clock)
+    yield running
+    await running.stop()
+
+
+async def post(url, payload, headers):
+    async with ClientSession() as session, session.post(url, json=payload, headers=headers) as response:
+        return response.status
+
+
+async def test_webhook_registers_its_secret_and_refuses_requests_without_it(webhook_bot, engine):
+    fake, url = webhook_bot.fake, webhook_bot.settings.telegram_webhook_url
+    assert fake.webhook == {"url": url, "secret_token": "s3cret-Token_1"}
+    user = webhook_bot.user()
+    update = {"update_id": 999, "message": user._message(text="/start")}
+    before = len(fake.calls)
+    assert await post(url, update, {}) == 403
+    assert await post(url, update, {"X-Telegram-Bot-Api-Secret-Token": "guess"}) == 403
+    assert fake.calls[before:] == []  # no handler ran, so the bot said nothing
+    assert await post(url, {"no": "update"}, {"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"}) == 400
+
+
+async def test_a_redelivered_update_is_handled_once(webhook_bot, engine):
+    user = webhook_bot.user()
+    await onboard(user)
+    await user.send("/idee")
+    update = {"message": user._message(text="Het Leieboord is grijs.")}
+    await user.deliver(update, update_id=5000)
+    assert "Wat is je idee?" in user.text
+    await user.deliver(update, update_id=5000)
+    assert user.last == []
+    [conversation] = await rows(engine, Conversation)
+    assert conversation.step == "idea"
+
+
+async def test_health_endpoint(webhook_bot):
+    url = webhook_bot.settings.telegram_webhook_url.rsplit("/telegram", 1)[0] + "/healthz"
+    async with ClientSession() as session, session.get(url) as response:
+        assert response.status == 200 and (await response.json()) == {"status": "ok"}
