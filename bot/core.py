@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+import weakref
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -53,11 +53,11 @@ class Gangmaker:
         self.commands = {name: command for command in registry.commands() for name in command.names}
         self.buttons = registry.button_actions()
         # One event at a time per chat in this process; the version column guards across processes.
-        self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def handle(self, event: Inbound) -> list[Reply]:
         """Answer one event. Never raises for bad input: the person always gets an answer."""
-        async with self._locks[(event.channel, event.user_id)]:
+        async with self._locks.setdefault((event.channel, event.user_id), asyncio.Lock()):
             for attempt in range(3):
                 try:
                     return await self._handle_once(event)

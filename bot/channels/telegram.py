@@ -8,7 +8,9 @@ by tenacity, and a 403 marks the chat unreachable.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -111,6 +113,8 @@ class TelegramChannel:
             # AIORateLimiter keeps within 30 messages/s overall and 20/min per group, and
             # retries a 429 after its retry_after (only with max_retries set).
             .rate_limiter(AIORateLimiter(max_retries=3))
+            # Many people at once; one chat at a time, in order (see `_answer`).
+            .concurrent_updates(32)
         )
         if settings.telegram_base_url:
             root = settings.telegram_base_url.rstrip("/")
@@ -118,6 +122,7 @@ class TelegramChannel:
         if webhook:
             builder = builder.updater(None)
         self.application = builder.build()
+        self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._install_handlers()
 
     # -- wiring ---------------------------------------------------------------------------
@@ -230,11 +235,14 @@ class TelegramChannel:
     # -- replies out ------------------------------------------------------------------------
 
     async def _answer(self, event: Inbound, chat_id: int, query: CallbackQuery | None) -> None:
-        replies = await self.core.handle(event)
-        try:
-            await self.deliver(chat_id, replies, query)
-        except Unreachable:
-            log.info("chat %s blocked the bot; marked unreachable", chat_id)
+        # Handling and sending under one lock per chat keeps a person's replies in order.
+        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            replies = await self.core.handle(event)
+            try:
+                await self.deliver(chat_id, replies, query)
+            except Unreachable:
+                log.info("chat %s blocked the bot; marked unreachable", chat_id)
 
     async def deliver(self, chat_id: int, replies: list[Reply], query: CallbackQuery | None = None) -> None:
         """Draw the replies in the chat. A tap is answered first, with any notice as its toast."""
