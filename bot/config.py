@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     coordinator_telegram_ids: Annotated[list[int], NoDecode] = []
+    coordinator_console_users: Annotated[list[str], NoDecode] = []
+    telegram_bot_username: str = "GangmakerBot"  # for deep links and QR codes
+    push_weekly_cap: int = Field(default=3, ge=1, le=50)
+    waitlist_offer_hours: int = Field(default=12, ge=1, le=168)
+    max_call_capacity: int = 10000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")
@@ -82,7 +87,7 @@ class Settings(BaseSettings):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is")
         return self
 
-    @field_validator("coordinator_telegram_ids", mode="before")
+    @field_validator("coordinator_telegram_ids", "coordinator_console_users", mode="before")
     @classmethod
     def _ids(cls, value: object) -> object:
         if isinstance(value, str):

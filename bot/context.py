@@ -41,6 +41,16 @@ class Context:
         return translator(locale, self.settings.timezone)
 
     @property
+    def is_coordinator(self) -> bool:
+        """Coordinators are named in the settings, per channel."""
+        identity = self.identity
+        if identity is None:
+            return False
+        if identity.channel == "telegram":
+            return identity.external_id in {str(i) for i in self.settings.coordinator_telegram_ids}
+        return identity.channel == "console" and identity.external_id in self.settings.coordinator_console_users
+
+    @property
     def today(self) -> date:
         return self.now.astimezone(ZoneInfo(self.settings.timezone)).date()
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.config import Settings
@@ -22,8 +22,9 @@ from bot.dialogue import Dialogue
 from bot.events import Inbound
 from bot.i18n import N_, translator
 from bot.replies import Button, Message, Reply
-from handlers import menu, onboarding, registry
+from handlers import calls, menu, onboarding, pushes, registry
 from storage.db import session_factory
+from storage.models import Identity, OutboxMessage, Person
 from storage.repositories import Inbox, People
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class Gangmaker:
         self.dialogue = Dialogue(registry.flows(settings.max_text_length))
         self.commands = {name: command for command in registry.commands() for name in command.names}
         self.buttons = registry.button_actions()
+        self.coordinator_buttons = registry.coordinator_button_actions()
         # One event at a time per chat in this process; the version column guards across processes.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -95,6 +97,8 @@ class Gangmaker:
             ctx.identity.reachable = True
             ctx.conversation = await ctx.conversations.of(ctx.person)
             await self._route(ctx)
+            if ctx.conversation is not None and ctx.conversation in ctx.session:
+                ctx.conversation.updated_at = ctx.now  # the nudge for unfinished onboarding counts from here
             return ctx.replies
 
     async def _route(self, ctx: Context) -> None:
@@ -104,6 +108,8 @@ class Gangmaker:
             await self._command(ctx, name)
         elif event.kind == "tap" and event.token in self.buttons:
             await self.buttons[event.token](ctx, event.value or "")
+        elif event.kind == "tap" and event.token in self.coordinator_buttons and ctx.is_coordinator:
+            await self.coordinator_buttons[event.token](ctx, event.value or "")
         elif event.kind == "tap" and event.token == menu.MENU:
             await self._command(ctx, event.value or "menu")
         elif event.kind == "tap" and event.token == SWITCH:
@@ -114,7 +120,7 @@ class Gangmaker:
             ctx.say(ctx.t(N_("Je hebt een bericht aangepast. Ik lees alleen nieuwe berichten. "
                              "Stuur je antwoord gerust opnieuw.")))
             if ctx.conversation is not None:
-                self.dialogue.render(ctx)
+                await self.dialogue.render(ctx)
         elif ctx.conversation is not None:
             await self.dialogue.handle(ctx, event)
         elif event.kind == "tap":
@@ -128,12 +134,11 @@ class Gangmaker:
             await self._navigate(ctx, NAVIGATION[name])
             return
         if name == "start":
-            if ctx.conversation is not None:
-                self.dialogue.render(ctx, prefix=ctx.t(N_("Welkom terug! We waren hier gebleven:")))
-            else:
-                menu.show(ctx)
+            await self._start(ctx)
             return
         command = self.commands.get(name)
+        if command is not None and command.coordinators_only and not ctx.is_coordinator:
+            command = None
         if command is not None and command.starts_dialogue and ctx.conversation is not None:
             t = ctx.t
             ctx.say(t(N_("Je bent nog bezig met een andere vraag. Wil je daarmee stoppen en iets nieuws beginnen?")),
@@ -144,12 +149,30 @@ class Gangmaker:
         else:
             await command.run(ctx)
         if ctx.conversation is not None and not command_started_dialogue(ctx):
-            self.dialogue.render(ctx, prefix=ctx.t(N_("We gaan verder waar je was:")))
+            await self.dialogue.render(ctx, prefix=ctx.t(N_("We gaan verder waar je was:")))
+
+    async def _start(self, ctx: Context) -> None:
+        """/start, optionally with a deep link ("/start c12" opens call 12)."""
+        payload = ctx.event.argument
+        if payload.startswith("c") and payload[1:].isdigit():
+            await calls.show_call(ctx, int(payload[1:]))
+        if ctx.conversation is not None:
+            await self.dialogue.render(ctx, prefix=ctx.t(N_("Welkom terug! We waren hier gebleven:")))
+        elif not payload:
+            menu.show(ctx)
+
+    async def render_push(self, session: AsyncSession, row: OutboxMessage, person: Person, identity: Identity,
+                          now: datetime) -> list[Reply]:
+        """The replies for one outbox row, in the person's language (used by the dispatcher)."""
+        event = Inbound(channel=identity.channel, user_id=identity.external_id, kind="other")
+        ctx = Context(session=session, settings=self.settings, dialogue=self.dialogue, event=event, now=now,
+                      identity=identity, person=person)
+        return await pushes.render(ctx, row)
 
     async def _switch(self, ctx: Context, value: str) -> None:
         if value == STAY or value not in self.commands:
             if ctx.conversation is not None:
-                self.dialogue.render(ctx)
+                await self.dialogue.render(ctx)
             else:
                 menu.show(ctx)
             return

@@ -12,7 +12,8 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING, Any
 
 from bot.i18n import N_, Translator
@@ -160,6 +161,44 @@ class DateStep(Step):
         return t.date(date.fromisoformat(value))
 
 
+_DATETIME = re.compile(r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?\s+(?:om\s+)?(\d{1,2})[:.hu](\d{2})?")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DateTimeStep(Step):
+    """A moment typed as day/month(/year) hour:minute in local time; stored as UTC ISO text."""
+
+    after_step: str | None = None  # must come after the answer of this step
+    hint: str = N_("Typ een datum en een uur, bijvoorbeeld {example}.")
+
+    def expectation(self, ctx: Context) -> Invalid:
+        today = ctx.today
+        return Invalid(self.hint, example=f"{today.day}/{today.month}/{today.year} 14:00")
+
+    def parse(self, event: Inbound, ctx: Context) -> str:
+        match = _DATETIME.fullmatch(event.text.strip().lower()) if event.kind == "text" else None
+        if not match:
+            raise self.expectation(ctx)
+        day, month, year, hour, minute = match.groups()
+        zone = ZoneInfo(ctx.settings.timezone)
+        try:
+            local = datetime(int(year) + (2000 if len(year) == 2 else 0) if year else ctx.today.year,
+                             int(month), int(day), int(hour), int(minute or 0), tzinfo=zone)
+        except ValueError:
+            raise self.expectation(ctx) from None
+        moment = local.astimezone(timezone.utc)
+        if moment <= ctx.now:
+            raise Invalid(N_("Dat moment is al voorbij. Kies een moment in de toekomst."))
+        earlier = ctx.conversation.answers.get(self.after_step) if self.after_step else None
+        if earlier and moment <= datetime.fromisoformat(earlier):
+            raise Invalid(N_("Dit moment moet na {moment} komen."),
+                          moment=ctx.t.datetime(datetime.fromisoformat(earlier)))
+        return moment.isoformat()
+
+    def show(self, value: Any, t: Translator) -> str:
+        return t.datetime(datetime.fromisoformat(value))
+
+
 @dataclass(frozen=True, kw_only=True)
 class ChoiceStep(Step):
     """One of a few options, tapped or typed by its label."""
@@ -272,6 +311,8 @@ class Flow:
     confirm: bool = True
     summary_title: str = N_("Dit heb je ingevuld:")
     cancelled: str = N_("Oké, ik stop hiermee. Er is niets bewaard.")
+    # Optional extra lines above "Klopt dit?", worked out from the answers (e.g. an audience size).
+    describe: Callable[[Context, Answers], Awaitable[str]] | None = None
     steps_by_name: dict[str, Step] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -313,11 +354,11 @@ class Dialogue:
         answers = dict(answers or {})
         first = flow.after("", answers)
         assert first is not None, f"flow {flow_name} has no steps"
-        conversation = await ctx.conversations.begin(ctx.person, flow_name, first.name, answers, new_token())
+        conversation = await ctx.conversations.begin(ctx.person, flow_name, first.name, answers, new_token(), ctx.now)
         ctx.conversation = conversation
-        self.render(ctx)
+        await self.render(ctx)
 
-    def render(self, ctx: Context, prefix: str | None = None, echo: str | None = None,
+    async def render(self, ctx: Context, prefix: str | None = None, echo: str | None = None,
                edit: bool = False) -> None:
         """Show the current step (or summary) with fresh buttons; `prefix` goes above it.
 
@@ -330,6 +371,9 @@ class Dialogue:
         flow = self.flows[conversation.flow]
         if conversation.step == SUMMARY:
             text, buttons = self._summary(ctx, flow)
+            if flow.describe is not None:
+                extra = await flow.describe(ctx, conversation.answers)
+                text = text.replace("\n\n" + ctx.t(N_("Klopt dit?")), f"\n\n{extra}\n\n" + ctx.t(N_("Klopt dit?")))
         elif conversation.step == EDIT:
             text, buttons = self._edit_menu(ctx, flow)
         else:
@@ -394,7 +438,7 @@ class Dialogue:
         elif conversation.step == SUMMARY:
             await self._on_summary(ctx, flow, event)
         elif conversation.step == EDIT:
-            self._on_edit_menu(ctx, flow, event)
+            await self._on_edit_menu(ctx, flow, event)
         else:
             await self._on_answer(ctx, flow, flow.steps_by_name[conversation.step], event)
 
@@ -415,15 +459,15 @@ class Dialogue:
             if chosen is not None:
                 answers[step.name] = chosen
                 conversation.answers = answers
-                self.render(ctx, edit=True)
+                await self.render(ctx, edit=True)
                 return
             if not typed_done:
-                self._reask(ctx, step.expectation(ctx), unreadable=event.kind == "other")
+                await self._reask(ctx, step.expectation(ctx), unreadable=event.kind == "other")
                 return
         try:
             value = step.parse(event, ctx)
         except Invalid as problem:
-            self._reask(ctx, problem, unreadable=event.kind == "other")
+            await self._reask(ctx, problem, unreadable=event.kind == "other")
             return
         answers[step.name] = value
         conversation.answers = answers
@@ -431,14 +475,14 @@ class Dialogue:
             await step.on_answer(ctx, value)
         await self._advance(ctx, flow, step.name)
 
-    def _reask(self, ctx: Context, problem: Invalid, unreadable: bool = False) -> None:
+    async def _reask(self, ctx: Context, problem: Invalid, unreadable: bool = False) -> None:
         """Say what was expected and ask the same step again; nothing entered is lost."""
         t = ctx.t
         values = {key: value for key, value in problem.values.items() if key != "echo"}
         text = t(problem.message, **values) + " " + t(N_("Of typ /annuleer om te stoppen."))
         if unreadable:
             text = t(N_("Dit soort bericht kan ik hier niet lezen.")) + " " + text
-        self.render(ctx, prefix=text, echo=problem.values.get("echo"))
+        await self.render(ctx, prefix=text, echo=problem.values.get("echo"))
 
     async def _advance(self, ctx: Context, flow: Flow, current: str) -> None:
         conversation = ctx.conversation
@@ -449,10 +493,10 @@ class Dialogue:
             following = next((s for s in flow.applicable(answers) if s.name not in answers), None)
         if following is not None:
             conversation.step = following.name
-            self.render(ctx)
+            await self.render(ctx)
         elif flow.confirm:
             conversation.step, conversation.mode = SUMMARY, "ask"
-            self.render(ctx)
+            await self.render(ctx)
         else:
             await self._finish(ctx, flow)
 
@@ -463,21 +507,21 @@ class Dialogue:
             await self._finish(ctx, flow)
         elif value == CHANGE:
             ctx.conversation.step = EDIT
-            self.render(ctx)
+            await self.render(ctx)
         elif value == STOP:
             await self.cancel(ctx)
         else:
-            self._reask(ctx, Invalid(N_("Kies Klopt, Aanpassen of Stoppen.")), event.kind == "other")
+            await self._reask(ctx, Invalid(N_("Kies Klopt, Aanpassen of Stoppen.")), event.kind == "other")
 
-    def _on_edit_menu(self, ctx: Context, flow: Flow, event: Inbound) -> None:
+    async def _on_edit_menu(self, ctx: Context, flow: Flow, event: Inbound) -> None:
         names = {step.name: step for step in flow.applicable(ctx.conversation.answers)}
         value = event.value if event.kind == "tap" else self._typed_choice(
             event, ctx.t, [(name, step.label) for name, step in names.items()])
         if value not in names:
-            self._reask(ctx, Invalid(N_("Kies een van de knoppen.")), event.kind == "other")
+            await self._reask(ctx, Invalid(N_("Kies een van de knoppen.")), event.kind == "other")
             return
         ctx.conversation.step, ctx.conversation.mode = value, SUMMARY
-        self.render(ctx)
+        await self.render(ctx)
 
     @staticmethod
     def _typed_choice(event: Inbound, t: Translator, choices: Sequence[tuple[str, str]]) -> str | None:
@@ -498,14 +542,14 @@ class Dialogue:
         flow = self.flows[conversation.flow]
         if conversation.mode == SUMMARY or conversation.step == EDIT:
             conversation.step, conversation.mode = SUMMARY, "ask"
-            self.render(ctx)
+            await self.render(ctx)
             return
         previous = flow.before(conversation.step, conversation.answers)
         if previous is None:
-            self.render(ctx, prefix=t(N_("Dit is de eerste vraag.")))
+            await self.render(ctx, prefix=t(N_("Dit is de eerste vraag.")))
             return
         conversation.step = previous.name
-        self.render(ctx)
+        await self.render(ctx)
 
     async def skip(self, ctx: Context) -> None:
         """Skip the current step when it is optional."""
@@ -513,7 +557,7 @@ class Dialogue:
         flow = self.flows[conversation.flow]
         step = flow.steps_by_name.get(conversation.step)
         if step is None or not step.optional:
-            self.render(ctx, prefix=t(N_("Deze vraag kun je niet overslaan.")))
+            await self.render(ctx, prefix=t(N_("Deze vraag kun je niet overslaan.")))
             return
         conversation.answers = {**conversation.answers, step.name: None}
         await self._advance(ctx, flow, step.name)

@@ -84,6 +84,11 @@ class Translator:
         pattern = self(N_("EEEE d MMMM 'om' H.mm 'uur'"))
         return format_datetime(value, pattern, tzinfo=ZoneInfo(self.timezone), locale=self.babel_locale)
 
+    def time(self, value: datetime) -> str:
+        """A time of day in local time, e.g. '16.30 uur'."""
+        pattern = self(N_("H.mm 'uur'"))
+        return format_datetime(value, pattern, tzinfo=ZoneInfo(self.timezone), locale=self.babel_locale)
+
 
 def translator(locale: str | None, timezone: str = "Europe/Brussels") -> Translator:
     return Translator(supported(locale), timezone)

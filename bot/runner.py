@@ -9,6 +9,8 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.core import Gangmaker
+from bot.outbox import Dispatcher
+from bot.scheduler import Jobs, start_scheduler
 from bot.web import create_web_app
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -32,13 +34,18 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    scheduler = None
     try:
         await web.TCPSite(runner, settings.host, settings.port).start()
         if telegram is not None:
             await telegram.start()
             log.info("Telegram channel running (%s)", "webhook" if telegram.webhook else "polling")
+            dispatcher = Dispatcher(core.sessions, settings, {"telegram": telegram}, core.render_push, core.clock)
+            scheduler = start_scheduler(Jobs(core.sessions, settings), dispatcher, core.clock)
         await stop.wait()
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         if telegram is not None:
             await telegram.stop()
         await runner.cleanup()

@@ -1,7 +1,7 @@
 """Offering time, expertise, or money, material or space; and withdrawing an offer."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from bot.context import Context
@@ -92,10 +92,13 @@ async def on_offer_button(ctx: Context, value: str) -> None:
     t = ctx.t
     action, _, offer_id = value.partition(":")
     offer = await ctx.offers.get_for(ctx.person, int(offer_id)) if offer_id.isdigit() else None
-    if action != "withdraw" or offer is None:
+    if action not in ("withdraw", "renew") or offer is None:
         ctx.notice(t(N_("Deze knop is verlopen.")))
     elif offer.state != "open":
         ctx.notice(t(N_("Dit aanbod is al ingetrokken.")))
+    elif action == "renew":
+        offer.valid_until = max(offer.valid_until or ctx.now, ctx.now) + timedelta(days=91)
+        ctx.say(t(N_("Verlengd! Je aanbod loopt nu tot {date}."), date=t.date(offer.valid_until.date())))
     else:
         offer.state = "withdrawn"
         offer.updated_at = ctx.now

@@ -5,10 +5,10 @@ from dataclasses import replace
 from typing import Any
 
 from bot.context import Context
-from bot.dialogue import ChoiceStep, Flow, MultiStep, TextStep
+from bot.dialogue import ChoiceStep, Flow, MultiStep, TextStep, YesNoStep
 from bot.i18n import N_, supported
 from bot.replies import Button
-from handlers import menu
+from handlers import calls, menu
 from handlers.options import CONTRIBUTIONS, LANGUAGES, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
 from handlers.privacy import privacy_text
 
@@ -50,7 +50,12 @@ LEVEL = ChoiceStep(
     prompt=N_("Denk je liever mee over de plannen, of steek je liever de handen uit de mouwen?"),
 )
 
-PROFILE_STEPS = (LANGUAGE, NAME, NEIGHBOURHOOD, ROLE, INTERESTS, CONTRIBUTE, LEVEL)
+DIGEST = YesNoStep(
+    name="digest", label=N_("Overzicht op maandag"),
+    prompt=N_("Ik kan je elke maandag een kort overzicht sturen van oproepen die bij je passen. Wil je dat?"),
+)
+
+PROFILE_STEPS = (LANGUAGE, NAME, NEIGHBOURHOOD, ROLE, INTERESTS, CONTRIBUTE, LEVEL, DIGEST)
 
 
 def save_profile(ctx: Context, answers: dict[str, Any]) -> None:
@@ -66,7 +71,11 @@ async def onboarding_done(ctx: Context, answers: dict[str, Any]) -> None:
     save_profile(ctx, answers)
     ctx.person.onboarded_at = ctx.now
     ctx.say(ctx.t(N_("Dank je, {name}! Je bent erbij."), name=ctx.person.display_name))
-    menu.show(ctx)
+    then = answers.get("_then", "")
+    if then.startswith("c") and then[1:].isdigit():
+        await calls.show_call(ctx, int(then[1:]))  # the call whose link brought them here
+    else:
+        menu.show(ctx)
 
 
 ONBOARDING = Flow(
@@ -76,17 +85,18 @@ ONBOARDING = Flow(
 )
 
 
-def consent_buttons(ctx: Context) -> list[Button]:
-    """Yes, no, more, and the other languages; each value carries the language shown."""
+def consent_buttons(ctx: Context, then: str) -> list[Button]:
+    """Yes, no, more, and the other languages. Each value carries the language shown and
+    what to open after onboarding (a deep link), since nothing is stored before a yes."""
     t = ctx.t
-    buttons = [Button(f"{YES}:{t.locale}", t(N_("Ja, dat is goed"))),
-               Button(f"{NO}:{t.locale}", t(N_("Nee, liever niet"))),
-               Button(f"{MORE}:{t.locale}", t(N_("Meer uitleg")))]
-    buttons += [Button(f"{LANGUAGE_SWITCH}:{o.value}", t(o.label)) for o in LANGUAGES if o.value != t.locale]
+    buttons = [Button(f"{YES}:{t.locale}:{then}", t(N_("Ja, dat is goed"))),
+               Button(f"{NO}:{t.locale}:", t(N_("Nee, liever niet"))),
+               Button(f"{MORE}:{t.locale}:{then}", t(N_("Meer uitleg")))]
+    buttons += [Button(f"{LANGUAGE_SWITCH}:{o.value}:{then}", t(o.label)) for o in LANGUAGES if o.value != t.locale]
     return buttons
 
 
-def welcome(ctx: Context) -> None:
+def welcome(ctx: Context, then: str = "") -> None:
     """Say what Gangmaker is and ask for consent; nothing is stored yet."""
     t = ctx.t
     ctx.say(t(N_(
@@ -94,16 +104,16 @@ def welcome(ctx: Context) -> None:
         "Kortrijk wil in 2030 Culturele Hoofdstad van Europa zijn. Dat doen we samen met jou.\n\n"
         "Hier deel je ideeën, geef je wat tijd of kennis, en doe je mee aan projecten in je buurt."
     )))
-    ask_consent(ctx)
+    ask_consent(ctx, then=then)
 
 
-def ask_consent(ctx: Context, longer: bool = False) -> None:
+def ask_consent(ctx: Context, longer: bool = False, then: str = "") -> None:
     t = ctx.t
     text = privacy_text(ctx) if longer else t(N_(
         "Om je uit te nodigen, bewaar ik wat je me vertelt. Stad Kortrijk is daarvoor verantwoordelijk. "
         "Je kunt alles altijd bekijken of laten wissen. Nee zeggen mag ook."
     ))
-    ctx.say(text + "\n\n" + t(N_("Is dat goed voor jou?")), consent_buttons(ctx), token=CONSENT)
+    ctx.say(text + "\n\n" + t(N_("Is dat goed voor jou?")), consent_buttons(ctx, then), token=CONSENT)
 
 
 async def before_consent(ctx: Context) -> None:
@@ -111,11 +121,11 @@ async def before_consent(ctx: Context) -> None:
     event = ctx.event
     command = event.command
     if event.kind == "tap" and event.token == CONSENT and event.value:
-        action, _, locale = event.value.partition(":")
+        action, locale, then = (event.value.split(":", 2) + ["", ""])[:3]
         ctx.event = replace(event, locale_hint=supported(locale or event.locale_hint))
         t = ctx.t
         if action == YES:
-            await give_consent(ctx)
+            await give_consent(ctx, then)
         elif action == NO:
             await ctx.audit.record("consent_refused", ctx.now, version=ctx.settings.privacy_version)
             ctx.say(t(N_(
@@ -123,17 +133,17 @@ async def before_consent(ctx: Context) -> None:
                 "Verander je van gedacht? Typ dan /start."
             )))
         elif action == MORE:
-            ask_consent(ctx, longer=True)
+            ask_consent(ctx, longer=True, then=then)
         else:
-            welcome(ctx)
+            welcome(ctx, then)
         return
     if command in {"mijngegevens", "mydata", "vergeet", "forget"}:
         ctx.say(ctx.t(N_("Ik heb niets over jou bewaard. Er is dus ook niets om te tonen of te wissen.")))
         return
-    welcome(ctx)
+    welcome(ctx, event.argument if command == "start" else "")
 
 
-async def give_consent(ctx: Context) -> None:
+async def give_consent(ctx: Context, then: str = "") -> None:
     """Create the person with the consent and its privacy version, then ask the first question."""
     event = ctx.event
     identity = await ctx.people.create(
@@ -143,4 +153,4 @@ async def give_consent(ctx: Context) -> None:
     ctx.identity, ctx.person = identity, identity.person
     await ctx.audit.record("consent_given", ctx.now, ctx.person, version=ctx.settings.privacy_version)
     ctx.say(ctx.t(N_("Fijn, dank je! Eerst een paar korte vragen, zodat ik je beter ken.")))
-    await ctx.dialogue.start(ctx, ONBOARDING.name, {})
+    await ctx.dialogue.start(ctx, ONBOARDING.name, {"_then": then} if then else {})

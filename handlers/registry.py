@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.context import Context
 from bot.dialogue import Flow
 from bot.i18n import N_
-from handlers import contributions, ideas, menu, offers, onboarding, privacy, profile
+from handlers import calls, contributions, coordination, ideas, menu, offers, onboarding, privacy, profile, pushes
 
 
 @dataclass(frozen=True)
@@ -17,11 +17,12 @@ class Command:
     names: tuple[str, ...]
     run: Callable[[Context], Awaitable[None]]
     starts_dialogue: bool = False  # asks before it replaces a dialogue in progress
+    coordinators_only: bool = False  # anyone else gets the ordinary unknown-command answer
 
 
 def flows(max_text_length: int) -> list[Flow]:
     return [onboarding.ONBOARDING, ideas.idea_flow(max_text_length), *offers.offer_flows(max_text_length),
-            *profile.PROFILE_FLOWS, privacy.FORGET_FLOW]
+            *profile.PROFILE_FLOWS, privacy.FORGET_FLOW, calls.FEEDBACK_FLOW, coordination.CALL_FLOW]
 
 
 def commands() -> list[Command]:
@@ -38,6 +39,10 @@ def commands() -> list[Command]:
         Command(("privacy", "confidentialite"), privacy.show_privacy),
         Command(("mijngegevens", "mydata", "mesdonnees"), privacy.export),
         Command(("vergeet", "forget", "oublier"), privacy.start_forget, starts_dialogue=True),
+        Command(("mijnoproepen", "mycalls", "mesappels"), calls.my_calls),
+        Command(("pauze", "pause"), calls.pause),
+        Command(("oproep", "newcall"), coordination.start_call, starts_dialogue=True, coordinators_only=True),
+        Command(("oproepen", "calls"), coordination.list_calls, coordinators_only=True),
     ]
 
 
@@ -47,6 +52,18 @@ def button_actions() -> dict[str, Callable[[Context, str], Awaitable[None]]]:
         offers.OFFER: offers.on_offer_button,
         privacy.PRIVACY: privacy.on_privacy_button,
         profile.PROFILE: profile.on_profile_button,
+        calls.CALL: calls.on_call_button,
+        calls.FEEDBACK: calls.on_feedback_button,
+        calls.PAUSE: calls.on_pause_button,
+        pushes.NUDGE: pushes.on_nudge_button,
+    }
+
+
+def coordinator_button_actions() -> dict[str, Callable[[Context, str], Awaitable[None]]]:
+    """Buttons only coordinators may use; for anyone else they are expired."""
+    return {
+        coordination.COORDINATE: coordination.on_coordinate_button,
+        coordination.ATTENDANCE: coordination.on_attendance_button,
     }
 
 
@@ -63,6 +80,8 @@ def command_list() -> list[tuple[str, str]]:
         ("privacy", N_("Wat ik over je bewaar")),
         ("mijngegevens", N_("Al je gegevens downloaden")),
         ("vergeet", N_("Alles over jou wissen")),
+        ("mijnoproepen", N_("Oproepen waaraan je meedoet")),
+        ("pauze", N_("Even geen berichten")),
         ("annuleer", N_("Stoppen met de vraag van nu")),
         ("help", N_("Hulp")),
     ]

@@ -43,7 +43,7 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON, list[int]: JSON}
 
 
 class Person(Base):
@@ -59,6 +59,10 @@ class Person(Base):
     interests: Mapped[list[str]] = mapped_column(default=list)
     contributions: Mapped[list[str]] = mapped_column(default=list)
     level: Mapped[str | None] = mapped_column(String(16))
+    digest: Mapped[bool] = mapped_column(default=False)  # a weekly overview of open calls
+    paused: Mapped[bool] = mapped_column(default=False)  # /pauze: no pushes at all
+    quiet_start: Mapped[int] = mapped_column(default=21 * 60)  # minutes after midnight, local time
+    quiet_end: Mapped[int] = mapped_column(default=9 * 60)
     consent_at: Mapped[datetime]
     consent_version: Mapped[str] = mapped_column(String(32))
     onboarded_at: Mapped[datetime | None]
@@ -104,7 +108,7 @@ class Conversation(Base):
     mode: Mapped[str] = mapped_column(String(16), default="ask")
     version: Mapped[int] = mapped_column(Integer, default=1)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -143,6 +147,89 @@ class Offer(Base):
     valid_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Call(Base):
+    """A call for participation: what is needed, when and where, for how many, and for whom."""
+
+    __tablename__ = "call"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[dict[str, Any]]  # per language; Dutch always present
+    description: Mapped[dict[str, Any]]
+    needs: Mapped[list[str]] = mapped_column(default=list)
+    themes: Mapped[list[str]] = mapped_column(default=list)
+    neighbourhood: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    capacity: Mapped[int | None]  # None: no limit
+    deadline: Mapped[datetime]
+    publish_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    target_neighbourhoods: Mapped[list[str]] = mapped_column(default=list)
+    target_contributions: Mapped[list[str]] = mapped_column(default=list)
+    target_roles: Mapped[list[str]] = mapped_column(default=list)
+    target_languages: Mapped[list[str]] = mapped_column(default=list)
+    reminder_minutes: Mapped[list[int]] = mapped_column(default=lambda: [24 * 60, 120])
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SignUp(Base):
+    """A person's answer to a call: joined, on the waitlist, offered a freed place, cancelled..."""
+
+    __tablename__ = "sign_up"
+    __table_args__ = (UniqueConstraint("call_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    offer_expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Feedback(Base):
+    """How an event went, from someone who was there: the test step of trying things out."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("call_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    rating: Mapped[int]
+    remark: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """One message the bot sends on its own initiative, to one person, for one purpose.
+
+    The unique `key` keeps it from being queued twice; the dispatcher sends it once
+    `not_before` has passed and records how that went.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    not_before: Mapped[datetime] = mapped_column(index=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
 
 
 class ProcessedEvent(Base):

@@ -53,13 +53,14 @@ class Conversations:
         return await self.session.scalar(select(Conversation).where(Conversation.person_id == person.id))
 
     async def begin(
-        self, person: Person, flow: str, step: str, answers: dict[str, Any], token: str
+        self, person: Person, flow: str, step: str, answers: dict[str, Any], token: str, now: datetime
     ) -> Conversation:
         existing = await self.of(person)
         if existing is not None:
             await self.end(existing)
         conversation = Conversation(
-            person_id=person.id, flow=flow, step=step, answers=answers, token=token, mode="ask"
+            person_id=person.id, flow=flow, step=step, answers=answers, token=token, mode="ask",
+            started_at=now, updated_at=now,
         )
         self.session.add(conversation)
         await self.session.flush()

@@ -10,7 +10,7 @@ from tests.auxil.chat import Chat
 from tests.auxil.clock import FakeClock
 from tests.auxil.database import postgres_engine, sqlite_engine
 
-pytest_plugins = ["tests.auxil.telegram_fixtures"]
+pytest_plugins = ["tests.auxil.telegram_fixtures", "tests.auxil.city"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -12,7 +12,7 @@ from tests.auxil.database import rows, sqlite_engine
 
 pytestmark = pytest.mark.slow
 
-ONBOARDING = ["1", "Nederlands", "Anna", "Heule", "1", "Erfgoed", "Klaar", "2", "Klaar", "Meehelpen", "Klopt"]
+ONBOARDING = ["1", "Nederlands", "Anna", "Heule", "1", "Erfgoed", "Klaar", "2", "Klaar", "Meehelpen", "Nee", "Klopt"]
 IDEA_START = ["/idee", "Het Leieboord is grijs.", "Kleurrijke bankjes."]
 IDEA_END = ["Overslaan", "Erfgoed", "Marke", "Ja", "Overslaan", "Klopt"]
 

@@ -62,6 +62,7 @@ async def test_summary_lists_answers_and_can_edit_one_before_saving(chat, engine
     await chat.tap("Geld of materiaal")
     await chat.tap("Klaar")
     await chat.tap("Meehelpen")
+    await chat.tap("Ja")
     assert "• Buurt: Bissegem" in chat.text and "Klopt dit?" in chat.text
     assert (await rows(engine, Person))[0].display_name is None  # nothing saved before "Klopt"
     await chat.tap("Aanpassen")
@@ -72,6 +73,7 @@ async def test_summary_lists_answers_and_can_edit_one_before_saving(chat, engine
     await chat.tap("Klopt")
     [person] = await rows(engine, Person)
     assert (person.display_name, person.neighbourhood, person.level) == ("Bram", "rollegem", "operational")
+    assert person.digest is True
 
 
 async def test_a_wrong_answer_is_reasked_and_earlier_answers_stay(chat, engine):

@@ -25,6 +25,7 @@ async def onboard(user, name="Anna"):
     await user.tap("Tijd")
     await user.tap("Klaar")
     await user.tap("Meehelpen")
+    await user.tap("Nee")
     await user.tap("Klopt")
 
 

@@ -26,7 +26,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit
-from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -41,6 +41,8 @@ from bot.config import Settings
 from bot.core import Gangmaker
 from bot.events import Inbound
 from bot.i18n import N_, SUPPORTED, translator
+from bot.outbox import RetryLater
+from bot.outbox import Unreachable as PushUnreachable
 from bot.replies import Button, Document, Message, Notice, Reply
 from handlers.registry import command_list
 
@@ -266,6 +268,34 @@ class TelegramChannel:
                 for number, piece in enumerate(pieces, start=1):
                     markup = keyboard(reply) if number == len(pieces) else None
                     await self._call(lambda: bot.send_message(chat_id, piece, reply_markup=markup), chat_id)
+
+    async def push(self, user_id: str, replies: list[Reply]) -> str | None:
+        """Send an outbox message (for the dispatcher, which does its own retrying).
+
+        Raises RetryLater on 429 (after AIORateLimiter's own retries), 5xx and time-outs,
+        and PushUnreachable when the person blocked the bot. Returns the last message id."""
+        chat_id, bot, message_id = int(user_id), self.application.bot, None
+        try:
+            for reply in replies:
+                if isinstance(reply, Document):
+                    sent = await bot.send_document(chat_id, InputFile(reply.content, filename=reply.filename),
+                                                   caption=reply.caption or None)
+                    message_id = sent.message_id
+                elif isinstance(reply, (Message, Notice)):
+                    pieces = split_text(reply.text)
+                    for number, piece in enumerate(pieces, start=1):
+                        markup = keyboard(reply) if isinstance(reply, Message) and number == len(pieces) else None
+                        message_id = (await bot.send_message(chat_id, piece, reply_markup=markup)).message_id
+        except RetryAfter as error:
+            wait = error.retry_after
+            raise RetryLater(wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait), "429") from None
+        except Forbidden:
+            raise PushUnreachable() from None
+        except Exception as error:
+            if _transient(error):
+                raise RetryLater(30, repr(error)) from None
+            raise
+        return str(message_id) if message_id is not None else None
 
     async def _call(self, make: Callable[[], Awaitable[T]], chat_id: int, mark_unreachable: bool = True) -> T | None:
         """Make one Bot API request, retrying transient failures; a 403 marks the chat unreachable."""

@@ -77,7 +77,7 @@ class Chat:
 
 async def onboard(chat: Chat, name: str = "Anna", neighbourhood: str = "Heule",
                   interests: tuple[str, ...] = ("Kunst en cultuur",), contributions: tuple[str, ...] = ("Tijd",),
-                  language: str = "Nederlands") -> None:
+                  language: str = "Nederlands", digest: bool = False) -> None:
     """Consent and answer every onboarding question (Dutch labels unless `language` changes them)."""
     await chat.send("/start")
     await chat.tap("Ja, dat is goed")
@@ -92,4 +92,5 @@ async def onboard(chat: Chat, name: str = "Anna", neighbourhood: str = "Heule",
         await chat.tap(label)
     await chat.tap(chat.buttons[len(chat.buttons) - 2])
     await chat.tap(chat.buttons[0])  # level: the first option
+    await chat.tap(chat.buttons[0] if digest else chat.buttons[1])  # the Monday overview: yes or no
     await chat.tap(chat.buttons[0])  # summary: "Klopt"

@@ -6,6 +6,7 @@ what the bot answered; nothing calls the bot's code directly.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
@@ -70,6 +71,14 @@ class TelegramUser:
                 return message
         raise AssertionError("the bot has shown no buttons in this chat")
 
+    def message_with(self, fragment: str) -> dict[str, Any]:
+        """The newest bot message whose text or buttons contain `fragment`."""
+        for message in reversed(list(self.chat.messages.values())):
+            if fragment in message.get("text", "") or fragment in json.dumps(message.get("reply_markup"),
+                                                                             ensure_ascii=False):
+                return message
+        raise AssertionError(f"no message with {fragment!r}")
+
     def button_labels(self, message: dict[str, Any] | None = None) -> list[str]:
         message = message or self.keyboard_message()
         return [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
@@ -113,6 +122,7 @@ class TelegramUser:
         else:
             assert status == 200, f"webhook answered {status}"
         self.last = [c for c in self.fake.calls[mark:] if c.method != "getUpdates"]
+        self.unread()  # answers are read; what arrives later on its own is a push
         return self.last
 
     async def _settle(self, mark: int, expect_reply: bool, timeout: float = 15.0) -> None:
@@ -131,6 +141,16 @@ class TelegramUser:
         raise AssertionError("the bot did not answer in time")
 
     # -- reading the answer -----------------------------------------------------------------
+
+    def unread(self) -> list[dict[str, Any]]:
+        """Bot messages in this chat not looked at before (pushes arrive here)."""
+        seen = getattr(self, "_seen", set())
+        fresh = [m for m in self.chat.messages.values() if m["message_id"] not in seen]
+        self._seen = seen | {m["message_id"] for m in fresh}
+        return fresh
+
+    def unread_texts(self) -> list[str]:
+        return [m.get("text") or m.get("caption") or "" for m in self.unread()]
 
     @property
     def texts(self) -> list[str]:

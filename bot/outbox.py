@@ -1,0 +1,215 @@
+"""The outbox: everything the bot says on its own initiative, queued durably and sent once.
+
+`enqueue` adds one row per person and purpose under a unique key, so the same message is
+never queued twice, and sets when it may go out (after quiet hours, within a weekly cap).
+The `Dispatcher` claims due rows (FOR UPDATE SKIP LOCKED on PostgreSQL, so several
+instances can dispatch), renders each in the person's language, sends it through the
+person's channel, and records the outcome: sent (with the message id), retried later
+(429, 5xx, time-out), or failed (the person blocked the bot). A row claimed but never
+finished (a crash mid-send) is sent again once its lease has passed: at most the one
+message in flight can arrive twice.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.replies import Reply
+from storage.models import Identity, OutboxMessage, Person
+
+log = logging.getLogger(__name__)
+
+CAPPED = {"call", "digest"}  # count toward the weekly cap of unasked-for messages
+QUIET = {"call", "digest", "followup", "nudge", "offer_expiry"}  # wait until quiet hours end
+# Stopped by /pauze. Reminders, waitlist offers and cancellations concern something the
+# person signed up for, so they still arrive.
+PAUSABLE = QUIET
+
+
+class RetryLater(Exception):
+    """The platform asks to wait (429) or failed for now (5xx, time-out)."""
+
+    def __init__(self, after: float, reason: str) -> None:
+        super().__init__(reason)
+        self.after = after
+
+
+class Unreachable(Exception):
+    """The person blocked the bot: write nothing more to this chat."""
+
+
+class PushSender(Protocol):
+    """What a channel offers the dispatcher: send replies to a chat, return the message id."""
+
+    async def push(self, user_id: str, replies: list[Reply]) -> str | None: ...
+
+
+def after_quiet_hours(now: datetime, person: Person, timezone: str) -> datetime:
+    """`now`, or the end of the person's quiet hours when `now` falls within them."""
+    zone = ZoneInfo(timezone)
+    local = now.astimezone(zone)
+    minute = local.hour * 60 + local.minute
+    start, end = person.quiet_start, person.quiet_end
+    quiet = (start <= minute or minute < end) if start > end else (start <= minute < end)
+    if not quiet or start == end:
+        return now
+    day = local.date() if minute < end else local.date() + timedelta(days=1)
+    wake = datetime.combine(day, time(end // 60, end % 60), zone)
+    return wake.astimezone(now.tzinfo)
+
+
+async def pushes_this_week(session: AsyncSession, person: Person, now: datetime) -> int:
+    return await session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.person_id == person.id,
+            OutboxMessage.purpose.in_(CAPPED),
+            OutboxMessage.state != "skipped",
+            OutboxMessage.created_at > now - timedelta(days=7),
+        )
+    ) or 0
+
+
+async def enqueue(session: AsyncSession, settings: Settings, *, key: str, person: Person, purpose: str,
+                  now: datetime, payload: dict[str, Any] | None = None) -> bool:
+    """Queue one message; False when it was queued before or the weekly cap is reached."""
+    if purpose in CAPPED and await pushes_this_week(session, person, now) >= settings.push_weekly_cap:
+        return False
+    not_before = after_quiet_hours(now, person, settings.timezone) if purpose in QUIET else now
+    values = dict(key=key, person_id=person.id, purpose=purpose, payload=payload or {},
+                  not_before=not_before, state="pending", attempts=0, created_at=now)
+    insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    result = await session.execute(insert(OutboxMessage).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1
+
+
+class Dispatcher:
+    """Sends due outbox rows through the channels, within their limits, and records how it went."""
+
+    def __init__(self, sessions: Any, settings: Settings, senders: dict[str, PushSender],
+                 render: Any, clock: Callable[[], datetime], *, batch: int = 100, concurrency: int = 8,
+                 max_attempts: int = 8, lease: timedelta = timedelta(minutes=2)) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.senders = senders
+        self.render = render
+        self.clock = clock
+        self.batch = batch
+        self.max_attempts = max_attempts
+        self.lease = lease
+        self._slots = asyncio.Semaphore(concurrency)
+        self._running = asyncio.Lock()
+
+    async def tick(self) -> int:
+        """Send what is due now; returns how many messages went out."""
+        async with self._running:
+            ids = await self._claim()
+            results = await asyncio.gather(*(self._send(row_id) for row_id in ids))
+            return sum(results)
+
+    async def drain(self, rounds: int = 1000) -> int:
+        """Tick until nothing is due (for the CLI and tests)."""
+        total = 0
+        for _ in range(rounds):
+            sent = await self.tick()
+            total += sent
+            if not await self._due_count():
+                return total
+        return total
+
+    async def _due_count(self) -> int:
+        async with self.sessions() as session:
+            return await session.scalar(select(func.count(OutboxMessage.id)).where(self._due(self.clock()))) or 0
+
+    def _due(self, now: datetime) -> Any:
+        return or_(
+            (OutboxMessage.state == "pending") & (OutboxMessage.not_before <= now),
+            (OutboxMessage.state == "sending") & (OutboxMessage.claimed_at < now - self.lease),
+        )
+
+    async def _claim(self) -> list[int]:
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            rows = list(await session.scalars(
+                select(OutboxMessage).where(self._due(now))
+                .order_by(OutboxMessage.not_before, OutboxMessage.id).limit(self.batch)
+                .with_for_update(skip_locked=True)
+            ))
+            for row in rows:
+                row.state, row.claimed_at = "sending", now
+            return [row.id for row in rows]
+
+    async def _send(self, row_id: int) -> int:
+        async with self._slots:
+            prepared = await self._prepare(row_id)
+            if prepared is None:
+                return 0
+            channel, user_id, replies = prepared
+            now = self.clock()
+            try:
+                message_id = await self.senders[channel].push(user_id, replies)
+            except RetryLater as wait:
+                await self._finish(row_id, "pending", error=str(wait), retry_at=now + timedelta(seconds=wait.after))
+                return 0
+            except Unreachable:
+                await self._finish(row_id, "failed", error="blocked by the person", unreachable=(channel, user_id))
+                return 0
+            except Exception as error:  # noqa: BLE001 - a refused message must not stop the others
+                log.exception("push %s failed", row_id)
+                await self._finish(row_id, "failed", error=repr(error)[:250])
+                return 0
+            await self._finish(row_id, "sent", channel=channel, message_id=message_id)
+            return 1
+
+    async def _prepare(self, row_id: int) -> tuple[str, str, list[Reply]] | None:
+        """Render the row for its person, or settle it when it should not be sent."""
+        async with self.sessions() as session, session.begin():
+            row = await session.get(OutboxMessage, row_id)
+            if row is None or row.state != "sending":
+                return None
+            person = await session.get(Person, row.person_id)
+            if person.paused and row.purpose in PAUSABLE:
+                row.state = "skipped"
+                return None
+            identity = await session.scalar(
+                select(Identity).where(Identity.person_id == person.id, Identity.reachable.is_(True),
+                                       Identity.channel.in_(list(self.senders)))
+                .order_by(Identity.id))
+            if identity is None:
+                row.state, row.last_error = "failed", "no reachable chat"
+                return None
+            replies = await self.render(session, row, person, identity, self.clock())
+            if not replies:
+                row.state = "skipped"  # no longer relevant (a cancelled call, a withdrawn offer)
+                return None
+            row.attempts += 1
+            return identity.channel, identity.external_id, replies
+
+    async def _finish(self, row_id: int, state: str, *, error: str | None = None, retry_at: datetime | None = None,
+                      channel: str | None = None, message_id: str | None = None,
+                      unreachable: tuple[str, str] | None = None) -> None:
+        async with self.sessions() as session, session.begin():
+            row = await session.get(OutboxMessage, row_id)
+            if row is None:
+                return
+            if state == "pending" and row.attempts >= self.max_attempts:
+                state = "failed"
+            row.state, row.last_error = state, error
+            if retry_at is not None:
+                row.not_before = retry_at
+            if state == "sent":
+                row.channel, row.message_id, row.sent_at = channel, message_id, self.clock()
+            if unreachable is not None:
+                identity = await session.scalar(select(Identity).where(
+                    Identity.channel == unreachable[0], Identity.external_id == unreachable[1]))
+                if identity is not None:
+                    identity.reachable = False

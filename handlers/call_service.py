@@ -1,0 +1,212 @@
+"""What happens to calls for participation: targeting, publishing, joining, the waitlist, cancelling.
+
+Plain functions on a database session, shared by the chat handlers, the scheduler and
+the `gangmaker call` command line.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.outbox import enqueue
+from storage.models import Call, Identity, Offer, Person, SignUp
+
+HOLDING = ("joined", "offered")  # sign-ups that take a place
+WAITING = "waitlisted"
+OFFER_KINDS = {"time": "time", "expertise": "expertise", "money": "gift"}  # call need -> offer kind
+
+
+def call_text(call: Call, field: str, locale: str) -> str:
+    """The title or description in the reader's language, falling back to Dutch."""
+    texts = getattr(call, field) or {}
+    return texts.get(locale) or texts.get("nl") or ""
+
+
+def fits(call: Call, person: Person) -> bool:
+    """Whether the call's targeting reaches this person (an empty list means everyone)."""
+    checks = (
+        (call.themes, set(person.interests or ())),
+        (call.target_contributions, set(person.contributions or ())),
+    )
+    if any(wanted and not set(wanted) & have for wanted, have in checks):
+        return False
+    singles = ((call.target_neighbourhoods, person.neighbourhood), (call.target_roles, person.role),
+               (call.target_languages, person.locale))
+    return all(not wanted or value in wanted for wanted, value in singles)
+
+
+async def matching_offers(session: AsyncSession, call: Call, now: datetime) -> list[Offer]:
+    """Open offers of a kind the call needs, best first: same neighbourhood, more hours, oldest."""
+    kinds = [OFFER_KINDS[need] for need in call.needs if need in OFFER_KINDS]
+    if not kinds:
+        return []
+    rows = (await session.execute(
+        select(Offer, Person).join(Person, Person.id == Offer.person_id)
+        .where(Offer.state == "open", Offer.kind.in_(kinds))
+    )).all()
+    usable = [(offer, person) for offer, person in rows
+              if (offer.valid_until is None or offer.valid_until >= call.starts_at) and fits(call, person)]
+
+    def rank(item: tuple[Offer, Person]) -> tuple:
+        offer, person = item
+        tags = set(offer.details.get("tags", []))
+        return (person.neighbourhood != call.neighbourhood, -len(tags & set(call.themes)),
+                -(offer.details.get("hours") or 0), offer.created_at)
+
+    return [offer for offer, _ in sorted(usable, key=rank)]
+
+
+async def audience(session: AsyncSession, call: Call, now: datetime) -> list[Person]:
+    """Everyone who opted in, can be reached and fits the targeting; matching offerers first."""
+    reachable = select(Identity.person_id).where(Identity.reachable.is_(True))
+    people = list(await session.scalars(
+        select(Person).where(Person.onboarded_at.is_not(None), Person.id.in_(reachable)).order_by(Person.id)))
+    people = [person for person in people if fits(call, person)]
+    offerers = [offer.person_id for offer in await matching_offers(session, call, now)]
+    first = {person_id: rank for rank, person_id in reversed(list(enumerate(offerers)))}
+    return sorted(people, key=lambda person: (first.get(person.id, len(first)), person.id))
+
+
+async def publish(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
+    """Publish the call and queue it for its audience; returns how many were queued."""
+    call.state, call.published_at = "published", now
+    queued = 0
+    for person in await audience(session, call, now):
+        queued += await enqueue(session, settings, key=f"call:{call.id}:person:{person.id}:announce",
+                                person=person, purpose="call", now=now, payload={"call_id": call.id})
+    return queued
+
+
+async def count(session: AsyncSession, call: Call, *states: str) -> int:
+    return await session.scalar(
+        select(func.count(SignUp.id)).where(SignUp.call_id == call.id, SignUp.state.in_(states))) or 0
+
+
+async def places_left(session: AsyncSession, call: Call) -> int | None:
+    if call.capacity is None:
+        return None
+    return max(call.capacity - await count(session, call, *HOLDING), 0)
+
+
+async def sign_up_of(session: AsyncSession, call: Call, person: Person) -> SignUp | None:
+    return await session.scalar(select(SignUp).where(SignUp.call_id == call.id, SignUp.person_id == person.id))
+
+
+async def waitlist_position(session: AsyncSession, sign_up: SignUp) -> int:
+    ahead = await session.scalar(select(func.count(SignUp.id)).where(
+        SignUp.call_id == sign_up.call_id, SignUp.state == WAITING,
+        (SignUp.created_at < sign_up.created_at)
+        | ((SignUp.created_at == sign_up.created_at) & (SignUp.id < sign_up.id))))
+    return (ahead or 0) + 1
+
+
+async def join(session: AsyncSession, call: Call, person: Person, now: datetime) -> SignUp:
+    """Take a place, or a place on the waitlist when the call is full."""
+    sign_up = await sign_up_of(session, call, person)
+    if sign_up is not None and sign_up.state in (*HOLDING, WAITING):
+        return sign_up
+    left = await places_left(session, call)
+    state = "joined" if left is None or left > 0 else WAITING
+    if sign_up is None:
+        sign_up = SignUp(call_id=call.id, person_id=person.id, state=state, created_at=now, updated_at=now)
+        session.add(sign_up)
+    else:
+        sign_up.state, sign_up.created_at, sign_up.offer_expires_at = state, now, None
+    await session.flush()
+    return sign_up
+
+
+async def decline(session: AsyncSession, call: Call, person: Person, now: datetime) -> None:
+    """"Niet nu": remembered, so the call is not pushed again."""
+    sign_up = await sign_up_of(session, call, person)
+    if sign_up is None:
+        session.add(SignUp(call_id=call.id, person_id=person.id, state="declined", created_at=now, updated_at=now))
+    await session.flush()
+
+
+async def cancel_sign_up(session: AsyncSession, settings: Settings, sign_up: SignUp, now: datetime) -> None:
+    """Give up a place (or a waitlist place); a freed place goes to the next in line."""
+    freed = sign_up.state in HOLDING
+    sign_up.state, sign_up.offer_expires_at = "cancelled", None
+    await session.flush()
+    if freed:
+        await offer_next_place(session, settings, await session.get(Call, sign_up.call_id), now)
+
+
+async def offer_next_place(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> SignUp | None:
+    """Offer a free place to the first on the waitlist, with a time limit to confirm."""
+    if call.state != "published" or call.starts_at <= now or not await places_left(session, call):
+        return None
+    first = await session.scalar(select(SignUp).where(SignUp.call_id == call.id, SignUp.state == WAITING)
+                                 .order_by(SignUp.created_at, SignUp.id).limit(1))
+    if first is None:
+        return None
+    first.state = "offered"
+    first.offer_expires_at = min(now + timedelta(hours=settings.waitlist_offer_hours), call.starts_at)
+    person = await session.get(Person, first.person_id)
+    await session.flush()
+    await enqueue(session, settings, key=f"call:{call.id}:person:{person.id}:offer:{int(now.timestamp())}",
+                  person=person, purpose="waitlist_offer", now=now, payload={"call_id": call.id})
+    return first
+
+
+async def confirm_place(session: AsyncSession, sign_up: SignUp, now: datetime) -> bool:
+    if sign_up.state != "offered" or (sign_up.offer_expires_at and sign_up.offer_expires_at < now):
+        return False
+    sign_up.state, sign_up.offer_expires_at = "joined", None
+    return True
+
+
+async def expire_place_offers(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """Offers nobody confirmed in time pass to the next on the waitlist."""
+    expired = list(await session.scalars(select(SignUp).where(
+        SignUp.state == "offered", SignUp.offer_expires_at < now)))
+    for sign_up in expired:
+        sign_up.state, sign_up.offer_expires_at = "passed", None
+        await session.flush()
+        await offer_next_place(session, settings, await session.get(Call, sign_up.call_id), now)
+    return len(expired)
+
+
+async def cancel_call(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
+    """Cancel the call and tell everyone signed up or waiting; returns how many were told."""
+    call.state = "cancelled"
+    told = 0
+    sign_ups = await session.scalars(select(SignUp).where(
+        SignUp.call_id == call.id, SignUp.state.in_((*HOLDING, WAITING))))
+    for sign_up in sign_ups:
+        person = await session.get(Person, sign_up.person_id)
+        told += await enqueue(session, settings, key=f"call:{call.id}:person:{person.id}:cancelled",
+                              person=person, purpose="call_cancelled", now=now, payload={"call_id": call.id})
+    return told
+
+
+async def close_past_deadline(session: AsyncSession, now: datetime) -> int:
+    calls = list(await session.scalars(select(Call).where(Call.state == "published", Call.deadline < now)))
+    for call in calls:
+        call.state = "closed"
+    return len(calls)
+
+
+def new_call(answers: dict[str, Any], creator: Person | None, now: datetime) -> Call:
+    """A call from the coordinator's answers (the same fields as `gangmaker call create`)."""
+    starts_at = datetime.fromisoformat(answers["starts_at"])
+    publish_at = datetime.fromisoformat(answers["publish_at"]) if answers.get("publish_at") else None
+    return Call(
+        title={"nl": answers["title"], **(answers.get("title_i18n") or {})},
+        description={"nl": answers["description"], **(answers.get("description_i18n") or {})},
+        needs=answers.get("needs") or [], themes=answers.get("themes") or [],
+        neighbourhood=answers.get("neighbourhood"), address=answers["address"],
+        starts_at=starts_at, ends_at=datetime.fromisoformat(answers["ends_at"]),
+        capacity=answers.get("capacity") or None,
+        deadline=datetime.fromisoformat(answers["deadline"]) if answers.get("deadline") else starts_at,
+        publish_at=publish_at, state="scheduled" if publish_at and publish_at > now else "draft",
+        target_neighbourhoods=answers.get("target_neighbourhoods") or [],
+        target_contributions=answers.get("target_contributions") or [],
+        target_roles=answers.get("target_roles") or [], target_languages=answers.get("target_languages") or [],
+        created_by=creator.id if creator else None, created_at=now, updated_at=now,
+    )

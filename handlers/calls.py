@@ -1,0 +1,200 @@
+"""Calls for participation as residents see them: the call card, one-tap answers, “mijn oproepen”.
+
+Also the buttons on pushes about calls (a freed place, the follow-up rating) and `/pauze`.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import select
+
+from bot.calendar import ics
+from bot.context import Context
+from bot.dialogue import Flow, TextStep
+from bot.i18n import N_
+from bot.replies import Button, Document, Message
+from handlers import call_service as calls
+from handlers.options import NEIGHBOURHOODS, label
+from storage.models import Call, Feedback, SignUp
+
+CALL = "call"  # token of call buttons; value "<action>:<call id>"
+FEEDBACK = "fb"  # value "<call id>:<rating>"
+PAUSE = "pause"
+PAUSE_HINT = N_("Even geen berichten meer? Typ /pauze.")
+
+
+def where(ctx: Context, call: Call) -> str:
+    place = call.address
+    if call.neighbourhood:
+        place += f" ({ctx.t(label(NEIGHBOURHOODS, call.neighbourhood))})"
+    return place
+
+
+def map_link(call: Call) -> str:
+    return "https://www.openstreetmap.org/search?query=" + quote(f"{call.address}, Kortrijk")
+
+
+async def card(ctx: Context, call: Call, *, push: bool = False) -> Message:
+    """The call on its own: what, when, where, places left, deadline, then the buttons."""
+    t = ctx.t
+    lines = [
+        "📣 " + calls.call_text(call, "title", t.locale),
+        "🗓 " + t(N_("{start} tot {end}"), start=t.datetime(call.starts_at), end=t.time(call.ends_at)),
+        "📍 " + where(ctx, call),
+        map_link(call),
+    ]
+    left = await calls.places_left(ctx.session, call)
+    if left is not None:
+        lines.append(t(N_("Vrije plaatsen: {n}."), n=left) if left else t(N_("Volzet. Je kunt op de wachtlijst.")))
+    lines.append(t(N_("Inschrijven kan tot {deadline}."), deadline=t.datetime(call.deadline)))
+    if push:
+        lines += ["", t(PAUSE_HINT)]
+    buttons = [Button(f"join:{call.id}", t(N_("Ik doe mee"))), Button(f"no:{call.id}", t(N_("Niet nu"))),
+               Button(f"info:{call.id}", t(N_("Meer info"))), Button(f"ics:{call.id}", t(N_("In mijn agenda")))]
+    return Message("\n".join(lines), tuple(buttons), token=CALL)
+
+
+async def show_call(ctx: Context, call_id: int) -> None:
+    call = await ctx.session.get(Call, call_id)
+    if call is None or call.state not in ("published", "closed"):
+        ctx.say(ctx.t(N_("Deze oproep bestaat niet meer.")))
+        return
+    ctx.send(await card(ctx, call))
+
+
+async def on_call_button(ctx: Context, value: str) -> None:
+    """One tap on a call: join, not now, more info, calendar, or a waitlist answer."""
+    t = ctx.t
+    action, _, call_id = value.partition(":")
+    call = await ctx.session.get(Call, int(call_id)) if call_id.isdigit() else None
+    if call is None:
+        ctx.notice(t(N_("Deze knop is verlopen.")))
+        return
+    if action == "show":
+        await show_call(ctx, call.id)
+    elif action == "info":
+        ctx.say(calls.call_text(call, "description", t.locale) + "\n\n📍 " + where(ctx, call) + "\n" + map_link(call))
+    elif action == "ics":
+        ctx.send(Document(f"kortrijk2030-{call.id}.ics", ics(
+            f"call-{call.id}@gangmaker.kortrijk.be", calls.call_text(call, "title", t.locale),
+            calls.call_text(call, "description", t.locale), call.address, call.starts_at, call.ends_at, ctx.now),
+            "text/calendar", caption=t(N_("Open dit bestand om het in je agenda te zetten."))))
+    elif action in ("join", "no"):
+        await _answer(ctx, call, action)
+    elif action in ("confirm", "release", "cancel"):
+        await _change_place(ctx, call, action)
+    else:
+        ctx.notice(t(N_("Deze knop is verlopen.")))
+
+
+async def _answer(ctx: Context, call: Call, action: str) -> None:
+    t = ctx.t
+    if call.state == "cancelled":
+        ctx.say(t(N_("Deze activiteit gaat niet door. Sorry!")))
+    elif call.state != "published" or ctx.now > call.deadline:
+        ctx.say(t(N_("Inschrijven kon tot {deadline}. Jammer, misschien een volgende keer!"),
+                  deadline=t.datetime(call.deadline)))
+    elif action == "no":
+        await calls.decline(ctx.session, call, ctx.person, ctx.now)
+        ctx.say(t(N_("Oké, misschien een volgende keer.")))
+    else:
+        existing = await calls.sign_up_of(ctx.session, call, ctx.person)
+        if existing is not None and existing.state in (*calls.HOLDING, calls.WAITING):
+            ctx.notice(t(N_("Je bent al ingeschreven.")))
+            return
+        sign_up = await calls.join(ctx.session, call, ctx.person, ctx.now)
+        if sign_up.state == "joined":
+            ctx.say(t(N_("Fijn, je doet mee! Ik stuur je een herinnering vooraf. "
+                         "Kun je toch niet? Schrijf je uit via /mijnoproepen.")))
+        else:
+            position = await calls.waitlist_position(ctx.session, sign_up)
+            ctx.say(t(N_("Het is volzet. Je staat op de wachtlijst, op plaats {position}. "
+                         "Komt er een plaats vrij, dan laat ik het je meteen weten."), position=position))
+
+
+async def _change_place(ctx: Context, call: Call, action: str) -> None:
+    t = ctx.t
+    sign_up = await calls.sign_up_of(ctx.session, call, ctx.person)
+    if action == "confirm":
+        if sign_up is not None and await calls.confirm_place(ctx.session, sign_up, ctx.now):
+            ctx.say(t(N_("Super, de plaats is voor jou! Tot dan.")))
+        else:
+            ctx.say(t(N_("Sorry, deze plaats is niet meer vrij. Je hoort het als er weer een plaats is.")))
+    elif sign_up is None or sign_up.state not in (*calls.HOLDING, calls.WAITING):
+        ctx.notice(t(N_("Je bent niet ingeschreven voor deze oproep.")))
+    else:
+        await calls.cancel_sign_up(ctx.session, ctx.settings, sign_up, ctx.now)
+        ctx.say(t(N_("Je bent uitgeschreven. Bedankt om het te laten weten!")))
+
+
+async def my_calls(ctx: Context) -> None:
+    """/mijnoproepen: the calls you joined or wait for, with a button to sign out."""
+    t = ctx.t
+    rows = (await ctx.session.execute(
+        select(SignUp, Call).join(Call, Call.id == SignUp.call_id)
+        .where(SignUp.person_id == ctx.person.id, SignUp.state.in_((*calls.HOLDING, calls.WAITING)),
+               Call.state == "published", Call.ends_at > ctx.now)
+        .order_by(Call.starts_at))).all()
+    if not rows:
+        ctx.say(t(N_("Je bent nu nergens voor ingeschreven.")))
+        return
+    lines, buttons = [t(N_("Hier doe je aan mee:"))], []
+    for number, (sign_up, call) in enumerate(rows, start=1):
+        line = f"{number}. {calls.call_text(call, 'title', t.locale)}, {t.datetime(call.starts_at)}"
+        if sign_up.state == calls.WAITING:
+            line += " – " + t(N_("wachtlijst, plaats {position}"),
+                              position=await calls.waitlist_position(ctx.session, sign_up))
+        lines.append(line)
+        buttons.append(Button(f"cancel:{call.id}", t(N_("Uitschrijven {number}"), number=number)))
+    ctx.say("\n".join(lines), buttons, token=CALL)
+
+
+async def pause(ctx: Context) -> None:
+    """/pauze: stop calls, overviews and nudges; tap again to get them back."""
+    t = ctx.t
+    ctx.person.paused = True
+    ctx.say(t(N_("Oké, ik stuur je even niets meer uit mezelf. Berichten over iets waarvoor je "
+                 "inschreef, krijg je wel. Wil je weer alles krijgen?")),
+            [Button("off", t(N_("Ja, alles weer aan")))], token=PAUSE)
+
+
+async def on_pause_button(ctx: Context, value: str) -> None:
+    ctx.person.paused = False
+    ctx.say(ctx.t(N_("Welkom terug! Je krijgt weer oproepen en overzichten.")))
+
+
+async def on_feedback_button(ctx: Context, value: str) -> None:
+    """A rating after an event: stored at once, then an optional remark."""
+    call_id, _, rating = value.partition(":")
+    call = await ctx.session.get(Call, int(call_id)) if call_id.isdigit() else None
+    if call is None or not rating.isdigit() or not 1 <= int(rating) <= 5:
+        ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
+        return
+    feedback = await ctx.session.scalar(select(Feedback).where(
+        Feedback.call_id == call.id, Feedback.person_id == ctx.person.id))
+    if feedback is None:
+        feedback = Feedback(call_id=call.id, person_id=ctx.person.id, rating=int(rating), created_at=ctx.now)
+        ctx.session.add(feedback)
+    feedback.rating = int(rating)
+    await ctx.session.flush()
+    if ctx.conversation is None:
+        await ctx.dialogue.start(ctx, FEEDBACK_FLOW.name, {"call_id": call.id})
+    else:
+        ctx.say(ctx.t(N_("Dank je voor je score!")))
+
+
+async def feedback_done(ctx: Context, answers: dict[str, Any]) -> None:
+    feedback = await ctx.session.scalar(select(Feedback).where(
+        Feedback.call_id == answers["call_id"], Feedback.person_id == ctx.person.id))
+    if feedback is not None:
+        feedback.remark = answers.get("remark")
+    ctx.say(ctx.t(N_("Dank je! Zo maken we het de volgende keer beter.")))
+
+
+FEEDBACK_FLOW = Flow(
+    name="feedback", confirm=False, on_done=feedback_done,
+    cancelled=N_("Oké. Je score is bewaard, dank je!"),
+    steps=[TextStep(name="remark", label=N_("Wat kan beter"), optional=True, max_length=1000, prompt=N_(
+        "Dank je voor je score! Niets te zeggen? Tik op Overslaan. Wat moet er de volgende keer anders?"))],
+)

@@ -1,0 +1,167 @@
+"""Coordinators: create a call step by step (`/oproep`), see its reach first, and manage calls (`/oproepen`)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.context import Context
+from bot.dialogue import ChoiceStep, DateTimeStep, Flow, MultiStep, NumberStep, Option, TextStep
+from bot.i18n import N_
+from bot.replies import Button, Message
+from handlers import call_service as calls
+from handlers.contributions import describe_offer
+from handlers.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
+from storage.models import Call, Person, SignUp
+
+COORDINATE = "coord"  # value "<action>:<call id>"
+ATTENDANCE = "att"  # value "<sign-up id>"
+STATE_LABELS = {
+    "draft": N_("nog niet verstuurd"), "scheduled": N_("ingepland"), "published": N_("verstuurd"),
+    "closed": N_("gesloten"), "cancelled": N_("geannuleerd"),
+}
+
+
+def _optional_multi(name: str, label: str, options: Any, prompt: str) -> MultiStep:
+    return MultiStep(name=name, label=label, options=options, optional=True, minimum=0, prompt=prompt)
+
+
+CALL_STEPS = [
+    TextStep(name="title", label=N_("Titel"), max_length=80, prompt=N_("Wat is de titel van de oproep? Kort en duidelijk.")),
+    TextStep(name="description", label=N_("Uitleg"), max_length=1000,
+             prompt=N_("Wat gaan we doen, en wat vraag je van de mensen?")),
+    MultiStep(name="needs", label=N_("Nodig"), options=CONTRIBUTIONS, prompt=N_("Wat is er nodig?")),
+    _optional_multi("themes", N_("Thema's"), THEMES, N_(
+        "Alleen wie een van deze thema's koos, krijgt de oproep. Tik op Overslaan om ze naar iedereen te sturen. "
+        "Welke thema's?")),
+    ChoiceStep(name="neighbourhood", label=N_("Buurt"), options=NEIGHBOURHOODS, prompt=N_("In welke buurt gebeurt het?")),
+    TextStep(name="address", label=N_("Adres"), max_length=200, prompt=N_("Op welk adres? Met straat en nummer.")),
+    DateTimeStep(name="starts_at", label=N_("Begin"), prompt=N_("Wanneer begint het?")),
+    DateTimeStep(name="ends_at", label=N_("Einde"), after_step="starts_at", prompt=N_("Wanneer eindigt het?")),
+    NumberStep(name="capacity", label=N_("Plaatsen"), minimum=0, maximum=10000,
+               prompt=N_("Typ 0 als er geen grens is. Hoeveel mensen kunnen meedoen?")),
+    DateTimeStep(name="deadline", label=N_("Inschrijven tot"), optional=True, prompt=N_(
+        "Sla je over, dan kan inschrijven tot het begin. Tot wanneer kunnen mensen zich inschrijven?")),
+    _optional_multi("target_neighbourhoods", N_("Voor buurten"), NEIGHBOURHOODS, N_(
+        "Tik op Overslaan om ze naar alle buurten te sturen. Voor mensen uit welke buurten?")),
+    _optional_multi("target_contributions", N_("Voor wie wil geven"), CONTRIBUTIONS, N_(
+        "Tik op Overslaan om ze naar iedereen te sturen. Wat moeten mensen willen geven om deze oproep te krijgen?")),
+    _optional_multi("target_roles", N_("Voor wie"), ROLES, N_("Tik op Overslaan om ze naar iedereen te sturen. Voor wie is het?")),
+    _optional_multi("target_languages", N_("Talen"), LANGUAGES, N_(
+        "Tik op Overslaan om ze naar iedereen te sturen. Welke taal moeten de mensen lezen?")),
+    ChoiceStep(name="publish", label=N_("Publiceren"), options=(
+        Option("now", N_("Meteen")), Option("later", N_("Later"))), prompt=N_("Wanneer sturen we de oproep?")),
+    DateTimeStep(name="publish_at", label=N_("Publiceren op"), when=lambda answers: answers.get("publish") == "later",
+                 prompt=N_("Op welke dag en welk uur sturen we de oproep?")),
+]
+
+
+async def reach(ctx: Context, answers: dict[str, Any]) -> str:
+    """The audience and the best-fitting offers for the call as entered so far."""
+    t = ctx.t
+    call = calls.new_call(answers, ctx.person, ctx.now)
+    people = await calls.audience(ctx.session, call, ctx.now)
+    offers = await calls.matching_offers(ctx.session, call, ctx.now)
+    lines = [t(N_("Mensen die de oproep krijgen: {people}. Mensen met een passend aanbod: {offers}."),
+               people=len(people), offers=len(offers))]
+    lines += [f"– {describe_offer(offer, t)}" for offer in offers[:3]]
+    return "\n".join(lines)
+
+
+async def call_done(ctx: Context, answers: dict[str, Any]) -> None:
+    t = ctx.t
+    call = calls.new_call(answers, ctx.person, ctx.now)
+    ctx.session.add(call)
+    await ctx.session.flush()
+    if call.state == "scheduled":
+        ctx.say(t(N_("Je oproep is ingepland. Op {moment} gaat ze naar de mensen die passen."),
+                  moment=t.datetime(call.publish_at)))
+    else:
+        queued = await calls.publish(ctx.session, ctx.settings, call, ctx.now)
+        ctx.say(t(N_("Je oproep is verstuurd. Aantal mensen: {n}."), n=queued))
+
+
+CALL_FLOW = Flow(name="call", steps=CALL_STEPS, on_done=call_done, describe=reach,
+                 summary_title=N_("Dit is je oproep:"))
+
+
+async def start_call(ctx: Context) -> None:
+    await ctx.dialogue.start(ctx, CALL_FLOW.name)
+
+
+async def list_calls(ctx: Context) -> None:
+    """/oproepen: every call that has not ended long ago, with what can be done with it."""
+    t = ctx.t
+    found = list(await ctx.session.scalars(select(Call).where(Call.state != "cancelled").order_by(Call.starts_at)))
+    if not found:
+        ctx.say(t(N_("Er zijn nog geen oproepen. Maak er een met /oproep.")))
+        return
+    for call in found:
+        joined = await calls.count(ctx.session, call, *calls.HOLDING, "attended", "no_show")
+        waiting = await calls.count(ctx.session, call, calls.WAITING)
+        text = t(N_("#{id} {title}\n{start} – {state}\nIngeschreven: {joined}, wachtlijst: {waiting}"),
+                 id=call.id, title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at),
+                 state=t(STATE_LABELS[call.state]), joined=joined, waiting=waiting)
+        buttons = [Button(f"attendance:{call.id}", t(N_("Aanwezigheid")))] if call.starts_at <= ctx.now else []
+        if call.state in ("draft", "scheduled"):
+            buttons.append(Button(f"publish:{call.id}", t(N_("Nu publiceren"))))
+        if call.state in ("published", "scheduled"):
+            buttons.append(Button(f"close:{call.id}", t(N_("Sluiten"))))
+        if call.ends_at > ctx.now:
+            buttons.append(Button(f"cancel:{call.id}", t(N_("Annuleren"))))
+        ctx.say(text, buttons, token=COORDINATE)
+
+
+async def on_coordinate_button(ctx: Context, value: str) -> None:
+    t = ctx.t
+    action, _, call_id = value.partition(":")
+    call = await ctx.session.get(Call, int(call_id)) if call_id.isdigit() else None
+    if call is None or call.state == "cancelled":
+        ctx.notice(t(N_("Deze knop is verlopen.")))
+    elif action == "cancel":
+        ctx.say(t(N_("Iedereen die ingeschreven is, krijgt bericht. Wil je “{title}” echt annuleren?"),
+                  title=calls.call_text(call, "title", t.locale)),
+                [Button(f"cancel!:{call.id}", t(N_("Ja, annuleren"))), Button(f"keep:{call.id}", t(N_("Nee")))],
+                token=COORDINATE)
+    elif action == "cancel!":
+        told = await calls.cancel_call(ctx.session, ctx.settings, call, ctx.now)
+        ctx.say(t(N_("De oproep is geannuleerd. Aantal mensen dat bericht krijgt: {n}."), n=told))
+    elif action == "keep":
+        ctx.say(t(N_("Oké, de oproep blijft staan.")))
+    elif action == "close":
+        call.state = "closed"
+        ctx.say(t(N_("De oproep is gesloten. Wie al ingeschreven is, blijft ingeschreven.")))
+    elif action == "publish" and call.state in ("draft", "scheduled"):
+        queued = await calls.publish(ctx.session, ctx.settings, call, ctx.now)
+        ctx.say(t(N_("Je oproep is verstuurd. Aantal mensen: {n}."), n=queued))
+    elif action == "attendance":
+        ctx.send(await attendance(ctx, call))
+    else:
+        ctx.notice(t(N_("Deze knop is verlopen.")))
+
+
+async def attendance(ctx: Context, call: Call, edit: bool = False) -> Message:
+    """Who was there: one button per person, ✅ came, ❌ did not come."""
+    t = ctx.t
+    rows = (await ctx.session.execute(
+        select(SignUp, Person).join(Person, Person.id == SignUp.person_id)
+        .where(SignUp.call_id == call.id, SignUp.state.in_(("joined", "attended", "no_show")))
+        .order_by(Person.display_name, SignUp.id))).all()
+    marks = {"attended": "✅ ", "no_show": "❌ ", "joined": ""}
+    buttons = tuple(Button(str(sign_up.id), marks[sign_up.state] + (person.display_name or f"#{person.id}"))
+                    for sign_up, person in rows)
+    text = t(N_("Tik één keer op een naam als die persoon er was, nog eens als die niet kwam. Wie was er bij “{title}”?"),
+             title=calls.call_text(call, "title", t.locale))
+    if not rows:
+        text = t(N_("Niemand was ingeschreven voor deze oproep."))
+    return Message(text, buttons, token=ATTENDANCE, edit=edit)
+
+
+async def on_attendance_button(ctx: Context, value: str) -> None:
+    sign_up = await ctx.session.get(SignUp, int(value)) if value.isdigit() else None
+    if sign_up is None or sign_up.state not in ("joined", "attended", "no_show"):
+        ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
+        return
+    sign_up.state = "no_show" if sign_up.state == "attended" else "attended"
+    await ctx.session.flush()
+    ctx.send(await attendance(ctx, await ctx.session.get(Call, sign_up.call_id), edit=True))

@@ -1,0 +1,72 @@
+"""A small city for the calls tests: the bot on the fake Bot API, its scheduler checks and
+outbox dispatcher driven by a hand-moved clock, a coordinator and residents."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from bot.outbox import Dispatcher
+from bot.scheduler import Jobs
+from tests.auxil.clock import FakeClock
+from tests.auxil.telegram_fixtures import RunningBot, start_bot, telegram_settings
+from tests.auxil.telegram_user import TelegramUser
+
+COORDINATOR_ID = 9001
+
+
+@dataclass
+class City:
+    bot: RunningBot
+    dispatcher: Dispatcher
+    jobs: Jobs
+    clock: FakeClock
+
+    async def tick(self, **advance: float) -> dict[str, int]:
+        """Move the clock, run the scheduled checks, and send everything that is due."""
+        if advance:
+            self.clock.advance(**advance)
+        done = await self.jobs.run_due(self.clock())
+        done["sent"] = await self.dispatcher.drain()
+        return done
+
+    def person(self, user_id: int, name: str = "Anna", language_code: str = "nl") -> TelegramUser:
+        return self.bot.user(user_id, name, language_code)
+
+    async def resident(self, user_id: int, name: str = "Anna", neighbourhood: str = "Heule",
+                       interests: tuple[str, ...] = ("Erfgoed",), digest: bool = False) -> TelegramUser:
+        user = self.person(user_id, name)
+        await user.send("/start")
+        await user.tap("Ja, dat is goed")
+        await user.tap("Nederlands")
+        await user.send(name)
+        await user.tap(neighbourhood)
+        await user.tap("Inwoner")
+        for interest in interests:
+            await user.tap(interest)
+        await user.tap("Klaar")
+        await user.tap("Tijd")
+        await user.tap("Klaar")
+        await user.tap("Meehelpen")
+        await user.tap("Ja" if digest else "Nee")
+        await user.tap("Klopt")
+        user.unread()
+        return user
+
+    async def coordinator(self) -> TelegramUser:
+        return await self.resident(COORDINATOR_ID, "Coco", neighbourhood="Kortrijk centrum")
+
+
+async def build_city(fake, engine, clock, **settings) -> City:
+    values = dict(coordinator_telegram_ids=str(COORDINATOR_ID)) | settings
+    running = await start_bot(fake, telegram_settings(fake, "webhook", **values), engine, clock)
+    core = running.core
+    dispatcher = Dispatcher(core.sessions, running.settings, {"telegram": running.channel}, core.render_push, clock)
+    return City(running, dispatcher, Jobs(core.sessions, running.settings), clock)
+
+
+@pytest.fixture
+async def city(fake_telegram, engine, clock):
+    town = await build_city(fake_telegram, engine, clock)
+    yield town
+    await town.bot.stop()

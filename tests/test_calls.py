@@ -1,0 +1,215 @@
+"""Calls for participation, one behaviour at a time: who may create them, answers, waitlist,
+pause, digest, nudges, offer renewal, deep links and the calendar file."""
+from datetime import datetime, timedelta, timezone
+
+from storage.models import Call, Offer, OutboxMessage, Person, SignUp
+from tests.auxil.database import rows
+from tests.test_calls_scenario import create_call
+from tests.test_outbox import publish_call
+
+
+async def test_only_coordinators_reach_the_coordinator_commands(city, engine):
+    anna = await city.resident(1, "Anna")
+    await anna.send("/oproep")
+    assert "Dat commando ken ik niet." in anna.text
+    await anna.send("/oproepen")
+    assert "Dat commando ken ik niet." in anna.text
+    coordinator = await city.coordinator()
+    await create_call(coordinator, publish_at=None)
+    await coordinator.tap("Klopt")
+    await coordinator.send("/oproepen")
+    listing = coordinator.keyboard_message()
+    await anna.tap("Annuleren", message=listing)  # a forwarded or guessed button
+    assert anna.toasts == ["Deze knop is verlopen. Gebruik de knoppen onder het laatste bericht."]
+    assert (await rows(engine, Call))[0].state == "published"
+
+
+async def test_the_summary_shows_reach_and_fitting_offers_before_publishing(city, engine):
+    anna = await city.resident(1, "Anna")
+    await anna.send("/tijd")
+    await anna.send("10")
+    await anna.tap("Weekend")
+    await anna.tap("Klaar")
+    await anna.send("11/3/2027")
+    await anna.tap("Overslaan")
+    await anna.tap("Klopt")
+    coordinator = await city.coordinator()
+    await create_call(coordinator, publish_at=None)
+    assert "Mensen die de oproep krijgen: 1. Mensen met een passend aanbod: 1." in coordinator.text
+    assert "10 uur per maand" in coordinator.text
+    await coordinator.tap("Klopt")
+    assert "Je oproep is verstuurd. Aantal mensen: 1." in coordinator.text
+
+
+async def test_cancelling_a_call_tells_everyone_signed_up(city, engine):
+    anna = await city.resident(1, "Anna")
+    coordinator = await city.coordinator()
+    await create_call(coordinator, publish_at=None)
+    await coordinator.tap("Klopt")
+    await city.tick()
+    await anna.tap("Ik doe mee")
+    await coordinator.send("/oproepen")
+    await coordinator.tap("Annuleren")
+    await coordinator.tap("Ja, annuleren")
+    assert "Aantal mensen dat bericht krijgt: 1." in coordinator.text
+    await city.tick()
+    [notice] = anna.unread_texts()
+    assert "gaat niet door" in notice
+    await anna.tap("Ik doe mee", message=anna.message_with("📣"))
+    assert "Deze activiteit gaat niet door." in anna.text
+
+
+async def test_joining_after_the_deadline_gets_a_clear_answer(city, engine):
+    anna = await city.resident(1, "Anna")
+    await publish_call(engine, city.bot.settings, city.clock(),
+                       deadline=(city.clock() + timedelta(hours=1)).isoformat(), themes=["heritage"])
+    await city.tick()
+    city.clock.advance(hours=2)
+    await anna.tap("Ik doe mee")
+    assert "Inschrijven kon tot" in anna.text
+    assert await rows(engine, SignUp) == []
+
+
+async def test_more_info_and_calendar_file(city, engine, fake_telegram):
+    anna = await city.resident(1, "Anna")
+    await publish_call(engine, city.bot.settings, city.clock())
+    await city.tick()
+    await anna.tap("Meer info")
+    assert "Samen bouwen." in anna.text and "openstreetmap.org" in anna.text
+    await anna.tap("In mijn agenda")
+    [document] = [c for c in anna.last if c.method == "sendDocument"]
+    ics = document.params["document"].content.decode()
+    assert "BEGIN:VEVENT" in ics and "SUMMARY:Bankjes bouwen" in ics and "LOCATION:Groeningestraat 1" in ics
+
+
+async def test_an_unconfirmed_place_passes_to_the_next_in_line(city, engine):
+    anna, bert, cleo = [await city.resident(n, name) for n, name in ((1, "Anna"), (2, "Bert"), (3, "Cleo"))]
+    await publish_call(engine, city.bot.settings, city.clock(), capacity=1)
+    await city.tick()
+    for person in (anna, bert, cleo):
+        await person.tap("Ik doe mee")
+    assert "plaats 2" in cleo.text
+    await anna.send("/mijnoproepen")
+    await anna.tap("Uitschrijven 1")
+    await city.tick()
+    assert "er is een plaats vrij" in bert.unread_texts()[0]
+    await city.tick(hours=13)  # Bert never answered
+    assert "er is een plaats vrij" in cleo.unread_texts()[0]
+    await bert.tap("Ja, ik kom")
+    assert "niet meer vrij" in bert.text
+    await cleo.tap("Ja, ik kom")
+    states = {s.person_id: s.state for s in await rows(engine, SignUp)}
+    assert sorted(states.values()) == ["cancelled", "joined", "passed"]
+
+
+async def test_pause_stops_calls_but_not_reminders(city, engine):
+    anna = await city.resident(1, "Anna")
+    await publish_call(engine, city.bot.settings, city.clock())
+    await city.tick()
+    await anna.tap("Ik doe mee")
+    await anna.send("/pauze")
+    assert "ik stuur je even niets meer" in anna.text
+    await publish_call(engine, city.bot.settings, city.clock(), title="Tweede oproep")
+    await city.tick()
+    assert anna.unread() == []
+    await city.tick(days=2, hours=1)  # within 24 hours of the first call
+    assert any("Niet vergeten" in text for text in anna.unread_texts())
+    await anna.tap("Ja, alles weer aan", message=anna.message_with("Ja, alles weer aan"))
+    assert (await rows(engine, Person))[0].paused is False
+
+
+async def test_monday_digest_goes_once_to_those_who_asked(city, engine):
+    city.clock.now = datetime(2027, 3, 14, 12, 0, tzinfo=timezone.utc)  # Sunday
+    wants = await city.resident(1, "Anna", digest=True)
+    skips = await city.resident(2, "Bert", digest=False)
+    await publish_call(engine, city.bot.settings, city.clock(), themes=["heritage"])
+    await city.tick()
+    wants.unread(), skips.unread()  # the call itself
+    city.clock.now = datetime(2027, 3, 15, 8, 30, tzinfo=timezone.utc)  # Monday 09:30 local
+    await city.tick()
+    assert wants.unread() == []
+    await city.tick(minutes=31)  # 10:01
+    [digest] = wants.unread_texts()
+    assert "Dit zijn de oproepen van deze week" in digest and "Bankjes bouwen" in digest
+    assert skips.unread() == []
+    await city.tick(hours=3)
+    assert wants.unread() == []
+    await wants.tap("Bekijk 1")
+    assert "📣 Bankjes bouwen" in wants.text
+
+
+async def test_one_nudge_after_a_day_of_unfinished_onboarding(city, engine):
+    eva = city.person(7, "Eva")
+    await eva.send("/start")
+    await eva.tap("Ja, dat is goed")
+    await eva.tap("Nederlands")
+    await city.tick(hours=23)
+    assert eva.unread() == []
+    await city.tick(hours=2)
+    [nudge] = eva.unread_texts()
+    assert "Zullen we verdergaan?" in nudge
+    await eva.tap("Ja, verder")
+    assert "Hoe mag ik je noemen?" in eva.text
+    await city.tick(days=2)
+    assert eva.unread() == []
+
+
+async def test_an_ending_offer_can_be_renewed_with_one_tap(city, engine):
+    anna = await city.resident(1, "Anna")
+    await anna.send("/kennis")
+    await anna.send("Fotografie")
+    await anna.tap("Overslaan")
+    await anna.send("20/3/2027")
+    await anna.tap("Klopt")
+    await city.tick(days=2)  # 12 March: eight days before the end
+    assert anna.unread() == []
+    await city.tick(days=2)
+    [question] = anna.unread_texts()
+    assert "Je aanbod loopt af op zaterdag 20 maart 2027" in question
+    await anna.tap("Verlengen")
+    [offer] = await rows(engine, Offer)
+    assert offer.valid_until.date().isoformat() == "2027-06-19"
+
+
+async def test_a_deep_link_opens_the_call_even_for_a_newcomer(city, engine):
+    call = await publish_call(engine, city.bot.settings, city.clock())
+    anna = await city.resident(1, "Anna")
+    await anna.send(f"/start c{call.id}")
+    assert "📣 Bankjes bouwen" in anna.text
+    newcomer = city.person(8, "Nina")
+    await newcomer.send(f"/start c{call.id}")
+    await newcomer.tap("Ja, dat is goed")
+    await newcomer.tap("Nederlands")
+    await newcomer.send("Nina")
+    await newcomer.tap("Heule")
+    await newcomer.tap("Inwoner")
+    await newcomer.tap("Erfgoed")
+    await newcomer.tap("Klaar")
+    await newcomer.tap("Tijd")
+    await newcomer.tap("Klaar")
+    await newcomer.tap("Meehelpen")
+    await newcomer.tap("Nee")
+    await newcomer.tap("Klopt")
+    assert "📣 Bankjes bouwen" in newcomer.text
+    await newcomer.tap("Ik doe mee")
+    assert len(await rows(engine, SignUp)) == 1
+
+
+async def test_the_coordinator_marks_who_came(city, engine):
+    anna = await city.resident(1, "Anna")
+    bert = await city.resident(2, "Bert")
+    coordinator = await city.coordinator()
+    await publish_call(engine, city.bot.settings, city.clock())
+    await city.tick()
+    await anna.tap("Ik doe mee")
+    await bert.tap("Ik doe mee")
+    city.clock.advance(days=3, hours=4)
+    await coordinator.send("/oproepen")
+    await coordinator.tap("Aanwezigheid")
+    assert coordinator.button_labels() == ["Anna", "Bert"]
+    await coordinator.tap("Anna")
+    await coordinator.tap("Bert")
+    await coordinator.tap("Bert")
+    assert coordinator.button_labels() == ["✅ Anna", "❌ Bert"]
+    states = sorted(s.state for s in await rows(engine, SignUp))
+    assert states == ["attended", "no_show"]

@@ -1,0 +1,140 @@
+"""The outbox under load and failure: nothing lost, nothing sent twice, within Telegram's limits."""
+import asyncio
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.outbox import Dispatcher
+from handlers import call_service
+from storage.db import session_factory
+from storage.models import Call, Identity, OutboxMessage
+from tests.auxil.database import rows
+from tests.auxil.people import add_residents
+
+
+async def publish_call(engine, settings, now, **fields) -> Call:
+    answers = dict(title="Bankjes bouwen", description="Samen bouwen.", address="Groeningestraat 1",
+                   neighbourhood="heule", needs=["time"], starts_at=(now + timedelta(days=3)).isoformat(),
+                   ends_at=(now + timedelta(days=3, hours=3)).isoformat()) | fields
+    async with session_factory(engine)() as session, session.begin():
+        call = call_service.new_call(answers, None, now)
+        session.add(call)
+        await session.flush()
+        await call_service.publish(session, settings, call, now)
+    return call
+
+
+def sent_per_chat(fake) -> Counter:
+    return Counter(c.params["chat_id"] for c in fake.calls_to("sendMessage"))
+
+
+async def test_a_broadcast_reaches_everyone_once(city, engine, fake_telegram):
+    people = await add_residents(engine, fake_telegram, 40, city.clock())
+    await publish_call(engine, city.bot.settings, city.clock())
+    await city.tick()
+    assert sent_per_chat(fake_telegram) == Counter({p.id: 1 for p in people})
+    states = Counter(row.state for row in await rows(engine, OutboxMessage))
+    assert states == Counter({"sent": 40})
+    assert all(row.message_id for row in await rows(engine, OutboxMessage))
+
+
+async def test_a_crash_mid_broadcast_resumes_without_doubles(city, engine, fake_telegram):
+    people = await add_residents(engine, fake_telegram, 40, city.clock())
+    await publish_call(engine, city.bot.settings, city.clock())
+    crashing = asyncio.create_task(city.dispatcher.tick())
+    while len(fake_telegram.calls_to("sendMessage")) < 15:
+        await asyncio.sleep(0.005)
+    crashing.cancel()  # the process dies here, mid-send
+    await asyncio.gather(crashing, return_exceptions=True)
+    delivered = sent_per_chat(fake_telegram)
+    assert 15 <= sum(delivered.values()) < 40
+
+    restarted = Dispatcher(city.bot.core.sessions, city.bot.settings, {"telegram": city.bot.channel},
+                           city.bot.core.render_push, city.clock)
+    city.clock.advance(minutes=3)  # past the lease of the rows that were in flight
+    await restarted.drain()
+    counts = sent_per_chat(fake_telegram)
+    assert set(counts) == {p.id for p in people}
+    doubles = [chat for chat, n in counts.items() if n > 1]
+    assert len(doubles) <= 8  # at most the messages that were in flight (8 at a time) at the kill
+    assert all(n <= 2 for n in counts.values())
+    assert Counter(row.state for row in await rows(engine, OutboxMessage)) == Counter({"sent": 40})
+
+
+async def test_429_is_honoured_and_every_message_arrives(city, engine, fake_telegram):
+    people = await add_residents(engine, fake_telegram, 30, city.clock())
+    fake_telegram.rate_per_second = 10
+    await publish_call(engine, city.bot.settings, city.clock())
+    await city.tick()
+    for _ in range(10):
+        if len(sent_per_chat(fake_telegram)) == 30:
+            break
+        city.clock.advance(seconds=5)
+        await city.dispatcher.drain()
+    assert fake_telegram.refused(429)
+    assert sent_per_chat(fake_telegram) == Counter({p.id: 1 for p in people})
+
+
+async def test_server_errors_are_retried_later(city, engine, fake_telegram):
+    [person] = await add_residents(engine, fake_telegram, 1, city.clock())
+    fake_telegram.failures["sendMessage"] = [500, 502]
+    await publish_call(engine, city.bot.settings, city.clock())
+    await city.tick()
+    [row] = await rows(engine, OutboxMessage)
+    assert row.state == "pending" and row.not_before > city.clock()
+    assert sent_per_chat(fake_telegram) == Counter()
+    await city.tick(seconds=31)
+    assert sent_per_chat(fake_telegram) == Counter()  # the 502
+    await city.tick(seconds=31)
+    assert sent_per_chat(fake_telegram) == Counter({person.id: 1})
+    [row] = await rows(engine, OutboxMessage)
+    assert (row.state, row.attempts) == ("sent", 3)
+
+
+async def test_a_blocked_person_is_marked_unreachable_and_skipped_after(city, engine, fake_telegram):
+    first, second = await add_residents(engine, fake_telegram, 2, city.clock())
+    first.chat.blocked = True
+    await publish_call(engine, city.bot.settings, city.clock())
+    await city.tick()
+    identities = {i.external_id: i.reachable for i in await rows(engine, Identity)}
+    assert identities == {str(first.id): False, str(second.id): True}
+    await publish_call(engine, city.bot.settings, city.clock(), title="Tweede oproep")
+    await city.tick()
+    assert sent_per_chat(fake_telegram) == Counter({second.id: 2})
+    assert [c.status for c in fake_telegram.calls if c.params.get("chat_id") == first.id] == [403]
+
+
+async def test_two_dispatchers_share_the_work_on_postgresql(city, engine, fake_telegram):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("several dispatching instances need PostgreSQL (FOR UPDATE SKIP LOCKED)")
+    people = await add_residents(engine, fake_telegram, 60, city.clock())
+    await publish_call(engine, city.bot.settings, city.clock())
+    other = Dispatcher(city.bot.core.sessions, city.bot.settings, {"telegram": city.bot.channel},
+                       city.bot.core.render_push, city.clock)
+    sent = await asyncio.gather(city.dispatcher.drain(), other.drain())
+    assert sum(sent) == 60
+    assert sent_per_chat(fake_telegram) == Counter({p.id: 1 for p in people})
+
+
+async def test_quiet_hours_hold_a_broadcast_until_morning(city, engine, fake_telegram):
+    city.clock.now = datetime(2027, 3, 10, 21, 30, tzinfo=timezone.utc)  # 22:30 in Kortrijk
+    [person] = await add_residents(engine, fake_telegram, 1, city.clock())
+    await publish_call(engine, city.bot.settings, city.clock())
+    await city.tick()
+    await city.tick(hours=9)  # 07:30 local
+    assert sent_per_chat(fake_telegram) == Counter()
+    await city.tick(hours=1, minutes=31)  # 09:01 local
+    assert sent_per_chat(fake_telegram) == Counter({person.id: 1})
+
+
+async def test_no_more_than_the_weekly_cap(city, engine, fake_telegram):
+    [person] = await add_residents(engine, fake_telegram, 1, city.clock())
+    for number in range(5):
+        await publish_call(engine, city.bot.settings, city.clock(), title=f"Oproep {number}")
+    await city.tick()
+    assert sent_per_chat(fake_telegram) == Counter({person.id: city.bot.settings.push_weekly_cap})
+    city.clock.advance(days=8)
+    await publish_call(engine, city.bot.settings, city.clock(), title="Volgende week")
+    await city.tick()
+    assert sent_per_chat(fake_telegram)[person.id] == city.bot.settings.push_weekly_cap + 1
