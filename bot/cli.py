@@ -30,11 +30,17 @@ async def _prepared_app(settings: Settings):
 
 async def _console(settings: Settings, user: str) -> int:
     from bot.channels.console import ConsoleChannel
+    from bot.outbox import Dispatcher
+    from bot.scheduler import Jobs, start_scheduler
 
     app = await _prepared_app(settings)
+    console = ConsoleChannel(app, user, sys.stdin, sys.stdout)
+    dispatcher = Dispatcher(app.sessions, settings, {"console": console}, app.render_push, app.clock)
+    scheduler = start_scheduler(Jobs(app.sessions, settings), dispatcher, app.clock)
     try:
-        return await ConsoleChannel(app, user, sys.stdin, sys.stdout).run()
+        return await console.run()
     finally:
+        await scheduler.stop()
         await app.engine.dispose()
 
 
@@ -75,11 +81,23 @@ def serve() -> None:
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite file to use (default: DATABASE_URL).")
 @click.option("--user", default="local", show_default=True, help="Which local person you are.")
-def console(db_path: Path | None, user: str) -> None:
+@click.option("--coordinator", is_flag=True, help="Act as a coordinator (/oproep, /oproepen).")
+def console(db_path: Path | None, user: str, coordinator: bool) -> None:
     """Chat with Gangmaker in this terminal."""
     settings = _settings(database_url=f"sqlite:///{db_path}" if db_path else None)
+    if coordinator:
+        settings.coordinator_console_users = [*settings.coordinator_console_users, user]
     logging.basicConfig(level=logging.WARNING)
     sys.exit(asyncio.run(_console(settings, user)))
+
+
+def _add_call_commands() -> None:
+    from bot.call_cli import call_group
+
+    main.add_command(call_group)
+
+
+_add_call_commands()
 
 
 @main.group()

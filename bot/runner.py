@@ -45,7 +45,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await stop.wait()
     finally:
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
         if telegram is not None:
             await telegram.stop()
         await runner.cleanup()

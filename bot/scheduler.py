@@ -8,6 +8,7 @@ instance lead the checks while all instances may dispatch.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -155,25 +156,52 @@ class Jobs:
             .where(SignUp.call_id == call.id, SignUp.state.in_(states)).order_by(Person.id)))
 
 
-def start_scheduler(jobs: Jobs, dispatcher: Dispatcher, clock: Callable[[], datetime],
-                    check_seconds: float = 30, dispatch_seconds: float = 1) -> AsyncIOScheduler:
-    """Wake the checks and the dispatcher at an interval; one run of each at a time."""
-    scheduler = AsyncIOScheduler(timezone="UTC")
+class Schedule:
+    """APScheduler waking the checks and the dispatcher; `stop` lets a running round finish."""
 
-    async def checks() -> None:
-        try:
-            await jobs.run_due(clock())
-        except Exception:
-            log.exception("scheduled checks failed")
+    def __init__(self, jobs: Jobs, dispatcher: Dispatcher, clock: Callable[[], datetime],
+                 check_seconds: float = 30, dispatch_seconds: float = 1) -> None:
+        self.jobs, self.dispatcher, self.clock = jobs, dispatcher, clock
+        self._busy = {"checks": asyncio.Lock(), "dispatch": asyncio.Lock()}
+        self._stopping = False
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        options = dict(max_instances=1, coalesce=True, misfire_grace_time=None, next_run_time=clock())
+        self.scheduler.add_job(self._checks, "interval", seconds=check_seconds, id="checks", **options)
+        self.scheduler.add_job(self._dispatch, "interval", seconds=dispatch_seconds, id="dispatch", **options)
 
-    async def dispatch() -> None:
-        try:
-            await dispatcher.tick()
-        except Exception:
-            log.exception("outbox dispatch failed")
+    async def _checks(self) -> None:
+        async with self._busy["checks"]:
+            if self._stopping:
+                return
+            try:
+                await self.jobs.run_due(self.clock())
+            except Exception:
+                log.exception("scheduled checks failed")
 
-    options = dict(max_instances=1, coalesce=True, misfire_grace_time=None, next_run_time=clock())
-    scheduler.add_job(checks, "interval", seconds=check_seconds, id="checks", **options)
-    scheduler.add_job(dispatch, "interval", seconds=dispatch_seconds, id="dispatch", **options)
-    scheduler.start()
-    return scheduler
+    async def _dispatch(self) -> None:
+        async with self._busy["dispatch"]:
+            if self._stopping:
+                return
+            try:
+                await self.dispatcher.tick()
+            except Exception:
+                log.exception("outbox dispatch failed")
+
+    def start(self) -> Schedule:
+        self.scheduler.start()
+        return self
+
+    async def stop(self) -> None:
+        """Finish a round in progress, then shut down (APScheduler's shutdown would cancel it)."""
+        self._stopping = True
+        self.scheduler.pause()
+        await asyncio.sleep(0)  # let a round that was just woken see that we stop
+        for lock in self._busy.values():
+            async with lock:
+                pass
+        self.scheduler.shutdown(wait=False)
+
+
+def start_scheduler(jobs: Jobs, dispatcher: Dispatcher, clock: Callable[[], datetime]) -> Schedule:
+    """Wake the checks every 30 s and the dispatcher every second, in this event loop."""
+    return Schedule(jobs, dispatcher, clock).start()

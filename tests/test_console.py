@@ -85,3 +85,17 @@ def test_my_data_is_written_to_a_file(tmp_path):
     code, output = console(tmp_path / "g.db", ONBOARDING + ["/mijngegevens"])
     assert "gangmaker-mijn-gegevens.json" in output
     assert '"display_name": "Anna"' in (tmp_path / "gangmaker-mijn-gegevens.json").read_text()
+
+
+def test_a_console_coordinator_creates_a_call_and_sees_it_arrive(tmp_path):
+    db = tmp_path / "g.db"
+    console(db, ONBOARDING, "--user", "anna")  # Anna lives in Heule and likes heritage
+    steps = ["/oproep", "Bankjes bouwen", "Samen bouwen aan de Leie.", "Tijd", "Klaar", "Overslaan", "Heule",
+             "Groeningestraat 1", "13/3/2030 14:00", "13/3/2030 17:00", "0", "Overslaan", "Overslaan",
+             "Overslaan", "Overslaan", "Overslaan", "Meteen", "Klopt"]
+    code, output = console(db, ONBOARDING + steps, "--user", "coco", "--coordinator")
+    assert "Je oproep is verstuurd. Aantal mensen: 2." in output  # Anna and Coco
+    code, output = console(db, [], "--user", "anna")
+    assert "📣 Bankjes bouwen" in output
+    code, output = console(db, ["/oproep"], "--user", "anna")
+    assert "Dat commando ken ik niet." in output

@@ -2,6 +2,7 @@
 
 Each input line is one message. Buttons are printed numbered and can be answered by
 their number or by their label; `/foto NAME` sends a (pretend) photo. EOF ends the chat.
+Pushes for this person (calls, reminders) appear between the lines as they fall due.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TextIO
 
 from bot.core import Gangmaker
 from bot.events import Inbound
+from bot.outbox import RetryLater
 from bot.replies import Document, Message, Notice, Reply
 
 CHANNEL = "console"
@@ -63,6 +65,14 @@ class ConsoleChannel:
     async def send(self, event: Inbound) -> None:
         for reply in await self.app.handle(event):
             self.draw(reply)
+
+    async def push(self, user_id: str, replies: list[Reply]) -> str | None:
+        """Show a push (a call, a reminder) if it is for the person at this console."""
+        if user_id != self.user:
+            raise RetryLater(300, "that person is not at this console")
+        for reply in replies:
+            self.draw(reply)
+        return None
 
     def draw(self, reply: Reply) -> None:
         if isinstance(reply, Notice):

@@ -22,5 +22,6 @@ async def add_residents(engine, fake, count: int, now: datetime, *, first_id: in
                             last_active_at=now, **fields)
             session.add_all([person, Identity(person=person, channel="telegram", external_id=str(user_id),
                                               created_at=now)])
-            people.append(TelegramUser(fake, user_id, f"Inwoner {n}"))
+            if fake is not None:
+                people.append(TelegramUser(fake, user_id, f"Inwoner {n}"))
     return people

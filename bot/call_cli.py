@@ -1,0 +1,201 @@
+"""`gangmaker call …`: create, list, publish, close, cancel calls and print their QR code, for scripts.
+
+It writes to the same database as the running bot; the bot's dispatcher sends what is queued.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy import select
+
+from bot.config import ConfigError, Settings, load_settings
+from handlers import call_service
+from handlers.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
+from storage.db import create_engine, session_factory
+from storage.migrate import upgrade
+from storage.models import Call
+
+
+def _values(options: Any) -> list[str]:
+    return [option.value for option in options]
+
+
+def _list_of(options: Any) -> Callable[[click.Context, click.Parameter, str | None], list[str]]:
+    allowed = _values(options)
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> list[str]:
+        items = [item.strip() for item in (value or "").split(",") if item.strip()]
+        wrong = [item for item in items if item not in allowed]
+        if wrong:
+            raise click.BadParameter(f"unknown {', '.join(wrong)}; choose from {', '.join(allowed)}")
+        return items
+
+    return parse
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A local "YYYY-MM-DD HH:MM" as UTC ISO text."""
+    if value is None:
+        return None
+    try:
+        local = datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(_settings().timezone))
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD HH:MM, local time") from None
+    return local.astimezone(ZoneInfo("UTC")).isoformat()
+
+
+def _run(work: Callable[[Any, Settings, datetime], Awaitable[None]]) -> None:
+    settings = _settings()
+
+    async def main() -> None:
+        engine = create_engine(settings.database_url)
+        await upgrade(engine)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                await work(session, settings, datetime.now(ZoneInfo("UTC")))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())
+
+
+async def _get(session: Any, call_id: int) -> Call:
+    call = await session.get(Call, call_id)
+    if call is None:
+        raise click.ClickException(f"There is no call {call_id}.")
+    return call
+
+
+@click.group("call")
+def call_group() -> None:
+    """Calls for participation."""
+
+
+def _create_options(function: Callable[..., None]) -> Callable[..., None]:
+    moment = _moment
+    options = [
+        click.option("--title", required=True, help="Title in Dutch."),
+        click.option("--description", required=True, help="What it is about, in Dutch."),
+        click.option("--title-en"), click.option("--title-fr"),
+        click.option("--description-en"), click.option("--description-fr"),
+        click.option("--address", required=True, help="Street and number."),
+        click.option("--neighbourhood", type=click.Choice(_values(NEIGHBOURHOODS)), required=True),
+        click.option("--start", "starts_at", required=True, callback=moment, help="YYYY-MM-DD HH:MM, local."),
+        click.option("--end", "ends_at", required=True, callback=moment, help="YYYY-MM-DD HH:MM, local."),
+        click.option("--deadline", callback=moment, help="Sign up until (default: the start)."),
+        click.option("--publish-at", callback=moment, help="When to send it (default: now)."),
+        click.option("--capacity", type=click.IntRange(0, 10000), default=0, help="0: no limit."),
+        click.option("--needs", callback=_list_of(CONTRIBUTIONS), default="time"),
+        click.option("--themes", callback=_list_of(THEMES)),
+        click.option("--target-neighbourhoods", callback=_list_of(NEIGHBOURHOODS)),
+        click.option("--target-contributions", callback=_list_of(CONTRIBUTIONS)),
+        click.option("--target-roles", callback=_list_of(ROLES)),
+        click.option("--target-languages", callback=_list_of(LANGUAGES)),
+        click.option("--reminders", default="1440,120", help="Minutes before the start, comma-separated."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@call_group.command("create")
+@_create_options
+def create(reminders: str, **answers: Any) -> None:
+    """Create a call; it is published now, or at --publish-at."""
+    try:
+        minutes = sorted({int(part) for part in reminders.split(",") if part.strip()}, reverse=True)
+    except ValueError:
+        raise click.BadParameter("minutes, comma-separated", param_hint="--reminders") from None
+    translations = {field: {lang: answers.pop(f"{field}_{lang}") for lang in ("en", "fr")}
+                    for field in ("title", "description")}
+    answers["title_i18n"] = {k: v for k, v in translations["title"].items() if v}
+    answers["description_i18n"] = {k: v for k, v in translations["description"].items() if v}
+
+    async def work(session: Any, settings: Settings, now: datetime) -> None:
+        if answers["ends_at"] <= answers["starts_at"]:
+            raise click.BadParameter("must come after --start", param_hint="--end")
+        call = call_service.new_call(answers, None, now)
+        call.reminder_minutes = minutes
+        session.add(call)
+        await session.flush()
+        if call.state == "scheduled":
+            click.echo(f"Call {call.id} created; it will be published at {call.publish_at.isoformat()}.")
+        else:
+            queued = await call_service.publish(session, settings, call, now)
+            click.echo(f"Call {call.id} published; queued for {queued} people.")
+
+    _run(work)
+
+
+@call_group.command("list")
+def list_calls() -> None:
+    """Every call with its state and sign-ups."""
+
+    async def work(session: Any, settings: Settings, now: datetime) -> None:
+        for call in await session.scalars(select(Call).order_by(Call.starts_at)):
+            joined = await call_service.count(session, call, *call_service.HOLDING, "attended", "no_show")
+            waiting = await call_service.count(session, call, call_service.WAITING)
+            capacity = call.capacity if call.capacity is not None else "-"
+            click.echo(f"{call.id}\t{call.state}\t{call.starts_at.isoformat()}\t{joined}/{capacity}"
+                       f"\twaitlist {waiting}\t{call.title.get('nl')}")
+
+    _run(work)
+
+
+def _state_command(name: str, help_text: str, action: Callable[..., Awaitable[str]]) -> None:
+    @call_group.command(name, help=help_text)
+    @click.argument("call_id", type=int)
+    def command(call_id: int) -> None:
+        async def work(session: Any, settings: Settings, now: datetime) -> None:
+            click.echo(await action(session, settings, await _get(session, call_id), now))
+
+        _run(work)
+
+
+async def _publish(session: Any, settings: Settings, call: Call, now: datetime) -> str:
+    if call.state not in ("draft", "scheduled"):
+        raise click.ClickException(f"Call {call.id} is {call.state}.")
+    return f"Call {call.id} published; queued for {await call_service.publish(session, settings, call, now)} people."
+
+
+async def _close(session: Any, settings: Settings, call: Call, now: datetime) -> str:
+    call.state = "closed"
+    return f"Call {call.id} closed."
+
+
+async def _cancel(session: Any, settings: Settings, call: Call, now: datetime) -> str:
+    told = await call_service.cancel_call(session, settings, call, now)
+    return f"Call {call.id} cancelled; {told} people will be told."
+
+
+_state_command("publish", "Publish a call now.", _publish)
+_state_command("close", "Stop sign-ups for a call.", _close)
+_state_command("cancel", "Cancel a call and tell everyone signed up.", _cancel)
+
+
+@call_group.command("qr")
+@click.argument("call_id", type=int)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="PNG file (default: call-ID.png).")
+def qr(call_id: int, out: Path | None) -> None:
+    """Write a PNG QR code of the call's Telegram link, for posters."""
+    import qrcode
+    from qrcode.image.pure import PyPNGImage
+
+    settings = _settings()
+    link = f"https://t.me/{settings.telegram_bot_username}?start=c{call_id}"
+    path = out or Path(f"call-{call_id}.png")
+    qrcode.make(link, image_factory=PyPNGImage).save(str(path))
+    click.echo(f"{path}: {link}")

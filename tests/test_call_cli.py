@@ -1,0 +1,71 @@
+"""`gangmaker call …` for scripts: create (with targeting), list, publish, cancel, and the QR code."""
+import asyncio
+from datetime import datetime, timezone
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from storage.models import Call, OutboxMessage
+from tests.auxil.database import rows, sqlite_engine
+from tests.auxil.people import add_residents
+
+CREATE = ["call", "create", "--title", "Bankjes bouwen", "--description", "Samen bouwen.",
+          "--title-en", "Building benches", "--address", "Groeningestraat 1", "--neighbourhood", "heule",
+          "--start", "2030-05-04 14:00", "--end", "2030-05-04 17:00", "--capacity", "10",
+          "--themes", "heritage", "--reminders", "2880,60"]
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args):
+        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+        return result.exit_code, result.output
+
+    run.path = str(tmp_path / "cli.db")
+    return run
+
+
+async def test_create_publishes_to_the_targeted_audience(cli):
+    code, output = await asyncio.to_thread(cli, "db", "upgrade")
+    async with sqlite_engine(cli.path) as engine:
+        now = datetime.now(timezone.utc)
+        await add_residents(engine, None, 2, now)
+        await add_residents(engine, None, 1, now, first_id=20_000, interests=("sport",))
+    code, output = await asyncio.to_thread(cli, *CREATE)  # the CLI runs its own event loop
+    assert code == 0 and "queued for 2 people" in output
+    async with sqlite_engine(cli.path) as engine:
+        [call] = await rows(engine, Call)
+        assert call.title == {"nl": "Bankjes bouwen", "en": "Building benches"}
+        assert call.reminder_minutes == [2880, 60]
+        assert call.starts_at == datetime(2030, 5, 4, 12, 0, tzinfo=timezone.utc)  # 14:00 in Kortrijk, summer time
+        assert len(await rows(engine, OutboxMessage)) == 2
+
+
+def test_scheduled_then_published_then_cancelled(cli):
+    code, output = cli(*CREATE, "--publish-at", "2030-05-01 10:00")
+    assert "will be published at 2030-05-01T08:00:00+00:00" in output
+    code, output = cli("call", "list")
+    assert "\tscheduled\t" in output and "0/10" in output
+    code, output = cli("call", "publish", "1")
+    assert "Call 1 published" in output
+    code, output = cli("call", "publish", "1")
+    assert code != 0 and "is published" in output
+    code, output = cli("call", "cancel", "1")
+    assert "Call 1 cancelled" in output
+
+
+def test_wrong_values_are_named(cli):
+    code, output = cli(*CREATE[:-4], "--themes", "cooking")
+    assert code != 0 and "unknown cooking" in output
+    code, output = cli(*[arg if arg != "2030-05-04 14:00" else "4 mei" for arg in CREATE])
+    assert code != 0 and "YYYY-MM-DD HH:MM" in output
+
+
+def test_qr_code_of_the_deep_link(cli, tmp_path):
+    code, output = cli("call", "qr", "12")
+    assert code == 0 and "https://t.me/GangmakerBot?start=c12" in output
+    assert (tmp_path / "call-12.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
