@@ -58,7 +58,10 @@ class Settings(BaseSettings):
     telegram_bot_username: str = "GangmakerBot"  # for deep links and QR codes
     push_weekly_cap: int = Field(default=3, ge=1, le=50)
     waitlist_offer_hours: int = Field(default=12, ge=1, le=168)
-    max_call_capacity: int = 10000
+    # Messages the dispatcher sends at once. 1 means a crash can repeat at most one message;
+    # more is faster over a slow link but may repeat up to that many.
+    outbox_concurrency: int = Field(default=1, ge=1, le=32)
+    outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)  # a claimed row is retried after this
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")

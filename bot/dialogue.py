@@ -348,13 +348,16 @@ class Dialogue:
 
     # -- starting and resuming ----------------------------------------------------------
 
-    async def start(self, ctx: Context, flow_name: str, answers: Answers | None = None) -> None:
-        """Begin `flow_name` at its first step, replacing any dialogue in progress."""
+    async def start(self, ctx: Context, flow_name: str, answers: Answers | None = None,
+                    at_summary: bool = False) -> None:
+        """Begin `flow_name` at its first step (or, to change earlier answers, at the summary),
+        replacing any dialogue in progress."""
         flow = self.flows[flow_name]
         answers = dict(answers or {})
         first = flow.after("", answers)
         assert first is not None, f"flow {flow_name} has no steps"
-        conversation = await ctx.conversations.begin(ctx.person, flow_name, first.name, answers, new_token(), ctx.now)
+        step = SUMMARY if at_summary else first.name
+        conversation = await ctx.conversations.begin(ctx.person, flow_name, step, answers, new_token(), ctx.now)
         ctx.conversation = conversation
         await self.render(ctx)
 

@@ -96,8 +96,7 @@ class Dispatcher:
     """Sends due outbox rows through the channels, within their limits, and records how it went."""
 
     def __init__(self, sessions: Any, settings: Settings, senders: dict[str, PushSender],
-                 render: Any, clock: Callable[[], datetime], *, batch: int = 100, concurrency: int = 8,
-                 max_attempts: int = 8, lease: timedelta = timedelta(minutes=2)) -> None:
+                 render: Any, clock: Callable[[], datetime], *, batch: int = 100, max_attempts: int = 8) -> None:
         self.sessions = sessions
         self.settings = settings
         self.senders = senders
@@ -105,8 +104,8 @@ class Dispatcher:
         self.clock = clock
         self.batch = batch
         self.max_attempts = max_attempts
-        self.lease = lease
-        self._slots = asyncio.Semaphore(concurrency)
+        self.lease = timedelta(seconds=settings.outbox_lease_seconds)
+        self._slots = asyncio.Semaphore(settings.outbox_concurrency)
         self._running = asyncio.Lock()
 
     async def tick(self) -> int:

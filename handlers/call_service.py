@@ -192,6 +192,43 @@ async def close_past_deadline(session: AsyncSession, now: datetime) -> int:
     return len(calls)
 
 
+def answers_of(call: Call) -> dict[str, Any]:
+    """The answers of the call dialogue that describe this call (to change it)."""
+    return {
+        "title": call.title.get("nl", ""), "description": call.description.get("nl", ""), "needs": call.needs,
+        "themes": call.themes, "neighbourhood": call.neighbourhood, "address": call.address,
+        "starts_at": call.starts_at.isoformat(), "ends_at": call.ends_at.isoformat(),
+        "capacity": call.capacity or 0, "deadline": call.deadline.isoformat(),
+        "target_neighbourhoods": call.target_neighbourhoods, "target_contributions": call.target_contributions,
+        "target_roles": call.target_roles, "target_languages": call.target_languages,
+        "publish": "later" if call.state == "scheduled" else "now",
+        "publish_at": call.publish_at.isoformat() if call.state == "scheduled" and call.publish_at else None,
+    }
+
+
+async def update_call(session: AsyncSession, settings: Settings, call: Call, answers: dict[str, Any],
+                      now: datetime) -> int:
+    """Apply changed answers; everyone signed up hears what changed. Returns how many were told."""
+    changed = new_call(answers, None, now)
+    for field in ("needs", "themes", "neighbourhood", "address", "starts_at", "ends_at", "capacity", "deadline",
+                  "target_neighbourhoods", "target_contributions", "target_roles", "target_languages"):
+        setattr(call, field, getattr(changed, field))
+    call.title = {**call.title, "nl": answers["title"]}
+    call.description = {**call.description, "nl": answers["description"]}
+    if call.state in ("draft", "scheduled"):
+        call.publish_at, call.state = changed.publish_at, changed.state
+        return 0
+    told = 0
+    sign_ups = await session.scalars(select(SignUp).where(
+        SignUp.call_id == call.id, SignUp.state.in_((*HOLDING, WAITING))))
+    for sign_up in sign_ups:
+        person = await session.get(Person, sign_up.person_id)
+        told += await enqueue(session, settings, key=f"call:{call.id}:person:{person.id}:changed:{now.isoformat()}",
+                              person=person, purpose="call_changed", now=now, payload={"call_id": call.id})
+    await offer_next_place(session, settings, call, now)  # a larger capacity frees places
+    return told
+
+
 def new_call(answers: dict[str, Any], creator: Person | None, now: datetime) -> Call:
     """A call from the coordinator's answers (the same fields as `gangmaker call create`)."""
     starts_at = datetime.fromisoformat(answers["starts_at"])

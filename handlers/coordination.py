@@ -70,6 +70,11 @@ async def reach(ctx: Context, answers: dict[str, Any]) -> str:
 
 async def call_done(ctx: Context, answers: dict[str, Any]) -> None:
     t = ctx.t
+    existing = await ctx.session.get(Call, answers["_call_id"]) if answers.get("_call_id") else None
+    if existing is not None:
+        told = await calls.update_call(ctx.session, ctx.settings, existing, answers, ctx.now)
+        ctx.say(t(N_("De oproep is aangepast. Aantal mensen dat bericht krijgt: {n}."), n=told))
+        return
     call = calls.new_call(answers, ctx.person, ctx.now)
     ctx.session.add(call)
     await ctx.session.flush()
@@ -105,6 +110,8 @@ async def list_calls(ctx: Context) -> None:
         buttons = [Button(f"attendance:{call.id}", t(N_("Aanwezigheid")))] if call.starts_at <= ctx.now else []
         if call.state in ("draft", "scheduled"):
             buttons.append(Button(f"publish:{call.id}", t(N_("Nu publiceren"))))
+        if call.ends_at > ctx.now:
+            buttons.append(Button(f"edit:{call.id}", t(N_("Aanpassen"))))
         if call.state in ("published", "scheduled"):
             buttons.append(Button(f"close:{call.id}", t(N_("Sluiten"))))
         if call.ends_at > ctx.now:
@@ -136,6 +143,8 @@ async def on_coordinate_button(ctx: Context, value: str) -> None:
         ctx.say(t(N_("Je oproep is verstuurd. Aantal mensen: {n}."), n=queued))
     elif action == "attendance":
         ctx.send(await attendance(ctx, call))
+    elif action == "edit":
+        await ctx.dialogue.start(ctx, CALL_FLOW.name, {**calls.answers_of(call), "_call_id": call.id}, at_summary=True)
     else:
         ctx.notice(t(N_("Deze knop is verlopen.")))
 

@@ -11,10 +11,11 @@ from bot.context import Context
 from bot.i18n import N_
 from bot.replies import Button, Message, Reply
 from handlers import call_service as calls
+from handlers import menu
 from handlers.calls import CALL, FEEDBACK, PAUSE_HINT, card, where
 from handlers.contributions import describe_offer
 from handlers.offers import OFFER
-from storage.models import Call, Offer, OutboxMessage, SignUp
+from storage.models import Call, Offer, OutboxMessage
 
 NUDGE = "nudge"
 
@@ -68,6 +69,16 @@ async def cancelled(ctx: Context, row: OutboxMessage) -> list[Reply]:
     t = ctx.t
     return [Message(t(N_("Jammer: {title} op {start} gaat niet door. Sorry! We laten je weten als er iets nieuws is."),
                       title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at)))]
+
+
+async def changed(ctx: Context, row: OutboxMessage) -> list[Reply]:
+    call = await _call(ctx, row)
+    if call is None or call.state == "cancelled":
+        return []
+    t = ctx.t
+    intro = t(N_("Er is iets veranderd aan {title}. Dit is de nieuwe informatie:"),
+              title=calls.call_text(call, "title", t.locale))
+    return [Message(intro), await card(ctx, call)]
 
 
 async def followup(ctx: Context, row: OutboxMessage) -> list[Reply]:
@@ -124,7 +135,7 @@ async def offer_expiry(ctx: Context, row: OutboxMessage) -> list[Reply]:
 
 RENDERERS = {
     "call": announce, "reminder": reminder, "waitlist_offer": place_offer, "call_cancelled": cancelled,
-    "followup": followup, "digest": digest, "nudge": nudge, "offer_expiry": offer_expiry,
+    "call_changed": changed, "followup": followup, "digest": digest, "nudge": nudge, "offer_expiry": offer_expiry,
 }
 
 
@@ -133,9 +144,5 @@ async def on_nudge_button(ctx: Context, value: str) -> None:
     if ctx.conversation is not None:
         await ctx.dialogue.render(ctx)
     else:
-        from handlers import menu
-
         menu.show(ctx)
 
-
-__all__ = ["render", "RENDERERS", "SignUp"]

@@ -213,3 +213,25 @@ async def test_the_coordinator_marks_who_came(city, engine):
     assert coordinator.button_labels() == ["✅ Anna", "❌ Bert"]
     states = sorted(s.state for s in await rows(engine, SignUp))
     assert states == ["attended", "no_show"]
+
+
+async def test_changing_a_published_call_tells_who_signed_up(city, engine):
+    anna = await city.resident(1, "Anna")
+    coordinator = await city.coordinator()
+    await create_call(coordinator, publish_at=None)
+    await coordinator.tap("Klopt")
+    await city.tick()
+    await anna.tap("Ik doe mee")
+    await coordinator.send("/oproepen")
+    await coordinator.tap("Aanpassen")
+    assert "Dit is je oproep:" in coordinator.text  # straight to the summary
+    await coordinator.tap("Aanpassen")
+    await coordinator.tap("Adres")
+    await coordinator.send("Lange Steenstraat 10")
+    await coordinator.tap("Klopt")
+    assert "Aantal mensen dat bericht krijgt: 1." in coordinator.text
+    [call] = await rows(engine, Call)
+    assert call.address == "Lange Steenstraat 10" and call.state == "published"
+    await city.tick()
+    intro, new_card = anna.unread_texts()
+    assert "Er is iets veranderd" in intro and "Lange Steenstraat 10" in new_card

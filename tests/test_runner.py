@@ -37,3 +37,55 @@ async def test_python_m_bot_runs_the_telegram_channel(tmp_path):
     assert process.returncode == 0, stderr.decode()
     assert b"Traceback" not in stderr
     assert fake.refused(400) == []
+
+
+async def wait_until(condition, timeout=30.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+async def test_killed_mid_broadcast_the_restarted_bot_sends_the_rest_once(tmp_path):
+    from collections import Counter
+    from datetime import datetime, timezone
+
+    from bot.config import load_settings
+    from storage.migrate import upgrade
+    from storage.models import OutboxMessage
+    from tests.auxil.database import rows, sqlite_engine
+    from tests.auxil.people import add_residents
+    from tests.test_outbox import publish_call
+
+    fake = FakeTelegram()
+    await fake.start()
+    fake.send_delay = 0.03
+    database = f"sqlite:///{tmp_path / 'bot.db'}"
+    async with sqlite_engine(str(tmp_path / "bot.db")) as engine:
+        await upgrade(engine)
+        people = await add_residents(engine, fake, 60, datetime.now(timezone.utc))
+        await publish_call(engine, load_settings(_env_file=None), datetime.now(timezone.utc))
+    env = {**os.environ, "TELEGRAM_TOKEN": fake.token, "TELEGRAM_BASE_URL": fake.url, "TELEGRAM_POLL_TIMEOUT": "1",
+           "DATABASE_URL": database, "HOST": "127.0.0.1", "PORT": str(free_port()), "OUTBOX_LEASE_SECONDS": "1"}
+
+    def delivered() -> Counter:
+        return Counter(c.params["chat_id"] for c in fake.calls_to("sendMessage"))
+
+    try:
+        first = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", env=env, cwd=tmp_path)
+        await wait_until(lambda: sum(delivered().values()) >= 20)
+        first.kill()  # SIGKILL mid-broadcast: no clean shutdown
+        await first.wait()
+        assert sum(delivered().values()) < 60
+        second = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", env=env, cwd=tmp_path)
+        await wait_until(lambda: len(delivered()) == 60)
+        await asyncio.sleep(1.5)  # anything more it would send, it sends now
+        second.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(second.wait(), 30) == 0
+    finally:
+        await fake.stop()
+    counts = delivered()
+    assert set(counts) == {p.id for p in people}
+    assert sum(n - 1 for n in counts.values()) <= 1  # only the message in flight at the kill may repeat
+    async with sqlite_engine(str(tmp_path / "bot.db")) as engine:
+        assert Counter(r.state for r in await rows(engine, OutboxMessage)) == Counter({"sent": 60})

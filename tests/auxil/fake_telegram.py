@@ -125,6 +125,7 @@ class FakeTelegram:
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str | None, list[dict[str, str]]] = {}
         self.rate_per_second = rate_per_second
+        self.send_delay = 0.0
         self.failures: dict[str, list[int]] = {}  # method -> HTTP statuses to answer next
         self.open_queries: dict[str, int] = {}  # callback query id -> chat id
         self._sent_at: list[float] = []
@@ -305,6 +306,8 @@ class FakeTelegram:
         return True
 
     async def _sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.send_delay:
+            await asyncio.sleep(self.send_delay)  # a slower link, for crash tests and benchmarks
         chat = self._chat(params["chat_id"])
         self._check_text(params["text"])
         self._check_markup(params.get("reply_markup"))

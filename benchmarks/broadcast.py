@@ -1,0 +1,73 @@
+"""Broadcast throughput: one call to N residents through the real Telegram channel and the
+outbox dispatcher, against the fake Bot API enforcing Telegram's 30 messages/second.
+
+    python -m benchmarks.broadcast [--people 500] [--latency 0.05] [--concurrency 1 4 8]
+
+Prints, per dispatcher concurrency: messages sent, seconds, messages per second, 429s the
+server answered, and repeated messages (must be 0).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bot.channels.telegram import TelegramChannel
+from bot.config import load_settings
+from bot.core import Gangmaker
+from bot.outbox import Dispatcher
+from storage.db import create_engine
+from storage.migrate import upgrade
+from tests.auxil.fake_telegram import FakeTelegram
+from tests.auxil.people import add_residents
+from tests.test_outbox import publish_call
+
+
+async def run(people: int, latency: float, concurrency: int, database_url: str | None) -> dict[str, float]:
+    fake = FakeTelegram(rate_per_second=30)
+    await fake.start()
+    fake.send_delay = latency
+    with tempfile.TemporaryDirectory() as folder:
+        url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        settings = load_settings(telegram_token=fake.token, telegram_base_url=fake.url, database_url=url,
+                                 outbox_concurrency=concurrency, _env_file=None)
+        engine = create_engine(settings.database_url)
+        await upgrade(engine)
+        now = datetime.now(timezone.utc)
+        await add_residents(engine, fake, people, now)
+        await publish_call(engine, settings, now)
+        core = Gangmaker(settings, engine)
+        channel = TelegramChannel(core, settings)
+        await channel.application.initialize()
+        dispatcher = Dispatcher(core.sessions, settings, {"telegram": channel}, core.render_push, core.clock)
+        started = time.perf_counter()
+        sent = await dispatcher.drain()
+        elapsed = time.perf_counter() - started
+        await channel.application.shutdown()
+        await engine.dispose()
+    await fake.stop()
+    counts = Counter(c.params["chat_id"] for c in fake.calls_to("sendMessage"))
+    return {"sent": sent, "seconds": elapsed, "per_second": sent / elapsed, "429s": len(fake.refused(429)),
+            "repeated": sum(n - 1 for n in counts.values())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=500)
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds per sendMessage at the server")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    args = parser.parse_args()
+    print(f"broadcast to {args.people} people, {args.latency * 1000:.0f} ms per request, server limit 30/s")
+    for concurrency in args.concurrency:
+        figures = asyncio.run(run(args.people, args.latency, concurrency, args.database_url))
+        print(f"concurrency {concurrency}: {figures['sent']} sent in {figures['seconds']:.1f} s "
+              f"({figures['per_second']:.1f}/s), {figures['429s']} answered 429, {figures['repeated']} repeated")
+
+
+if __name__ == "__main__":
+    main()
