@@ -175,13 +175,19 @@ async def expire_place_offers(session: AsyncSession, settings: Settings, now: da
 async def cancel_call(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
     """Cancel the call and tell everyone signed up or waiting; returns how many were told."""
     call.state = "cancelled"
+    return await tell_signed_up(session, settings, call, now, "call_cancelled", "cancelled")
+
+
+async def tell_signed_up(session: AsyncSession, settings: Settings, call: Call, now: datetime,
+                         purpose: str, key: str) -> int:
+    """Queue a message about the call for everyone with a place or on the waitlist."""
     told = 0
     sign_ups = await session.scalars(select(SignUp).where(
         SignUp.call_id == call.id, SignUp.state.in_((*HOLDING, WAITING))))
-    for sign_up in sign_ups:
+    for sign_up in list(sign_ups):
         person = await session.get(Person, sign_up.person_id)
-        told += await enqueue(session, settings, key=f"call:{call.id}:person:{person.id}:cancelled",
-                              person=person, purpose="call_cancelled", now=now, payload={"call_id": call.id})
+        told += await enqueue(session, settings, key=f"call:{call.id}:person:{person.id}:{key}",
+                              person=person, purpose=purpose, now=now, payload={"call_id": call.id})
     return told
 
 
@@ -218,13 +224,7 @@ async def update_call(session: AsyncSession, settings: Settings, call: Call, ans
     if call.state in ("draft", "scheduled"):
         call.publish_at, call.state = changed.publish_at, changed.state
         return 0
-    told = 0
-    sign_ups = await session.scalars(select(SignUp).where(
-        SignUp.call_id == call.id, SignUp.state.in_((*HOLDING, WAITING))))
-    for sign_up in sign_ups:
-        person = await session.get(Person, sign_up.person_id)
-        told += await enqueue(session, settings, key=f"call:{call.id}:person:{person.id}:changed:{now.isoformat()}",
-                              person=person, purpose="call_changed", now=now, payload={"call_id": call.id})
+    told = await tell_signed_up(session, settings, call, now, "call_changed", f"changed:{now.isoformat()}")
     await offer_next_place(session, settings, call, now)  # a larger capacity frees places
     return told
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.context import Context
 from bot.dialogue import Flow, Option, YesNoStep
 from bot.i18n import N_
 from bot.replies import Button, Document
+from storage.models import Feedback, OutboxMessage, SignUp
 
 PRIVACY = "privacy"  # token of the privacy buttons
 EXPORT, FORGET = "export", "forget"
@@ -50,6 +53,10 @@ def _row(obj: Any, *skip: str) -> dict[str, Any]:
     return data
 
 
+async def _of(ctx: Context, model: type, person: Any) -> list:
+    return list(await ctx.session.scalars(select(model).where(model.person_id == person.id).order_by(model.id)))
+
+
 async def export(ctx: Context) -> None:
     """Send everything stored about the person as one JSON document."""
     person = ctx.person
@@ -61,6 +68,9 @@ async def export(ctx: Context) -> None:
         "ideas": [_row(idea, "author_id") for idea in await ctx.ideas.by_author(person)],
         "offers": [_row(offer, "person_id") for offer in await ctx.offers.of(person)],
         "conversation": _row(conversation, "person_id") if conversation else None,
+        "sign_ups": [_row(row, "person_id") for row in await _of(ctx, SignUp, person)],
+        "feedback": [_row(row, "person_id") for row in await _of(ctx, Feedback, person)],
+        "messages_to_you": [_row(row, "person_id") for row in await _of(ctx, OutboxMessage, person)],
         "audit": [_row(event, "person_id") for event in await ctx.audit.of(person)],
     }
     await ctx.audit.record("data_exported", ctx.now, person)

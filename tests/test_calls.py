@@ -235,3 +235,42 @@ async def test_changing_a_published_call_tells_who_signed_up(city, engine):
     await city.tick()
     intro, new_card = anna.unread_texts()
     assert "Er is iets veranderd" in intro and "Lange Steenstraat 10" in new_card
+
+
+async def test_my_data_includes_sign_ups_feedback_and_messages(city, engine):
+    import json
+
+    anna = await city.resident(1, "Anna")
+    await publish_call(engine, city.bot.settings, city.clock())
+    await city.tick()
+    await anna.tap("Ik doe mee")
+    await anna.send("/mijngegevens")
+    [document] = [c for c in anna.last if c.method == "sendDocument"]
+    data = json.loads(document.params["document"].content)
+    assert [s["state"] for s in data["sign_ups"]] == ["joined"]
+    assert [m["purpose"] for m in data["messages_to_you"]] == ["call"]
+    await anna.send("/vergeet")
+    await anna.tap("Ja, wis alles")
+    assert await rows(engine, SignUp) == [] and await rows(engine, OutboxMessage) == []
+
+
+async def test_after_downtime_late_work_runs_once(city, engine):
+    from bot.outbox import Dispatcher
+    from bot.scheduler import Jobs
+
+    anna = await city.resident(1, "Anna")
+    await publish_call(engine, city.bot.settings, city.clock())
+    await city.tick()
+    await anna.tap("Ik doe mee")
+    city.clock.advance(days=2, hours=23)  # the bot was down past the 24-hour reminder, up before the 2-hour one
+    core = city.bot.core
+    for _ in range(2):  # two restarts in a row
+        jobs = Jobs(core.sessions, city.bot.settings)
+        dispatcher = Dispatcher(core.sessions, city.bot.settings, {"telegram": city.bot.channel},
+                                core.render_push, city.clock)
+        await jobs.run_due(city.clock())
+        await dispatcher.drain()
+    [reminder] = anna.unread_texts()
+    assert "Niet vergeten" in reminder
+    purposes = sorted(row.purpose for row in await rows(engine, OutboxMessage))
+    assert purposes == ["call", "reminder"]

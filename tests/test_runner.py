@@ -85,6 +85,7 @@ async def test_killed_mid_broadcast_the_restarted_bot_sends_the_rest_once(tmp_pa
     finally:
         await fake.stop()
     counts = delivered()
+    assert fake.refused(400) == []
     assert set(counts) == {p.id for p in people}
     assert sum(n - 1 for n in counts.values()) <= 1  # only the message in flight at the kill may repeat
     async with sqlite_engine(str(tmp_path / "bot.db")) as engine:
