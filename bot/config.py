@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     telegram_bot_username: str = "GangmakerBot"  # for deep links and QR codes
     push_weekly_cap: int = Field(default=3, ge=1, le=50)
     waitlist_offer_hours: int = Field(default=12, ge=1, le=168)
+    retention_months: int = Field(default=24, ge=1, le=120)  # erase people inactive this long
     # Messages the dispatcher sends at once. 1 means a crash can repeat at most one message;
     # more is faster over a slow link but may repeat up to that many.
     outbox_concurrency: int = Field(default=1, ge=1, le=32)

@@ -115,7 +115,7 @@ class Gangmaker:
         elif event.kind == "tap" and event.token == SWITCH:
             await self._switch(ctx, event.value or STAY)
         elif event.kind == "tap" and event.token == onboarding.CONSENT:
-            ctx.notice(ctx.t(N_("Je zei al ja. Dank je!")))
+            ctx.notice(ctx.t(N_("Je zei al ja. Wil je dat ik alles wis? Typ /vergeet.")))
         elif event.kind == "edited":
             ctx.say(ctx.t(N_("Je hebt een bericht aangepast. Ik lees alleen nieuwe berichten. "
                              "Stuur je antwoord gerust opnieuw.")))
@@ -170,7 +170,10 @@ class Gangmaker:
         return await pushes.render(ctx, row)
 
     async def _switch(self, ctx: Context, value: str) -> None:
-        if value == STAY or value not in self.commands:
+        command = self.commands.get(value)
+        if command is not None and command.coordinators_only and not ctx.is_coordinator:
+            command = None  # a forged button: the same as staying
+        if command is None:
             if ctx.conversation is not None:
                 await self.dialogue.render(ctx)
             else:
@@ -179,7 +182,7 @@ class Gangmaker:
         if ctx.conversation is not None:
             await ctx.conversations.end(ctx.conversation)
             ctx.conversation = None
-        await self.commands[value].run(ctx)
+        await command.run(ctx)
 
     async def _navigate(self, ctx: Context, action: str) -> None:
         if ctx.conversation is None:

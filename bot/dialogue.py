@@ -187,6 +187,8 @@ class DateTimeStep(Step):
         except ValueError:
             raise self.expectation(ctx) from None
         moment = local.astimezone(timezone.utc)
+        if not year and moment <= ctx.now:
+            moment = local.replace(year=local.year + 1).astimezone(timezone.utc)
         if moment <= ctx.now:
             raise Invalid(N_("Dat moment is al voorbij. Kies een moment in de toekomst."))
         earlier = ctx.conversation.answers.get(self.after_step) if self.after_step else None
@@ -313,6 +315,8 @@ class Flow:
     cancelled: str = N_("Oké, ik stop hiermee. Er is niets bewaard.")
     # Optional extra lines above "Klopt dit?", worked out from the answers (e.g. an audience size).
     describe: Callable[[Context, Answers], Awaitable[str]] | None = None
+    # Checks across answers (an end after the start...): None, or (msgid, step to ask again).
+    check: Callable[[Answers], tuple[str, str] | None] | None = None
     steps_by_name: dict[str, Step] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -373,10 +377,8 @@ class Dialogue:
         conversation.token = new_token()
         flow = self.flows[conversation.flow]
         if conversation.step == SUMMARY:
-            text, buttons = self._summary(ctx, flow)
-            if flow.describe is not None:
-                extra = await flow.describe(ctx, conversation.answers)
-                text = text.replace("\n\n" + ctx.t(N_("Klopt dit?")), f"\n\n{extra}\n\n" + ctx.t(N_("Klopt dit?")))
+            extra = await flow.describe(ctx, conversation.answers) if flow.describe else None
+            text, buttons = self._summary(ctx, flow, extra)
         elif conversation.step == EDIT:
             text, buttons = self._edit_menu(ctx, flow)
         else:
@@ -401,13 +403,15 @@ class Dialogue:
             buttons.append(Button(SKIP, t(N_("Overslaan"))))
         return text, buttons
 
-    def _summary(self, ctx: Context, flow: Flow) -> tuple[str, list[Button]]:
+    def _summary(self, ctx: Context, flow: Flow, extra: str | None) -> tuple[str, list[Button]]:
         t, answers = ctx.t, ctx.conversation.answers
         lines = [t(flow.summary_title), ""]
         for step in flow.applicable(answers):
             value = answers.get(step.name)
             shown = step.show(value, t) if value not in (None, [], "") else t(N_("(overgeslagen)"))
             lines.append(f"• {t(step.label)}: {shown}")
+        if extra:
+            lines += ["", extra]
         lines += ["", t(N_("Klopt dit?"))]
         buttons = [
             Button(OK, t(N_("Klopt"))),
@@ -507,6 +511,11 @@ class Dialogue:
         value = event.value if event.kind == "tap" else self._typed_choice(event, ctx.t, (
             (OK, N_("Klopt")), (CHANGE, N_("Aanpassen")), (STOP, N_("Stoppen"))))
         if value == OK:
+            problem = self._problem(flow, ctx.conversation.answers)
+            if problem is not None:
+                ctx.conversation.step, ctx.conversation.mode = problem[1], SUMMARY
+                await self.render(ctx, prefix=ctx.t(problem[0]))
+                return
             await self._finish(ctx, flow)
         elif value == CHANGE:
             ctx.conversation.step = EDIT
@@ -531,8 +540,18 @@ class Dialogue:
         typed = event.text.strip().casefold() if event.kind == "text" else None
         return next((value for value, label in choices if t(label).casefold() == typed), None)
 
+    def _problem(self, flow: Flow, answers: Answers) -> tuple[str, str] | None:
+        """A required step still without an answer, or what the flow's own check finds."""
+        for step in flow.applicable(answers):
+            if not step.optional and answers.get(step.name) is None:
+                return N_("Deze vraag moet je nog beantwoorden."), step.name
+        return flow.check(answers) if flow.check else None
+
     async def _finish(self, ctx: Context, flow: Flow) -> None:
-        answers = dict(ctx.conversation.answers)
+        # Answers to steps that no longer apply (after an edit) are left out.
+        applicable = {step.name for step in flow.applicable(ctx.conversation.answers)}
+        answers = {key: value for key, value in ctx.conversation.answers.items()
+                   if key in applicable or key.startswith("_")}
         await ctx.conversations.end(ctx.conversation)
         ctx.conversation = None
         await flow.on_done(ctx, answers)

@@ -82,6 +82,9 @@ async def pushes_this_week(session: AsyncSession, person: Person, now: datetime)
 async def enqueue(session: AsyncSession, settings: Settings, *, key: str, person: Person, purpose: str,
                   now: datetime, payload: dict[str, Any] | None = None) -> bool:
     """Queue one message; False when it was queued before or the weekly cap is reached."""
+    # Scheduled checks ask again and again; a cheap look first spares the cap count and the insert.
+    if await session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
+        return False
     if purpose in CAPPED and await pushes_this_week(session, person, now) >= settings.push_weekly_cap:
         return False
     not_before = after_quiet_hours(now, person, settings.timezone) if purpose in QUIET else now
@@ -111,8 +114,8 @@ class Dispatcher:
     async def tick(self) -> int:
         """Send what is due now; returns how many messages went out."""
         async with self._running:
-            ids = await self._claim()
-            results = await asyncio.gather(*(self._send(row_id) for row_id in ids))
+            claimed_at, ids = await self._claim()
+            results = await asyncio.gather(*(self._send(row_id, claimed_at) for row_id in ids))
             return sum(results)
 
     async def drain(self, rounds: int = 1000) -> int:
@@ -135,7 +138,7 @@ class Dispatcher:
             (OutboxMessage.state == "sending") & (OutboxMessage.claimed_at < now - self.lease),
         )
 
-    async def _claim(self) -> list[int]:
+    async def _claim(self) -> tuple[datetime, list[int]]:
         now = self.clock()
         async with self.sessions() as session, session.begin():
             rows = list(await session.scalars(
@@ -145,11 +148,16 @@ class Dispatcher:
             ))
             for row in rows:
                 row.state, row.claimed_at = "sending", now
-            return [row.id for row in rows]
+            return now, [row.id for row in rows]
 
-    async def _send(self, row_id: int) -> int:
+    async def _send(self, row_id: int, claimed_at: datetime) -> int:
         async with self._slots:
-            prepared = await self._prepare(row_id)
+            try:
+                prepared = await self._prepare(row_id, claimed_at)
+            except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
+                log.exception("push %s could not be prepared", row_id)
+                await self._finish(row_id, "failed", error=repr(error)[:250])
+                return 0
             if prepared is None:
                 return 0
             channel, user_id, replies = prepared
@@ -169,12 +177,16 @@ class Dispatcher:
             await self._finish(row_id, "sent", channel=channel, message_id=message_id)
             return 1
 
-    async def _prepare(self, row_id: int) -> tuple[str, str, list[Reply]] | None:
-        """Render the row for its person, or settle it when it should not be sent."""
+    async def _prepare(self, row_id: int, claimed_at: datetime) -> tuple[str, str, list[Reply]] | None:
+        """Render the row for its person, or settle it when it should not be sent.
+
+        The row is ours only while its claim is the one we made: if the lease ran out and
+        another instance claimed it again, we leave it. Sending restarts the lease."""
         async with self.sessions() as session, session.begin():
-            row = await session.get(OutboxMessage, row_id)
-            if row is None or row.state != "sending":
+            row = await session.get(OutboxMessage, row_id, with_for_update=True)
+            if row is None or row.state != "sending" or row.claimed_at != claimed_at:
                 return None
+            row.claimed_at = self.clock()
             person = await session.get(Person, row.person_id)
             if person.paused and row.purpose in PAUSABLE:
                 row.state = "skipped"

@@ -21,7 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.outbox import Dispatcher, enqueue
 from handlers import call_service as calls
+from handlers.privacy import give_up_places
 from storage.models import Call, Conversation, Offer, OutboxMessage, Person, ProcessedEvent, SignUp
+from storage.repositories import Audit, People
 
 log = logging.getLogger(__name__)
 
@@ -143,11 +145,19 @@ class Jobs:
         return await calls.close_past_deadline(session, now)
 
     async def retention(self, session: AsyncSession, now: datetime) -> int:
-        """Forget handled update ids after a week and finished outbox rows after 90 days."""
+        """Keep only what is still needed: handled update ids a week, finished pushes 90 days,
+        a dialogue left halfway 30 days, and people who stopped answering RETENTION_MONTHS."""
         await session.execute(delete(ProcessedEvent).where(ProcessedEvent.at < now - timedelta(days=7)))
-        result = await session.execute(delete(OutboxMessage).where(
+        await session.execute(delete(OutboxMessage).where(
             OutboxMessage.state.in_(("sent", "skipped", "failed")), OutboxMessage.created_at < now - timedelta(days=90)))
-        return result.rowcount or 0
+        await session.execute(delete(Conversation).where(Conversation.updated_at < now - timedelta(days=30)))
+        gone = list(await session.scalars(select(Person).where(
+            Person.last_active_at < now - timedelta(days=30 * self.settings.retention_months))))
+        for person in gone:
+            await give_up_places(session, self.settings, person, now)
+            await People(session).erase(person)
+            await Audit(session).record("person_erased", now, reason="inactive", version=self.settings.privacy_version)
+        return len(gone)
 
     @staticmethod
     async def _signed_up(session: AsyncSession, call: Call, states: tuple[str, ...]) -> list[Person]:

@@ -16,6 +16,7 @@ from bot.outbox import enqueue
 from storage.models import Call, Identity, Offer, Person, SignUp
 
 HOLDING = ("joined", "offered")  # sign-ups that take a place
+OPEN = ("published", "closed")  # calls that still take place (closed: no new sign-ups)
 WAITING = "waitlisted"
 OFFER_KINDS = {"time": "time", "expertise": "expertise", "money": "gift"}  # call need -> offer kind
 
@@ -104,13 +105,20 @@ async def waitlist_position(session: AsyncSession, sign_up: SignUp) -> int:
     return (ahead or 0) + 1
 
 
+async def lock(session: AsyncSession, call: Call) -> None:
+    """Serialise changes to the places of one call (PostgreSQL; SQLite has one writer anyway)."""
+    await session.execute(select(Call.id).where(Call.id == call.id).with_for_update())
+
+
 async def join(session: AsyncSession, call: Call, person: Person, now: datetime) -> SignUp:
-    """Take a place, or a place on the waitlist when the call is full."""
+    """Take a place, or a place on the waitlist when the call is full or others wait already."""
+    await lock(session, call)
     sign_up = await sign_up_of(session, call, person)
     if sign_up is not None and sign_up.state in (*HOLDING, WAITING):
         return sign_up
     left = await places_left(session, call)
-    state = "joined" if left is None or left > 0 else WAITING
+    waiting = await count(session, call, WAITING)
+    state = "joined" if (left is None or left > 0) and not waiting else WAITING
     if sign_up is None:
         sign_up = SignUp(call_id=call.id, person_id=person.id, state=state, created_at=now, updated_at=now)
         session.add(sign_up)
@@ -130,6 +138,7 @@ async def decline(session: AsyncSession, call: Call, person: Person, now: dateti
 
 async def cancel_sign_up(session: AsyncSession, settings: Settings, sign_up: SignUp, now: datetime) -> None:
     """Give up a place (or a waitlist place); a freed place goes to the next in line."""
+    await lock(session, await session.get(Call, sign_up.call_id))
     freed = sign_up.state in HOLDING
     sign_up.state, sign_up.offer_expires_at = "cancelled", None
     await session.flush()
@@ -137,25 +146,34 @@ async def cancel_sign_up(session: AsyncSession, settings: Settings, sign_up: Sig
         await offer_next_place(session, settings, await session.get(Call, sign_up.call_id), now)
 
 
-async def offer_next_place(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> SignUp | None:
-    """Offer a free place to the first on the waitlist, with a time limit to confirm."""
-    if call.state != "published" or call.starts_at <= now or not await places_left(session, call):
-        return None
-    first = await session.scalar(select(SignUp).where(SignUp.call_id == call.id, SignUp.state == WAITING)
-                                 .order_by(SignUp.created_at, SignUp.id).limit(1))
-    if first is None:
-        return None
-    first.state = "offered"
-    first.offer_expires_at = min(now + timedelta(hours=settings.waitlist_offer_hours), call.starts_at)
-    person = await session.get(Person, first.person_id)
-    await session.flush()
-    await enqueue(session, settings, key=f"call:{call.id}:person:{person.id}:offer:{int(now.timestamp())}",
-                  person=person, purpose="waitlist_offer", now=now, payload={"call_id": call.id})
-    return first
+async def offer_next_place(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
+    """Offer every free place to the next on the waitlist, each with a time limit to confirm."""
+    if call.state not in OPEN or call.starts_at <= now:
+        return 0
+    offered = 0
+    while True:
+        left = await places_left(session, call)
+        if left is not None and left <= 0:
+            return offered
+        first = await session.scalar(select(SignUp).where(SignUp.call_id == call.id, SignUp.state == WAITING)
+                                     .order_by(SignUp.created_at, SignUp.id).limit(1))
+        if first is None:
+            return offered
+        first.state = "offered"
+        first.offer_expires_at = min(now + timedelta(hours=settings.waitlist_offer_hours), call.starts_at)
+        person = await session.get(Person, first.person_id)
+        await session.flush()
+        await enqueue(session, settings, key=f"call:{call.id}:person:{person.id}:offer:{int(now.timestamp())}",
+                      person=person, purpose="waitlist_offer", now=now, payload={"call_id": call.id})
+        offered += 1
 
 
 async def confirm_place(session: AsyncSession, sign_up: SignUp, now: datetime) -> bool:
+    call = await session.get(Call, sign_up.call_id)
+    await lock(session, call)
     if sign_up.state != "offered" or (sign_up.offer_expires_at and sign_up.offer_expires_at < now):
+        return False
+    if call.state not in OPEN or call.starts_at <= now:
         return False
     sign_up.state, sign_up.offer_expires_at = "joined", None
     return True
@@ -223,6 +241,8 @@ async def update_call(session: AsyncSession, settings: Settings, call: Call, ans
     call.description = {**call.description, "nl": answers["description"]}
     if call.state in ("draft", "scheduled"):
         call.publish_at, call.state = changed.publish_at, changed.state
+        if call.state == "draft":  # changed to "now"
+            await publish(session, settings, call, now)
         return 0
     told = await tell_signed_up(session, settings, call, now, "call_changed", f"changed:{now.isoformat()}")
     await offer_next_place(session, settings, call, now)  # a larger capacity frees places

@@ -134,7 +134,7 @@ async def my_calls(ctx: Context) -> None:
     rows = (await ctx.session.execute(
         select(SignUp, Call).join(Call, Call.id == SignUp.call_id)
         .where(SignUp.person_id == ctx.person.id, SignUp.state.in_((*calls.HOLDING, calls.WAITING)),
-               Call.state == "published", Call.ends_at > ctx.now)
+               Call.state.in_(calls.OPEN), Call.ends_at > ctx.now)
         .order_by(Call.starts_at))).all()
     if not rows:
         ctx.say(t(N_("Je bent nu nergens voor ingeschreven.")))
@@ -179,14 +179,14 @@ async def on_feedback_button(ctx: Context, value: str) -> None:
     feedback.rating = int(rating)
     await ctx.session.flush()
     if ctx.conversation is None:
-        await ctx.dialogue.start(ctx, FEEDBACK_FLOW.name, {"call_id": call.id})
+        await ctx.dialogue.start(ctx, FEEDBACK_FLOW.name, {"_call_id": call.id})
     else:
         ctx.say(ctx.t(N_("Dank je voor je score!")))
 
 
 async def feedback_done(ctx: Context, answers: dict[str, Any]) -> None:
     feedback = await ctx.session.scalar(select(Feedback).where(
-        Feedback.call_id == answers["call_id"], Feedback.person_id == ctx.person.id))
+        Feedback.call_id == answers["_call_id"], Feedback.person_id == ctx.person.id))
     if feedback is not None:
         feedback.remark = answers.get("remark")
     ctx.say(ctx.t(N_("Dank je! Zo maken we het de volgende keer beter.")))

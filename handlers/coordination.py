@@ -86,7 +86,19 @@ async def call_done(ctx: Context, answers: dict[str, Any]) -> None:
         ctx.say(t(N_("Je oproep is verstuurd. Aantal mensen: {n}."), n=queued))
 
 
-CALL_FLOW = Flow(name="call", steps=CALL_STEPS, on_done=call_done, describe=reach,
+def check_moments(answers: dict[str, Any]) -> tuple[str, str] | None:
+    """The moments must fit together, also after one of them was changed."""
+    start, end = answers.get("starts_at"), answers.get("ends_at")
+    if start and end and end <= start:
+        return N_("Het einde moet na het begin komen."), "ends_at"
+    if start and answers.get("deadline") and answers["deadline"] > start:
+        return N_("Inschrijven moet stoppen voor het begin."), "deadline"
+    if start and answers.get("publish") == "later" and answers.get("publish_at") and answers["publish_at"] >= start:
+        return N_("De oproep moet verstuurd worden voor het begin."), "publish_at"
+    return None
+
+
+CALL_FLOW = Flow(name="call", steps=CALL_STEPS, on_done=call_done, describe=reach, check=check_moments,
                  summary_title=N_("Dit is je oproep:"))
 
 

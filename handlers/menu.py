@@ -39,6 +39,8 @@ async def show_help(ctx: Context) -> None:
         "/geven – geld, materiaal of een ruimte geven\n"
         "/profiel – je profiel bekijken en aanpassen\n"
         "/bijdragen – wat je al deelde\n"
+        "/mijnoproepen – waar je aan meedoet\n"
+        "/pauze – even geen berichten\n"
         "/privacy – wat ik bewaar, /mijngegevens en /vergeet\n\n"
         "Midden in een vraag? Typ /terug, /overslaan of /annuleer."
     )))

@@ -1,6 +1,7 @@
 """First contact: welcome, privacy consent (nothing stored without a yes), then the profile questions."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -140,7 +141,9 @@ async def before_consent(ctx: Context) -> None:
     if command in {"mijngegevens", "mydata", "vergeet", "forget"}:
         ctx.say(ctx.t(N_("Ik heb niets over jou bewaard. Er is dus ook niets om te tonen of te wissen.")))
         return
-    welcome(ctx, event.argument if command == "start" else "")
+    # Only a call link survives consent (it rides in the button data, which is small).
+    payload = event.argument if command == "start" else ""
+    welcome(ctx, payload if re.fullmatch(r"c\d{1,9}", payload) else "")
 
 
 async def give_consent(ctx: Context, then: str = "") -> None:

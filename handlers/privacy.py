@@ -10,6 +10,7 @@ from bot.context import Context
 from bot.dialogue import Flow, Option, YesNoStep
 from bot.i18n import N_
 from bot.replies import Button, Document
+from handlers import call_service
 from storage.models import Feedback, OutboxMessage, SignUp
 
 PRIVACY = "privacy"  # token of the privacy buttons
@@ -79,12 +80,21 @@ async def export(ctx: Context) -> None:
                       caption=ctx.t(N_("Dit is alles wat ik over je bewaar."))))
 
 
+async def give_up_places(session: Any, settings: Any, person: Any, now: Any) -> None:
+    """Before someone is erased, their places go to the next on each waitlist."""
+    held = await session.scalars(select(SignUp).where(
+        SignUp.person_id == person.id, SignUp.state.in_((*call_service.HOLDING, call_service.WAITING))))
+    for sign_up in list(held):
+        await call_service.cancel_sign_up(session, settings, sign_up, now)
+
+
 async def forget_done(ctx: Context, answers: dict[str, Any]) -> None:
     t = ctx.t
     if not answers["sure"]:
         ctx.say(t(N_("Oké, ik wis niets. Alles blijft zoals het was.")))
         return
     farewell = t(N_("Alles is gewist. Bedankt om mee te doen! Je bent altijd welkom terug: typ /start."))
+    await give_up_places(ctx.session, ctx.settings, ctx.person, ctx.now)
     await ctx.people.erase(ctx.person)
     await ctx.audit.record("person_erased", ctx.now, version=ctx.settings.privacy_version)
     ctx.person = ctx.identity = None
@@ -100,8 +110,8 @@ FORGET_FLOW = Flow(
         name="sure", label=N_("Alles wissen"),
         options=(Option("yes", N_("Ja, wis alles")), Option("no", N_("Nee, toch niet"))),
         prompt=N_(
-            "Je profiel, je aanbod en je gesprek met mij verdwijnen dan. "
-            "Je ideeën blijven bestaan, maar zonder je naam. Dit kan ik niet terugdraaien.\n\n"
+            "Je profiel, je aanbod, je inschrijvingen en je gesprek met mij verdwijnen dan. "
+            "Je ideeën en scores blijven bestaan, maar zonder je naam. Dit kan ik niet terugdraaien.\n\n"
             "Wil je echt alles wissen?"
         ),
     )],

@@ -33,6 +33,8 @@ async def announce(ctx: Context, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
     if call is None or call.state != "published" or ctx.now > call.deadline:
         return []
+    if await calls.sign_up_of(ctx.session, call, ctx.person) is not None:
+        return []  # answered already (a deep link, the digest) before the push went out
     return [await card(ctx, call, push=True)]
 
 
@@ -78,13 +80,15 @@ async def changed(ctx: Context, row: OutboxMessage) -> list[Reply]:
     t = ctx.t
     intro = t(N_("Er is iets veranderd aan {title}. Dit is de nieuwe informatie:"),
               title=calls.call_text(call, "title", t.locale))
-    return [Message(intro), await card(ctx, call)]
+    new = await card(ctx, call)
+    return [Message(f"{intro}\n\n{new.text}", new.buttons, token=new.token)]  # one message: sent whole or not
 
 
 async def followup(ctx: Context, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
-    if call is None or call.state == "cancelled":
-        return []
+    sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
+    if call is None or call.state == "cancelled" or sign_up is None or sign_up.state not in ("joined", "attended"):
+        return []  # marked as not come
     t = ctx.t
     text = t(N_("Je deed mee aan {title}. Hoe was het? Geef een score van 1 (niet goed) tot 5 (heel goed)."),
              title=calls.call_text(call, "title", t.locale))

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.models import AuditEvent, Conversation, Identity, Idea, Offer, Person, ProcessedEvent
+from storage.models import AuditEvent, Conversation, Feedback, Identity, Idea, Offer, Person, ProcessedEvent
 
 
 class People:
@@ -37,10 +37,13 @@ class People:
         return list(await self.session.scalars(select(Identity).where(Identity.person_id == person.id)))
 
     async def erase(self, person: Person) -> None:
-        """Delete the person; identities, offers and dialogue go with them (cascade)."""
+        """Delete the person; identities, offers, sign-ups, pushes and dialogue go with them (cascade);
+        ideas and ratings stay without their name."""
         await self.session.execute(
             update(Idea).where(Idea.author_id == person.id).values(author_id=None, will_help=False, photo=None)
         )
+        # A rating stays, anonymous; a remark in their own words does not.
+        await self.session.execute(update(Feedback).where(Feedback.person_id == person.id).values(remark=None))
         await self.session.delete(person)
         await self.session.flush()
 

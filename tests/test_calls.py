@@ -233,8 +233,8 @@ async def test_changing_a_published_call_tells_who_signed_up(city, engine):
     [call] = await rows(engine, Call)
     assert call.address == "Lange Steenstraat 10" and call.state == "published"
     await city.tick()
-    intro, new_card = anna.unread_texts()
-    assert "Er is iets veranderd" in intro and "Lange Steenstraat 10" in new_card
+    [changed] = anna.unread_texts()
+    assert "Er is iets veranderd" in changed and "Lange Steenstraat 10" in changed
 
 
 async def test_my_data_includes_sign_ups_feedback_and_messages(city, engine):
@@ -244,11 +244,15 @@ async def test_my_data_includes_sign_ups_feedback_and_messages(city, engine):
     await publish_call(engine, city.bot.settings, city.clock())
     await city.tick()
     await anna.tap("Ik doe mee")
+    await city.tick(days=3, hours=5)  # after the end: the follow-up
+    await anna.tap("5")
+    await anna.send("Top!")
     await anna.send("/mijngegevens")
     [document] = [c for c in anna.last if c.method == "sendDocument"]
     data = json.loads(document.params["document"].content)
     assert [s["state"] for s in data["sign_ups"]] == ["joined"]
-    assert [m["purpose"] for m in data["messages_to_you"]] == ["call"]
+    assert [(f["rating"], f["remark"]) for f in data["feedback"]] == [(5, "Top!")]
+    assert [m["purpose"] for m in data["messages_to_you"]] == ["call", "followup"]
     await anna.send("/vergeet")
     await anna.tap("Ja, wis alles")
     assert await rows(engine, SignUp) == [] and await rows(engine, OutboxMessage) == []
@@ -274,3 +278,62 @@ async def test_after_downtime_late_work_runs_once(city, engine):
     assert "Niet vergeten" in reminder
     purposes = sorted(row.purpose for row in await rows(engine, OutboxMessage))
     assert purposes == ["call", "reminder"]
+
+
+async def test_a_forged_switch_button_does_not_open_coordinator_commands(city, engine):
+    anna = await city.resident(1, "Anna")
+    await anna.send("/idee")
+    await anna.send("/tijd")  # asks whether to switch: the bot's own switch buttons
+    switch = anna.keyboard_message()
+    forged = {**switch, "reply_markup": {"inline_keyboard": [[{"text": "x", "callback_data": "switch|oproep"}]]}}
+    await anna.tap("x", message=forged)
+    assert "Wat is de titel" not in anna.text
+    assert "Wat kan beter in je buurt" in anna.text  # back to her own dialogue
+
+
+async def test_editing_a_call_to_publish_now_asks_the_moment_and_checks_the_times(city, engine):
+    coordinator = await city.coordinator()
+    await create_call(coordinator, publish_at=None)
+    await coordinator.tap("Aanpassen")
+    await coordinator.tap("Publiceren")
+    await coordinator.tap("Later")  # a new step applies now: its moment
+    await coordinator.tap("Terug")
+    await coordinator.tap("Klopt")
+    assert "Deze vraag moet je nog beantwoorden." in coordinator.text
+    await coordinator.send("14/3/2027 10:00")  # after the start
+    await coordinator.tap("Klopt")
+    assert "De oproep moet verstuurd worden voor het begin." in coordinator.text
+    await coordinator.send("12/3/2027 10:00")
+    await coordinator.tap("Klopt")
+    [call] = await rows(engine, Call)
+    assert call.state == "scheduled"
+
+
+async def test_erasing_someone_with_a_place_gives_it_to_the_waitlist(city, engine):
+    anna = await city.resident(1, "Anna")
+    bert = await city.resident(2, "Bert")
+    await publish_call(engine, city.bot.settings, city.clock(), capacity=1)
+    await city.tick()
+    await anna.tap("Ik doe mee")
+    await bert.tap("Ik doe mee")
+    await anna.send("/vergeet")
+    await anna.tap("Ja, wis alles")
+    await city.tick()
+    assert "er is een plaats vrij" in bert.unread_texts()[0]
+
+
+async def test_a_long_deep_link_still_gets_the_welcome(city):
+    newcomer = city.person(9, "Nina")
+    await newcomer.send("/start " + "x" * 60)
+    assert "Is dat goed voor jou?" in newcomer.text
+
+
+async def test_people_silent_for_too_long_are_erased(city, engine):
+    from storage.models import AuditEvent
+
+    await city.resident(1, "Anna")
+    await city.tick(days=30 * 24 - 1)
+    assert len(await rows(engine, Person)) == 1
+    await city.tick(days=2)
+    assert await rows(engine, Person) == []
+    assert (await rows(engine, AuditEvent))[-1].detail["reason"] == "inactive"
