@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator, translator
@@ -53,6 +53,10 @@ class Context:
     @property
     def today(self) -> date:
         return self.now.astimezone(ZoneInfo(self.settings.timezone)).date()
+
+    async def find(self, model: type, text_id: str) -> Any:
+        """The row whose id a button carried as text, or None for anything else."""
+        return await self.session.get(model, int(text_id)) if text_id.isdigit() else None
 
     def say(self, text: str, buttons: list[Button] | tuple[Button, ...] = (), *, token: str | None = None,
             multi: bool = False, edit: bool = False) -> None:

@@ -60,7 +60,7 @@ class Gangmaker:
     async def handle(self, event: Inbound) -> list[Reply]:
         """Answer one event. Never raises for bad input: the person always gets an answer."""
         async with self._locks.setdefault((event.channel, event.user_id), asyncio.Lock()):
-            for attempt in range(3):
+            for _attempt in range(3):
                 try:
                     return await self._handle_once(event)
                 except (StaleDataError, IntegrityError):

@@ -13,16 +13,15 @@ import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, Translator
-from bot.replies import Button, Message
+from bot.replies import Button
 
 if TYPE_CHECKING:
     from bot.context import Context
     from bot.events import Inbound
-    from storage.models import Conversation
 
 SUMMARY = "_summary"
 EDIT = "_edit"

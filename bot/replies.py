@@ -1,7 +1,7 @@
 """Channel-neutral replies: what a handler says, for each channel to draw in its own way."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,3 @@ class Notice:
 
 
 Reply = Message | Document | Notice
-
-
-@dataclass
-class Replies:
-    """The replies to one inbound event, in order."""
-
-    items: list[Reply] = field(default_factory=list)
-
-    def add(self, reply: Reply) -> None:
-        self.items.append(reply)

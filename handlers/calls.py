@@ -67,7 +67,7 @@ async def on_call_button(ctx: Context, value: str) -> None:
     """One tap on a call: join, not now, more info, calendar, or a waitlist answer."""
     t = ctx.t
     action, _, call_id = value.partition(":")
-    call = await ctx.session.get(Call, int(call_id)) if call_id.isdigit() else None
+    call = await ctx.find(Call, call_id)
     if call is None:
         ctx.notice(t(N_("Deze knop is verlopen.")))
         return
@@ -167,7 +167,7 @@ async def on_pause_button(ctx: Context, value: str) -> None:
 async def on_feedback_button(ctx: Context, value: str) -> None:
     """A rating after an event: stored at once, then an optional remark."""
     call_id, _, rating = value.partition(":")
-    call = await ctx.session.get(Call, int(call_id)) if call_id.isdigit() else None
+    call = await ctx.find(Call, call_id)
     if call is None or not rating.isdigit() or not 1 <= int(rating) <= 5:
         ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
         return

@@ -134,7 +134,7 @@ async def list_calls(ctx: Context) -> None:
 async def on_coordinate_button(ctx: Context, value: str) -> None:
     t = ctx.t
     action, _, call_id = value.partition(":")
-    call = await ctx.session.get(Call, int(call_id)) if call_id.isdigit() else None
+    call = await ctx.find(Call, call_id)
     if call is None or call.state == "cancelled":
         ctx.notice(t(N_("Deze knop is verlopen.")))
     elif action == "cancel":
@@ -179,7 +179,7 @@ async def attendance(ctx: Context, call: Call, edit: bool = False) -> Message:
 
 
 async def on_attendance_button(ctx: Context, value: str) -> None:
-    sign_up = await ctx.session.get(SignUp, int(value)) if value.isdigit() else None
+    sign_up = await ctx.find(SignUp, value)
     if sign_up is None or sign_up.state not in ("joined", "attended", "no_show"):
         ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
         return

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.models import AuditEvent, Conversation, Feedback, Identity, Idea, Offer, Person, ProcessedEvent
+from storage.models import AuditEvent, Conversation, Feedback, Idea, Identity, Offer, Person, ProcessedEvent
 
 
 class People:

@@ -1,7 +1,7 @@
 """Privacy: the export of everything stored, and erasure after an explicit yes."""
 import json
 
-from storage.models import AuditEvent, Conversation, Identity, Idea, Offer, Person
+from storage.models import AuditEvent, Conversation, Idea, Identity, Offer, Person
 from tests.auxil.chat import onboard
 from tests.auxil.database import rows
 from tests.test_ideas import share_idea

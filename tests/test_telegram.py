@@ -8,7 +8,7 @@ import json
 import pytest
 from aiohttp import ClientSession
 
-from storage.models import Conversation, Identity, Idea, Offer, Person
+from storage.models import Conversation, Idea, Identity, Offer, Person
 from tests.auxil.database import rows
 from tests.auxil.telegram_fixtures import start_bot, telegram_settings
 

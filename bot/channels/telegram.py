@@ -12,9 +12,9 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, TypeVar
 
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 from telegram import (
     BotCommand,
     CallbackQuery,
@@ -36,6 +36,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from bot.config import Settings
 from bot.core import Gangmaker
@@ -251,41 +252,41 @@ class TelegramChannel:
         if query is not None:
             notices = " ".join(r.text for r in replies if isinstance(r, Notice))
             await self._call(lambda: query.answer(notices[:200] or None), chat_id)
-        bot = self.application.bot
         for reply in replies:
-            if isinstance(reply, Notice):
-                if query is None:
-                    await self._call(lambda: bot.send_message(chat_id, reply.text), chat_id)
-            elif isinstance(reply, Document):
-                await self._call(lambda: bot.send_document(
-                    chat_id, InputFile(reply.content, filename=reply.filename),
-                    caption=reply.caption or None), chat_id)
-            elif reply.edit and query is not None and query.message is not None:
-                await self._call(lambda: bot.edit_message_reply_markup(
-                    chat_id, query.message.message_id, reply_markup=keyboard(reply)), chat_id)
-            else:
-                pieces = split_text(reply.text)
-                for number, piece in enumerate(pieces, start=1):
-                    markup = keyboard(reply) if number == len(pieces) else None
-                    await self._call(lambda: bot.send_message(chat_id, piece, reply_markup=markup), chat_id)
+            if isinstance(reply, Notice) and query is not None:
+                continue
+            if isinstance(reply, Message) and reply.edit and query is not None and query.message is not None:
+                edit = partial(self.application.bot.edit_message_reply_markup, chat_id,
+                               query.message.message_id, reply_markup=keyboard(reply))
+                await self._call(edit, chat_id)
+                continue
+            for request in self._requests(chat_id, reply):
+                await self._call(request, chat_id)
+
+    def _requests(self, chat_id: int, reply: Reply) -> list[Callable[[], Awaitable[Any]]]:
+        """The Bot API calls that draw one reply: a file, or a text in one or more pieces."""
+        bot = self.application.bot
+        if isinstance(reply, Document):
+            upload = InputFile(reply.content, filename=reply.filename)
+            return [lambda: bot.send_document(chat_id, upload, caption=reply.caption or None)]
+        pieces = split_text(reply.text)
+        markup = keyboard(reply) if isinstance(reply, Message) else None
+        return [
+            lambda piece=piece, last=number == len(pieces): bot.send_message(
+                chat_id, piece, reply_markup=markup if last else None)
+            for number, piece in enumerate(pieces, start=1)
+        ]
 
     async def push(self, user_id: str, replies: list[Reply]) -> str | None:
         """Send an outbox message (for the dispatcher, which does its own retrying).
 
         Raises RetryLater on 429 (after AIORateLimiter's own retries), 5xx and time-outs,
         and PushUnreachable when the person blocked the bot. Returns the last message id."""
-        chat_id, bot, message_id = int(user_id), self.application.bot, None
+        chat_id, message_id = int(user_id), None
         try:
             for reply in replies:
-                if isinstance(reply, Document):
-                    sent = await bot.send_document(chat_id, InputFile(reply.content, filename=reply.filename),
-                                                   caption=reply.caption or None)
-                    message_id = sent.message_id
-                elif isinstance(reply, (Message, Notice)):
-                    pieces = split_text(reply.text)
-                    for number, piece in enumerate(pieces, start=1):
-                        markup = keyboard(reply) if isinstance(reply, Message) and number == len(pieces) else None
-                        message_id = (await bot.send_message(chat_id, piece, reply_markup=markup)).message_id
+                for request in self._requests(chat_id, reply):
+                    message_id = (await request()).message_id
         except RetryAfter as error:
             wait = error.retry_after
             raise RetryLater(wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait), "429") from None
