@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from storage.models import Call, Offer, OutboxMessage, Person, SignUp
 from tests.auxil.database import rows
+from tests.auxil.telegram_user import onboard
 from tests.test_calls_scenario import create_call
 from tests.test_outbox import publish_call
 
@@ -177,19 +178,7 @@ async def test_a_deep_link_opens_the_call_even_for_a_newcomer(city, engine):
     await anna.send(f"/start c{call.id}")
     assert "📣 Bankjes bouwen" in anna.text
     newcomer = city.person(8, "Nina")
-    await newcomer.send(f"/start c{call.id}")
-    await newcomer.tap("Ja, dat is goed")
-    await newcomer.tap("Nederlands")
-    await newcomer.send("Nina")
-    await newcomer.tap("Heule")
-    await newcomer.tap("Inwoner")
-    await newcomer.tap("Erfgoed")
-    await newcomer.tap("Klaar")
-    await newcomer.tap("Tijd")
-    await newcomer.tap("Klaar")
-    await newcomer.tap("Meehelpen")
-    await newcomer.tap("Nee")
-    await newcomer.tap("Klopt")
+    await onboard(newcomer, "Nina", start=f"/start c{call.id}")
     assert "📣 Bankjes bouwen" in newcomer.text
     await newcomer.tap("Ik doe mee")
     assert len(await rows(engine, SignUp)) == 1

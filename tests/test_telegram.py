@@ -11,22 +11,7 @@ from aiohttp import ClientSession
 from storage.models import Conversation, Idea, Identity, Offer, Person
 from tests.auxil.database import rows
 from tests.auxil.telegram_fixtures import start_bot, telegram_settings
-
-
-async def onboard(user, name="Anna"):
-    await user.send("/start")
-    await user.tap("Ja, dat is goed")
-    await user.tap("Nederlands")
-    await user.send(name)
-    await user.tap("Heule")
-    await user.tap("Inwoner")
-    await user.tap("Erfgoed")
-    await user.tap("Klaar")
-    await user.tap("Tijd")
-    await user.tap("Klaar")
-    await user.tap("Meehelpen")
-    await user.tap("Nee")
-    await user.tap("Klopt")
+from tests.auxil.telegram_user import onboard
 
 
 async def test_a_resident_goes_through_every_flow(telegram, engine):

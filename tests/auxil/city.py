@@ -10,7 +10,7 @@ from bot.outbox import Dispatcher
 from bot.scheduler import Jobs
 from tests.auxil.clock import FakeClock
 from tests.auxil.telegram_fixtures import RunningBot, start_bot, telegram_settings
-from tests.auxil.telegram_user import TelegramUser
+from tests.auxil.telegram_user import TelegramUser, onboard
 
 COORDINATOR_ID = 9001
 
@@ -36,20 +36,7 @@ class City:
     async def resident(self, user_id: int, name: str = "Anna", neighbourhood: str = "Heule",
                        interests: tuple[str, ...] = ("Erfgoed",), digest: bool = False) -> TelegramUser:
         user = self.person(user_id, name)
-        await user.send("/start")
-        await user.tap("Ja, dat is goed")
-        await user.tap("Nederlands")
-        await user.send(name)
-        await user.tap(neighbourhood)
-        await user.tap("Inwoner")
-        for interest in interests:
-            await user.tap(interest)
-        await user.tap("Klaar")
-        await user.tap("Tijd")
-        await user.tap("Klaar")
-        await user.tap("Meehelpen")
-        await user.tap("Ja" if digest else "Nee")
-        await user.tap("Klopt")
+        await onboard(user, name, neighbourhood, interests, digest)
         user.unread()
         return user
 

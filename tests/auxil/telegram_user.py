@@ -165,3 +165,22 @@ class TelegramUser:
     @property
     def toasts(self) -> list[str]:
         return [c.params.get("text", "") for c in self.last if c.method == "answerCallbackQuery"]
+
+
+async def onboard(user: TelegramUser, name: str = "Anna", neighbourhood: str = "Heule",
+                  interests: tuple[str, ...] = ("Erfgoed",), digest: bool = False, start: str = "/start") -> None:
+    """Consent and answer every onboarding question by tapping, as a Dutch-speaking resident."""
+    await user.send(start)
+    await user.tap("Ja, dat is goed")
+    await user.tap("Nederlands")
+    await user.send(name)
+    await user.tap(neighbourhood)
+    await user.tap("Inwoner")
+    for interest in interests:
+        await user.tap(interest)
+    await user.tap("Klaar")
+    await user.tap("Tijd")
+    await user.tap("Klaar")
+    await user.tap("Meehelpen")
+    await user.tap("Ja" if digest else "Nee")
+    await user.tap("Klopt")
