@@ -136,9 +136,7 @@ class Gangmaker:
         if name == "start":
             await self._start(ctx)
             return
-        command = self.commands.get(name)
-        if command is not None and command.coordinators_only and not ctx.is_coordinator:
-            command = None
+        command = self._allowed(ctx, name)
         if command is not None and command.starts_dialogue and ctx.conversation is not None:
             t = ctx.t
             ctx.say(t(N_("Je bent nog bezig met een andere vraag. Wil je daarmee stoppen en iets nieuws beginnen?")),
@@ -169,11 +167,16 @@ class Gangmaker:
                       identity=identity, person=person)
         return await pushes.render(ctx, row)
 
-    async def _switch(self, ctx: Context, value: str) -> None:
-        command = self.commands.get(value)
+    def _allowed(self, ctx: Context, name: str) -> registry.Command | None:
+        """The command by this name, unless it is for coordinators and this person is not one."""
+        command = self.commands.get(name)
         if command is not None and command.coordinators_only and not ctx.is_coordinator:
-            command = None  # a forged button: the same as staying
-        if command is None:
+            return None
+        return command
+
+    async def _switch(self, ctx: Context, value: str) -> None:
+        command = self._allowed(ctx, value)
+        if command is None:  # "go on", or a forged button
             if ctx.conversation is not None:
                 await self.dialogue.render(ctx)
             else:
