@@ -18,6 +18,7 @@ from storage.models import Call, Identity, Offer, Person, SignUp
 HOLDING = ("joined", "offered")  # sign-ups that take a place
 OPEN = ("published", "closed")  # calls that still take place (closed: no new sign-ups)
 WAITING = "waitlisted"
+DEFAULT_REMINDERS = (24 * 60, 120)  # minutes before the start
 OFFER_KINDS = {"time": "time", "expertise": "expertise", "money": "gift"}  # call need -> offer kind
 
 
@@ -225,6 +226,7 @@ def answers_of(call: Call) -> dict[str, Any]:
         "capacity": call.capacity or 0, "deadline": call.deadline.isoformat(),
         "target_neighbourhoods": call.target_neighbourhoods, "target_contributions": call.target_contributions,
         "target_roles": call.target_roles, "target_languages": call.target_languages,
+        "reminders": [str(minutes) for minutes in call.reminder_minutes],
         "publish": "later" if call.state == "scheduled" else "now",
         "publish_at": call.publish_at.isoformat() if call.state == "scheduled" and call.publish_at else None,
     }
@@ -235,7 +237,8 @@ async def update_call(session: AsyncSession, settings: Settings, call: Call, ans
     """Apply changed answers; everyone signed up hears what changed. Returns how many were told."""
     changed = new_call(answers, None, now)
     for field in ("needs", "themes", "neighbourhood", "address", "starts_at", "ends_at", "capacity", "deadline",
-                  "target_neighbourhoods", "target_contributions", "target_roles", "target_languages"):
+                  "target_neighbourhoods", "target_contributions", "target_roles", "target_languages",
+                  "reminder_minutes"):
         setattr(call, field, getattr(changed, field))
     call.title = {**call.title, "nl": answers["title"]}
     call.description = {**call.description, "nl": answers["description"]}
@@ -265,5 +268,6 @@ def new_call(answers: dict[str, Any], creator: Person | None, now: datetime) -> 
         target_neighbourhoods=answers.get("target_neighbourhoods") or [],
         target_contributions=answers.get("target_contributions") or [],
         target_roles=answers.get("target_roles") or [], target_languages=answers.get("target_languages") or [],
+        reminder_minutes=sorted({int(m) for m in answers.get("reminders") or DEFAULT_REMINDERS}, reverse=True),
         created_by=creator.id if creator else None, created_at=now, updated_at=now,
     )

@@ -49,6 +49,9 @@ CALL_STEPS = [
     _optional_multi("target_roles", N_("Voor wie"), ROLES, N_("Tik op Overslaan om ze naar iedereen te sturen. Voor wie is het?")),
     _optional_multi("target_languages", N_("Talen"), LANGUAGES, N_(
         "Tik op Overslaan om ze naar iedereen te sturen. Welke taal moeten de mensen lezen?")),
+    _optional_multi("reminders", N_("Herinneringen"), (
+        Option("1440", N_("1 dag vooraf")), Option("120", N_("2 uur vooraf")), Option("60", N_("1 uur vooraf"))), N_(
+        "Wie meedoet, krijgt een herinnering. Tik op Overslaan voor 1 dag en 2 uur vooraf. Wanneer?")),
     ChoiceStep(name="publish", label=N_("Publiceren"), options=(
         Option("now", N_("Meteen")), Option("later", N_("Later"))), prompt=N_("Wanneer sturen we de oproep?")),
     DateTimeStep(name="publish_at", label=N_("Publiceren op"), when=lambda answers: answers.get("publish") == "later",

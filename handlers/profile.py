@@ -1,34 +1,49 @@
-"""“Mijn profiel”: see every onboarding answer and change any of them, language included."""
+"""“Mijn profiel”: see every onboarding answer and change any of them, language included,
+and the quiet hours in which Gangmaker sends nothing on its own."""
 from __future__ import annotations
 
 from typing import Any
 
 from bot.context import Context
-from bot.dialogue import Flow
+from bot.dialogue import ChoiceStep, Flow, Option
 from bot.i18n import N_
 from bot.replies import Button
 from handlers.onboarding import PROFILE_STEPS, save_profile
 
 PROFILE = "profile"  # token of the "change ..." buttons; value is the field name
 
+QUIET = ChoiceStep(
+    name="quiet", label=N_("Stille uren"),
+    options=(Option("21-9", N_("21.00 tot 9.00 uur")), Option("22-8", N_("22.00 tot 8.00 uur")),
+             Option("20-10", N_("20.00 tot 10.00 uur")), Option("none", N_("Geen stille uren"))),
+    prompt=N_("Oproepen en overzichten wachten dan tot de ochtend. Wanneer wil je geen berichten van mij?"),
+)
+STEPS = (*PROFILE_STEPS, QUIET)
+
 
 def _value(ctx: Context, name: str) -> Any:
-    return ctx.person.locale if name == "language" else getattr(ctx.person, name)
+    person = ctx.person
+    if name == "quiet":
+        return "none" if person.quiet_start == person.quiet_end else f"{person.quiet_start // 60}-{person.quiet_end // 60}"
+    return person.locale if name == "language" else getattr(person, name)
 
 
 async def show_profile(ctx: Context) -> None:
     t = ctx.t
     lines = [t(N_("Dit is je profiel:")), ""]
-    for step in PROFILE_STEPS:
+    for step in STEPS:
         value = _value(ctx, step.name)
         shown = step.show(value, t) if value not in (None, [], "") else t(N_("(nog niet ingevuld)"))
         lines.append(f"• {t(step.label)}: {shown}")
     lines += ["", t(N_("Wat wil je aanpassen?"))]
-    ctx.say("\n".join(lines), [Button(step.name, t(step.label)) for step in PROFILE_STEPS], token=PROFILE)
+    ctx.say("\n".join(lines), [Button(step.name, t(step.label)) for step in STEPS], token=PROFILE)
 
 
 async def profile_field_done(ctx: Context, answers: dict[str, Any]) -> None:
     save_profile(ctx, answers)
+    if "quiet" in answers:
+        start, _, end = answers["quiet"].partition("-")
+        ctx.person.quiet_start, ctx.person.quiet_end = (0, 0) if not end else (int(start) * 60, int(end) * 60)
     ctx.say(ctx.t(N_("Opgeslagen.")))
     await show_profile(ctx)
 
@@ -36,12 +51,12 @@ async def profile_field_done(ctx: Context, answers: dict[str, Any]) -> None:
 PROFILE_FLOWS = [
     Flow(name=f"profile_{step.name}", steps=[step], confirm=False, on_done=profile_field_done,
          cancelled=N_("Oké, je profiel blijft zoals het was."))
-    for step in PROFILE_STEPS
+    for step in STEPS
 ]
 
 
 async def on_profile_button(ctx: Context, value: str) -> None:
-    if any(step.name == value for step in PROFILE_STEPS):
+    if any(step.name == value for step in STEPS):
         # Start from the current answer, so a multi-select shows what is already chosen.
         await ctx.dialogue.start(ctx, f"profile_{value}", {value: _value(ctx, value)})
     else:

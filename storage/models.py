@@ -171,7 +171,7 @@ class Call(Base):
     target_contributions: Mapped[list[str]] = mapped_column(default=list)
     target_roles: Mapped[list[str]] = mapped_column(default=list)
     target_languages: Mapped[list[str]] = mapped_column(default=list)
-    reminder_minutes: Mapped[list[int]] = mapped_column(default=lambda: [24 * 60, 120])
+    reminder_minutes: Mapped[list[int]] = mapped_column(default=lambda: [24 * 60, 120])  # before the start
     created_by: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]

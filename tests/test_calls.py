@@ -326,3 +326,19 @@ async def test_people_silent_for_too_long_are_erased(city, engine):
     await city.tick(days=2)
     assert await rows(engine, Person) == []
     assert (await rows(engine, AuditEvent))[-1].detail["reason"] == "inactive"
+
+
+async def test_a_call_can_have_its_own_reminders(city, engine):
+    coordinator = await city.coordinator()
+    await coordinator.send("/oproep")
+    for text in ("Bankjes bouwen", "Samen bouwen."):
+        await coordinator.send(text)
+    for label in ("Tijd", "Klaar", "Overslaan", "Heule"):
+        await coordinator.tap(label)
+    for text in ("Groeningestraat 1", "13/3/2027 14:00", "13/3/2027 17:00", "0"):
+        await coordinator.send(text)
+    for label in ("Overslaan", "Overslaan", "Overslaan", "Overslaan", "Overslaan", "1 uur vooraf", "Klaar",
+                  "Meteen", "Klopt"):
+        await coordinator.tap(label)
+    [call] = await rows(engine, Call)
+    assert call.reminder_minutes == [60]

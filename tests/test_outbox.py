@@ -138,3 +138,16 @@ async def test_no_more_than_the_weekly_cap(city, engine, fake_telegram):
     await publish_call(engine, city.bot.settings, city.clock(), title="Volgende week")
     await city.tick()
     assert sent_per_chat(fake_telegram)[person.id] == city.bot.settings.push_weekly_cap + 1
+
+
+async def test_a_person_without_quiet_hours_gets_a_late_call_at_once(city, engine, fake_telegram):
+    city.clock.now = datetime(2027, 3, 10, 21, 30, tzinfo=timezone.utc)  # 22:30 in Kortrijk
+    anna = await city.resident(1, "Anna")
+    await anna.send("/profiel")
+    assert "• Stille uren: 21.00 tot 9.00 uur" in anna.text
+    await anna.tap("Stille uren")
+    await anna.tap("Geen stille uren")
+    assert "• Stille uren: Geen stille uren" in anna.text
+    await publish_call(engine, city.bot.settings, city.clock(), themes=["heritage"])
+    await city.tick()
+    assert "📣 Bankjes bouwen" in anna.unread_texts()[0]
