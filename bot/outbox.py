@@ -156,28 +156,28 @@ class Dispatcher:
                 prepared = await self._prepare(row_id, claimed_at)
             except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
                 log.exception("push %s could not be prepared", row_id)
-                await self._finish(row_id, "failed", error=repr(error)[:250])
+                await self._finish(row_id, claimed_at, "failed", error=repr(error)[:250])
                 return 0
             if prepared is None:
                 return 0
-            channel, user_id, replies = prepared
+            channel, user_id, replies, mine = prepared
             now = self.clock()
             try:
                 message_id = await self.senders[channel].push(user_id, replies)
             except RetryLater as wait:
-                await self._finish(row_id, "pending", error=str(wait), retry_at=now + timedelta(seconds=wait.after))
+                await self._finish(row_id, mine, "pending", error=str(wait), retry_at=now + timedelta(seconds=wait.after))
                 return 0
             except Unreachable:
-                await self._finish(row_id, "failed", error="blocked by the person", unreachable=(channel, user_id))
+                await self._finish(row_id, mine, "failed", error="blocked by the person", unreachable=(channel, user_id))
                 return 0
             except Exception as error:  # noqa: BLE001 - a refused message must not stop the others
                 log.exception("push %s failed", row_id)
-                await self._finish(row_id, "failed", error=repr(error)[:250])
+                await self._finish(row_id, mine, "failed", error=repr(error)[:250])
                 return 0
-            await self._finish(row_id, "sent", channel=channel, message_id=message_id)
+            await self._finish(row_id, mine, "sent", channel=channel, message_id=message_id)
             return 1
 
-    async def _prepare(self, row_id: int, claimed_at: datetime) -> tuple[str, str, list[Reply]] | None:
+    async def _prepare(self, row_id: int, claimed_at: datetime) -> tuple[str, str, list[Reply], datetime] | None:
         """Render the row for its person, or settle it when it should not be sent.
 
         The row is ours only while its claim is the one we made: if the lease ran out and
@@ -186,7 +186,7 @@ class Dispatcher:
             row = await session.get(OutboxMessage, row_id, with_for_update=True)
             if row is None or row.state != "sending" or row.claimed_at != claimed_at:
                 return None
-            row.claimed_at = self.clock()
+            row.claimed_at = mine = self.clock()
             person = await session.get(Person, row.person_id)
             if person.paused and row.purpose in PAUSABLE:
                 row.state = "skipped"
@@ -203,15 +203,15 @@ class Dispatcher:
                 row.state = "skipped"  # no longer relevant (a cancelled call, a withdrawn offer)
                 return None
             row.attempts += 1
-            return identity.channel, identity.external_id, replies
+            return identity.channel, identity.external_id, replies, mine
 
-    async def _finish(self, row_id: int, state: str, *, error: str | None = None, retry_at: datetime | None = None,
-                      channel: str | None = None, message_id: str | None = None,
+    async def _finish(self, row_id: int, claimed_at: datetime, state: str, *, error: str | None = None,
+                      retry_at: datetime | None = None, channel: str | None = None, message_id: str | None = None,
                       unreachable: tuple[str, str] | None = None) -> None:
         async with self.sessions() as session, session.begin():
-            row = await session.get(OutboxMessage, row_id)
-            if row is None:
-                return
+            row = await session.get(OutboxMessage, row_id, with_for_update=True)
+            if row is None or row.state != "sending" or row.claimed_at != claimed_at:
+                return  # another instance took it over after our lease ran out
             if state == "pending" and row.attempts >= self.max_attempts:
                 state = "failed"
             row.state, row.last_error = state, error
