@@ -15,7 +15,7 @@ from bot.i18n import DEFAULT, DOMAIN, LOCALES_DIR
 
 ROOT = LOCALES_DIR.parent
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
-KEYWORDS = ["-k", "N_", "-k", "plural:1,2"]
+KEYWORDS = ["-k", "N_"]
 
 
 def extract(output: Path = TEMPLATE) -> Path:

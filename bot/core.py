@@ -10,7 +10,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -24,7 +24,7 @@ from bot.i18n import N_, translator
 from bot.replies import Button, Message, Reply
 from handlers import calls, menu, onboarding, pushes, registry
 from storage.db import session_factory
-from storage.models import Identity, OutboxMessage, Person
+from storage.models import Identity, OutboxMessage, Person, utcnow
 from storage.repositories import Inbox, People
 
 log = logging.getLogger(__name__)
@@ -36,10 +36,6 @@ NAVIGATION = {
     "terug": "back", "back": "back", "retour": "back",
     "overslaan": "skip", "skip": "skip", "passer": "skip",
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Gangmaker:

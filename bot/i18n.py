@@ -68,9 +68,6 @@ class Translator:
         text = self._catalog.gettext(message)
         return text.format(**values) if values else text
 
-    def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
-        return self._catalog.ngettext(singular, plural, n).format(n=n, **values)
-
     @property
     def babel_locale(self) -> Locale:
         return Locale.parse(BABEL_LOCALE[self.locale])

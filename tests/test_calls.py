@@ -42,7 +42,8 @@ async def test_the_summary_shows_reach_and_fitting_offers_before_publishing(city
     assert "Je oproep is verstuurd. Aantal mensen: 1." in coordinator.text
 
 
-async def test_cancelling_a_call_tells_everyone_signed_up(city, engine):
+async def anna_joined_a_call(city):
+    """A coordinator's call, published; Anna joined; the coordinator looks at /oproepen."""
     anna = await city.resident(1, "Anna")
     coordinator = await city.coordinator()
     await create_call(coordinator, publish_at=None)
@@ -50,6 +51,11 @@ async def test_cancelling_a_call_tells_everyone_signed_up(city, engine):
     await city.tick()
     await anna.tap("Ik doe mee")
     await coordinator.send("/oproepen")
+    return anna, coordinator
+
+
+async def test_cancelling_a_call_tells_everyone_signed_up(city, engine):
+    anna, coordinator = await anna_joined_a_call(city)
     await coordinator.tap("Annuleren")
     await coordinator.tap("Ja, annuleren")
     assert "Aantal mensen dat bericht krijgt: 1." in coordinator.text
@@ -205,13 +211,7 @@ async def test_the_coordinator_marks_who_came(city, engine):
 
 
 async def test_changing_a_published_call_tells_who_signed_up(city, engine):
-    anna = await city.resident(1, "Anna")
-    coordinator = await city.coordinator()
-    await create_call(coordinator, publish_at=None)
-    await coordinator.tap("Klopt")
-    await city.tick()
-    await anna.tap("Ik doe mee")
-    await coordinator.send("/oproepen")
+    anna, coordinator = await anna_joined_a_call(city)
     await coordinator.tap("Aanpassen")
     assert "Dit is je oproep:" in coordinator.text  # straight to the summary
     await coordinator.tap("Aanpassen")
