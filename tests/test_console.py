@@ -89,7 +89,8 @@ def test_my_data_is_written_to_a_file(tmp_path):
 
 def test_a_console_coordinator_creates_a_call_and_sees_it_arrive(tmp_path):
     db = tmp_path / "g.db"
-    console(db, ONBOARDING, "--user", "anna")  # Anna lives in Heule and likes heritage
+    # Anna lives in Heule and likes heritage; without quiet hours the call reaches her at any time of day.
+    console(db, ONBOARDING + ["/profiel", "Stille uren", "Geen stille uren"], "--user", "anna")
     steps = ["/oproep", "Bankjes bouwen", "Samen bouwen aan de Leie.", "Tijd", "Klaar", "Overslaan", "Heule",
              "Groeningestraat 1", "13/3/2030 14:00", "13/3/2030 17:00", "0", "Overslaan", "Overslaan",
              "Overslaan", "Overslaan", "Overslaan", "Overslaan", "Meteen", "Klopt"]

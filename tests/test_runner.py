@@ -63,7 +63,8 @@ async def test_killed_mid_broadcast_the_restarted_bot_sends_the_rest_once(tmp_pa
     database = f"sqlite:///{tmp_path / 'bot.db'}"
     async with sqlite_engine(str(tmp_path / "bot.db")) as engine:
         await upgrade(engine)
-        people = await add_residents(engine, fake, 60, datetime.now(timezone.utc))
+        # No quiet hours: the broadcast goes out whatever the time of day the test runs.
+        people = await add_residents(engine, fake, 60, datetime.now(timezone.utc), quiet_start=0, quiet_end=0)
         await publish_call(engine, load_settings(_env_file=None), datetime.now(timezone.utc))
     env = {**os.environ, "TELEGRAM_TOKEN": fake.token, "TELEGRAM_BASE_URL": fake.url, "TELEGRAM_POLL_TIMEOUT": "1",
            "DATABASE_URL": database, "HOST": "127.0.0.1", "PORT": str(free_port()), "OUTBOX_LEASE_SECONDS": "1"}
