@@ -16,12 +16,8 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.channels.telegram import TelegramChannel
+from bot.assembly import assemble
 from bot.config import load_settings
-from bot.core import Gangmaker
-from bot.outbox import Dispatcher
-from storage.db import create_engine
-from storage.migrate import upgrade
 from tests.auxil.fake_telegram import FakeTelegram
 from tests.auxil.people import add_residents
 from tests.test_outbox import publish_call
@@ -35,20 +31,17 @@ async def run(people: int, latency: float, concurrency: int, database_url: str |
         url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
         settings = load_settings(telegram_token=fake.token, telegram_base_url=fake.url, database_url=url,
                                  outbox_concurrency=concurrency, _env_file=None)
-        engine = create_engine(settings.database_url)
-        await upgrade(engine)
+        assembly = await assemble(settings)
         now = datetime.now(timezone.utc)
-        await add_residents(engine, fake, people, now)
-        await publish_call(engine, settings, now)
-        core = Gangmaker(settings, engine)
-        channel = TelegramChannel(core, settings)
+        await add_residents(assembly.engine, fake, people, now, quiet_start=0, quiet_end=0)
+        await publish_call(assembly.engine, settings, now)
+        channel = assembly.channels["telegram"]
         await channel.application.initialize()
-        dispatcher = Dispatcher(core.sessions, settings, {"telegram": channel}, core.render_push, core.clock)
         started = time.perf_counter()
-        sent = await dispatcher.drain()
+        sent = await assembly.dispatcher.drain()
         elapsed = time.perf_counter() - started
         await channel.application.shutdown()
-        await engine.dispose()
+        await assembly.engine.dispose()
     await fake.stop()
     counts = Counter(c.params["chat_id"] for c in fake.calls_to("sendMessage"))
     return {"sent": sent, "seconds": elapsed, "per_second": sent / elapsed, "429s": len(fake.refused(429)),

@@ -14,12 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot.assembly import assemble
 from bot.config import load_settings
 from bot.core import Gangmaker
 from bot.events import Inbound
-from bot.replies import Message
-from storage.db import create_engine
-from storage.migrate import upgrade
+from bot.replies import buttons_of
 
 SCRIPT = ["/start", "@Ja, dat is goed", "@Nederlands", "Anna", "@Heule", "@Inwoner", "@Erfgoed", "@Klaar",
           "@Tijd", "@Klaar", "@Meehelpen", "@Nee", "@Klopt", "/idee", "Het Leieboord is grijs.",
@@ -27,26 +26,25 @@ SCRIPT = ["/start", "@Ja, dat is goed", "@Nederlands", "Anna", "@Heule", "@Inwon
 
 
 async def resident(bot: Gangmaker, user: str, timings: list[float]) -> None:
-    keyboard: Message | None = None
+    keyboard = None
     for line in SCRIPT:
         if line.startswith("@"):
-            button = next(b for b in keyboard.buttons if b.label == line[1:])
-            event = Inbound(channel="bench", user_id=user, kind="tap", token=keyboard.token, value=button.value)
+            button = next(b for b in buttons_of(keyboard) if b.label == line[1:])
+            event = Inbound(channel="bench", user_id=user, kind="tap", action=button.action)
         else:
             event = Inbound(channel="bench", user_id=user, kind="text", text=line)
         started = time.perf_counter()
         replies = await bot.handle(event)
         timings.append(time.perf_counter() - started)
-        keyboard = next((r for r in reversed(replies) if isinstance(r, Message) and r.buttons), keyboard)
+        keyboard = next((r for r in reversed(replies) if buttons_of(r)), keyboard)
 
 
 async def run(people: int, database_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = load_settings(database_url=database_url or f"sqlite:///{Path(folder) / 'bench.db'}",
                                  _env_file=None)
-        engine = create_engine(settings.database_url)
-        await upgrade(engine)
-        bot = Gangmaker(settings, engine)
+        assembly = await assemble(settings)
+        bot, engine = assembly.core, assembly.engine
         timings: list[float] = []
         started = time.perf_counter()
         await asyncio.gather(*(resident(bot, f"user-{n}", timings) for n in range(people)))

@@ -1,4 +1,5 @@
-"""The `gangmaker` command line (click): run the bot, chat in the console, manage the database."""
+"""The `gangmaker` command line (click): run the bot, chat in the console, manage the database,
+plus the commands the application adds (`gangmaker call ...`) and `gangmaker admin ...`."""
 from __future__ import annotations
 
 import asyncio
@@ -18,33 +19,33 @@ def _settings(**overrides: object) -> Settings:
         raise click.ClickException(str(error)) from None
 
 
-async def _prepared_app(settings: Settings):
-    from bot.core import Gangmaker
-    from storage.db import create_engine
-    from storage.migrate import upgrade
-
-    engine = create_engine(settings.database_url)
-    await upgrade(engine)
-    return Gangmaker(settings, engine)
-
-
 async def _console(settings: Settings, user: str) -> int:
-    from bot.channels.console import ConsoleChannel
-    from bot.outbox import Dispatcher
-    from bot.scheduler import Jobs, start_scheduler
+    from bot.assembly import Console, assemble
 
-    app = await _prepared_app(settings)
-    console = ConsoleChannel(app, user, sys.stdin, sys.stdout)
-    dispatcher = Dispatcher(app.sessions, settings, {"console": console}, app.render_push, app.clock)
-    scheduler = start_scheduler(Jobs(app.sessions, settings), dispatcher, app.clock)
+    assembly = await assemble(settings, console=Console(user, sys.stdin, sys.stdout))
+    await assembly.start(serve_web=False)
     try:
-        return await console.run()
+        return await assembly.channels["console"].run()
     finally:
-        await scheduler.stop()
-        await app.engine.dispose()
+        await assembly.stop()
 
 
-@click.group(invoke_without_command=True)
+class GangmakerGroup(click.Group):
+    """The built-in commands, then those of the application named in the settings."""
+
+    def _application_commands(self) -> dict[str, click.Command]:
+        from bot.assembly import load_application
+
+        return {command.name: command for command in load_application(_settings()).cli}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._application_commands()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or self._application_commands().get(name)
+
+
+@click.group(cls=GangmakerGroup, invoke_without_command=True)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Gangmaker, the participation bot of Kortrijk 2030.
@@ -91,15 +92,6 @@ def console(db_path: Path | None, user: str, coordinator: bool) -> None:
     sys.exit(asyncio.run(_console(settings, user)))
 
 
-def _add_call_commands() -> None:
-    from bot.call_cli import call_group
-
-    main.add_command(call_group)
-
-
-_add_call_commands()
-
-
 @main.group()
 def db() -> None:
     """Database schema management."""
@@ -108,16 +100,23 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (also done automatically at start)."""
-    from storage.db import create_engine
-    from storage.migrate import upgrade
+    from bot.assembly import database
 
     async def run() -> None:
-        engine = create_engine(_settings().database_url)
-        await upgrade(engine)
-        await engine.dispose()
+        async with database(_settings()):
+            pass
 
     asyncio.run(run())
     click.echo("Database is up to date.")
+
+
+def _add_admin_commands() -> None:
+    from bot.admin_cli import admin
+
+    main.add_command(admin)
+
+
+_add_admin_commands()
 
 
 @main.group()

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = "sqlite:///gangmaker.db"
+    # "module:function" returning the application description the core runs.
+    gangmaker_application: str = "handlers.app:application"
     default_locale: Locale = "nl"
     timezone: str = "Europe/Brussels"
     privacy_contact: str = "privacy@kortrijk.be"

@@ -1,4 +1,4 @@
-"""The context of one turn: who wrote, their dialogue, the database session, and the replies."""
+"""What a handler works with: a `Scope` (a session, a reader, a clock) and, for a turn, its `Context`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator, translator
-from bot.replies import Button, Message, Notice, Reply
-from storage.repositories import Audit, Conversations, Ideas, Offers, People
+from bot.replies import Button, Message, Notice, Replace, Reply, Room
+from storage.repositories import Audit, Conversations, Ideas, Offers, People, Roles
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,52 +21,34 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class Context:
-    """Everything a handler needs for one inbound event; handlers talk through `say`."""
+class Scope:
+    """A database session, the settings, the moment, and whom it is about (for pushes too)."""
 
     session: AsyncSession
     settings: Settings
-    dialogue: Dialogue
-    event: Inbound
     now: datetime
     identity: Identity | None = None
     person: Person | None = None
-    conversation: Conversation | None = None
-    replies: list[Reply] = field(default_factory=list)
+    locale_hint: str | None = None
 
     @property
     def t(self) -> Translator:
         """The reader's language; follows a language change within the same turn."""
-        locale = self.person.locale if self.person else self.event.locale_hint
+        locale = self.person.locale if self.person else self.locale_hint
         return translator(locale, self.settings.timezone)
 
     @property
-    def is_coordinator(self) -> bool:
-        """Coordinators are named in the settings, per channel."""
-        identity = self.identity
-        if identity is None:
-            return False
-        if identity.channel == "telegram":
-            return identity.external_id in {str(i) for i in self.settings.coordinator_telegram_ids}
-        return identity.channel == "console" and identity.external_id in self.settings.coordinator_console_users
+    def local_now(self) -> datetime:
+        """The moment in the city's time zone (what steps and dates are checked against)."""
+        return self.now.astimezone(ZoneInfo(self.settings.timezone))
 
     @property
     def today(self) -> date:
-        return self.now.astimezone(ZoneInfo(self.settings.timezone)).date()
+        return self.local_now.date()
 
-    async def find(self, model: type, text_id: str) -> Any:
-        """The row whose id a button carried as text, or None for anything else."""
-        return await self.session.get(model, int(text_id)) if text_id.isdigit() else None
-
-    def say(self, text: str, buttons: list[Button] | tuple[Button, ...] = (), *, token: str | None = None,
-            multi: bool = False, edit: bool = False) -> None:
-        self.replies.append(Message(text, tuple(buttons), token=token, multi=multi, edit=edit))
-
-    def notice(self, text: str) -> None:
-        self.replies.append(Notice(text))
-
-    def send(self, reply: Reply) -> None:
-        self.replies.append(reply)
+    async def find(self, model: type, row_id: int | None) -> Any:
+        """The row whose id a button carried, or None (no id, or a forged one)."""
+        return await self.session.get(model, row_id) if row_id is not None else None
 
     @cached_property
     def people(self) -> People:
@@ -87,3 +69,36 @@ class Context:
     @cached_property
     def audit(self) -> Audit:
         return Audit(self.session)
+
+    @cached_property
+    def roles(self) -> Roles:
+        return Roles(self.session)
+
+
+@dataclass
+class Context(Scope):
+    """One inbound event and its dialogue; handlers answer through `say` and `send`."""
+
+    event: Inbound | None = None
+    dialogue: Dialogue | None = None
+    conversation: Conversation | None = None
+    replies: list[Reply] = field(default_factory=list)
+    _roles: set[str] | None = field(default=None, repr=False)
+
+    async def has_role(self, role: str) -> bool:
+        """Whether the person writing holds `role` (read once per turn)."""
+        if self.identity is None:
+            return False
+        if self._roles is None:
+            self._roles = await self.roles.of(self.identity.channel, self.identity.external_id)
+        return role in self._roles
+
+    def say(self, text: str, buttons: list[Button] | tuple[Button, ...] = (), *, multi: bool = False,
+            replace: Replace = None, to: Room | None = None) -> None:
+        self.replies.append(Message(text, tuple(buttons), multi=multi, replace=replace, to=to))
+
+    def notice(self, text: str) -> None:
+        self.replies.append(Notice(text))
+
+    def send(self, reply: Reply) -> None:
+        self.replies.append(reply)

@@ -1,8 +1,8 @@
 """The core every channel calls: one inbound event in, the replies out, in one transaction.
 
-It finds who wrote, routes the event (consent, commands, buttons, the dialogue in
-progress) and commits. Channels only translate their wire format to `Inbound` and draw
-the returned replies.
+It finds who wrote, routes the event (strangers, commands, buttons, forms, the dialogue in
+progress) and commits, using only the application description it was given. Channels
+only translate their wire format to `Inbound` and draw the returned replies.
 """
 from __future__ import annotations
 
@@ -11,47 +11,55 @@ import logging
 import weakref
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot.app import COMMAND, Application, Command
 from bot.config import Settings
-from bot.context import Context
-from bot.dialogue import Dialogue
+from bot.context import Context, Scope
+from bot.dialogue import FORM, Dialogue
 from bot.events import Inbound
 from bot.i18n import N_, translator
-from bot.replies import Button, Message, Reply
-from handlers import calls, menu, onboarding, pushes, registry
+from bot.replies import Action, Button, Message, Question, Reply
 from storage.db import session_factory
 from storage.models import Identity, OutboxMessage, Person, utcnow
-from storage.repositories import Inbox, People
+from storage.repositories import Inbox, People, Roles
 
 log = logging.getLogger(__name__)
 
-SWITCH = "switch"  # token of "stop this dialogue and start that command?" buttons
-STAY = "_stay"
+SWITCH = "switch"  # route of "stop this dialogue and start that command?" buttons; verb: the command
+# The dialogue's own commands, in every language, with their description for a chat app's menu.
 NAVIGATION = {
-    "annuleer": "cancel", "cancel": "cancel", "stop": "cancel", "annuler": "cancel",
-    "terug": "back", "back": "back", "retour": "back",
-    "overslaan": "skip", "skip": "skip", "passer": "skip",
+    ("annuleer", "cancel", "stop", "annuler"): N_("Stoppen met de vraag van nu"),
+    ("terug", "back", "retour"): None,
+    ("overslaan", "skip", "passer"): None,
 }
 
 
 class Gangmaker:
     """The channel-neutral bot: `await handle(event)` returns what to say back."""
 
-    def __init__(self, settings: Settings, engine: AsyncEngine, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, settings: Settings, engine: AsyncEngine, app: Application,
+                 clock: Callable[[], datetime] = utcnow, form_channels: frozenset[str] = frozenset()) -> None:
         self.settings = settings
         self.engine = engine
+        self.app = app
         self.sessions = session_factory(engine)
         self.clock = clock
-        self.dialogue = Dialogue(registry.flows(settings.max_text_length))
-        self.commands = {name: command for command in registry.commands() for name in command.names}
-        self.buttons = registry.button_actions()
-        self.coordinator_buttons = registry.coordinator_button_actions()
+        self.dialogue = Dialogue(app.flows, form_channels)
+        self.navigation = [Command(names, partial(self._navigate, action=names[0]), description)
+                           for names, description in NAVIGATION.items()]
+        self.commands = {**app.by_name, **{name: command for command in self.navigation for name in command.names}}
         # One event at a time per chat in this process; the version column guards across processes.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def listed_commands(self) -> list[tuple[str, str]]:
+        """Name and description msgid of every command a chat app may show in its menu."""
+        listed = self.app.listed()
+        return [*listed[:-1], *[(c.name, c.description) for c in self.navigation if c.description], *listed[-1:]]
 
     async def handle(self, event: Inbound) -> list[Reply]:
         """Answer one event. Never raises for bad input: the person always gets an answer."""
@@ -75,10 +83,17 @@ class Gangmaker:
             if identity is not None:
                 identity.reachable = reachable
 
+    async def bootstrap(self) -> None:
+        """Grant the roles the settings name (COORDINATOR_TELEGRAM_IDS...), once each."""
+        async with self.sessions() as session, session.begin():
+            roles = Roles(session)
+            for channel, external_id, role in self.app.bootstrap_roles(self.settings):
+                await roles.grant(channel, external_id, role, by="settings", now=self.clock())
+
     async def _handle_once(self, event: Inbound) -> list[Reply]:
         async with self.sessions() as session, session.begin():
-            ctx = Context(session=session, settings=self.settings, dialogue=self.dialogue,
-                          event=event, now=self.clock())
+            ctx = Context(session=session, settings=self.settings, now=self.clock(), locale_hint=event.locale_hint,
+                          event=event, dialogue=self.dialogue)
             if event.event_id is not None:
                 inbox = Inbox(session)
                 if await inbox.seen(event.channel, event.event_id):
@@ -86,7 +101,9 @@ class Gangmaker:
                 await inbox.mark(event.channel, event.event_id, ctx.now)
             ctx.identity = await ctx.people.identity(event.channel, event.user_id)
             if ctx.identity is None:
-                await onboarding.before_consent(ctx)
+                command = self.app.by_name.get(event.command or "")
+                await (command.for_strangers if command and command.for_strangers
+                       else self.app.stranger(event.channel))(ctx)
                 return ctx.replies
             ctx.person = ctx.identity.person
             ctx.person.last_active_at = ctx.now
@@ -99,103 +116,86 @@ class Gangmaker:
 
     async def _route(self, ctx: Context) -> None:
         event = ctx.event
+        action = event.action
         name = event.command
         if name is not None:
             await self._command(ctx, name)
-        elif event.kind == "tap" and event.token in self.buttons:
-            await self.buttons[event.token](ctx, event.value or "")
-        elif event.kind == "tap" and event.token in self.coordinator_buttons and ctx.is_coordinator:
-            await self.coordinator_buttons[event.token](ctx, event.value or "")
-        elif event.kind == "tap" and event.token == menu.MENU:
-            await self._command(ctx, event.value or "menu")
-        elif event.kind == "tap" and event.token == SWITCH:
-            await self._switch(ctx, event.value or STAY)
-        elif event.kind == "tap" and event.token == onboarding.CONSENT:
-            ctx.notice(ctx.t(N_("Je zei al ja. Wil je dat ik alles wis? Typ /vergeet.")))
+        elif event.kind == "submit" and action is not None and action.route == FORM:
+            await self.dialogue.submit(ctx, action.verb, event.values)
+        elif event.kind == "tap" and action is not None and action.route == COMMAND:
+            await self._command(ctx, action.verb or "menu")
+        elif event.kind == "tap" and action is not None and action.route == SWITCH:
+            await self._switch(ctx, action.verb)
+        elif event.kind == "tap" and action is not None and await self._may_use(ctx, action):
+            await self.app.routes[action.route].handler(ctx, action)
         elif event.kind == "edited":
             ctx.say(ctx.t(N_("Je hebt een bericht aangepast. Ik lees alleen nieuwe berichten. "
                              "Stuur je antwoord gerust opnieuw.")))
             if ctx.conversation is not None:
                 await self.dialogue.render(ctx)
+        elif event.kind == "open":
+            await self.app.menu(ctx)
         elif ctx.conversation is not None:
             await self.dialogue.handle(ctx, event)
         elif event.kind == "tap":
             ctx.notice(ctx.t(N_("Deze knop is verlopen. Gebruik de knoppen onder het laatste bericht.")))
         else:
-            menu.not_understood(ctx)
+            await self.app.not_understood(ctx)
+
+    async def _may_use(self, ctx: Context, action: Action) -> bool:
+        """Whether a button's route exists and this person holds the role it needs."""
+        route = self.app.routes.get(action.route)
+        return route is not None and (route.role is None or await ctx.has_role(route.role))
 
     async def _command(self, ctx: Context, name: str) -> None:
         """Run a command; mid-dialogue, answer it and then return to the same question."""
-        if name in NAVIGATION:
-            await self._navigate(ctx, NAVIGATION[name])
-            return
-        if name == "start":
-            await self._start(ctx)
-            return
-        command = self._allowed(ctx, name)
+        command = await self._allowed(ctx, name)
         if command is not None and command.starts_dialogue and ctx.conversation is not None:
             t = ctx.t
             ctx.say(t(N_("Je bent nog bezig met een andere vraag. Wil je daarmee stoppen en iets nieuws beginnen?")),
-                    [Button(name, t(N_("Ja, iets nieuws"))), Button(STAY, t(N_("Nee, ga verder")))], token=SWITCH)
+                    [Button(t(N_("Ja, iets nieuws")), Action.of(SWITCH, command.name)),
+                     Button(t(N_("Nee, ga verder")), Action.of(SWITCH, ""))])
             return
         if command is None:
-            menu.unknown_command(ctx)
+            await self.app.unknown_command(ctx)
         else:
             await command.run(ctx)
-        if ctx.conversation is not None and not command_started_dialogue(ctx):
+        if ctx.conversation is not None and not any(isinstance(reply, Question) for reply in ctx.replies):
             await self.dialogue.render(ctx, prefix=ctx.t(N_("We gaan verder waar je was:")))
-
-    async def _start(self, ctx: Context) -> None:
-        """/start, optionally with a deep link ("/start c12" opens call 12)."""
-        payload = ctx.event.argument
-        if payload.startswith("c") and payload[1:].isdigit():
-            await calls.show_call(ctx, int(payload[1:]))
-        if ctx.conversation is not None:
-            await self.dialogue.render(ctx, prefix=ctx.t(N_("Welkom terug! We waren hier gebleven:")))
-        elif not payload:
-            menu.show(ctx)
 
     async def render_push(self, session: AsyncSession, row: OutboxMessage, person: Person, identity: Identity,
                           now: datetime) -> list[Reply]:
         """The replies for one outbox row, in the person's language (used by the dispatcher)."""
-        event = Inbound(channel=identity.channel, user_id=identity.external_id, kind="other")
-        ctx = Context(session=session, settings=self.settings, dialogue=self.dialogue, event=event, now=now,
-                      identity=identity, person=person)
-        return await pushes.render(ctx, row)
+        scope = Scope(session=session, settings=self.settings, now=now, identity=identity, person=person)
+        return await self.app.render_push(scope, row)
 
-    def _allowed(self, ctx: Context, name: str) -> registry.Command | None:
-        """The command by this name, unless it is for coordinators and this person is not one."""
+    async def _allowed(self, ctx: Context, name: str) -> Command | None:
+        """The command by this name, unless it needs a role this person does not hold."""
         command = self.commands.get(name)
-        if command is not None and command.coordinators_only and not ctx.is_coordinator:
+        if command is not None and command.role and not await ctx.has_role(command.role):
             return None
         return command
 
-    async def _switch(self, ctx: Context, value: str) -> None:
-        command = self._allowed(ctx, value)
+    async def _switch(self, ctx: Context, name: str) -> None:
+        command = await self._allowed(ctx, name) if name else None
         if command is None:  # "go on", or a forged button
             if ctx.conversation is not None:
                 await self.dialogue.render(ctx)
             else:
-                menu.show(ctx)
+                await self.app.menu(ctx)
             return
         if ctx.conversation is not None:
             await ctx.conversations.end(ctx.conversation)
             ctx.conversation = None
         await command.run(ctx)
 
-    async def _navigate(self, ctx: Context, action: str) -> None:
+    async def _navigate(self, ctx: Context, *, action: str) -> None:
         if ctx.conversation is None:
             ctx.say(ctx.t(N_("Er loopt nu geen vraag. Kies hieronder wat je wilt doen.")))
-            menu.show(ctx)
-        elif action == "cancel":
+            await self.app.menu(ctx)
+        elif action == "annuleer":
             await self.dialogue.cancel(ctx)
-        elif action == "back":
+        elif action == "terug":
             await self.dialogue.back(ctx)
         else:
             await self.dialogue.skip(ctx)
-
-
-def command_started_dialogue(ctx: Context) -> bool:
-    """Whether the replies already show a dialogue step (so it need not be shown again)."""
-    token = ctx.conversation.token if ctx.conversation else None
-    return any(isinstance(reply, Message) and reply.token == token for reply in ctx.replies)

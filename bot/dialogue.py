@@ -1,42 +1,69 @@
 """The channel-neutral dialogue engine: flows made of steps, with their state in the database.
 
 A flow is a value: a list of steps (free text, choice, multi-choice, number, date, photo)
-and what to do with the answers. The engine asks one step at a time, re-asks with a
-friendly hint on bad input without losing anything, goes back, skips optional steps,
-shows a summary to confirm or edit before anything is saved, and keeps every answer in
-the `conversation` row so a restart continues at the same step.
+and what to do with the answers. Each step *reads* a chat answer into a value and
+*checks* a value against the answers so far and the clock; `Flow.validate` runs the same
+checks over a whole set of answers, so a form, the command line and the chat keep one
+set of rules. The engine asks one step at a time, re-asks with a friendly hint on bad
+input without losing anything, goes back, skips optional steps, shows a summary to
+confirm or edit before anything is saved, and keeps every answer in the `conversation`
+row so a restart continues at the same step.
 """
 from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, Translator
-from bot.replies import Button
+from bot.replies import Action, Button, FieldErrors, Form, FormField, Question
 
 if TYPE_CHECKING:
     from bot.context import Context
     from bot.events import Inbound
 
+ROUTE = "dlg"  # the route of every dialogue button; its first argument is the render token
 SUMMARY = "_summary"
 EDIT = "_edit"
-BACK, SKIP, DONE, OK, CHANGE, STOP = "_back", "_skip", "_done", "_ok", "_change", "_stop"
+FORM = "form"  # the route of a submitted form; its verb is the flow's name
+REQUIRED = N_("Deze vraag moet je nog beantwoorden.")
 
 Answers = dict[str, Any]
 
 
 class Invalid(Exception):
-    """An answer that does not fit the step; `message` (a msgid) says what is expected."""
+    """An answer that does not fit the step; `message` (a msgid) says what is expected.
+
+    Values that are dates or moments are written in the reader's language when shown."""
 
     def __init__(self, message: str, **values: object) -> None:
         super().__init__(message)
         self.message = message
         self.values = values
+
+    def text(self, t: Translator) -> str:
+        shown = {}
+        for key, value in self.values.items():
+            if isinstance(value, datetime):
+                value = t.datetime(value)
+            elif isinstance(value, date):
+                value = t.date(value)
+            shown[key] = value
+        shown.pop("echo", None)
+        return t(self.message, **shown)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One chat answer to a step: typed `text`, a tapped option `value`, or a `photo`."""
+
+    kind: str  # "text", "tap", "photo" or "other"
+    text: str = ""
+    value: str | None = None
+    photo: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,9 +74,16 @@ class Option:
     label: str
 
 
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
 @dataclass(frozen=True, kw_only=True)
 class Step:
-    """One question. `prompt` and `label` are msgids, translated when shown."""
+    """One question. `prompt` and `label` are msgids, translated when shown.
+
+    `now` is always the local, timezone-aware moment (its zone is the city's).
+    """
 
     name: str
     prompt: str
@@ -58,22 +92,44 @@ class Step:
     when: Callable[[Answers], bool] | None = None
     on_answer: Callable[[Context, Any], Awaitable[None]] | None = None
     hint: str = N_("Typ je antwoord in een bericht.")
+    kind = "text"
 
     def applies(self, answers: Answers) -> bool:
         return self.when is None or self.when(answers)
 
-    def buttons(self, t: Translator, answers: Answers) -> list[Button]:
+    def buttons(self, t: Translator, token: str, answers: Answers) -> list[Button]:
         return []
 
-    def expectation(self, ctx: Context) -> Invalid:
+    def expectation(self, now: datetime) -> Invalid:
         """What this step expects, as the re-ask for an answer that does not fit."""
         return Invalid(self.hint)
 
-    def parse(self, event: Inbound, ctx: Context) -> Any:
+    def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> Any:
+        """The value of a chat answer (a tap, a typed date...); Invalid when it cannot be read."""
         raise NotImplementedError
+
+    def coerce(self, raw: Any, now: datetime) -> Any:
+        """The value of a form field as a channel hands it over (text, a number, a list)."""
+        return raw
+
+    def check(self, value: Any, answers: Answers, now: datetime) -> None:
+        """Raise Invalid when the value breaks one of this step's rules."""
 
     def show(self, value: Any, t: Translator) -> str:
         return str(value)
+
+    def limits(self) -> tuple[int | None, int | None]:
+        return None, None
+
+    def options_for(self, t: Translator) -> tuple[tuple[str, str], ...]:
+        return ()
+
+    def field(self, t: Translator, value: Any = None, optional: bool | None = None) -> FormField:
+        """This step as a form field (or as the question a chat asks)."""
+        low, high = self.limits()
+        return FormField(name=self.name, label=t(self.label), kind=self.kind, prompt=t(self.prompt),
+                         options=self.options_for(t), optional=self.optional if optional is None else optional,
+                         value=value, minimum=low, maximum=high)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,23 +139,32 @@ class TextStep(Step):
     min_length: int = 2
     max_length: int = 1000
 
-    def parse(self, event: Inbound, ctx: Context) -> str:
-        if event.kind != "text":
-            raise self.expectation(ctx)
-        text = event.text.strip()
-        if len(text) < self.min_length:
+    def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> str:
+        if answer.kind != "text":
+            raise self.expectation(now)
+        return answer.text.strip()
+
+    def coerce(self, raw: Any, now: datetime) -> str:
+        return str(raw).strip()
+
+    def check(self, value: Any, answers: Answers, now: datetime) -> None:
+        if not isinstance(value, str):
+            raise self.expectation(now)
+        if len(value) < self.min_length:
             raise Invalid(N_("Dat is wat kort. Schrijf minstens {min} tekens."), min=self.min_length)
-        if len(text) > self.max_length:
+        if len(value) > self.max_length:
             raise Invalid(
                 N_(
                     "Dat is wat lang: hier passen {max} tekens, jouw tekst telt er {count}. "
                     "Maak hem wat korter. Je tekst staat hieronder, zodat je hem kunt kopiëren."
                 ),
                 max=self.max_length,
-                count=len(text),
-                echo=text,
+                count=len(value),
+                echo=value,
             )
-        return text
+
+    def limits(self) -> tuple[int | None, int | None]:
+        return self.min_length, self.max_length
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,18 +174,33 @@ class NumberStep(Step):
     minimum: int = 0
     maximum: int = 1000
     hint: str = N_("Typ een getal tussen {min} en {max}.")
+    kind = "number"
 
-    def expectation(self, ctx: Context) -> Invalid:
+    def expectation(self, now: datetime) -> Invalid:
         return Invalid(self.hint, min=self.minimum, max=self.maximum)
 
-    def parse(self, event: Inbound, ctx: Context) -> int:
-        text = event.text.strip() if event.kind == "text" else ""
-        if not re.fullmatch(r"\d{1,7}", text) or not self.minimum <= int(text) <= self.maximum:
-            raise self.expectation(ctx)
+    def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> int:
+        return self.coerce(answer.text if answer.kind == "text" else "", now)
+
+    def coerce(self, raw: Any, now: datetime) -> int:
+        text = str(raw).strip()
+        if not re.fullmatch(r"\d{1,7}", text):
+            raise self.expectation(now)
         return int(text)
+
+    def check(self, value: Any, answers: Answers, now: datetime) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or not self.minimum <= value <= self.maximum:
+            raise self.expectation(now)
+
+    def limits(self) -> tuple[int | None, int | None]:
+        return self.minimum, self.maximum
 
 
 _DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?")
+
+
+def _example(now: datetime) -> str:
+    return f"{now.day}/{now.month}/{now.year}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,32 +209,41 @@ class DateStep(Step):
 
     after_step: str | None = None  # must not be before the answer of this step
     hint: str = N_("Typ een datum, bijvoorbeeld {example}.")
+    kind = "date"
 
-    def expectation(self, ctx: Context) -> Invalid:
-        today = ctx.today
-        return Invalid(self.hint, example=f"{today.day}/{today.month}/{today.year}")
+    def expectation(self, now: datetime) -> Invalid:
+        return Invalid(self.hint, example=_example(now))
 
-    def parse(self, event: Inbound, ctx: Context) -> str:
-        t, answers, today = ctx.t, ctx.conversation.answers, ctx.today
-        match = _DATE.fullmatch(event.text.strip()) if event.kind == "text" else None
+    def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> str:
+        match = _DATE.fullmatch(answer.text.strip()) if answer.kind == "text" else None
         if not match:
-            raise self.expectation(ctx)
+            raise self.expectation(now)
         day, month, year = match.groups()
+        today = now.date()
         year_value = int(year) if year else today.year
         if year_value < 100:
             year_value += 2000
         try:
             value = date(year_value, int(month), int(day))
         except ValueError:
-            raise self.expectation(ctx) from None
+            raise self.expectation(now) from None
         if not year and value < today:
             value = value.replace(year=value.year + 1)
-        if value < today:
+        return value.isoformat()
+
+    def coerce(self, raw: Any, now: datetime) -> str:
+        try:
+            return date.fromisoformat(str(raw).strip()).isoformat()
+        except ValueError:
+            raise self.expectation(now) from None
+
+    def check(self, value: Any, answers: Answers, now: datetime) -> None:
+        chosen = date.fromisoformat(self.coerce(value, now))
+        if chosen < now.date():
             raise Invalid(N_("Die datum is al voorbij. Kies vandaag of later."))
         earlier = answers.get(self.after_step) if self.after_step else None
-        if earlier and value < date.fromisoformat(earlier):
-            raise Invalid(N_("Kies {date} of later."), date=t.date(date.fromisoformat(earlier)))
-        return value.isoformat()
+        if earlier and chosen < date.fromisoformat(earlier):
+            raise Invalid(N_("Kies {date} of later."), date=date.fromisoformat(earlier))
 
     def show(self, value: Any, t: Translator) -> str:
         return t.date(date.fromisoformat(value))
@@ -169,32 +258,45 @@ class DateTimeStep(Step):
 
     after_step: str | None = None  # must come after the answer of this step
     hint: str = N_("Typ een datum en een uur, bijvoorbeeld {example}.")
+    kind = "datetime"
 
-    def expectation(self, ctx: Context) -> Invalid:
-        today = ctx.today
-        return Invalid(self.hint, example=f"{today.day}/{today.month}/{today.year} 14:00")
+    def expectation(self, now: datetime) -> Invalid:
+        return Invalid(self.hint, example=_example(now) + " 14:00")
 
-    def parse(self, event: Inbound, ctx: Context) -> str:
-        match = _DATETIME.fullmatch(event.text.strip().lower()) if event.kind == "text" else None
+    def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> str:
+        match = _DATETIME.fullmatch(answer.text.strip().lower()) if answer.kind == "text" else None
         if not match:
-            raise self.expectation(ctx)
+            raise self.expectation(now)
         day, month, year, hour, minute = match.groups()
-        zone = ZoneInfo(ctx.settings.timezone)
         try:
-            local = datetime(int(year) + (2000 if len(year) == 2 else 0) if year else ctx.today.year,
-                             int(month), int(day), int(hour), int(minute or 0), tzinfo=zone)
+            local = datetime(int(year) + (2000 if len(year) == 2 else 0) if year else now.year,
+                             int(month), int(day), int(hour), int(minute or 0), tzinfo=now.tzinfo)
         except ValueError:
-            raise self.expectation(ctx) from None
+            raise self.expectation(now) from None
         moment = local.astimezone(timezone.utc)
-        if not year and moment <= ctx.now:
+        if not year and moment <= now:
             moment = local.replace(year=local.year + 1).astimezone(timezone.utc)
-        if moment <= ctx.now:
-            raise Invalid(N_("Dat moment is al voorbij. Kies een moment in de toekomst."))
-        earlier = ctx.conversation.answers.get(self.after_step) if self.after_step else None
-        if earlier and moment <= datetime.fromisoformat(earlier):
-            raise Invalid(N_("Dit moment moet na {moment} komen."),
-                          moment=ctx.t.datetime(datetime.fromisoformat(earlier)))
         return moment.isoformat()
+
+    def coerce(self, raw: Any, now: datetime) -> str:
+        """An ISO moment (local when it has no zone) or a Unix timestamp (Slack's datetimepicker)."""
+        try:
+            if isinstance(raw, (int, float)) or str(raw).strip().isdigit():
+                return datetime.fromtimestamp(int(raw), timezone.utc).isoformat()
+            moment = datetime.fromisoformat(str(raw).strip())
+        except (ValueError, OverflowError, OSError):
+            raise self.expectation(now) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=now.tzinfo)
+        return moment.astimezone(timezone.utc).isoformat()
+
+    def check(self, value: Any, answers: Answers, now: datetime) -> None:
+        moment = datetime.fromisoformat(self.coerce(value, now))
+        if moment <= now:
+            raise Invalid(N_("Dat moment is al voorbij. Kies een moment in de toekomst."))
+        earlier = answers.get(self.after_step) if self.after_step else None
+        if earlier and moment <= datetime.fromisoformat(earlier):
+            raise Invalid(N_("Dit moment moet na {moment} komen."), moment=datetime.fromisoformat(earlier))
 
     def show(self, value: Any, t: Translator) -> str:
         return t.datetime(datetime.fromisoformat(value))
@@ -206,23 +308,31 @@ class ChoiceStep(Step):
 
     options: Sequence[Option] = ()
     hint: str = N_("Kies een van de knoppen.")
+    kind = "choice"
 
-    def buttons(self, t: Translator, answers: Answers) -> list[Button]:
-        return [Button(option.value, t(option.label)) for option in self.options]
+    def buttons(self, t: Translator, token: str, answers: Answers) -> list[Button]:
+        return [Button(t(option.label), Action.of(ROUTE, "answer", token, option.value)) for option in self.options]
 
-    def _find(self, event: Inbound, t: Translator) -> Option | None:
+    def options_for(self, t: Translator) -> tuple[tuple[str, str], ...]:
+        return tuple((option.value, t(option.label)) for option in self.options)
+
+    def _find(self, answer: Answer, t: Translator) -> Option | None:
         for option in self.options:
-            if event.kind == "tap" and event.value == option.value:
+            if answer.kind == "tap" and answer.value == option.value:
                 return option
-            if event.kind == "text" and event.text.strip().casefold() == t(option.label).casefold():
+            if answer.kind == "text" and answer.text.strip().casefold() == t(option.label).casefold():
                 return option
         return None
 
-    def parse(self, event: Inbound, ctx: Context) -> Any:
-        option = self._find(event, ctx.t)
+    def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> Any:
+        option = self._find(answer, t)
         if option is None:
-            raise self.expectation(ctx)
+            raise self.expectation(now)
         return option.value
+
+    def check(self, value: Any, answers: Answers, now: datetime) -> None:
+        if value not in {option.value for option in self.options}:
+            raise self.expectation(now)
 
     def show(self, value: Any, t: Translator) -> str:
         labels = {option.value: option.label for option in self.options}
@@ -237,12 +347,24 @@ class YesNoStep(ChoiceStep):
     """A yes-or-no question; the answer is stored as a boolean."""
 
     options: Sequence[Option] = YES_NO
+    kind = "yesno"
 
-    def parse(self, event: Inbound, ctx: Context) -> bool:
-        return super().parse(event, ctx) == "yes"
+    def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> bool:
+        return super().read(answer, t, now, answers) == "yes"
+
+    def coerce(self, raw: Any, now: datetime) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        if raw in ("yes", "no"):
+            return raw == "yes"
+        raise self.expectation(now)
+
+    def check(self, value: Any, answers: Answers, now: datetime) -> None:
+        if not isinstance(value, bool):
+            raise self.expectation(now)
 
     def show(self, value: Any, t: Translator) -> str:
-        return t(YES_NO[0].label if value else YES_NO[1].label)
+        return t(self.options[0].label if value else self.options[1].label)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -251,17 +373,18 @@ class MultiStep(ChoiceStep):
 
     minimum: int = 1
     hint: str = N_("Tik op alles wat past. Tik daarna op Klaar.")
+    kind = "multi"
 
-    def buttons(self, t: Translator, answers: Answers) -> list[Button]:
+    def buttons(self, t: Translator, token: str, answers: Answers) -> list[Button]:
         chosen = set(answers.get(self.name) or ())
         return [
-            Button(option.value, t(option.label), selected=option.value in chosen)
+            Button(t(option.label), Action.of(ROUTE, "answer", token, option.value), selected=option.value in chosen)
             for option in self.options
-        ] + [Button(DONE, t(N_("Klaar")))]
+        ] + [Button(t(N_("Klaar")), Action.of(ROUTE, "done", token), navigation=True)]
 
-    def toggle(self, event: Inbound, t: Translator, answers: Answers) -> list[str] | None:
-        """The selection after this tap, or None when the event is not a toggle."""
-        option = self._find(event, t)
+    def toggle(self, answer: Answer, t: Translator, answers: Answers) -> list[str] | None:
+        """The selection after this tap, or None when the answer is not a toggle."""
+        option = self._find(answer, t)
         if option is None:
             return None
         chosen = list(answers.get(self.name) or ())
@@ -272,11 +395,22 @@ class MultiStep(ChoiceStep):
         order = [o.value for o in self.options]
         return sorted(chosen, key=order.index)
 
-    def parse(self, event: Inbound, ctx: Context) -> list[str]:
-        chosen = list(ctx.conversation.answers.get(self.name) or ())
-        if len(chosen) < self.minimum:
+    def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> list[str]:
+        return list(answers.get(self.name) or ())  # "Klaar": what was toggled so far
+
+    def coerce(self, raw: Any, now: datetime) -> list[str]:
+        items = raw if isinstance(raw, (list, tuple)) else [raw] if raw else []
+        return [str(item) for item in items]
+
+    def check(self, value: Any, answers: Answers, now: datetime) -> None:
+        known = {option.value for option in self.options}
+        if not isinstance(value, list) or any(item not in known for item in value):
+            raise self.expectation(now)
+        if len(value) < self.minimum:
             raise Invalid(N_("Kies minstens één antwoord. Tik daarna op Klaar."))
-        return chosen
+
+    def limits(self) -> tuple[int | None, int | None]:
+        return self.minimum, None
 
     def show(self, value: Any, t: Translator) -> str:
         return ", ".join(ChoiceStep.show(self, item, t) for item in value or ())
@@ -288,11 +422,16 @@ class PhotoStep(Step):
 
     optional: bool = True
     hint: str = N_("Stuur een foto, of tik op Overslaan.")
+    kind = "photo"
 
-    def parse(self, event: Inbound, ctx: Context) -> str:
-        if event.kind != "photo" or not event.photo:
-            raise self.expectation(ctx)
-        return event.photo
+    def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> str:
+        if answer.kind != "photo" or not answer.photo:
+            raise self.expectation(now)
+        return answer.photo
+
+    def check(self, value: Any, answers: Answers, now: datetime) -> None:
+        if not isinstance(value, str) or not value:
+            raise self.expectation(now)
 
     def show(self, value: Any, t: Translator) -> str:
         return t(N_("foto ontvangen"))
@@ -304,6 +443,8 @@ class Flow:
 
     With `confirm`, a summary ("klopt dit?") comes before `on_done`; without it the
     answers are used as soon as the last step is answered (for one-question flows).
+    `form` lets a channel with forms (a Slack modal) ask every step at once; `role`, when
+    set, is the role a person needs to submit it.
     """
 
     name: str
@@ -316,6 +457,8 @@ class Flow:
     describe: Callable[[Context, Answers], Awaitable[str]] | None = None
     # Checks across answers (an end after the start...): None, or (msgid, step to ask again).
     check: Callable[[Answers], tuple[str, str] | None] | None = None
+    form: bool = False
+    role: str | None = None
     steps_by_name: dict[str, Step] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -338,25 +481,74 @@ class Flow:
         index = names.index(name) - 1 if name in names else -1
         return steps[index] if index >= 0 else None
 
+    def validate(self, answers: Answers, now: datetime) -> dict[str, Invalid]:
+        """The problems per step of a whole set of answers: required steps, each step's
+        rules, then the flow's check across answers. Empty when the answers may be used."""
+        problems: dict[str, Invalid] = {}
+        for step in self.applicable(answers):
+            value = answers.get(step.name)
+            if value is None or value == "":
+                if not step.optional:
+                    problems[step.name] = Invalid(REQUIRED)
+                continue
+            try:
+                step.check(value, answers, now)
+            except Invalid as problem:
+                problems[step.name] = problem
+        found = self.check(answers) if self.check and not problems else None
+        if found is not None:
+            problems[found[1]] = Invalid(found[0])
+        return problems
+
+    def read_form(self, values: Mapping[str, Any], now: datetime) -> tuple[Answers, dict[str, Invalid]]:
+        """A submitted form as answers, and what is wrong with them (per field)."""
+        answers: Answers = {}
+        problems: dict[str, Invalid] = {}
+        for step in self.steps:
+            raw = values.get(step.name)
+            if _empty(raw):
+                continue
+            try:
+                answers[step.name] = step.coerce(raw, now)
+            except Invalid as problem:
+                problems[step.name] = problem
+        answers = {name: value for name, value in answers.items() if self.steps_by_name[name].applies(answers)}
+        return answers, {**self.validate(answers, now), **problems}
+
+    def as_form(self, t: Translator, answers: Answers | None = None) -> Form:
+        """Every step as one form, filled with `answers`; a conditional step is optional there."""
+        answers = answers or {}
+        fields = tuple(step.field(t, answers.get(step.name), optional=step.optional or step.when is not None)
+                       for step in self.steps)
+        return Form(t(self.summary_title), fields, Action.of(FORM, self.name), t(N_("Klopt")))
+
 
 def new_token() -> str:
     return secrets.token_hex(3)
 
 
+def _tap(token: str, verb: str, value: object = None) -> Action:
+    return Action.of(ROUTE, verb, token) if value is None else Action.of(ROUTE, verb, token, value)
+
+
 class Dialogue:
     """Runs flows: starts them, answers one event at a time, and renders the current step."""
 
-    def __init__(self, flows: Sequence[Flow]) -> None:
+    def __init__(self, flows: Sequence[Flow], form_channels: frozenset[str] = frozenset()) -> None:
         self.flows = {flow.name: flow for flow in flows}
+        self.form_channels = form_channels  # channels that show a whole flow as one form
 
     # -- starting and resuming ----------------------------------------------------------
 
     async def start(self, ctx: Context, flow_name: str, answers: Answers | None = None,
                     at_summary: bool = False) -> None:
         """Begin `flow_name` at its first step (or, to change earlier answers, at the summary),
-        replacing any dialogue in progress."""
+        replacing any dialogue in progress. A channel with forms gets the whole flow at once."""
         flow = self.flows[flow_name]
         answers = dict(answers or {})
+        if flow.form and ctx.event.channel in self.form_channels:
+            ctx.send(flow.as_form(ctx.t, answers))
+            return
         first = flow.after("", answers)
         assert first is not None, f"flow {flow_name} has no steps"
         step = SUMMARY if at_summary else first.name
@@ -364,65 +556,80 @@ class Dialogue:
         ctx.conversation = conversation
         await self.render(ctx)
 
+    async def submit(self, ctx: Context, flow_name: str, values: Mapping[str, Any]) -> None:
+        """A whole flow submitted as a form: checked by the same rules as the chat, then used."""
+        flow = self.flows.get(flow_name)
+        if flow is None or not flow.form or (flow.role and not await ctx.has_role(flow.role)):
+            ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
+            return
+        answers, problems = flow.read_form(values, ctx.local_now)
+        if problems:
+            ctx.send(FieldErrors({name: problem.text(ctx.t) for name, problem in problems.items()}))
+            return
+        await flow.on_done(ctx, answers)
+
     async def render(self, ctx: Context, prefix: str | None = None, echo: str | None = None,
-               edit: bool = False) -> None:
+                     edit: bool = False) -> None:
         """Show the current step (or summary) with fresh buttons; `prefix` goes above it.
 
         `echo` (text the person typed and must not lose) is sent first; `edit` redraws the
-        previous message in place, as a multi-select does on every tap.
+        buttons of the tapped message in place, as a multi-select does on every tap.
         """
         conversation = ctx.conversation
         assert conversation is not None
         conversation.token = new_token()
         flow = self.flows[conversation.flow]
+        step = flow.steps_by_name.get(conversation.step)
         if conversation.step == SUMMARY:
             extra = await flow.describe(ctx, conversation.answers) if flow.describe else None
             text, buttons = self._summary(ctx, flow, extra)
         elif conversation.step == EDIT:
             text, buttons = self._edit_menu(ctx, flow)
         else:
-            text, buttons = self._question(ctx, flow, flow.steps_by_name[conversation.step])
+            text, buttons = self._question(ctx, flow, step)
         if echo:
             ctx.say(echo)
         if prefix:
             text = f"{prefix}\n\n{text}"
-        step = flow.steps_by_name.get(conversation.step)
-        ctx.say(text, buttons, token=conversation.token, multi=isinstance(step, MultiStep), edit=edit)
+        question = step.field(ctx.t, conversation.answers.get(step.name)) if step is not None else None
+        ctx.send(Question(text, tuple(buttons), multi=isinstance(step, MultiStep),
+                          replace="buttons" if edit else None, field=question))
 
     def _question(self, ctx: Context, flow: Flow, step: Step) -> tuple[str, list[Button]]:
-        t, answers = ctx.t, ctx.conversation.answers
+        t, answers, token = ctx.t, ctx.conversation.answers, ctx.conversation.token
         text = t(step.prompt)
         # Coming back to an answered step (back, edit, profile) shows what is there now.
-        if not isinstance(step, MultiStep) and answers.get(step.name) not in (None, [], ""):
+        if not isinstance(step, MultiStep) and not _empty(answers.get(step.name)):
             text += "\n\n" + t(N_("Nu: {value}"), value=step.show(answers[step.name], t))
-        buttons = step.buttons(t, answers)
+        buttons = step.buttons(t, token, answers)
         if flow.before(step.name, answers) is not None or ctx.conversation.mode == SUMMARY:
-            buttons.append(Button(BACK, t(N_("Terug"))))
+            buttons.append(Button(t(N_("Terug")), _tap(token, "back"), navigation=True))
         if step.optional:
-            buttons.append(Button(SKIP, t(N_("Overslaan"))))
+            buttons.append(Button(t(N_("Overslaan")), _tap(token, "skip"), navigation=True))
         return text, buttons
 
     def _summary(self, ctx: Context, flow: Flow, extra: str | None) -> tuple[str, list[Button]]:
-        t, answers = ctx.t, ctx.conversation.answers
+        t, answers, token = ctx.t, ctx.conversation.answers, ctx.conversation.token
         lines = [t(flow.summary_title), ""]
         for step in flow.applicable(answers):
             value = answers.get(step.name)
-            shown = step.show(value, t) if value not in (None, [], "") else t(N_("(overgeslagen)"))
+            shown = step.show(value, t) if not _empty(value) else t(N_("(overgeslagen)"))
             lines.append(f"• {t(step.label)}: {shown}")
         if extra:
             lines += ["", extra]
         lines += ["", t(N_("Klopt dit?"))]
         buttons = [
-            Button(OK, t(N_("Klopt"))),
-            Button(CHANGE, t(N_("Aanpassen"))),
-            Button(STOP, t(N_("Stoppen"))),
+            Button(t(N_("Klopt")), _tap(token, "ok"), style="primary"),
+            Button(t(N_("Aanpassen")), _tap(token, "change")),
+            Button(t(N_("Stoppen")), _tap(token, "stop"), style="danger"),
         ]
         return "\n".join(lines), buttons
 
     def _edit_menu(self, ctx: Context, flow: Flow) -> tuple[str, list[Button]]:
-        t = ctx.t
-        buttons = [Button(step.name, t(step.label)) for step in flow.applicable(ctx.conversation.answers)]
-        buttons.append(Button(BACK, t(N_("Terug"))))
+        t, token = ctx.t, ctx.conversation.token
+        buttons = [Button(t(step.label), _tap(token, "edit", step.name))
+                   for step in flow.applicable(ctx.conversation.answers)]
+        buttons.append(Button(t(N_("Terug")), _tap(token, "back"), navigation=True))
         return t(N_("Wat wil je aanpassen?")), buttons
 
     # -- one event ------------------------------------------------------------------------
@@ -432,48 +639,59 @@ class Dialogue:
         conversation = ctx.conversation
         assert conversation is not None
         t = ctx.t
-        if event.kind == "tap" and event.token != conversation.token:
+        verb, answer = self._read(event, conversation.token, t)
+        if verb == "expired":
             ctx.notice(t(N_("Deze knop is verlopen. Gebruik de knoppen onder het laatste bericht.")))
             return
         flow = self.flows[conversation.flow]
-        value = event.value if event.kind == "tap" else self._typed_nav(event, t)
-        if value == BACK:
+        if verb == "back":
             await self.back(ctx)
-        elif value == SKIP:
+        elif verb == "skip":
             await self.skip(ctx)
         elif conversation.step == SUMMARY:
-            await self._on_summary(ctx, flow, event)
+            await self._on_summary(ctx, flow, verb, answer)
         elif conversation.step == EDIT:
-            await self._on_edit_menu(ctx, flow, event)
+            await self._on_edit_menu(ctx, flow, answer)
         else:
-            await self._on_answer(ctx, flow, flow.steps_by_name[conversation.step], event)
+            await self._on_answer(ctx, flow, flow.steps_by_name[conversation.step], verb, answer)
 
     @staticmethod
-    def _typed_nav(event: Inbound, t: Translator) -> str | None:
-        typed = event.text.strip().casefold() if event.kind == "text" else ""
-        for value, label in ((BACK, N_("Terug")), (SKIP, N_("Overslaan"))):
+    def _read(event: Inbound, token: str, t: Translator) -> tuple[str | None, Answer]:
+        """What the event does (a verb such as "back", or None for an answer) and the answer."""
+        if event.kind == "tap":
+            action = event.action
+            if action is None or action.route != ROUTE or action.arg(0) != token:
+                return "expired", Answer("other")
+            return action.verb, Answer("tap", value=action.arg(1))
+        if event.kind == "photo":
+            return None, Answer("photo", photo=event.photo)
+        if event.kind != "text":
+            return None, Answer("other")
+        typed = event.text.strip().casefold()
+        for verb, label in (("back", N_("Terug")), ("skip", N_("Overslaan"))):
             if typed == t(label).casefold():
-                return value
-        return None
+                return verb, Answer("text", text=event.text)
+        return None, Answer("text", text=event.text)
 
-    async def _on_answer(self, ctx: Context, flow: Flow, step: Step, event: Inbound) -> None:
-        conversation, t = ctx.conversation, ctx.t
+    async def _on_answer(self, ctx: Context, flow: Flow, step: Step, verb: str | None, answer: Answer) -> None:
+        conversation, t, now = ctx.conversation, ctx.t, ctx.local_now
         answers = dict(conversation.answers)
-        if isinstance(step, MultiStep) and not (event.kind == "tap" and event.value == DONE):
-            typed_done = event.kind == "text" and event.text.strip().casefold() == t(N_("Klaar")).casefold()
-            chosen = None if typed_done else step.toggle(event, t, answers)
+        if isinstance(step, MultiStep) and verb != "done":
+            typed_done = answer.kind == "text" and answer.text.strip().casefold() == t(N_("Klaar")).casefold()
+            chosen = None if typed_done else step.toggle(answer, t, answers)
             if chosen is not None:
                 answers[step.name] = chosen
                 conversation.answers = answers
                 await self.render(ctx, edit=True)
                 return
             if not typed_done:
-                await self._reask(ctx, step.expectation(ctx), unreadable=event.kind == "other")
+                await self._reask(ctx, step.expectation(now), unreadable=answer.kind == "other")
                 return
         try:
-            value = step.parse(event, ctx)
+            value = step.read(answer, t, now, answers)
+            step.check(value, answers, now)
         except Invalid as problem:
-            await self._reask(ctx, problem, unreadable=event.kind == "other")
+            await self._reask(ctx, problem, unreadable=answer.kind == "other")
             return
         answers[step.name] = value
         conversation.answers = answers
@@ -484,8 +702,7 @@ class Dialogue:
     async def _reask(self, ctx: Context, problem: Invalid, unreadable: bool = False) -> None:
         """Say what was expected and ask the same step again; nothing entered is lost."""
         t = ctx.t
-        values = {key: value for key, value in problem.values.items() if key != "echo"}
-        text = t(problem.message, **values) + " " + t(N_("Of typ /annuleer om te stoppen."))
+        text = problem.text(t) + " " + t(N_("Of typ /annuleer om te stoppen."))
         if unreadable:
             text = t(N_("Dit soort bericht kan ik hier niet lezen.")) + " " + text
         await self.render(ctx, prefix=text, echo=problem.values.get("echo"))
@@ -506,45 +723,40 @@ class Dialogue:
         else:
             await self._finish(ctx, flow)
 
-    async def _on_summary(self, ctx: Context, flow: Flow, event: Inbound) -> None:
-        value = event.value if event.kind == "tap" else self._typed_choice(event, ctx.t, (
-            (OK, N_("Klopt")), (CHANGE, N_("Aanpassen")), (STOP, N_("Stoppen"))))
-        if value == OK:
-            problem = self._problem(flow, ctx.conversation.answers)
-            if problem is not None:
-                ctx.conversation.step, ctx.conversation.mode = problem[1], SUMMARY
-                await self.render(ctx, prefix=ctx.t(problem[0]))
+    async def _on_summary(self, ctx: Context, flow: Flow, verb: str | None, answer: Answer) -> None:
+        if verb is None:
+            verb = self._typed_choice(answer, ctx.t, (("ok", N_("Klopt")), ("change", N_("Aanpassen")),
+                                                      ("stop", N_("Stoppen"))))
+        if verb == "ok":
+            problems = flow.validate(ctx.conversation.answers, ctx.local_now)
+            if problems:
+                name, problem = next(iter(problems.items()))
+                ctx.conversation.step, ctx.conversation.mode = name, SUMMARY
+                await self.render(ctx, prefix=problem.text(ctx.t))
                 return
             await self._finish(ctx, flow)
-        elif value == CHANGE:
+        elif verb == "change":
             ctx.conversation.step = EDIT
             await self.render(ctx)
-        elif value == STOP:
+        elif verb == "stop":
             await self.cancel(ctx)
         else:
-            await self._reask(ctx, Invalid(N_("Kies Klopt, Aanpassen of Stoppen.")), event.kind == "other")
+            await self._reask(ctx, Invalid(N_("Kies Klopt, Aanpassen of Stoppen.")), answer.kind == "other")
 
-    async def _on_edit_menu(self, ctx: Context, flow: Flow, event: Inbound) -> None:
+    async def _on_edit_menu(self, ctx: Context, flow: Flow, answer: Answer) -> None:
         names = {step.name: step for step in flow.applicable(ctx.conversation.answers)}
-        value = event.value if event.kind == "tap" else self._typed_choice(
-            event, ctx.t, [(name, step.label) for name, step in names.items()])
+        value = answer.value if answer.kind == "tap" else self._typed_choice(
+            answer, ctx.t, [(name, step.label) for name, step in names.items()])
         if value not in names:
-            await self._reask(ctx, Invalid(N_("Kies een van de knoppen.")), event.kind == "other")
+            await self._reask(ctx, Invalid(N_("Kies een van de knoppen.")), answer.kind == "other")
             return
         ctx.conversation.step, ctx.conversation.mode = value, SUMMARY
         await self.render(ctx)
 
     @staticmethod
-    def _typed_choice(event: Inbound, t: Translator, choices: Sequence[tuple[str, str]]) -> str | None:
-        typed = event.text.strip().casefold() if event.kind == "text" else None
+    def _typed_choice(answer: Answer, t: Translator, choices: Sequence[tuple[str, str]]) -> str | None:
+        typed = answer.text.strip().casefold() if answer.kind == "text" else None
         return next((value for value, label in choices if t(label).casefold() == typed), None)
-
-    def _problem(self, flow: Flow, answers: Answers) -> tuple[str, str] | None:
-        """A required step still without an answer, or what the flow's own check finds."""
-        for step in flow.applicable(answers):
-            if not step.optional and answers.get(step.name) is None:
-                return N_("Deze vraag moet je nog beantwoorden."), step.name
-        return flow.check(answers) if flow.check else None
 
     async def _finish(self, ctx: Context, flow: Flow) -> None:
         # Answers to steps that no longer apply (after an edit) are left out.

@@ -1,38 +1,43 @@
 """Inbound events: what a person did, in terms every channel can produce."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-Kind = Literal["text", "tap", "photo", "edited", "other"]
+from bot.replies import Action
+
+Kind = Literal["text", "command", "tap", "photo", "edited", "submit", "open", "other"]
 
 
 @dataclass(frozen=True)
 class Inbound:
     """One thing a person did in a chat.
 
-    `kind` is "text" for a typed message (commands included), "tap" for a button
-    (`token` + `value`), "photo" for a picture (`photo` is the channel's file id),
-    "edited" for a change to an earlier message, and "other" for anything the bot cannot
-    read (a sticker, a voice note, a location...). `event_id`, when the channel has one,
-    makes a redelivered event count once.
+    `kind` is "text" for a typed message (commands included), "command" for a slash command
+    given outside a chat (Slack), "tap" for a button (`action`), "photo" for a picture
+    (`photo` is the channel's file id), "edited" for a change to an earlier message,
+    "submit" for a whole form (`action` and `values` by field name), "open" when a person
+    opens their dashboard, and "other" for anything the bot cannot read (a sticker, a
+    voice note...). `room` names the shared place it happened in, None for a private chat.
+    `event_id`, when the channel has one, makes a redelivered event count once.
     """
 
     channel: str
     user_id: str
     kind: Kind
     text: str = ""
-    token: str | None = None
-    value: str | None = None
+    action: Action | None = None
+    values: dict[str, Any] = field(default_factory=dict)
     photo: str | None = None
     display_name: str | None = None
     locale_hint: str | None = None
+    room: str | None = None
     event_id: str | None = None
 
     @property
     def command(self) -> str | None:
         """The command name without slash ("help" for "/help@Bot now"), or None."""
-        if self.kind != "text" or not self.text.startswith("/"):
+        if self.kind not in ("text", "command") or not self.text.startswith("/"):
             return None
         word = self.text[1:].split(maxsplit=1)[0] if len(self.text) > 1 else ""
         return word.split("@", 1)[0].lower() or None

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -29,11 +30,20 @@ from storage.models import Identity, OutboxMessage, Person
 
 log = logging.getLogger(__name__)
 
-CAPPED = {"call", "digest"}  # count toward the weekly cap of unasked-for messages
-QUIET = {"call", "digest", "followup", "nudge", "offer_expiry"}  # wait until quiet hours end
-# Stopped by /pauze. Reminders, waitlist offers and cancellations concern something the
-# person signed up for, so they still arrive.
-PAUSABLE = QUIET
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """Why the bot writes on its own, and the rules that follow from it.
+
+    `capped`: counts toward the weekly cap of unasked-for messages; `quiet`: waits until
+    the person's quiet hours end; `pausable`: not sent while the person paused messages.
+    """
+
+    name: str
+    capped: bool = False
+    quiet: bool = False
+    pausable: bool = False
 
 
 class RetryLater(Exception):
@@ -68,27 +78,30 @@ def after_quiet_hours(now: datetime, person: Person, timezone: str) -> datetime:
     return wake.astimezone(now.tzinfo)
 
 
-async def pushes_this_week(session: AsyncSession, person: Person, now: datetime) -> int:
+async def pushes_this_week(session: AsyncSession, person: Person, now: datetime, capped: Iterable[str]) -> int:
     return await session.scalar(
         select(func.count(OutboxMessage.id)).where(
             OutboxMessage.person_id == person.id,
-            OutboxMessage.purpose.in_(CAPPED),
+            OutboxMessage.purpose.in_(list(capped)),
             OutboxMessage.state != "skipped",
             OutboxMessage.created_at > now - timedelta(days=7),
         )
     ) or 0
 
 
-async def enqueue(session: AsyncSession, settings: Settings, *, key: str, person: Person, purpose: str,
-                  now: datetime, payload: dict[str, Any] | None = None) -> bool:
-    """Queue one message; False when it was queued before or the weekly cap is reached."""
+async def enqueue(session: AsyncSession, settings: Settings, *, key: str, person: Person, purpose: Purpose,
+                  now: datetime, payload: dict[str, Any] | None = None, capped: Iterable[str] = ()) -> bool:
+    """Queue one message; False when it was queued before or the weekly cap is reached.
+
+    `capped` names every purpose that counts toward the weekly cap (this one's included)."""
     # Scheduled checks ask again and again; a cheap look first spares the cap count and the insert.
     if await session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
         return False
-    if purpose in CAPPED and await pushes_this_week(session, person, now) >= settings.push_weekly_cap:
+    if purpose.capped and await pushes_this_week(
+            session, person, now, {*capped, purpose.name}) >= settings.push_weekly_cap:
         return False
-    not_before = after_quiet_hours(now, person, settings.timezone) if purpose in QUIET else now
-    values = dict(key=key, person_id=person.id, purpose=purpose, payload=payload or {},
+    not_before = after_quiet_hours(now, person, settings.timezone) if purpose.quiet else now
+    values = dict(key=key, person_id=person.id, purpose=purpose.name, payload=payload or {},
                   not_before=not_before, state="pending", attempts=0, created_at=now)
     insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     result = await session.execute(insert(OutboxMessage).values(**values).on_conflict_do_nothing())
@@ -99,11 +112,13 @@ class Dispatcher:
     """Sends due outbox rows through the channels, within their limits, and records how it went."""
 
     def __init__(self, sessions: Any, settings: Settings, senders: dict[str, PushSender],
-                 render: Any, clock: Callable[[], datetime], *, batch: int = 100, max_attempts: int = 8) -> None:
+                 render: Any, clock: Callable[[], datetime], *, pausable: Iterable[str] = (),
+                 batch: int = 100, max_attempts: int = 8) -> None:
         self.sessions = sessions
         self.settings = settings
         self.senders = senders
         self.render = render
+        self.pausable = frozenset(pausable)
         self.clock = clock
         self.batch = batch
         self.max_attempts = max_attempts
@@ -188,7 +203,7 @@ class Dispatcher:
                 return None
             row.claimed_at = mine = self.clock()
             person = await session.get(Person, row.person_id)
-            if person.paused and row.purpose in PAUSABLE:
+            if person.paused and row.purpose in self.pausable:
                 row.state = "skipped"
                 return None
             identity = await session.scalar(

@@ -1,32 +1,222 @@
-"""Channel-neutral replies: what a handler says, for each channel to draw in its own way."""
+"""Channel-neutral replies: what a handler says, for each channel to draw in its own way.
+
+A chat channel draws every reply as text with buttons (each type has a `text` drawing);
+a channel with richer surfaces (Slack's Block Kit, modals, App Home) reads the fields.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Literal
+
+SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class Action:
+    """What a button does: a route (which handler), a verb, and what it is about.
+
+    One codec for every channel: `encode` gives a short string ("call|join|12") that fits
+    Telegram's 64 bytes of callback data and Slack's action values; `decode` reads it back.
+    """
+
+    route: str
+    verb: str = ""
+    args: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, route: str, verb: object = "", *args: object) -> Action:
+        return cls(route, str(verb), tuple(str(arg) for arg in args))
+
+    def encode(self) -> str:
+        parts = (self.route, self.verb, *self.args)
+        if any(SEPARATOR in part for part in parts):
+            raise ValueError(f"an action part holds {SEPARATOR!r}: {parts!r}")
+        return SEPARATOR.join(parts)
+
+    @classmethod
+    def decode(cls, data: str | None) -> Action | None:
+        """The action in `data`, or None for anything that is not one of ours."""
+        parts = (data or "").split(SEPARATOR)
+        if len(parts) < 2 or not parts[0]:
+            return None
+        return cls(parts[0], parts[1], tuple(parts[2:]))
+
+    def arg(self, index: int = 0) -> str:
+        return self.args[index] if index < len(self.args) else ""
+
+    @property
+    def id(self) -> int | None:
+        """The first argument as a row id, or None when it is not a number (a forged button)."""
+        first = self.arg(0)
+        return int(first) if first.isdigit() and len(first) < 10 else None
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """A second question before a risky button does its work (Slack shows a dialog)."""
+
+    title: str
+    text: str
+    yes: str
+    no: str
 
 
 @dataclass(frozen=True)
 class Button:
-    """A tap-able answer. `value` is a short id, never user text, so it fits any channel."""
+    """A tap-able answer carrying a typed action."""
 
-    value: str
     label: str
+    action: Action
+    style: Literal["primary", "danger"] | None = None
+    confirm: Confirm | None = None
     selected: bool = False  # only meaningful in a multi-select
+    navigation: bool = False  # back, skip, done: drawn apart from the answers
+
+
+@dataclass(frozen=True)
+class Room:
+    """A shared place many people read (a Slack channel of coordinators or partners)."""
+
+    name: str
+
+
+Replace = Literal["buttons", "message"] | None  # redraw the tapped message: its buttons, or all of it
 
 
 @dataclass(frozen=True)
 class Message:
-    """Text with optional buttons.
+    """Text with optional buttons, for the person who wrote or for a shared `to` room.
 
-    `token` ties the buttons to the dialogue step that drew them, so a tap on an old
-    message can be recognised. A multi-select message (`multi`) shows its buttons as
-    toggles; `edit` asks the channel to redraw the previous message in place.
+    A multi-select message (`multi`) shows its buttons as toggles; `replace` redraws the
+    message that was tapped instead of sending a new one.
     """
 
     text: str
     buttons: tuple[Button, ...] = ()
-    token: str | None = None
     multi: bool = False
-    edit: bool = False
+    replace: Replace = None
+    to: Room | None = None
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a form, or the question a dialogue step asks.
+
+    `kind` is text, number, date, datetime, choice, multi, yesno or photo; `options` are
+    (value, label) pairs; `minimum`/`maximum` bound a number or a text's length.
+    """
+
+    name: str
+    label: str
+    kind: str
+    prompt: str = ""
+    options: tuple[tuple[str, str], ...] = ()
+    optional: bool = False
+    value: Any = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+@dataclass(frozen=True)
+class Question(Message):
+    """A dialogue step: the text and buttons to answer it, and what kind of answer it wants."""
+
+    field: FormField | None = None
+
+
+@dataclass(frozen=True)
+class CardLine:
+    """One fact on a card; `icon` leads it in text, `label` names it where there is room."""
+
+    value: str
+    label: str = ""
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class Card:
+    """Something to act on, such as a call: title, facts, an optional image, and actions."""
+
+    title: str
+    lines: tuple[CardLine, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    icon: str = ""
+    lead: str = ""  # a sentence above the card ("something changed")
+    footer: str = ""
+    image: str | None = None
+    replace: Replace = None
+    to: Room | None = None
+    multi: bool = False
+
+    @property
+    def text(self) -> str:
+        lines = [self.lead, ""] if self.lead else []
+        lines.append(f"{self.icon} {self.title}" if self.icon else self.title)
+        lines += [f"{line.icon} {line.value}" if line.icon else line.value for line in self.lines]
+        if self.footer:
+            lines += ["", self.footer]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Form:
+    """A whole flow at once (a Slack modal); `submit` is the action its submission carries."""
+
+    title: str
+    fields: tuple[FormField, ...]
+    submit: Action
+    submit_label: str
+    to: Room | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join([self.title, ""] + [f"• {f.label}: {_shown(f.value)}" for f in self.fields])
+
+
+@dataclass(frozen=True)
+class FieldErrors:
+    """What is wrong with a submitted form, per field name (each already translated)."""
+
+    errors: dict[str, str]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(f"• {message}" for message in self.errors.values())
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    figures: tuple[Figure, ...] = ()
+    cards: tuple[Card, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """An overview (Slack's App Home): sections of figures and cards with their actions."""
+
+    title: str
+    sections: tuple[Section, ...] = ()
+    to: Room | None = None
+
+    @property
+    def buttons(self) -> tuple[Button, ...]:
+        return tuple(button for section in self.sections for card in section.cards for button in card.buttons)
+
+    @property
+    def text(self) -> str:
+        lines = [self.title]
+        for section in self.sections:
+            lines += ["", section.title]
+            lines += [f"• {figure.label}: {figure.value}" for figure in section.figures]
+            lines += [f"• {card.text}" for card in section.cards]
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -46,4 +236,16 @@ class Notice:
     text: str
 
 
-Reply = Message | Document | Notice
+Drawn = Message | Card | Form | FieldErrors | Dashboard  # what a chat draws as text (and buttons)
+Reply = Drawn | Document | Notice
+
+
+def buttons_of(reply: Reply) -> tuple[Button, ...]:
+    return getattr(reply, "buttons", ())
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return "" if value is None else str(value)
+

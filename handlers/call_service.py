@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.outbox import enqueue
+from handlers import purposes
 from storage.models import Call, Identity, Offer, Person, SignUp
 
 HOLDING = ("joined", "offered")  # sign-ups that take a place
@@ -78,8 +78,8 @@ async def publish(session: AsyncSession, settings: Settings, call: Call, now: da
     call.state, call.published_at = "published", now
     queued = 0
     for person in await audience(session, call, now):
-        queued += await enqueue(session, settings, key=f"call:{call.id}:person:{person.id}:announce",
-                                person=person, purpose="call", now=now, payload={"call_id": call.id})
+        queued += await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:announce",
+                                       person=person, purpose=purposes.CALL, now=now, payload={"call_id": call.id})
     return queued
 
 
@@ -164,8 +164,8 @@ async def offer_next_place(session: AsyncSession, settings: Settings, call: Call
         first.offer_expires_at = min(now + timedelta(hours=settings.waitlist_offer_hours), call.starts_at)
         person = await session.get(Person, first.person_id)
         await session.flush()
-        await enqueue(session, settings, key=f"call:{call.id}:person:{person.id}:offer:{int(now.timestamp())}",
-                      person=person, purpose="waitlist_offer", now=now, payload={"call_id": call.id})
+        await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:offer:{int(now.timestamp())}",
+                             person=person, purpose=purposes.WAITLIST_OFFER, now=now, payload={"call_id": call.id})
         offered += 1
 
 
@@ -194,19 +194,19 @@ async def expire_place_offers(session: AsyncSession, settings: Settings, now: da
 async def cancel_call(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
     """Cancel the call and tell everyone signed up or waiting; returns how many were told."""
     call.state = "cancelled"
-    return await tell_signed_up(session, settings, call, now, "call_cancelled", "cancelled")
+    return await tell_signed_up(session, settings, call, now, purposes.CALL_CANCELLED, "cancelled")
 
 
 async def tell_signed_up(session: AsyncSession, settings: Settings, call: Call, now: datetime,
-                         purpose: str, key: str) -> int:
+                         purpose: purposes.Purpose, key: str) -> int:
     """Queue a message about the call for everyone with a place or on the waitlist."""
     told = 0
     sign_ups = await session.scalars(select(SignUp).where(
         SignUp.call_id == call.id, SignUp.state.in_((*HOLDING, WAITING))))
     for sign_up in list(sign_ups):
         person = await session.get(Person, sign_up.person_id)
-        told += await enqueue(session, settings, key=f"call:{call.id}:person:{person.id}:{key}",
-                              person=person, purpose=purpose, now=now, payload={"call_id": call.id})
+        told += await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:{key}",
+                                     person=person, purpose=purpose, now=now, payload={"call_id": call.id})
     return told
 
 
@@ -247,7 +247,7 @@ async def update_call(session: AsyncSession, settings: Settings, call: Call, ans
         if call.state == "draft":  # changed to "now"
             await publish(session, settings, call, now)
         return 0
-    told = await tell_signed_up(session, settings, call, now, "call_changed", f"changed:{now.isoformat()}")
+    told = await tell_signed_up(session, settings, call, now, purposes.CALL_CHANGED, f"changed:{now.isoformat()}")
     await offer_next_place(session, settings, call, now)  # a larger capacity frees places
     return told
 

@@ -4,27 +4,42 @@ Also the buttons on pushes about calls (a freed place, the follow-up rating) and
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import select
 
-from bot.calendar import ics
-from bot.context import Context
+from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
-from bot.replies import Button, Document, Message
+from bot.replies import Action, Button, Card, CardLine, Document
 from handlers import call_service as calls
+from handlers.calendar import ics
 from handlers.options import NEIGHBOURHOODS, label
 from storage.models import Call, Feedback, SignUp
 
-CALL = "call"  # token of call buttons; value "<action>:<call id>"
-FEEDBACK = "fb"  # value "<call id>:<rating>"
+CALL = "call"  # route of call buttons: Action.of(CALL, "join", call id)
+FEEDBACK = "fb"  # Action.of(FEEDBACK, rating, call id)
 PAUSE = "pause"
 PAUSE_HINT = N_("Even geen berichten meer? Typ /pauze.")
 
 
-def where(ctx: Context, call: Call) -> str:
+def deep_link(call_id: int) -> str:
+    """What follows /start in a link that opens a call (a poster's QR code)."""
+    return f"c{call_id}"
+
+
+def deep_link_call(payload: str) -> int | None:
+    """The call a /start payload opens, or None."""
+    return int(payload[1:]) if re.fullmatch(r"c\d{1,9}", payload) else None
+
+
+def call_button(label: str, verb: str, call: Call) -> Button:
+    return Button(label, Action.of(CALL, verb, call.id))
+
+
+def where(ctx: Scope, call: Call) -> str:
     place = call.address
     if call.neighbourhood:
         place += f" ({ctx.t(label(NEIGHBOURHOODS, call.neighbourhood))})"
@@ -35,24 +50,25 @@ def map_link(call: Call) -> str:
     return "https://www.openstreetmap.org/search?query=" + quote(f"{call.address}, Kortrijk")
 
 
-async def card(ctx: Context, call: Call, *, push: bool = False) -> Message:
+async def card(ctx: Scope, call: Call, *, push: bool = False, lead: str = "") -> Card:
     """The call on its own: what, when, where, places left, deadline, then the buttons."""
     t = ctx.t
     lines = [
-        "📣 " + calls.call_text(call, "title", t.locale),
-        "🗓 " + t(N_("{start} tot {end}"), start=t.datetime(call.starts_at), end=t.time(call.ends_at)),
-        "📍 " + where(ctx, call),
-        map_link(call),
+        CardLine(t(N_("{start} tot {end}"), start=t.datetime(call.starts_at), end=t.time(call.ends_at)),
+                 t(N_("Wanneer")), "🗓"),
+        CardLine(where(ctx, call), t(N_("Waar")), "📍"),
+        CardLine(map_link(call)),
     ]
     left = await calls.places_left(ctx.session, call)
     if left is not None:
-        lines.append(t(N_("Vrije plaatsen: {n}."), n=left) if left else t(N_("Volzet. Je kunt op de wachtlijst.")))
-    lines.append(t(N_("Inschrijven kan tot {deadline}."), deadline=t.datetime(call.deadline)))
-    if push:
-        lines += ["", t(PAUSE_HINT)]
-    buttons = [Button(f"join:{call.id}", t(N_("Ik doe mee"))), Button(f"no:{call.id}", t(N_("Niet nu"))),
-               Button(f"info:{call.id}", t(N_("Meer info"))), Button(f"ics:{call.id}", t(N_("In mijn agenda")))]
-    return Message("\n".join(lines), tuple(buttons), token=CALL)
+        lines.append(CardLine(t(N_("Vrije plaatsen: {n}."), n=left) if left
+                              else t(N_("Volzet. Je kunt op de wachtlijst."))))
+    lines.append(CardLine(t(N_("Inschrijven kan tot {deadline}."), deadline=t.datetime(call.deadline))))
+    buttons = (Button(t(N_("Ik doe mee")), Action.of(CALL, "join", call.id), style="primary"),
+               call_button(t(N_("Niet nu")), "no", call), call_button(t(N_("Meer info")), "info", call),
+               call_button(t(N_("In mijn agenda")), "ics", call))
+    return Card(calls.call_text(call, "title", t.locale), tuple(lines), buttons, icon="📣", lead=lead,
+                footer=t(PAUSE_HINT) if push else "")
 
 
 async def show_call(ctx: Context, call_id: int) -> None:
@@ -63,11 +79,11 @@ async def show_call(ctx: Context, call_id: int) -> None:
     ctx.send(await card(ctx, call))
 
 
-async def on_call_button(ctx: Context, value: str) -> None:
+async def on_call_button(ctx: Context, tapped: Action) -> None:
     """One tap on a call: join, not now, more info, calendar, or a waitlist answer."""
     t = ctx.t
-    action, _, call_id = value.partition(":")
-    call = await ctx.find(Call, call_id)
+    action = tapped.verb
+    call = await ctx.find(Call, tapped.id)
     if call is None:
         ctx.notice(t(N_("Deze knop is verlopen.")))
         return
@@ -146,8 +162,8 @@ async def my_calls(ctx: Context) -> None:
             line += " – " + t(N_("wachtlijst, plaats {position}"),
                               position=await calls.waitlist_position(ctx.session, sign_up))
         lines.append(line)
-        buttons.append(Button(f"cancel:{call.id}", t(N_("Uitschrijven {number}"), number=number)))
-    ctx.say("\n".join(lines), buttons, token=CALL)
+        buttons.append(call_button(t(N_("Uitschrijven {number}"), number=number), "cancel", call))
+    ctx.say("\n".join(lines), buttons)
 
 
 async def pause(ctx: Context) -> None:
@@ -156,18 +172,22 @@ async def pause(ctx: Context) -> None:
     ctx.person.paused = True
     ctx.say(t(N_("Oké, ik stuur je even niets meer uit mezelf. Berichten over iets waarvoor je "
                  "inschreef, krijg je wel. Wil je weer alles krijgen?")),
-            [Button("off", t(N_("Ja, alles weer aan")))], token=PAUSE)
+            [Button(t(N_("Ja, alles weer aan")), Action.of(PAUSE, "off"))])
 
 
-async def on_pause_button(ctx: Context, value: str) -> None:
+async def on_pause_button(ctx: Context, tapped: Action) -> None:
     ctx.person.paused = False
     ctx.say(ctx.t(N_("Welkom terug! Je krijgt weer oproepen en overzichten.")))
 
 
-async def on_feedback_button(ctx: Context, value: str) -> None:
+def rating_button(call: Call, rating: int) -> Button:
+    return Button(str(rating), Action.of(FEEDBACK, rating, call.id))
+
+
+async def on_feedback_button(ctx: Context, tapped: Action) -> None:
     """A rating after an event: stored at once, then an optional remark."""
-    call_id, _, rating = value.partition(":")
-    call = await ctx.find(Call, call_id)
+    rating = tapped.verb
+    call = await ctx.find(Call, tapped.id)
     if call is None or not rating.isdigit() or not 1 <= int(rating) <= 5:
         ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
         return

@@ -5,7 +5,7 @@ from datetime import date
 
 from bot.context import Context
 from bot.i18n import N_, Translator
-from bot.replies import Button
+from bot.replies import Action, Button
 from handlers.offers import OFFER
 from handlers.options import AMOUNTS, GIFT_KINDS, IDEA_STATES, MOMENTS, SKILLS, label
 from storage.models import Offer
@@ -42,10 +42,10 @@ async def show_contributions(ctx: Context) -> None:
     buttons = []
     for number, offer in enumerate(offers, start=1):
         lines.append(f"{number}. {describe_offer(offer, t)}")
-        buttons.append(Button(f"withdraw:{offer.id}", t(N_("Trek {number} in"), number=number)))
+        buttons.append(Button(t(N_("Trek {number} in"), number=number), Action.of(OFFER, "withdraw", offer.id)))
     if buttons:
         lines += ["", t(N_("Wil je een aanbod intrekken? Tik op de knop met zijn nummer."))]
-    ctx.say("\n".join(lines), buttons, token=OFFER)
+    ctx.say("\n".join(lines), buttons)
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -8,14 +8,15 @@ from sqlalchemy import select
 from bot.context import Context
 from bot.dialogue import ChoiceStep, DateTimeStep, Flow, MultiStep, NumberStep, Option, TextStep
 from bot.i18n import N_
-from bot.replies import Button, Message
+from bot.replies import Action, Button, Message
 from handlers import call_service as calls
 from handlers.contributions import describe_offer
 from handlers.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
 from storage.models import Call, Person, SignUp
 
-COORDINATE = "coord"  # value "<action>:<call id>"
-ATTENDANCE = "att"  # value "<sign-up id>"
+COORDINATOR = "coordinator"  # the role that may create and manage calls
+COORDINATE = "coord"  # route: Action.of(COORDINATE, verb, call id)
+ATTENDANCE = "att"  # route: Action.of(ATTENDANCE, "toggle", sign-up id)
 STATE_LABELS = {
     "draft": N_("nog niet verstuurd"), "scheduled": N_("ingepland"), "published": N_("verstuurd"),
     "closed": N_("gesloten"), "cancelled": N_("geannuleerd"),
@@ -102,6 +103,7 @@ def check_moments(answers: dict[str, Any]) -> tuple[str, str] | None:
 
 
 CALL_FLOW = Flow(name="call", steps=CALL_STEPS, on_done=call_done, describe=reach, check=check_moments,
+                 form=True, role=COORDINATOR,
                  summary_title=N_("Dit is je oproep:"))
 
 
@@ -122,29 +124,32 @@ async def list_calls(ctx: Context) -> None:
         text = t(N_("#{id} {title}\n{start} – {state}\nIngeschreven: {joined}, wachtlijst: {waiting}"),
                  id=call.id, title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at),
                  state=t(STATE_LABELS[call.state]), joined=joined, waiting=waiting)
-        buttons = [Button(f"attendance:{call.id}", t(N_("Aanwezigheid")))] if call.starts_at <= ctx.now else []
+        buttons = [_button(t(N_("Aanwezigheid")), "attendance", call)] if call.starts_at <= ctx.now else []
         if call.state in ("draft", "scheduled"):
-            buttons.append(Button(f"publish:{call.id}", t(N_("Nu publiceren"))))
+            buttons.append(_button(t(N_("Nu publiceren")), "publish", call))
         if call.ends_at > ctx.now:
-            buttons.append(Button(f"edit:{call.id}", t(N_("Aanpassen"))))
+            buttons.append(_button(t(N_("Aanpassen")), "edit", call))
         if call.state in ("published", "scheduled"):
-            buttons.append(Button(f"close:{call.id}", t(N_("Sluiten"))))
+            buttons.append(_button(t(N_("Sluiten")), "close", call))
         if call.ends_at > ctx.now:
-            buttons.append(Button(f"cancel:{call.id}", t(N_("Annuleren"))))
-        ctx.say(text, buttons, token=COORDINATE)
+            buttons.append(_button(t(N_("Annuleren")), "cancel", call))
+        ctx.say(text, buttons)
 
 
-async def on_coordinate_button(ctx: Context, value: str) -> None:
+def _button(label: str, verb: str, call: Call, style: str | None = None) -> Button:
+    return Button(label, Action.of(COORDINATE, verb, call.id), style=style)
+
+
+async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
     t = ctx.t
-    action, _, call_id = value.partition(":")
-    call = await ctx.find(Call, call_id)
+    action = tapped.verb
+    call = await ctx.find(Call, tapped.id)
     if call is None or call.state == "cancelled":
         ctx.notice(t(N_("Deze knop is verlopen.")))
     elif action == "cancel":
         ctx.say(t(N_("Iedereen die ingeschreven is, krijgt bericht. Wil je “{title}” echt annuleren?"),
                   title=calls.call_text(call, "title", t.locale)),
-                [Button(f"cancel!:{call.id}", t(N_("Ja, annuleren"))), Button(f"keep:{call.id}", t(N_("Nee")))],
-                token=COORDINATE)
+                [_button(t(N_("Ja, annuleren")), "cancel!", call, style="danger"), _button(t(N_("Nee")), "keep", call)])
     elif action == "cancel!":
         told = await calls.cancel_call(ctx.session, ctx.settings, call, ctx.now)
         ctx.say(t(N_("De oproep is geannuleerd. Aantal mensen dat bericht krijgt: {n}."), n=told))
@@ -172,17 +177,18 @@ async def attendance(ctx: Context, call: Call, edit: bool = False) -> Message:
         .where(SignUp.call_id == call.id, SignUp.state.in_(("joined", "attended", "no_show")))
         .order_by(Person.display_name, SignUp.id))).all()
     marks = {"attended": "✅ ", "no_show": "❌ ", "joined": ""}
-    buttons = tuple(Button(str(sign_up.id), marks[sign_up.state] + (person.display_name or f"#{person.id}"))
+    buttons = tuple(Button(marks[sign_up.state] + (person.display_name or f"#{person.id}"),
+                           Action.of(ATTENDANCE, "toggle", sign_up.id))
                     for sign_up, person in rows)
     text = t(N_("Tik één keer op een naam als die persoon er was, nog eens als die niet kwam. Wie was er bij “{title}”?"),
              title=calls.call_text(call, "title", t.locale))
     if not rows:
         text = t(N_("Niemand was ingeschreven voor deze oproep."))
-    return Message(text, buttons, token=ATTENDANCE, edit=edit)
+    return Message(text, buttons, replace="buttons" if edit else None)
 
 
-async def on_attendance_button(ctx: Context, value: str) -> None:
-    sign_up = await ctx.find(SignUp, value)
+async def on_attendance_button(ctx: Context, tapped: Action) -> None:
+    sign_up = await ctx.find(SignUp, tapped.id)
     if sign_up is None or sign_up.state not in ("joined", "attended", "no_show"):
         ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
         return

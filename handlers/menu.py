@@ -1,11 +1,11 @@
-"""The main menu, help, and the answers for commands and messages that fit nowhere else."""
+"""The main menu, help, /start, and the answers for commands and messages that fit nowhere else."""
 from __future__ import annotations
 
+from bot.app import command_action
 from bot.context import Context
 from bot.i18n import N_
 from bot.replies import Button
-
-MENU = "menu"  # token of the stateless menu buttons; each value is a command name
+from handlers import calls
 
 ITEMS = (
     ("idee", N_("💡 Idee delen")),
@@ -22,11 +22,23 @@ ITEMS = (
 def show(ctx: Context) -> None:
     """The main menu: every resident action one tap away."""
     t = ctx.t
-    ctx.say(t(N_("Wat wil je doen?")), [Button(value, t(label)) for value, label in ITEMS], token=MENU)
+    ctx.say(t(N_("Wat wil je doen?")), [Button(t(label), command_action(name)) for name, label in ITEMS])
 
 
 async def show_menu(ctx: Context) -> None:
     show(ctx)
+
+
+async def start(ctx: Context) -> None:
+    """/start, optionally with a deep link ("/start c12" opens call 12); mid-dialogue, where we were."""
+    payload = ctx.event.argument
+    call_id = calls.deep_link_call(payload)
+    if call_id is not None:
+        await calls.show_call(ctx, call_id)
+    if ctx.conversation is not None:
+        await ctx.dialogue.render(ctx, prefix=ctx.t(N_("Welkom terug! We waren hier gebleven:")))
+    elif not payload:
+        show(ctx)
 
 
 async def show_help(ctx: Context) -> None:
@@ -46,11 +58,11 @@ async def show_help(ctx: Context) -> None:
     )))
 
 
-def unknown_command(ctx: Context) -> None:
+async def unknown_command(ctx: Context) -> None:
     ctx.say(ctx.t(N_("Dat commando ken ik niet. Typ /help om te zien wat ik kan.")))
 
 
-def not_understood(ctx: Context) -> None:
+async def not_understood(ctx: Context) -> None:
     """A message outside any dialogue: say what works, then offer the menu."""
     if ctx.event.kind == "other":
         ctx.say(ctx.t(N_("Dit soort bericht kan ik niet lezen. Ik begrijp tekst en de knoppen.")))

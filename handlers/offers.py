@@ -7,11 +7,12 @@ from typing import Any
 from bot.context import Context
 from bot.dialogue import ChoiceStep, DateStep, Flow, MultiStep, NumberStep, TextStep
 from bot.i18n import N_
+from bot.replies import Action
 from handlers import menu
 from handlers.options import AMOUNTS, GIFT_KINDS, MOMENTS, SKILLS
 from storage.models import Offer
 
-OFFER = "offer"  # token of the withdraw buttons; value "withdraw:<id>"
+OFFER = "offer"  # route of the withdraw and renew buttons: Action.of(OFFER, "withdraw", offer id)
 
 UNTIL = DateStep(name="until", label=N_("Tot wanneer"), optional=True, after_step="start",
                  prompt=N_("Weet je het nog niet? Tik dan op Overslaan. Tot wanneer kun je dit aanbieden?"))
@@ -87,11 +88,11 @@ def starter(flow_name: str):
     return start
 
 
-async def on_offer_button(ctx: Context, value: str) -> None:
+async def on_offer_button(ctx: Context, tapped: Action) -> None:
     """Withdraw an offer; a second tap, or someone else's offer, changes nothing."""
     t = ctx.t
-    action, _, offer_id = value.partition(":")
-    offer = await ctx.offers.get_for(ctx.person, int(offer_id)) if offer_id.isdigit() else None
+    action = tapped.verb
+    offer = await ctx.offers.get_for(ctx.person, tapped.id) if tapped.id is not None else None
     if action not in ("withdraw", "renew") or offer is None:
         ctx.notice(t(N_("Deze knop is verlopen.")))
     elif offer.state != "open":

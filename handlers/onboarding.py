@@ -1,19 +1,17 @@
 """First contact: welcome, privacy consent (nothing stored without a yes), then the profile questions."""
 from __future__ import annotations
 
-import re
-from dataclasses import replace
 from typing import Any
 
 from bot.context import Context
 from bot.dialogue import ChoiceStep, Flow, MultiStep, TextStep, YesNoStep
 from bot.i18n import N_, supported
-from bot.replies import Button
+from bot.replies import Action, Button
 from handlers import calls, menu
 from handlers.options import CONTRIBUTIONS, LANGUAGES, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
 from handlers.privacy import privacy_text
 
-CONSENT = "consent"  # token of the stateless consent buttons; values are "action:language"
+CONSENT = "consent"  # route of the stateless consent buttons: Action.of(CONSENT, verb, language, then)
 YES, NO, MORE, LANGUAGE_SWITCH = "yes", "no", "more", "lang"
 
 
@@ -72,9 +70,9 @@ async def onboarding_done(ctx: Context, answers: dict[str, Any]) -> None:
     save_profile(ctx, answers)
     ctx.person.onboarded_at = ctx.now
     ctx.say(ctx.t(N_("Dank je, {name}! Je bent erbij."), name=ctx.person.display_name))
-    then = answers.get("_then", "")
-    if then.startswith("c") and then[1:].isdigit():
-        await calls.show_call(ctx, int(then[1:]))  # the call whose link brought them here
+    call_id = calls.deep_link_call(answers.get("_then", ""))
+    if call_id is not None:
+        await calls.show_call(ctx, call_id)  # the call whose link brought them here
     else:
         menu.show(ctx)
 
@@ -90,10 +88,11 @@ def consent_buttons(ctx: Context, then: str) -> list[Button]:
     """Yes, no, more, and the other languages. Each value carries the language shown and
     what to open after onboarding (a deep link), since nothing is stored before a yes."""
     t = ctx.t
-    buttons = [Button(f"{YES}:{t.locale}:{then}", t(N_("Ja, dat is goed"))),
-               Button(f"{NO}:{t.locale}:", t(N_("Nee, liever niet"))),
-               Button(f"{MORE}:{t.locale}:{then}", t(N_("Meer uitleg")))]
-    buttons += [Button(f"{LANGUAGE_SWITCH}:{o.value}:{then}", t(o.label)) for o in LANGUAGES if o.value != t.locale]
+    buttons = [Button(t(N_("Ja, dat is goed")), Action.of(CONSENT, YES, t.locale, then), style="primary"),
+               Button(t(N_("Nee, liever niet")), Action.of(CONSENT, NO, t.locale, "")),
+               Button(t(N_("Meer uitleg")), Action.of(CONSENT, MORE, t.locale, then))]
+    buttons += [Button(t(o.label), Action.of(CONSENT, LANGUAGE_SWITCH, o.value, then))
+                for o in LANGUAGES if o.value != t.locale]
     return buttons
 
 
@@ -114,16 +113,17 @@ def ask_consent(ctx: Context, longer: bool = False, then: str = "") -> None:
         "Om je uit te nodigen, bewaar ik wat je me vertelt. Stad Kortrijk is daarvoor verantwoordelijk. "
         "Je kunt alles altijd bekijken of laten wissen. Nee zeggen mag ook."
     ))
-    ctx.say(text + "\n\n" + t(N_("Is dat goed voor jou?")), consent_buttons(ctx, then), token=CONSENT)
+    ctx.say(text + "\n\n" + t(N_("Is dat goed voor jou?")), consent_buttons(ctx, then))
 
 
 async def before_consent(ctx: Context) -> None:
     """Answer someone we store nothing about: the consent buttons, or the welcome again."""
     event = ctx.event
-    command = event.command
-    if event.kind == "tap" and event.token == CONSENT and event.value:
-        action, locale, then = (event.value.split(":", 2) + ["", ""])[:3]
-        ctx.event = replace(event, locale_hint=supported(locale or event.locale_hint))
+    tapped = event.action if event.kind == "tap" else None
+    if tapped is not None and tapped.route == CONSENT:
+        action, locale, then = tapped.verb, tapped.arg(0), tapped.arg(1)
+        ctx.locale_hint = supported(locale or event.locale_hint)
+        then = then if calls.deep_link_call(then) is not None else ""
         t = ctx.t
         if action == YES:
             await give_consent(ctx, then)
@@ -138,12 +138,14 @@ async def before_consent(ctx: Context) -> None:
         else:
             welcome(ctx, then)
         return
-    if command in {"mijngegevens", "mydata", "vergeet", "forget"}:
-        ctx.say(ctx.t(N_("Ik heb niets over jou bewaard. Er is dus ook niets om te tonen of te wissen.")))
-        return
     # Only a call link survives consent (it rides in the button data, which is small).
-    payload = event.argument if command == "start" else ""
-    welcome(ctx, payload if re.fullmatch(r"c\d{1,9}", payload) else "")
+    payload = event.argument if event.command == "start" else ""
+    welcome(ctx, payload if calls.deep_link_call(payload) is not None else "")
+
+
+async def consent_again(ctx: Context, tapped: Action) -> None:
+    """A consent button tapped by someone who already said yes."""
+    ctx.notice(ctx.t(N_("Je zei al ja. Wil je dat ik alles wis? Typ /vergeet.")))
 
 
 async def give_consent(ctx: Context, then: str = "") -> None:

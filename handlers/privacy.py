@@ -9,11 +9,11 @@ from sqlalchemy import select
 from bot.context import Context
 from bot.dialogue import Flow, Option, YesNoStep
 from bot.i18n import N_
-from bot.replies import Button, Document
+from bot.replies import Action, Button, Document
 from handlers import call_service
-from storage.models import Feedback, OutboxMessage, SignUp
+from storage.models import Feedback, OutboxMessage, RoleGrant, SignUp
 
-PRIVACY = "privacy"  # token of the privacy buttons
+PRIVACY = "privacy"  # route of the privacy buttons
 EXPORT, FORGET = "export", "forget"
 
 
@@ -32,15 +32,22 @@ def privacy_text(ctx: Context) -> str:
 
 async def show_privacy(ctx: Context) -> None:
     t = ctx.t
-    ctx.say(privacy_text(ctx), [Button(EXPORT, t(N_("Mijn gegevens"))), Button(FORGET, t(N_("Alles wissen")))],
-            token=PRIVACY)
+    ctx.say(privacy_text(ctx), [Button(t(N_("Mijn gegevens")), Action.of(PRIVACY, EXPORT)),
+                                Button(t(N_("Alles wissen")), Action.of(PRIVACY, FORGET), style="danger")])
 
 
-async def on_privacy_button(ctx: Context, value: str) -> None:
-    if value == EXPORT:
+async def on_privacy_button(ctx: Context, tapped: Action) -> None:
+    if tapped.verb == EXPORT:
         await export(ctx)
-    elif value == FORGET:
+    elif tapped.verb == FORGET:
         await ctx.dialogue.start(ctx, FORGET_FLOW.name)
+    else:
+        ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
+
+
+async def nothing_stored(ctx: Context) -> None:
+    """/mijngegevens or /vergeet from someone who never said yes: there is nothing to show or erase."""
+    ctx.say(ctx.t(N_("Ik heb niets over jou bewaard. Er is dus ook niets om te tonen of te wissen.")))
 
 
 def _row(obj: Any, *skip: str) -> dict[str, Any]:
@@ -73,6 +80,9 @@ async def export(ctx: Context) -> None:
         "feedback": [_row(row, "person_id") for row in await _of(ctx, Feedback, person)],
         "messages_to_you": [_row(row, "person_id") for row in await _of(ctx, OutboxMessage, person)],
         "audit": [_row(event, "person_id") for event in await ctx.audit.of(person)],
+        "roles": [_row(grant) for identity in identities for grant in await ctx.session.scalars(
+            select(RoleGrant).where(RoleGrant.channel == identity.channel,
+                                    RoleGrant.external_id == identity.external_id))],
     }
     await ctx.audit.record("data_exported", ctx.now, person)
     content = json.dumps(document, ensure_ascii=False, indent=2).encode()

@@ -7,10 +7,10 @@ from typing import Any
 from bot.context import Context
 from bot.dialogue import ChoiceStep, Flow, Option
 from bot.i18n import N_
-from bot.replies import Button
+from bot.replies import Action, Button
 from handlers.onboarding import PROFILE_STEPS, save_profile
 
-PROFILE = "profile"  # token of the "change ..." buttons; value is the field name
+PROFILE = "profile"  # route of the "change ..." buttons; the verb is the field name
 
 QUIET = ChoiceStep(
     name="quiet", label=N_("Stille uren"),
@@ -36,7 +36,7 @@ async def show_profile(ctx: Context) -> None:
         shown = step.show(value, t) if value not in (None, [], "") else t(N_("(nog niet ingevuld)"))
         lines.append(f"• {t(step.label)}: {shown}")
     lines += ["", t(N_("Wat wil je aanpassen?"))]
-    ctx.say("\n".join(lines), [Button(step.name, t(step.label)) for step in STEPS], token=PROFILE)
+    ctx.say("\n".join(lines), [Button(t(step.label), Action.of(PROFILE, step.name)) for step in STEPS])
 
 
 async def profile_field_done(ctx: Context, answers: dict[str, Any]) -> None:
@@ -55,7 +55,8 @@ PROFILE_FLOWS = [
 ]
 
 
-async def on_profile_button(ctx: Context, value: str) -> None:
+async def on_profile_button(ctx: Context, tapped: Action) -> None:
+    value = tapped.verb
     if any(step.name == value for step in STEPS):
         # Start from the current answer, so a multi-select shows what is already chosen.
         await ctx.dialogue.start(ctx, f"profile_{value}", {value: _value(ctx, value)})

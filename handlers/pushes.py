@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.context import Context
+from bot.context import Context, Scope
 from bot.i18n import N_
-from bot.replies import Button, Message, Reply
+from bot.replies import Action, Button, Message, Reply
 from handlers import call_service as calls
-from handlers import menu
-from handlers.calls import CALL, FEEDBACK, PAUSE_HINT, card, where
+from handlers import menu, purposes
+from handlers.calls import PAUSE_HINT, call_button, card, rating_button, where
 from handlers.contributions import describe_offer
 from handlers.offers import OFFER
 from storage.models import Call, Offer, OutboxMessage
@@ -20,16 +20,16 @@ from storage.models import Call, Offer, OutboxMessage
 NUDGE = "nudge"
 
 
-async def render(ctx: Context, row: OutboxMessage) -> list[Reply]:
+async def render(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     renderer = RENDERERS[row.purpose]
     return await renderer(ctx, row)
 
 
-async def _call(ctx: Context, row: OutboxMessage) -> Call | None:
+async def _call(ctx: Scope, row: OutboxMessage) -> Call | None:
     return await ctx.session.get(Call, row.payload.get("call_id"))
 
 
-async def announce(ctx: Context, row: OutboxMessage) -> list[Reply]:
+async def announce(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
     if call is None or call.state != "published" or ctx.now > call.deadline:
         return []
@@ -38,7 +38,7 @@ async def announce(ctx: Context, row: OutboxMessage) -> list[Reply]:
     return [await card(ctx, call, push=True)]
 
 
-async def reminder(ctx: Context, row: OutboxMessage) -> list[Reply]:
+async def reminder(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
     sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
     if call is None or call.state not in ("published", "closed") or sign_up is None or sign_up.state != "joined":
@@ -47,10 +47,10 @@ async def reminder(ctx: Context, row: OutboxMessage) -> list[Reply]:
     text = t(N_("Niet vergeten: {title} begint {start}.\n📍 {place}\n\nKun je toch niet? Laat het weten, "
                 "dan geven we je plaats door."),
              title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at), place=where(ctx, call))
-    return [Message(text, (Button(f"cancel:{call.id}", t(N_("Ik kan toch niet"))),), token=CALL)]
+    return [Message(text, (call_button(t(N_("Ik kan toch niet")), "cancel", call),))]
 
 
-async def place_offer(ctx: Context, row: OutboxMessage) -> list[Reply]:
+async def place_offer(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
     sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
     if sign_up is None or sign_up.state != "offered":
@@ -60,11 +60,11 @@ async def place_offer(ctx: Context, row: OutboxMessage) -> list[Reply]:
                 "Wil je de plaats?"),
              title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at),
              until=t.datetime(sign_up.offer_expires_at))
-    return [Message(text, (Button(f"confirm:{call.id}", t(N_("Ja, ik kom"))),
-                           Button(f"release:{call.id}", t(N_("Geef de plaats door")))), token=CALL)]
+    return [Message(text, (call_button(t(N_("Ja, ik kom")), "confirm", call),
+                           call_button(t(N_("Geef de plaats door")), "release", call)))]
 
 
-async def cancelled(ctx: Context, row: OutboxMessage) -> list[Reply]:
+async def cancelled(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
     if call is None:
         return []
@@ -73,18 +73,17 @@ async def cancelled(ctx: Context, row: OutboxMessage) -> list[Reply]:
                       title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at)))]
 
 
-async def changed(ctx: Context, row: OutboxMessage) -> list[Reply]:
+async def changed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
     if call is None or call.state == "cancelled":
         return []
     t = ctx.t
     intro = t(N_("Er is iets veranderd aan {title}. Dit is de nieuwe informatie:"),
               title=calls.call_text(call, "title", t.locale))
-    new = await card(ctx, call)
-    return [Message(f"{intro}\n\n{new.text}", new.buttons, token=new.token)]  # one message: sent whole or not
+    return [await card(ctx, call, lead=intro)]  # one message: sent whole or not
 
 
-async def followup(ctx: Context, row: OutboxMessage) -> list[Reply]:
+async def followup(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
     sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
     if call is None or call.state == "cancelled" or sign_up is None or sign_up.state not in ("joined", "attended"):
@@ -92,11 +91,11 @@ async def followup(ctx: Context, row: OutboxMessage) -> list[Reply]:
     t = ctx.t
     text = t(N_("Je deed mee aan {title}. Hoe was het? Geef een score van 1 (niet goed) tot 5 (heel goed)."),
              title=calls.call_text(call, "title", t.locale))
-    buttons = tuple(Button(f"{call.id}:{n}", str(n)) for n in range(1, 6))
-    return [Message(text + "\n\n" + t(PAUSE_HINT), buttons, token=FEEDBACK)]
+    buttons = tuple(rating_button(call, n) for n in range(1, 6))
+    return [Message(text + "\n\n" + t(PAUSE_HINT), buttons)]
 
 
-async def digest(ctx: Context, row: OutboxMessage) -> list[Reply]:
+async def digest(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     t = ctx.t
     open_calls = [call for call in await _open_calls(ctx, row.payload.get("call_ids", []))]
     if not open_calls:
@@ -105,12 +104,12 @@ async def digest(ctx: Context, row: OutboxMessage) -> list[Reply]:
     buttons = []
     for number, call in enumerate(open_calls, start=1):
         lines.append(f"{number}. {calls.call_text(call, 'title', t.locale)}, {t.datetime(call.starts_at)}")
-        buttons.append(Button(f"show:{call.id}", t(N_("Bekijk {number}"), number=number)))
+        buttons.append(call_button(t(N_("Bekijk {number}"), number=number), "show", call))
     lines += ["", t(PAUSE_HINT)]
-    return [Message("\n".join(lines), tuple(buttons), token=CALL)]
+    return [Message("\n".join(lines), tuple(buttons))]
 
 
-async def _open_calls(ctx: Context, ids: list[int]) -> list[Call]:
+async def _open_calls(ctx: Scope, ids: list[int]) -> list[Call]:
     if not ids:
         return []
     found = await ctx.session.scalars(select(Call).where(
@@ -118,32 +117,35 @@ async def _open_calls(ctx: Context, ids: list[int]) -> list[Call]:
     return list(found)
 
 
-async def nudge(ctx: Context, row: OutboxMessage) -> list[Reply]:
+async def nudge(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if ctx.person.onboarded_at is not None:
         return []
     t = ctx.t
     text = t(N_("Je was gisteren begonnen met je profiel. Het duurt nog maar een minuutje. Zullen we verdergaan?"))
-    return [Message(text + "\n\n" + t(PAUSE_HINT), (Button("resume", t(N_("Ja, verder"))),), token=NUDGE)]
+    return [Message(text + "\n\n" + t(PAUSE_HINT), (Button(t(N_("Ja, verder")), Action.of(NUDGE, "resume")),))]
 
 
-async def offer_expiry(ctx: Context, row: OutboxMessage) -> list[Reply]:
+async def offer_expiry(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     offer = await ctx.session.get(Offer, row.payload.get("offer_id"))
     if offer is None or offer.state != "open" or offer.valid_until is None:
         return []
     t = ctx.t
     text = t(N_("Je aanbod loopt af op {date}:\n{offer}\n\nWil je het drie maanden verlengen?"),
              date=t.date(offer.valid_until.date()), offer=describe_offer(offer, t))
-    buttons = (Button(f"renew:{offer.id}", t(N_("Verlengen"))), Button(f"withdraw:{offer.id}", t(N_("Intrekken"))))
-    return [Message(text + "\n\n" + t(PAUSE_HINT), buttons, token=OFFER)]
+    buttons = (Button(t(N_("Verlengen")), Action.of(OFFER, "renew", offer.id)),
+               Button(t(N_("Intrekken")), Action.of(OFFER, "withdraw", offer.id)))
+    return [Message(text + "\n\n" + t(PAUSE_HINT), buttons)]
 
 
 RENDERERS = {
-    "call": announce, "reminder": reminder, "waitlist_offer": place_offer, "call_cancelled": cancelled,
-    "call_changed": changed, "followup": followup, "digest": digest, "nudge": nudge, "offer_expiry": offer_expiry,
+    purposes.CALL.name: announce, purposes.REMINDER.name: reminder, purposes.WAITLIST_OFFER.name: place_offer,
+    purposes.CALL_CANCELLED.name: cancelled, purposes.CALL_CHANGED.name: changed,
+    purposes.FOLLOWUP.name: followup, purposes.DIGEST.name: digest, purposes.NUDGE.name: nudge,
+    purposes.OFFER_EXPIRY.name: offer_expiry,
 }
 
 
-async def on_nudge_button(ctx: Context, value: str) -> None:
+async def on_nudge_button(ctx: Context, tapped: Action) -> None:
     """“Ja, verder” on the onboarding nudge: show the question where they stopped."""
     if ctx.conversation is not None:
         await ctx.dialogue.render(ctx)

@@ -256,3 +256,31 @@ class AuditEvent(Base):
         ForeignKey("person.id", ondelete="SET NULL"), index=True
     )
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Organisation(Base):
+    """A partner organisation (a cultural house, a school, a city service...) with its members."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoleGrant(Base):
+    """A right held by one chat identity: coordinator, or partner (member of an organisation).
+
+    Kept by identity, so a coordinator named at start holds the role before they ever wrote.
+    """
+
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("channel", "external_id", "role", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    granted_by: Mapped[str] = mapped_column(String(64))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,11 +4,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.models import AuditEvent, Conversation, Feedback, Idea, Identity, Offer, Person, ProcessedEvent
+from storage.models import (
+    AuditEvent,
+    Conversation,
+    Feedback,
+    Idea,
+    Identity,
+    Offer,
+    Organisation,
+    Person,
+    ProcessedEvent,
+    RoleGrant,
+)
 
 
 class People:
@@ -134,3 +145,63 @@ class Inbox:
     async def mark(self, channel: str, key: str, now: datetime) -> None:
         self.session.add(ProcessedEvent(channel=channel, key=key, at=now))
         await self.session.flush()
+
+
+class Roles:
+    """Who may do what: coordinator and partner rights of chat identities, and organisations."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, channel: str, external_id: str) -> set[str]:
+        return set(await self.session.scalars(select(RoleGrant.role).where(
+            RoleGrant.channel == channel, RoleGrant.external_id == external_id)))
+
+    async def grant(self, channel: str, external_id: str, role: str, by: str, now: datetime,
+                    organisation: Organisation | None = None) -> bool:
+        """Grant the role; False when the identity held it already."""
+        organisation_id = organisation.id if organisation else None
+        if await self._grants(channel, external_id, role, organisation_id):
+            return False
+        self.session.add(RoleGrant(channel=channel, external_id=external_id, role=role, granted_by=by,
+                                   organisation_id=organisation_id, granted_at=now))
+        await self.session.flush()
+        return True
+
+    async def revoke(self, channel: str, external_id: str, role: str,
+                     organisation: Organisation | None = None) -> bool:
+        """Take the role away; False when the identity did not hold it."""
+        organisation_id = organisation.id if organisation else None
+        if not await self._grants(channel, external_id, role, organisation_id):
+            return False
+        await self.session.execute(delete(RoleGrant).where(
+            RoleGrant.channel == channel, RoleGrant.external_id == external_id, RoleGrant.role == role,
+            RoleGrant.organisation_id.is_(None) if organisation_id is None
+            else RoleGrant.organisation_id == organisation_id))
+        return True
+
+    async def _grants(self, channel: str, external_id: str, role: str, organisation_id: int | None) -> list[RoleGrant]:
+        query = select(RoleGrant).where(RoleGrant.channel == channel, RoleGrant.external_id == external_id,
+                                        RoleGrant.role == role)
+        query = query.where(RoleGrant.organisation_id.is_(None) if organisation_id is None
+                            else RoleGrant.organisation_id == organisation_id)
+        return list(await self.session.scalars(query))
+
+    async def holders(self, role: str) -> list[RoleGrant]:
+        return list(await self.session.scalars(select(RoleGrant).where(RoleGrant.role == role).order_by(RoleGrant.id)))
+
+    async def members(self, organisation: Organisation) -> list[RoleGrant]:
+        return list(await self.session.scalars(select(RoleGrant).where(
+            RoleGrant.organisation_id == organisation.id).order_by(RoleGrant.id)))
+
+    async def organisation(self, name: str) -> Organisation | None:
+        return await self.session.scalar(select(Organisation).where(Organisation.name == name))
+
+    async def organisations(self) -> list[Organisation]:
+        return list(await self.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+    async def add_organisation(self, name: str, now: datetime) -> Organisation:
+        organisation = Organisation(name=name, created_at=now)
+        self.session.add(organisation)
+        await self.session.flush()
+        return organisation

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.assembly import assemble
 from bot.config import load_settings
-from bot.core import Gangmaker
 from storage.migrate import upgrade
 from tests.auxil.chat import Chat
 from tests.auxil.clock import FakeClock
@@ -36,8 +36,9 @@ def clock():
 
 
 @pytest.fixture
-def bot(settings, engine, clock):
-    return Gangmaker(settings, engine, clock)
+async def bot(settings, engine, clock):
+    """The core, assembled as in production, without channels."""
+    return (await assemble(settings, engine=engine, clock=clock)).core
 
 
 @pytest.fixture

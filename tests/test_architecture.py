@@ -43,3 +43,17 @@ def test_lint_is_clean():
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "bot", "handlers", "storage", "tests",
                              "benchmarks"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout
+
+
+def test_the_core_imports_no_handler():
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] == "handlers")
+        for path in (ROOT / "bot").rglob("*.py")
+    }
+    assert {path: mods for path, mods in offenders.items() if mods} == {}
+
+
+def test_the_architecture_check_sees_an_import_of_handlers(tmp_path):
+    module = tmp_path / "sneaky.py"
+    module.write_text("from handlers import calls\nimport handlers.menu\n")
+    assert {m for m in imported_modules(module) if m.split(".")[0] == "handlers"} == {"handlers", "handlers.menu"}

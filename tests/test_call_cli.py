@@ -69,3 +69,17 @@ def test_qr_code_of_the_deep_link(cli, tmp_path):
     code, output = cli("call", "qr", "12")
     assert code == 0 and "https://t.me/GangmakerBot?start=c12" in output
     assert (tmp_path / "call-12.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_create_is_refused_by_the_rules_of_the_chat(cli):
+    """The three calls `/oproep` refuses, refused here too, with the chat's own words."""
+    code, output = cli(*CREATE, "--deadline", "2030-05-04 15:00")
+    assert code != 0 and "--deadline: Inschrijven moet stoppen voor het begin." in output
+    code, output = cli(*CREATE, "--publish-at", "2030-05-04 16:00")
+    assert code != 0 and "--publish-at: De oproep moet verstuurd worden voor het begin." in output
+    past = [{"2030-05-04 14:00": "2001-05-04 14:00", "2030-05-04 17:00": "2001-05-04 17:00"}.get(arg, arg)
+            for arg in CREATE]
+    code, output = cli(*past)
+    assert code != 0 and "--start: Dat moment is al voorbij. Kies een moment in de toekomst." in output
+    code, output = cli("call", "list")
+    assert output.strip() == ""  # nothing was created

@@ -248,7 +248,6 @@ async def test_my_data_includes_sign_ups_feedback_and_messages(city, engine):
 
 
 async def test_after_downtime_late_work_runs_once(city, engine):
-    from bot.outbox import Dispatcher
     from bot.scheduler import Jobs
 
     anna = await city.resident(1, "Anna")
@@ -256,11 +255,10 @@ async def test_after_downtime_late_work_runs_once(city, engine):
     await city.tick()
     await anna.tap("Ik doe mee")
     city.clock.advance(days=2, hours=23)  # the bot was down past the 24-hour reminder, up before the 2-hour one
-    core = city.bot.core
+    assembly = city.bot.assembly
     for _ in range(2):  # two restarts in a row
-        jobs = Jobs(core.sessions, city.bot.settings)
-        dispatcher = Dispatcher(core.sessions, city.bot.settings, {"telegram": city.bot.channel},
-                                core.render_push, city.clock)
+        jobs = Jobs(assembly.core.sessions, assembly.settings, assembly.app.checks)
+        dispatcher = assembly.new_dispatcher()
         await jobs.run_due(city.clock())
         await dispatcher.drain()
     [reminder] = anna.unread_texts()

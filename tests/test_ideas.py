@@ -124,14 +124,14 @@ async def test_cancel_ends_the_dialogue_without_saving(chat, engine):
 
 
 async def test_a_restart_continues_at_the_same_step_with_the_answers(chat, engine, settings, clock):
-    from bot.core import Gangmaker
+    from bot.assembly import assemble
     from tests.auxil.chat import Chat
 
     await onboard(chat)
     await chat.send("/idee")
     await chat.send("Het Leieboord is grijs.")
     await chat.send("Kleurrijke bankjes.")
-    restarted = Chat(Gangmaker(settings, engine, clock))  # a new process on the same database
+    restarted = Chat((await assemble(settings, engine=engine, clock=clock)).core)  # a new process, same database
     await restarted.send("/start")
     assert "Welkom terug!" in restarted.text
     assert "Hoe kunnen we jouw idee klein uitproberen?" in restarted.text

@@ -18,7 +18,7 @@ async def test_offering_time_with_dates(chat, engine, clock):
     await chat.tap("Weekend")  # tapped again: off
     await chat.tap("Weekdagen")
     assert chat.selected == ["Weekdagen", "'s Avonds"]
-    assert chat.last[0].edit  # toggles redraw the same message
+    assert chat.last[0].replace == "buttons"  # toggles redraw the same message
     await chat.tap("Klaar")
     await chat.send("1/2/2027")
     assert "Die datum is al voorbij." in chat.text

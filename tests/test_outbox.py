@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.outbox import Dispatcher
 from handlers import call_service
 from storage.db import session_factory
 from storage.models import Call, Identity, OutboxMessage
@@ -50,8 +49,7 @@ async def test_a_crash_mid_broadcast_resumes_without_doubles(city, engine, fake_
     delivered = sent_per_chat(fake_telegram)
     assert 15 <= sum(delivered.values()) < 40
 
-    restarted = Dispatcher(city.bot.core.sessions, city.bot.settings, {"telegram": city.bot.channel},
-                           city.bot.core.render_push, city.clock)
+    restarted = city.bot.assembly.new_dispatcher()
     city.clock.advance(minutes=3)  # past the lease of the rows that were in flight
     await restarted.drain()
     counts = sent_per_chat(fake_telegram)
@@ -110,8 +108,7 @@ async def test_two_dispatchers_share_the_work_on_postgresql(city, engine, fake_t
         pytest.skip("several dispatching instances need PostgreSQL (FOR UPDATE SKIP LOCKED)")
     people = await add_residents(engine, fake_telegram, 60, city.clock())
     await publish_call(engine, city.bot.settings, city.clock())
-    other = Dispatcher(city.bot.core.sessions, city.bot.settings, {"telegram": city.bot.channel},
-                       city.bot.core.render_push, city.clock)
+    other = city.bot.assembly.new_dispatcher()
     sent = await asyncio.gather(city.dispatcher.drain(), other.drain())
     assert sum(sent) == 60
     assert sent_per_chat(fake_telegram) == Counter({p.id: 1 for p in people})

@@ -79,3 +79,11 @@ async def test_before_consent_there_is_nothing_to_export_or_erase(chat, engine):
     await chat.send("/vergeet")
     assert "Ik heb niets over jou bewaard." in chat.text
     assert await rows(engine, AuditEvent) == []
+
+
+async def test_before_consent_every_alias_of_export_and_erasure_gets_the_same_answer(chat, engine):
+    for command in ("/mydata", "/mesdonnees", "/forget", "/oublier"):
+        await chat.send(command)
+        assert "Ik heb niets over jou bewaard." in chat.text, command
+        assert "Is dat goed voor jou?" not in chat.text
+    assert await rows(engine, Person) == []

@@ -13,7 +13,7 @@ from typing import TextIO
 from bot.core import Gangmaker
 from bot.events import Inbound
 from bot.outbox import RetryLater
-from bot.replies import Document, Message, Notice, Reply
+from bot.replies import Button, Document, Notice, Reply, buttons_of
 
 CHANNEL = "console"
 
@@ -28,7 +28,7 @@ class ConsoleChannel:
         self.stdin = stdin
         self.stdout = stdout
         self.download_dir = download_dir
-        self.last_buttons: Message | None = None
+        self.last_buttons: tuple[Button, ...] = ()
 
     async def run(self) -> int:
         """Greet (or resume the dialogue in progress), then answer line by line until EOF."""
@@ -49,14 +49,12 @@ class ConsoleChannel:
 
     def parse(self, line: str) -> Inbound:
         """A typed line as an event: a number or label of a shown button is a tap."""
-        shown = self.last_buttons
-        if shown is not None:
-            buttons = shown.buttons
-            if line.isdigit() and 1 <= int(line) <= len(buttons):
-                return self.event(kind="tap", token=shown.token, value=buttons[int(line) - 1].value)
-            for button in buttons:
-                if line.casefold() == button.label.casefold():
-                    return self.event(kind="tap", token=shown.token, value=button.value)
+        buttons = self.last_buttons
+        if line.isdigit() and 1 <= int(line) <= len(buttons):
+            return self.event(kind="tap", action=buttons[int(line) - 1].action)
+        for button in buttons:
+            if line.casefold() == button.label.casefold():
+                return self.event(kind="tap", action=button.action)
         if line.startswith("/foto"):
             name = line.removeprefix("/foto").strip() or "foto.jpg"
             return self.event(kind="photo", photo=f"console:{name}")
@@ -81,13 +79,17 @@ class ConsoleChannel:
             path = self.download_dir / reply.filename
             path.write_bytes(reply.content)
             self.write(f"📎 {reply.caption} → {path}")
-        elif isinstance(reply, Message):
-            self.write(reply.text)
-            for number, button in enumerate(reply.buttons, start=1):
-                mark = ("[x] " if button.selected else "[ ] ") if reply.multi and not button.value.startswith("_") else ""
+        else:
+            to = getattr(reply, "to", None)
+            room = to.name if to is not None else None
+            self.write(f"[#{room}] {reply.text}" if room else reply.text)
+            buttons = buttons_of(reply)
+            multi = getattr(reply, "multi", False)
+            for number, button in enumerate(buttons, start=1):
+                mark = ("[x] " if button.selected else "[ ] ") if multi and not button.navigation else ""
                 self.write(f"  {number}. {mark}{button.label}")
-            if reply.buttons:
-                self.last_buttons = reply
+            if buttons and room is None:
+                self.last_buttons = buttons
             self.write("")
 
     def write(self, text: str, end: str = "\n") -> None:

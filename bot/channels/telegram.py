@@ -9,12 +9,16 @@ by tenacity, and a 403 marks the chat unreachable.
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar
+from urllib.parse import urlparse
 
+from aiohttp import web
 from telegram import (
     BotCommand,
     CallbackQuery,
@@ -44,34 +48,35 @@ from bot.events import Inbound
 from bot.i18n import N_, SUPPORTED, translator
 from bot.outbox import RetryLater
 from bot.outbox import Unreachable as PushUnreachable
-from bot.replies import Button, Document, Message, Notice, Reply
-from handlers.registry import command_list
+from bot.replies import Action, Button, Document, Drawn, Notice, Reply, buttons_of
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-SEPARATOR = "|"  # callback data is "<token>|<value>"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 T = TypeVar("T")
 
 
-def callback_data(token: str | None, value: str) -> str:
-    data = f"{token or ''}{SEPARATOR}{value}"
+def callback_data(action: Action) -> str:
+    data = action.encode()
     if len(data.encode()) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
         raise ValueError(f"callback data over 64 bytes: {data!r}")
     return data
 
 
-def keyboard(message: Message) -> InlineKeyboardMarkup | None:
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """Buttons as an inline keyboard: answers two to a row when short, navigation last."""
-    if not message.buttons:
+    buttons = buttons_of(reply)
+    if not buttons:
         return None
+    multi = getattr(reply, "multi", False)
 
     def button(b: Button) -> InlineKeyboardButton:
-        label = f"✅ {b.label}" if message.multi and b.selected else b.label
-        return InlineKeyboardButton(label, callback_data=callback_data(message.token, b.value))
+        label = f"✅ {b.label}" if multi and b.selected else b.label
+        return InlineKeyboardButton(label, callback_data=callback_data(b.action))
 
-    answers = [b for b in message.buttons if not b.value.startswith("_")]
-    navigation = [b for b in message.buttons if b.value.startswith("_")]
+    answers = [b for b in buttons if not b.navigation]
+    navigation = [b for b in buttons if b.navigation]
     width = 2 if all(len(b.label) <= 16 for b in answers) else 1
     rows = [[button(b) for b in answers[i:i + width]] for i in range(0, len(answers), width)]
     if navigation:
@@ -163,11 +168,33 @@ class TelegramChannel:
             await self.application.stop()
         await self.application.shutdown()
 
+    def routes(self) -> list[tuple[str, str, Callable[[web.Request], Awaitable[web.Response]]]]:
+        """The webhook route, on the path of TELEGRAM_WEBHOOK_URL, when a webhook is set."""
+        if not self.webhook:
+            return []
+        return [("POST", urlparse(self.settings.telegram_webhook_url).path or "/", self.on_webhook)]
+
+    async def on_webhook(self, request: web.Request) -> web.Response:
+        """Hand an update to python-telegram-bot, but only with the secret we registered."""
+        expected = self.settings.telegram_webhook_secret.get_secret_value()
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            log.warning("refused a Telegram webhook call without the right secret from %s", request.remote)
+            return web.json_response({"ok": False, "error": "forbidden"}, status=403)
+        try:
+            payload = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.json_response({"ok": False, "error": "not JSON"}, status=400)
+        if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
+            return web.json_response({"ok": False, "error": "not an update"}, status=400)
+        await self.process(payload)
+        return web.json_response({"ok": True})
+
     async def publish_commands(self) -> None:
         """setMyCommands for each language; Dutch is also the default list."""
         for locale in SUPPORTED:
             t = translator(locale)
-            commands = [BotCommand(name, t(description)) for name, description in command_list()]
+            commands = [BotCommand(name, t(description)) for name, description in self.core.listed_commands()]
             await self.application.bot.set_my_commands(commands, language_code=locale)
             if locale == "nl":
                 await self.application.bot.set_my_commands(commands)
@@ -202,12 +229,12 @@ class TelegramChannel:
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         chat = query.message.chat if query.message else None
-        if chat is None or chat.type != ChatType.PRIVATE or SEPARATOR not in (query.data or ""):
+        action = Action.decode(query.data)
+        if chat is None or chat.type != ChatType.PRIVATE or action is None:
             t = translator(query.from_user.language_code)
             await self._call(lambda: query.answer(t(N_("Deze knop is verlopen."))), query.from_user.id)
             return
-        token, _, value = query.data.partition(SEPARATOR)
-        event = self._inbound(update, kind="tap", token=token or None, value=value)
+        event = self._inbound(update, kind="tap", action=action)
         await self._answer(event, chat.id, query)
 
     async def _on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -255,13 +282,22 @@ class TelegramChannel:
         for reply in replies:
             if isinstance(reply, Notice) and query is not None:
                 continue
-            if isinstance(reply, Message) and reply.edit and query is not None and query.message is not None:
-                edit = partial(self.application.bot.edit_message_reply_markup, chat_id,
-                               query.message.message_id, reply_markup=keyboard(reply))
-                await self._call(edit, chat_id)
+            if getattr(reply, "to", None) is not None:
+                log.debug("a reply for a shared room has no place on Telegram")
+                continue
+            replace = getattr(reply, "replace", None)
+            if replace and query is not None and query.message is not None:
+                await self._call(self._replace(chat_id, query.message.message_id, reply, replace), chat_id)
                 continue
             for request in self._requests(chat_id, reply):
                 await self._call(request, chat_id)
+
+    def _replace(self, chat_id: int, message_id: int, reply: Drawn, replace: str) -> Callable[[], Awaitable[Any]]:
+        """Redraw the tapped message: only its buttons, or its text and buttons."""
+        bot = self.application.bot
+        if replace == "buttons" or len(reply.text) > MessageLimit.MAX_TEXT_LENGTH:
+            return partial(bot.edit_message_reply_markup, chat_id, message_id, reply_markup=keyboard(reply))
+        return partial(bot.edit_message_text, reply.text, chat_id, message_id, reply_markup=keyboard(reply))
 
     def _requests(self, chat_id: int, reply: Reply) -> list[Callable[[], Awaitable[Any]]]:
         """The Bot API calls that draw one reply: a file, or a text in one or more pieces."""
@@ -270,7 +306,7 @@ class TelegramChannel:
             upload = InputFile(reply.content, filename=reply.filename)
             return [lambda: bot.send_document(chat_id, upload, caption=reply.caption or None)]
         pieces = split_text(reply.text)
-        markup = keyboard(reply) if isinstance(reply, Message) else None
+        markup = keyboard(reply)
         return [
             lambda piece=piece, last=number == len(pieces): bot.send_message(
                 chat_id, piece, reply_markup=markup if last else None)

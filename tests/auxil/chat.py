@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.core import Gangmaker
 from bot.events import Inbound
-from bot.replies import Document, Message, Notice, Reply
+from bot.replies import Document, Notice, Question, Reply, buttons_of
 
 
 class Chat:
@@ -34,24 +34,28 @@ class Chat:
     async def sticker(self) -> list[Reply]:
         return await self._deliver(kind="other")
 
-    def keyboard(self) -> Message:
+    def keyboard(self) -> Reply:
         """The newest message with buttons: the one a person would tap on."""
         for reply in reversed(self.history):
-            if isinstance(reply, Message) and reply.buttons:
+            if buttons_of(reply):
                 return reply
         raise AssertionError("the bot has shown no buttons yet")
 
-    async def tap(self, label: str, on: Message | None = None) -> list[Reply]:
+    async def tap(self, label: str, on: Reply | None = None) -> list[Reply]:
         """Tap the button with this label (on the newest keyboard, or on message `on`)."""
         message = on or self.keyboard()
-        for button in message.buttons:
+        for button in buttons_of(message):
             if button.label == label:
-                return await self._deliver(kind="tap", token=message.token, value=button.value)
+                return await self._deliver(kind="tap", action=button.action)
         raise AssertionError(f"no button {label!r}; shown: {self.labels(message)}")
 
+    async def submit(self, action, values: dict) -> list[Reply]:
+        """Submit a whole form, as a channel with forms (a Slack modal) does."""
+        return await self._deliver(kind="submit", action=action, values=values)
+
     @staticmethod
-    def labels(message: Message) -> list[str]:
-        return [button.label for button in message.buttons]
+    def labels(message: Reply) -> list[str]:
+        return [button.label for button in buttons_of(message)]
 
     @property
     def buttons(self) -> list[str]:
@@ -60,7 +64,7 @@ class Chat:
     @property
     def text(self) -> str:
         """All text of the last answer, messages and notices together."""
-        return "\n".join(r.text for r in self.last if isinstance(r, (Message, Notice)))
+        return "\n".join(r.text for r in self.last if not isinstance(r, Document))
 
     @property
     def notices(self) -> list[str]:
@@ -72,7 +76,11 @@ class Chat:
 
     @property
     def selected(self) -> list[str]:
-        return [button.label for button in self.keyboard().buttons if button.selected]
+        return [button.label for button in buttons_of(self.keyboard()) if button.selected]
+
+    @property
+    def questions(self) -> list[Question]:
+        return [r for r in self.last if isinstance(r, Question)]
 
 
 async def onboard(chat: Chat, name: str = "Anna", neighbourhood: str = "Heule",

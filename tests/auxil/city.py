@@ -47,9 +47,7 @@ class City:
 async def build_city(fake, engine, clock, **settings) -> City:
     values = dict(coordinator_telegram_ids=str(COORDINATOR_ID)) | settings
     running = await start_bot(fake, telegram_settings(fake, "webhook", **values), engine, clock)
-    core = running.core
-    dispatcher = Dispatcher(core.sessions, running.settings, {"telegram": running.channel}, core.render_push, clock)
-    return City(running, dispatcher, Jobs(core.sessions, running.settings), clock)
+    return City(running, running.assembly.dispatcher, running.assembly.jobs, clock)
 
 
 @pytest.fixture

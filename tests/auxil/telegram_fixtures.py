@@ -5,12 +5,11 @@ import socket
 from dataclasses import dataclass
 
 import pytest
-from aiohttp import web
 
+from bot.assembly import Assembly, assemble
 from bot.channels.telegram import TelegramChannel
 from bot.config import Settings, load_settings
 from bot.core import Gangmaker
-from bot.web import create_web_app
 from tests.auxil.fake_telegram import FakeTelegram
 from tests.auxil.telegram_user import TelegramUser
 
@@ -26,18 +25,25 @@ class RunningBot:
     """The bot as deployed: core + Telegram channel (+ web server in webhook mode)."""
 
     fake: FakeTelegram
-    settings: Settings
-    core: Gangmaker
-    channel: TelegramChannel
-    runner: web.AppRunner | None = None
+    assembly: Assembly
+
+    @property
+    def settings(self) -> Settings:
+        return self.assembly.settings
+
+    @property
+    def core(self) -> Gangmaker:
+        return self.assembly.core
+
+    @property
+    def channel(self) -> TelegramChannel:
+        return self.assembly.channels["telegram"]
 
     def user(self, user_id: int = 1001, first_name: str = "Anna", language_code: str | None = "nl") -> TelegramUser:
         return TelegramUser(self.fake, user_id, first_name, language_code)
 
     async def stop(self) -> None:
-        await self.channel.stop()
-        if self.runner is not None:
-            await self.runner.cleanup()
+        await self.assembly.stop()
 
 
 def telegram_settings(fake: FakeTelegram, mode: str, **extra: object) -> Settings:
@@ -50,17 +56,12 @@ def telegram_settings(fake: FakeTelegram, mode: str, **extra: object) -> Setting
 
 
 async def start_bot(fake: FakeTelegram, settings: Settings, engine, clock) -> RunningBot:
-    core = Gangmaker(settings, engine, clock)
-    webhook = settings.telegram_webhook_url is not None
-    channel = TelegramChannel(core, settings, webhook=webhook, retry_wait=0.01)
-    running = RunningBot(fake, settings, core, channel)
-    if webhook:
-        running.runner = web.AppRunner(create_web_app(settings, channel))
-        await running.runner.setup()
-        port = int(settings.telegram_webhook_url.split(":")[2].split("/")[0])
-        await web.TCPSite(running.runner, "127.0.0.1", port).start()
-    await channel.start()
-    return running
+    """The bot as `gangmaker serve` assembles it; the tests drive the scheduler by hand."""
+    if settings.telegram_webhook_url is not None:
+        settings = settings.model_copy(update={"port": int(settings.telegram_webhook_url.split(":")[2].split("/")[0])})
+    assembly = await assemble(settings, engine=engine, clock=clock, telegram_retry_wait=0.01)
+    await assembly.start(scheduler=False, serve_web=settings.telegram_webhook_url is not None)
+    return RunningBot(fake, assembly)
 
 
 @pytest.fixture

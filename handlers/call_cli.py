@@ -1,6 +1,7 @@
 """`gangmaker call …`: create, list, publish, close, cancel calls and print their QR code, for scripts.
 
 It writes to the same database as the running bot; the bot's dispatcher sends what is queued.
+A new call is checked by the same rules, and answered with the same texts, as `/oproep` in the chat.
 """
 from __future__ import annotations
 
@@ -14,12 +15,17 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy import select
 
+from bot.assembly import database
 from bot.config import ConfigError, Settings, load_settings
+from bot.i18n import translator
 from handlers import call_service
+from handlers.calls import deep_link
+from handlers.coordination import CALL_FLOW
 from handlers.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
-from storage.db import create_engine, session_factory
-from storage.migrate import upgrade
+from storage.db import session_factory
 from storage.models import Call
+
+OPTION_OF_STEP = {"starts_at": "--start", "ends_at": "--end"}  # where the option is not the step's name
 
 
 def _values(options: Any) -> list[str]:
@@ -61,13 +67,8 @@ def _run(work: Callable[[Any, Settings, datetime], Awaitable[None]]) -> None:
     settings = _settings()
 
     async def main() -> None:
-        engine = create_engine(settings.database_url)
-        await upgrade(engine)
-        try:
-            async with session_factory(engine)() as session, session.begin():
-                await work(session, settings, datetime.now(ZoneInfo("UTC")))
-        finally:
-            await engine.dispose()
+        async with database(settings) as engine, session_factory(engine)() as session, session.begin():
+            await work(session, settings, datetime.now(ZoneInfo("UTC")))
 
     asyncio.run(main())
 
@@ -125,8 +126,8 @@ def create(reminders: str, **answers: Any) -> None:
     answers["description_i18n"] = {k: v for k, v in translations["description"].items() if v}
 
     async def work(session: Any, settings: Settings, now: datetime) -> None:
-        if answers["ends_at"] <= answers["starts_at"]:
-            raise click.BadParameter("must come after --start", param_hint="--end")
+        answers["publish"] = "later" if answers.get("publish_at") else "now"
+        refuse(answers, settings, now)
         call = call_service.new_call(answers, None, now)
         call.reminder_minutes = minutes
         session.add(call)
@@ -138,6 +139,16 @@ def create(reminders: str, **answers: Any) -> None:
             click.echo(f"Call {call.id} published; queued for {queued} people.")
 
     _run(work)
+
+
+def refuse(answers: dict[str, Any], settings: Settings, now: datetime) -> None:
+    """Stop with one line per problem when the call breaks a rule of the chat's `/oproep`."""
+    problems = CALL_FLOW.validate(answers, now.astimezone(ZoneInfo(settings.timezone)))
+    if problems:
+        t = translator(settings.default_locale, settings.timezone)
+        raise click.ClickException("\n".join(
+            f"{OPTION_OF_STEP.get(name, '--' + name.replace('_', '-'))}: {problem.text(t)}"
+            for name, problem in problems.items()))
 
 
 @call_group.command("list")
@@ -195,7 +206,7 @@ def qr(call_id: int, out: Path | None) -> None:
     from qrcode.image.pure import PyPNGImage
 
     settings = _settings()
-    link = f"https://t.me/{settings.telegram_bot_username}?start=c{call_id}"
+    link = f"https://t.me/{settings.telegram_bot_username}?start={deep_link(call_id)}"
     path = out or Path(f"call-{call_id}.png")
     qrcode.make(link, image_factory=PyPNGImage).save(str(path))
     click.echo(f"{path}: {link}")

@@ -1,0 +1,85 @@
+"""Gangmaker as the core sees it: every command with its aliases, button routes, flows,
+what a stranger gets, outbox purposes, scheduled checks and command-line groups, in one place."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.app import Application, Command, Route
+from bot.config import Settings
+from bot.i18n import N_
+from handlers import (
+    calls,
+    contributions,
+    coordination,
+    ideas,
+    jobs,
+    menu,
+    offers,
+    onboarding,
+    privacy,
+    profile,
+    purposes,
+    pushes,
+)
+from handlers.coordination import COORDINATOR
+
+COMMANDS = (
+    Command(("start",), menu.start, for_strangers=onboarding.before_consent),
+    Command(("menu",), menu.show_menu, N_("Alles wat je kunt doen")),
+    Command(("idee", "idea"), ideas.start_idea, N_("Een idee delen"), starts_dialogue=True),
+    Command(("tijd", "time", "temps"), offers.starter("offer_time"), N_("Tijd geven"), starts_dialogue=True),
+    Command(("kennis", "expertise"), offers.starter("offer_expertise"), N_("Kennis of talent delen"),
+            starts_dialogue=True),
+    Command(("geven", "give", "donner"), offers.starter("offer_gift"), N_("Geld, materiaal of een ruimte geven"),
+            starts_dialogue=True),
+    Command(("profiel", "profile", "profil"), profile.show_profile, N_("Je profiel bekijken en aanpassen")),
+    Command(("taal", "language", "langue"), profile.change_language, starts_dialogue=True),
+    Command(("bijdragen", "mijnbijdragen", "contributions"), contributions.show_contributions,
+            N_("Wat je al deelde")),
+    Command(("privacy", "confidentialite"), privacy.show_privacy, N_("Wat ik over je bewaar")),
+    Command(("mijngegevens", "mydata", "mesdonnees"), privacy.export, N_("Al je gegevens downloaden"),
+            for_strangers=privacy.nothing_stored),
+    Command(("vergeet", "forget", "oublier"), privacy.start_forget, N_("Alles over jou wissen"),
+            starts_dialogue=True, for_strangers=privacy.nothing_stored),
+    Command(("mijnoproepen", "mycalls", "mesappels"), calls.my_calls, N_("Oproepen waaraan je meedoet")),
+    Command(("pauze", "pause"), calls.pause, N_("Even geen berichten")),
+    Command(("oproep", "newcall"), coordination.start_call, starts_dialogue=True, role=COORDINATOR),
+    Command(("oproepen", "calls"), coordination.list_calls, role=COORDINATOR),
+    Command(("help", "hulp", "aide"), menu.show_help, N_("Hulp")),
+)
+
+ROUTES = {
+    offers.OFFER: Route(offers.on_offer_button),
+    privacy.PRIVACY: Route(privacy.on_privacy_button),
+    profile.PROFILE: Route(profile.on_profile_button),
+    calls.CALL: Route(calls.on_call_button),
+    calls.FEEDBACK: Route(calls.on_feedback_button),
+    calls.PAUSE: Route(calls.on_pause_button),
+    pushes.NUDGE: Route(pushes.on_nudge_button),
+    onboarding.CONSENT: Route(onboarding.consent_again),
+    coordination.COORDINATE: Route(coordination.on_coordinate_button, role=COORDINATOR),
+    coordination.ATTENDANCE: Route(coordination.on_attendance_button, role=COORDINATOR),
+}
+
+
+def flows(max_text_length: int) -> list:
+    return [onboarding.ONBOARDING, ideas.idea_flow(max_text_length), *offers.offer_flows(max_text_length),
+            *profile.PROFILE_FLOWS, privacy.FORGET_FLOW, calls.FEEDBACK_FLOW, coordination.CALL_FLOW]
+
+
+def coordinators_from_settings(settings: Settings) -> Sequence[tuple[str, str, str]]:
+    """COORDINATOR_TELEGRAM_IDS and COORDINATOR_CONSOLE_USERS grant the role at start."""
+    return [*(("telegram", str(user_id), COORDINATOR) for user_id in settings.coordinator_telegram_ids),
+            *(("console", user, COORDINATOR) for user in settings.coordinator_console_users)]
+
+
+def application(settings: Settings) -> Application:
+    """The application description the core runs (named by GANGMAKER_APPLICATION)."""
+    from handlers.call_cli import call_group
+
+    return Application(
+        commands=COMMANDS, flows=flows(settings.max_text_length), routes=ROUTES,
+        strangers={"*": onboarding.before_consent}, menu=menu.show_menu, not_understood=menu.not_understood,
+        unknown_command=menu.unknown_command, purposes=purposes.ALL, render_push=pushes.render,
+        checks=jobs.CHECKS, bootstrap_roles=coordinators_from_settings, cli=(call_group,),
+    )

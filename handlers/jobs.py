@@ -1,0 +1,137 @@
+"""The application's scheduled checks: publishing, reminders, follow-ups, the Monday digest,
+nudges, offers running out, waitlist offers, closing calls, and erasing long-inactive people.
+
+Each takes a session, the settings and the moment, is idempotent, and returns how much it did.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers import call_service as calls
+from handlers import purposes
+from handlers.privacy import give_up_places
+from storage.models import Call, Conversation, Offer, Person, SignUp
+from storage.repositories import Audit, People
+
+DIGEST_WEEKDAY, DIGEST_HOUR = 0, 10  # Monday 10:00 local time
+FOLLOWUP_DELAY = timedelta(hours=1)
+
+
+async def publish_scheduled(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    due = list(await session.scalars(select(Call).where(Call.state == "scheduled", Call.publish_at <= now)))
+    for call in due:
+        await calls.publish(session, settings, call, now)
+    return len(due)
+
+
+async def remind(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """Before the start, to those signed up: only the latest reminder whose time has come."""
+    queued = 0
+    upcoming = await session.scalars(select(Call).where(Call.state.in_(calls.OPEN), Call.starts_at > now))
+    for call in upcoming:
+        due = [m for m in sorted(call.reminder_minutes) if call.starts_at - timedelta(minutes=m) <= now]
+        if not due:
+            continue
+        minutes = due[0]
+        for person in await _signed_up(session, call, ("joined",)):
+            queued += await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:remind:{minutes}",
+                                           person=person, purpose=purposes.REMINDER, now=now,
+                                           payload={"call_id": call.id})
+    return queued
+
+
+async def follow_up(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """After the end, ask those who came how it went (within three days)."""
+    queued = 0
+    ended = await session.scalars(select(Call).where(
+        Call.state.in_(calls.OPEN), Call.ends_at <= now - FOLLOWUP_DELAY, Call.ends_at > now - timedelta(days=3)))
+    for call in ended:
+        for person in await _signed_up(session, call, ("joined", "attended")):
+            queued += await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:followup",
+                                           person=person, purpose=purposes.FOLLOWUP, now=now,
+                                           payload={"call_id": call.id})
+    return queued
+
+
+async def digest(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """On Monday from 10:00 (until the end of that day): open calls that fit, to who asked."""
+    local = now.astimezone(ZoneInfo(settings.timezone))
+    if local.weekday() != DIGEST_WEEKDAY or local.hour < DIGEST_HOUR:
+        return 0
+    week = local.strftime("%G-W%V")
+    open_calls = list(await session.scalars(select(Call).where(
+        Call.state == "published", Call.deadline > now).order_by(Call.starts_at)))
+    answered = {(s.call_id, s.person_id) for s in await session.scalars(
+        select(SignUp).where(SignUp.call_id.in_([c.id for c in open_calls])))}
+    queued = 0
+    for person in await session.scalars(select(Person).where(Person.digest.is_(True), Person.onboarded_at.is_not(None))):
+        fitting = [c.id for c in open_calls if calls.fits(c, person) and (c.id, person.id) not in answered]
+        if fitting:
+            queued += await purposes.queue(session, settings, key=f"digest:{week}:person:{person.id}",
+                                           person=person, purpose=purposes.DIGEST, now=now,
+                                           payload={"call_ids": fitting[:5]})
+    return queued
+
+
+async def nudge_onboarding(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """One nudge, a day after someone stopped halfway through onboarding."""
+    stalled = await session.scalars(
+        select(Person).join(Conversation, Conversation.person_id == Person.id)
+        .where(Person.onboarded_at.is_(None), Conversation.flow == "onboarding",
+               Conversation.updated_at <= now - timedelta(hours=24)))
+    queued = 0
+    for person in stalled:
+        queued += await purposes.queue(session, settings, key=f"nudge:onboarding:person:{person.id}",
+                                       person=person, purpose=purposes.NUDGE, now=now)
+    return queued
+
+
+async def offer_expiry(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """A week before an offer ends, ask to renew or withdraw; after its end, it expires."""
+    queued = 0
+    soon = await session.scalars(select(Offer).where(
+        Offer.state == "open", Offer.valid_until.is_not(None), Offer.valid_until <= now + timedelta(days=7)))
+    for offer in soon:
+        if offer.valid_until < now:
+            offer.state = "expired"
+            continue
+        person = await session.get(Person, offer.person_id)
+        queued += await purposes.queue(session, settings,
+                                       key=f"offer:{offer.id}:expiry:{offer.valid_until.date().isoformat()}",
+                                       person=person, purpose=purposes.OFFER_EXPIRY, now=now,
+                                       payload={"offer_id": offer.id})
+    return queued
+
+
+async def expire_place_offers(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    return await calls.expire_place_offers(session, settings, now)
+
+
+async def close_calls(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    return await calls.close_past_deadline(session, now)
+
+
+async def retention(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """Erase people who stopped answering RETENTION_MONTHS ago; their places go to the waitlist."""
+    gone = list(await session.scalars(select(Person).where(
+        Person.last_active_at < now - timedelta(days=30 * settings.retention_months))))
+    for person in gone:
+        await give_up_places(session, settings, person, now)
+        await People(session).erase(person)
+        await Audit(session).record("person_erased", now, reason="inactive", version=settings.privacy_version)
+    return len(gone)
+
+
+async def _signed_up(session: AsyncSession, call: Call, states: tuple[str, ...]) -> list[Person]:
+    return list(await session.scalars(
+        select(Person).join(SignUp, SignUp.person_id == Person.id)
+        .where(SignUp.call_id == call.id, SignUp.state.in_(states)).order_by(Person.id)))
+
+
+CHECKS = (publish_scheduled, remind, follow_up, digest, nudge_onboarding, offer_expiry, expire_place_offers,
+          close_calls, retention)

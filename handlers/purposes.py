@@ -1,0 +1,33 @@
+"""Why Gangmaker writes to someone on its own, and how each purpose is queued."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.outbox import Purpose, enqueue
+from storage.models import Person
+
+# Calls and overviews are unasked-for: capped per week, after quiet hours, stopped by /pauze.
+CALL = Purpose("call", capped=True, quiet=True, pausable=True)
+DIGEST = Purpose("digest", capped=True, quiet=True, pausable=True)
+FOLLOWUP = Purpose("followup", quiet=True, pausable=True)
+NUDGE = Purpose("nudge", quiet=True, pausable=True)
+OFFER_EXPIRY = Purpose("offer_expiry", quiet=True, pausable=True)
+# These concern something the person signed up for, so they arrive at once, also when paused.
+REMINDER = Purpose("reminder")
+WAITLIST_OFFER = Purpose("waitlist_offer")
+CALL_CANCELLED = Purpose("call_cancelled")
+CALL_CHANGED = Purpose("call_changed")
+
+ALL = (CALL, DIGEST, FOLLOWUP, NUDGE, OFFER_EXPIRY, REMINDER, WAITLIST_OFFER, CALL_CANCELLED, CALL_CHANGED)
+CAPPED = frozenset(purpose.name for purpose in ALL if purpose.capped)
+
+
+async def queue(session: AsyncSession, settings: Settings, *, key: str, person: Person, purpose: Purpose,
+                now: datetime, payload: dict[str, Any] | None = None) -> bool:
+    """Queue one message for `person` under a unique key (see `bot.outbox.enqueue`)."""
+    return await enqueue(session, settings, key=key, person=person, purpose=purpose, now=now,
+                         payload=payload, capped=CAPPED)
