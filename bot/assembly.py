@@ -69,8 +69,7 @@ class Assembly:
 
     def new_dispatcher(self) -> Dispatcher:
         """Another dispatcher on the same database and channels (as a second process has)."""
-        return Dispatcher(self.core.sessions, self.settings, self.channels, self.core.render_push, self.core.clock,
-                          pausable={purpose.name for purpose in self.app.purposes if purpose.pausable})
+        return _dispatcher(self.core, self.channels)
 
     async def start(self, *, scheduler: bool = True, serve_web: bool = True) -> Assembly:
         """Start the web server (when a channel needs one, or always with `serve_web`), the
@@ -120,7 +119,10 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
 
         channels["telegram"] = TelegramChannel(core, settings, webhook=bool(settings.telegram_webhook_url),
                                                retry_wait=telegram_retry_wait)
-    assembly = Assembly(settings, engine, core, channels, Jobs(core.sessions, settings, app.checks),
-                        dispatcher=None, owns_engine=owns_engine)  # type: ignore[arg-type]
-    assembly.dispatcher = assembly.new_dispatcher()
-    return assembly
+    return Assembly(settings, engine, core, channels, Jobs(core.sessions, settings, app.checks),
+                    _dispatcher(core, channels), owns_engine=owns_engine)
+
+
+def _dispatcher(core: Gangmaker, channels: dict[str, Any]) -> Dispatcher:
+    pausable = {purpose.name for purpose in core.app.purposes if purpose.pausable}
+    return Dispatcher(core.sessions, core.settings, channels, core.render_push, core.clock, pausable=pausable)
