@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -171,14 +171,11 @@ class Roles:
     async def revoke(self, channel: str, external_id: str, role: str,
                      organisation: Organisation | None = None) -> bool:
         """Take the role away; False when the identity did not hold it."""
-        organisation_id = organisation.id if organisation else None
-        if not await self._grants(channel, external_id, role, organisation_id):
-            return False
-        await self.session.execute(delete(RoleGrant).where(
-            RoleGrant.channel == channel, RoleGrant.external_id == external_id, RoleGrant.role == role,
-            RoleGrant.organisation_id.is_(None) if organisation_id is None
-            else RoleGrant.organisation_id == organisation_id))
-        return True
+        grants = await self._grants(channel, external_id, role, organisation.id if organisation else None)
+        for grant in grants:
+            await self.session.delete(grant)
+        await self.session.flush()
+        return bool(grants)
 
     async def _grants(self, channel: str, external_id: str, role: str, organisation_id: int | None) -> list[RoleGrant]:
         query = select(RoleGrant).where(RoleGrant.channel == channel, RoleGrant.external_id == external_id,
