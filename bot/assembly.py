@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.core import Gangmaker
 from bot.outbox import Dispatcher
 from bot.scheduler import Jobs, Schedule
+from bot.surfaces import Surface
 from bot.web import create_web_app
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -107,7 +108,7 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
     engine = engine or create_engine(settings.database_url)
     await upgrade(engine)
     app = load_application(settings)
-    core = Gangmaker(settings, engine, app, clock)
+    core = Gangmaker(settings, engine, app, clock, surfaces=channel_surfaces())
     await core.bootstrap()
     channels: dict[str, Any] = {}
     if console is not None:
@@ -121,6 +122,13 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
                                                retry_wait=telegram_retry_wait)
     return Assembly(settings, engine, core, channels, Jobs(core.sessions, settings, app.checks),
                     _dispatcher(core, channels), owns_engine=owns_engine)
+
+
+def channel_surfaces() -> dict[str, Surface]:
+    """How each channel asks (forms or steps) and the words of its hints, by channel name."""
+    from bot.channels import console, telegram
+
+    return {console.CHANNEL: console.SURFACE, telegram.CHANNEL: telegram.SURFACE}
 
 
 def _dispatcher(core: Gangmaker, channels: dict[str, Any]) -> Dispatcher:

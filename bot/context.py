@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator, translator
 from bot.replies import Button, Message, Notice, Replace, Reply, Room
-from storage.repositories import Audit, Conversations, Ideas, Offers, People, Roles
+from storage.repositories import Audit, Calls, Conversations, Ideas, Offers, People, Roles
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,6 +65,10 @@ class Scope:
     @cached_property
     def offers(self) -> Offers:
         return Offers(self.session)
+
+    @cached_property
+    def calls(self) -> Calls:
+        return Calls(self.session)
 
     @cached_property
     def audit(self) -> Audit:

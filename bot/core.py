@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
 
@@ -24,6 +24,7 @@ from bot.dialogue import FORM, Dialogue
 from bot.events import Inbound
 from bot.i18n import N_, translator
 from bot.replies import Action, Button, Message, Question, Reply
+from bot.surfaces import Surface
 from storage.db import session_factory
 from storage.models import Identity, OutboxMessage, Person, utcnow
 from storage.repositories import Inbox, People, Roles
@@ -43,13 +44,13 @@ class Gangmaker:
     """The channel-neutral bot: `await handle(event)` returns what to say back."""
 
     def __init__(self, settings: Settings, engine: AsyncEngine, app: Application,
-                 clock: Callable[[], datetime] = utcnow, form_channels: frozenset[str] = frozenset()) -> None:
+                 clock: Callable[[], datetime] = utcnow, surfaces: Mapping[str, Surface] | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.app = app
         self.sessions = session_factory(engine)
         self.clock = clock
-        self.dialogue = Dialogue(app.flows, form_channels)
+        self.dialogue = Dialogue(app.flows, surfaces)
         self.navigation = [Command(names, partial(self._navigate, action=names[0]), description)
                            for names, description in NAVIGATION.items()]
         self.commands = {**app.by_name, **{name: command for command in self.navigation for name in command.names}}

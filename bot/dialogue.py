@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.i18n import N_, Translator
 from bot.replies import Action, Button, FieldErrors, Form, FormField, Question
+from bot.surfaces import ASKED_WITH_HINT, CHAT, Surface
+from bot.surfaces import FORM as FORM_SURFACE
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -35,16 +37,20 @@ Answers = dict[str, Any]
 
 
 class Invalid(Exception):
-    """An answer that does not fit the step; `message` (a msgid) says what is expected.
+    """An answer that does not fit the step; `message` (a msgid) says what is wrong.
 
-    Values that are dates or moments are written in the reader's language when shown."""
+    When the answer is not of the `expected` kind at all (no number, no date...), the
+    channel's surface says what to give, in its own words. Values that are dates or
+    moments are written in the reader's language when shown."""
 
-    def __init__(self, message: str, **values: object) -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "", *, expected: str | None = None, **values: object) -> None:
+        super().__init__(message or expected)
         self.message = message
+        self.expected = expected
         self.values = values
 
-    def text(self, t: Translator) -> str:
+    def text(self, t: Translator, surface: Surface = FORM_SURFACE) -> str:
+        message = (surface.hint(self.expected) or "") if self.expected else self.message
         shown = {}
         for key, value in self.values.items():
             if isinstance(value, datetime):
@@ -53,7 +59,7 @@ class Invalid(Exception):
                 value = t.date(value)
             shown[key] = value
         shown.pop("echo", None)
-        return t(self.message, **shown)
+        return t(message, **shown)
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,6 @@ class Step:
     optional: bool = False
     when: Callable[[Answers], bool] | None = None
     on_answer: Callable[[Context, Any], Awaitable[None]] | None = None
-    hint: str = N_("Typ je antwoord in een bericht.")
     kind = "text"
 
     def applies(self, answers: Answers) -> bool:
@@ -100,9 +105,13 @@ class Step:
     def buttons(self, t: Translator, token: str, answers: Answers) -> list[Button]:
         return []
 
+    def hint_values(self, now: datetime) -> dict[str, object]:
+        """What the hint for this kind of answer fills in (limits, an example date)."""
+        return {}
+
     def expectation(self, now: datetime) -> Invalid:
         """What this step expects, as the re-ask for an answer that does not fit."""
-        return Invalid(self.hint)
+        return Invalid(expected=self.kind, **self.hint_values(now))
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> Any:
         """The value of a chat answer (a tap, a typed date...); Invalid when it cannot be read."""
@@ -173,11 +182,10 @@ class NumberStep(Step):
 
     minimum: int = 0
     maximum: int = 1000
-    hint: str = N_("Typ een getal tussen {min} en {max}.")
     kind = "number"
 
-    def expectation(self, now: datetime) -> Invalid:
-        return Invalid(self.hint, min=self.minimum, max=self.maximum)
+    def hint_values(self, now: datetime) -> dict[str, object]:
+        return {"min": self.minimum, "max": self.maximum}
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> int:
         return self.coerce(answer.text if answer.kind == "text" else "", now)
@@ -208,11 +216,10 @@ class DateStep(Step):
     """A calendar date typed as day/month(/year), not in the past; stored as ISO text."""
 
     after_step: str | None = None  # must not be before the answer of this step
-    hint: str = N_("Typ een datum, bijvoorbeeld {example}.")
     kind = "date"
 
-    def expectation(self, now: datetime) -> Invalid:
-        return Invalid(self.hint, example=_example(now))
+    def hint_values(self, now: datetime) -> dict[str, object]:
+        return {"example": _example(now)}
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> str:
         match = _DATE.fullmatch(answer.text.strip()) if answer.kind == "text" else None
@@ -257,11 +264,10 @@ class DateTimeStep(Step):
     """A moment typed as day/month(/year) hour:minute in local time; stored as UTC ISO text."""
 
     after_step: str | None = None  # must come after the answer of this step
-    hint: str = N_("Typ een datum en een uur, bijvoorbeeld {example}.")
     kind = "datetime"
 
-    def expectation(self, now: datetime) -> Invalid:
-        return Invalid(self.hint, example=_example(now) + " 14:00")
+    def hint_values(self, now: datetime) -> dict[str, object]:
+        return {"example": _example(now) + " 14:00"}
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> str:
         match = _DATETIME.fullmatch(answer.text.strip().lower()) if answer.kind == "text" else None
@@ -307,7 +313,6 @@ class ChoiceStep(Step):
     """One of a few options, tapped or typed by its label."""
 
     options: Sequence[Option] = ()
-    hint: str = N_("Kies een van de knoppen.")
     kind = "choice"
 
     def buttons(self, t: Translator, token: str, answers: Answers) -> list[Button]:
@@ -372,7 +377,6 @@ class MultiStep(ChoiceStep):
     """Several options, toggled one tap at a time and closed with "Klaar"."""
 
     minimum: int = 1
-    hint: str = N_("Tik op alles wat past. Tik daarna op Klaar.")
     kind = "multi"
 
     def buttons(self, t: Translator, token: str, answers: Answers) -> list[Button]:
@@ -407,7 +411,7 @@ class MultiStep(ChoiceStep):
         if not isinstance(value, list) or any(item not in known for item in value):
             raise self.expectation(now)
         if len(value) < self.minimum:
-            raise Invalid(N_("Kies minstens één antwoord. Tik daarna op Klaar."))
+            raise Invalid(N_("Kies minstens één antwoord."))
 
     def limits(self) -> tuple[int | None, int | None]:
         return self.minimum, None
@@ -421,7 +425,6 @@ class PhotoStep(Step):
     """A picture; the channel's file id is stored, not the image itself."""
 
     optional: bool = True
-    hint: str = N_("Stuur een foto, of tik op Overslaan.")
     kind = "photo"
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> str:
@@ -534,9 +537,14 @@ def _tap(token: str, verb: str, value: object = None) -> Action:
 class Dialogue:
     """Runs flows: starts them, answers one event at a time, and renders the current step."""
 
-    def __init__(self, flows: Sequence[Flow], form_channels: frozenset[str] = frozenset()) -> None:
+    def __init__(self, flows: Sequence[Flow], surfaces: Mapping[str, Surface] | None = None) -> None:
         self.flows = {flow.name: flow for flow in flows}
-        self.form_channels = form_channels  # channels that show a whole flow as one form
+        self.surfaces = dict(surfaces or {})  # per channel; a channel not named is a plain chat
+
+    def surface(self, ctx: Context) -> Surface:
+        """How the reader's channel asks: forms or steps, and the words of its hints."""
+        channel = ctx.event.channel if ctx.event is not None else ctx.identity.channel if ctx.identity else ""
+        return self.surfaces.get(channel, CHAT)
 
     # -- starting and resuming ----------------------------------------------------------
 
@@ -546,7 +554,7 @@ class Dialogue:
         replacing any dialogue in progress. A channel with forms gets the whole flow at once."""
         flow = self.flows[flow_name]
         answers = dict(answers or {})
-        if flow.form and ctx.event.channel in self.form_channels:
+        if flow.form and self.surface(ctx).forms:
             ctx.send(flow.as_form(ctx.t, answers))
             return
         first = flow.after("", answers)
@@ -564,16 +572,18 @@ class Dialogue:
             return
         answers, problems = flow.read_form(values, ctx.local_now)
         if problems:
-            ctx.send(FieldErrors({name: problem.text(ctx.t) for name, problem in problems.items()}))
+            surface = self.surface(ctx)
+            ctx.send(FieldErrors({name: problem.text(ctx.t, surface) for name, problem in problems.items()}))
             return
         await flow.on_done(ctx, answers)
 
     async def render(self, ctx: Context, prefix: str | None = None, echo: str | None = None,
-                     edit: bool = False) -> None:
+                     edit: bool = False, hinted: bool = False) -> None:
         """Show the current step (or summary) with fresh buttons; `prefix` goes above it.
 
         `echo` (text the person typed and must not lose) is sent first; `edit` redraws the
-        buttons of the tapped message in place, as a multi-select does on every tap.
+        buttons of the tapped message in place, as a multi-select does on every tap;
+        `hinted` leaves out the channel's hint for the answer when the prefix already gave it.
         """
         conversation = ctx.conversation
         assert conversation is not None
@@ -586,7 +596,7 @@ class Dialogue:
         elif conversation.step == EDIT:
             text, buttons = self._edit_menu(ctx, flow)
         else:
-            text, buttons = self._question(ctx, flow, step)
+            text, buttons = self._question(ctx, flow, step, hinted)
         if echo:
             ctx.say(echo)
         if prefix:
@@ -595,9 +605,12 @@ class Dialogue:
         ctx.send(Question(text, tuple(buttons), multi=isinstance(step, MultiStep),
                           replace="buttons" if edit else None, field=question))
 
-    def _question(self, ctx: Context, flow: Flow, step: Step) -> tuple[str, list[Button]]:
+    def _question(self, ctx: Context, flow: Flow, step: Step, hinted: bool) -> tuple[str, list[Button]]:
         t, answers, token = ctx.t, ctx.conversation.answers, ctx.conversation.token
         text = t(step.prompt)
+        hint = self.surface(ctx).hint(step.kind) if step.kind in ASKED_WITH_HINT and not hinted else None
+        if hint:
+            text = t(hint, **step.hint_values(ctx.local_now)) + " " + text
         # Coming back to an answered step (back, edit, profile) shows what is there now.
         if not isinstance(step, MultiStep) and not _empty(answers.get(step.name)):
             text += "\n\n" + t(N_("Nu: {value}"), value=step.show(answers[step.name], t))
@@ -701,11 +714,12 @@ class Dialogue:
 
     async def _reask(self, ctx: Context, problem: Invalid, unreadable: bool = False) -> None:
         """Say what was expected and ask the same step again; nothing entered is lost."""
-        t = ctx.t
-        text = problem.text(t) + " " + t(N_("Of typ /annuleer om te stoppen."))
+        t, surface = ctx.t, self.surface(ctx)
+        cancel = surface.hint("cancel")
+        text = problem.text(t, surface) + (" " + t(cancel) if cancel else "")
         if unreadable:
             text = t(N_("Dit soort bericht kan ik hier niet lezen.")) + " " + text
-        await self.render(ctx, prefix=text, echo=problem.values.get("echo"))
+        await self.render(ctx, prefix=text, echo=problem.values.get("echo"), hinted=problem.expected is not None)
 
     async def _advance(self, ctx: Context, flow: Flow, current: str) -> None:
         conversation = ctx.conversation
@@ -732,7 +746,7 @@ class Dialogue:
             if problems:
                 name, problem = next(iter(problems.items()))
                 ctx.conversation.step, ctx.conversation.mode = name, SUMMARY
-                await self.render(ctx, prefix=problem.text(ctx.t))
+                await self.render(ctx, prefix=problem.text(ctx.t, self.surface(ctx)))
                 return
             await self._finish(ctx, flow)
         elif verb == "change":
@@ -748,7 +762,7 @@ class Dialogue:
         value = answer.value if answer.kind == "tap" else self._typed_choice(
             answer, ctx.t, [(name, step.label) for name, step in names.items()])
         if value not in names:
-            await self._reask(ctx, Invalid(N_("Kies een van de knoppen.")), answer.kind == "other")
+            await self._reask(ctx, Invalid(expected="choice"), answer.kind == "other")
             return
         ctx.conversation.step, ctx.conversation.mode = value, SUMMARY
         await self.render(ctx)

@@ -13,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import select
 
 from bot.assembly import database
 from bot.config import ConfigError, Settings, load_settings
@@ -24,6 +23,7 @@ from handlers.coordination import CALL_FLOW
 from handlers.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
 from storage.db import session_factory
 from storage.models import Call
+from storage.repositories import Calls
 
 OPTION_OF_STEP = {"starts_at": "--start", "ends_at": "--end"}  # where the option is not the step's name
 
@@ -156,7 +156,7 @@ def list_calls() -> None:
     """Every call with its state and sign-ups."""
 
     async def work(session: Any, settings: Settings, now: datetime) -> None:
-        for call in await session.scalars(select(Call).order_by(Call.starts_at)):
+        for call in await Calls(session).listed():
             joined = await call_service.count(session, call, *call_service.HOLDING, "attended", "no_show")
             waiting = await call_service.count(session, call, call_service.WAITING)
             capacity = call.capacity if call.capacity is not None else "-"

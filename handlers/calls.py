@@ -8,8 +8,6 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
-
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
@@ -17,7 +15,7 @@ from bot.replies import Action, Button, Card, CardLine, Document
 from handlers import call_service as calls
 from handlers.calendar import ics
 from handlers.options import NEIGHBOURHOODS, label
-from storage.models import Call, Feedback, SignUp
+from storage.models import Call, Feedback
 
 CALL = "call"  # route of call buttons: Action.of(CALL, "join", call id)
 FEEDBACK = "fb"  # Action.of(FEEDBACK, rating, call id)
@@ -147,11 +145,7 @@ async def _change_place(ctx: Context, call: Call, action: str) -> None:
 async def my_calls(ctx: Context) -> None:
     """/mijnoproepen: the calls you joined or wait for, with a button to sign out."""
     t = ctx.t
-    rows = (await ctx.session.execute(
-        select(SignUp, Call).join(Call, Call.id == SignUp.call_id)
-        .where(SignUp.person_id == ctx.person.id, SignUp.state.in_((*calls.HOLDING, calls.WAITING)),
-               Call.state.in_(calls.OPEN), Call.ends_at > ctx.now)
-        .order_by(Call.starts_at))).all()
+    rows = await ctx.calls.joined_by(ctx.person, (*calls.HOLDING, calls.WAITING), calls.OPEN, ending_after=ctx.now)
     if not rows:
         ctx.say(t(N_("Je bent nu nergens voor ingeschreven.")))
         return
@@ -191,8 +185,7 @@ async def on_feedback_button(ctx: Context, tapped: Action) -> None:
     if call is None or not rating.isdigit() or not 1 <= int(rating) <= 5:
         ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
         return
-    feedback = await ctx.session.scalar(select(Feedback).where(
-        Feedback.call_id == call.id, Feedback.person_id == ctx.person.id))
+    feedback = await ctx.calls.feedback(call.id, ctx.person)
     if feedback is None:
         feedback = Feedback(call_id=call.id, person_id=ctx.person.id, rating=int(rating), created_at=ctx.now)
         ctx.session.add(feedback)
@@ -205,8 +198,7 @@ async def on_feedback_button(ctx: Context, tapped: Action) -> None:
 
 
 async def feedback_done(ctx: Context, answers: dict[str, Any]) -> None:
-    feedback = await ctx.session.scalar(select(Feedback).where(
-        Feedback.call_id == answers["_call_id"], Feedback.person_id == ctx.person.id))
+    feedback = await ctx.calls.feedback(answers["_call_id"], ctx.person)
     if feedback is not None:
         feedback.remark = answers.get("remark")
     ctx.say(ctx.t(N_("Dank je! Zo maken we het de volgende keer beter.")))
@@ -216,5 +208,5 @@ FEEDBACK_FLOW = Flow(
     name="feedback", confirm=False, on_done=feedback_done,
     cancelled=N_("Oké. Je score is bewaard, dank je!"),
     steps=[TextStep(name="remark", label=N_("Wat kan beter"), optional=True, max_length=1000, prompt=N_(
-        "Dank je voor je score! Niets te zeggen? Tik op Overslaan. Wat moet er de volgende keer anders?"))],
+        "Dank je voor je score! Niets te zeggen? Dat mag ook. Wat moet er de volgende keer anders?"))],
 )

@@ -44,7 +44,7 @@ async def show_contributions(ctx: Context) -> None:
         lines.append(f"{number}. {describe_offer(offer, t)}")
         buttons.append(Button(t(N_("Trek {number} in"), number=number), Action.of(OFFER, "withdraw", offer.id)))
     if buttons:
-        lines += ["", t(N_("Wil je een aanbod intrekken? Tik op de knop met zijn nummer."))]
+        lines += ["", t(N_("Wil je een aanbod intrekken? Kies hieronder zijn nummer."))]
     ctx.say("\n".join(lines), buttons)
 
 

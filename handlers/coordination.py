@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.context import Context
 from bot.dialogue import ChoiceStep, DateTimeStep, Flow, MultiStep, NumberStep, Option, TextStep
 from bot.i18n import N_
@@ -12,7 +10,7 @@ from bot.replies import Action, Button, Message
 from handlers import call_service as calls
 from handlers.contributions import describe_offer
 from handlers.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
-from storage.models import Call, Person, SignUp
+from storage.models import Call, SignUp
 
 COORDINATOR = "coordinator"  # the role that may create and manage calls
 COORDINATE = "coord"  # route: Action.of(COORDINATE, verb, call id)
@@ -33,26 +31,26 @@ CALL_STEPS = [
              prompt=N_("Wat gaan we doen, en wat vraag je van de mensen?")),
     MultiStep(name="needs", label=N_("Nodig"), options=CONTRIBUTIONS, prompt=N_("Wat is er nodig?")),
     _optional_multi("themes", N_("Thema's"), THEMES, N_(
-        "Alleen wie een van deze thema's koos, krijgt de oproep. Tik op Overslaan om ze naar iedereen te sturen. "
+        "Alleen wie een van deze thema's koos, krijgt de oproep. Kies je er geen, dan krijgt iedereen ze. "
         "Welke thema's?")),
     ChoiceStep(name="neighbourhood", label=N_("Buurt"), options=NEIGHBOURHOODS, prompt=N_("In welke buurt gebeurt het?")),
     TextStep(name="address", label=N_("Adres"), max_length=200, prompt=N_("Op welk adres? Met straat en nummer.")),
     DateTimeStep(name="starts_at", label=N_("Begin"), prompt=N_("Wanneer begint het?")),
     DateTimeStep(name="ends_at", label=N_("Einde"), after_step="starts_at", prompt=N_("Wanneer eindigt het?")),
     NumberStep(name="capacity", label=N_("Plaatsen"), minimum=0, maximum=10000,
-               prompt=N_("Typ 0 als er geen grens is. Hoeveel mensen kunnen meedoen?")),
+               prompt=N_("0 betekent: geen grens. Hoeveel mensen kunnen meedoen?")),
     DateTimeStep(name="deadline", label=N_("Inschrijven tot"), optional=True, prompt=N_(
-        "Sla je over, dan kan inschrijven tot het begin. Tot wanneer kunnen mensen zich inschrijven?")),
+        "Zonder antwoord kan inschrijven tot het begin. Tot wanneer kunnen mensen zich inschrijven?")),
     _optional_multi("target_neighbourhoods", N_("Voor buurten"), NEIGHBOURHOODS, N_(
-        "Tik op Overslaan om ze naar alle buurten te sturen. Voor mensen uit welke buurten?")),
+        "Kies je er geen, dan gaat ze naar alle buurten. Voor mensen uit welke buurten?")),
     _optional_multi("target_contributions", N_("Voor wie wil geven"), CONTRIBUTIONS, N_(
-        "Tik op Overslaan om ze naar iedereen te sturen. Wat moeten mensen willen geven om deze oproep te krijgen?")),
-    _optional_multi("target_roles", N_("Voor wie"), ROLES, N_("Tik op Overslaan om ze naar iedereen te sturen. Voor wie is het?")),
+        "Kies je er geen, dan gaat ze naar iedereen. Wat moeten mensen willen geven om deze oproep te krijgen?")),
+    _optional_multi("target_roles", N_("Voor wie"), ROLES, N_("Kies je er geen, dan gaat ze naar iedereen. Voor wie is het?")),
     _optional_multi("target_languages", N_("Talen"), LANGUAGES, N_(
-        "Tik op Overslaan om ze naar iedereen te sturen. Welke taal moeten de mensen lezen?")),
+        "Kies je er geen, dan gaat ze naar iedereen. Welke taal moeten de mensen lezen?")),
     _optional_multi("reminders", N_("Herinneringen"), (
         Option("1440", N_("1 dag vooraf")), Option("120", N_("2 uur vooraf")), Option("60", N_("1 uur vooraf"))), N_(
-        "Wie meedoet, krijgt een herinnering. Tik op Overslaan voor 1 dag en 2 uur vooraf. Wanneer?")),
+        "Wie meedoet, krijgt een herinnering. Kies je er geen, dan is dat 1 dag en 2 uur vooraf. Wanneer?")),
     ChoiceStep(name="publish", label=N_("Publiceren"), options=(
         Option("now", N_("Meteen")), Option("later", N_("Later"))), prompt=N_("Wanneer sturen we de oproep?")),
     DateTimeStep(name="publish_at", label=N_("Publiceren op"), when=lambda answers: answers.get("publish") == "later",
@@ -114,7 +112,7 @@ async def start_call(ctx: Context) -> None:
 async def list_calls(ctx: Context) -> None:
     """/oproepen: every call that has not ended long ago, with what can be done with it."""
     t = ctx.t
-    found = list(await ctx.session.scalars(select(Call).where(Call.state != "cancelled").order_by(Call.starts_at)))
+    found = await ctx.calls.listed(leave_out=("cancelled",))
     if not found:
         ctx.say(t(N_("Er zijn nog geen oproepen. Maak er een met /oproep.")))
         return
@@ -172,15 +170,12 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
 async def attendance(ctx: Context, call: Call, edit: bool = False) -> Message:
     """Who was there: one button per person, ✅ came, ❌ did not come."""
     t = ctx.t
-    rows = (await ctx.session.execute(
-        select(SignUp, Person).join(Person, Person.id == SignUp.person_id)
-        .where(SignUp.call_id == call.id, SignUp.state.in_(("joined", "attended", "no_show")))
-        .order_by(Person.display_name, SignUp.id))).all()
+    rows = await ctx.calls.attendees(call, ("joined", "attended", "no_show"))
     marks = {"attended": "✅ ", "no_show": "❌ ", "joined": ""}
     buttons = tuple(Button(marks[sign_up.state] + (person.display_name or f"#{person.id}"),
                            Action.of(ATTENDANCE, "toggle", sign_up.id))
                     for sign_up, person in rows)
-    text = t(N_("Tik één keer op een naam als die persoon er was, nog eens als die niet kwam. Wie was er bij “{title}”?"),
+    text = t(N_("Kies een naam één keer als die persoon er was, en nog eens als die niet kwam. Wie was er bij “{title}”?"),
              title=calls.call_text(call, "title", t.locale))
     if not rows:
         text = t(N_("Niemand was ingeschreven voor deze oproep."))

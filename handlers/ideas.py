@@ -27,7 +27,7 @@ def idea_steps(max_length: int) -> list:
         YesNoStep(name="will_help", label=N_("Zelf meehelpen"), prompt=N_(
             "Wil je zelf meehelpen om het te maken?")),
         PhotoStep(name="photo", label=N_("Foto"), prompt=N_(
-            "Stuur die dan hier, of tik op Overslaan. Heb je een foto of schets van je idee?")),
+            "Heb je een foto of schets van je idee?")),
     ]
 
 

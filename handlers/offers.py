@@ -15,14 +15,14 @@ from storage.models import Offer
 OFFER = "offer"  # route of the withdraw and renew buttons: Action.of(OFFER, "withdraw", offer id)
 
 UNTIL = DateStep(name="until", label=N_("Tot wanneer"), optional=True, after_step="start",
-                 prompt=N_("Weet je het nog niet? Tik dan op Overslaan. Tot wanneer kun je dit aanbieden?"))
+                 prompt=N_("Weet je het nog niet? Dan hoeft het niet. Tot wanneer kun je dit aanbieden?"))
 
 TIME_STEPS = [
     NumberStep(name="hours", label=N_("Uren per maand"), minimum=1, maximum=200,
-               prompt=N_("Typ een getal. Hoeveel uur per maand wil je ongeveer helpen?")),
+               prompt=N_("Hoeveel uur per maand wil je ongeveer helpen?")),
     MultiStep(name="moments", label=N_("Wanneer"), options=MOMENTS,
-              prompt=N_("Tik op alles wat past en dan op Klaar. Wanneer kun je meestal?")),
-    DateStep(name="start", label=N_("Vanaf"), prompt=N_("Typ een datum. Vanaf wanneer kun je helpen?")),
+              prompt=N_("Wanneer kun je meestal?")),
+    DateStep(name="start", label=N_("Vanaf"), prompt=N_("Vanaf wanneer kun je helpen?")),
     UNTIL,
 ]
 

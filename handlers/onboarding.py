@@ -38,11 +38,11 @@ ROLE = ChoiceStep(
 )
 INTERESTS = MultiStep(
     name="interests", label=N_("Thema's"), options=THEMES,
-    prompt=N_("Zo sturen we je alleen wat je boeit. Tik op alles wat past en dan op Klaar. Waar heb je zin in?"),
+    prompt=N_("Zo sturen we je alleen wat je boeit. Waar heb je zin in?"),
 )
 CONTRIBUTE = MultiStep(
     name="contributions", label=N_("Hoe je meedoet"), options=CONTRIBUTIONS,
-    prompt=N_("Tik op alles wat past en dan op Klaar. Wat wil je geven?"),
+    prompt=N_("Wat wil je geven?"),
 )
 LEVEL = ChoiceStep(
     name="level", label=N_("Hoe je helpt"), options=LEVELS,

@@ -4,14 +4,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.context import Context
 from bot.dialogue import Flow, Option, YesNoStep
 from bot.i18n import N_
 from bot.replies import Action, Button, Document
 from handlers import call_service
-from storage.models import Feedback, OutboxMessage, RoleGrant, SignUp
+from storage.models import Feedback, OutboxMessage, SignUp
+from storage.repositories import Calls
 
 PRIVACY = "privacy"  # route of the privacy buttons
 EXPORT, FORGET = "export", "forget"
@@ -61,10 +60,6 @@ def _row(obj: Any, *skip: str) -> dict[str, Any]:
     return data
 
 
-async def _of(ctx: Context, model: type, person: Any) -> list:
-    return list(await ctx.session.scalars(select(model).where(model.person_id == person.id).order_by(model.id)))
-
-
 async def export(ctx: Context) -> None:
     """Send everything stored about the person as one JSON document."""
     person = ctx.person
@@ -76,13 +71,12 @@ async def export(ctx: Context) -> None:
         "ideas": [_row(idea, "author_id") for idea in await ctx.ideas.by_author(person)],
         "offers": [_row(offer, "person_id") for offer in await ctx.offers.of(person)],
         "conversation": _row(conversation, "person_id") if conversation else None,
-        "sign_ups": [_row(row, "person_id") for row in await _of(ctx, SignUp, person)],
-        "feedback": [_row(row, "person_id") for row in await _of(ctx, Feedback, person)],
-        "messages_to_you": [_row(row, "person_id") for row in await _of(ctx, OutboxMessage, person)],
+        "sign_ups": [_row(row, "person_id") for row in await ctx.people.rows_of(SignUp, person)],
+        "feedback": [_row(row, "person_id") for row in await ctx.people.rows_of(Feedback, person)],
+        "messages_to_you": [_row(row, "person_id") for row in await ctx.people.rows_of(OutboxMessage, person)],
         "audit": [_row(event, "person_id") for event in await ctx.audit.of(person)],
-        "roles": [_row(grant) for identity in identities for grant in await ctx.session.scalars(
-            select(RoleGrant).where(RoleGrant.channel == identity.channel,
-                                    RoleGrant.external_id == identity.external_id))],
+        "roles": [_row(grant) for identity in identities
+                  for grant in await ctx.roles.grants_of(identity.channel, identity.external_id)],
     }
     await ctx.audit.record("data_exported", ctx.now, person)
     content = json.dumps(document, ensure_ascii=False, indent=2).encode()
@@ -92,9 +86,8 @@ async def export(ctx: Context) -> None:
 
 async def give_up_places(session: Any, settings: Any, person: Any, now: Any) -> None:
     """Before someone is erased, their places go to the next on each waitlist."""
-    held = await session.scalars(select(SignUp).where(
-        SignUp.person_id == person.id, SignUp.state.in_((*call_service.HOLDING, call_service.WAITING))))
-    for sign_up in list(held):
+    held = await Calls(session).sign_ups_of(person, (*call_service.HOLDING, call_service.WAITING))
+    for sign_up in held:
         await call_service.cancel_sign_up(session, settings, sign_up, now)
 
 

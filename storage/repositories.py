@@ -1,6 +1,7 @@
 """Repositories: the queries the handlers need, one small class per aggregate."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from storage.models import (
     AuditEvent,
+    Call,
     Conversation,
     Feedback,
     Idea,
@@ -19,6 +21,7 @@ from storage.models import (
     Person,
     ProcessedEvent,
     RoleGrant,
+    SignUp,
 )
 
 
@@ -43,6 +46,11 @@ class People:
         self.session.add_all([person, identity])
         await self.session.flush()
         return identity
+
+    async def rows_of(self, model: Any, person: Person) -> list[Any]:
+        """Every row of `model` that belongs to the person (sign-ups, feedback, messages...)."""
+        return list(await self.session.scalars(
+            select(model).where(model.person_id == person.id).order_by(model.id)))
 
     async def identities_of(self, person: Person) -> list[Identity]:
         return list(await self.session.scalars(select(Identity).where(Identity.person_id == person.id)))
@@ -119,6 +127,44 @@ class Offers:
             select(Offer).where(Offer.id == offer_id, Offer.person_id == person.id))
 
 
+class Calls:
+    """Calls for participation, who signed up for them, and what they thought of them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def listed(self, *, leave_out: Collection[str] = ()) -> list[Call]:
+        """Every call but those in the states left out, the soonest first."""
+        return list(await self.session.scalars(
+            select(Call).where(Call.state.not_in(leave_out)).order_by(Call.starts_at, Call.id)))
+
+    async def joined_by(self, person: Person, states: Collection[str], call_states: Collection[str],
+                        ending_after: datetime) -> list[tuple[SignUp, Call]]:
+        """The person's sign-ups in these states, for calls in these states not yet over."""
+        rows = await self.session.execute(
+            select(SignUp, Call).join(Call, Call.id == SignUp.call_id)
+            .where(SignUp.person_id == person.id, SignUp.state.in_(states),
+                   Call.state.in_(call_states), Call.ends_at > ending_after)
+            .order_by(Call.starts_at, Call.id))
+        return [tuple(row) for row in rows.all()]
+
+    async def sign_ups_of(self, person: Person, states: Collection[str]) -> list[SignUp]:
+        return list(await self.session.scalars(
+            select(SignUp).where(SignUp.person_id == person.id, SignUp.state.in_(states)).order_by(SignUp.id)))
+
+    async def attendees(self, call: Call, states: Collection[str]) -> list[tuple[SignUp, Person]]:
+        """Who signed up for the call in these states, by name."""
+        rows = await self.session.execute(
+            select(SignUp, Person).join(Person, Person.id == SignUp.person_id)
+            .where(SignUp.call_id == call.id, SignUp.state.in_(states))
+            .order_by(Person.display_name, SignUp.id))
+        return [tuple(row) for row in rows.all()]
+
+    async def feedback(self, call_id: int, person: Person) -> Feedback | None:
+        return await self.session.scalar(
+            select(Feedback).where(Feedback.call_id == call_id, Feedback.person_id == person.id))
+
+
 class Audit:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -154,8 +200,11 @@ class Roles:
         self.session = session
 
     async def of(self, channel: str, external_id: str) -> set[str]:
-        return set(await self.session.scalars(select(RoleGrant.role).where(
-            RoleGrant.channel == channel, RoleGrant.external_id == external_id)))
+        return {grant.role for grant in await self.grants_of(channel, external_id)}
+
+    async def grants_of(self, channel: str, external_id: str) -> list[RoleGrant]:
+        return list(await self.session.scalars(select(RoleGrant).where(
+            RoleGrant.channel == channel, RoleGrant.external_id == external_id).order_by(RoleGrant.id)))
 
     async def grant(self, channel: str, external_id: str, role: str, by: str, now: datetime,
                     organisation: Organisation | None = None) -> bool:

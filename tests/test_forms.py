@@ -10,6 +10,8 @@ from bot.core import Gangmaker
 from bot.dialogue import Answer, Invalid
 from bot.i18n import translator
 from bot.replies import Action, FieldErrors, Form
+from bot.surfaces import CHAT
+from bot.surfaces import FORM as FORM_SURFACE
 from storage.models import Call
 from tests.auxil.chat import Chat, onboard
 from tests.auxil.database import rows
@@ -64,6 +66,7 @@ async def walk(chat: Chat, command: str, flow_name: str, script: dict) -> dict:
     flow = chat.bot.dialogue.flows[flow_name]
     now = chat.bot.clock().astimezone(ZoneInfo("Europe/Brussels"))
     t = translator("nl")
+    surface = chat.bot.dialogue.surfaces.get(chat.channel, CHAT)
     answers: dict = {}
     for name, attempts in script.items():
         step = flow.steps_by_name[name]
@@ -87,7 +90,7 @@ async def walk(chat: Chat, command: str, flow_name: str, script: dict) -> dict:
             problem = flow.validate({**answers, name: value}, now).get(name)
             assert (problem is None) is accepted, (name, typed, problem and problem.message)
             if not accepted:
-                assert problem.text(t) in chat.text  # the same words
+                assert problem.text(t, surface) in chat.text  # the same words, in the channel's own
             else:
                 answers[name] = value
     return answers
@@ -129,7 +132,7 @@ async def form_chat(engine, clock, user_id: str, coordinators: str = "") -> Chat
     """A person on a channel that shows a whole flow as one form (as a Slack modal will)."""
     settings = load_settings(database_url="sqlite://", coordinator_console_users=coordinators, _env_file=None)
     core = (await assemble(settings, engine=engine, clock=clock)).core
-    chat = Chat(Gangmaker(settings, engine, core.app, clock, form_channels=frozenset({"console"})),
+    chat = Chat(Gangmaker(settings, engine, core.app, clock, surfaces={"console": FORM_SURFACE}),
                 user_id=user_id, channel="console")
     await onboard(chat, name=user_id)
     return chat
@@ -149,7 +152,7 @@ async def test_a_form_channel_gets_the_call_as_one_form_checked_by_the_same_rule
     await chat.submit(form.submit, {**FORM, "deadline": "2030-03-13T15:00", "capacity": "lots", "title": "B"})
     [errors] = [reply for reply in chat.last if isinstance(reply, FieldErrors)]
     assert errors.errors == {"title": "Dat is wat kort. Schrijf minstens 2 tekens.",
-                             "capacity": "Typ een getal tussen 0 en 10000."}
+                             "capacity": "Dat moet een getal tussen 0 en 10000 zijn."}
     await chat.submit(form.submit, {**FORM, "deadline": "2030-03-13T15:00"})
     assert chat.last[0].errors == {"deadline": "Inschrijven moet stoppen voor het begin."}
     await chat.submit(form.submit, FORM)

@@ -1,7 +1,10 @@
 """Every reply type drawn by the console and by Telegram (the real python-telegram-bot on the fake Bot API)."""
 import io
+import re
+from zoneinfo import ZoneInfo
 
 from bot.channels.console import ConsoleChannel
+from bot.i18n import SUPPORTED, translator
 from bot.replies import (
     Action,
     Button,
@@ -20,6 +23,7 @@ from bot.replies import (
     Room,
     Section,
 )
+from tests.auxil.chat import Chat, onboard
 from tests.auxil.telegram_fixtures import start_bot, telegram_settings
 
 JOIN = Button("Ik doe mee", Action.of("call", "join", 7), style="primary")
@@ -82,3 +86,29 @@ async def test_telegram_draws_every_reply_type(fake_telegram, engine, clock):
     assert (button["text"], button["callback_data"]) == ("Ik doe mee", "call|join|7")
     multi = next(m for m in sent if m.get("text") == "Kies alles wat past.")
     assert [[b["text"] for b in row] for row in multi["reply_markup"]["inline_keyboard"]] == [["✅ Erfgoed"], ["Klaar"]]
+
+
+async def test_each_channel_says_how_to_answer_in_its_own_words(bot):
+    """The same question: Telegram says tap, the console says type the number; the question is the same."""
+    texts = {}
+    for channel in ("telegram", "console"):
+        chat = Chat(bot, user_id=f"hint-{channel}", channel=channel)
+        await onboard(chat)
+        await chat.send("/tijd")
+        await chat.send("12")
+        texts[channel] = chat.text
+    assert texts["telegram"].startswith("Tik op alles wat past en dan op Klaar. Wanneer kun je meestal?")
+    assert texts["console"].startswith("Typ de nummers van alles wat past, één per bericht, "
+                                       "en dan het nummer van Klaar. Wanneer kun je meestal?")
+
+
+def test_no_question_or_rule_carries_a_gesture(bot):
+    """What a step asks and what its rules say reads right in a form too: no "tap" or "type" in it."""
+    gesture = re.compile(r"\b(tik|typ|tap|type|tapez|touchez)\b", re.IGNORECASE)
+    now = bot.clock().astimezone(ZoneInfo("Europe/Brussels"))
+    for locale in SUPPORTED:
+        t = translator(locale)
+        for flow in bot.dialogue.flows.values():
+            for step in flow.steps:
+                assert not gesture.search(t(step.prompt)), (locale, flow.name, step.name)
+                assert not gesture.search(step.expectation(now).text(t)), (locale, step.kind)
