@@ -9,8 +9,18 @@ from storage.migrate import upgrade
 from tests.auxil.chat import Chat
 from tests.auxil.clock import FakeClock
 from tests.auxil.database import postgres_engine, sqlite_engine
+from tests.auxil.fake_telegram import Spec
 
 pytest_plugins = ["tests.auxil.telegram_fixtures", "tests.auxil.city"]
+
+
+def pytest_report_header() -> str:
+    """Say which Telegram checks are in force: the published spec, or the fake's own rules."""
+    spec = Spec.find()
+    if spec is not None:
+        return f"fake Telegram: every call checked against the Bot API spec at {spec.path}"
+    return ("fake Telegram: Bot API spec not found (set TELEGRAM_SPEC or put shared/specs beside the "
+            "repository); checking the fake's own rules only")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

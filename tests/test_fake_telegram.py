@@ -4,7 +4,8 @@ from aiohttp import ClientSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from tests.auxil.fake_telegram import FakeTelegram
+from tests.auxil import fake_telegram
+from tests.auxil.fake_telegram import FakeTelegram, Spec
 
 
 @pytest.fixture
@@ -55,6 +56,7 @@ async def test_unknown_chat_and_blocked_chat(bot, fake):
         await bot.send_message(42, "Hallo")
 
 
+@pytest.mark.skipif(Spec.find() is None, reason="no Telegram Bot API spec found (TELEGRAM_SPEC or ../shared/specs)")
 async def test_parameters_are_checked_against_the_spec(fake):
     assert (await raw(fake, "sendMessage", chat_id="42", text="Hi", colour="red"))[0] == 400
     assert (await raw(fake, "sendMessage", chat_id="42"))[0] == 400
@@ -83,3 +85,28 @@ async def test_an_edit_that_changes_nothing_is_refused(bot):
     message = await bot.send_message(42, "Hallo")
     with pytest.raises(BadRequest, match="(?i)not modified"):
         await bot.edit_message_text("Hallo", chat_id=42, message_id=message.message_id)
+
+
+async def test_without_the_spec_the_fake_still_keeps_its_own_rules(monkeypatch, tmp_path):
+    monkeypatch.delenv("TELEGRAM_SPEC", raising=False)
+    monkeypatch.setattr(fake_telegram, "BESIDE_THE_REPOSITORY", tmp_path / "missing.json")
+    server = FakeTelegram()
+    assert server.spec is None
+    await server.start()
+    server.add_chat(42, "Anna")
+    try:
+        async with Bot(server.token, base_url=f"{server.url}/bot") as client:
+            assert (await client.send_message(42, "12")).text == "12"  # a text of digits stays a text
+            with pytest.raises(BadRequest):
+                await client.send_message(42, "x" * 4097)
+            with pytest.raises(BadRequest, match="(?i)chat not found"):
+                await client.send_message(43, "Hallo")
+        assert (await raw(server, "sendCarrierPigeon", chat_id="42"))[0] == 404
+    finally:
+        await server.stop()
+
+
+def test_a_named_spec_that_is_missing_is_an_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("TELEGRAM_SPEC", str(tmp_path / "missing.json"))
+    with pytest.raises(FileNotFoundError, match="TELEGRAM_SPEC"):
+        Spec.find()

@@ -1,11 +1,12 @@
 """A fake Telegram Bot API server on 127.0.0.1 that refuses what the real one would.
 
-Every call is checked against the published Bot API spec (`shared/specs`): the method
-must exist, required parameters be present, no unknown parameters, and each value of the
-documented type (objects checked field by field). On top, Telegram's documented rules:
-message text 1-4096 characters, callback data 1-64 bytes, known chats only, 403 for a
-chat that blocked the bot, 429 with retry_after past a configurable rate, "message is
-not modified" for an edit that changes nothing, and a callback query answered once.
+It always enforces Telegram's documented rules itself: message text 1-4096 characters,
+callback data 1-64 bytes, known chats only, 403 for a chat that blocked the bot, 429 with
+retry_after past a configurable rate, "message is not modified" for an edit that changes
+nothing, and a callback query answered once. When the published Bot API spec is found
+(`TELEGRAM_SPEC`, or `shared/specs` beside the repository), every call is also checked
+against it: the method must exist, required parameters be present, no unknown
+parameters, and each value of the documented type (objects checked field by field).
 
 Simulated people write to the bot with `send_update`; the bot's traffic is in `calls`.
 """
@@ -22,8 +23,9 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 
-SPEC_PATH = Path(os.environ.get(
-    "TELEGRAM_SPEC", Path(__file__).resolve().parents[3] / "shared" / "specs" / "telegram-bot-api-10.0.json"))
+BESIDE_THE_REPOSITORY = Path(__file__).resolve().parents[3] / "shared" / "specs" / "telegram-bot-api-10.0.json"
+# Parameters sent as plain text in a form body (the spec says which, when it is there).
+TEXT_PARAMETERS = {"text", "caption", "callback_query_id", "url", "secret_token", "parse_mode", "language_code"}
 BOT_ID = 7000000001
 BOT_USERNAME = "gangmaker_test_bot"
 SENDING = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
@@ -56,10 +58,25 @@ class Chat:
 class Spec:
     """The Bot API as published: methods and types with their fields."""
 
-    def __init__(self, path: Path = SPEC_PATH) -> None:
+    def __init__(self, path: Path) -> None:
         data = json.loads(path.read_text())
+        self.path = path
         self.methods = data["methods"]
         self.types = data["types"]
+
+    @classmethod
+    def find(cls) -> Spec | None:
+        """The spec named by TELEGRAM_SPEC (which must then exist), else the one beside the
+        repository, else None: the fake then checks only the rules it knows by itself."""
+        named = os.environ.get("TELEGRAM_SPEC")
+        if named:
+            if not Path(named).is_file():
+                raise FileNotFoundError(f"TELEGRAM_SPEC names {named}, which is not a file")
+            return cls(Path(named))
+        return cls(BESIDE_THE_REPOSITORY) if BESIDE_THE_REPOSITORY.is_file() else None
+
+    def text_parameters(self, method: str) -> set[str]:
+        return {f["name"] for f in self.methods.get(method, {}).get("fields", []) if f["types"] == ["String"]}
 
     def check_call(self, method: str, params: dict[str, Any]) -> None:
         if method not in self.methods:
@@ -117,7 +134,7 @@ class FakeTelegram:
 
     def __init__(self, token: str = "7000000001:TEST-token", rate_per_second: float | None = None) -> None:
         self.token = token
-        self.spec = Spec()
+        self.spec = Spec.find()
         self.calls: list[Call] = []
         self.chats: dict[int, Chat] = {}
         self.updates: list[dict[str, Any]] = []
@@ -170,7 +187,10 @@ class FakeTelegram:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         params = await self._params(request, method)
         try:
-            self.spec.check_call(method, params)
+            if self.spec is not None:
+                self.spec.check_call(method, params)
+            elif not hasattr(self, f"_{method}"):
+                raise ApiError(404, "Not Found: method not found")
             if self.failures.get(method):
                 status = self.failures[method].pop(0)
                 raise ApiError(status, "Internal Server Error" if status >= 500 else "Too Many Requests: retry after 1",
@@ -199,22 +219,23 @@ class FakeTelegram:
                     raw[part.name] = await part.text()
         else:
             raw = dict(await request.post()) | dict(request.query)
-        fields = {f["name"]: f["types"] for f in self.spec.methods.get(method, {}).get("fields", [])}
+        texts = self.spec.text_parameters(method) if self.spec is not None else TEXT_PARAMETERS
         params: dict[str, Any] = {}
         for name, value in raw.items():
             if isinstance(value, Upload):
                 params[name] = value
             elif isinstance(value, str) and value.startswith("attach://"):
                 params[name] = raw.get(value.removeprefix("attach://"))
-            elif fields.get(name) == ["String"]:
+            elif name in texts:
                 params[name] = value
             else:
                 try:
                     params[name] = json.loads(value)
                 except json.JSONDecodeError:
                     params[name] = value
-        return {name: value for name, value in params.items() if not (
-            isinstance(value, Upload) and name not in fields)}
+        attached = {value.removeprefix("attach://") for value in raw.values()
+                    if isinstance(value, str) and value.startswith("attach://")}
+        return {name: value for name, value in params.items() if name not in attached}
 
     def _check_rate(self, method: str) -> None:
         if method not in SENDING or self.rate_per_second is None:
