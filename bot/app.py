@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 COMMAND = "cmd"  # the route of a button that runs a command (a menu item); its verb is the command's name
 Handler = Callable[["Context"], Awaitable[None]]
+# What a stranger gets; True when it admitted them (set `ctx.identity`), so their event is then handled.
+StrangerHandler = Callable[["Context"], Awaitable[bool | None]]
 ButtonHandler = Callable[["Context", Action], Awaitable[None]]
 Check = Callable[["AsyncSession", "Settings", datetime], Awaitable[int]]
 
@@ -65,7 +67,7 @@ class Application:
     commands: Sequence[Command]
     flows: Sequence[Flow]
     routes: Mapping[str, Route]
-    strangers: Mapping[str, Handler]  # by channel; "*" for every other channel
+    strangers: Mapping[str, StrangerHandler]  # by channel; "*" for every other channel
     menu: Handler  # what "nothing in progress, here is what you can do" looks like
     not_understood: Handler
     unknown_command: Handler
@@ -74,12 +76,13 @@ class Application:
     checks: Sequence[Check] = ()
     bootstrap_roles: Callable[[Settings], Sequence[tuple[str, str, str]]] = lambda settings: ()
     cli: Sequence[Any] = ()  # click commands the application adds to `gangmaker`
+    home: Handler | None = None  # what a person's dashboard (Slack's App Home) shows; the menu when None
     by_name: dict[str, Command] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {name: command for command in self.commands for name in command.names})
 
-    def stranger(self, channel: str) -> Handler:
+    def stranger(self, channel: str) -> StrangerHandler:
         return self.strangers.get(channel) or self.strangers["*"]
 
     def listed(self) -> list[tuple[str, str]]:

@@ -102,8 +102,9 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
                    clock: Callable[[], datetime] = utcnow, console: Console | None = None,
                    telegram_retry_wait: float = 0.5) -> Assembly:
     """Migrate the database, build the core from the application, grant the roles the
-    settings name, and build the configured channels (Telegram with a token, the console
-    when asked), the dispatcher and the scheduled jobs. Nothing runs until `start`."""
+    settings name, and build the configured channels (Telegram with a token, Slack with a
+    token and signing secret, the console when asked), the dispatcher and the scheduled
+    jobs. Nothing runs until `start`."""
     owns_engine = engine is None
     engine = engine or create_engine(settings.database_url)
     await upgrade(engine)
@@ -115,6 +116,10 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
         from bot.channels.console import ConsoleChannel
 
         channels["console"] = ConsoleChannel(core, console.user, console.stdin, console.stdout)
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        from bot.channels.slack import SlackChannel
+
+        channels["slack"] = SlackChannel(core, settings)
     if settings.telegram_token:
         from bot.channels.telegram import TelegramChannel
 
@@ -126,9 +131,9 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
 
 def channel_surfaces() -> dict[str, Surface]:
     """How each channel asks (forms or steps) and the words of its hints, by channel name."""
-    from bot.channels import console, telegram
+    from bot.channels import console, slack, telegram
 
-    return {console.CHANNEL: console.SURFACE, telegram.CHANNEL: telegram.SURFACE}
+    return {channel.CHANNEL: channel.SURFACE for channel in (console, slack, telegram)}
 
 
 def _dispatcher(core: Gangmaker, channels: dict[str, Any]) -> Dispatcher:

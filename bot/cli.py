@@ -55,26 +55,23 @@ def main(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     settings = _settings()
-    if settings.telegram_token:
+    if settings.telegram_token or settings.slack_bot_token:
         ctx.invoke(serve)
         return
-    if settings.slack_bot_token:
-        raise click.ClickException(
-            "The Slack channel is not in this version yet; unset SLACK_BOT_TOKEN to chat in the console."
-        )
     logging.basicConfig(level=logging.WARNING)
     sys.exit(asyncio.run(_console(settings, "local")))
 
 
 @main.command()
 def serve() -> None:
-    """Run the configured platform channels (Telegram) and the web server."""
+    """Run the configured platform channels (Telegram, Slack, or both) and the web server."""
     from bot.runner import serve as run
 
     settings = _settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not settings.telegram_token:
-        raise click.ClickException("TELEGRAM_TOKEN is not set; without it, try `gangmaker console`.")
+    if not settings.telegram_token and not settings.slack_bot_token:
+        raise click.ClickException("Neither TELEGRAM_TOKEN nor SLACK_BOT_TOKEN is set; without them, "
+                                   "try `gangmaker console`.")
     asyncio.run(run(settings))
 
 

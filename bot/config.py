@@ -55,8 +55,12 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
+    slack_api_url: str | None = None  # another Web API host (GovSlack), or a test server
+    slack_coordinators_channel: str | None = None  # channel id of the coordinators' shared room
+    slack_partners_channel: str | None = None  # channel id of the partners' shared room
     coordinator_telegram_ids: Annotated[list[int], NoDecode] = []
     coordinator_console_users: Annotated[list[str], NoDecode] = []
+    slack_coordinator_ids: Annotated[list[str], NoDecode] = []
     telegram_bot_username: str = "GangmakerBot"  # for deep links and QR codes
     push_weekly_cap: int = Field(default=3, ge=1, le=50)
     waitlist_offer_hours: int = Field(default=12, ge=1, le=168)
@@ -72,7 +76,7 @@ class Settings(BaseSettings):
     def _database_url(cls, value: str) -> str:
         return normalise_database_url(value)
 
-    @field_validator("telegram_base_url", "telegram_webhook_url")
+    @field_validator("telegram_base_url", "telegram_webhook_url", "slack_api_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -93,7 +97,13 @@ class Settings(BaseSettings):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is")
         return self
 
-    @field_validator("coordinator_telegram_ids", "coordinator_console_users", mode="before")
+    @model_validator(mode="after")
+    def _slack_needs_secret(self) -> "Settings":
+        if self.slack_bot_token and self.slack_signing_secret is None:
+            raise ValueError("SLACK_SIGNING_SECRET must be set when SLACK_BOT_TOKEN is")
+        return self
+
+    @field_validator("coordinator_telegram_ids", "coordinator_console_users", "slack_coordinator_ids", mode="before")
     @classmethod
     def _ids(cls, value: object) -> object:
         if isinstance(value, str):

@@ -103,9 +103,11 @@ class Gangmaker:
             ctx.identity = await ctx.people.identity(event.channel, event.user_id)
             if ctx.identity is None:
                 command = self.app.by_name.get(event.command or "")
-                await (command.for_strangers if command and command.for_strangers
-                       else self.app.stranger(event.channel))(ctx)
-                return ctx.replies
+                if command and command.for_strangers:
+                    await command.for_strangers(ctx)
+                    return ctx.replies
+                if not await self.app.stranger(event.channel)(ctx) or ctx.identity is None:
+                    return ctx.replies
             ctx.person = ctx.identity.person
             ctx.person.last_active_at = ctx.now
             ctx.identity.reachable = True
@@ -135,7 +137,7 @@ class Gangmaker:
             if ctx.conversation is not None:
                 await self.dialogue.render(ctx)
         elif event.kind == "open":
-            await self.app.menu(ctx)
+            await (self.app.home or self.app.menu)(ctx)
         elif ctx.conversation is not None:
             await self.dialogue.handle(ctx, event)
         elif event.kind == "tap":

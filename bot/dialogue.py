@@ -505,7 +505,7 @@ class Flow:
 
     def read_form(self, values: Mapping[str, Any], now: datetime) -> tuple[Answers, dict[str, Invalid]]:
         """A submitted form as answers, and what is wrong with them (per field)."""
-        answers: Answers = {}
+        answers: Answers = {name: value for name, value in values.items() if name.startswith("_")}
         problems: dict[str, Invalid] = {}
         for step in self.steps:
             raw = values.get(step.name)
@@ -515,7 +515,8 @@ class Flow:
                 answers[step.name] = step.coerce(raw, now)
             except Invalid as problem:
                 problems[step.name] = problem
-        answers = {name: value for name, value in answers.items() if self.steps_by_name[name].applies(answers)}
+        answers = {name: value for name, value in answers.items()
+                   if name not in self.steps_by_name or self.steps_by_name[name].applies(answers)}
         return answers, {**self.validate(answers, now), **problems}
 
     def as_form(self, t: Translator, answers: Answers | None = None) -> Form:
@@ -523,7 +524,8 @@ class Flow:
         answers = answers or {}
         fields = tuple(step.field(t, answers.get(step.name), optional=step.optional or step.when is not None)
                        for step in self.steps)
-        return Form(t(self.summary_title), fields, Action.of(FORM, self.name), t(N_("Klopt")))
+        hidden = {name: value for name, value in answers.items() if name.startswith("_")}
+        return Form(t(self.summary_title), fields, Action.of(FORM, self.name), t(N_("Klopt")), hidden=hidden)
 
 
 def new_token() -> str:
@@ -572,8 +574,7 @@ class Dialogue:
             return
         answers, problems = flow.read_form(values, ctx.local_now)
         if problems:
-            surface = self.surface(ctx)
-            ctx.send(FieldErrors({name: problem.text(ctx.t, surface) for name, problem in problems.items()}))
+            ctx.send(FieldErrors({name: problem.text(ctx.t, FORM_SURFACE) for name, problem in problems.items()}))
             return
         await flow.on_done(ctx, answers)
 

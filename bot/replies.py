@@ -5,7 +5,7 @@ a channel with richer surfaces (Slack's Block Kit, modals, App Home) reads the f
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 SEPARATOR = "|"
@@ -167,6 +167,7 @@ class Form:
     submit: Action
     submit_label: str
     to: Room | None = None
+    hidden: dict[str, Any] = field(default_factory=dict)  # what the flow carries along (the call being edited)
 
     @property
     def text(self) -> str:

@@ -20,6 +20,7 @@ from handlers import (
     profile,
     purposes,
     pushes,
+    workspace,
 )
 from handlers.coordination import COORDINATOR
 
@@ -68,8 +69,9 @@ def flows(max_text_length: int) -> list:
 
 
 def coordinators_from_settings(settings: Settings) -> Sequence[tuple[str, str, str]]:
-    """COORDINATOR_TELEGRAM_IDS and COORDINATOR_CONSOLE_USERS grant the role at start."""
+    """COORDINATOR_TELEGRAM_IDS, SLACK_COORDINATOR_IDS and COORDINATOR_CONSOLE_USERS grant the role at start."""
     return [*(("telegram", str(user_id), COORDINATOR) for user_id in settings.coordinator_telegram_ids),
+            *(("slack", user, COORDINATOR) for user in settings.slack_coordinator_ids),
             *(("console", user, COORDINATOR) for user in settings.coordinator_console_users)]
 
 
@@ -79,7 +81,8 @@ def application(settings: Settings) -> Application:
 
     return Application(
         commands=COMMANDS, flows=flows(settings.max_text_length), routes=ROUTES,
-        strangers={"*": onboarding.before_consent}, menu=menu.show_menu, not_understood=menu.not_understood,
+        strangers={"*": onboarding.before_consent, "slack": workspace.admit}, menu=menu.show_menu,
+        home=workspace.home, not_understood=menu.not_understood,
         unknown_command=menu.unknown_command, purposes=purposes.ALL, render_push=pushes.render,
         checks=jobs.CHECKS, bootstrap_roles=coordinators_from_settings, cli=(call_group,),
     )

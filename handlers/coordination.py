@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.context import Context
+from bot.context import Context, Scope
 from bot.dialogue import ChoiceStep, DateTimeStep, Flow, MultiStep, NumberStep, Option, TextStep
 from bot.i18n import N_
 from bot.replies import Action, Button, Message
@@ -122,16 +122,22 @@ async def list_calls(ctx: Context) -> None:
         text = t(N_("#{id} {title}\n{start} – {state}\nIngeschreven: {joined}, wachtlijst: {waiting}"),
                  id=call.id, title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at),
                  state=t(STATE_LABELS[call.state]), joined=joined, waiting=waiting)
-        buttons = [_button(t(N_("Aanwezigheid")), "attendance", call)] if call.starts_at <= ctx.now else []
-        if call.state in ("draft", "scheduled"):
-            buttons.append(_button(t(N_("Nu publiceren")), "publish", call))
-        if call.ends_at > ctx.now:
-            buttons.append(_button(t(N_("Aanpassen")), "edit", call))
-        if call.state in ("published", "scheduled"):
-            buttons.append(_button(t(N_("Sluiten")), "close", call))
-        if call.ends_at > ctx.now:
-            buttons.append(_button(t(N_("Annuleren")), "cancel", call))
-        ctx.say(text, buttons)
+        ctx.say(text, coordinate_buttons(ctx, call))
+
+
+def coordinate_buttons(ctx: Scope, call: Call) -> tuple[Button, ...]:
+    """What a coordinator can do with a call now: attendance, publish, edit, close, cancel."""
+    t = ctx.t
+    buttons = [_button(t(N_("Aanwezigheid")), "attendance", call)] if call.starts_at <= ctx.now else []
+    if call.state in ("draft", "scheduled"):
+        buttons.append(_button(t(N_("Nu publiceren")), "publish", call))
+    if call.ends_at > ctx.now:
+        buttons.append(_button(t(N_("Aanpassen")), "edit", call))
+    if call.state in ("published", "scheduled"):
+        buttons.append(_button(t(N_("Sluiten")), "close", call))
+    if call.ends_at > ctx.now:
+        buttons.append(_button(t(N_("Annuleren")), "cancel", call, style="danger"))
+    return tuple(buttons)
 
 
 def _button(label: str, verb: str, call: Call, style: str | None = None) -> Button:

@@ -1,0 +1,225 @@
+"""The Slack channel: slack-bolt (async) on the bot's web server, for partners and coordinators.
+
+Slash commands (`/gangmaker oproep`), button taps, modal submissions and events (App Home
+opened, a direct message) arrive signed on `/slack/events`; Bolt checks the signature and
+its 5-minute window before any listener runs. Every request is acknowledged at once and
+answered after the ack, except a modal submission, whose field errors go back in the ack.
+A flow marked as a form opens as a modal; the App Home shows what the menu shows; replies
+go to the person's direct messages, or to a shared room (`Room`) when they name one.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels import slack_blocks as draw
+from bot.config import Settings
+from bot.core import Gangmaker
+from bot.events import Inbound
+from bot.i18n import N_, SUPPORTED, translator
+from bot.outbox import RetryLater
+from bot.outbox import Unreachable as PushUnreachable
+from bot.replies import Action, Document, FieldErrors, Form, Notice, Reply
+from bot.surfaces import CHAT, Surface
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "slack"
+PATH = "/slack/events"
+SLASH_COMMAND = "/gangmaker"
+# A whole flow opens as a modal; the dialogue's own steps still come as messages with buttons.
+SURFACE = Surface(forms=True, hints={
+    **CHAT.hints,
+    "choice": N_("Klik op een van de knoppen."),
+    "yesno": N_("Klik op een van de knoppen."),
+    "multi": N_("Klik op alles wat past en dan op Klaar."),
+    "cancel": N_("Of typ /gangmaker annuleer om te stoppen."),
+})
+# Errors after which nothing more can reach this person on Slack.
+GONE = {"channel_not_found", "account_inactive", "user_not_found", "user_disabled", "is_archived", "not_in_channel"}
+
+
+class SlackChannel:
+    """Partners and coordinators in one Slack workspace: one Bolt app around the core."""
+
+    def __init__(self, core: Gangmaker, settings: Settings) -> None:
+        assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
+        self.core = core
+        self.settings = settings
+        self.client = AsyncWebClient(
+            token=settings.slack_bot_token.get_secret_value(),
+            base_url=(settings.slack_api_url or "https://slack.com/api").rstrip("/") + "/",
+        )
+        # A 429 on a reply is waited out once (Retry-After); pushes leave the rest to the outbox.
+        self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
+        self.app = AsyncApp(client=self.client, signing_secret=settings.slack_signing_secret.get_secret_value(),
+                            logger=log)
+        self.rooms = {"coordinators": settings.slack_coordinators_channel,
+                      "partners": settings.slack_partners_channel}
+        self._locales: dict[str, str | None] = {}
+        self._direct: dict[str, str] = {}
+        self.app.command(SLASH_COMMAND)(self._on_command)
+        self.app.action(re.compile(".+"))(self._on_action)
+        self.app.view(re.compile(".+"))(self._on_submit)
+        self.app.event("app_home_opened")(self._on_home)
+        self.app.event("message")(self._on_message)
+
+    def routes(self) -> list[tuple[str, str, Callable[[web.Request], Awaitable[web.Response]]]]:
+        return [("POST", PATH, self.on_request)]
+
+    async def on_request(self, request: web.Request) -> web.Response:
+        """One request from Slack, verified and acknowledged by Bolt."""
+        return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+
+    # -- requests in -------------------------------------------------------------------------
+
+    async def _event(self, user_id: str, **fields: Any) -> Inbound:
+        return Inbound(channel=CHANNEL, user_id=user_id, locale_hint=await self.locale(user_id), **fields)
+
+    async def _on_command(self, ack: Any, command: dict[str, Any]) -> None:
+        await ack()
+        user_id = command["user_id"]
+        text = command.get("text", "").strip() or "menu"
+        event = await self._event(user_id, kind="command", text="/" + text.removeprefix("/"))
+        await self.deliver(user_id, await self.core.handle(event), trigger_id=command.get("trigger_id"))
+
+    async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        container = body.get("container") or {}
+        channel = container.get("channel_id")
+        tapped = (channel, container["message_ts"]) if channel and container.get("message_ts") else None
+        decoded = Action.decode(action.get("value"))
+        if decoded is None:
+            replies: list[Reply] = [Notice(translator(await self.locale(user_id))(N_("Deze knop is verlopen.")))]
+        else:
+            room = channel if channel and not channel.startswith("D") else None
+            replies = await self.core.handle(await self._event(user_id, kind="tap", action=decoded, room=room))
+        await self.deliver(user_id, replies, trigger_id=body.get("trigger_id"), tapped=tapped)
+
+    async def _on_submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """A modal sent: checked by the flow's rules before the ack, so errors show in the modal."""
+        user_id = body["user"]["id"]
+        event = await self._event(user_id, kind="submit", action=Action.decode(view.get("callback_id")),
+                                  values=draw.submitted(view))
+        replies = await self.core.handle(event)
+        problems = next((reply for reply in replies if isinstance(reply, FieldErrors)), None)
+        if problems is not None:
+            await ack(response_action="errors", errors=self._on_blocks(view, problems))
+            return
+        await ack()
+        await self.deliver(user_id, replies)
+
+    @staticmethod
+    def _on_blocks(view: dict[str, Any], problems: FieldErrors) -> dict[str, str]:
+        """Errors by block id; one about a field the modal does not show goes on the first field."""
+        shown = [block["block_id"] for block in view.get("blocks", []) if block.get("type") == "input"]
+        errors: dict[str, str] = {}
+        for name, text in problems.errors.items():
+            target = name if name in shown else shown[0]
+            errors[target] = draw.cut(f"{errors[target]} {text}" if target in errors else text, 2000)
+        return errors
+
+    async def _on_home(self, event: dict[str, Any]) -> None:
+        if event.get("tab") != "home":
+            return
+        user_id = event["user"]
+        replies = await self.core.handle(await self._event(user_id, kind="open"))
+        shown = [reply for reply in replies if not isinstance(reply, (Notice, Document, Form))]
+        await self._safely(self.client.views_publish(user_id=user_id, view=draw.home(shown)))
+
+    async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        user_id = event["user"]
+        inbound = await self._event(user_id, kind="text", text=event.get("text", ""), event_id=body.get("event_id"))
+        await self.deliver(user_id, await self.core.handle(inbound))
+
+    async def locale(self, user_id: str) -> str | None:
+        """The person's Slack language (nl, en or fr), read once."""
+        if user_id not in self._locales:
+            try:
+                user = (await self.client.users_info(user=user_id, include_locale=True))["user"]
+                language = str(user.get("locale") or "")[:2]
+                self._locales[user_id] = language if language in SUPPORTED else None
+            except SlackApiError as error:
+                log.warning("users.info failed: %s", error.response.get("error"))
+                return None
+        return self._locales[user_id]
+
+    # -- replies out ---------------------------------------------------------------------------
+
+    async def direct(self, user_id: str) -> str:
+        """The direct-message channel with the person."""
+        if user_id not in self._direct:
+            self._direct[user_id] = (await self.client.conversations_open(users=user_id))["channel"]["id"]
+        return self._direct[user_id]
+
+    async def deliver(self, user_id: str, replies: list[Reply], *, trigger_id: str | None = None,
+                      tapped: tuple[str, str] | None = None) -> None:
+        """Draw the replies: a form as a modal, a notice only to the person, a redraw in place,
+        a room's card in its channel, the rest in the direct messages."""
+        for reply in replies:
+            await self._safely(self._draw(user_id, reply, trigger_id, tapped))
+
+    async def _draw(self, user_id: str, reply: Reply, trigger_id: str | None,
+                    tapped: tuple[str, str] | None) -> None:
+        client = self.client
+        if isinstance(reply, Form):
+            t = translator(await self.locale(user_id))
+            await client.views_open(trigger_id=trigger_id, view=draw.modal(reply, t(N_("Annuleren"))))
+        elif isinstance(reply, Notice):
+            channel = tapped[0] if tapped else await self.direct(user_id)
+            await client.chat_postEphemeral(channel=channel, user=user_id, text=reply.text)
+        elif isinstance(reply, Document):
+            await client.files_upload_v2(channel=await self.direct(user_id), filename=reply.filename,
+                                         content=reply.content, initial_comment=reply.caption or None)
+        elif getattr(reply, "to", None) is not None:
+            room = self.rooms.get(reply.to.name)
+            if room is None:
+                log.warning("no Slack channel set for the room %s", reply.to.name)
+                return
+            await client.chat_postMessage(channel=room, **draw.message(reply))
+        elif getattr(reply, "replace", None) and tapped is not None:
+            await client.chat_update(channel=tapped[0], ts=tapped[1], **draw.message(reply))
+        else:
+            await client.chat_postMessage(channel=await self.direct(user_id), **draw.message(reply))
+
+    async def _safely(self, request: Awaitable[Any]) -> None:
+        """A refused reply is logged (its error code, no content) and the others still go."""
+        try:
+            await request
+        except SlackApiError as error:
+            log.error("Slack refused a reply: %s", error.response.get("error"))
+
+    async def push(self, user_id: str, replies: list[Reply]) -> str | None:
+        """Send an outbox message. RetryLater on 429 and server errors, PushUnreachable when the
+        person's account or channel is gone; returns the last message's ts."""
+        ts = None
+        try:
+            channel = await self.direct(user_id)
+            for reply in replies:
+                if isinstance(reply, (Notice, Form)):
+                    continue
+                ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if error.response.status_code == 429:
+                raise RetryLater(float(error.response.headers.get("Retry-After", 30)), "ratelimited") from None
+            if code in GONE:
+                raise PushUnreachable() from None
+            if error.response.status_code >= 500:
+                raise RetryLater(30, str(code)) from None
+            raise
+        except OSError as error:
+            raise RetryLater(30, repr(error)) from None
+        return ts

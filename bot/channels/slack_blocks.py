@@ -1,0 +1,189 @@
+"""Replies as Slack Block Kit, built with slack_sdk.models so that a payload Slack would refuse
+fails here first: messages and questions, cards, dashboards, forms as modals, field errors."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ConfirmObject,
+    ContextBlock,
+    DatePickerElement,
+    DateTimePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    ImageBlock,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.replies import Button, Card, Dashboard, Form, FormField, Reply, buttons_of
+
+SECTION_TEXT = 3000  # characters in one section block
+BUTTON_TEXT = 75
+ACTIONS = 25  # elements in one actions block
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+TITLE = 24  # characters in a modal's title and buttons
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(text: str, limit: int = SECTION_TEXT) -> PlainTextObject:
+    return PlainTextObject(text=cut(text, limit) or " ", emoji=True)
+
+
+def sections(text: str) -> list[Block]:
+    """A text as section blocks, cut at paragraph, line or word ends under Slack's limit."""
+    blocks: list[Block] = []
+    while len(text) > SECTION_TEXT:
+        at = max(text.rfind(sep, 0, SECTION_TEXT) for sep in ("\n\n", "\n", " "))
+        at = at if at > 0 else SECTION_TEXT
+        blocks.append(SectionBlock(text=plain(text[:at].rstrip())))
+        text = text[at:].lstrip()
+    return [*blocks, SectionBlock(text=plain(text))] if text.strip() else blocks
+
+
+def button(item: Button, multi: bool = False) -> ButtonElement:
+    action = item.action.encode()
+    label = f"✅ {item.label}" if multi and item.selected else item.label
+    confirm = item.confirm and ConfirmObject(title=cut(item.confirm.title, 100), text=plain(item.confirm.text, 300),
+                                             confirm=cut(item.confirm.yes, 30), deny=cut(item.confirm.no, 30))
+    return ButtonElement(text=plain(label, BUTTON_TEXT), action_id=action, value=action,
+                         style=item.style, confirm=confirm or None)
+
+
+def actions(items: Iterable[Button], multi: bool = False) -> list[Block]:
+    """Buttons in rows of at most 25: the answers first, then navigation (back, skip, done)."""
+    items = list(items)
+    ordered = [b for b in items if not b.navigation] + [b for b in items if b.navigation]
+    return [ActionsBlock(elements=[button(b, multi) for b in ordered[i:i + ACTIONS]])
+            for i in range(0, len(ordered), ACTIONS)]
+
+
+def card_blocks(card: Card) -> list[Block]:
+    blocks: list[Block] = sections(card.lead) if card.lead else []
+    blocks.append(HeaderBlock(text=plain(f"{card.icon} {card.title}" if card.icon else card.title, 150)))
+    facts = [MarkdownTextObject(text=cut(f"*{escape(line.label)}*\n{escape(line.value)}" if line.label
+                                         else escape(line.value), 2000)) for line in card.lines]
+    for start in range(0, len(facts), 10):
+        blocks.append(SectionBlock(fields=facts[start:start + 10]))
+    if card.image:
+        blocks.append(ImageBlock(image_url=card.image, alt_text=cut(card.title, 2000)))
+    blocks += actions(card.buttons, card.multi)
+    if card.footer:
+        blocks.append(ContextBlock(elements=[plain(card.footer)]))
+    return blocks
+
+
+def dashboard_blocks(board: Dashboard) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text=plain(board.title, 150))]
+    for section in board.sections:
+        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=f"*{escape(cut(section.title, 2900))}*"))]
+        figures = [MarkdownTextObject(text=cut(f"*{escape(f.label)}*\n{escape(f.value)}", 2000)) for f in section.figures]
+        for start in range(0, len(figures), 10):
+            blocks.append(SectionBlock(fields=figures[start:start + 10]))
+        for item in section.cards:
+            blocks += card_blocks(item)
+    return blocks
+
+
+def blocks_of(reply: Reply) -> list[Block]:
+    """The blocks that draw one reply in a message or on the App Home."""
+    if isinstance(reply, Card):
+        return card_blocks(reply)
+    if isinstance(reply, Dashboard):
+        return dashboard_blocks(reply)
+    return sections(reply.text) + actions(buttons_of(reply), getattr(reply, "multi", False))
+
+
+def message(reply: Reply) -> dict[str, Any]:
+    """chat.postMessage arguments: the blocks, and the plain text notifications show."""
+    blocks = blocks_of(reply)[:MESSAGE_BLOCKS]
+    return {"text": cut(reply.text, 3000), "blocks": [block.to_dict() for block in blocks]}
+
+
+def home(replies: Iterable[Reply]) -> dict[str, Any]:
+    """The App Home: every reply's blocks, one under the other."""
+    blocks: list[Block] = []
+    for reply in replies:
+        if blocks:
+            blocks.append(DividerBlock())
+        blocks += blocks_of(reply)
+    return View(type="home", blocks=blocks[:VIEW_BLOCKS]).to_dict()
+
+
+def modal(form: Form, cancel: str) -> dict[str, Any]:
+    """A form as a modal: one input per field (a photo has no place there), submitted as `form.submit`."""
+    inputs = [InputBlock(block_id=f.name, label=plain(f.label, 2000), element=element(f), optional=f.optional,
+                         hint=plain(f.prompt, 2000) if f.prompt else None)
+              for f in form.fields if f.kind != "photo"]
+    return View(type="modal", callback_id=form.submit.encode(), title=plain(form.title, TITLE),
+                submit=plain(form.submit_label, TITLE), close=plain(cancel, TITLE), blocks=inputs,
+                private_metadata=json.dumps(form.hidden) if form.hidden else None).to_dict()
+
+
+def element(f: FormField) -> Any:
+    """The input for one field, filled with its current value."""
+    options = [Option(value=value, label=cut(label, 75)) for value, label in f.options][:100]
+    chosen = [o for o in options if o.value in (f.value if isinstance(f.value, list) else [f.value])]
+    if f.kind == "number":
+        return NumberInputElement(action_id=f.name, is_decimal_allowed=False, min_value=f.minimum,
+                                  max_value=f.maximum, initial_value=f.value)
+    if f.kind == "date":
+        return DatePickerElement(action_id=f.name, initial_date=f.value or None)
+    if f.kind == "datetime":
+        moment = int(datetime.fromisoformat(f.value).timestamp()) if f.value else None
+        return DateTimePickerElement(action_id=f.name, initial_date_time=moment)
+    if f.kind in ("choice", "yesno"):
+        if f.kind == "yesno" and isinstance(f.value, bool):
+            chosen = [o for o in options if o.value == ("yes" if f.value else "no")]
+        return StaticSelectElement(action_id=f.name, options=options, initial_option=chosen[0] if chosen else None)
+    if f.kind == "multi":
+        if len(options) <= 10:
+            return CheckboxesElement(action_id=f.name, options=options, initial_options=chosen or None)
+        return StaticMultiSelectElement(action_id=f.name, options=options, initial_options=chosen or None)
+    return PlainTextInputElement(action_id=f.name, initial_value=f.value or None,
+                                 multiline=(f.maximum or 0) > 200, max_length=min(f.maximum or 3000, 3000))
+
+
+def submitted(view: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of a submitted modal by field name, as the flow's steps read them, and what
+    the form carried along (Slack keeps `private_metadata` on its side: the person cannot change it)."""
+    hidden = json.loads(view.get("private_metadata") or "{}")
+    values: dict[str, Any] = {name: value for name, value in hidden.items() if name.startswith("_")}
+    for block_id, inputs in view.get("state", {}).get("values", {}).items():
+        for value in inputs.values():
+            kind = value.get("type")
+            if kind in ("plain_text_input", "number_input"):
+                values[block_id] = value.get("value")
+            elif kind == "datepicker":
+                values[block_id] = value.get("selected_date")
+            elif kind == "datetimepicker":
+                values[block_id] = value.get("selected_date_time")
+            elif kind in ("static_select", "radio_buttons"):
+                values[block_id] = (value.get("selected_option") or {}).get("value")
+            elif kind in ("checkboxes", "multi_static_select"):
+                values[block_id] = [option["value"] for option in value.get("selected_options") or []]
+    return values
+
+
+def escape(text: str) -> str:
+    """Text shown as mrkdwn, with Slack's three control characters escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,55 @@
+"""People in the partners' Slack workspace: admitted by their organisation's agreement (no resident
+consent or onboarding), and their dashboard: calls with their sign-ups, and what they can start."""
+from __future__ import annotations
+
+from bot.app import command_action
+from bot.context import Context
+from bot.i18n import N_, SUPPORTED
+from bot.replies import Button, Card, CardLine, Dashboard, Figure, Section
+from handlers import call_service as calls
+from handlers.coordination import COORDINATOR, coordinate_buttons
+
+SHOWN_CALLS = 10  # cards on the dashboard (Slack shows 100 blocks on a Home tab)
+
+
+async def admit(ctx: Context) -> bool:
+    """A workspace member writes for the first time: known from now on, in their Slack language."""
+    event = ctx.event
+    locale = event.locale_hint if event.locale_hint in SUPPORTED else ctx.settings.default_locale
+    ctx.identity = await ctx.people.create(event.channel, event.user_id, locale=locale,
+                                           consent_version="workspace", now=ctx.now)
+    ctx.identity.person.display_name = event.display_name
+    await ctx.audit.record("workspace_member_admitted", ctx.now, ctx.identity.person)
+    return True
+
+
+async def home(ctx: Context) -> None:
+    """The dashboard: for a coordinator the calls and their sign-ups, for everyone what to start."""
+    t = ctx.t
+    start = [Button(t(N_("💡 Idee delen")), command_action("idee")),
+             Button(t(N_("🧰 Kennis delen")), command_action("kennis")),
+             Button(t(N_("🎁 Geld of materiaal")), command_action("geven"))]
+    sections = []
+    if await ctx.has_role(COORDINATOR):
+        start.insert(0, Button(t(N_("📣 Nieuwe oproep")), command_action("oproep"), style="primary"))
+        sections.append(await _calls(ctx))
+    sections.insert(0, Section(t(N_("Wat wil je doen?")), cards=(Card(t(N_("Meedoen aan Kortrijk 2030")),
+                                                                      buttons=tuple(start)),)))
+    ctx.send(Dashboard(t(N_("Gangmaker")), tuple(sections)))
+
+
+async def _calls(ctx: Context) -> Section:
+    t = ctx.t
+    found = [call for call in await ctx.calls.listed(leave_out=("cancelled",)) if call.ends_at > ctx.now]
+    cards = []
+    for call in found[:SHOWN_CALLS]:
+        joined = await calls.count(ctx.session, call, *calls.HOLDING)
+        waiting = await calls.count(ctx.session, call, calls.WAITING)
+        places = f"{joined}/{call.capacity}" if call.capacity else str(joined)
+        cards.append(Card(calls.call_text(call, "title", t.locale), (
+            CardLine(t.datetime(call.starts_at), t(N_("Wanneer"))),
+            CardLine(places, t(N_("Ingeschreven"))),
+            CardLine(str(waiting), t(N_("Wachtlijst"))),
+        ), coordinate_buttons(ctx, call), icon="📣"))
+    figures = (Figure(t(N_("Komende oproepen")), str(len(found))),)
+    return Section(t(N_("Oproepen")), figures, tuple(cards))

@@ -1,0 +1,164 @@
+"""Partners and coordinators in Slack: signed requests in, Web API calls out (the real slack-bolt
+against a fake Slack that refuses what Slack refuses)."""
+import json
+
+import pytest
+
+from bot.outbox import RetryLater, Unreachable
+from bot.replies import Action, Form, FormField, Message, Room
+from storage.models import Call, Identity
+from tests.auxil.database import rows
+from tests.test_rendering import REPLIES
+
+CALL = {"title": {"type": "plain_text_input", "value": "Bankjes bouwen"},
+        "description": {"type": "plain_text_input", "value": "Samen bouwen aan de Leie."},
+        "needs": {"type": "checkboxes", "selected_options": [{"value": "time"}]},
+        "neighbourhood": {"type": "static_select", "selected_option": {"value": "heule"}},
+        "address": {"type": "plain_text_input", "value": "Groeningestraat 1"},
+        # 13 March 2030, 14.00 and 17.00 Brussels time
+        "starts_at": {"type": "datetimepicker", "selected_date_time": 1899810000},
+        "ends_at": {"type": "datetimepicker", "selected_date_time": 1899820800},
+        "capacity": {"type": "number_input", "value": "20"},
+        "publish": {"type": "static_select", "selected_option": {"value": "now"}}}
+
+
+async def test_forged_unsigned_and_stale_requests_are_refused_before_anything_runs(slack, engine):
+    fake = slack.fake
+    assert (await fake.command("UCOCO", "oproep", signed=False))[0] == 401
+    assert (await fake.command("UCOCO", "oproep", age=6 * 60))[0] == 401
+    fake.secret = "someone-elses-secret"
+    assert (await fake.command("UCOCO", "oproep"))[0] == 401
+    assert await rows(engine, Identity) == []
+    assert fake.calls_to("views.open") == [] and fake.messages == []
+
+
+async def test_a_coordinator_creates_a_call_in_a_modal_with_the_chats_rules(slack, engine):
+    fake = slack.fake
+    status, _ = await fake.command("UCOCO", "oproep")
+    assert status == 200
+    [view] = await slack.until(lambda: list(fake.views.values()))
+    assert [block["block_id"] for block in view["blocks"]][:3] == ["title", "description", "needs"]
+    status, body = await fake.submit("UCOCO", view["id"], {
+        **CALL, "capacity": {"type": "number_input", "value": "20000"},
+        "deadline": {"type": "datetimepicker", "selected_date_time": 1899820000}})
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors"
+    assert answer["errors"] == {"capacity": "Dat moet een getal tussen 0 en 10000 zijn."}
+    status, body = await fake.submit("UCOCO", view["id"], {
+        **CALL, "deadline": {"type": "datetimepicker", "selected_date_time": 1899820000}})
+    assert json.loads(body)["errors"] == {"deadline": "Inschrijven moet stoppen voor het begin."}
+    assert await rows(engine, Call) == []
+    status, body = await fake.submit("UCOCO", view["id"], CALL)
+    assert (status, body) == (200, "")
+    await slack.until(lambda: any("Je oproep is verstuurd." in m.text for m in fake.dm("UCOCO")))
+    [call] = await rows(engine, Call)
+    assert (call.title["nl"], call.capacity, call.needs) == ("Bankjes bouwen", 20, ["time"])
+
+
+async def test_without_the_role_there_is_no_modal_and_the_answer_is_in_the_persons_slack_language(slack):
+    fake = slack.fake
+    await fake.command("UPIA", "oproep")
+    [message] = await slack.until(lambda: fake.dm("UPIA"))
+    assert "Je ne connais pas cette commande" in message.text
+    assert fake.views == {}
+
+
+async def test_the_app_home_shows_a_coordinator_the_calls_and_what_to_start(slack, engine):
+    fake = slack.fake
+    await fake.command("UCOCO", "oproep")
+    [view] = await slack.until(lambda: list(fake.views.values()))
+    await fake.submit("UCOCO", view["id"], CALL)
+    await slack.until(lambda: fake.dm("UCOCO"))
+    await fake.event({"type": "app_home_opened", "user": "UCOCO", "tab": "home", "channel": "DUCOCO"})
+    home = await slack.until(lambda: fake.homes.get("UCOCO"))
+    texts = json.dumps(home["blocks"], ensure_ascii=False)
+    assert "📣 Nieuwe oproep" in texts and "📣 Bankjes bouwen" in texts and "0/20" in texts
+    await fake.event({"type": "app_home_opened", "user": "UPIA", "tab": "home", "channel": "DUPIA"})
+    home = await slack.until(lambda: fake.homes.get("UPIA"))
+    texts = json.dumps(home["blocks"], ensure_ascii=False)
+    assert "Partager une idée" in texts and "Bankjes" not in texts  # a partner sees no coordination
+
+
+async def test_a_retried_event_is_answered_once(slack):
+    fake = slack.fake
+    message = {"type": "message", "channel_type": "im", "channel": "DUPIA", "user": "UPIA", "text": "bonjour",
+               "ts": "1.000001"}
+    body = json.dumps({"token": "x", "team_id": "T0KORTRIJK", "api_app_id": "AGANGMAKER", "type": "event_callback",
+                       "event_id": "Ev0000RETRY", "event_time": 1, "event": message})
+    assert (await fake.post(body, "application/json"))[0] == 200
+    await slack.until(lambda: fake.dm("UPIA"))
+    assert (await fake.post(body, "application/json", retry=1))[0] == 200
+    await fake.event({**message, "text": "encore", "ts": "1.000002"})
+    await slack.until(lambda: len(fake.dm("UPIA")) >= 2)
+    assert len(fake.dm("UPIA")) == 2  # one answer per message, none for the retry
+
+
+async def test_a_forged_button_is_expired_and_an_edited_call_stays_one_call(slack, engine):
+    fake = slack.fake
+    await fake.command("UCOCO", "oproep")
+    [view] = await slack.until(lambda: list(fake.views.values()))
+    await fake.submit("UCOCO", view["id"], CALL)
+    await slack.until(lambda: fake.dm("UCOCO"))
+    await fake.command("UCOCO", "oproepen")
+    listed = await slack.until(lambda: [m for m in fake.dm("UCOCO") if "Bankjes bouwen" in m.text])
+    await fake.tap("UCOCO", listed[-1], "Aanpassen")
+    edit = await slack.until(lambda: [v for v in fake.views.values() if v["id"] != view["id"]])
+    assert json.loads(edit[0]["private_metadata"])["_call_id"] == 1
+    await fake.submit("UCOCO", edit[0]["id"], {**CALL, "title": {"type": "plain_text_input", "value": "Bankjes!"}})
+    await slack.until(lambda: any("De oproep is aangepast." in m.text for m in fake.dm("UCOCO")))
+    [call] = await rows(engine, Call)
+    assert call.title["nl"] == "Bankjes!"
+    forged = {**listed[-1].blocks[-1]["elements"][0], "value": "coord|publish|999999"}
+    listed[-1].blocks[-1]["elements"][0] = forged
+    await fake.tap("UCOCO", listed[-1], forged["text"]["text"])
+    await slack.until(lambda: any(m.user == "UCOCO" and "verlopen" in m.text for m in fake.messages))
+
+
+async def test_slack_draws_every_reply_type_without_a_refusal(slack):
+    fake = slack.fake
+    channel = slack.assembly.channels["slack"]
+    await channel.deliver("UPIA", [reply for reply in REPLIES if not isinstance(reply, Form)],
+                          tapped=None)
+    await channel.deliver("UPIA", [Form("Dit is je oproep:", (
+        FormField("title", "Titel", "text", prompt="Wat is de titel?", value="Bankjes", maximum=80),
+        FormField("needs", "Nodig", "multi", options=(("time", "Tijd"), ("money", "Geld")), value=["time"]),
+        FormField("when", "Wanneer", "datetime", value="2030-03-13T13:00:00+00:00"),
+        FormField("day", "Dag", "date", value="2030-03-13"),
+        FormField("seats", "Plaatsen", "number", minimum=0, maximum=100, value=5),
+        FormField("help", "Zelf helpen", "yesno", options=(("yes", "Ja"), ("no", "Nee")), value=True),
+        FormField("photo", "Foto", "photo")), Action.of("form", "call"), "Klopt")], trigger_id="trigger-x")
+    await channel.deliver("UPIA", [Message("Voor de coördinatoren.", to=Room("coordinators"))])
+    sent = fake.dm("UPIA")
+    texts = [m.text for m in sent]
+    for expected in ("Gewoon een bericht.", "Wanneer begint het?", "📣 Bankjes bouwen"):
+        assert any(expected in text for text in texts), expected
+    card = next(m for m in sent if m.text.startswith("📣"))
+    assert card.blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "📣 Bankjes bouwen", "emoji": True}}
+    [join] = [e for b in card.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert (join["value"], join["style"]) == ("call|join|7", "primary")
+    danger = next(e for m in sent for b in m.blocks if b["type"] == "actions" for e in b["elements"]
+                  if e.get("confirm"))
+    assert danger["confirm"]["confirm"]["text"] == "Ja" and danger["style"] == "danger"
+    assert [m.text for m in fake.messages if m.user == "UPIA"] == ["Opgeslagen."]  # the notice, only to them
+    [upload] = fake.files.values()
+    assert (upload["name"], upload["content"], upload["channel"]) == ("gegevens.json", b"{}", "DUPIA")
+    [modal] = fake.views.values()
+    assert [b["block_id"] for b in modal["blocks"]] == ["title", "needs", "when", "day", "seats", "help"]
+    assert modal["blocks"][5]["element"]["initial_option"]["value"] == "yes"
+    assert [m.text for m in fake.in_channel("CCOORD")] == ["Voor de coördinatoren."]
+
+
+async def test_a_push_to_someone_gone_or_throttled_tells_the_outbox_what_to_do(slack):
+    fake = slack.fake
+    channel = slack.assembly.channels["slack"]
+    assert await channel.push("UPIA", [Message("Hallo")])
+    fake.failures["chat.postMessage"] = ["ratelimited", "ratelimited"]
+    with pytest.raises(RetryLater):
+        await channel.push("UPIA", [Message("Hallo")])
+    fake.failures["chat.postMessage"] = ["fatal_error"]
+    with pytest.raises(RetryLater):
+        await channel.push("UPIA", [Message("Hallo")])
+    fake.users["UPIA"].deleted = True
+    with pytest.raises(Unreachable):
+        await channel.push("UPIA", [Message("Hallo")])
+    fake.calls = [call for call in fake.calls if not call.error]  # the refusals above were asked for
