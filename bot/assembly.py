@@ -48,6 +48,7 @@ class Console:
     user: str
     stdin: TextIO
     stdout: TextIO
+    rooms: bool = False  # show the shared rooms (coordinators, partners) in this terminal
 
 
 @dataclass
@@ -115,7 +116,7 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
     if console is not None:
         from bot.channels.console import ConsoleChannel
 
-        channels["console"] = ConsoleChannel(core, console.user, console.stdin, console.stdout)
+        channels["console"] = ConsoleChannel(core, console.user, console.stdin, console.stdout, rooms=console.rooms)
     if settings.slack_bot_token and settings.slack_signing_secret:
         from bot.channels.slack import SlackChannel
 
@@ -137,5 +138,7 @@ def channel_surfaces() -> dict[str, Surface]:
 
 
 def _dispatcher(core: Gangmaker, channels: dict[str, Any]) -> Dispatcher:
-    pausable = {purpose.name for purpose in core.app.purposes if purpose.pausable}
-    return Dispatcher(core.sessions, core.settings, channels, core.render_push, core.clock, pausable=pausable)
+    purposes = core.app.purposes
+    return Dispatcher(core.sessions, core.settings, channels, core.render_push, core.clock,
+                      pausable={purpose.name for purpose in purposes if purpose.pausable},
+                      to_blocked={purpose.name for purpose in purposes if purpose.to_blocked})

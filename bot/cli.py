@@ -19,10 +19,10 @@ def _settings(**overrides: object) -> Settings:
         raise click.ClickException(str(error)) from None
 
 
-async def _console(settings: Settings, user: str) -> int:
+async def _console(settings: Settings, user: str, rooms: bool = False) -> int:
     from bot.assembly import Console, assemble
 
-    assembly = await assemble(settings, console=Console(user, sys.stdin, sys.stdout))
+    assembly = await assemble(settings, console=Console(user, sys.stdin, sys.stdout, rooms=rooms))
     await assembly.start(serve_web=False)
     try:
         return await assembly.channels["console"].run()
@@ -79,14 +79,15 @@ def serve() -> None:
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite file to use (default: DATABASE_URL).")
 @click.option("--user", default="local", show_default=True, help="Which local person you are.")
-@click.option("--coordinator", is_flag=True, help="Act as a coordinator (/oproep, /oproepen).")
+@click.option("--coordinator", is_flag=True,
+              help="Act as a coordinator (/oproep, /oproepen) and see the shared rooms (new ideas to moderate).")
 def console(db_path: Path | None, user: str, coordinator: bool) -> None:
     """Chat with Gangmaker in this terminal."""
     settings = _settings(database_url=f"sqlite:///{db_path}" if db_path else None)
     if coordinator:
         settings.coordinator_console_users = [*settings.coordinator_console_users, user]
     logging.basicConfig(level=logging.WARNING)
-    sys.exit(asyncio.run(_console(settings, user)))
+    sys.exit(asyncio.run(_console(settings, user, rooms=coordinator)))
 
 
 @main.group()

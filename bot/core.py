@@ -109,6 +109,8 @@ class Gangmaker:
                 if not await self.app.stranger(event.channel)(ctx) or ctx.identity is None:
                     return ctx.replies
             ctx.person = ctx.identity.person
+            if ctx.person.blocked_at is not None:
+                return []  # blocked by a coordinator: told once then, nothing they send is kept or forwarded
             ctx.person.last_active_at = ctx.now
             ctx.identity.reachable = True
             ctx.conversation = await ctx.conversations.of(ctx.person)
@@ -166,10 +168,12 @@ class Gangmaker:
         if ctx.conversation is not None and not any(isinstance(reply, Question) for reply in ctx.replies):
             await self.dialogue.render(ctx, prefix=ctx.t(N_("We gaan verder waar je was:")))
 
-    async def render_push(self, session: AsyncSession, row: OutboxMessage, person: Person, identity: Identity,
-                          now: datetime) -> list[Reply]:
-        """The replies for one outbox row, in the person's language (used by the dispatcher)."""
-        scope = Scope(session=session, settings=self.settings, now=now, identity=identity, person=person)
+    async def render_push(self, session: AsyncSession, row: OutboxMessage, person: Person | None,
+                          identity: Identity | None, now: datetime) -> list[Reply]:
+        """The replies for one outbox row, in the person's language, or the default one for a
+        shared room (used by the dispatcher)."""
+        scope = Scope(session=session, settings=self.settings, now=now, identity=identity, person=person,
+                      locale_hint=self.settings.default_locale)
         return await self.app.render_push(scope, row)
 
     async def _allowed(self, ctx: Context, name: str) -> Command | None:

@@ -37,13 +37,15 @@ class Purpose:
     """Why the bot writes on its own, and the rules that follow from it.
 
     `capped`: counts toward the weekly cap of unasked-for messages; `quiet`: waits until
-    the person's quiet hours end; `pausable`: not sent while the person paused messages.
+    the person's quiet hours end; `pausable`: not sent while the person paused messages;
+    `to_blocked`: still sent to someone a coordinator blocked (nothing else is).
     """
 
     name: str
     capped: bool = False
     quiet: bool = False
     pausable: bool = False
+    to_blocked: bool = False
 
 
 class RetryLater(Exception):
@@ -59,7 +61,9 @@ class Unreachable(Exception):
 
 
 class PushSender(Protocol):
-    """What a channel offers the dispatcher: send replies to a chat, return the message id."""
+    """What a channel offers the dispatcher: send replies to a chat, return the message id.
+
+    A channel with shared rooms also has `hosts(room)` and `push_room(room, replies)`."""
 
     async def push(self, user_id: str, replies: list[Reply]) -> str | None: ...
 
@@ -101,10 +105,21 @@ async def enqueue(session: AsyncSession, settings: Settings, *, key: str, person
             session, person, now, {*capped, purpose.name}) >= settings.push_weekly_cap:
         return False
     not_before = after_quiet_hours(now, person, settings.timezone) if purpose.quiet else now
-    values = dict(key=key, person_id=person.id, purpose=purpose.name, payload=payload or {},
-                  not_before=not_before, state="pending", attempts=0, created_at=now)
+    return await _insert(session, key=key, person_id=person.id, purpose=purpose.name, payload=payload or {},
+                         not_before=not_before, created_at=now)
+
+
+async def enqueue_room(session: AsyncSession, *, key: str, room: str, purpose: Purpose, now: datetime,
+                       payload: dict[str, Any] | None = None) -> bool:
+    """Queue one message for a shared room (a card for the coordinators); False when queued before."""
+    return await _insert(session, key=key, room=room, purpose=purpose.name, payload=payload or {},
+                         not_before=now, created_at=now)
+
+
+async def _insert(session: AsyncSession, **values: Any) -> bool:
     insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    result = await session.execute(insert(OutboxMessage).values(**values).on_conflict_do_nothing())
+    result = await session.execute(insert(OutboxMessage).values(state="pending", attempts=0, **values)
+                                   .on_conflict_do_nothing())
     return result.rowcount == 1
 
 
@@ -113,12 +128,13 @@ class Dispatcher:
 
     def __init__(self, sessions: Any, settings: Settings, senders: dict[str, PushSender],
                  render: Any, clock: Callable[[], datetime], *, pausable: Iterable[str] = (),
-                 batch: int = 100, max_attempts: int = 8) -> None:
+                 to_blocked: Iterable[str] = (), batch: int = 100, max_attempts: int = 8) -> None:
         self.sessions = sessions
         self.settings = settings
         self.senders = senders
         self.render = render
         self.pausable = frozenset(pausable)
+        self.to_blocked = frozenset(to_blocked)
         self.clock = clock
         self.batch = batch
         self.max_attempts = max_attempts
@@ -175,15 +191,17 @@ class Dispatcher:
                 return 0
             if prepared is None:
                 return 0
-            channel, user_id, replies, mine = prepared
+            channel, user_id, room, replies, mine = prepared
             now = self.clock()
+            sender = self.senders[channel]
             try:
-                message_id = await self.senders[channel].push(user_id, replies)
+                message_id = await (sender.push_room(room, replies) if room else sender.push(user_id, replies))
             except RetryLater as wait:
                 await self._finish(row_id, mine, "pending", error=str(wait), retry_at=now + timedelta(seconds=wait.after))
                 return 0
             except Unreachable:
-                await self._finish(row_id, mine, "failed", error="blocked by the person", unreachable=(channel, user_id))
+                await self._finish(row_id, mine, "failed", error="blocked by the person" if not room else "room gone",
+                                   unreachable=None if room else (channel, user_id))
                 return 0
             except Exception as error:  # noqa: BLE001 - a refused message must not stop the others
                 log.exception("push %s failed", row_id)
@@ -192,8 +210,9 @@ class Dispatcher:
             await self._finish(row_id, mine, "sent", channel=channel, message_id=message_id)
             return 1
 
-    async def _prepare(self, row_id: int, claimed_at: datetime) -> tuple[str, str, list[Reply], datetime] | None:
-        """Render the row for its person, or settle it when it should not be sent.
+    async def _prepare(self, row_id: int, claimed_at: datetime
+                       ) -> tuple[str, str, str | None, list[Reply], datetime] | None:
+        """Render the row for its person or room, or settle it when it should not be sent.
 
         The row is ours only while its claim is the one we made: if the lease ran out and
         another instance claimed it again, we leave it. Sending restarts the lease."""
@@ -202,8 +221,11 @@ class Dispatcher:
             if row is None or row.state != "sending" or row.claimed_at != claimed_at:
                 return None
             row.claimed_at = mine = self.clock()
+            if row.room is not None:
+                return await self._prepare_room(session, row, mine)
             person = await session.get(Person, row.person_id)
-            if person.paused and row.purpose in self.pausable:
+            if (person.paused and row.purpose in self.pausable) or (
+                    person.blocked_at is not None and row.purpose not in self.to_blocked):
                 row.state = "skipped"
                 return None
             identity = await session.scalar(
@@ -218,7 +240,22 @@ class Dispatcher:
                 row.state = "skipped"  # no longer relevant (a cancelled call, a withdrawn offer)
                 return None
             row.attempts += 1
-            return identity.channel, identity.external_id, replies, mine
+            return identity.channel, identity.external_id, None, replies, mine
+
+    async def _prepare_room(self, session: AsyncSession, row: OutboxMessage, mine: datetime
+                            ) -> tuple[str, str, str, list[Reply], datetime] | None:
+        """A shared room's message goes through the first channel that hosts the room."""
+        channel = next((name for name, sender in self.senders.items()
+                        if hasattr(sender, "hosts") and sender.hosts(row.room)), None)
+        if channel is None:
+            row.state, row.last_error = "failed", f"no channel hosts the room {row.room}"
+            return None
+        replies = await self.render(session, row, None, None, self.clock())
+        if not replies:
+            row.state = "skipped"
+            return None
+        row.attempts += 1
+        return channel, "", row.room, replies, mine
 
     async def _finish(self, row_id: int, claimed_at: datetime, state: str, *, error: str | None = None,
                       retry_at: datetime | None = None, channel: str | None = None, message_id: str | None = None,

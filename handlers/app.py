@@ -14,6 +14,7 @@ from handlers import (
     ideas,
     jobs,
     menu,
+    moderation,
     offers,
     onboarding,
     privacy,
@@ -60,12 +61,14 @@ ROUTES = {
     onboarding.CONSENT: Route(onboarding.consent_again),
     coordination.COORDINATE: Route(coordination.on_coordinate_button, role=COORDINATOR),
     coordination.ATTENDANCE: Route(coordination.on_attendance_button, role=COORDINATOR),
+    moderation.MODERATE: Route(moderation.on_moderate_button, role=COORDINATOR),
 }
 
 
 def flows(max_text_length: int) -> list:
     return [onboarding.ONBOARDING, ideas.idea_flow(max_text_length), *offers.offer_flows(max_text_length),
-            *profile.PROFILE_FLOWS, privacy.FORGET_FLOW, calls.FEEDBACK_FLOW, coordination.CALL_FLOW]
+            *profile.PROFILE_FLOWS, privacy.FORGET_FLOW, calls.FEEDBACK_FLOW, coordination.CALL_FLOW,
+            moderation.REJECT_FLOW]
 
 
 def coordinators_from_settings(settings: Settings) -> Sequence[tuple[str, str, str]]:

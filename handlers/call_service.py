@@ -66,7 +66,8 @@ async def audience(session: AsyncSession, call: Call, now: datetime) -> list[Per
     """Everyone who opted in, can be reached and fits the targeting; matching offerers first."""
     reachable = select(Identity.person_id).where(Identity.reachable.is_(True))
     people = list(await session.scalars(
-        select(Person).where(Person.onboarded_at.is_not(None), Person.id.in_(reachable)).order_by(Person.id)))
+        select(Person).where(Person.onboarded_at.is_not(None), Person.blocked_at.is_(None), Person.id.in_(reachable))
+        .order_by(Person.id)))
     people = [person for person in people if fits(call, person)]
     offerers = [offer.person_id for offer in await matching_offers(session, call, now)]
     first = {person_id: rank for rank, person_id in reversed(list(enumerate(offerers)))}

@@ -38,7 +38,7 @@ async def show_contributions(ctx: Context) -> None:
         return
     lines = [t(N_("Dit heb je gedeeld:"))]
     for idea in ideas:
-        lines.append("💡 " + t(N_("{idea} – {state}"), idea=_short(idea.idea), state=t(IDEA_STATES[idea.state])))
+        lines.append("💡 " + t(N_("{idea} – {state}"), idea=short(idea.idea), state=t(IDEA_STATES[idea.state])))
     buttons = []
     for number, offer in enumerate(offers, start=1):
         lines.append(f"{number}. {describe_offer(offer, t)}")
@@ -48,5 +48,6 @@ async def show_contributions(ctx: Context) -> None:
     ctx.say("\n".join(lines), buttons)
 
 
-def _short(text: str, limit: int = 60) -> str:
+def short(text: str, limit: int = 60) -> str:
+    """The start of a long text, to name it in a list or a message."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -6,7 +6,7 @@ from typing import Any
 from bot.context import Context
 from bot.dialogue import ChoiceStep, Flow, PhotoStep, TextStep, YesNoStep
 from bot.i18n import N_
-from handlers import menu
+from handlers import menu, moderation
 from handlers.options import NEIGHBOURHOODS, THEMES
 from storage.models import Idea
 
@@ -33,12 +33,13 @@ def idea_steps(max_length: int) -> list:
 
 async def idea_done(ctx: Context, answers: dict[str, Any]) -> None:
     """Store the idea as submitted and say what happens next."""
-    await ctx.ideas.add(Idea(
+    idea = await ctx.ideas.add(Idea(
         author_id=ctx.person.id, problem=answers["problem"], idea=answers["idea"],
         prototype=answers.get("prototype"), theme=answers["theme"], place=answers["place"],
         will_help=answers["will_help"], photo=answers.get("photo"), state="submitted",
         created_at=ctx.now, updated_at=ctx.now,
     ))
+    await moderation.submitted(ctx, idea)
     ctx.say(ctx.t(N_(
         "Dank je! Je idee is goed aangekomen. Een medewerker van de stad leest het eerst. "
         "Daarna kunnen partners het zien en oppikken. Ik laat je weten wat ermee gebeurt."

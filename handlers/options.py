@@ -89,6 +89,7 @@ AMOUNTS = (
 IDEA_STATES = {
     "submitted": N_("ontvangen"),
     "published": N_("gepubliceerd"),
+    "rejected": N_("niet gepubliceerd"),
     "adopted": N_("opgepikt door een partner"),
     "prototyping": N_("wordt uitgeprobeerd"),
     "tested": N_("uitgetest"),

@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.context import Scope
 from bot.outbox import Purpose, enqueue
-from storage.models import Person
+from storage.models import Idea, Person
 
 # Calls and overviews are unasked-for: capped per week, after quiet hours, stopped by /pauze.
 CALL = Purpose("call", capped=True, quiet=True, pausable=True)
@@ -21,9 +22,24 @@ REMINDER = Purpose("reminder")
 WAITLIST_OFFER = Purpose("waitlist_offer")
 CALL_CANCELLED = Purpose("call_cancelled")
 CALL_CHANGED = Purpose("call_changed")
+# What became of the person's own idea; and the one notice someone blocked gets.
+IDEA_OUTCOME = Purpose("idea_outcome", quiet=True)
+BLOCKED = Purpose("blocked", to_blocked=True)
+# Cards for the shared rooms: a new idea for the coordinators, a published one for the partners.
+MODERATION = Purpose("moderation")
+IDEA_PUBLISHED = Purpose("idea_published")
 
-ALL = (CALL, DIGEST, FOLLOWUP, NUDGE, OFFER_EXPIRY, REMINDER, WAITLIST_OFFER, CALL_CANCELLED, CALL_CHANGED)
+ALL = (CALL, DIGEST, FOLLOWUP, NUDGE, OFFER_EXPIRY, REMINDER, WAITLIST_OFFER, CALL_CANCELLED, CALL_CHANGED,
+       IDEA_OUTCOME, BLOCKED, MODERATION, IDEA_PUBLISHED)
 CAPPED = frozenset(purpose.name for purpose in ALL if purpose.capped)
+
+
+async def queue_for_author(ctx: Scope, idea: Idea) -> None:
+    """Tell the author (when they are still with us) what became of their idea."""
+    author = await ctx.session.get(Person, idea.author_id) if idea.author_id else None
+    if author is not None:
+        await queue(ctx.session, ctx.settings, key=f"idea:{idea.id}:outcome", person=author,
+                    purpose=IDEA_OUTCOME, now=ctx.now, payload={"idea_id": idea.id})
 
 
 async def queue(session: AsyncSession, settings: Settings, *, key: str, person: Person, purpose: Purpose,

@@ -66,6 +66,7 @@ class Person(Base):
     consent_at: Mapped[datetime]
     consent_version: Mapped[str] = mapped_column(String(32))
     onboarded_at: Mapped[datetime | None]
+    blocked_at: Mapped[datetime | None]  # set by a coordinator: nothing they send is kept or forwarded
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_active_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -129,7 +130,10 @@ class Idea(Base):
     place: Mapped[str] = mapped_column(String(32))
     will_help: Mapped[bool] = mapped_column(default=False)
     photo: Mapped[str | None] = mapped_column(String(255))
-    state: Mapped[str] = mapped_column(String(16), default="submitted")
+    state: Mapped[str] = mapped_column(String(16), default="submitted")  # published, rejected
+    moderated_by: Mapped[str | None] = mapped_column(String(64))  # the coordinator's name
+    moderated_at: Mapped[datetime | None]
+    moderation_note: Mapped[str | None] = mapped_column(Text)  # why it was not published
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -208,7 +212,7 @@ class Feedback(Base):
 
 
 class OutboxMessage(Base):
-    """One message the bot sends on its own initiative, to one person, for one purpose.
+    """One message the bot sends on its own initiative, to one person or a shared `room`, for one purpose.
 
     The unique `key` keeps it from being queued twice; the dispatcher sends it once
     `not_before` has passed and records how that went.
@@ -218,7 +222,8 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    room: Mapped[str | None] = mapped_column(String(32))
     purpose: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     not_before: Mapped[datetime] = mapped_column(index=True)

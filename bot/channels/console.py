@@ -30,9 +30,10 @@ class ConsoleChannel:
     """One local person talking to the core through a terminal (or a pipe)."""
 
     def __init__(self, app: Gangmaker, user: str, stdin: TextIO, stdout: TextIO,
-                 download_dir: Path = Path(".")) -> None:
+                 download_dir: Path = Path("."), rooms: bool = False) -> None:
         self.app = app
         self.user = user
+        self.rooms = rooms  # a local coordinator also sees the shared rooms here
         self.stdin = stdin
         self.stdout = stdout
         self.download_dir = download_dir
@@ -77,6 +78,16 @@ class ConsoleChannel:
         if user_id != self.user:
             raise RetryLater(300, "that person is not at this console")
         for reply in replies:
+            self.draw(reply)
+        return None
+
+    def hosts(self, room: str) -> bool:
+        """For a local coordinator, every shared room is shown in the terminal, marked with its name."""
+        return self.rooms
+
+    async def push_room(self, room: str, replies: list[Reply]) -> str | None:
+        for reply in replies:
+            self.write(f"[#{room}]")
             self.draw(reply)
         return None
 

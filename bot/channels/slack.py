@@ -65,7 +65,7 @@ class SlackChannel:
                             logger=log)
         self.rooms = {"coordinators": settings.slack_coordinators_channel,
                       "partners": settings.slack_partners_channel}
-        self._locales: dict[str, str | None] = {}
+        self._profiles: dict[str, tuple[str | None, str | None]] = {}
         self._direct: dict[str, str] = {}
         self.app.command(SLASH_COMMAND)(self._on_command)
         self.app.action(re.compile(".+"))(self._on_action)
@@ -83,7 +83,8 @@ class SlackChannel:
     # -- requests in -------------------------------------------------------------------------
 
     async def _event(self, user_id: str, **fields: Any) -> Inbound:
-        return Inbound(channel=CHANNEL, user_id=user_id, locale_hint=await self.locale(user_id), **fields)
+        locale, name = await self.profile(user_id)
+        return Inbound(channel=CHANNEL, user_id=user_id, locale_hint=locale, display_name=name, **fields)
 
     async def _on_command(self, ack: Any, command: dict[str, Any]) -> None:
         await ack()
@@ -144,17 +145,21 @@ class SlackChannel:
         inbound = await self._event(user_id, kind="text", text=event.get("text", ""), event_id=body.get("event_id"))
         await self.deliver(user_id, await self.core.handle(inbound))
 
-    async def locale(self, user_id: str) -> str | None:
-        """The person's Slack language (nl, en or fr), read once."""
-        if user_id not in self._locales:
+    async def profile(self, user_id: str) -> tuple[str | None, str | None]:
+        """The person's Slack language (nl, en or fr) and name, read once."""
+        if user_id not in self._profiles:
             try:
                 user = (await self.client.users_info(user=user_id, include_locale=True))["user"]
-                language = str(user.get("locale") or "")[:2]
-                self._locales[user_id] = language if language in SUPPORTED else None
             except SlackApiError as error:
                 log.warning("users.info failed: %s", error.response.get("error"))
-                return None
-        return self._locales[user_id]
+                return None, None
+            language = str(user.get("locale") or "")[:2]
+            name = (user.get("profile") or {}).get("display_name") or user.get("real_name") or user.get("name")
+            self._profiles[user_id] = (language if language in SUPPORTED else None, name[:64] if name else None)
+        return self._profiles[user_id]
+
+    async def locale(self, user_id: str) -> str | None:
+        return (await self.profile(user_id))[0]
 
     # -- replies out ---------------------------------------------------------------------------
 
@@ -201,12 +206,20 @@ class SlackChannel:
         except SlackApiError as error:
             log.error("Slack refused a reply: %s", error.response.get("error"))
 
-    async def push(self, user_id: str, replies: list[Reply]) -> str | None:
+    def hosts(self, room: str) -> bool:
+        """Whether a Slack channel is set for this shared room."""
+        return bool(self.rooms.get(room))
+
+    async def push_room(self, room: str, replies: list[Reply]) -> str | None:
+        """Send an outbox message to a shared room's channel (the same errors as `push`)."""
+        return await self.push("", replies, channel=self.rooms[room])
+
+    async def push(self, user_id: str, replies: list[Reply], *, channel: str | None = None) -> str | None:
         """Send an outbox message. RetryLater on 429 and server errors, PushUnreachable when the
         person's account or channel is gone; returns the last message's ts."""
         ts = None
         try:
-            channel = await self.direct(user_id)
+            channel = channel or await self.direct(user_id)
             for reply in replies:
                 if isinstance(reply, (Notice, Form)):
                     continue

@@ -1,0 +1,185 @@
+"""Moderation: every new idea reaches the coordinators' room as a card; a coordinator publishes it
+(partners see it), rejects it with a reason, or blocks its author; the author hears the outcome."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bot.context import Context, Scope
+from bot.dialogue import Flow, TextStep
+from bot.i18n import N_
+from bot.outbox import enqueue_room
+from bot.replies import Action, Button, Card, CardLine, Confirm, Message, Reply, Room
+from handlers import purposes
+from handlers.contributions import short
+from handlers.coordination import COORDINATOR
+from handlers.options import NEIGHBOURHOODS, THEMES, label
+from storage.models import Idea, OutboxMessage, Person
+
+MODERATE = "mod"  # route: Action.of(MODERATE, "publish" | "reject" | "block", idea id), ("unblock", person id)
+COORDINATORS = "coordinators"  # the shared rooms
+PARTNERS = "partners"
+SUBMITTED, PUBLISHED, REJECTED = "submitted", "published", "rejected"
+
+
+async def submitted(ctx: Scope, idea: Idea) -> None:
+    """A new idea: queue its card for the coordinators' room."""
+    await enqueue_room(ctx.session, key=f"idea:{idea.id}:moderate", room=COORDINATORS,
+                       purpose=purposes.MODERATION, now=ctx.now, payload={"idea_id": idea.id})
+
+
+def idea_card(ctx: Scope, idea: Idea, buttons: tuple[Button, ...] = (), lead: str = "") -> Card:
+    """The idea as the resident wrote it, without their name."""
+    t = ctx.t
+    lines = [CardLine(idea.problem, t(N_("Wat ze zien"))), CardLine(idea.idea, t(N_("Het idee"))),
+             CardLine(idea.prototype or "–", t(N_("Klein uitproberen"))),
+             CardLine(t(label(THEMES, idea.theme)), t(N_("Thema"))),
+             CardLine(t(label(NEIGHBOURHOODS, idea.place)), t(N_("Plaats"))),
+             CardLine(t(N_("Ja")) if idea.will_help else t(N_("Nee")), t(N_("Helpt zelf mee")))]
+    if idea.photo:
+        lines.append(CardLine(t(N_("Er is een foto bij.")), icon="📷"))
+    return Card(t(N_("Idee #{id}"), id=idea.id), tuple(lines), buttons, icon="💡", lead=lead)
+
+
+def _moderation_buttons(ctx: Scope, idea: Idea) -> tuple[Button, ...]:
+    t = ctx.t
+    return (Button(t(N_("Publiceren")), Action.of(MODERATE, "publish", idea.id), style="primary"),
+            Button(t(N_("Afwijzen")), Action.of(MODERATE, "reject", idea.id)),
+            Button(t(N_("Indiener blokkeren")), Action.of(MODERATE, "block", idea.id), style="danger",
+                   confirm=Confirm(t(N_("Blokkeren?")), t(N_(
+                       "Wat deze persoon nog stuurt, bewaren en tonen we niet meer. Je kunt dit ongedaan maken.")),
+                       t(N_("Blokkeren")), t(N_("Nee")))))
+
+
+# -- pushes -----------------------------------------------------------------------------------
+
+
+async def _idea(ctx: Scope, row: OutboxMessage) -> Idea | None:
+    return await ctx.session.get(Idea, row.payload.get("idea_id"))
+
+
+async def render_moderation(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    idea = await _idea(ctx, row)
+    if idea is None or idea.state != SUBMITTED:
+        return []
+    return [idea_card(ctx, idea, _moderation_buttons(ctx, idea), lead=ctx.t(N_("Een nieuw idee van een inwoner:")))]
+
+
+async def render_published(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    idea = await _idea(ctx, row)
+    if idea is None or idea.state != PUBLISHED:
+        return []
+    return [idea_card(ctx, idea, lead=ctx.t(N_("Een inwoner deelde dit idee. Wie pakt het op?")))]
+
+
+async def render_outcome(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    idea = await _idea(ctx, row)
+    if idea is None or idea.author_id != ctx.person.id:
+        return []
+    t = ctx.t
+    about = short(idea.idea)
+    if idea.state == PUBLISHED:
+        return [Message(t(N_("Goed nieuws: je idee “{idea}” staat nu open voor de partners van Kortrijk 2030. "
+                             "Pakt iemand het op, dan laat ik het je weten."), idea=about))]
+    if idea.state == REJECTED:
+        return [Message(t(N_("Je idee “{idea}” zetten we niet open voor de partners. De uitleg van de stad: "
+                             "{reason}\n\nEen nieuw idee is altijd welkom met /idee."),
+                          idea=about, reason=idea.moderation_note or "–"))]
+    return []
+
+
+async def render_blocked(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    if ctx.person.blocked_at is None:
+        return []
+    return [Message(ctx.t(N_("De stad heeft je berichten hier stilgelegd. Wat je nog stuurt, bewaren we niet. "
+                             "Denk je dat dit een vergissing is? Mail naar {contact}."),
+                          contact=ctx.settings.privacy_contact))]
+
+
+RENDERERS = {purposes.MODERATION.name: render_moderation, purposes.IDEA_PUBLISHED.name: render_published,
+             purposes.IDEA_OUTCOME.name: render_outcome, purposes.BLOCKED.name: render_blocked}
+
+
+# -- the coordinators' buttons ------------------------------------------------------------------
+
+
+def _moderator(ctx: Context) -> str:
+    return ctx.person.display_name or ctx.t(N_("een coördinator"))
+
+
+async def on_moderate_button(ctx: Context, tapped: Action) -> None:
+    t = ctx.t
+    if tapped.verb == "unblock":
+        await _unblock(ctx, await ctx.find(Person, tapped.id))
+        return
+    idea = await ctx.find(Idea, tapped.id)
+    if idea is None or tapped.verb not in ("publish", "reject", "block"):
+        ctx.notice(t(N_("Deze knop is verlopen.")))
+    elif idea.state != SUBMITTED:
+        ctx.notice(t(N_("Dit idee is al behandeld door {name}."), name=idea.moderated_by or "–"))
+    elif tapped.verb == "publish":
+        _judge(ctx, idea, PUBLISHED)
+        await purposes.queue_for_author(ctx, idea)
+        await enqueue_room(ctx.session, key=f"idea:{idea.id}:published", room=PARTNERS,
+                           purpose=purposes.IDEA_PUBLISHED, now=ctx.now, payload={"idea_id": idea.id})
+        ctx.send(_decided(ctx, idea, t(N_("✅ Gepubliceerd door {name}."), name=idea.moderated_by)))
+    elif tapped.verb == "reject":
+        await ctx.dialogue.start(ctx, REJECT_FLOW.name, {"_idea_id": idea.id})
+    else:
+        await _block(ctx, idea)
+
+
+def _judge(ctx: Context, idea: Idea, state: str, note: str | None = None) -> None:
+    idea.state, idea.moderation_note = state, note
+    idea.moderated_by, idea.moderated_at = _moderator(ctx), ctx.now
+
+
+def _decided(ctx: Context, idea: Idea, lead: str, buttons: tuple[Button, ...] = ()) -> Card:
+    """The card redrawn in place: what was decided and by whom, without the moderation buttons."""
+    return replace(idea_card(ctx, idea, buttons, lead=lead), replace="message")
+
+
+async def _block(ctx: Context, idea: Idea) -> None:
+    t = ctx.t
+    author = await ctx.find(Person, idea.author_id)
+    _judge(ctx, idea, REJECTED, t(N_("De indiener is geblokkeerd.")))
+    if author is None:  # the author left and was erased: only the idea is taken off
+        ctx.send(_decided(ctx, idea, t(N_("Het idee is afgewezen; de indiener is niet meer bij ons."))))
+        return
+    author.blocked_at = ctx.now
+    await ctx.audit.record("person_blocked", ctx.now, author, by=_moderator(ctx), idea=idea.id)
+    await purposes.queue(ctx.session, ctx.settings, key=f"person:{author.id}:blocked:{ctx.now.isoformat()}",
+                         person=author, purpose=purposes.BLOCKED, now=ctx.now)
+    undo = Button(t(N_("Deblokkeren")), Action.of(MODERATE, "unblock", author.id))
+    ctx.send(_decided(ctx, idea, t(N_("⛔ De indiener is geblokkeerd door {name}."), name=idea.moderated_by), (undo,)))
+
+
+async def _unblock(ctx: Context, person: Person | None) -> None:
+    t = ctx.t
+    if person is None or person.blocked_at is None:
+        ctx.notice(t(N_("Deze persoon is niet geblokkeerd.")))
+        return
+    person.blocked_at = None
+    await ctx.audit.record("person_unblocked", ctx.now, person, by=_moderator(ctx))
+    ctx.say(t(N_("De persoon is niet meer geblokkeerd. Nieuwe berichten komen weer binnen.")))
+
+
+async def reject_done(ctx: Context, answers: dict[str, Any]) -> None:
+    t = ctx.t
+    idea = await ctx.find(Idea, answers.get("_idea_id"))
+    if idea is None or idea.state != SUBMITTED:
+        ctx.say(t(N_("Dit idee is al behandeld door {name}."), name=idea.moderated_by if idea else "–"))
+        return
+    _judge(ctx, idea, REJECTED, answers["reason"])
+    await purposes.queue_for_author(ctx, idea)
+    ctx.say(t(N_("Het idee is niet gepubliceerd. De indiener krijgt je uitleg.")))
+    ctx.say(t(N_("Idee #{id} is afgewezen door {name}: {reason}"), id=idea.id, name=idea.moderated_by,
+              reason=answers["reason"]), to=Room(COORDINATORS))
+
+
+REJECT_FLOW = Flow(
+    name="reject_idea", confirm=False, form=True, role=COORDINATOR, on_done=reject_done,
+    summary_title=N_("Idee afwijzen"), cancelled=N_("Oké, het idee blijft wachten."),
+    steps=[TextStep(name="reason", label=N_("Reden"), min_length=5, max_length=500,
+                    prompt=N_("Waarom zetten we dit idee niet open? De indiener leest dit."))],
+)
