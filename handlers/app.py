@@ -19,6 +19,7 @@ from handlers import (
     onboarding,
     privacy,
     profile,
+    projects,
     purposes,
     pushes,
     workspace,
@@ -48,6 +49,7 @@ COMMANDS = (
     Command(("oproep", "newcall"), coordination.start_call, starts_dialogue=True, role=COORDINATOR),
     Command(("oproepen", "calls"), coordination.list_calls, role=COORDINATOR),
     Command(("help", "hulp", "aide"), menu.show_help, N_("Hulp")),
+    Command(("koppel", "join", "rejoindre"), projects.request_membership),
 )
 
 ROUTES = {
@@ -62,13 +64,16 @@ ROUTES = {
     coordination.COORDINATE: Route(coordination.on_coordinate_button, role=COORDINATOR),
     coordination.ATTENDANCE: Route(coordination.on_attendance_button, role=COORDINATOR),
     moderation.MODERATE: Route(moderation.on_moderate_button, role=COORDINATOR),
+    projects.MEMBER: Route(projects.on_member_button, role=COORDINATOR),
+    projects.ADOPT: Route(projects.on_adopt_button, role=projects.PARTNER),
+    projects.PROJECT: Route(projects.on_project_button, role=projects.PARTNER),
 }
 
 
 def flows(max_text_length: int) -> list:
     return [onboarding.ONBOARDING, ideas.idea_flow(max_text_length), *offers.offer_flows(max_text_length),
             *profile.PROFILE_FLOWS, privacy.FORGET_FLOW, calls.FEEDBACK_FLOW, coordination.CALL_FLOW,
-            moderation.REJECT_FLOW]
+            moderation.REJECT_FLOW, projects.UPDATE_FLOW]
 
 
 def coordinators_from_settings(settings: Settings) -> Sequence[tuple[str, str, str]]:

@@ -65,13 +65,6 @@ async def render_moderation(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     return [idea_card(ctx, idea, _moderation_buttons(ctx, idea), lead=ctx.t(N_("Een nieuw idee van een inwoner:")))]
 
 
-async def render_published(ctx: Scope, row: OutboxMessage) -> list[Reply]:
-    idea = await _idea(ctx, row)
-    if idea is None or idea.state != PUBLISHED:
-        return []
-    return [idea_card(ctx, idea, lead=ctx.t(N_("Een inwoner deelde dit idee. Wie pakt het op?")))]
-
-
 async def render_outcome(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     idea = await _idea(ctx, row)
     if idea is None or idea.author_id != ctx.person.id:
@@ -96,8 +89,8 @@ async def render_blocked(ctx: Scope, row: OutboxMessage) -> list[Reply]:
                           contact=ctx.settings.privacy_contact))]
 
 
-RENDERERS = {purposes.MODERATION.name: render_moderation, purposes.IDEA_PUBLISHED.name: render_published,
-             purposes.IDEA_OUTCOME.name: render_outcome, purposes.BLOCKED.name: render_blocked}
+RENDERERS = {purposes.MODERATION.name: render_moderation, purposes.IDEA_OUTCOME.name: render_outcome,
+             purposes.BLOCKED.name: render_blocked}
 
 
 # -- the coordinators' buttons ------------------------------------------------------------------

@@ -25,12 +25,16 @@ CALL_CHANGED = Purpose("call_changed")
 # What became of the person's own idea; and the one notice someone blocked gets.
 IDEA_OUTCOME = Purpose("idea_outcome", quiet=True)
 BLOCKED = Purpose("blocked", to_blocked=True)
-# Cards for the shared rooms: a new idea for the coordinators, a published one for the partners.
+# A step of the project made of the person's idea; the answer to a request to join an organisation.
+PROJECT_NEWS = Purpose("project_news", quiet=True)
+MEMBERSHIP = Purpose("membership")
+# Cards for the shared rooms: a new idea and a request to join for the coordinators, a published idea for the partners.
 MODERATION = Purpose("moderation")
+MEMBERSHIP_REQUEST = Purpose("membership_request")
 IDEA_PUBLISHED = Purpose("idea_published")
 
 ALL = (CALL, DIGEST, FOLLOWUP, NUDGE, OFFER_EXPIRY, REMINDER, WAITLIST_OFFER, CALL_CANCELLED, CALL_CHANGED,
-       IDEA_OUTCOME, BLOCKED, MODERATION, IDEA_PUBLISHED)
+       IDEA_OUTCOME, BLOCKED, PROJECT_NEWS, MEMBERSHIP, MODERATION, MEMBERSHIP_REQUEST, IDEA_PUBLISHED)
 CAPPED = frozenset(purpose.name for purpose in ALL if purpose.capped)
 
 

@@ -7,7 +7,9 @@ from bot.context import Context
 from bot.i18n import N_, SUPPORTED
 from bot.replies import Button, Card, CardLine, Dashboard, Figure, Section
 from handlers import call_service as calls
+from handlers import projects
 from handlers.coordination import COORDINATOR, coordinate_buttons
+from handlers.projects import PARTNER
 
 SHOWN_CALLS = 10  # cards on the dashboard (Slack shows 100 blocks on a Home tab)
 
@@ -30,6 +32,8 @@ async def home(ctx: Context) -> None:
              Button(t(N_("🧰 Kennis delen")), command_action("kennis")),
              Button(t(N_("🎁 Geld of materiaal")), command_action("geven"))]
     sections = []
+    if await ctx.has_role(PARTNER):
+        sections.append(Section(t(N_("Projecten")), cards=tuple(await projects.partner_section(ctx))))
     if await ctx.has_role(COORDINATOR):
         start.insert(0, Button(t(N_("📣 Nieuwe oproep")), command_action("oproep"), style="primary"))
         sections.append(await _calls(ctx))

@@ -5,7 +5,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -20,6 +20,8 @@ from storage.models import (
     Organisation,
     Person,
     ProcessedEvent,
+    Project,
+    ProjectUpdate,
     RoleGrant,
     SignUp,
 )
@@ -165,6 +167,21 @@ class Calls:
             select(Feedback).where(Feedback.call_id == call_id, Feedback.person_id == person.id))
 
 
+class Projects:
+    """Ideas taken up by partner organisations, and the steps they took."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of_organisations(self, organisation_ids: Collection[int]) -> list[Project]:
+        return list(await self.session.scalars(
+            select(Project).where(Project.organisation_id.in_(organisation_ids)).order_by(Project.id)))
+
+    async def updates(self, project: Project) -> list[ProjectUpdate]:
+        return list(await self.session.scalars(
+            select(ProjectUpdate).where(ProjectUpdate.project_id == project.id).order_by(ProjectUpdate.id)))
+
+
 class Audit:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -242,6 +259,17 @@ class Roles:
 
     async def organisation(self, name: str) -> Organisation | None:
         return await self.session.scalar(select(Organisation).where(Organisation.name == name))
+
+    async def organisation_named(self, name: str) -> Organisation | None:
+        """The organisation whatever the case of its name ("budascoop" finds "Budascoop")."""
+        return await self.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
+
+    async def organisations_of(self, channel: str, external_id: str) -> list[Organisation]:
+        """The organisations this identity is a partner of."""
+        return list(await self.session.scalars(
+            select(Organisation).join(RoleGrant, RoleGrant.organisation_id == Organisation.id)
+            .where(RoleGrant.channel == channel, RoleGrant.external_id == external_id)
+            .order_by(Organisation.name)))
 
     async def organisations(self) -> list[Organisation]:
         return list(await self.session.scalars(select(Organisation).order_by(Organisation.name)))

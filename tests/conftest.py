@@ -11,7 +11,8 @@ from tests.auxil.clock import FakeClock
 from tests.auxil.database import postgres_engine, sqlite_engine
 from tests.auxil.fake_telegram import Spec
 
-pytest_plugins = ["tests.auxil.telegram_fixtures", "tests.auxil.slack_fixtures", "tests.auxil.city"]
+pytest_plugins = ["tests.auxil.telegram_fixtures", "tests.auxil.slack_fixtures", "tests.auxil.city",
+                  "tests.auxil.town"]
 
 
 def pytest_report_header() -> str:

@@ -1,59 +1,25 @@
 """Moderation as it happens: a resident shares an idea on Telegram, its card reaches the
 coordinators' Slack room, a coordinator publishes, rejects (with a reason, in a modal) or
 blocks, the partners' room gets what is published, and the resident hears the outcome."""
-import asyncio
 import json
 
-import pytest
-
 from storage.models import AuditEvent, Idea, Person
-from tests.auxil.city import build_city
 from tests.auxil.database import rows
 from tests.auxil.slack_fixtures import COORDINATORS_ROOM, PARTNERS_ROOM
+from tests.auxil.town import card_in, share_idea, until
 
 
-@pytest.fixture
-async def town(fake_telegram, fake_slack, engine, clock):
-    fake_slack.add_user("UCOCO", "Coco")
-    city = await build_city(fake_telegram, engine, clock, slack_bot_token=fake_slack.token,
-                            slack_signing_secret=fake_slack.secret, slack_api_url=f"{fake_slack.url}/api",
-                            slack_coordinators_channel=COORDINATORS_ROOM, slack_partners_channel=PARTNERS_ROOM,
-                            slack_coordinator_ids="UCOCO")
-    fake_slack.bot_url = f"http://127.0.0.1:{city.bot.settings.port}/slack/events"
-    yield city, fake_slack
-    await city.bot.stop()
-
-
-async def share_idea(user, idea: str = "Kleurrijke bankjes.") -> None:
-    await user.send("/idee")
-    await user.send("Het Leieboord is grijs.")
-    await user.send(idea)
-    await user.tap("Overslaan")
-    await user.tap("Erfgoed")
-    await user.tap("Marke")
-    await user.tap("Ja")
-    await user.tap("Overslaan")
-    await user.tap("Klopt")
-
-
-def card_in(fake, room: str, fragment: str):
-    return next(m for m in reversed(fake.in_channel(room)) if fragment in json.dumps(m.blocks, ensure_ascii=False))
-
-
-async def until(predicate, fake_slack) -> None:
-    for _ in range(250):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"not in time; Slack saw {[(c.method, c.error) for c in fake_slack.calls]}")
+async def moderation_card(city, slack, idea: str):
+    """Anna shares `idea` on Telegram; its card reaches the coordinators' room."""
+    anna = await city.resident(1001, "Anna")
+    await share_idea(anna, idea)
+    await city.tick()
+    return anna, card_in(slack, COORDINATORS_ROOM, idea)
 
 
 async def test_a_published_idea_reaches_the_partners_and_its_author_hears_it(town, engine):
     city, slack = town
-    anna = await city.resident(1001, "Anna")
-    await share_idea(anna)
-    await city.tick()
-    card = card_in(slack, COORDINATORS_ROOM, "Kleurrijke bankjes.")
+    anna, card = await moderation_card(city, slack, "Kleurrijke bankjes.")
     shown = json.dumps(card.blocks, ensure_ascii=False)
     assert "Het Leieboord is grijs." in shown and "Marke" in shown and "Anna" not in shown  # no name
     assert slack.in_channel(PARTNERS_ROOM) == []  # partners see nothing before publication
@@ -71,10 +37,7 @@ async def test_a_published_idea_reaches_the_partners_and_its_author_hears_it(tow
 
 async def test_a_rejection_comes_with_the_coordinators_reason_and_a_second_tap_is_told_it_is_done(town, engine):
     city, slack = town
-    anna = await city.resident(1001, "Anna")
-    await share_idea(anna, "Een parking op het plein.")
-    await city.tick()
-    card = card_in(slack, COORDINATORS_ROOM, "Een parking op het plein.")
+    anna, card = await moderation_card(city, slack, "Een parking op het plein.")
     await slack.tap("UCOCO", card, "Afwijzen")
     await until(lambda: slack.views, slack)
     [modal] = slack.views.values()
@@ -95,10 +58,7 @@ async def test_a_rejection_comes_with_the_coordinators_reason_and_a_second_tap_i
 
 async def test_a_blocked_author_is_told_once_and_then_nothing_is_kept_until_unblocked(town, engine):
     city, slack = town
-    anna = await city.resident(1001, "Anna")
-    await share_idea(anna, "Iets kwetsends.")
-    await city.tick()
-    card = card_in(slack, COORDINATORS_ROOM, "Iets kwetsends.")
+    anna, card = await moderation_card(city, slack, "Iets kwetsends.")
     await slack.tap("UCOCO", card, "Indiener blokkeren")
     await until(lambda: "geblokkeerd door Coco" in json.dumps(card.blocks, ensure_ascii=False), slack)
     await city.tick()

@@ -22,6 +22,15 @@ CALL = {"title": {"type": "plain_text_input", "value": "Bankjes bouwen"},
         "publish": {"type": "static_select", "selected_option": {"value": "now"}}}
 
 
+async def create_call(slack) -> dict:
+    """A coordinator creates the call CALL in the modal; returns the modal."""
+    await slack.fake.command("UCOCO", "oproep")
+    [view] = await slack.until(lambda: list(slack.fake.views.values()))
+    await slack.fake.submit("UCOCO", view["id"], CALL)
+    await slack.until(lambda: slack.fake.dm("UCOCO"))
+    return view
+
+
 async def test_forged_unsigned_and_stale_requests_are_refused_before_anything_runs(slack, engine):
     fake = slack.fake
     assert (await fake.command("UCOCO", "oproep", signed=False))[0] == 401
@@ -65,10 +74,7 @@ async def test_without_the_role_there_is_no_modal_and_the_answer_is_in_the_perso
 
 async def test_the_app_home_shows_a_coordinator_the_calls_and_what_to_start(slack, engine):
     fake = slack.fake
-    await fake.command("UCOCO", "oproep")
-    [view] = await slack.until(lambda: list(fake.views.values()))
-    await fake.submit("UCOCO", view["id"], CALL)
-    await slack.until(lambda: fake.dm("UCOCO"))
+    await create_call(slack)
     await fake.event({"type": "app_home_opened", "user": "UCOCO", "tab": "home", "channel": "DUCOCO"})
     home = await slack.until(lambda: fake.homes.get("UCOCO"))
     texts = json.dumps(home["blocks"], ensure_ascii=False)
@@ -95,10 +101,7 @@ async def test_a_retried_event_is_answered_once(slack):
 
 async def test_a_forged_button_is_expired_and_an_edited_call_stays_one_call(slack, engine):
     fake = slack.fake
-    await fake.command("UCOCO", "oproep")
-    [view] = await slack.until(lambda: list(fake.views.values()))
-    await fake.submit("UCOCO", view["id"], CALL)
-    await slack.until(lambda: fake.dm("UCOCO"))
+    view = await create_call(slack)
     await fake.command("UCOCO", "oproepen")
     listed = await slack.until(lambda: [m for m in fake.dm("UCOCO") if "Bankjes bouwen" in m.text])
     await fake.tap("UCOCO", listed[-1], "Aanpassen")

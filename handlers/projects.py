@@ -1,0 +1,262 @@
+"""Partners pick things up: joining an organisation (a coordinator approves), adopting a published
+idea as a project, and moving it through the phases (explore, prototype, test, realised or
+stopped) with a short update that the idea's author reads in their own language."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bot.context import Context, Scope
+from bot.dialogue import Flow, TextStep
+from bot.i18n import N_
+from bot.outbox import enqueue_room
+from bot.replies import Action, Button, Card, CardLine, Message, Reply
+from handlers import purposes
+from handlers.contributions import short
+from handlers.moderation import COORDINATORS, PUBLISHED, idea_card
+from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, Project, ProjectUpdate
+
+PARTNER = "partner"
+ADOPT = "adopt"  # route: Action.of(ADOPT, "idea", idea id)
+PROJECT = "proj"  # route: Action.of(PROJECT, "next" | "stop", project id)
+MEMBER = "member"  # route: Action.of(MEMBER, "approve" | "deny", organisation id, identity id)
+PHASES = ("explore", "prototype", "test", "realised")
+STOPPED = "stopped"
+PHASE_LABELS = {"explore": N_("verkennen"), "prototype": N_("prototype"), "test": N_("testen"),
+                "realised": N_("gerealiseerd"), STOPPED: N_("gestopt")}
+IDEA_STATE = {"explore": "adopted", "prototype": "prototyping", "test": "tested", "realised": "realised",
+              STOPPED: "archived"}
+
+
+def _next(phase: str) -> str | None:
+    index = PHASES.index(phase) if phase in PHASES else len(PHASES)
+    return PHASES[index + 1] if index + 1 < len(PHASES) else None
+
+
+async def _organisations(ctx: Context) -> list[Organisation]:
+    return await ctx.roles.organisations_of(ctx.identity.channel, ctx.identity.external_id)
+
+
+def _name(ctx: Context) -> str:
+    return ctx.person.display_name or ctx.t(N_("een partner"))
+
+
+# -- joining an organisation ------------------------------------------------------------------
+
+
+async def request_membership(ctx: Context) -> None:
+    """/koppel NAME: ask to be a partner of an organisation; a coordinator approves."""
+    t = ctx.t
+    organisation = await ctx.roles.organisation_named(ctx.event.argument) if ctx.event.argument else None
+    if organisation is None:
+        known = ", ".join(o.name for o in await ctx.roles.organisations()) or "–"
+        ctx.say(t(N_("Bij welke organisatie hoor je? Zet de naam achter koppel, zoals die hier staat: {known}"),
+                  known=known))
+        return
+    if organisation in await _organisations(ctx):
+        ctx.say(t(N_("Je hoort al bij {organisation}."), organisation=organisation.name))
+        return
+    await enqueue_room(ctx.session, key=f"member:{organisation.id}:{ctx.identity.id}:{ctx.now.isoformat()}",
+                       room=COORDINATORS, purpose=purposes.MEMBERSHIP_REQUEST, now=ctx.now,
+                       payload={"organisation_id": organisation.id, "identity_id": ctx.identity.id})
+    ctx.say(t(N_("Je vraag om bij {organisation} te horen is verstuurd. Een coördinator kijkt ze na; "
+                 "ik laat je weten wat die beslist."), organisation=organisation.name))
+
+
+async def render_membership_request(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    organisation = await ctx.session.get(Organisation, row.payload.get("organisation_id"))
+    identity = await ctx.session.get(Identity, row.payload.get("identity_id"))
+    if organisation is None or identity is None:
+        return []
+    t, args = ctx.t, (organisation.id, identity.id)
+    who = await _who(ctx, identity)
+    return [Message(t(N_("{name} wil partner worden voor {organisation}. Keur je dat goed?"),
+                      name=who, organisation=organisation.name),
+                    (Button(t(N_("Goedkeuren")), Action.of(MEMBER, "approve", *args), style="primary"),
+                     Button(t(N_("Weigeren")), Action.of(MEMBER, "deny", *args))))]
+
+
+async def on_member_button(ctx: Context, tapped: Action) -> None:
+    t = ctx.t
+    organisation = await ctx.find(Organisation, tapped.id)
+    identity_id = tapped.arg(1)
+    identity = await ctx.find(Identity, int(identity_id)) if identity_id.isdigit() else None
+    if organisation is None or identity is None or tapped.verb not in ("approve", "deny"):
+        ctx.notice(t(N_("Deze knop is verlopen.")))
+        return
+    person = await ctx.find(Person, identity.person_id)
+    who = await _who(ctx, identity)
+    approved = tapped.verb == "approve"
+    if approved:
+        await ctx.roles.grant(identity.channel, identity.external_id, PARTNER, by=_name(ctx), now=ctx.now,
+                              organisation=organisation)
+        await ctx.audit.record("role_granted", ctx.now, person, role=PARTNER,
+                               organisation=organisation.name, by=_name(ctx))
+        text = t(N_("✅ {name} is partner voor {organisation}. Goedgekeurd door {by}."),
+                 name=who, organisation=organisation.name, by=_name(ctx))
+    else:
+        text = t(N_("{name} is geen partner voor {organisation} geworden. Geweigerd door {by}."),
+                 name=who, organisation=organisation.name, by=_name(ctx))
+    await purposes.queue(ctx.session, ctx.settings, key=f"member:{organisation.id}:{identity.id}:{tapped.verb}:"
+                         f"{ctx.now.isoformat()}", person=person, purpose=purposes.MEMBERSHIP,
+                         now=ctx.now, payload={"organisation_id": organisation.id, "approved": approved})
+    ctx.send(Message(text, replace="message"))
+
+
+async def _who(ctx: Scope, identity: Identity) -> str:
+    person = await ctx.session.get(Person, identity.person_id)
+    return (person.display_name if person else None) or identity.external_id
+
+
+async def render_membership(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    organisation = await ctx.session.get(Organisation, row.payload.get("organisation_id"))
+    if organisation is None:
+        return []
+    t = ctx.t
+    if row.payload.get("approved"):
+        return [Message(t(N_("Welkom! Je bent nu partner voor {organisation}. In het kanaal van de partners kun je "
+                             "ideeën van inwoners oppakken."), organisation=organisation.name))]
+    return [Message(t(N_("Je vraag om partner te worden voor {organisation} is niet goedgekeurd. Vragen? "
+                         "Spreek een coördinator aan."), organisation=organisation.name))]
+
+
+# -- adopting an idea ----------------------------------------------------------------------
+
+
+async def render_published(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    """A published idea in the partners' room, with the button to take it up."""
+    idea = await ctx.session.get(Idea, row.payload.get("idea_id"))
+    if idea is None or idea.state != PUBLISHED:
+        return []
+    t = ctx.t
+    adopt = Button(t(N_("Wij pakken dit op")), Action.of(ADOPT, "idea", idea.id), style="primary")
+    return [idea_card(ctx, idea, (adopt,), lead=t(N_("Een inwoner deelde dit idee. Wie pakt het op?")))]
+
+
+async def on_adopt_button(ctx: Context, tapped: Action) -> None:
+    t = ctx.t
+    idea = await ctx.find(Idea, tapped.id)
+    organisations = await _organisations(ctx)
+    if idea is None or not organisations:
+        ctx.notice(t(N_("Deze knop is verlopen.")))
+        return
+    if idea.state != PUBLISHED:
+        ctx.notice(t(N_("Iemand anders pakte dit idee al op.")))
+        return
+    organisation = organisations[0]
+    project = Project(idea_id=idea.id, organisation_id=organisation.id, phase=PHASES[0],
+                      created_at=ctx.now, updated_at=ctx.now)
+    ctx.session.add(project)
+    await ctx.session.flush()
+    await _step(ctx, project, idea, PHASES[0], t(N_("{organisation} pakt het idee op."),
+                                                 organisation=organisation.name))
+    taken = t(N_("🤝 Opgepikt door {organisation} ({name})."), organisation=organisation.name, name=_name(ctx))
+    ctx.send(replace(idea_card(ctx, idea, lead=taken), replace="message"))
+    ctx.send(project_card(ctx, project, idea, organisation))
+
+
+async def _step(ctx: Context, project: Project, idea: Idea | None, phase: str, text: str) -> None:
+    """Record a phase with its update, and tell the idea's author."""
+    project.phase, project.updated_at = phase, ctx.now
+    ctx.session.add(ProjectUpdate(project_id=project.id, phase=phase, text=text, by=_name(ctx), at=ctx.now))
+    await ctx.audit.record("project_step", ctx.now, project=project.id, phase=phase, by=_name(ctx))
+    if idea is not None:
+        idea.state = IDEA_STATE[phase]
+        if idea.author_id is not None:
+            await purposes.queue(ctx.session, ctx.settings, key=f"project:{project.id}:{phase}",
+                                 person=await ctx.find(Person, idea.author_id),
+                                 purpose=purposes.PROJECT_NEWS, now=ctx.now,
+                                 payload={"project_id": project.id, "phase": phase})
+
+
+def project_card(ctx: Scope, project: Project, idea: Idea | None, organisation: Organisation,
+                 last: str = "") -> Card:
+    t = ctx.t
+    lines = [CardLine(organisation.name, t(N_("Organisatie"))),
+             CardLine(t(PHASE_LABELS[project.phase]), t(N_("Fase")))]
+    if last:
+        lines.append(CardLine(last, t(N_("Laatste stap"))))
+    following = _next(project.phase)
+    buttons: tuple[Button, ...] = ()
+    if project.phase != STOPPED and following is not None:
+        buttons = (Button(t(N_("Naar {phase}"), phase=t(PHASE_LABELS[following])),
+                          Action.of(PROJECT, "next", project.id), style="primary"),
+                   Button(t(N_("Stoppen")), Action.of(PROJECT, "stop", project.id), style="danger"))
+    title = short(idea.idea) if idea else t(N_("Project #{id}"), id=project.id)
+    return Card(title, tuple(lines), buttons, icon="🛠")
+
+
+# -- moving a project on ------------------------------------------------------------------------
+
+
+async def on_project_button(ctx: Context, tapped: Action) -> None:
+    t = ctx.t
+    project = await ctx.find(Project, tapped.id)
+    if project is None or tapped.verb not in ("next", "stop"):
+        ctx.notice(t(N_("Deze knop is verlopen.")))
+        return
+    if project.organisation_id not in {o.id for o in await _organisations(ctx)}:
+        ctx.notice(t(N_("Dit project is van een andere organisatie.")))
+        return
+    phase = _next(project.phase) if tapped.verb == "next" else STOPPED
+    if project.phase == STOPPED or phase is None:
+        ctx.notice(t(N_("Dit project is al afgerond.")))
+        return
+    await ctx.dialogue.start(ctx, UPDATE_FLOW.name, {"_project_id": project.id, "_phase": phase})
+
+
+async def update_done(ctx: Context, answers: dict[str, Any]) -> None:
+    t = ctx.t
+    project = await ctx.find(Project, answers.get("_project_id"))
+    phase = answers.get("_phase")
+    allowed = project is not None and project.organisation_id in {o.id for o in await _organisations(ctx)}
+    if not allowed or project.phase == STOPPED or phase not in (_next(project.phase), STOPPED):
+        ctx.say(t(N_("Dit project is intussen veranderd. Kijk op je overzicht wat de fase nu is.")))
+        return
+    idea = await ctx.find(Idea, project.idea_id)
+    await _step(ctx, project, idea, phase, answers["text"])
+    organisation = await ctx.find(Organisation, project.organisation_id)
+    ctx.say(t(N_("Bijgewerkt. De indiener van het idee krijgt je update.")))
+    ctx.send(project_card(ctx, project, idea, organisation, last=answers["text"]))
+
+
+UPDATE_FLOW = Flow(
+    name="project_update", confirm=False, form=True, role=PARTNER, on_done=update_done,
+    summary_title=N_("Project bijwerken"), cancelled=N_("Oké, het project blijft in dezelfde fase."),
+    steps=[TextStep(name="text", label=N_("Wat is er gebeurd?"), min_length=10, max_length=600,
+                    prompt=N_("Vertel kort wat jullie deden en wat er nu komt. De indiener van het idee leest dit."))],
+)
+
+
+async def render_news(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    """What happened with the person's idea, in their language."""
+    project = await ctx.session.get(Project, row.payload.get("project_id"))
+    idea = await ctx.session.get(Idea, project.idea_id) if project and project.idea_id else None
+    if idea is None or idea.author_id != ctx.person.id:
+        return []
+    phase = row.payload.get("phase")
+    update = next((u for u in reversed(await ctx.projects.updates(project)) if u.phase == phase), None)
+    organisation = await ctx.session.get(Organisation, project.organisation_id)
+    t = ctx.t
+    text = t(N_("Nieuws over je idee “{idea}”: {organisation} is nu in de fase “{phase}”."),
+             idea=short(idea.idea), organisation=organisation.name, phase=t(PHASE_LABELS[phase]))
+    if update is not None:
+        text += "\n\n" + update.text
+    return [Message(text)]
+
+
+async def partner_section(ctx: Context) -> list[Card]:
+    """The projects of the partner's organisations, for their dashboard."""
+    organisations = {o.id: o for o in await _organisations(ctx)}
+    cards = []
+    for project in await ctx.projects.of_organisations(list(organisations)):
+        updates = await ctx.projects.updates(project)
+        idea = await ctx.find(Idea, project.idea_id)
+        cards.append(project_card(ctx, project, idea, organisations[project.organisation_id],
+                                  last=updates[-1].text if updates else ""))
+    return cards
+
+
+RENDERERS = {purposes.IDEA_PUBLISHED.name: render_published, purposes.PROJECT_NEWS.name: render_news,
+             purposes.MEMBERSHIP_REQUEST.name: render_membership_request,
+             purposes.MEMBERSHIP.name: render_membership}

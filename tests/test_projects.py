@@ -1,0 +1,103 @@
+"""Partners pick things up in Slack: joining an organisation, adopting a published idea, moving
+the project through its phases; the author hears each step on Telegram in their own language,
+and no partner can moderate or touch another organisation's project."""
+import json
+
+from storage.models import Idea, Project, ProjectUpdate, RoleGrant
+from storage.repositories import Roles
+from tests.auxil.database import rows
+from tests.auxil.slack_fixtures import COORDINATORS_ROOM, PARTNERS_ROOM
+from tests.auxil.town import card_in, shows, until
+
+
+async def organisations(city, *names: str) -> None:
+    async with city.bot.core.sessions() as session, session.begin():
+        for name in names:
+            await Roles(session).add_organisation(name, city.clock())
+
+
+async def test_from_idea_to_project_with_every_step_told_to_the_author(town, engine):
+    city, slack = town
+    slack.add_user("UPIA", "Pia", locale="fr-FR")
+    slack.add_user("UBOB", "Bob")
+    await organisations(city, "Budascoop", "Huis van de Mens")
+    anna = await city.resident(1001, "Anna")
+    await anna.send("/taal")
+    await anna.tap("Français")
+
+    # Pia asks to join Budascoop; a coordinator approves in the coordinators' room.
+    await slack.command("UPIA", "koppel budascoop")
+    await until(lambda: any("Budascoop" in m.text for m in slack.dm("UPIA")), slack)
+    await city.tick()
+    request = card_in(slack, COORDINATORS_ROOM, "Pia")
+    await slack.tap("UCOCO", request, "Goedkeuren")
+    await until(lambda: shows(request, "Goedgekeurd door Coco"), slack)
+    await city.tick()
+    await until(lambda: any("partenaire" in m.text for m in slack.dm("UPIA")), slack)  # in her Slack language
+    async with city.bot.core.sessions() as session, session.begin():
+        huis = await Roles(session).organisation("Huis van de Mens")
+        await Roles(session).grant("slack", "UBOB", "partner", by="test", now=city.clock(), organisation=huis)
+
+    # Anna (in French now) shares an idea; a partner cannot moderate it, the coordinator publishes it.
+    await anna.send("/menu")
+    await anna.send("/idee")
+    for answer in ("Het Leieboord is grijs.", "Kleurrijke bankjes."):
+        await anna.send(answer)
+    for label in ("Passer", "Patrimoine", "Marke", "Oui", "Passer", "C'est correct"):
+        await anna.tap(label)
+    await city.tick()
+    moderation = card_in(slack, COORDINATORS_ROOM, "Kleurrijke bankjes.")
+    await slack.tap("UPIA", moderation, "Publiceren")
+    await until(lambda: any(m.user == "UPIA" for m in slack.messages), slack)
+    [idea] = await rows(engine, Idea)
+    assert idea.state == "submitted"  # a partner's tap on a moderation button does nothing
+    await slack.tap("UCOCO", moderation, "Publiceren")
+    await until(lambda: shows(moderation, "Gepubliceerd"), slack)
+    await city.tick(hours=24)  # past the night: the news waits for the end of quiet hours
+    assert any("ouverte aux partenaires" in text for text in anna.unread_texts())
+
+    # Pia adopts it for Budascoop: everyone in the partners' room sees it is taken.
+    published = card_in(slack, PARTNERS_ROOM, "Kleurrijke bankjes.")
+    await slack.tap("UPIA", published, "Wij pakken dit op")
+    await until(lambda: shows(published, "Budascoop"), slack)
+    assert not any(block["type"] == "actions" for block in published.blocks)
+    project_card = await until_card(slack, "UPIA", "🛠")
+    await city.tick()
+    [news] = anna.unread_texts()
+    assert "Budascoop" in news and "explorer" in news  # the phase, in Anna's language
+
+    # Bob (another organisation) cannot move Budascoop's project; Pia moves it on with an update.
+    await slack.tap("UBOB", project_card, "Passer à prototype")
+    await until(lambda: any(m.user == "UBOB" and "andere organisatie" in m.text for m in slack.messages), slack)
+    await slack.tap("UPIA", project_card, "Passer à prototype")
+    await until(lambda: slack.views, slack)
+    [modal] = slack.views.values()
+    status, body = await slack.submit("UPIA", modal["id"], {"text": {"type": "plain_text_input", "value": "Kort"}})
+    assert "errors" in json.loads(body)
+    await slack.submit("UPIA", modal["id"], {"text": {"type": "plain_text_input",
+                                                      "value": "Vijf bankjes staan een week bij de brug."}})
+    await until(lambda: any("Bijgewerkt" in m.text or "Mis à jour" in m.text for m in slack.dm("UPIA")), slack)
+    [project] = await rows(engine, Project)
+    assert project.phase == "prototype"
+    assert [u.phase for u in await rows(engine, ProjectUpdate)] == ["explore", "prototype"]
+    await city.tick()
+    [news] = anna.unread_texts()
+    assert "Vijf bankjes staan een week bij de brug." in news and "prototype" in news
+    [idea] = await rows(engine, Idea)
+    assert idea.state == "prototyping"
+    assert len([g for g in await rows(engine, RoleGrant) if g.role == "partner"]) == 2
+
+    # Her dashboard shows the project.
+    await slack.event({"type": "app_home_opened", "user": "UPIA", "tab": "home", "channel": "DUPIA"})
+    home = await until_home(slack, "UPIA")
+    assert "Kleurrijke bankjes." in json.dumps(home["blocks"], ensure_ascii=False)
+
+
+async def until_card(slack, user_id: str, fragment: str):
+    await until(lambda: any(m.text.startswith(fragment) for m in slack.dm(user_id)), slack)
+    return next(m for m in reversed(slack.dm(user_id)) if m.text.startswith(fragment))
+
+
+async def until_home(slack, user_id: str):
+    await until(lambda: user_id in slack.homes, slack)
+    return slack.homes[user_id]
