@@ -77,6 +77,8 @@ class Application:
     bootstrap_roles: Callable[[Settings], Sequence[tuple[str, str, str]]] = lambda settings: ()
     cli: Sequence[Any] = ()  # click commands the application adds to `gangmaker`
     home: Handler | None = None  # what a person's dashboard (Slack's App Home) shows; the menu when None
+    # A message that answers one of the bot's (a Slack thread); True when it was taken care of.
+    on_reply: Callable[[Context], Awaitable[bool]] | None = None
     by_name: dict[str, Command] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

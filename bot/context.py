@@ -102,8 +102,8 @@ class Context(Scope):
         return role in self._roles
 
     def say(self, text: str, buttons: list[Button] | tuple[Button, ...] = (), *, multi: bool = False,
-            replace: Replace = None, to: Room | None = None) -> None:
-        self.replies.append(Message(text, tuple(buttons), multi=multi, replace=replace, to=to))
+            replace: Replace = None, to: Room | None = None, reply_to: str | None = None) -> None:
+        self.replies.append(Message(text, tuple(buttons), multi=multi, replace=replace, to=to, reply_to=reply_to))
 
     def notice(self, text: str) -> None:
         self.replies.append(Notice(text))

@@ -123,6 +123,8 @@ class Gangmaker:
         event = ctx.event
         action = event.action
         name = event.command
+        if event.reply_to is not None and self.app.on_reply is not None and await self.app.on_reply(ctx):
+            return  # an answer in a thread the application keeps (a conversation through the bot)
         if name is not None:
             await self._command(ctx, name)
         elif event.kind == "submit" and action is not None and action.route == FORM:

@@ -19,6 +19,7 @@ class Inbound:
     "submit" for a whole form (`action` and `values` by field name), "open" when a person
     opens their dashboard, and "other" for anything the bot cannot read (a sticker, a
     voice note...). `room` names the shared place it happened in, None for a private chat.
+    `reply_to` is the platform id of the bot's message this one answers (a Slack thread).
     `event_id`, when the channel has one, makes a redelivered event count once.
     """
 
@@ -32,6 +33,7 @@ class Inbound:
     display_name: str | None = None
     locale_hint: str | None = None
     room: str | None = None
+    reply_to: str | None = None
     event_id: str | None = None
 
     @property

@@ -88,7 +88,8 @@ class Message:
     """Text with optional buttons, for the person who wrote or for a shared `to` room.
 
     A multi-select message (`multi`) shows its buttons as toggles; `replace` redraws the
-    message that was tapped instead of sending a new one.
+    message that was tapped instead of sending a new one; `reply_to` (the platform id of an
+    earlier message) continues that message's thread where the channel has threads.
     """
 
     text: str
@@ -96,6 +97,7 @@ class Message:
     multi: bool = False
     replace: Replace = None
     to: Room | None = None
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True)

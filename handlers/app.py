@@ -17,11 +17,13 @@ from handlers import (
     moderation,
     offers,
     onboarding,
+    partner_calls,
     privacy,
     profile,
     projects,
     purposes,
     pushes,
+    relay,
     workspace,
 )
 from handlers.coordination import COORDINATOR
@@ -67,13 +69,15 @@ ROUTES = {
     projects.MEMBER: Route(projects.on_member_button, role=COORDINATOR),
     projects.ADOPT: Route(projects.on_adopt_button, role=projects.PARTNER),
     projects.PROJECT: Route(projects.on_project_button, role=projects.PARTNER),
+    partner_calls.APPROVE: Route(partner_calls.on_approval_button, role=COORDINATOR),
+    relay.RELAY: Route(relay.on_relay_button),  # the author and the partner; the handler checks which
 }
 
 
 def flows(max_text_length: int) -> list:
     return [onboarding.ONBOARDING, ideas.idea_flow(max_text_length), *offers.offer_flows(max_text_length),
             *profile.PROFILE_FLOWS, privacy.FORGET_FLOW, calls.FEEDBACK_FLOW, coordination.CALL_FLOW,
-            moderation.REJECT_FLOW, projects.UPDATE_FLOW]
+            moderation.REJECT_FLOW, projects.UPDATE_FLOW, partner_calls.PARTNER_CALL_FLOW, relay.REPLY_FLOW]
 
 
 def coordinators_from_settings(settings: Settings) -> Sequence[tuple[str, str, str]]:
@@ -90,7 +94,7 @@ def application(settings: Settings) -> Application:
     return Application(
         commands=COMMANDS, flows=flows(settings.max_text_length), routes=ROUTES,
         strangers={"*": onboarding.before_consent, "slack": workspace.admit}, menu=menu.show_menu,
-        home=workspace.home, not_understood=menu.not_understood,
+        home=workspace.home, on_reply=relay.on_reply, not_understood=menu.not_understood,
         unknown_command=menu.unknown_command, purposes=purposes.ALL, render_push=pushes.render,
         checks=jobs.CHECKS, bootstrap_roles=coordinators_from_settings, cli=(call_group,),
     )

@@ -16,7 +16,7 @@ COORDINATOR = "coordinator"  # the role that may create and manage calls
 COORDINATE = "coord"  # route: Action.of(COORDINATE, verb, call id)
 ATTENDANCE = "att"  # route: Action.of(ATTENDANCE, "toggle", sign-up id)
 STATE_LABELS = {
-    "draft": N_("nog niet verstuurd"), "scheduled": N_("ingepland"), "published": N_("verstuurd"),
+    "draft": N_("nog niet verstuurd"), "awaiting": N_("wacht op goedkeuring"), "scheduled": N_("ingepland"), "published": N_("verstuurd"),
     "closed": N_("gesloten"), "cancelled": N_("geannuleerd"),
 }
 

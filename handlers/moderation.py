@@ -41,7 +41,7 @@ def idea_card(ctx: Scope, idea: Idea, buttons: tuple[Button, ...] = (), lead: st
     return Card(t(N_("Idee #{id}"), id=idea.id), tuple(lines), buttons, icon="💡", lead=lead)
 
 
-def _moderation_buttons(ctx: Scope, idea: Idea) -> tuple[Button, ...]:
+def moderation_buttons(ctx: Scope, idea: Idea) -> tuple[Button, ...]:
     t = ctx.t
     return (Button(t(N_("Publiceren")), Action.of(MODERATE, "publish", idea.id), style="primary"),
             Button(t(N_("Afwijzen")), Action.of(MODERATE, "reject", idea.id)),
@@ -62,7 +62,7 @@ async def render_moderation(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     idea = await _idea(ctx, row)
     if idea is None or idea.state != SUBMITTED:
         return []
-    return [idea_card(ctx, idea, _moderation_buttons(ctx, idea), lead=ctx.t(N_("Een nieuw idee van een inwoner:")))]
+    return [idea_card(ctx, idea, moderation_buttons(ctx, idea), lead=ctx.t(N_("Een nieuw idee van een inwoner:")))]
 
 
 async def render_outcome(ctx: Scope, row: OutboxMessage) -> list[Reply]:

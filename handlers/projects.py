@@ -11,19 +11,20 @@ from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
 from bot.outbox import enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Message, Reply
-from handlers import purposes
+from handlers import purposes, relay
 from handlers.contributions import short
 from handlers.moderation import COORDINATORS, PUBLISHED, idea_card
 from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, Project, ProjectUpdate
 
 PARTNER = "partner"
 ADOPT = "adopt"  # route: Action.of(ADOPT, "idea", idea id)
-PROJECT = "proj"  # route: Action.of(PROJECT, "next" | "stop", project id)
+PROJECT = "proj"  # route: Action.of(PROJECT, "next" | "stop" | "call", project id)
+PARTNER_CALL = "partner_call"  # the flow of a call for a project (handlers.partner_calls)
 MEMBER = "member"  # route: Action.of(MEMBER, "approve" | "deny", organisation id, identity id)
 PHASES = ("explore", "prototype", "test", "realised")
 STOPPED = "stopped"
 PHASE_LABELS = {"explore": N_("verkennen"), "prototype": N_("prototype"), "test": N_("testen"),
-                "realised": N_("gerealiseerd"), STOPPED: N_("gestopt")}
+                "realised": N_("realisatie"), STOPPED: N_("gestopt")}
 IDEA_STATE = {"explore": "adopted", "prototype": "prototyping", "test": "tested", "realised": "realised",
               STOPPED: "archived"}
 
@@ -35,6 +36,11 @@ def _next(phase: str) -> str | None:
 
 async def _organisations(ctx: Context) -> list[Organisation]:
     return await ctx.roles.organisations_of(ctx.identity.channel, ctx.identity.external_id)
+
+
+async def member_of(ctx: Context, organisation_id: int) -> bool:
+    """Whether the person writing is a partner of this organisation."""
+    return organisation_id in {organisation.id for organisation in await _organisations(ctx)}
 
 
 def _name(ctx: Context) -> str:
@@ -144,12 +150,13 @@ async def on_adopt_button(ctx: Context, tapped: Action) -> None:
         ctx.notice(t(N_("Iemand anders pakte dit idee al op.")))
         return
     organisation = organisations[0]
-    project = Project(idea_id=idea.id, organisation_id=organisation.id, phase=PHASES[0],
+    project = Project(idea_id=idea.id, organisation_id=organisation.id, phase=PHASES[0], adopted_by=ctx.person.id,
                       created_at=ctx.now, updated_at=ctx.now)
     ctx.session.add(project)
     await ctx.session.flush()
     await _step(ctx, project, idea, PHASES[0], t(N_("{organisation} pakt het idee op."),
                                                  organisation=organisation.name))
+    await relay.ask_author(ctx, project, idea)
     taken = t(N_("🤝 Opgepikt door {organisation} ({name})."), organisation=organisation.name, name=_name(ctx))
     ctx.send(replace(idea_card(ctx, idea, lead=taken), replace="message"))
     ctx.send(project_card(ctx, project, idea, organisation))
@@ -181,6 +188,7 @@ def project_card(ctx: Scope, project: Project, idea: Idea | None, organisation: 
     if project.phase != STOPPED and following is not None:
         buttons = (Button(t(N_("Naar {phase}"), phase=t(PHASE_LABELS[following])),
                           Action.of(PROJECT, "next", project.id), style="primary"),
+                   Button(t(N_("Oproep voor dit project")), Action.of(PROJECT, "call", project.id)),
                    Button(t(N_("Stoppen")), Action.of(PROJECT, "stop", project.id), style="danger"))
     title = short(idea.idea) if idea else t(N_("Project #{id}"), id=project.id)
     return Card(title, tuple(lines), buttons, icon="🛠")
@@ -192,11 +200,14 @@ def project_card(ctx: Scope, project: Project, idea: Idea | None, organisation: 
 async def on_project_button(ctx: Context, tapped: Action) -> None:
     t = ctx.t
     project = await ctx.find(Project, tapped.id)
-    if project is None or tapped.verb not in ("next", "stop"):
+    if project is None or tapped.verb not in ("next", "stop", "call"):
         ctx.notice(t(N_("Deze knop is verlopen.")))
         return
-    if project.organisation_id not in {o.id for o in await _organisations(ctx)}:
+    if not await member_of(ctx, project.organisation_id):
         ctx.notice(t(N_("Dit project is van een andere organisatie.")))
+        return
+    if tapped.verb == "call" and project.phase != STOPPED:
+        await ctx.dialogue.start(ctx, PARTNER_CALL, {"_project_id": project.id})
         return
     phase = _next(project.phase) if tapped.verb == "next" else STOPPED
     if project.phase == STOPPED or phase is None:
@@ -209,7 +220,7 @@ async def update_done(ctx: Context, answers: dict[str, Any]) -> None:
     t = ctx.t
     project = await ctx.find(Project, answers.get("_project_id"))
     phase = answers.get("_phase")
-    allowed = project is not None and project.organisation_id in {o.id for o in await _organisations(ctx)}
+    allowed = project is not None and await member_of(ctx, project.organisation_id)
     if not allowed or project.phase == STOPPED or phase not in (_next(project.phase), STOPPED):
         ctx.say(t(N_("Dit project is intussen veranderd. Kijk op je overzicht wat de fase nu is.")))
         return

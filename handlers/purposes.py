@@ -28,13 +28,22 @@ BLOCKED = Purpose("blocked", to_blocked=True)
 # A step of the project made of the person's idea; the answer to a request to join an organisation.
 PROJECT_NEWS = Purpose("project_news", quiet=True)
 MEMBERSHIP = Purpose("membership")
+CALL_APPROVED = Purpose("call_approved")
+# A partner and an idea's author talking through the bot, after the author's yes.
+CONTACT_ASK = Purpose("contact_ask", quiet=True)
+RELAY_OPENED = Purpose("relay_opened")
+RELAY_REFUSED = Purpose("relay_refused")
+RELAY_MESSAGE = Purpose("relay_message", quiet=True)
+RELAY_CLOSED = Purpose("relay_closed")
 # Cards for the shared rooms: a new idea and a request to join for the coordinators, a published idea for the partners.
 MODERATION = Purpose("moderation")
 MEMBERSHIP_REQUEST = Purpose("membership_request")
+CALL_APPROVAL = Purpose("call_approval")
 IDEA_PUBLISHED = Purpose("idea_published")
 
 ALL = (CALL, DIGEST, FOLLOWUP, NUDGE, OFFER_EXPIRY, REMINDER, WAITLIST_OFFER, CALL_CANCELLED, CALL_CHANGED,
-       IDEA_OUTCOME, BLOCKED, PROJECT_NEWS, MEMBERSHIP, MODERATION, MEMBERSHIP_REQUEST, IDEA_PUBLISHED)
+       IDEA_OUTCOME, BLOCKED, PROJECT_NEWS, MEMBERSHIP, CONTACT_ASK, RELAY_OPENED, RELAY_REFUSED, RELAY_MESSAGE,
+       RELAY_CLOSED, CALL_APPROVED, MODERATION, MEMBERSHIP_REQUEST, CALL_APPROVAL, IDEA_PUBLISHED)
 CAPPED = frozenset(purpose.name for purpose in ALL if purpose.capped)
 
 

@@ -2,6 +2,8 @@
 consent or onboarding), and their dashboard: calls with their sign-ups, and what they can start."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.app import command_action
 from bot.context import Context
 from bot.i18n import N_, SUPPORTED
@@ -9,9 +11,11 @@ from bot.replies import Button, Card, CardLine, Dashboard, Figure, Section
 from handlers import call_service as calls
 from handlers import projects
 from handlers.coordination import COORDINATOR, coordinate_buttons
+from handlers.moderation import SUBMITTED, idea_card, moderation_buttons
 from handlers.projects import PARTNER
 
-SHOWN_CALLS = 10  # cards on the dashboard (Slack shows 100 blocks on a Home tab)
+SHOWN_CALLS = 8  # cards on the dashboard (Slack shows 100 blocks on a Home tab)
+SHOWN_IDEAS = 5
 
 
 async def admit(ctx: Context) -> bool:
@@ -36,10 +40,20 @@ async def home(ctx: Context) -> None:
         sections.append(Section(t(N_("Projecten")), cards=tuple(await projects.partner_section(ctx))))
     if await ctx.has_role(COORDINATOR):
         start.insert(0, Button(t(N_("📣 Nieuwe oproep")), command_action("oproep"), style="primary"))
-        sections.append(await _calls(ctx))
+        sections += [await _moderation(ctx), await _calls(ctx)]
     sections.insert(0, Section(t(N_("Wat wil je doen?")), cards=(Card(t(N_("Meedoen aan Kortrijk 2030")),
                                                                       buttons=tuple(start)),)))
     ctx.send(Dashboard(t(N_("Gangmaker")), tuple(sections)))
+
+
+async def _moderation(ctx: Context) -> Section:
+    """The ideas waiting for a coordinator, oldest first, with this week's count."""
+    t = ctx.t
+    waiting = await ctx.ideas.in_state(SUBMITTED, SHOWN_IDEAS)
+    figures = (Figure(t(N_("Wachten op moderatie")), str(await ctx.ideas.count(state=SUBMITTED))),
+               Figure(t(N_("Nieuwe ideeën deze week")), str(await ctx.ideas.count(since=ctx.now - timedelta(days=7)))))
+    cards = tuple(idea_card(ctx, idea, moderation_buttons(ctx, idea)) for idea in waiting)
+    return Section(t(N_("Ideeën")), figures, cards)
 
 
 async def _calls(ctx: Context) -> Section:

@@ -177,6 +177,8 @@ class Call(Base):
     target_languages: Mapped[list[str]] = mapped_column(default=list)
     reminder_minutes: Mapped[list[int]] = mapped_column(default=lambda: [24 * 60, 120])  # before the start
     created_by: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="SET NULL"))
+    approved_by: Mapped[str | None] = mapped_column(String(64))  # the coordinator who let a partner's call go
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -283,8 +285,23 @@ class Project(Base):
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="SET NULL"), unique=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     phase: Mapped[str] = mapped_column(String(16), default="explore")
+    adopted_by: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))  # the partner
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Relay(Base):
+    """A conversation, through the bot, between an idea's author (who said yes) and the partner
+    who took the idea up; either side can close it."""
+
+    __tablename__ = "relay"
+    __table_args__ = (UniqueConstraint("project_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
 
 
 class ProjectUpdate(Base):

@@ -108,6 +108,19 @@ class Ideas:
         return list(await self.session.scalars(
             select(Idea).where(Idea.author_id == person.id).order_by(Idea.created_at, Idea.id)))
 
+    async def in_state(self, state: str, limit: int) -> list[Idea]:
+        """The oldest ideas in this state first (the moderation queue)."""
+        return list(await self.session.scalars(
+            select(Idea).where(Idea.state == state).order_by(Idea.created_at, Idea.id).limit(limit)))
+
+    async def count(self, *, state: str | None = None, since: datetime | None = None) -> int:
+        query = select(func.count(Idea.id))
+        if state is not None:
+            query = query.where(Idea.state == state)
+        if since is not None:
+            query = query.where(Idea.created_at >= since)
+        return await self.session.scalar(query) or 0
+
 
 class Offers:
     def __init__(self, session: AsyncSession) -> None:

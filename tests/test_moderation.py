@@ -75,3 +75,16 @@ async def test_a_blocked_author_is_told_once_and_then_nothing_is_kept_until_unbl
     assert "Wat wil je doen?" in anna.text
     kinds = [event.kind for event in await rows(engine, AuditEvent)]
     assert "person_blocked" in kinds and "person_unblocked" in kinds
+
+
+async def test_the_coordinators_dashboard_holds_the_queue_and_empties_as_they_decide(town, engine):
+    city, slack = town
+    await moderation_card(city, slack, "Kleurrijke bankjes.")
+    await slack.event({"type": "app_home_opened", "user": "UCOCO", "tab": "home", "channel": "DUCOCO"})
+    await until(lambda: "UCOCO" in slack.homes, slack)
+    home = json.dumps(slack.homes["UCOCO"]["blocks"], ensure_ascii=False)
+    assert "Kleurrijke bankjes." in home and "Wachten op moderatie*\\n1" in home
+    await slack.tap_home("UCOCO", "Publiceren")
+    await until(lambda: "Wachten op moderatie*\\n0" in json.dumps(slack.homes["UCOCO"]["blocks"]), slack)
+    [idea] = await rows(engine, Idea)
+    assert idea.state == "published"

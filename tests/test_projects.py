@@ -3,11 +3,12 @@ the project through its phases; the author hears each step on Telegram in their 
 and no partner can moderate or touch another organisation's project."""
 import json
 
-from storage.models import Idea, Project, ProjectUpdate, RoleGrant
+from storage.models import AuditEvent, Call, Idea, Project, ProjectUpdate, Relay, RoleGrant
 from storage.repositories import Roles
 from tests.auxil.database import rows
 from tests.auxil.slack_fixtures import COORDINATORS_ROOM, PARTNERS_ROOM
-from tests.auxil.town import card_in, shows, until
+from tests.auxil.town import card_in, share_idea, shows, until
+from tests.test_slack import CALL
 
 
 async def organisations(city, *names: str) -> None:
@@ -63,8 +64,9 @@ async def test_from_idea_to_project_with_every_step_told_to_the_author(town, eng
     assert not any(block["type"] == "actions" for block in published.blocks)
     project_card = await until_card(slack, "UPIA", "🛠")
     await city.tick()
-    [news] = anna.unread_texts()
+    news, ask = anna.unread_texts()
     assert "Budascoop" in news and "explorer" in news  # the phase, in Anna's language
+    assert "Budascoop" in ask and "Peuvent-ils" in ask  # and whether they may write to her
 
     # Bob (another organisation) cannot move Budascoop's project; Pia moves it on with an update.
     await slack.tap("UBOB", project_card, "Passer à prototype")
@@ -87,6 +89,38 @@ async def test_from_idea_to_project_with_every_step_told_to_the_author(town, eng
     assert idea.state == "prototyping"
     assert len([g for g in await rows(engine, RoleGrant) if g.role == "partner"]) == 2
 
+    # Pia calls for helping hands for the project; a coordinator approves; Anna gets the call.
+    latest = await until_card(slack, "UPIA", "🛠")
+    await slack.tap("UPIA", latest, "Appel pour ce projet")
+    await until(lambda: len(slack.views) == 2, slack)
+    call_form = list(slack.views.values())[-1]
+    await slack.submit("UPIA", call_form["id"], CALL)
+    await until(lambda: any("coordinateur" in m.text for m in slack.dm("UPIA")), slack)
+    await city.tick()
+    approval = card_in(slack, COORDINATORS_ROOM, "Bankjes bouwen")
+    assert shows(approval, "Budascoop")
+    [call] = await rows(engine, Call)
+    assert (call.state, call.project_id) == ("awaiting", project.id)
+    await slack.tap("UCOCO", approval, "Goedkeuren")
+    await until(lambda: shows(approval, "Goedgekeurd door Coco"), slack)
+    await city.tick()
+    assert any("Bankjes bouwen" in text for text in anna.unread_texts())  # the call itself, on Telegram
+    assert any("approuvé" in m.text for m in slack.dm("UPIA"))
+
+    # Tested, then realised: Anna hears both.
+    for label, text in (("Passer à test", "Drie buren testten de bankjes."),
+                        ("Passer à réalisation", "De bankjes staan er voor altijd.")):
+        slack.views.clear()
+        await slack.tap("UPIA", await until_card(slack, "UPIA", "🛠"), label)
+        await until(lambda: slack.views, slack)
+        [view] = slack.views.values()
+        await slack.submit("UPIA", view["id"], {"text": {"type": "plain_text_input", "value": text}})
+        await until(lambda text=text: any(shows(m, text) for m in slack.dm("UPIA")), slack)
+        await city.tick()
+        assert any(text in news for news in anna.unread_texts())
+    [idea] = await rows(engine, Idea)
+    assert idea.state == "realised"
+
     # Her dashboard shows the project.
     await slack.event({"type": "app_home_opened", "user": "UPIA", "tab": "home", "channel": "DUPIA"})
     home = await until_home(slack, "UPIA")
@@ -101,3 +135,73 @@ async def until_card(slack, user_id: str, fragment: str):
 async def until_home(slack, user_id: str):
     await until(lambda: user_id in slack.homes, slack)
     return slack.homes[user_id]
+
+
+async def adopted_by_pia(city, slack):
+    """Anna's idea, published by Coco and taken up by Pia for Budascoop; Anna's news is read."""
+    slack.add_user("UPIA", "Pia")
+    await organisations(city, "Budascoop")
+    async with city.bot.core.sessions() as session, session.begin():
+        budascoop = await Roles(session).organisation("Budascoop")
+        await Roles(session).grant("slack", "UPIA", "partner", by="test", now=city.clock(), organisation=budascoop)
+    anna = await city.resident(1001, "Anna")
+    await share_idea(anna)
+    await city.tick()
+    moderation = card_in(slack, COORDINATORS_ROOM, "Kleurrijke bankjes.")
+    await slack.tap("UCOCO", moderation, "Publiceren")
+    await until(lambda: shows(moderation, "Gepubliceerd"), slack)
+    await city.tick()
+    published = card_in(slack, PARTNERS_ROOM, "Kleurrijke bankjes.")
+    await slack.tap("UPIA", published, "Wij pakken dit op")
+    await until(lambda: shows(published, "Budascoop"), slack)
+    await city.tick()
+    return anna
+
+
+async def test_contact_only_after_a_yes_and_then_through_the_bot_both_ways(town, engine):
+    city, slack = town
+    anna = await adopted_by_pia(city, slack)
+    ask = anna.message_with("Mogen ze je berichten sturen via mij?")
+    assert "Budascoop" in ask["text"]
+    assert await rows(engine, Relay) == []  # nothing is shared before her yes
+    await anna.tap("Ja, dat mag", ask)
+    assert "Budascoop kan je nu berichten sturen via mij" in anna.text
+    await city.tick()
+    opened = next(m for m in slack.dm("UPIA") if "zegt ja" in m.text)
+    assert "Anna" in opened.text
+
+    await slack.event({"type": "message", "channel_type": "im", "channel": "DUPIA", "user": "UPIA",
+                       "text": "Dag Anna! Kom je zaterdag langs?", "ts": "9.000001", "thread_ts": opened.ts})
+    await until(lambda: any(m.user == "UPIA" and "Doorgestuurd" in m.text for m in slack.messages), slack)
+    await city.tick()
+    message = anna.message_with("Dag Anna! Kom je zaterdag langs?")
+    assert message["text"].startswith("💬 Bericht van Pia (Budascoop):")
+    await anna.tap("Antwoorden", message)
+    await anna.send("Graag! Zaterdag past.")
+    assert "Doorgestuurd." in anna.text
+    await city.tick()
+    [answer] = [m for m in slack.dm("UPIA") if m.thread_ts == opened.ts]
+    assert answer.text == "💬 Anna: Graag! Zaterdag past."
+
+    await anna.tap("Gesprek sluiten", message)
+    await city.tick()
+    assert any(m.thread_ts == opened.ts and "gesloten" in m.text for m in slack.dm("UPIA"))
+    await slack.event({"type": "message", "channel_type": "im", "channel": "DUPIA", "user": "UPIA",
+                       "text": "Nog één ding?", "ts": "9.000002", "thread_ts": opened.ts})
+    await until(lambda: any("niet doorgestuurd" in m.text for m in slack.dm("UPIA")), slack)
+    await city.tick()
+    assert not any("Nog één ding?" in text for text in anna.unread_texts())
+    [relay] = await rows(engine, Relay)
+    assert relay.closed_at is not None
+    kinds = [event.kind for event in await rows(engine, AuditEvent)]
+    assert "contact_shared" in kinds and "relay_closed" in kinds
+
+
+async def test_no_means_no_contact(town, engine):
+    city, slack = town
+    anna = await adopted_by_pia(city, slack)
+    await anna.tap("Liever niet", anna.message_with("Mogen ze je berichten sturen via mij?"))
+    await city.tick()
+    assert any("liever niet rechtstreeks gecontacteerd" in m.text for m in slack.dm("UPIA"))
+    assert await rows(engine, Relay) == []
+    assert not any("zegt ja" in m.text for m in slack.dm("UPIA"))

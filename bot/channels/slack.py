@@ -106,6 +106,8 @@ class SlackChannel:
             room = channel if channel and not channel.startswith("D") else None
             replies = await self.core.handle(await self._event(user_id, kind="tap", action=decoded, room=room))
         await self.deliver(user_id, replies, trigger_id=body.get("trigger_id"), tapped=tapped)
+        if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
+            await self._on_home({"tab": "home", "user": user_id})  # show the dashboard as it is now
 
     async def _on_submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         """A modal sent: checked by the flow's rules before the ack, so errors show in the modal."""
@@ -142,7 +144,8 @@ class SlackChannel:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
         user_id = event["user"]
-        inbound = await self._event(user_id, kind="text", text=event.get("text", ""), event_id=body.get("event_id"))
+        inbound = await self._event(user_id, kind="text", text=event.get("text", ""), event_id=body.get("event_id"),
+                                    reply_to=event.get("thread_ts"))
         await self.deliver(user_id, await self.core.handle(inbound))
 
     async def profile(self, user_id: str) -> tuple[str | None, str | None]:
@@ -195,7 +198,8 @@ class SlackChannel:
                 return
             await client.chat_postMessage(channel=room, **draw.message(reply))
         elif getattr(reply, "replace", None) and tapped is not None:
-            await client.chat_update(channel=tapped[0], ts=tapped[1], **draw.message(reply))
+            redrawn = {key: value for key, value in draw.message(reply).items() if key != "thread_ts"}
+            await client.chat_update(channel=tapped[0], ts=tapped[1], **redrawn)
         else:
             await client.chat_postMessage(channel=await self.direct(user_id), **draw.message(reply))
 

@@ -114,9 +114,13 @@ def blocks_of(reply: Reply) -> list[Block]:
 
 
 def message(reply: Reply) -> dict[str, Any]:
-    """chat.postMessage arguments: the blocks, and the plain text notifications show."""
+    """chat.postMessage arguments: the blocks, the plain text notifications show, and the thread
+    it continues."""
     blocks = blocks_of(reply)[:MESSAGE_BLOCKS]
-    return {"text": cut(reply.text, 3000), "blocks": [block.to_dict() for block in blocks]}
+    arguments = {"text": cut(reply.text, 3000), "blocks": [block.to_dict() for block in blocks]}
+    if getattr(reply, "reply_to", None):
+        arguments["thread_ts"] = reply.reply_to
+    return arguments
 
 
 def home(replies: Iterable[Reply]) -> dict[str, Any]:

@@ -53,6 +53,7 @@ class Message:
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
     user: str | None = None  # for an ephemeral message: who sees it
+    thread_ts: str | None = None  # the message whose thread this continues
 
 
 class SlackError(Exception):
@@ -210,7 +211,8 @@ class FakeSlack:
         channel = self._channel(params.get("channel"))
         text, blocks = self._content(params)
         self._rate(channel)
-        message = Message(channel, f"{int(time.time())}.{next(self._ts):06d}", text, blocks)
+        message = Message(channel, f"{int(time.time())}.{next(self._ts):06d}", text, blocks,
+                          thread_ts=params.get("thread_ts"))
         self.messages.append(message)
         return {"channel": channel, "ts": message.ts, "message": {"text": text, "blocks": blocks}}
 
@@ -319,13 +321,23 @@ class FakeSlack:
 
     async def tap(self, user_id: str, message: Message, label: str, **options: Any) -> tuple[int, str]:
         """Press the button labelled `label` on a message the bot sent."""
-        button = next(element for block in message.blocks if block["type"] == "actions"
+        return await self._press(user_id, message.blocks, label, {
+            "container": {"type": "message", "channel_id": message.channel, "message_ts": message.ts},
+            "channel": {"id": message.channel}, "message": {"ts": message.ts, "text": message.text}}, **options)
+
+    async def tap_home(self, user_id: str, label: str, **options: Any) -> tuple[int, str]:
+        """Press the first button labelled `label` on the person's App Home."""
+        home = self.homes[user_id]
+        return await self._press(user_id, home["blocks"], label, {
+            "container": {"type": "view", "view_id": "VHOME"}, "view": {**home, "id": "VHOME"}}, **options)
+
+    async def _press(self, user_id: str, blocks: list[dict[str, Any]], label: str, where: dict[str, Any],
+                     **options: Any) -> tuple[int, str]:
+        button = next(element for block in blocks if block["type"] == "actions"
                       for element in block["elements"] if element["text"]["text"].removeprefix("✅ ") == label)
         return await self.interact({
             "type": "block_actions", "user": {"id": user_id, "team_id": TEAM}, "team": {"id": TEAM},
-            "api_app_id": "AGANGMAKER", "trigger_id": f"trigger-{next(self._ids)}",
-            "container": {"type": "message", "channel_id": message.channel, "message_ts": message.ts},
-            "channel": {"id": message.channel}, "message": {"ts": message.ts, "text": message.text},
+            "api_app_id": "AGANGMAKER", "trigger_id": f"trigger-{next(self._ids)}", **where,
             "response_url": f"{self.url}/respond",
             "actions": [{"type": "button", "action_id": button["action_id"], "block_id": "b",
                          "value": button.get("value", ""), "action_ts": str(time.time())}],

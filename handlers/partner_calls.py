@@ -1,0 +1,106 @@
+"""Calls partners make for their projects: the same form and rules as a coordinator's call, but
+it waits in the coordinators' room until one of them approves it (or declines, with the
+partner told either way)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bot.context import Context, Scope
+from bot.i18n import N_
+from bot.outbox import enqueue_room
+from bot.replies import Action, Button, Card, CardLine, Message, Reply
+from handlers import call_service as calls
+from handlers import purposes
+from handlers.coordination import CALL_FLOW
+from handlers.moderation import COORDINATORS
+from handlers.projects import PARTNER, PARTNER_CALL, member_of
+from storage.models import Call, Organisation, OutboxMessage, Person, Project
+
+APPROVE = "callok"  # route: Action.of(APPROVE, "approve" | "deny", call id)
+AWAITING = "awaiting"  # a partner's call before a coordinator approved it
+
+
+async def partner_call_done(ctx: Context, answers: dict[str, Any]) -> None:
+    t = ctx.t
+    project = await ctx.find(Project, answers.get("_project_id"))
+    if project is None or not await member_of(ctx, project.organisation_id):
+        ctx.say(t(N_("Dit project is van een andere organisatie.")))
+        return
+    call = calls.new_call(answers, ctx.person, ctx.now)
+    call.project_id, call.state = project.id, AWAITING
+    ctx.session.add(call)
+    await ctx.session.flush()
+    await enqueue_room(ctx.session, key=f"call:{call.id}:approval", room=COORDINATORS, purpose=purposes.CALL_APPROVAL,
+                       now=ctx.now, payload={"call_id": call.id})
+    ctx.say(t(N_("Je oproep wacht nu op een coördinator. Ik laat je weten wanneer ze vertrekt.")))
+
+
+PARTNER_CALL_FLOW = replace(CALL_FLOW, name=PARTNER_CALL, role=PARTNER, on_done=partner_call_done)
+
+
+async def render_approval(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    call = await ctx.session.get(Call, row.payload.get("call_id"))
+    if call is None or call.state != AWAITING:
+        return []
+    return [await _card(ctx, call, (Button(ctx.t(N_("Goedkeuren")), Action.of(APPROVE, "approve", call.id),
+                                           style="primary"),
+                                    Button(ctx.t(N_("Weigeren")), Action.of(APPROVE, "deny", call.id))))]
+
+
+async def _card(ctx: Scope, call: Call, buttons: tuple[Button, ...] = (), lead: str = "") -> Card:
+    t = ctx.t
+    project = await ctx.session.get(Project, call.project_id) if call.project_id else None
+    organisation = await ctx.session.get(Organisation, project.organisation_id) if project else None
+    lines = (CardLine(organisation.name if organisation else "–", t(N_("Organisatie"))),
+             CardLine(t.datetime(call.starts_at), t(N_("Wanneer"))),
+             CardLine(call.address, t(N_("Waar"))),
+             CardLine(str(call.capacity or "–"), t(N_("Plaatsen"))),
+             CardLine(calls.call_text(call, "description", t.locale), t(N_("Uitleg"))))
+    lead = lead or t(N_("Een partner wil deze oproep versturen. Keur je ze goed?"))
+    return Card(calls.call_text(call, "title", t.locale), lines, buttons, icon="📣", lead=lead)
+
+
+async def on_approval_button(ctx: Context, tapped: Action) -> None:
+    t = ctx.t
+    call = await ctx.find(Call, tapped.id)
+    if call is None or tapped.verb not in ("approve", "deny"):
+        ctx.notice(t(N_("Deze knop is verlopen.")))
+        return
+    if call.state != AWAITING:
+        ctx.notice(t(N_("Deze oproep is al behandeld door {name}."), name=call.approved_by or "–"))
+        return
+    call.approved_by = ctx.person.display_name or t(N_("een coördinator"))
+    approved = tapped.verb == "approve"
+    if not approved:
+        call.state = "cancelled"
+        lead = t(N_("Geweigerd door {name}."), name=call.approved_by)
+    elif call.publish_at and call.publish_at > ctx.now:
+        call.state = "scheduled"
+        lead = t(N_("✅ Goedgekeurd door {name}; ze vertrekt op {moment}."), name=call.approved_by,
+                 moment=t.datetime(call.publish_at))
+    else:
+        queued = await calls.publish(ctx.session, ctx.settings, call, ctx.now)
+        lead = t(N_("✅ Goedgekeurd door {name} en verstuurd naar {n} mensen."), name=call.approved_by, n=queued)
+    await ctx.audit.record("call_approved" if approved else "call_declined", ctx.now, call=call.id,
+                           by=call.approved_by)
+    creator = await ctx.find(Person, call.created_by)
+    if creator is not None:
+        await purposes.queue(ctx.session, ctx.settings, key=f"call:{call.id}:approval:{tapped.verb}", person=creator,
+                             purpose=purposes.CALL_APPROVED, now=ctx.now,
+                             payload={"call_id": call.id, "approved": approved})
+    ctx.send(replace(await _card(ctx, call, lead=lead), replace="message"))
+
+
+async def render_approved(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    call = await ctx.session.get(Call, row.payload.get("call_id"))
+    if call is None:
+        return []
+    t, title = ctx.t, calls.call_text(call, "title", ctx.t.locale)
+    if row.payload.get("approved"):
+        return [Message(t(N_("Je oproep “{title}” is goedgekeurd door {name}."), title=title, name=call.approved_by))]
+    return [Message(t(N_("Je oproep “{title}” is niet goedgekeurd door {name}. Vragen? Spreek een coördinator aan."),
+                      title=title, name=call.approved_by))]
+
+
+RENDERERS = {purposes.CALL_APPROVAL.name: render_approval, purposes.CALL_APPROVED.name: render_approved}
