@@ -13,7 +13,7 @@ from bot.replies import Action, Button, Card, CardLine, Confirm, Message, Reply,
 from handlers import purposes
 from handlers.contributions import short
 from handlers.coordination import COORDINATOR
-from handlers.options import NEIGHBOURHOODS, THEMES, label
+from handlers.options import IDEA_STATES, NEIGHBOURHOODS, THEMES, label
 from storage.models import Idea, OutboxMessage, Person
 
 MODERATE = "mod"  # route: Action.of(MODERATE, "publish" | "reject" | "block", idea id), ("unblock", person id)
@@ -62,7 +62,11 @@ async def render_moderation(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     idea = await _idea(ctx, row)
     if idea is None or idea.state != SUBMITTED:
         return []
-    return [idea_card(ctx, idea, moderation_buttons(ctx, idea), lead=ctx.t(N_("Een nieuw idee van een inwoner:")))]
+    t = ctx.t
+    card = idea_card(ctx, idea, moderation_buttons(ctx, idea), lead=t(N_("Een nieuw idee van een inwoner:")))
+    alike = tuple(CardLine(f"#{other.id} {short(other.idea)} ({t(IDEA_STATES.get(other.state, other.state))})",
+                           t(N_("Lijkt op"))) for other in await ctx.ideas.similar(idea))
+    return [replace(card, lines=card.lines + alike)]
 
 
 async def render_outcome(ctx: Scope, row: OutboxMessage) -> list[Reply]:

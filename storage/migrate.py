@@ -6,6 +6,14 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+# Kept by hand-written SQL in migration 0009 (full-text search), not by the models.
+SEARCH_OBJECTS = ("idea_search", "ix_idea_search")
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """What schema comparisons look at: everything but the full-text search objects."""
+    return not (name or "").startswith(SEARCH_OBJECTS)
+
 
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()

@@ -1,11 +1,12 @@
 """Repositories: the queries the handlers need, one small class per aggregate."""
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal_column, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -112,6 +113,26 @@ class Ideas:
         """The oldest ideas in this state first (the moderation queue)."""
         return list(await self.session.scalars(
             select(Idea).where(Idea.state == state).order_by(Idea.created_at, Idea.id).limit(limit)))
+
+    async def similar(self, idea: Idea, limit: int = 3) -> list[Idea]:
+        """Other ideas that share words with this one, the closest first: PostgreSQL's Dutch
+        text search, or SQLite's FTS5 (both kept by migration 0009)."""
+        words = sorted(set(re.findall(r"[^\W_]{4,}", f"{idea.problem} {idea.idea}".lower())))[:30]
+        if not words:
+            return []
+        if self.session.bind.dialect.name == "postgresql":
+            dutch = literal_column("'dutch'::regconfig")
+            document = func.to_tsvector(dutch, Idea.problem.op("||")(literal_column("' '")).op("||")(Idea.idea))
+            query = func.to_tsquery(dutch, " | ".join(words))
+            return list(await self.session.scalars(
+                select(Idea).where(Idea.id != idea.id, document.op("@@")(query))
+                .order_by(func.ts_rank(document, query).desc(), Idea.id.desc()).limit(limit)))
+        ids = list((await self.session.execute(
+            text("SELECT rowid FROM idea_search WHERE idea_search MATCH :match AND rowid != :id "
+                 "ORDER BY bm25(idea_search) LIMIT :limit"),
+            {"match": " OR ".join(f'"{word}"' for word in words), "id": idea.id, "limit": limit})).scalars())
+        found = {row.id: row for row in await self.session.scalars(select(Idea).where(Idea.id.in_(ids)))}
+        return [found[row_id] for row_id in ids if row_id in found]
 
     async def count(self, *, state: str | None = None, since: datetime | None = None) -> int:
         query = select(func.count(Idea.id))

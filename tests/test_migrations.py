@@ -3,14 +3,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from storage.migrate import downgrade
+from storage.migrate import downgrade, include_name
 from storage.models import Base
 
 
 async def test_migrated_schema_matches_the_models(engine):
     async with engine.connect() as connection:
         differences = await connection.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata))
+            lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"include_name": include_name}),
+                                          Base.metadata))
     assert differences == []
 
 

@@ -6,7 +6,7 @@ import json
 from storage.models import AuditEvent, Idea, Person
 from tests.auxil.database import rows
 from tests.auxil.slack_fixtures import COORDINATORS_ROOM, PARTNERS_ROOM
-from tests.auxil.town import card_in, share_idea, until
+from tests.auxil.town import card_in, share_idea, shows, until
 
 
 async def moderation_card(city, slack, idea: str):
@@ -88,3 +88,16 @@ async def test_the_coordinators_dashboard_holds_the_queue_and_empties_as_they_de
     await until(lambda: "Wachten op moderatie*\\n0" in json.dumps(slack.homes["UCOCO"]["blocks"]), slack)
     [idea] = await rows(engine, Idea)
     assert idea.state == "published"
+
+
+async def test_the_card_shows_similar_earlier_ideas_found_by_their_words(town):
+    city, slack = town
+    anna = await city.resident(1001, "Anna")
+    await share_idea(anna, "Kleurrijke bankjes langs de Leie.", problem="Niemand zit aan het water.")
+    await share_idea(anna, "Een moestuin voor de school.", problem="Kinderen zien geen groenten groeien.")
+    await share_idea(anna, "Houten bankjes bij de brug.", problem="Aan het water kun je nergens zitten.")
+    await city.tick()
+    card = card_in(slack, COORDINATORS_ROOM, "Houten bankjes bij de brug.")
+    assert shows(card, "Lijkt op") and shows(card, "#1 Kleurrijke bankjes langs de Leie.")
+    assert not shows(card, "moestuin")
+    assert not shows(card_in(slack, COORDINATORS_ROOM, "Een moestuin voor de school."), "Lijkt op")

@@ -6,7 +6,7 @@ import pytest
 
 from bot.outbox import RetryLater, Unreachable
 from bot.replies import Action, Form, FormField, Message, Room
-from storage.models import Call, Identity
+from storage.models import Call, Identity, Offer
 from tests.auxil.database import rows
 from tests.test_rendering import REPLIES
 
@@ -165,3 +165,36 @@ async def test_a_push_to_someone_gone_or_throttled_tells_the_outbox_what_to_do(s
     with pytest.raises(Unreachable):
         await channel.push("UPIA", [Message("Hallo")])
     fake.calls = [call for call in fake.calls if not call.error]  # the refusals above were asked for
+
+
+async def test_a_partner_offers_time_step_by_step_in_a_direct_message(slack, engine):
+    """Flows that are not forms run in the Slack conversation, with Slack's own hints."""
+    fake = slack.fake
+    fake.add_user("UBEA", "Bea")
+
+    async def say(text: str, ts: str) -> None:
+        await fake.event({"type": "message", "channel_type": "im", "channel": "DUBEA", "user": "UBEA",
+                          "text": text, "ts": ts})
+
+    await fake.command("UBEA", "tijd")
+    question = await slack.until(lambda: [m for m in fake.dm("UBEA") if "uur per maand" in m.text])
+    assert question[0].text.startswith("Typ een getal tussen 1 en 200.")
+    await say("6", "5.000001")
+    moments = await slack.until(lambda: [m for m in fake.dm("UBEA") if "Wanneer kun je meestal?" in m.text])
+    assert moments[0].text.startswith("Klik op alles wat past en dan op Klaar.")
+    await fake.tap("UBEA", moments[0], "Weekend")
+    await slack.until(lambda: any(shows_selected(m) for m in fake.dm("UBEA")))
+    await fake.tap("UBEA", moments[0], "Klaar")
+    await slack.until(lambda: any("Vanaf wanneer" in m.text for m in fake.dm("UBEA")))
+    await say("1/4/2027", "5.000002")
+    skip = await slack.until(lambda: [m for m in fake.dm("UBEA") if "Tot wanneer" in m.text])
+    await fake.tap("UBEA", skip[-1], "Overslaan")
+    summary = await slack.until(lambda: [m for m in fake.dm("UBEA") if "Klopt dit?" in m.text])
+    await fake.tap("UBEA", summary[-1], "Klopt")
+    await slack.until(lambda: any("Je aanbod is bewaard" in m.text for m in fake.dm("UBEA")))
+    [offer] = await rows(engine, Offer)
+    assert (offer.kind, offer.details["hours"], offer.details["moments"]) == ("time", 6, ["weekends"])
+
+
+def shows_selected(message) -> bool:
+    return "✅ Weekend" in json.dumps(message.blocks, ensure_ascii=False)

@@ -24,10 +24,10 @@ async def town(fake_telegram, fake_slack, engine, clock):
     await city.bot.stop()
 
 
-async def share_idea(user, idea: str = "Kleurrijke bankjes.") -> None:
+async def share_idea(user, idea: str = "Kleurrijke bankjes.", problem: str = "Het Leieboord is grijs.") -> None:
     """A resident on Telegram shares an idea, skipping the optional questions."""
     await user.send("/idee")
-    await user.send("Het Leieboord is grijs.")
+    await user.send(problem)
     await user.send(idea)
     await user.tap("Overslaan")
     await user.tap("Erfgoed")
