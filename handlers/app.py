@@ -69,6 +69,7 @@ ROUTES = {
     projects.MEMBER: Route(projects.on_member_button, role=COORDINATOR),
     projects.ADOPT: Route(projects.on_adopt_button, role=projects.PARTNER),
     projects.PROJECT: Route(projects.on_project_button, role=projects.PARTNER),
+    projects.QUIET: Route(projects.on_quiet_button),
     partner_calls.APPROVE: Route(partner_calls.on_approval_button, role=COORDINATOR),
     relay.RELAY: Route(relay.on_relay_button),  # the author and the partner; the handler checks which
 }

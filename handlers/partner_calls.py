@@ -43,12 +43,20 @@ async def render_approval(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await ctx.session.get(Call, row.payload.get("call_id"))
     if call is None or call.state != AWAITING:
         return []
-    return [await _card(ctx, call, (Button(ctx.t(N_("Goedkeuren")), Action.of(APPROVE, "approve", call.id),
-                                           style="primary"),
-                                    Button(ctx.t(N_("Weigeren")), Action.of(APPROVE, "deny", call.id))))]
+    return [await card(ctx, call, approval_buttons(ctx, call))]
 
 
-async def _card(ctx: Scope, call: Call, buttons: tuple[Button, ...] = (), lead: str = "") -> Card:
+def approval_buttons(ctx: Scope, call: Call) -> tuple[Button, ...]:
+    return (Button(ctx.t(N_("Goedkeuren")), Action.of(APPROVE, "approve", call.id), style="primary"),
+            Button(ctx.t(N_("Weigeren")), Action.of(APPROVE, "deny", call.id)))
+
+
+async def awaiting(ctx: Scope) -> list[Call]:
+    """Partners' calls waiting for a coordinator, the soonest first."""
+    return [call for call in await ctx.calls.listed() if call.state == AWAITING]
+
+
+async def card(ctx: Scope, call: Call, buttons: tuple[Button, ...] = (), lead: str = "") -> Card:
     t = ctx.t
     project = await ctx.session.get(Project, call.project_id) if call.project_id else None
     organisation = await ctx.session.get(Organisation, project.organisation_id) if project else None
@@ -89,7 +97,7 @@ async def on_approval_button(ctx: Context, tapped: Action) -> None:
         await purposes.queue(ctx.session, ctx.settings, key=f"call:{call.id}:approval:{tapped.verb}", person=creator,
                              purpose=purposes.CALL_APPROVED, now=ctx.now,
                              payload={"call_id": call.id, "approved": approved})
-    ctx.send(replace(await _card(ctx, call, lead=lead), replace="message"))
+    ctx.send(replace(await card(ctx, call, lead=lead), replace="message"))
 
 
 async def render_approved(ctx: Scope, row: OutboxMessage) -> list[Reply]:

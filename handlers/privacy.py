@@ -9,7 +9,7 @@ from bot.dialogue import Flow, Option, YesNoStep
 from bot.i18n import N_
 from bot.replies import Action, Button, Document
 from handlers import call_service
-from storage.models import Feedback, OutboxMessage, Relay, SignUp
+from storage.models import Feedback, OutboxMessage, ProjectMute, Relay, SignUp
 from storage.repositories import Calls
 
 PRIVACY = "privacy"  # route of the privacy buttons
@@ -74,6 +74,7 @@ async def export(ctx: Context) -> None:
         "sign_ups": [_row(row, "person_id") for row in await ctx.people.rows_of(SignUp, person)],
         "feedback": [_row(row, "person_id") for row in await ctx.people.rows_of(Feedback, person)],
         "conversations_with_partners": [_row(row, "person_id") for row in await ctx.people.rows_of(Relay, person)],
+        "project_news_stopped": [_row(row, "person_id") for row in await ctx.people.rows_of(ProjectMute, person)],
         "messages_to_you": [_row(row, "person_id") for row in await ctx.people.rows_of(OutboxMessage, person)],
         "audit": [_row(event, "person_id") for event in await ctx.audit.of(person)],
         "roles": [_row(grant) for identity in identities

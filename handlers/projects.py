@@ -20,6 +20,8 @@ PARTNER = "partner"
 ADOPT = "adopt"  # route: Action.of(ADOPT, "idea", idea id)
 PROJECT = "proj"  # route: Action.of(PROJECT, "next" | "stop" | "call", project id)
 PARTNER_CALL = "partner_call"  # the flow of a call for a project (handlers.partner_calls)
+QUIET = "pquiet"  # route: Action.of(QUIET, "mute", project id), for anyone who gets a project's news
+TOOK_PART = ("joined", "attended")  # sign-ups whose people hear a project's news
 MEMBER = "member"  # route: Action.of(MEMBER, "approve" | "deny", organisation id, identity id)
 PHASES = ("explore", "prototype", "test", "realised")
 STOPPED = "stopped"
@@ -167,13 +169,14 @@ async def _step(ctx: Context, project: Project, idea: Idea | None, phase: str, t
     project.phase, project.updated_at = phase, ctx.now
     ctx.session.add(ProjectUpdate(project_id=project.id, phase=phase, text=text, by=_name(ctx), at=ctx.now))
     await ctx.audit.record("project_step", ctx.now, project=project.id, phase=phase, by=_name(ctx))
+    readers = [author] if idea is not None and (author := await ctx.find(Person, idea.author_id)) else []
     if idea is not None:
         idea.state = IDEA_STATE[phase]
-        if idea.author_id is not None:
-            await purposes.queue(ctx.session, ctx.settings, key=f"project:{project.id}:{phase}",
-                                 person=await ctx.find(Person, idea.author_id),
-                                 purpose=purposes.PROJECT_NEWS, now=ctx.now,
-                                 payload={"project_id": project.id, "phase": phase})
+    readers += [person for person in await ctx.projects.participants(project, TOOK_PART) if person not in readers]
+    for reader in readers:
+        await purposes.queue(ctx.session, ctx.settings, key=f"project:{project.id}:{phase}:{reader.id}",
+                             person=reader, purpose=purposes.PROJECT_NEWS, now=ctx.now,
+                             payload={"project_id": project.id, "phase": phase})
 
 
 def project_card(ctx: Scope, project: Project, idea: Idea | None, organisation: Organisation,
@@ -240,20 +243,34 @@ UPDATE_FLOW = Flow(
 
 
 async def render_news(ctx: Scope, row: OutboxMessage) -> list[Reply]:
-    """What happened with the person's idea, in their language."""
+    """A step of the project, in the reader's language: to the idea's author, or to someone who
+    took part in its calls (with a way to hear no more)."""
     project = await ctx.session.get(Project, row.payload.get("project_id"))
     idea = await ctx.session.get(Idea, project.idea_id) if project and project.idea_id else None
-    if idea is None or idea.author_id != ctx.person.id:
+    if idea is None:
         return []
     phase = row.payload.get("phase")
     update = next((u for u in reversed(await ctx.projects.updates(project)) if u.phase == phase), None)
     organisation = await ctx.session.get(Organisation, project.organisation_id)
     t = ctx.t
-    text = t(N_("Nieuws over je idee “{idea}”: {organisation} is nu in de fase “{phase}”."),
+    author = idea.author_id == ctx.person.id
+    text = t(N_("Nieuws over je idee “{idea}”: {organisation} is nu in de fase “{phase}”.") if author else
+             N_("Nieuws over “{idea}”, waar je aan meedeed: {organisation} is nu in de fase “{phase}”."),
              idea=short(idea.idea), organisation=organisation.name, phase=t(PHASE_LABELS[phase]))
     if update is not None:
         text += "\n\n" + update.text
-    return [Message(text)]
+    buttons = () if author else (Button(t(N_("Geen nieuws meer hierover")), Action.of(QUIET, "mute", project.id)),)
+    return [Message(text, buttons)]
+
+
+async def on_quiet_button(ctx: Context, tapped: Action) -> None:
+    """Someone who took part asks to hear no more about this project."""
+    project = await ctx.find(Project, tapped.id)
+    if project is None:
+        ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
+        return
+    await ctx.projects.mute(project, ctx.person, ctx.now)
+    ctx.say(ctx.t(N_("Oké, je krijgt geen nieuws meer over dit project.")))
 
 
 async def partner_section(ctx: Context) -> list[Card]:

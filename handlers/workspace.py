@@ -1,5 +1,5 @@
 """People in the partners' Slack workspace: admitted by their organisation's agreement (no resident
-consent or onboarding), and their dashboard: calls with their sign-ups, and what they can start."""
+consent or onboarding), and their dashboard (Slack's App Home)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,7 +9,7 @@ from bot.context import Context
 from bot.i18n import N_, SUPPORTED
 from bot.replies import Button, Card, CardLine, Dashboard, Figure, Section
 from handlers import call_service as calls
-from handlers import projects
+from handlers import partner_calls, projects
 from handlers.coordination import COORDINATOR, coordinate_buttons
 from handlers.moderation import SUBMITTED, idea_card, moderation_buttons
 from handlers.projects import PARTNER
@@ -30,7 +30,8 @@ async def admit(ctx: Context) -> bool:
 
 
 async def home(ctx: Context) -> None:
-    """The dashboard: for a coordinator the calls and their sign-ups, for everyone what to start."""
+    """What everyone can start; a partner's projects; for a coordinator the ideas to moderate, the
+    partners' calls to approve, and the calls with their sign-ups."""
     t = ctx.t
     start = [Button(t(N_("💡 Idee delen")), command_action("idee")),
              Button(t(N_("🧰 Kennis delen")), command_action("kennis")),
@@ -40,7 +41,7 @@ async def home(ctx: Context) -> None:
         sections.append(Section(t(N_("Projecten")), cards=tuple(await projects.partner_section(ctx))))
     if await ctx.has_role(COORDINATOR):
         start.insert(0, Button(t(N_("📣 Nieuwe oproep")), command_action("oproep"), style="primary"))
-        sections += [await _moderation(ctx), await _calls(ctx)]
+        sections += [await _moderation(ctx), await _approvals(ctx), await _calls(ctx)]
     sections.insert(0, Section(t(N_("Wat wil je doen?")), cards=(Card(t(N_("Meedoen aan Kortrijk 2030")),
                                                                       buttons=tuple(start)),)))
     ctx.send(Dashboard(t(N_("Gangmaker")), tuple(sections)))
@@ -54,6 +55,15 @@ async def _moderation(ctx: Context) -> Section:
                Figure(t(N_("Nieuwe ideeën deze week")), str(await ctx.ideas.count(since=ctx.now - timedelta(days=7)))))
     cards = tuple(idea_card(ctx, idea, moderation_buttons(ctx, idea)) for idea in waiting)
     return Section(t(N_("Ideeën")), figures, cards)
+
+
+async def _approvals(ctx: Context) -> Section:
+    """Partners' calls that wait for a coordinator's yes."""
+    waiting = await partner_calls.awaiting(ctx)
+    cards = [await partner_calls.card(ctx, call, partner_calls.approval_buttons(ctx, call))
+             for call in waiting[:SHOWN_IDEAS]]
+    return Section(ctx.t(N_("Wacht op goedkeuring")),
+                   (Figure(ctx.t(N_("Oproepen van partners")), str(len(waiting))),), tuple(cards))
 
 
 async def _calls(ctx: Context) -> Section:

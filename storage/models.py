@@ -290,6 +290,18 @@ class Project(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ProjectMute(Base):
+    """Someone who took part in a project's calls and asked to hear no more about it."""
+
+    __tablename__ = "project_mute"
+    __table_args__ = (UniqueConstraint("project_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    muted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Relay(Base):
     """A conversation, through the bot, between an idea's author (who said yes) and the partner
     who took the idea up; either side can close it."""

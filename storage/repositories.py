@@ -22,6 +22,7 @@ from storage.models import (
     Person,
     ProcessedEvent,
     Project,
+    ProjectMute,
     ProjectUpdate,
     RoleGrant,
     SignUp,
@@ -210,6 +211,23 @@ class Projects:
     async def of_organisations(self, organisation_ids: Collection[int]) -> list[Project]:
         return list(await self.session.scalars(
             select(Project).where(Project.organisation_id.in_(organisation_ids)).order_by(Project.id)))
+
+    async def participants(self, project: Project, states: Collection[str]) -> list[Person]:
+        """Who signed up (in these states) for the project's calls, but for those who asked for quiet."""
+        took_part = (select(SignUp.person_id).join(Call, Call.id == SignUp.call_id)
+                     .where(Call.project_id == project.id, SignUp.state.in_(states)))
+        muted = select(ProjectMute.person_id).where(ProjectMute.project_id == project.id)
+        return list(await self.session.scalars(
+            select(Person).where(Person.id.in_(took_part), Person.id.not_in(muted)).order_by(Person.id)))
+
+    async def mute(self, project: Project, person: Person, now: datetime) -> bool:
+        """No more news about this project for this person; False when it was muted already."""
+        if await self.session.scalar(select(ProjectMute.id).where(
+                ProjectMute.project_id == project.id, ProjectMute.person_id == person.id)) is not None:
+            return False
+        self.session.add(ProjectMute(project_id=project.id, person_id=person.id, muted_at=now))
+        await self.session.flush()
+        return True
 
     async def updates(self, project: Project) -> list[ProjectUpdate]:
         return list(await self.session.scalars(

@@ -89,7 +89,8 @@ async def test_from_idea_to_project_with_every_step_told_to_the_author(town, eng
     assert idea.state == "prototyping"
     assert len([g for g in await rows(engine, RoleGrant) if g.role == "partner"]) == 2
 
-    # Pia calls for helping hands for the project; a coordinator approves; Anna gets the call.
+    # Pia calls for helping hands for the project; a coordinator approves; Anna and Ben get the call.
+    ben = await city.resident(1002, "Ben")
     latest = await until_card(slack, "UPIA", "🛠")
     await slack.tap("UPIA", latest, "Appel pour ce projet")
     await until(lambda: len(slack.views) == 2, slack)
@@ -101,23 +102,35 @@ async def test_from_idea_to_project_with_every_step_told_to_the_author(town, eng
     assert shows(approval, "Budascoop")
     [call] = await rows(engine, Call)
     assert (call.state, call.project_id) == ("awaiting", project.id)
+    await slack.event({"type": "app_home_opened", "user": "UCOCO", "tab": "home", "channel": "DUCOCO"})
+    await until(lambda: "UCOCO" in slack.homes, slack)
+    assert "Oproepen van partners*\\n1" in json.dumps(slack.homes["UCOCO"]["blocks"], ensure_ascii=False)
     await slack.tap("UCOCO", approval, "Goedkeuren")
     await until(lambda: shows(approval, "Goedgekeurd door Coco"), slack)
     await city.tick()
     assert any("Bankjes bouwen" in text for text in anna.unread_texts())  # the call itself, on Telegram
     assert any("approuvé" in m.text for m in slack.dm("UPIA"))
+    await ben.tap("Ik doe mee", ben.message_with("Bankjes bouwen"))
+    ben.unread()
 
-    # Tested, then realised: Anna hears both.
-    for label, text in (("Passer à test", "Drie buren testten de bankjes."),
-                        ("Passer à réalisation", "De bankjes staan er voor altijd.")):
+    # Tested, then realised: Anna hears both; Ben, who took part, hears the first and then asks for quiet.
+    async def step(label: str, text: str) -> None:
         slack.views.clear()
         await slack.tap("UPIA", await until_card(slack, "UPIA", "🛠"), label)
         await until(lambda: slack.views, slack)
         [view] = slack.views.values()
         await slack.submit("UPIA", view["id"], {"text": {"type": "plain_text_input", "value": text}})
-        await until(lambda text=text: any(shows(m, text) for m in slack.dm("UPIA")), slack)
+        await until(lambda: any(shows(m, text) for m in slack.dm("UPIA")), slack)
         await city.tick()
         assert any(text in news for news in anna.unread_texts())
+
+    await step("Passer à test", "Drie buren testten de bankjes.")
+    [news] = ben.unread_texts()
+    assert "waar je aan meedeed" in news and "Drie buren testten de bankjes." in news
+    await ben.tap("Geen nieuws meer hierover", ben.message_with("Drie buren"))
+    assert "geen nieuws meer over dit project" in ben.text
+    await step("Passer à réalisation", "De bankjes staan er voor altijd.")
+    assert ben.unread_texts() == []
     [idea] = await rows(engine, Idea)
     assert idea.state == "realised"
 
