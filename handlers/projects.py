@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
@@ -280,9 +282,22 @@ async def partner_section(ctx: Context) -> list[Card]:
     for project in await ctx.projects.of_organisations(list(organisations)):
         updates = await ctx.projects.updates(project)
         idea = await ctx.find(Idea, project.idea_id)
-        cards.append(project_card(ctx, project, idea, organisations[project.organisation_id],
-                                  last=updates[-1].text if updates else ""))
+        card = project_card(ctx, project, idea, organisations[project.organisation_id],
+                            last=updates[-1].text if updates else "")
+        cards.append(replace(card, lines=card.lines + test_results(ctx, await ctx.projects.feedback(project))))
     return cards
+
+
+def test_results(ctx: Scope, feedback: list[Any], remarks: int = 3) -> tuple[CardLine, ...]:
+    """The scores and newest remarks of the people at the project's calls."""
+    if not feedback:
+        return ()
+    t = ctx.t
+    average = format_decimal(sum(f.rating for f in feedback) / len(feedback), "0.0", locale=t.babel_locale)
+    lines = [CardLine(t(N_("{average} op 5, uit {n} scores"), average=average, n=len(feedback)),
+                      t(N_("Wat deelnemers ervan vonden")))]
+    lines += [CardLine("“" + f.remark + "”", icon="💬") for f in feedback if f.remark][:remarks]
+    return tuple(lines)
 
 
 RENDERERS = {purposes.IDEA_PUBLISHED.name: render_published, purposes.PROJECT_NEWS.name: render_news,

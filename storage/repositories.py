@@ -229,6 +229,12 @@ class Projects:
         await self.session.flush()
         return True
 
+    async def feedback(self, project: Project) -> list[Feedback]:
+        """What people who were at the project's calls thought of them (its test results), newest first."""
+        return list(await self.session.scalars(
+            select(Feedback).join(Call, Call.id == Feedback.call_id).where(Call.project_id == project.id)
+            .order_by(Feedback.created_at.desc(), Feedback.id.desc())))
+
     async def updates(self, project: Project) -> list[ProjectUpdate]:
         return list(await self.session.scalars(
             select(ProjectUpdate).where(ProjectUpdate.project_id == project.id).order_by(ProjectUpdate.id)))

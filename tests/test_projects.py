@@ -3,7 +3,7 @@ the project through its phases; the author hears each step on Telegram in their 
 and no partner can moderate or touch another organisation's project."""
 import json
 
-from storage.models import AuditEvent, Call, Idea, Project, ProjectUpdate, Relay, RoleGrant
+from storage.models import AuditEvent, Call, Feedback, Idea, Project, ProjectUpdate, Relay, RoleGrant
 from storage.repositories import Roles
 from tests.auxil.database import rows
 from tests.auxil.slack_fixtures import COORDINATORS_ROOM, PARTNERS_ROOM
@@ -134,10 +134,15 @@ async def test_from_idea_to_project_with_every_step_told_to_the_author(town, eng
     [idea] = await rows(engine, Idea)
     assert idea.state == "realised"
 
-    # Her dashboard shows the project.
+    # Her dashboard shows the project with its test results: what the people at its call thought.
+    async with city.bot.core.sessions() as session, session.begin():
+        session.add_all([Feedback(call_id=call.id, person_id=None, rating=5, remark="Gezellig, meer bankjes!",
+                                  created_at=city.clock()),
+                         Feedback(call_id=call.id, person_id=None, rating=4, created_at=city.clock())])
     await slack.event({"type": "app_home_opened", "user": "UPIA", "tab": "home", "channel": "DUPIA"})
-    home = await until_home(slack, "UPIA")
-    assert "Kleurrijke bankjes." in json.dumps(home["blocks"], ensure_ascii=False)
+    home = json.dumps((await until_home(slack, "UPIA"))["blocks"], ensure_ascii=False)
+    assert "Kleurrijke bankjes." in home
+    assert "4,5 sur 5, sur 2 notes" in home and "“Gezellig, meer bankjes!”" in home
 
 
 async def until_card(slack, user_id: str, fragment: str):

@@ -26,8 +26,14 @@ def _unreachable(error: Exception) -> None:
     pytest.skip(message)
 
 
-def _admin() -> AsyncEngine:
-    return create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+async def _administer(statement: str) -> None:
+    """Run one statement outside a transaction (CREATE and DROP DATABASE need that)."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await admin.dispose()
 
 
 def _database_url(name: str) -> str:
@@ -38,14 +44,10 @@ async def migrated_postgres_template() -> str | Exception:
     """A database migrated to the newest revision once, for each test to be copied from
     (CREATE DATABASE ... TEMPLATE takes milliseconds, the migrations most of a second)."""
     name = f"gm_template_{uuid.uuid4().hex[:12]}"
-    admin = _admin()
     try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        await _administer(f'CREATE DATABASE "{name}"')
     except Exception as error:  # noqa: BLE001 - whatever stops us reaching the server
         return error
-    finally:
-        await admin.dispose()
     engine = create_engine(_database_url(name))
     try:
         await upgrade(engine)
@@ -55,12 +57,7 @@ async def migrated_postgres_template() -> str | Exception:
 
 
 async def drop_postgres_database(name: str) -> None:
-    admin = _admin()
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    finally:
-        await admin.dispose()
+    await _administer(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 @asynccontextmanager
@@ -69,12 +66,7 @@ async def postgres_engine(template: str | Exception) -> AsyncIterator[AsyncEngin
     if isinstance(template, Exception):
         _unreachable(template)
     name = f"gm_test_{uuid.uuid4().hex[:12]}"
-    admin = _admin()
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    finally:
-        await admin.dispose()
+    await _administer(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     engine = create_engine(_database_url(name))
     try:
         yield engine
