@@ -12,12 +12,12 @@ from typing import Any, TextIO
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import surfaces
 from bot.app import Application
 from bot.config import Settings
 from bot.core import Gangmaker
 from bot.outbox import Dispatcher
 from bot.scheduler import Jobs, Schedule
-from bot.surfaces import Surface
 from bot.web import create_web_app
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -110,7 +110,7 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
     engine = engine or create_engine(settings.database_url)
     await upgrade(engine)
     app = load_application(settings)
-    core = Gangmaker(settings, engine, app, clock, surfaces=channel_surfaces())
+    core = Gangmaker(settings, engine, app, clock, surfaces=surfaces.BY_CHANNEL)
     await core.bootstrap()
     channels: dict[str, Any] = {}
     if console is not None:
@@ -128,13 +128,6 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
                                                retry_wait=telegram_retry_wait)
     return Assembly(settings, engine, core, channels, Jobs(core.sessions, settings, app.checks),
                     _dispatcher(core, channels), owns_engine=owns_engine)
-
-
-def channel_surfaces() -> dict[str, Surface]:
-    """How each channel asks (forms or steps) and the words of its hints, by channel name."""
-    from bot.channels import console, slack, telegram
-
-    return {channel.CHANNEL: channel.SURFACE for channel in (console, slack, telegram)}
 
 
 def _dispatcher(core: Gangmaker, channels: dict[str, Any]) -> Dispatcher:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator, translator
 from bot.replies import Button, Message, Notice, Replace, Reply, Room
-from storage.repositories import Audit, Calls, Conversations, Ideas, Offers, People, Projects, Roles
+from storage.repositories import Audit, Calls, Conversations, Ideas, Offers, People, Projects, Relays, Roles
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,6 +73,10 @@ class Scope:
     @cached_property
     def projects(self) -> Projects:
         return Projects(self.session)
+
+    @cached_property
+    def relays(self) -> Relays:
+        return Relays(self.session)
 
     @cached_property
     def audit(self) -> Audit:

@@ -1,8 +1,9 @@
-"""How a channel asks: whole flows as forms or one step at a time, and the words of its hints.
+"""How each channel asks: whole flows as forms or one step at a time, and the words of its hints.
 
 A chat says "tik" or "typ", a form says neither; so no question or rule text carries a
-gesture. Each channel names its `Surface`, and the dialogue takes the hint for a kind of
-answer (number, date, multi...) from the surface of the channel the reader is on.
+gesture. Each channel has its `Surface` here (plain data, so knowing them loads no
+platform library), and the dialogue takes the hint for a kind of answer (number, date,
+multi...) from the surface of the channel the reader is on.
 """
 from __future__ import annotations
 
@@ -40,8 +41,8 @@ class Surface:
     def hint(self, kind: str) -> str | None:
         return self.hints.get(kind) or NEUTRAL_HINTS.get(kind)
 
-    def with_hints(self, **hints: str) -> Surface:
-        return replace(self, hints={**self.hints, **hints})
+    def with_hints(self, forms: bool | None = None, **hints: str) -> Surface:
+        return replace(self, forms=self.forms if forms is None else forms, hints={**self.hints, **hints})
 
 
 FORM = Surface(forms=True)
@@ -58,3 +59,24 @@ CHAT = Surface(hints={
     "photo": N_("Een foto stuur je als gewoon bericht."),
     "cancel": N_("Of typ /annuleer om te stoppen."),
 })
+
+TELEGRAM = CHAT.with_hints(
+    choice=N_("Tik op een van de knoppen."),
+    yesno=N_("Tik op een van de knoppen."),
+    multi=N_("Tik op alles wat past en dan op Klaar."),
+)
+CONSOLE = CHAT.with_hints(
+    choice=N_("Typ het nummer van je keuze."),
+    yesno=N_("Typ het nummer van je keuze."),
+    multi=N_("Typ de nummers van alles wat past, één per bericht, en dan het nummer van Klaar."),
+    photo=N_("Een foto stuur je met /foto en de naam van het bestand."),
+)
+# A whole flow opens as a modal; the dialogue's own steps still come as messages with buttons.
+SLACK = CHAT.with_hints(
+    forms=True,
+    choice=N_("Klik op een van de knoppen."),
+    yesno=N_("Klik op een van de knoppen."),
+    multi=N_("Klik op alles wat past en dan op Klaar."),
+    cancel=N_("Of typ /gangmaker annuleer om te stoppen."),
+)
+BY_CHANNEL = {"telegram": TELEGRAM, "console": CONSOLE, "slack": SLACK}

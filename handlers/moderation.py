@@ -100,7 +100,8 @@ RENDERERS = {purposes.MODERATION.name: render_moderation, purposes.IDEA_OUTCOME.
 # -- the coordinators' buttons ------------------------------------------------------------------
 
 
-def _moderator(ctx: Context) -> str:
+def moderator(ctx: Context) -> str:
+    """The coordinator's name as others read it on a decision."""
     return ctx.person.display_name or ctx.t(N_("een coördinator"))
 
 
@@ -128,7 +129,7 @@ async def on_moderate_button(ctx: Context, tapped: Action) -> None:
 
 def _judge(ctx: Context, idea: Idea, state: str, note: str | None = None) -> None:
     idea.state, idea.moderation_note = state, note
-    idea.moderated_by, idea.moderated_at = _moderator(ctx), ctx.now
+    idea.moderated_by, idea.moderated_at = moderator(ctx), ctx.now
 
 
 def _decided(ctx: Context, idea: Idea, lead: str, buttons: tuple[Button, ...] = ()) -> Card:
@@ -144,7 +145,7 @@ async def _block(ctx: Context, idea: Idea) -> None:
         ctx.send(_decided(ctx, idea, t(N_("Het idee is afgewezen; de indiener is niet meer bij ons."))))
         return
     author.blocked_at = ctx.now
-    await ctx.audit.record("person_blocked", ctx.now, author, by=_moderator(ctx), idea=idea.id)
+    await ctx.audit.record("person_blocked", ctx.now, author, by=moderator(ctx), idea=idea.id)
     await purposes.queue(ctx.session, ctx.settings, key=f"person:{author.id}:blocked:{ctx.now.isoformat()}",
                          person=author, purpose=purposes.BLOCKED, now=ctx.now)
     undo = Button(t(N_("Deblokkeren")), Action.of(MODERATE, "unblock", author.id))
@@ -157,7 +158,7 @@ async def _unblock(ctx: Context, person: Person | None) -> None:
         ctx.notice(t(N_("Deze persoon is niet geblokkeerd.")))
         return
     person.blocked_at = None
-    await ctx.audit.record("person_unblocked", ctx.now, person, by=_moderator(ctx))
+    await ctx.audit.record("person_unblocked", ctx.now, person, by=moderator(ctx))
     ctx.say(t(N_("De persoon is niet meer geblokkeerd. Nieuwe berichten komen weer binnen.")))
 
 

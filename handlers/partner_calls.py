@@ -13,7 +13,7 @@ from bot.replies import Action, Button, Card, CardLine, Message, Reply
 from handlers import call_service as calls
 from handlers import purposes
 from handlers.coordination import CALL_FLOW
-from handlers.moderation import COORDINATORS
+from handlers.moderation import COORDINATORS, moderator
 from handlers.projects import PARTNER, PARTNER_CALL, member_of
 from storage.models import Call, Organisation, OutboxMessage, Person, Project
 
@@ -53,7 +53,7 @@ def approval_buttons(ctx: Scope, call: Call) -> tuple[Button, ...]:
 
 async def awaiting(ctx: Scope) -> list[Call]:
     """Partners' calls waiting for a coordinator, the soonest first."""
-    return [call for call in await ctx.calls.listed() if call.state == AWAITING]
+    return await ctx.calls.listed(only=(AWAITING,))
 
 
 async def card(ctx: Scope, call: Call, buttons: tuple[Button, ...] = (), lead: str = "") -> Card:
@@ -78,7 +78,7 @@ async def on_approval_button(ctx: Context, tapped: Action) -> None:
     if call.state != AWAITING:
         ctx.notice(t(N_("Deze oproep is al behandeld door {name}."), name=call.approved_by or "–"))
         return
-    call.approved_by = ctx.person.display_name or t(N_("een coördinator"))
+    call.approved_by = moderator(ctx)
     approved = tapped.verb == "approve"
     if not approved:
         call.state = "cancelled"

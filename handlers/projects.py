@@ -167,14 +167,15 @@ async def on_adopt_button(ctx: Context, tapped: Action) -> None:
 
 
 async def _step(ctx: Context, project: Project, idea: Idea | None, phase: str, text: str) -> None:
-    """Record a phase with its update, and tell the idea's author."""
+    """Record a phase with its update, and tell the idea's author and who took part in its calls."""
     project.phase, project.updated_at = phase, ctx.now
     ctx.session.add(ProjectUpdate(project_id=project.id, phase=phase, text=text, by=_name(ctx), at=ctx.now))
     await ctx.audit.record("project_step", ctx.now, project=project.id, phase=phase, by=_name(ctx))
-    readers = [author] if idea is not None and (author := await ctx.find(Person, idea.author_id)) else []
+    readers = await ctx.projects.participants(project, TOOK_PART)
     if idea is not None:
         idea.state = IDEA_STATE[phase]
-    readers += [person for person in await ctx.projects.participants(project, TOOK_PART) if person not in readers]
+        author = await ctx.find(Person, idea.author_id)
+        readers = ([author] if author is not None else []) + [person for person in readers if person != author]
     for reader in readers:
         await purposes.queue(ctx.session, ctx.settings, key=f"project:{project.id}:{phase}:{reader.id}",
                              person=reader, purpose=purposes.PROJECT_NEWS, now=ctx.now,

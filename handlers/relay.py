@@ -7,8 +7,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
@@ -36,17 +34,13 @@ async def _about(ctx: Scope, project: Project | None) -> tuple[Idea | None, Orga
     return idea, await ctx.session.get(Organisation, project.organisation_id)
 
 
-async def _relay_of(ctx: Scope, project: Project, person: Person) -> Relay | None:
-    return await ctx.session.scalar(select(Relay).where(Relay.project_id == project.id, Relay.person_id == person.id))
-
-
 # -- what each side reads -------------------------------------------------------------------
 
 
 async def render_ask(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     project = await ctx.session.get(Project, row.payload.get("project_id"))
     idea, organisation = await _about(ctx, project)
-    if idea is None or idea.author_id != ctx.person.id or await _relay_of(ctx, project, ctx.person):
+    if idea is None or idea.author_id != ctx.person.id or await ctx.relays.of(project, ctx.person):
         return []
     t = ctx.t
     return [Message(t(N_("{organisation} pakt je idee “{idea}” op en wil je graag spreken. Ze zien dan je voornaam "
@@ -101,8 +95,7 @@ async def render_closed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 async def _thread(ctx: Scope, relay: Relay) -> str | None:
     """The partner's thread: the message that opened the conversation, once it was sent."""
-    return await ctx.session.scalar(select(OutboxMessage.message_id).where(
-        OutboxMessage.key == f"relay:{relay.id}:opened"))
+    return await ctx.relays.sent_id(f"relay:{relay.id}:opened")
 
 
 # -- what each side does -------------------------------------------------------------------------
@@ -151,7 +144,7 @@ async def _answer_ask(ctx: Context, project: Project | None, allowed: bool) -> N
     if idea is None or idea.author_id != ctx.person.id:
         ctx.notice(t(N_("Deze knop is verlopen.")))
         return
-    if await _relay_of(ctx, project, ctx.person) is not None:
+    if await ctx.relays.of(project, ctx.person) is not None:
         ctx.notice(t(N_("Dat heb je al gezegd.")))
         return
     partner = await ctx.find(Person, project.adopted_by)
@@ -175,9 +168,7 @@ async def _answer_ask(ctx: Context, project: Project | None, allowed: bool) -> N
 
 async def on_reply(ctx: Context) -> bool:
     """A partner writes in the thread of a conversation: carry it to the author."""
-    thread = await ctx.session.scalar(select(OutboxMessage).where(
-        OutboxMessage.message_id == ctx.event.reply_to, OutboxMessage.purpose == purposes.RELAY_OPENED.name,
-        OutboxMessage.person_id == ctx.person.id))
+    thread = await ctx.relays.sent_as(ctx.event.reply_to, ctx.person, purposes.RELAY_OPENED.name)
     relay = await ctx.find(Relay, thread.payload.get("relay_id")) if thread else None
     if relay is None:
         return False

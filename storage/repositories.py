@@ -19,11 +19,13 @@ from storage.models import (
     Identity,
     Offer,
     Organisation,
+    OutboxMessage,
     Person,
     ProcessedEvent,
     Project,
     ProjectMute,
     ProjectUpdate,
+    Relay,
     RoleGrant,
     SignUp,
 )
@@ -170,10 +172,12 @@ class Calls:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def listed(self, *, leave_out: Collection[str] = ()) -> list[Call]:
-        """Every call but those in the states left out, the soonest first."""
-        return list(await self.session.scalars(
-            select(Call).where(Call.state.not_in(leave_out)).order_by(Call.starts_at, Call.id)))
+    async def listed(self, *, leave_out: Collection[str] = (), only: Collection[str] | None = None) -> list[Call]:
+        """Every call (or those in the states `only`) but those in the states left out, the soonest first."""
+        query = select(Call).where(Call.state.not_in(leave_out))
+        if only is not None:
+            query = query.where(Call.state.in_(only))
+        return list(await self.session.scalars(query.order_by(Call.starts_at, Call.id)))
 
     async def joined_by(self, person: Person, states: Collection[str], call_states: Collection[str],
                         ending_after: datetime) -> list[tuple[SignUp, Call]]:
@@ -238,6 +242,27 @@ class Projects:
     async def updates(self, project: Project) -> list[ProjectUpdate]:
         return list(await self.session.scalars(
             select(ProjectUpdate).where(ProjectUpdate.project_id == project.id).order_by(ProjectUpdate.id)))
+
+
+class Relays:
+    """Conversations between an idea's author and a partner, and the messages that carry them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, project: Project, person: Person) -> Relay | None:
+        return await self.session.scalar(
+            select(Relay).where(Relay.project_id == project.id, Relay.person_id == person.id))
+
+    async def sent_id(self, key: str) -> str | None:
+        """The platform id of the outbox message with this key, once it was sent."""
+        return await self.session.scalar(select(OutboxMessage.message_id).where(OutboxMessage.key == key))
+
+    async def sent_as(self, message_id: str, person: Person, purpose: str) -> OutboxMessage | None:
+        """The outbox message sent to the person for this purpose that has this platform id."""
+        return await self.session.scalar(select(OutboxMessage).where(
+            OutboxMessage.message_id == message_id, OutboxMessage.purpose == purpose,
+            OutboxMessage.person_id == person.id))
 
 
 class Audit:

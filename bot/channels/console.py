@@ -12,18 +12,10 @@ from typing import TextIO
 
 from bot.core import Gangmaker
 from bot.events import Inbound
-from bot.i18n import N_
 from bot.outbox import RetryLater
 from bot.replies import Button, Document, Notice, Reply, buttons_of
-from bot.surfaces import CHAT
 
 CHANNEL = "console"
-SURFACE = CHAT.with_hints(
-    choice=N_("Typ het nummer van je keuze."),
-    yesno=N_("Typ het nummer van je keuze."),
-    multi=N_("Typ de nummers van alles wat past, één per bericht, en dan het nummer van Klaar."),
-    photo=N_("Een foto stuur je met /foto en de naam van het bestand."),
-)
 
 
 class ConsoleChannel:

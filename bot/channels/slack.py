@@ -29,21 +29,12 @@ from bot.i18n import N_, SUPPORTED, translator
 from bot.outbox import RetryLater
 from bot.outbox import Unreachable as PushUnreachable
 from bot.replies import Action, Document, FieldErrors, Form, Notice, Reply
-from bot.surfaces import CHAT, Surface
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "slack"
 PATH = "/slack/events"
 SLASH_COMMAND = "/gangmaker"
-# A whole flow opens as a modal; the dialogue's own steps still come as messages with buttons.
-SURFACE = Surface(forms=True, hints={
-    **CHAT.hints,
-    "choice": N_("Klik op een van de knoppen."),
-    "yesno": N_("Klik op een van de knoppen."),
-    "multi": N_("Klik op alles wat past en dan op Klaar."),
-    "cancel": N_("Of typ /gangmaker annuleer om te stoppen."),
-})
 # Errors after which nothing more can reach this person on Slack.
 GONE = {"channel_not_found", "account_inactive", "user_not_found", "user_disabled", "is_archived", "not_in_channel"}
 

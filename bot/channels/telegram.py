@@ -49,16 +49,10 @@ from bot.i18n import N_, SUPPORTED, translator
 from bot.outbox import RetryLater
 from bot.outbox import Unreachable as PushUnreachable
 from bot.replies import Action, Button, Document, Drawn, Notice, Reply, buttons_of
-from bot.surfaces import CHAT
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-SURFACE = CHAT.with_hints(
-    choice=N_("Tik op een van de knoppen."),
-    yesno=N_("Tik op een van de knoppen."),
-    multi=N_("Tik op alles wat past en dan op Klaar."),
-)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 T = TypeVar("T")
 
