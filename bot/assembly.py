@@ -104,8 +104,7 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
                    telegram_retry_wait: float = 0.5) -> Assembly:
     """Migrate the database, build the core from the application, grant the roles the
     settings name, and build the configured channels (Telegram with a token, Slack with a
-    token and signing secret, the console when asked), the dispatcher and the scheduled
-    jobs. Nothing runs until `start`."""
+    bot token, the console when asked), the dispatcher and the scheduled jobs. Nothing runs until `start`."""
     owns_engine = engine is None
     engine = engine or create_engine(settings.database_url)
     await upgrade(engine)
@@ -117,7 +116,7 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
         from bot.channels.console import ConsoleChannel
 
         channels["console"] = ConsoleChannel(core, console.user, console.stdin, console.stdout, rooms=console.rooms)
-    if settings.slack_bot_token and settings.slack_signing_secret:
+    if settings.slack_bot_token:
         from bot.channels.slack import SlackChannel
 
         channels["slack"] = SlackChannel(core, settings)

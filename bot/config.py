@@ -99,8 +99,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _slack_needs_secret(self) -> "Settings":
-        if self.slack_bot_token and self.slack_signing_secret is None:
-            raise ValueError("SLACK_SIGNING_SECRET must be set when SLACK_BOT_TOKEN is")
+        if self.slack_bot_token and self.slack_signing_secret is None and self.slack_app_token is None:
+            raise ValueError("SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) must be set "
+                             "when SLACK_BOT_TOKEN is")
+        if self.slack_app_token and self.slack_bot_token is None:
+            raise ValueError("SLACK_BOT_TOKEN must be set when SLACK_APP_TOKEN is")
         return self
 
     @field_validator("coordinator_telegram_ids", "coordinator_console_users", "slack_coordinator_ids", mode="before")

@@ -35,9 +35,12 @@ def test_coordinator_ids_are_a_comma_separated_list():
         load_settings(coordinator_telegram_ids="12,abc", _env_file=None)
 
 
-def test_slack_needs_its_signing_secret_and_an_http_api_url():
-    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET must be set"):
+def test_slack_needs_a_signing_secret_or_an_app_token_and_an_http_api_url():
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET .* or SLACK_APP_TOKEN .* must be set"):
         load_settings(slack_bot_token="xoxb-1", _env_file=None)
+    with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN must be set"):
+        load_settings(slack_app_token="xapp-1", _env_file=None)
+    assert load_settings(slack_bot_token="xoxb-1", slack_app_token="xapp-1", _env_file=None).slack_app_token
     with pytest.raises(ConfigError, match="SLACK_API_URL"):
         load_settings(slack_api_url="slack.com/api", _env_file=None)
     settings = load_settings(slack_bot_token="xoxb-1", slack_signing_secret="s", slack_coordinator_ids="U1, U2",

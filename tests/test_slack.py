@@ -41,6 +41,10 @@ async def test_forged_unsigned_and_stale_requests_are_refused_before_anything_ru
     assert fake.calls_to("views.open") == [] and fake.messages == []
 
 
+BOTH_TRANSPORTS = pytest.mark.parametrize("slack", ["http", "socket"], indirect=True)
+
+
+@BOTH_TRANSPORTS
 async def test_a_coordinator_creates_a_call_in_a_modal_with_the_chats_rules(slack, engine):
     fake = slack.fake
     status, _ = await fake.command("UCOCO", "oproep")
@@ -85,6 +89,7 @@ async def test_the_app_home_shows_a_coordinator_the_calls_and_what_to_start(slac
     assert "Partager une idée" in texts and "Bankjes" not in texts  # a partner sees no coordination
 
 
+@BOTH_TRANSPORTS
 async def test_a_retried_event_is_answered_once(slack):
     fake = slack.fake
     message = {"type": "message", "channel_type": "im", "channel": "DUPIA", "user": "UPIA", "text": "bonjour",
@@ -99,6 +104,7 @@ async def test_a_retried_event_is_answered_once(slack):
     assert len(fake.dm("UPIA")) == 2  # one answer per message, none for the retry
 
 
+@BOTH_TRANSPORTS
 async def test_a_forged_button_is_expired_and_an_edited_call_stays_one_call(slack, engine):
     fake = slack.fake
     view = await create_call(slack)
@@ -198,3 +204,15 @@ async def test_a_partner_offers_time_step_by_step_in_a_direct_message(slack, eng
 
 def shows_selected(message) -> bool:
     return "✅ Weekend" in json.dumps(message.blocks, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("slack", ["socket"], indirect=True)
+async def test_socket_mode_needs_no_public_url_or_signing_secret(slack):
+    fake = slack.fake
+    [opened] = fake.calls_to("apps.connections.open")
+    assert opened.params == {}  # the app token went in the header, as Slack wants it
+    fake.socket, socket = None, fake.socket  # post over HTTP as if Slack still did
+    assert (await fake.command("UCOCO", "menu"))[0] == 404
+    fake.socket = socket
+    assert (await fake.command("UCOCO", "menu"))[0] == 200
+    await slack.until(lambda: fake.dm("UCOCO"))

@@ -1,8 +1,9 @@
-"""The Slack channel: slack-bolt (async) on the bot's web server, for partners and coordinators.
+"""The Slack channel: slack-bolt (async) for partners and coordinators, over HTTP or Socket Mode.
 
 Slash commands (`/gangmaker oproep`), button taps, modal submissions and events (App Home
-opened, a direct message) arrive signed on `/slack/events`; Bolt checks the signature and
-its 5-minute window before any listener runs. Every request is acknowledged at once and
+opened, a direct message) arrive signed on `/slack/events` of the bot's web server, where
+Bolt checks the signature and its 5-minute window before any listener runs; or, with an app
+token (Socket Mode, for a workspace without a public URL), over a WebSocket the bot opens. Every request is acknowledged at once and
 answered after the ack, except a modal submission, whose field errors go back in the ack.
 A flow marked as a form opens as a modal; the App Home shows what the menu shows; replies
 go to the person's direct messages, or to a shared room (`Room`) when they name one.
@@ -16,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -43,17 +45,19 @@ class SlackChannel:
     """Partners and coordinators in one Slack workspace: one Bolt app around the core."""
 
     def __init__(self, core: Gangmaker, settings: Settings) -> None:
-        assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
+        assert settings.slack_bot_token is not None
         self.core = core
         self.settings = settings
-        self.client = AsyncWebClient(
-            token=settings.slack_bot_token.get_secret_value(),
-            base_url=(settings.slack_api_url or "https://slack.com/api").rstrip("/") + "/",
-        )
+        secret = settings.slack_signing_secret
+        self.app = AsyncApp(token=settings.slack_bot_token.get_secret_value(),
+                            signing_secret=secret.get_secret_value() if secret else "", logger=log)
+        self.client: AsyncWebClient = self.app.client
+        self.client.base_url = (settings.slack_api_url or "https://slack.com/api").rstrip("/") + "/"
         # A 429 on a reply is waited out once (Retry-After); pushes leave the rest to the outbox.
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
-        self.app = AsyncApp(client=self.client, signing_secret=settings.slack_signing_secret.get_secret_value(),
-                            logger=log)
+        app_token = settings.slack_app_token
+        self.socket = (AsyncSocketModeHandler(self.app, app_token.get_secret_value(), web_client=self.client)
+                       if app_token else None)
         self.rooms = {"coordinators": settings.slack_coordinators_channel,
                       "partners": settings.slack_partners_channel}
         self._profiles: dict[str, tuple[str | None, str | None]] = {}
@@ -65,7 +69,16 @@ class SlackChannel:
         self.app.event("message")(self._on_message)
 
     def routes(self) -> list[tuple[str, str, Callable[[web.Request], Awaitable[web.Response]]]]:
-        return [("POST", PATH, self.on_request)]
+        """`/slack/events` on the web server, unless Slack's requests come over Socket Mode."""
+        return [] if self.socket else [("POST", PATH, self.on_request)]
+
+    async def start(self) -> None:
+        if self.socket is not None:
+            await self.socket.connect_async()
+
+    async def stop(self) -> None:
+        if self.socket is not None:
+            await self.socket.close_async()
 
     async def on_request(self, request: web.Request) -> web.Response:
         """One request from Slack, verified and acknowledged by Bolt."""

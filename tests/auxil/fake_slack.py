@@ -8,24 +8,28 @@ validated by slack_sdk's own models, and the counts are Slack's: 50 blocks in a 
 rate, HTTP 429 `ratelimited` with Retry-After. `failures` queues errors for a method.
 
 As Slack, it posts slash commands, button taps, form submissions and events to the bot,
-signed with the signing secret (or not, or stale, to see them refused).
+signed with the signing secret (or not, or stale, to see them refused); or, once the bot has
+opened a Socket Mode connection (apps.connections.open with the app token, then a WebSocket),
+sends them as envelopes over it and waits at most Slack's 3 seconds for the acknowledgement.
 """
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
-from aiohttp import ClientSession, web
+from aiohttp import ClientSession, WSMsgType, web
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.signature import SignatureVerifier
 
 TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
 SECRET = "test-signing-secret"
 TEAM = "T0KORTRIJK"
 BOT_USER = "UGANGMAKER"
@@ -96,6 +100,8 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self.url = ""
         self.bot_url = ""  # where the bot listens for Slack's requests
+        self.socket: web.WebSocketResponse | None = None  # the bot's Socket Mode connection
+        self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -103,6 +109,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._endpoint)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/link", self._socket_mode)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -111,6 +118,8 @@ class FakeSlack:
         return self.url
 
     async def stop(self) -> None:
+        if self.socket is not None:
+            await self.socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -141,7 +150,8 @@ class FakeSlack:
         else:
             params = dict(request.query) | dict(await request.post())
         try:
-            if request.headers.get("Authorization") != f"Bearer {self.token}" and params.get("token") != self.token:
+            token = APP_TOKEN if method == "apps.connections.open" else self.token
+            if request.headers.get("Authorization") != f"Bearer {token}" and params.get("token") != token:
                 raise SlackError("invalid_auth")
             if self.failures.get(method):
                 error = self.failures[method].pop(0)
@@ -193,6 +203,9 @@ class FakeSlack:
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"url": "https://kortrijk2030.slack.com/", "team": "Kortrijk 2030", "user": "gangmaker",
                 "team_id": TEAM, "user_id": BOT_USER, "bot_id": "BGANGMAKER"}
+
+    def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"url": self.url.replace("http://", "ws://") + "/link"}
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(params.get("user")))
@@ -295,9 +308,45 @@ class FakeSlack:
 
     # -- Slack's requests to the bot ------------------------------------------------------------
 
+    async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
+        """The bot's Socket Mode connection: Slack says hello, then takes the acknowledgements."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "AGANGMAKER"},
+                                "debug_info": {"host": "fake", "approximate_connection_time": 18060}})
+        self.socket = socket
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                ack = json.loads(message.data)
+                waiting = self._acks.pop(ack.get("envelope_id", ""), None)
+                if waiting is not None and not waiting.done():
+                    waiting.set_result(ack)
+        if self.socket is socket:
+            self.socket = None
+        return socket
+
+    async def _envelope(self, body: str, content_type: str, retry: int | None) -> tuple[int, str]:
+        """A request as a Socket Mode envelope; the ack's payload is the answer."""
+        if content_type == "application/json":
+            kind, payload = "events_api", json.loads(body)
+        else:
+            form = dict(parse_qsl(body))
+            kind, payload = ("interactive", json.loads(form["payload"])) if "payload" in form else ("slash_commands", form)
+        envelope_id = f"env-{next(self._ids)}"
+        self._acks[envelope_id] = asyncio.get_running_loop().create_future()
+        assert self.socket is not None
+        await self.socket.send_json({"envelope_id": envelope_id, "type": kind, "payload": payload,
+                                     "accepts_response_payload": kind != "events_api",
+                                     **({"retry_attempt": retry, "retry_reason": "timeout"} if retry else {})})
+        ack = await asyncio.wait_for(self._acks[envelope_id], 3.0)  # Slack's limit for an acknowledgement
+        return 200, json.dumps(ack["payload"]) if ack.get("payload") else ""
+
     async def post(self, body: str, content_type: str, *, signed: bool = True, age: int = 0,
                    retry: int | None = None) -> tuple[int, str]:
-        """Post a request to the bot as Slack would, signed `age` seconds ago."""
+        """Post a request to the bot as Slack would, signed `age` seconds ago (over the Socket
+        Mode connection instead when the bot has one open)."""
+        if self.socket is not None:
+            return await self._envelope(body, content_type, retry)
         timestamp = str(int(time.time()) - age)
         headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp}
         if signed:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.assembly import Assembly, assemble
 from bot.config import load_settings
-from tests.auxil.fake_slack import FakeSlack
+from tests.auxil.fake_slack import APP_TOKEN, FakeSlack
 from tests.auxil.telegram_fixtures import free_port
 
 COORDINATORS_ROOM = "CCOORD"
@@ -37,16 +37,22 @@ class SlackBot:
         await self.assembly.stop()
 
 
-async def start_slack_bot(fake: FakeSlack, engine, clock, **extra: object) -> SlackBot:
+async def start_slack_bot(fake: FakeSlack, engine, clock, *, socket_mode: bool = False, **extra: object) -> SlackBot:
+    """The bot with Slack over HTTP (signed requests to its web server), or over Socket Mode
+    (an app token and no signing secret: Slack's requests come over the bot's WebSocket)."""
     port = free_port()
-    settings = load_settings(slack_bot_token=fake.token, slack_signing_secret=fake.secret,
+    transport = {"slack_app_token": APP_TOKEN} if socket_mode else {"slack_signing_secret": fake.secret}
+    settings = load_settings(slack_bot_token=fake.token, **transport,
                              slack_api_url=f"{fake.url}/api", slack_coordinators_channel=COORDINATORS_ROOM,
                              slack_partners_channel=PARTNERS_ROOM, host="127.0.0.1", port=port,
                              database_url="sqlite://", _env_file=None, **extra)
     assembly = await assemble(settings, engine=engine, clock=clock)
     await assembly.start(scheduler=False)
     fake.bot_url = f"http://127.0.0.1:{port}/slack/events"
-    return SlackBot(fake, assembly)
+    running = SlackBot(fake, assembly)
+    if socket_mode:
+        await running.until(lambda: fake.socket)
+    return running
 
 
 @pytest.fixture
@@ -61,9 +67,11 @@ async def fake_slack():
 
 
 @pytest.fixture
-async def slack(fake_slack, engine, clock):
+async def slack(request, fake_slack, engine, clock):
+    """The bot on Slack over HTTP; over Socket Mode for a test parametrized with "socket"."""
     fake_slack.add_user("UCOCO", "coco")
     fake_slack.add_user("UPIA", "pia", locale="fr-FR")
-    running = await start_slack_bot(fake_slack, engine, clock, slack_coordinator_ids="UCOCO")
+    running = await start_slack_bot(fake_slack, engine, clock, slack_coordinator_ids="UCOCO",
+                                    socket_mode=getattr(request, "param", "http") == "socket")
     yield running
     await running.stop()
