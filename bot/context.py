@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator, translator
 from bot.replies import Button, Message, Notice, Replace, Reply, Room
+from bot.surfaces import CHAT, Surface
 from storage.repositories import Audit, Calls, Conversations, Ideas, Offers, People, Projects, Relays, Roles
 
 if TYPE_CHECKING:
@@ -30,12 +31,13 @@ class Scope:
     identity: Identity | None = None
     person: Person | None = None
     locale_hint: str | None = None
+    surface: Surface = CHAT  # the reader's channel: how it asks, and how commands are typed there
 
     @property
     def t(self) -> Translator:
         """The reader's language; follows a language change within the same turn."""
         locale = self.person.locale if self.person else self.locale_hint
-        return translator(locale, self.settings.timezone)
+        return translator(locale, self.settings.timezone, self.surface.command)
 
     @property
     def local_now(self) -> datetime:

@@ -24,7 +24,7 @@ from bot.dialogue import FORM, Dialogue
 from bot.events import Inbound
 from bot.i18n import N_, translator
 from bot.replies import Action, Button, Message, Question, Reply
-from bot.surfaces import Surface
+from bot.surfaces import CHAT, Surface
 from storage.db import session_factory
 from storage.models import Identity, OutboxMessage, Person, utcnow
 from storage.repositories import Inbox, People, Roles
@@ -50,7 +50,8 @@ class Gangmaker:
         self.app = app
         self.sessions = session_factory(engine)
         self.clock = clock
-        self.dialogue = Dialogue(app.flows, surfaces)
+        self.dialogue = Dialogue(app.flows)
+        self.surfaces = dict(surfaces or {})  # per channel; a channel not named is a plain chat
         self.navigation = [Command(names, partial(self._navigate, action=names[0]), description)
                            for names, description in NAVIGATION.items()]
         self.commands = {**app.by_name, **{name: command for command in self.navigation for name in command.names}}
@@ -94,7 +95,7 @@ class Gangmaker:
     async def _handle_once(self, event: Inbound) -> list[Reply]:
         async with self.sessions() as session, session.begin():
             ctx = Context(session=session, settings=self.settings, now=self.clock(), locale_hint=event.locale_hint,
-                          event=event, dialogue=self.dialogue)
+                          surface=self.surface(event.channel), event=event, dialogue=self.dialogue)
             if event.event_id is not None:
                 inbox = Inbox(session)
                 if await inbox.seen(event.channel, event.event_id):
@@ -175,8 +176,12 @@ class Gangmaker:
         """The replies for one outbox row, in the person's language, or the default one for a
         shared room (used by the dispatcher)."""
         scope = Scope(session=session, settings=self.settings, now=now, identity=identity, person=person,
-                      locale_hint=self.settings.default_locale)
+                      locale_hint=self.settings.default_locale, surface=self.surface(identity.channel if identity else ""))
         return await self.app.render_push(scope, row)
+
+    def surface(self, channel: str) -> Surface:
+        """How a channel asks, and how commands are typed there."""
+        return self.surfaces.get(channel, CHAT)
 
     async def _allowed(self, ctx: Context, name: str) -> Command | None:
         """The command by this name, unless it needs a role this person does not hold."""

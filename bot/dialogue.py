@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.i18n import N_, Translator
 from bot.replies import Action, Button, FieldErrors, Form, FormField, Question
-from bot.surfaces import ASKED_WITH_HINT, CHAT, Surface
+from bot.surfaces import ASKED_WITH_HINT, Surface
 from bot.surfaces import FORM as FORM_SURFACE
 
 if TYPE_CHECKING:
@@ -539,14 +539,8 @@ def _tap(token: str, verb: str, value: object = None) -> Action:
 class Dialogue:
     """Runs flows: starts them, answers one event at a time, and renders the current step."""
 
-    def __init__(self, flows: Sequence[Flow], surfaces: Mapping[str, Surface] | None = None) -> None:
+    def __init__(self, flows: Sequence[Flow]) -> None:
         self.flows = {flow.name: flow for flow in flows}
-        self.surfaces = dict(surfaces or {})  # per channel; a channel not named is a plain chat
-
-    def surface(self, ctx: Context) -> Surface:
-        """How the reader's channel asks: forms or steps, and the words of its hints."""
-        channel = ctx.event.channel if ctx.event is not None else ctx.identity.channel if ctx.identity else ""
-        return self.surfaces.get(channel, CHAT)
 
     # -- starting and resuming ----------------------------------------------------------
 
@@ -556,7 +550,7 @@ class Dialogue:
         replacing any dialogue in progress. A channel with forms gets the whole flow at once."""
         flow = self.flows[flow_name]
         answers = dict(answers or {})
-        if flow.form and self.surface(ctx).forms:
+        if flow.form and ctx.surface.forms:
             ctx.send(flow.as_form(ctx.t, answers))
             return
         first = flow.after("", answers)
@@ -609,7 +603,7 @@ class Dialogue:
     def _question(self, ctx: Context, flow: Flow, step: Step, hinted: bool) -> tuple[str, list[Button]]:
         t, answers, token = ctx.t, ctx.conversation.answers, ctx.conversation.token
         text = t(step.prompt)
-        hint = self.surface(ctx).hint(step.kind) if step.kind in ASKED_WITH_HINT and not hinted else None
+        hint = ctx.surface.hint(step.kind) if step.kind in ASKED_WITH_HINT and not hinted else None
         if hint:
             text = t(hint, **step.hint_values(ctx.local_now)) + " " + text
         # Coming back to an answered step (back, edit, profile) shows what is there now.
@@ -715,7 +709,7 @@ class Dialogue:
 
     async def _reask(self, ctx: Context, problem: Invalid, unreadable: bool = False) -> None:
         """Say what was expected and ask the same step again; nothing entered is lost."""
-        t, surface = ctx.t, self.surface(ctx)
+        t, surface = ctx.t, ctx.surface
         cancel = surface.hint("cancel")
         text = problem.text(t, surface) + (" " + t(cancel) if cancel else "")
         if unreadable:
@@ -747,7 +741,7 @@ class Dialogue:
             if problems:
                 name, problem = next(iter(problems.items()))
                 ctx.conversation.step, ctx.conversation.mode = name, SUMMARY
-                await self.render(ctx, prefix=problem.text(ctx.t, self.surface(ctx)))
+                await self.render(ctx, prefix=problem.text(ctx.t, ctx.surface))
                 return
             await self._finish(ctx, flow)
         elif verb == "change":

@@ -6,6 +6,7 @@ Catalogs are compiled from the `.po` sources in memory when first used, so there
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -24,6 +25,8 @@ SUPPORTED = ("nl", "en", "fr")
 DEFAULT = "nl"
 # Babel locale per language: Belgian conventions where Kortrijk has them.
 BABEL_LOCALE = {"nl": "nl_BE", "en": "en_GB", "fr": "fr_BE"}
+# A command named in a text ("typ /idee"), not a date (14/3), a path or a URL.
+COMMAND_IN_TEXT = re.compile(r"(?<![\w/.:])/([a-z]+)\b")
 
 
 def N_(message: str) -> str:
@@ -58,6 +61,7 @@ class Translator:
 
     locale: str
     timezone: str = "Europe/Brussels"
+    command: str = "/{}"  # how the reader types a command ("/gangmaker {}" on Slack)
 
     @property
     def _catalog(self) -> Translations:
@@ -66,6 +70,8 @@ class Translator:
     def __call__(self, message: str, **values: object) -> str:
         """Translate `message` and fill its {placeholders}."""
         text = self._catalog.gettext(message)
+        if self.command != "/{}":
+            text = COMMAND_IN_TEXT.sub(lambda found: self.command.format(found[1]), text)
         return text.format(**values) if values else text
 
     @property
@@ -87,5 +93,5 @@ class Translator:
         return format_datetime(value, pattern, tzinfo=ZoneInfo(self.timezone), locale=self.babel_locale)
 
 
-def translator(locale: str | None, timezone: str = "Europe/Brussels") -> Translator:
-    return Translator(supported(locale), timezone)
+def translator(locale: str | None, timezone: str = "Europe/Brussels", command: str = "/{}") -> Translator:
+    return Translator(supported(locale), timezone, command)

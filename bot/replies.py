@@ -75,9 +75,11 @@ class Button:
 
 @dataclass(frozen=True)
 class Room:
-    """A shared place many people read (a Slack channel of coordinators or partners)."""
+    """A shared place many people read (a Slack channel of coordinators or partners); with a
+    `message_id`, the message already there that a reply redraws."""
 
     name: str
+    message_id: str | None = None
 
 
 Replace = Literal["buttons", "message"] | None  # redraw the tapped message: its buttons, or all of it

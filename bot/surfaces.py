@@ -3,7 +3,9 @@
 A chat says "tik" or "typ", a form says neither; so no question or rule text carries a
 gesture. Each channel has its `Surface` here (plain data, so knowing them loads no
 platform library), and the dialogue takes the hint for a kind of answer (number, date,
-multi...) from the surface of the channel the reader is on.
+multi...) from the surface of the channel the reader is on. Texts name commands as a chat
+types them ("/idee"); a surface whose commands are typed otherwise ("/gangmaker idee" on
+Slack) says how, and the reader's translator writes them that way.
 """
 from __future__ import annotations
 
@@ -37,12 +39,14 @@ class Surface:
 
     forms: bool = False
     hints: Mapping[str, str] = field(default_factory=dict)
+    command: str = "/{}"  # how a person types the command {} here
 
     def hint(self, kind: str) -> str | None:
         return self.hints.get(kind) or NEUTRAL_HINTS.get(kind)
 
-    def with_hints(self, forms: bool | None = None, **hints: str) -> Surface:
-        return replace(self, forms=self.forms if forms is None else forms, hints={**self.hints, **hints})
+    def with_hints(self, forms: bool | None = None, command: str | None = None, **hints: str) -> Surface:
+        return replace(self, forms=self.forms if forms is None else forms, command=command or self.command,
+                       hints={**self.hints, **hints})
 
 
 FORM = Surface(forms=True)
@@ -74,9 +78,9 @@ CONSOLE = CHAT.with_hints(
 # A whole flow opens as a modal; the dialogue's own steps still come as messages with buttons.
 SLACK = CHAT.with_hints(
     forms=True,
+    command="/gangmaker {}",
     choice=N_("Klik op een van de knoppen."),
     yesno=N_("Klik op een van de knoppen."),
     multi=N_("Klik op alles wat past en dan op Klaar."),
-    cancel=N_("Of typ /gangmaker annuleer om te stoppen."),
 )
 BY_CHANNEL = {"telegram": TELEGRAM, "console": CONSOLE, "slack": SLACK}

@@ -7,19 +7,20 @@ from dataclasses import replace
 from typing import Any
 
 from babel.numbers import format_decimal
+from sqlalchemy import select
 
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
 from bot.outbox import enqueue_room
-from bot.replies import Action, Button, Card, CardLine, Message, Reply
+from bot.replies import Action, Button, Card, CardLine, Message, Reply, Room
 from handlers import purposes, relay
 from handlers.contributions import short
-from handlers.moderation import COORDINATORS, PUBLISHED, idea_card
+from handlers.moderation import COORDINATORS, PARTNERS, PUBLISHED, idea_card
 from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, Project, ProjectUpdate
 
 PARTNER = "partner"
-ADOPT = "adopt"  # route: Action.of(ADOPT, "idea", idea id)
+ADOPT = "adopt"  # route: Action.of(ADOPT, "idea", idea id[, organisation id])
 PROJECT = "proj"  # route: Action.of(PROJECT, "next" | "stop" | "call", project id)
 PARTNER_CALL = "partner_call"  # the flow of a call for a project (handlers.partner_calls)
 QUIET = "pquiet"  # route: Action.of(QUIET, "mute", project id), for anyone who gets a project's news
@@ -153,7 +154,15 @@ async def on_adopt_button(ctx: Context, tapped: Action) -> None:
     if idea.state != PUBLISHED:
         ctx.notice(t(N_("Iemand anders pakte dit idee al op.")))
         return
-    organisation = organisations[0]
+    chosen = [o for o in organisations if str(o.id) == tapped.arg(1)] if tapped.arg(1) else organisations
+    if not chosen:
+        ctx.notice(t(N_("Deze knop is verlopen.")))
+        return
+    if len(chosen) > 1:
+        ctx.say(t(N_("Je hoort bij meer dan één organisatie. Voor welke pak je dit idee op?")),
+                [Button(o.name, Action.of(ADOPT, "idea", idea.id, o.id)) for o in chosen])
+        return
+    organisation = chosen[0]
     project = Project(idea_id=idea.id, organisation_id=organisation.id, phase=PHASES[0], adopted_by=ctx.person.id,
                       created_at=ctx.now, updated_at=ctx.now)
     ctx.session.add(project)
@@ -161,8 +170,14 @@ async def on_adopt_button(ctx: Context, tapped: Action) -> None:
     await _step(ctx, project, idea, PHASES[0], t(N_("{organisation} pakt het idee op."),
                                                  organisation=organisation.name))
     await relay.ask_author(ctx, project, idea)
-    taken = t(N_("🤝 Opgepikt door {organisation} ({name})."), organisation=organisation.name, name=_name(ctx))
-    ctx.send(replace(idea_card(ctx, idea, lead=taken), replace="message"))
+    taken = idea_card(ctx, idea, lead=t(N_("🤝 Opgepikt door {organisation} ({name})."),
+                                        organisation=organisation.name, name=_name(ctx)))
+    ctx.send(replace(taken, replace="message"))
+    if ctx.event.room is None:  # chosen in a direct message: the partners' card shows it is taken too
+        card = await ctx.session.scalar(select(OutboxMessage.message_id).where(
+            OutboxMessage.key == f"idea:{idea.id}:published", OutboxMessage.state == "sent"))
+        if card:
+            ctx.send(replace(taken, to=Room(PARTNERS, message_id=card)))
     ctx.send(project_card(ctx, project, idea, organisation))
 
 

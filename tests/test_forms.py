@@ -10,7 +10,6 @@ from bot.core import Gangmaker
 from bot.dialogue import Answer, Invalid
 from bot.i18n import translator
 from bot.replies import Action, FieldErrors, Form
-from bot.surfaces import CHAT
 from bot.surfaces import FORM as FORM_SURFACE
 from storage.models import Call
 from tests.auxil.chat import Chat, onboard
@@ -66,7 +65,7 @@ async def walk(chat: Chat, command: str, flow_name: str, script: dict) -> dict:
     flow = chat.bot.dialogue.flows[flow_name]
     now = chat.bot.clock().astimezone(ZoneInfo("Europe/Brussels"))
     t = translator("nl")
-    surface = chat.bot.dialogue.surfaces.get(chat.channel, CHAT)
+    surface = chat.bot.surface(chat.channel)
     answers: dict = {}
     for name, attempts in script.items():
         step = flow.steps_by_name[name]

@@ -101,3 +101,12 @@ async def test_the_card_shows_similar_earlier_ideas_found_by_their_words(town):
     assert shows(card, "Lijkt op") and shows(card, "#1 Kleurrijke bankjes langs de Leie.")
     assert not shows(card, "moestuin")
     assert not shows(card_in(slack, COORDINATORS_ROOM, "Een moestuin voor de school."), "Lijkt op")
+
+
+async def test_cards_for_one_room_keep_to_slacks_pace_of_one_message_a_second(town):
+    city, slack = town
+    slack.per_channel_per_second = 1  # past it, Slack answers 429 (which the fixture counts as refused)
+    for number in range(3):
+        await share_idea(await city.resident(1001 + number, f"Inwoner{number}"), idea=f"Idee nummer {number}.")
+    await city.tick()
+    assert len(slack.in_channel(COORDINATORS_ROOM)) == 3  # all three in one go, none refused

@@ -223,3 +223,32 @@ async def test_no_means_no_contact(town, engine):
     assert any("liever niet rechtstreeks gecontacteerd" in m.text for m in slack.dm("UPIA"))
     assert await rows(engine, Relay) == []
     assert not any("zegt ja" in m.text for m in slack.dm("UPIA"))
+
+
+async def test_a_partner_of_two_organisations_chooses_which_one_takes_the_idea_up(town, engine):
+    city, slack = town
+    slack.add_user("UPIA", "Pia")
+    await organisations(city, "Budascoop", "Huis van de Mens")
+    async with city.bot.core.sessions() as session, session.begin():
+        for name in ("Budascoop", "Huis van de Mens"):
+            organisation = await Roles(session).organisation(name)
+            await Roles(session).grant("slack", "UPIA", "partner", by="test", now=city.clock(),
+                                       organisation=organisation)
+    anna = await city.resident(1001, "Anna")
+    await share_idea(anna)
+    await city.tick()
+    moderation = card_in(slack, COORDINATORS_ROOM, "Kleurrijke bankjes.")
+    await slack.tap("UCOCO", moderation, "Publiceren")
+    await until(lambda: shows(moderation, "Gepubliceerd"), slack)
+    await city.tick()
+    published = card_in(slack, PARTNERS_ROOM, "Kleurrijke bankjes.")
+    await slack.tap("UPIA", published, "Wij pakken dit op")
+    choice = await until_card(slack, "UPIA", "Je hoort bij meer dan één organisatie.")
+    assert await rows(engine, Project) == []  # nothing is taken before she chooses
+    await slack.tap("UPIA", choice, "Huis van de Mens")
+    await until(lambda: shows(published, "Huis van de Mens"), slack)  # the partners' card, for everyone
+    assert not any(block["type"] == "actions" for block in published.blocks)
+    assert shows(choice, "Opgepikt door Huis van de Mens")
+    [project] = await rows(engine, Project)
+    async with city.bot.core.sessions() as session:
+        assert project.organisation_id == (await Roles(session).organisation("Huis van de Mens")).id

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from aiolimiter import AsyncLimiter
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -60,6 +62,8 @@ class SlackChannel:
                        if app_token else None)
         self.rooms = {"coordinators": settings.slack_coordinators_channel,
                       "partners": settings.slack_partners_channel}
+        # Slack takes about one message per second in a channel: what the bot posts on its own waits its turn.
+        self._pace: defaultdict[str, AsyncLimiter] = defaultdict(lambda: AsyncLimiter(1, 1.0))
         self._profiles: dict[str, tuple[str | None, str | None]] = {}
         self._direct: dict[str, str] = {}
         self.app.command(SLASH_COMMAND)(self._on_command)
@@ -200,7 +204,11 @@ class SlackChannel:
             if room is None:
                 log.warning("no Slack channel set for the room %s", reply.to.name)
                 return
-            await client.chat_postMessage(channel=room, **draw.message(reply))
+            if reply.to.message_id:
+                await client.chat_update(channel=room, ts=reply.to.message_id, **draw.message(reply))
+            else:
+                async with self._pace[room]:
+                    await client.chat_postMessage(channel=room, **draw.message(reply))
         elif getattr(reply, "replace", None) and tapped is not None:
             redrawn = {key: value for key, value in draw.message(reply).items() if key != "thread_ts"}
             await client.chat_update(channel=tapped[0], ts=tapped[1], **redrawn)
@@ -231,7 +239,8 @@ class SlackChannel:
             for reply in replies:
                 if isinstance(reply, (Notice, Form)):
                     continue
-                ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]
+                async with self._pace[channel]:
+                    ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]
         except SlackApiError as error:
             code = error.response.get("error")
             if error.response.status_code == 429:
