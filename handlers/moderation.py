@@ -17,8 +17,7 @@ from handlers.options import IDEA_STATES, NEIGHBOURHOODS, THEMES, label
 from storage.models import Idea, OutboxMessage, Person
 
 MODERATE = "mod"  # route: Action.of(MODERATE, "publish" | "reject" | "block", idea id), ("unblock", person id)
-COORDINATORS = "coordinators"  # the shared rooms
-PARTNERS = "partners"
+COORDINATORS, PARTNERS = purposes.COORDINATORS, purposes.PARTNERS  # the shared rooms
 SUBMITTED, PUBLISHED, REJECTED = "submitted", "published", "rejected"
 
 

@@ -7,8 +7,9 @@ from typing import Any
 from bot.context import Context
 from bot.dialogue import ChoiceStep, DateStep, Flow, MultiStep, NumberStep, TextStep
 from bot.i18n import N_
+from bot.outbox import enqueue_room
 from bot.replies import Action
-from handlers import menu
+from handlers import menu, purposes
 from handlers.options import AMOUNTS, GIFT_KINDS, MOMENTS, SKILLS
 from storage.models import Offer
 
@@ -59,9 +60,11 @@ def offer_done(kind: str):
 
     async def done(ctx: Context, answers: dict[str, Any]) -> None:
         details = {key: value for key, value in answers.items() if key != "until" and value is not None}
-        await ctx.offers.add(Offer(person_id=ctx.person.id, kind=kind, details=details, state="open",
-                                   valid_until=_end_of(answers.get("until")),
-                                   created_at=ctx.now, updated_at=ctx.now))
+        offer = await ctx.offers.add(Offer(person_id=ctx.person.id, kind=kind, details=details, state="open",
+                                           valid_until=_end_of(answers.get("until")),
+                                           created_at=ctx.now, updated_at=ctx.now))
+        await enqueue_room(ctx.session, key=f"offer:{offer.id}:card", room=purposes.PARTNERS,
+                           purpose=purposes.OFFER_CARD, now=ctx.now, payload={"offer_id": offer.id})
         ctx.say(ctx.t(N_(
             "Dank je wel! Je aanbod is bewaard. Past het bij een project, dan vraag ik je eerst "
             "of je mee wilt doen. Intrekken kan altijd via /bijdragen."

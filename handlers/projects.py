@@ -39,13 +39,28 @@ def _next(phase: str) -> str | None:
     return PHASES[index + 1] if index + 1 < len(PHASES) else None
 
 
-async def _organisations(ctx: Context) -> list[Organisation]:
+async def organisations_of(ctx: Context) -> list[Organisation]:
+    """The organisations the person writing is a partner of."""
     return await ctx.roles.organisations_of(ctx.identity.channel, ctx.identity.external_id)
 
 
 async def member_of(ctx: Context, organisation_id: int) -> bool:
     """Whether the person writing is a partner of this organisation."""
-    return organisation_id in {organisation.id for organisation in await _organisations(ctx)}
+    return organisation_id in {organisation.id for organisation in await organisations_of(ctx)}
+
+
+async def choose_organisation(ctx: Context, organisations: list[Organisation], tapped: Action,
+                              question: str) -> Organisation | None:
+    """The organisation a partner acts for: their only one, or the one the tapped button names
+    (its second argument); None after asking which, with one button each."""
+    chosen = [o for o in organisations if str(o.id) == tapped.arg(1)] if tapped.arg(1) else organisations
+    if not chosen:
+        ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
+        return None
+    if len(chosen) > 1:
+        ctx.say(ctx.t(question), [Button(o.name, replace(tapped, args=(tapped.arg(0), str(o.id)))) for o in chosen])
+        return None
+    return chosen[0]
 
 
 def _name(ctx: Context) -> str:
@@ -64,7 +79,7 @@ async def request_membership(ctx: Context) -> None:
         ctx.say(t(N_("Bij welke organisatie hoor je? Zet de naam achter koppel, zoals die hier staat: {known}"),
                   known=known))
         return
-    if organisation in await _organisations(ctx):
+    if organisation in await organisations_of(ctx):
         ctx.say(t(N_("Je hoort al bij {organisation}."), organisation=organisation.name))
         return
     await enqueue_room(ctx.session, key=f"member:{organisation.id}:{ctx.identity.id}:{ctx.now.isoformat()}",
@@ -147,29 +162,24 @@ async def render_published(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 async def on_adopt_button(ctx: Context, tapped: Action) -> None:
     t = ctx.t
     idea = await ctx.find(Idea, tapped.id)
-    organisations = await _organisations(ctx)
+    organisations = await organisations_of(ctx)
     if idea is None or not organisations:
         ctx.notice(t(N_("Deze knop is verlopen.")))
         return
     if idea.state != PUBLISHED:
         ctx.notice(t(N_("Iemand anders pakte dit idee al op.")))
         return
-    chosen = [o for o in organisations if str(o.id) == tapped.arg(1)] if tapped.arg(1) else organisations
-    if not chosen:
-        ctx.notice(t(N_("Deze knop is verlopen.")))
+    organisation = await choose_organisation(
+        ctx, organisations, tapped, N_("Je hoort bij meer dan één organisatie. Voor welke pak je dit idee op?"))
+    if organisation is None:
         return
-    if len(chosen) > 1:
-        ctx.say(t(N_("Je hoort bij meer dan één organisatie. Voor welke pak je dit idee op?")),
-                [Button(o.name, Action.of(ADOPT, "idea", idea.id, o.id)) for o in chosen])
-        return
-    organisation = chosen[0]
     project = Project(idea_id=idea.id, organisation_id=organisation.id, phase=PHASES[0], adopted_by=ctx.person.id,
                       created_at=ctx.now, updated_at=ctx.now)
     ctx.session.add(project)
     await ctx.session.flush()
     await _step(ctx, project, idea, PHASES[0], t(N_("{organisation} pakt het idee op."),
                                                  organisation=organisation.name))
-    await relay.ask_author(ctx, project, idea)
+    await relay.ask(ctx, person_id=idea.author_id, organisation=organisation, partner=ctx.person, project=project)
     taken = idea_card(ctx, idea, lead=t(N_("🤝 Opgepikt door {organisation} ({name})."),
                                         organisation=organisation.name, name=_name(ctx)))
     ctx.send(replace(taken, replace="message"))
@@ -293,7 +303,7 @@ async def on_quiet_button(ctx: Context, tapped: Action) -> None:
 
 async def partner_section(ctx: Context) -> list[Card]:
     """The projects of the partner's organisations, for their dashboard."""
-    organisations = {o.id: o for o in await _organisations(ctx)}
+    organisations = {o.id: o for o in await organisations_of(ctx)}
     cards = []
     for project in await ctx.projects.of_organisations(list(organisations)):
         updates = await ctx.projects.updates(project)

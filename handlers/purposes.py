@@ -35,15 +35,18 @@ RELAY_OPENED = Purpose("relay_opened")
 RELAY_REFUSED = Purpose("relay_refused")
 RELAY_MESSAGE = Purpose("relay_message", quiet=True)
 RELAY_CLOSED = Purpose("relay_closed")
-# Cards for the shared rooms: a new idea and a request to join for the coordinators, a published idea for the partners.
+# Cards for the shared rooms: a new idea and a request to join for the coordinators; a published idea
+# and a new offer for the partners.
+COORDINATORS, PARTNERS = "coordinators", "partners"
 MODERATION = Purpose("moderation")
 MEMBERSHIP_REQUEST = Purpose("membership_request")
 CALL_APPROVAL = Purpose("call_approval")
 IDEA_PUBLISHED = Purpose("idea_published")
+OFFER_CARD = Purpose("offer_card")
 
 ALL = (CALL, DIGEST, FOLLOWUP, NUDGE, OFFER_EXPIRY, REMINDER, WAITLIST_OFFER, CALL_CANCELLED, CALL_CHANGED,
        IDEA_OUTCOME, BLOCKED, PROJECT_NEWS, MEMBERSHIP, CONTACT_ASK, RELAY_OPENED, RELAY_REFUSED, RELAY_MESSAGE,
-       RELAY_CLOSED, CALL_APPROVED, MODERATION, MEMBERSHIP_REQUEST, CALL_APPROVAL, IDEA_PUBLISHED)
+       RELAY_CLOSED, CALL_APPROVED, MODERATION, MEMBERSHIP_REQUEST, CALL_APPROVAL, IDEA_PUBLISHED, OFFER_CARD)
 CAPPED = frozenset(purpose.name for purpose in ALL if purpose.capped)
 
 

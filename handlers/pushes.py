@@ -11,7 +11,7 @@ from bot.context import Context, Scope
 from bot.i18n import N_
 from bot.replies import Action, Button, Message, Reply
 from handlers import call_service as calls
-from handlers import menu, moderation, partner_calls, projects, purposes, relay
+from handlers import menu, moderation, offer_board, partner_calls, projects, purposes, relay
 from handlers.calls import PAUSE_HINT, call_button, card, rating_button, where
 from handlers.contributions import describe_offer
 from handlers.offers import OFFER
@@ -142,6 +142,7 @@ RENDERERS = {
     **projects.RENDERERS,
     **relay.RENDERERS,
     **partner_calls.RENDERERS,
+    **offer_board.RENDERERS,
     purposes.CALL.name: announce, purposes.REMINDER.name: reminder, purposes.WAITLIST_OFFER.name: place_offer,
     purposes.CALL_CANCELLED.name: cancelled, purposes.CALL_CHANGED.name: changed,
     purposes.FOLLOWUP.name: followup, purposes.DIGEST.name: digest, purposes.NUDGE.name: nudge,

@@ -1,7 +1,8 @@
-"""Contact only with a yes: when a partner takes up an idea, its author is asked whether that
-partner may write to them. After a yes, the bot carries messages both ways (a thread in the
-partner's Slack conversation, labelled messages with an "Antwoorden" button on the author's
-side); neither sees the other's account, and either side can close the conversation."""
+"""Contact only with a yes: when a partner takes up an idea, or asks about an offer, the resident
+is asked whether that organisation may write to them. After a yes, the bot carries messages
+both ways (a thread in the partner's Slack conversation, labelled messages with an
+"Antwoorden" button on the resident's side); neither sees the other's account, and either
+side can close the conversation."""
 from __future__ import annotations
 
 import secrets
@@ -12,42 +13,63 @@ from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
 from bot.replies import Action, Button, Message, Reply
 from handlers import purposes
-from handlers.contributions import short
-from storage.models import Idea, Organisation, OutboxMessage, Person, Project, Relay
+from handlers.contributions import describe_offer, short
+from storage.models import Idea, Offer, Organisation, OutboxMessage, Person, Project, Relay
 
-RELAY = "relay"  # route: Action.of(RELAY, "allow" | "deny", project id), Action.of(RELAY, "answer" | "close", relay id)
+RELAY = "relay"  # route: Action.of(RELAY, "allow" | "deny" | "answer" | "close", relay id)
 FROM_PARTNER, FROM_AUTHOR = "partner", "author"
 
 
-async def ask_author(ctx: Scope, project: Project, idea: Idea) -> None:
-    """After an adoption: may this organisation write to the author?"""
-    author = await ctx.session.get(Person, idea.author_id) if idea.author_id else None
-    if author is not None:
-        await purposes.queue(ctx.session, ctx.settings, key=f"project:{project.id}:contact", person=author,
-                             purpose=purposes.CONTACT_ASK, now=ctx.now, payload={"project_id": project.id})
+async def ask(ctx: Scope, *, person_id: int | None, organisation: Organisation, partner: Person,
+              project: Project | None = None, offer: Offer | None = None) -> bool:
+    """Ask the resident whether this organisation may write to them (about the project made of
+    their idea, or about their offer); False when they were asked before or are gone."""
+    if person_id is None:
+        return False
+    existing = await ctx.relays.about(person_id, organisation.id, project=project, offer=offer)
+    if existing is not None:
+        return False
+    relay = Relay(person_id=person_id, organisation_id=organisation.id, partner_id=partner.id,
+                  project_id=project.id if project else None, offer_id=offer.id if offer else None,
+                  asked_at=ctx.now)
+    ctx.session.add(relay)
+    await ctx.session.flush()
+    await purposes.queue(ctx.session, ctx.settings, key=f"relay:{relay.id}:ask", person=await ctx.find(Person, person_id),
+                         purpose=purposes.CONTACT_ASK, now=ctx.now, payload={"relay_id": relay.id})
+    return True
 
 
-async def _about(ctx: Scope, project: Project | None) -> tuple[Idea | None, Organisation | None]:
-    if project is None:
-        return None, None
-    idea = await ctx.session.get(Idea, project.idea_id) if project.idea_id else None
-    return idea, await ctx.session.get(Organisation, project.organisation_id)
+async def _subject(ctx: Scope, relay: Relay) -> tuple[str, str]:
+    """What the conversation is about ("idea" or "offer") and its short text, in the reader's words."""
+    if relay.offer_id is not None:
+        offer = await ctx.find(Offer, relay.offer_id)
+        return "offer", short(describe_offer(offer, ctx.t)) if offer else "–"
+    project = await ctx.find(Project, relay.project_id)
+    idea = await ctx.find(Idea, project.idea_id) if project else None
+    return "idea", short(idea.idea) if idea else "–"
+
+
+async def _organisation(ctx: Scope, relay: Relay) -> str:
+    organisation = await ctx.find(Organisation, relay.organisation_id)
+    return organisation.name if organisation else "–"
 
 
 # -- what each side reads -------------------------------------------------------------------
 
 
 async def render_ask(ctx: Scope, row: OutboxMessage) -> list[Reply]:
-    project = await ctx.session.get(Project, row.payload.get("project_id"))
-    idea, organisation = await _about(ctx, project)
-    if idea is None or idea.author_id != ctx.person.id or await ctx.relays.of(project, ctx.person):
+    relay = await ctx.session.get(Relay, row.payload.get("relay_id"))
+    if relay is None or relay.person_id != ctx.person.id or relay.opened_at or relay.closed_at:
         return []
     t = ctx.t
-    return [Message(t(N_("{organisation} pakt je idee “{idea}” op en wil je graag spreken. Ze zien dan je voornaam "
-                         "en wat je hier antwoordt, niet je telefoonnummer of account. Mogen ze je berichten sturen "
-                         "via mij?"), organisation=organisation.name, idea=short(idea.idea)),
-                    (Button(t(N_("Ja, dat mag")), Action.of(RELAY, "allow", project.id), style="primary"),
-                     Button(t(N_("Liever niet")), Action.of(RELAY, "deny", project.id))))]
+    kind, about = await _subject(ctx, relay)
+    question = (N_("{organisation} pakt je idee “{idea}” op en wil je graag spreken.") if kind == "idea"
+                else N_("{organisation} wil graag met je praten over je aanbod “{offer}”."))
+    return [Message(t(question, organisation=await _organisation(ctx, relay), idea=about, offer=about) + " " + t(N_(
+                        "Ze zien dan je voornaam en wat je hier antwoordt, niet je telefoonnummer of account. "
+                        "Mogen ze je berichten sturen via mij?")),
+                    (Button(t(N_("Ja, dat mag")), Action.of(RELAY, "allow", relay.id), style="primary"),
+                     Button(t(N_("Liever niet")), Action.of(RELAY, "deny", relay.id))))]
 
 
 async def render_opened(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -55,22 +77,26 @@ async def render_opened(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     relay = await ctx.session.get(Relay, row.payload.get("relay_id"))
     if relay is None or relay.closed_at is not None:
         return []
-    project = await ctx.session.get(Project, relay.project_id)
-    idea, _ = await _about(ctx, project)
-    author = await ctx.session.get(Person, relay.person_id)
+    resident = await ctx.session.get(Person, relay.person_id)
+    kind, about = await _subject(ctx, relay)
     t = ctx.t
-    return [Message(t(N_("{name}, die het idee “{idea}” deelde, zegt ja: je kunt berichten sturen. Antwoord in "
-                         "de draad onder dit bericht, dan stuur ik het door."),
-                      name=author.display_name or "–", idea=short(idea.idea) if idea else "–"),
+    who = (N_("{name}, die het idee “{idea}” deelde, zegt ja: je kunt berichten sturen.") if kind == "idea"
+           else N_("{name}, die “{offer}” aanbiedt, zegt ja: je kunt berichten sturen."))
+    return [Message(t(who, name=resident.display_name or "–", idea=about, offer=about) + " "
+                    + t(N_("Antwoord in de draad onder dit bericht, dan stuur ik het door.")),
                     (Button(t(N_("Gesprek sluiten")), Action.of(RELAY, "close", relay.id)),))]
 
 
 async def render_refused(ctx: Scope, row: OutboxMessage) -> list[Reply]:
-    project = await ctx.session.get(Project, row.payload.get("project_id"))
-    idea, _ = await _about(ctx, project)
-    return [Message(ctx.t(N_("De indiener van “{idea}” wil liever niet rechtstreeks gecontacteerd worden. Hou "
-                             "hem of haar op de hoogte met de fases van het project."),
-                          idea=short(idea.idea) if idea else "–"))]
+    relay = await ctx.session.get(Relay, row.payload.get("relay_id"))
+    if relay is None:
+        return []
+    kind, about = await _subject(ctx, relay)
+    if kind == "idea":
+        return [Message(ctx.t(N_("De indiener van “{idea}” wil liever niet rechtstreeks gecontacteerd worden. Hou "
+                                 "hem of haar op de hoogte met de fases van het project."), idea=about))]
+    return [Message(ctx.t(N_("Wie “{offer}” aanbiedt, wil liever niet rechtstreeks gecontacteerd worden."),
+                          offer=about))]
 
 
 async def render_message(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -78,7 +104,7 @@ async def render_message(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if relay is None or relay.closed_at is not None:
         return []
     t, text, sender = ctx.t, row.payload.get("text", ""), row.payload.get("name") or "–"
-    if row.payload.get("from") == FROM_PARTNER:  # to the author, with their way to answer
+    if row.payload.get("from") == FROM_PARTNER:  # to the resident, with their way to answer
         return [Message(t(N_("💬 Bericht van {name}:"), name=sender) + "\n\n" + text,
                         (Button(t(N_("Antwoorden")), Action.of(RELAY, "answer", relay.id), style="primary"),
                          Button(t(N_("Gesprek sluiten")), Action.of(RELAY, "close", relay.id))))]
@@ -103,22 +129,20 @@ async def _thread(ctx: Scope, relay: Relay) -> str | None:
 
 async def on_relay_button(ctx: Context, tapped: Action) -> None:
     t = ctx.t
-    if tapped.verb in ("allow", "deny"):
-        await _answer_ask(ctx, await ctx.find(Project, tapped.id), tapped.verb == "allow")
-        return
     relay = await ctx.find(Relay, tapped.id)
-    project = await ctx.find(Project, relay.project_id) if relay else None
-    side = _side(ctx, relay, project)
-    if relay is None or side is None or tapped.verb not in ("answer", "close"):
+    side = _side(ctx, relay)
+    if relay is None or side is None or tapped.verb not in ("allow", "deny", "answer", "close"):
         ctx.notice(t(N_("Deze knop is verlopen.")))
-    elif relay.closed_at is not None:
+    elif tapped.verb in ("allow", "deny"):
+        await _answer_ask(ctx, relay, side, tapped.verb == "allow")
+    elif relay.closed_at is not None or relay.opened_at is None:
         ctx.say(t(N_("Dit gesprek is al gesloten.")))
     elif tapped.verb == "answer" and side == FROM_AUTHOR:
         await ctx.dialogue.start(ctx, REPLY_FLOW.name, {"_relay_id": relay.id})
     elif tapped.verb == "close":
         relay.closed_at = ctx.now
         await ctx.audit.record("relay_closed", ctx.now, ctx.person, relay=relay.id, by=side)
-        other = await ctx.find(Person, project.adopted_by if side == FROM_AUTHOR else relay.person_id)
+        other = await ctx.find(Person, relay.partner_id if side == FROM_AUTHOR else relay.person_id)
         if other is not None:
             await purposes.queue(ctx.session, ctx.settings, key=f"relay:{relay.id}:closed", person=other,
                                  purpose=purposes.RELAY_CLOSED, now=ctx.now,
@@ -129,41 +153,42 @@ async def on_relay_button(ctx: Context, tapped: Action) -> None:
         ctx.notice(t(N_("Deze knop is verlopen.")))
 
 
-def _side(ctx: Context, relay: Relay | None, project: Project | None) -> str | None:
-    """Whether the person tapping is the author or the partner of this conversation (else None)."""
-    if relay is None or project is None:
+def _side(ctx: Context, relay: Relay | None) -> str | None:
+    """Whether the person tapping is the resident or the partner of this conversation (else None)."""
+    if relay is None:
         return None
     if ctx.person.id == relay.person_id:
         return FROM_AUTHOR
-    return FROM_PARTNER if ctx.person.id == project.adopted_by else None
+    return FROM_PARTNER if ctx.person.id == relay.partner_id else None
 
 
-async def _answer_ask(ctx: Context, project: Project | None, allowed: bool) -> None:
+async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> None:
     t = ctx.t
-    idea, organisation = await _about(ctx, project)
-    if idea is None or idea.author_id != ctx.person.id:
+    if side != FROM_AUTHOR:
         ctx.notice(t(N_("Deze knop is verlopen.")))
         return
-    if await ctx.relays.of(project, ctx.person) is not None:
+    if relay.opened_at is not None or relay.closed_at is not None:
         ctx.notice(t(N_("Dat heb je al gezegd.")))
         return
-    partner = await ctx.find(Person, project.adopted_by)
+    organisation = await _organisation(ctx, relay)
+    partner = await ctx.find(Person, relay.partner_id)
     if not allowed:
-        await ctx.audit.record("contact_refused", ctx.now, ctx.person, organisation=organisation.name)
+        relay.closed_at = ctx.now
+        await ctx.audit.record("contact_refused", ctx.now, ctx.person, organisation=organisation)
         if partner is not None:
-            await purposes.queue(ctx.session, ctx.settings, key=f"project:{project.id}:contact:no", person=partner,
-                                 purpose=purposes.RELAY_REFUSED, now=ctx.now, payload={"project_id": project.id})
-        ctx.say(t(N_("Oké, ik geef niets door. Je hoort via mij hoe het project verder gaat.")))
+            await purposes.queue(ctx.session, ctx.settings, key=f"relay:{relay.id}:no", person=partner,
+                                 purpose=purposes.RELAY_REFUSED, now=ctx.now, payload={"relay_id": relay.id})
+        kind, _ = await _subject(ctx, relay)
+        ctx.say(t(N_("Oké, ik geef niets door. Je hoort via mij hoe het project verder gaat.") if kind == "idea"
+                  else N_("Oké, ik geef niets door.")))
         return
-    relay = Relay(project_id=project.id, person_id=ctx.person.id, opened_at=ctx.now)
-    ctx.session.add(relay)
-    await ctx.session.flush()
-    await ctx.audit.record("contact_shared", ctx.now, ctx.person, organisation=organisation.name, relay=relay.id)
+    relay.opened_at = ctx.now
+    await ctx.audit.record("contact_shared", ctx.now, ctx.person, organisation=organisation, relay=relay.id)
     if partner is not None:
         await purposes.queue(ctx.session, ctx.settings, key=f"relay:{relay.id}:opened", person=partner,
                              purpose=purposes.RELAY_OPENED, now=ctx.now, payload={"relay_id": relay.id})
     ctx.say(t(N_("Fijn. {organisation} kan je nu berichten sturen via mij. Antwoorden doe je met de knop onder "
-                 "hun bericht; stoppen kan altijd met “Gesprek sluiten”."), organisation=organisation.name))
+                 "hun bericht; stoppen kan altijd met “Gesprek sluiten”."), organisation=organisation))
 
 
 async def on_reply(ctx: Context) -> bool:
@@ -172,7 +197,7 @@ async def on_reply(ctx: Context) -> bool:
     relay = await ctx.find(Relay, thread.payload.get("relay_id")) if thread else None
     if relay is None:
         return False
-    if relay.closed_at is not None:
+    if relay.closed_at is not None or relay.opened_at is None:
         ctx.say(ctx.t(N_("Dit gesprek is gesloten; je bericht is niet doorgestuurd.")), reply_to=ctx.event.reply_to)
         return True
     await _carry(ctx, relay, await ctx.find(Person, relay.person_id), FROM_PARTNER, ctx.event.text)
@@ -185,9 +210,7 @@ async def _carry(ctx: Context, relay: Relay, to: Person | None, sender: str, tex
         return
     name = ctx.person.display_name or ctx.t(N_("een partner"))
     if sender == FROM_PARTNER:
-        project = await ctx.find(Project, relay.project_id)
-        organisation = await ctx.find(Organisation, project.organisation_id)
-        name = f"{name} ({organisation.name})"
+        name = f"{name} ({await _organisation(ctx, relay)})"
     await purposes.queue(ctx.session, ctx.settings, key=f"relay:{relay.id}:{secrets.token_hex(6)}", person=to,
                          purpose=purposes.RELAY_MESSAGE, now=ctx.now,
                          payload={"relay_id": relay.id, "from": sender, "name": name, "text": text})
@@ -195,11 +218,10 @@ async def _carry(ctx: Context, relay: Relay, to: Person | None, sender: str, tex
 
 async def reply_done(ctx: Context, answers: dict[str, Any]) -> None:
     relay = await ctx.find(Relay, answers.get("_relay_id"))
-    if relay is None or relay.person_id != ctx.person.id or relay.closed_at is not None:
+    if relay is None or relay.person_id != ctx.person.id or relay.closed_at is not None or relay.opened_at is None:
         ctx.say(ctx.t(N_("Dit gesprek is gesloten; je bericht is niet doorgestuurd.")))
         return
-    project = await ctx.find(Project, relay.project_id)
-    await _carry(ctx, relay, await ctx.find(Person, project.adopted_by), FROM_AUTHOR, answers["text"])
+    await _carry(ctx, relay, await ctx.find(Person, relay.partner_id), FROM_AUTHOR, answers["text"])
     ctx.say(ctx.t(N_("Doorgestuurd.")))
 
 

@@ -303,16 +303,22 @@ class ProjectMute(Base):
 
 
 class Relay(Base):
-    """A conversation, through the bot, between an idea's author (who said yes) and the partner
-    who took the idea up; either side can close it."""
+    """A conversation, through the bot, between a resident and a partner organisation: about the
+    resident's idea the organisation took up (`project_id`), or about an offer (`offer_id`).
+    It starts as a question to the resident (`asked_at`); their yes opens it (`opened_at`);
+    their no, or either side later, closes it (`closed_at`)."""
 
     __tablename__ = "relay"
-    __table_args__ = (UniqueConstraint("project_id", "person_id"),)
+    __table_args__ = (UniqueConstraint("project_id", "person_id"), UniqueConstraint("offer_id", "organisation_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))  # the resident
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))  # who asked
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offer.id", ondelete="CASCADE"))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
 

@@ -250,9 +250,14 @@ class Relays:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def of(self, project: Project, person: Person) -> Relay | None:
+    async def about(self, person_id: int, organisation_id: int, *, project: Project | None = None,
+                    offer: Offer | None = None) -> Relay | None:
+        """The conversation (or the question before it) with a resident about a project or an offer."""
+        if project is not None:
+            return await self.session.scalar(
+                select(Relay).where(Relay.project_id == project.id, Relay.person_id == person_id))
         return await self.session.scalar(
-            select(Relay).where(Relay.project_id == project.id, Relay.person_id == person.id))
+            select(Relay).where(Relay.offer_id == offer.id, Relay.organisation_id == organisation_id))
 
     async def sent_id(self, key: str) -> str | None:
         """The platform id of the outbox message with this key, once it was sent."""

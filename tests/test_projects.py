@@ -17,6 +17,16 @@ async def organisations(city, *names: str) -> None:
             await Roles(session).add_organisation(name, city.clock())
 
 
+async def partner_of(city, user_id: str, *names: str) -> None:
+    """Make the organisations and the Slack user a partner of each."""
+    await organisations(city, *names)
+    async with city.bot.core.sessions() as session, session.begin():
+        for name in names:
+            organisation = await Roles(session).organisation(name)
+            await Roles(session).grant("slack", user_id, "partner", by="test", now=city.clock(),
+                                       organisation=organisation)
+
+
 async def test_from_idea_to_project_with_every_step_told_to_the_author(town, engine):
     city, slack = town
     slack.add_user("UPIA", "Pia", locale="fr-FR")
@@ -158,10 +168,7 @@ async def until_home(slack, user_id: str):
 async def adopted_by_pia(city, slack):
     """Anna's idea, published by Coco and taken up by Pia for Budascoop; Anna's news is read."""
     slack.add_user("UPIA", "Pia")
-    await organisations(city, "Budascoop")
-    async with city.bot.core.sessions() as session, session.begin():
-        budascoop = await Roles(session).organisation("Budascoop")
-        await Roles(session).grant("slack", "UPIA", "partner", by="test", now=city.clock(), organisation=budascoop)
+    await partner_of(city, "UPIA", "Budascoop")
     anna = await city.resident(1001, "Anna")
     await share_idea(anna)
     await city.tick()
@@ -181,7 +188,7 @@ async def test_contact_only_after_a_yes_and_then_through_the_bot_both_ways(town,
     anna = await adopted_by_pia(city, slack)
     ask = anna.message_with("Mogen ze je berichten sturen via mij?")
     assert "Budascoop" in ask["text"]
-    assert await rows(engine, Relay) == []  # nothing is shared before her yes
+    assert [relay.opened_at for relay in await rows(engine, Relay)] == [None]  # nothing is shared before her yes
     await anna.tap("Ja, dat mag", ask)
     assert "Budascoop kan je nu berichten sturen via mij" in anna.text
     await city.tick()
@@ -221,19 +228,15 @@ async def test_no_means_no_contact(town, engine):
     await anna.tap("Liever niet", anna.message_with("Mogen ze je berichten sturen via mij?"))
     await city.tick()
     assert any("liever niet rechtstreeks gecontacteerd" in m.text for m in slack.dm("UPIA"))
-    assert await rows(engine, Relay) == []
+    [relay] = await rows(engine, Relay)
+    assert relay.opened_at is None and relay.closed_at is not None  # asked, refused, never opened
     assert not any("zegt ja" in m.text for m in slack.dm("UPIA"))
 
 
 async def test_a_partner_of_two_organisations_chooses_which_one_takes_the_idea_up(town, engine):
     city, slack = town
     slack.add_user("UPIA", "Pia")
-    await organisations(city, "Budascoop", "Huis van de Mens")
-    async with city.bot.core.sessions() as session, session.begin():
-        for name in ("Budascoop", "Huis van de Mens"):
-            organisation = await Roles(session).organisation(name)
-            await Roles(session).grant("slack", "UPIA", "partner", by="test", now=city.clock(),
-                                       organisation=organisation)
+    await partner_of(city, "UPIA", "Budascoop", "Huis van de Mens")
     anna = await city.resident(1001, "Anna")
     await share_idea(anna)
     await city.tick()
@@ -252,3 +255,41 @@ async def test_a_partner_of_two_organisations_chooses_which_one_takes_the_idea_u
     [project] = await rows(engine, Project)
     async with city.bot.core.sessions() as session:
         assert project.organisation_id == (await Roles(session).organisation("Huis van de Mens")).id
+
+
+async def test_a_partner_asks_about_an_offer_and_talks_to_the_resident_only_after_her_yes(town, engine):
+    city, slack = town
+    slack.add_user("UPIA", "Pia")
+    await partner_of(city, "UPIA", "Budascoop")
+    anna = await city.resident(1001, "Anna")
+    await anna.send("/tijd")
+    await anna.send("10")
+    await anna.tap("Weekend")
+    await anna.tap("Klaar")
+    await anna.send("11/3/2031")
+    await anna.tap("Overslaan")
+    await anna.tap("Klopt")
+    await city.tick()
+    card = card_in(slack, PARTNERS_ROOM, "10 uur per maand")
+    assert "Anna" not in json.dumps(card.blocks)  # the board does not name her
+
+    await slack.tap("UCOCO", card, "Contact opnemen")  # a coordinator is no partner of an organisation
+    await until(lambda: any(m.user == "UCOCO" and "verlopen" in m.text for m in slack.messages), slack)
+    await slack.tap("UPIA", card, "Contact opnemen")
+    await until(lambda: any(m.user == "UPIA" and "Ik vraag de inwoner" in m.text for m in slack.messages), slack)
+    await slack.tap("UPIA", card, "Contact opnemen")  # a second tap asks nobody twice
+    await until(lambda: any(m.user == "UPIA" and "vroeg dit al" in m.text for m in slack.messages), slack)
+    await city.tick()
+    [relay] = await rows(engine, Relay)
+    assert relay.opened_at is None  # nothing shared yet
+    ask = anna.message_with("Mogen ze je berichten sturen via mij?")
+    assert "Budascoop wil graag met je praten over je aanbod “10 uur per maand" in ask["text"]
+    await anna.tap("Ja, dat mag", ask)
+    await city.tick()
+    opened = next(m for m in slack.dm("UPIA") if "zegt ja" in m.text)
+    assert opened.text.startswith("Anna, die “10 uur per maand")
+    await slack.event({"type": "message", "channel_type": "im", "channel": "DUPIA", "user": "UPIA",
+                       "text": "Help je mee op zaterdag?", "ts": "9.000001", "thread_ts": opened.ts})
+    await until(lambda: any(m.user == "UPIA" and "Doorgestuurd" in m.text for m in slack.messages), slack)
+    await city.tick()
+    assert anna.message_with("Help je mee op zaterdag?")["text"].startswith("💬 Bericht van Pia (Budascoop):")
