@@ -3,8 +3,9 @@
 `enqueue` adds one row per person and purpose under a unique key, so the same message is
 never queued twice, and sets when it may go out (after quiet hours, within a weekly cap).
 The `Dispatcher` claims due rows (FOR UPDATE SKIP LOCKED on PostgreSQL, so several
-instances can dispatch), renders each in the person's language, sends it through the
-person's channel, and records the outcome: sent (with the message id), retried later
+instances can dispatch) that it can deliver (for people on its channels, a console's for
+its own person only; for the shared rooms its channels host), renders each in the person's
+language, sends it through the person's channel, and records the outcome: sent (with the message id), retried later
 (429, 5xx, time-out), or failed (the person blocked the bot). A row claimed but never
 finished (a crash mid-send) is sent again once its lease has passed: at most the one
 message in flight can arrive twice.
@@ -19,7 +20,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,7 +64,8 @@ class Unreachable(Exception):
 class PushSender(Protocol):
     """What a channel offers the dispatcher: send replies to a chat, return the message id.
 
-    A channel with shared rooms also has `hosts(room)` and `push_room(room, replies)`."""
+    A channel with shared rooms also has `hosts(room)` and `push_room(room, replies)`; a channel
+    that reaches one person only (the console) names them in `only_user`."""
 
     async def push(self, user_id: str, replies: list[Reply]) -> str | None: ...
 
@@ -169,11 +171,32 @@ class Dispatcher:
             (OutboxMessage.state == "sending") & (OutboxMessage.claimed_at < now - self.lease),
         )
 
+    def _ours(self) -> Any:
+        """The identities this dispatcher can write to: on its channels, a console's own person only."""
+        reachable = []
+        for name, sender in self.senders.items():
+            only = getattr(sender, "only_user", None)
+            reachable.append((Identity.channel == name) & (Identity.external_id == only) if only
+                             else Identity.channel == name)
+        return Identity.reachable.is_(True) & or_(false(), *reachable)
+
     async def _claim(self) -> tuple[datetime, list[int]]:
+        """Claim the due rows this dispatcher can deliver; rows no channel anywhere can deliver
+        (the person blocked every chat) are settled as failed, the rest wait for their instance."""
         now = self.clock()
+        due = self._due(now)
         async with self.sessions() as session, session.begin():
+            await session.execute(update(OutboxMessage).where(
+                due, OutboxMessage.person_id.is_not(None),
+                OutboxMessage.person_id.not_in(select(Identity.person_id).where(Identity.reachable.is_(True))),
+            ).values(state="failed", last_error="no reachable chat").execution_options(synchronize_session=False))
+            rooms = [room for room in await session.scalars(
+                select(OutboxMessage.room).where(due, OutboxMessage.room.is_not(None)).distinct())
+                if any(hasattr(sender, "hosts") and sender.hosts(room) for sender in self.senders.values())]
             rows = list(await session.scalars(
-                select(OutboxMessage).where(self._due(now))
+                select(OutboxMessage).where(due, or_(
+                    OutboxMessage.person_id.in_(select(Identity.person_id).where(self._ours())),
+                    OutboxMessage.room.in_(rooms)))
                 .order_by(OutboxMessage.not_before, OutboxMessage.id).limit(self.batch)
                 .with_for_update(skip_locked=True)
             ))
@@ -229,9 +252,7 @@ class Dispatcher:
                 row.state = "skipped"
                 return None
             identity = await session.scalar(
-                select(Identity).where(Identity.person_id == person.id, Identity.reachable.is_(True),
-                                       Identity.channel.in_(list(self.senders)))
-                .order_by(Identity.id))
+                select(Identity).where(Identity.person_id == person.id, self._ours()).order_by(Identity.id))
             if identity is None:
                 row.state, row.last_error = "failed", "no reachable chat"
                 return None

@@ -14,13 +14,14 @@ from bot.i18n import N_
 from bot.replies import Action, Button, Card, CardLine, Document
 from handlers import call_service as calls
 from handlers.calendar import ics
-from handlers.options import NEIGHBOURHOODS, label
+from handlers.options import NEIGHBOURHOODS, THEMES, label
 from storage.models import Call, Feedback
 
 CALL = "call"  # route of call buttons: Action.of(CALL, "join", call id)
 FEEDBACK = "fb"  # Action.of(FEEDBACK, rating, call id)
 PAUSE = "pause"
 PAUSE_HINT = N_("Even geen berichten meer? Typ /pauze.")
+MAX_LISTED = 5  # call cards in one answer to /agenda
 
 
 def deep_link(call_id: int) -> str:
@@ -44,12 +45,43 @@ def where(ctx: Scope, call: Call) -> str:
     return place
 
 
+def full_address(call: Call) -> str:
+    """The address with the city, for a map or a calendar."""
+    return f"{call.address}, Kortrijk"
+
+
 def map_link(call: Call) -> str:
-    return "https://www.openstreetmap.org/search?query=" + quote(f"{call.address}, Kortrijk")
+    return "https://www.openstreetmap.org/search?query=" + quote(full_address(call))
+
+
+def why(ctx: Scope, call: Call) -> str:
+    """Why this call reaches the reader: the themes and the neighbourhood they chose that it targets."""
+    person, t = ctx.person, ctx.t
+    if person is None:
+        return ""
+    themes = [t(label(THEMES, theme)) for theme in call.themes or () if theme in (person.interests or ())]
+    place = (t(label(NEIGHBOURHOODS, person.neighbourhood))
+             if person.neighbourhood and person.neighbourhood in (call.target_neighbourhoods or ()) else "")
+    if themes and place:
+        return t(N_("Omdat je koos voor {themes} in {place}."), themes=", ".join(themes), place=place)
+    if themes or place:
+        return t(N_("Omdat je koos voor {themes}."), themes=", ".join(themes) or place)
+    return ""
+
+
+def buttons(ctx: Scope, call: Call, left: int | None, *, info: bool = True) -> tuple[Button, ...]:
+    """Join (or the waitlist when it is full), not now, more info, calendar."""
+    t = ctx.t
+    join = t(N_("Op de wachtlijst")) if left == 0 else t(N_("Ik doe mee"))
+    return (Button(join, Action.of(CALL, "join", call.id), style="primary"),
+            call_button(t(N_("Niet nu")), "no", call),
+            *((call_button(t(N_("Meer info")), "info", call),) if info else ()),
+            call_button(t(N_("In mijn agenda")), "ics", call))
 
 
 async def card(ctx: Scope, call: Call, *, push: bool = False, lead: str = "") -> Card:
-    """The call on its own: what, when, where, places left, deadline, then the buttons."""
+    """The call on its own: what, when, where, places left, deadline, why the reader gets it,
+    then the buttons."""
     t = ctx.t
     lines = [
         CardLine(t(N_("{start} tot {end}"), start=t.datetime(call.starts_at), end=t.time(call.ends_at)),
@@ -62,11 +94,11 @@ async def card(ctx: Scope, call: Call, *, push: bool = False, lead: str = "") ->
         lines.append(CardLine(t(N_("Vrije plaatsen: {n}."), n=left) if left
                               else t(N_("Volzet. Je kunt op de wachtlijst."))))
     lines.append(CardLine(t(N_("Inschrijven kan tot {deadline}."), deadline=t.datetime(call.deadline))))
-    buttons = (Button(t(N_("Ik doe mee")), Action.of(CALL, "join", call.id), style="primary"),
-               call_button(t(N_("Niet nu")), "no", call), call_button(t(N_("Meer info")), "info", call),
-               call_button(t(N_("In mijn agenda")), "ics", call))
-    return Card(calls.call_text(call, "title", t.locale), tuple(lines), buttons, icon="📣", lead=lead,
-                footer=t(PAUSE_HINT) if push else "")
+    reason = why(ctx, call)
+    if reason:
+        lines.append(CardLine(reason, icon="🎯"))
+    return Card(calls.call_text(call, "title", t.locale), tuple(lines), buttons(ctx, call, left), icon="📣",
+                lead=lead, footer=t(PAUSE_HINT) if push else "")
 
 
 async def show_call(ctx: Context, call_id: int) -> None:
@@ -88,11 +120,13 @@ async def on_call_button(ctx: Context, tapped: Action) -> None:
     if action == "show":
         await show_call(ctx, call.id)
     elif action == "info":
-        ctx.say(calls.call_text(call, "description", t.locale) + "\n\n📍 " + where(ctx, call) + "\n" + map_link(call))
+        ctx.say(calls.call_text(call, "description", t.locale) + "\n\n📍 " + where(ctx, call) + "\n" + map_link(call),
+                buttons(ctx, call, await calls.places_left(ctx.session, call), info=False))
     elif action == "ics":
         ctx.send(Document(f"kortrijk2030-{call.id}.ics", ics(
             f"call-{call.id}@gangmaker.kortrijk.be", calls.call_text(call, "title", t.locale),
-            calls.call_text(call, "description", t.locale), call.address, call.starts_at, call.ends_at, ctx.now),
+            calls.call_text(call, "description", t.locale), full_address(call), call.starts_at, call.ends_at,
+            ctx.now),
             "text/calendar", caption=t(N_("Open dit bestand om het in je agenda te zetten."))))
     elif action in ("join", "no"):
         await _answer(ctx, call, action)
@@ -140,6 +174,36 @@ async def _change_place(ctx: Context, call: Call, action: str) -> None:
     else:
         await calls.cancel_sign_up(ctx.session, ctx.settings, sign_up, ctx.now)
         ctx.say(t(N_("Je bent uitgeschreven. Bedankt om het te laten weten!")))
+
+
+async def open_calls(ctx: Context) -> None:
+    """/agenda ("Wat loopt er?"): the calls open for sign-up, those that fit the person first."""
+    t = ctx.t
+    found = await ctx.calls.open_for_sign_up(ctx.now)
+    if not found:
+        ctx.say(t(N_("Er loopt nu geen oproep. Komt er een die bij je past, dan laat ik het je weten.")))
+        return
+    fitting = [call for call in found if calls.fits(call, ctx.person)]
+    others = [call for call in found if call not in fitting]
+    shown = (fitting + others)[:MAX_LISTED]
+    ctx.say(t(N_("Dit loopt er nu. Wat bij je past, staat eerst.")) if fitting and others
+            else t(N_("Dit loopt er nu.")))
+    for call in shown:
+        ctx.send(await card(ctx, call))
+    if len(found) > len(shown):
+        ctx.say(t(N_("Er zijn er nog {n}. Ik toonde de eerste {shown}."), n=len(found) - len(shown),
+                  shown=len(shown)))
+
+
+async def show_fitting(ctx: Context, limit: int = 3) -> bool:
+    """Right after onboarding: the open calls that fit, if there are any."""
+    fitting = [call for call in await ctx.calls.open_for_sign_up(ctx.now) if calls.fits(call, ctx.person)]
+    if not fitting:
+        return False
+    ctx.say(ctx.t(N_("Dit loopt er nu en past bij jou:")))
+    for call in fitting[:limit]:
+        ctx.send(await card(ctx, call))
+    return True
 
 
 async def my_calls(ctx: Context) -> None:

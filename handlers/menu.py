@@ -8,6 +8,7 @@ from bot.replies import Button
 from handlers import calls
 
 ITEMS = (
+    ("agenda", N_("📣 Wat loopt er?")),
     ("idee", N_("💡 Idee delen")),
     ("tijd", N_("🕒 Tijd geven")),
     ("kennis", N_("🧰 Kennis delen")),
@@ -16,6 +17,22 @@ ITEMS = (
     ("bijdragen", N_("📋 Mijn bijdragen")),
     ("privacy", N_("🔒 Privacy")),
     ("help", N_("❓ Hulp")),
+)
+
+HELP = N_(
+    "Zo werk ik:\n"
+    "/menu – alles wat je kunt doen\n"
+    "/agenda – wat er nu loopt\n"
+    "/idee – een idee delen\n"
+    "/tijd – tijd geven\n"
+    "/kennis – kennis of talent delen\n"
+    "/geven – geld, materiaal of een ruimte geven\n"
+    "/profiel – je profiel bekijken en aanpassen\n"
+    "/bijdragen – wat je al deelde\n"
+    "/mijnoproepen – waar je aan meedoet\n"
+    "/pauze – even geen berichten\n"
+    "/privacy – wat ik bewaar, /mijngegevens en /vergeet\n\n"
+    "Midden in een vraag? Typ /terug, /overslaan of /annuleer."
 )
 
 
@@ -42,20 +59,7 @@ async def start(ctx: Context) -> None:
 
 
 async def show_help(ctx: Context) -> None:
-    ctx.say(ctx.t(N_(
-        "Zo werk ik:\n"
-        "/menu – alles wat je kunt doen\n"
-        "/idee – een idee delen\n"
-        "/tijd – tijd geven\n"
-        "/kennis – kennis of talent delen\n"
-        "/geven – geld, materiaal of een ruimte geven\n"
-        "/profiel – je profiel bekijken en aanpassen\n"
-        "/bijdragen – wat je al deelde\n"
-        "/mijnoproepen – waar je aan meedoet\n"
-        "/pauze – even geen berichten\n"
-        "/privacy – wat ik bewaar, /mijngegevens en /vergeet\n\n"
-        "Midden in een vraag? Typ /terug, /overslaan of /annuleer."
-    )))
+    ctx.say(ctx.t(HELP))
 
 
 async def unknown_command(ctx: Context) -> None:

@@ -73,7 +73,7 @@ async def onboarding_done(ctx: Context, answers: dict[str, Any]) -> None:
     call_id = calls.deep_link_call(answers.get("_then", ""))
     if call_id is not None:
         await calls.show_call(ctx, call_id)  # the call whose link brought them here
-    else:
+    elif not await calls.show_fitting(ctx):
         menu.show(ctx)
 
 

@@ -179,6 +179,11 @@ class Calls:
             query = query.where(Call.state.in_(only))
         return list(await self.session.scalars(query.order_by(Call.starts_at, Call.id)))
 
+    async def open_for_sign_up(self, now: datetime) -> list[Call]:
+        """Published calls that still take sign-ups, the soonest first."""
+        return list(await self.session.scalars(
+            select(Call).where(Call.state == "published", Call.deadline > now).order_by(Call.starts_at, Call.id)))
+
     async def joined_by(self, person: Person, states: Collection[str], call_states: Collection[str],
                         ending_after: datetime) -> list[tuple[SignUp, Call]]:
         """The person's sign-ups in these states, for calls in these states not yet over."""

@@ -83,10 +83,35 @@ async def test_more_info_and_calendar_file(city, engine, fake_telegram):
     await city.tick()
     await anna.tap("Meer info")
     assert "Samen bouwen." in anna.text and "openstreetmap.org" in anna.text
+    assert anna.button_labels(anna.message_with("Samen bouwen.")) == ["Ik doe mee", "Niet nu", "In mijn agenda"]
     await anna.tap("In mijn agenda")
     [document] = [c for c in anna.last if c.method == "sendDocument"]
     ics = document.params["document"].content.decode()
-    assert "BEGIN:VEVENT" in ics and "SUMMARY:Bankjes bouwen" in ics and "LOCATION:Groeningestraat 1" in ics
+    assert "BEGIN:VEVENT" in ics and "SUMMARY:Bankjes bouwen" in ics
+    assert "LOCATION:Groeningestraat 1\\, Kortrijk" in ics  # with the city, for a map app
+
+
+async def test_what_is_on_shows_open_calls_those_that_fit_first_and_why(city, engine):
+    settings, now = city.bot.settings, city.clock()
+    await publish_call(engine, settings, now, title="Zingen in Marke", neighbourhood="marke",
+                       target_neighbourhoods=["marke"], capacity=1)
+    await publish_call(engine, settings, now, title="Bankjes bouwen", themes=["heritage"],
+                       target_neighbourhoods=["heule"])
+    dirk = await city.resident(4, "Dirk", neighbourhood="Marke")
+    await dirk.tap("Ik doe mee", dirk.message_with("Zingen in Marke"))  # the only place
+    anna = city.person(1, "Anna")
+    await onboard(anna)  # after both were published: she is shown what fits her at once
+    assert "Dit loopt er nu en past bij jou:" in anna.texts
+    fitting = anna.message_with("Bankjes bouwen")
+    assert "Omdat je koos voor Erfgoed in Heule." in fitting["text"]
+    await anna.send("/agenda")
+    titles = [text.split("\n")[0] for text in anna.texts if text.startswith("📣")]
+    assert titles[-2:] == ["📣 Bankjes bouwen", "📣 Zingen in Marke"]  # what fits her first
+    full = anna.message_with("Zingen in Marke")
+    assert "Omdat" not in full["text"]
+    assert anna.button_labels(full)[0] == "Op de wachtlijst"
+    await anna.tap("Op de wachtlijst", full)
+    assert "Je staat op de wachtlijst, op plaats 1." in anna.text
 
 
 async def test_an_unconfirmed_place_passes_to_the_next_in_line(city, engine):

@@ -6,7 +6,11 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.catalogs import extract
-from bot.i18n import LOCALES_DIR, SUPPORTED, translator
+from bot.config import load_settings
+from bot.core import NAVIGATION
+from bot.i18n import COMMAND_IN_TEXT, LOCALES_DIR, SUPPORTED, translator
+from handlers.app import application
+from handlers.menu import HELP
 
 PLACEHOLDER = re.compile(r"{(\w*)}")
 
@@ -46,3 +50,18 @@ def test_unknown_languages_fall_back_to_dutch():
     assert translator("de-DE").locale == "nl"
     assert translator(None).locale == "nl"
     assert translator("fr_BE").locale == "fr"
+
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+def test_every_command_a_text_names_exists(locale):
+    """Help and hints name commands people can type."""
+    known = set(application(load_settings(_env_file=None)).by_name) | {n for names in NAVIGATION for n in names}
+    named = {name for m in catalog(locale) if m.id for name in COMMAND_IN_TEXT.findall(m.string)}
+    assert named - known - {"foto"} == set()  # /foto: the console's pretend photo
+
+
+def test_english_and_french_help_name_their_own_commands():
+    english, french = translator("en")(HELP), translator("fr")(HELP)
+    assert "/idea" in english and "/idee" not in english and "/mycalls" in english
+    assert "/temps" in french and "/tijd" not in french and "/oublier" in french

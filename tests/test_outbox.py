@@ -1,10 +1,13 @@
 """The outbox under load and failure: nothing lost, nothing sent twice, within Telegram's limits."""
 import asyncio
+import io
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from bot.assembly import Console, assemble
+from bot.config import load_settings
 from handlers import call_service
 from storage.db import session_factory
 from storage.models import Call, Identity, OutboxMessage
@@ -148,3 +151,24 @@ async def test_a_person_without_quiet_hours_gets_a_late_call_at_once(city, engin
     await publish_call(engine, city.bot.settings, city.clock(), themes=["heritage"])
     await city.tick()
     assert "📣 Bankjes bouwen" in anna.unread_texts()[0]
+
+
+async def test_each_console_on_one_database_takes_only_its_own_persons_messages(engine, clock):
+    """One console per local person on one database: each shows its own person's pushes at once,
+    and leaves the others' untouched for their own console (no lease, no attempt counted)."""
+    settings = load_settings(database_url="sqlite://", _env_file=None)
+    shown = {user: io.StringIO() for user in ("anna", "bert")}
+    consoles = {user: await assemble(settings, engine=engine, clock=clock, console=Console(user, io.StringIO(), out))
+                for user, out in shown.items()}
+    for user, assembly in consoles.items():
+        chat = assembly.channels["console"]
+        for line in ["/start", "Ja, dat is goed", "Nederlands", user, "Heule", "1", "Erfgoed", "Klaar", "2",
+                     "Klaar", "Meehelpen", "Nee", "Klopt"]:
+            await chat.send(chat.parse(line))
+    await publish_call(engine, settings, clock())
+    assert await consoles["bert"].dispatcher.tick() == 1
+    assert "📣 Bankjes bouwen" in shown["bert"].getvalue() and "Bankjes" not in shown["anna"].getvalue()
+    annas = [row for row in await rows(engine, OutboxMessage) if row.state != "sent"]
+    assert [(row.state, row.attempts) for row in annas] == [("pending", 0)]
+    assert await consoles["anna"].dispatcher.tick() == 1
+    assert "📣 Bankjes bouwen" in shown["anna"].getvalue()
