@@ -79,6 +79,8 @@ class Application:
     home: Handler | None = None  # what a person's dashboard (Slack's App Home) shows; the menu when None
     # A message that answers one of the bot's (a Slack thread); True when it was taken care of.
     on_reply: Callable[[Context], Awaitable[bool]] | None = None
+    # The menu's buttons (command name, label msgid): their label typed outside a dialogue works as a tap.
+    menu_items: Sequence[tuple[str, str]] = ()
     by_name: dict[str, Command] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

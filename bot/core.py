@@ -25,6 +25,7 @@ from bot.events import Inbound
 from bot.i18n import N_, translator
 from bot.replies import Action, Button, Message, Question, Reply
 from bot.surfaces import CHAT, Surface
+from bot.typed import same
 from storage.db import session_factory
 from storage.models import Identity, OutboxMessage, Person, utcnow
 from storage.repositories import Inbox, People, Roles
@@ -148,7 +149,14 @@ class Gangmaker:
         elif event.kind == "tap":
             ctx.notice(ctx.t(N_("Deze knop is verlopen. Gebruik de knoppen onder het laatste bericht.")))
         else:
-            await self.app.not_understood(ctx)
+            await self._not_understood(ctx)
+
+    async def _not_understood(self, ctx: Context) -> None:
+        """Outside any dialogue: a menu label typed ("idee delen" for "💡 Idee delen") works as
+        its button; anything else gets the application's answer."""
+        typed = ctx.event.text if ctx.event.kind == "text" else None
+        name = next((name for name, label in self.app.menu_items if typed and same(typed, ctx.t(label))), None)
+        await (self._command(ctx, name) if name else self.app.not_understood(ctx))
 
     async def _may_use(self, ctx: Context, action: Action) -> bool:
         """Whether a button's route exists and this person holds the role it needs."""

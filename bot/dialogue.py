@@ -22,6 +22,7 @@ from bot.i18n import N_, Translator
 from bot.replies import Action, Button, FieldErrors, Form, FormField, Question
 from bot.surfaces import ASKED_WITH_HINT, Surface
 from bot.surfaces import FORM as FORM_SURFACE
+from bot.typed import DONT_KNOW, plain, same, yes_or_no
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 ROUTE = "dlg"  # the route of every dialogue button; its first argument is the render token
 SUMMARY = "_summary"
 EDIT = "_edit"
+PREFILLED = "_prefilled"  # answers given before the flow began (a free text that became the idea): not asked
 FORM = "form"  # the route of a submitted form; its verb is the flow's name
 REQUIRED = N_("Deze vraag moet je nog beantwoorden.")
 
@@ -325,7 +327,7 @@ class ChoiceStep(Step):
         for option in self.options:
             if answer.kind == "tap" and answer.value == option.value:
                 return option
-            if answer.kind == "text" and answer.text.strip().casefold() == t(option.label).casefold():
+            if answer.kind == "text" and same(answer.text, t(option.label)):
                 return option
         return None
 
@@ -355,7 +357,8 @@ class YesNoStep(ChoiceStep):
     kind = "yesno"
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> bool:
-        return super().read(answer, t, now, answers) == "yes"
+        said = yes_or_no(answer.text) if answer.kind == "text" else None  # "ja graag", "oké", "non merci"
+        return said if said is not None else super().read(answer, t, now, answers) == "yes"
 
     def coerce(self, raw: Any, now: datetime) -> bool:
         if isinstance(raw, bool):
@@ -553,7 +556,7 @@ class Dialogue:
         if flow.form and ctx.surface.forms:
             ctx.send(flow.as_form(ctx.t, answers))
             return
-        first = flow.after("", answers)
+        first = self._following(flow, "", answers)
         assert first is not None, f"flow {flow_name} has no steps"
         step = SUMMARY if at_summary else first.name
         conversation = await ctx.conversations.begin(ctx.person, flow_name, step, answers, new_token(), ctx.now)
@@ -675,17 +678,18 @@ class Dialogue:
             return None, Answer("photo", photo=event.photo)
         if event.kind != "text":
             return None, Answer("other")
-        typed = event.text.strip().casefold()
         for verb, label in (("back", N_("Terug")), ("skip", N_("Overslaan"))):
-            if typed == t(label).casefold():
+            if same(event.text, t(label)):
                 return verb, Answer("text", text=event.text)
+        if plain(event.text) in DONT_KNOW:  # "weet ik niet": skipped where it may be, never stored as the answer
+            return "skip", Answer("text", text=event.text)
         return None, Answer("text", text=event.text)
 
     async def _on_answer(self, ctx: Context, flow: Flow, step: Step, verb: str | None, answer: Answer) -> None:
         conversation, t, now = ctx.conversation, ctx.t, ctx.local_now
         answers = dict(conversation.answers)
         if isinstance(step, MultiStep) and verb != "done":
-            typed_done = answer.kind == "text" and answer.text.strip().casefold() == t(N_("Klaar")).casefold()
+            typed_done = answer.kind == "text" and same(answer.text, t(N_("Klaar")))
             chosen = None if typed_done else step.toggle(answer, t, answers)
             if chosen is not None:
                 answers[step.name] = chosen
@@ -719,7 +723,7 @@ class Dialogue:
     async def _advance(self, ctx: Context, flow: Flow, current: str) -> None:
         conversation = ctx.conversation
         answers = conversation.answers
-        following = None if conversation.mode == SUMMARY else flow.after(current, answers)
+        following = None if conversation.mode == SUMMARY else self._following(flow, current, answers)
         if following is None and conversation.mode == SUMMARY:
             # An edit can make later steps apply that were never asked: ask those first.
             following = next((s for s in flow.applicable(answers) if s.name not in answers), None)
@@ -731,6 +735,15 @@ class Dialogue:
             await self.render(ctx)
         else:
             await self._finish(ctx, flow)
+
+    @staticmethod
+    def _following(flow: Flow, current: str, answers: Answers) -> Step | None:
+        """The step after `current`, passing those answered before the flow began (`_prefilled`)."""
+        prefilled = answers.get(PREFILLED) or ()
+        following = flow.after(current, answers)
+        while following is not None and following.name in prefilled and following.name in answers:
+            following = flow.after(following.name, answers)
+        return following
 
     async def _on_summary(self, ctx: Context, flow: Flow, verb: str | None, answer: Answer) -> None:
         if verb is None:
@@ -764,8 +777,9 @@ class Dialogue:
 
     @staticmethod
     def _typed_choice(answer: Answer, t: Translator, choices: Sequence[tuple[str, str]]) -> str | None:
-        typed = answer.text.strip().casefold() if answer.kind == "text" else None
-        return next((value for value, label in choices if t(label).casefold() == typed), None)
+        if answer.kind != "text":
+            return None
+        return next((value for value, label in choices if same(answer.text, t(label))), None)
 
     async def _finish(self, ctx: Context, flow: Flow) -> None:
         # Answers to steps that no longer apply (after an edit) are left out.

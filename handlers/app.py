@@ -42,7 +42,8 @@ COMMANDS = (
     Command(("taal", "language", "langue"), profile.change_language, starts_dialogue=True),
     Command(("bijdragen", "mijnbijdragen", "contributions"), contributions.show_contributions,
             N_("Wat je al deelde")),
-    Command(("privacy", "confidentialite"), privacy.show_privacy, N_("Wat ik over je bewaar")),
+    Command(("privacy", "confidentialite"), privacy.show_privacy, N_("Wat ik over je bewaar"),
+            for_strangers=onboarding.privacy_first),
     Command(("mijngegevens", "mydata", "mesdonnees"), privacy.export, N_("Al je gegevens downloaden"),
             for_strangers=privacy.nothing_stored),
     Command(("vergeet", "forget", "oublier"), privacy.start_forget, N_("Alles over jou wissen"),
@@ -79,7 +80,7 @@ ROUTES = {
 
 
 def flows(max_text_length: int) -> list:
-    return [onboarding.ONBOARDING, ideas.idea_flow(max_text_length), *offers.offer_flows(max_text_length),
+    return [onboarding.ONBOARDING, ideas.idea_flow(max_text_length), ideas.FROM_TEXT, *offers.offer_flows(max_text_length),
             *profile.PROFILE_FLOWS, privacy.FORGET_FLOW, calls.FEEDBACK_FLOW, coordination.CALL_FLOW,
             moderation.REJECT_FLOW, projects.UPDATE_FLOW, partner_calls.PARTNER_CALL_FLOW, relay.REPLY_FLOW]
 
@@ -98,7 +99,7 @@ def application(settings: Settings) -> Application:
     return Application(
         commands=COMMANDS, flows=flows(settings.max_text_length), routes=ROUTES,
         strangers={"*": onboarding.before_consent, "slack": workspace.admit}, menu=menu.show_menu,
-        home=workspace.home, on_reply=relay.on_reply, not_understood=menu.not_understood,
+        home=workspace.home, on_reply=relay.on_reply, not_understood=ideas.not_understood, menu_items=menu.ITEMS,
         unknown_command=menu.unknown_command, purposes=purposes.ALL, render_push=pushes.render,
         checks=jobs.CHECKS, bootstrap_roles=coordinators_from_settings, cli=(call_group,),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import Context
-from bot.dialogue import ChoiceStep, Flow, PhotoStep, TextStep, YesNoStep
+from bot.dialogue import PREFILLED, ChoiceStep, Flow, PhotoStep, TextStep, YesNoStep
 from bot.i18n import N_
 from handlers import menu, moderation
 from handlers.options import NEIGHBOURHOODS, THEMES
@@ -54,3 +54,31 @@ def idea_flow(max_length: int) -> Flow:
 
 async def start_idea(ctx: Context) -> None:
     await ctx.dialogue.start(ctx, "idea")
+
+
+IDEA_WORDS = 4  # free text of this many words, outside any dialogue, may well be an idea
+
+
+async def not_understood(ctx: Context) -> None:
+    """Free text outside any dialogue that reads like an idea: offer to share it (keeping what
+    was typed); anything else gets the menu's answer."""
+    text = (ctx.event.text or "").strip() if ctx.event.kind == "text" else ""
+    if len(text.split()) >= IDEA_WORDS and not text.startswith("/") and len(text) <= ctx.settings.max_text_length:
+        await ctx.dialogue.start(ctx, FROM_TEXT.name, {"_text": text})
+    else:
+        await menu.not_understood(ctx)
+
+
+async def from_text_done(ctx: Context, answers: dict[str, Any]) -> None:
+    if answers["share"]:
+        await ctx.dialogue.start(ctx, "idea", {"idea": answers["_text"], PREFILLED: ["idea"]})
+    else:
+        ctx.say(ctx.t(N_("Oké, ik bewaar het niet.")))
+        menu.show(ctx)
+
+
+FROM_TEXT = Flow(
+    name="idea_from_text", confirm=False, on_done=from_text_done, cancelled=N_("Oké, ik bewaar het niet."),
+    steps=[YesNoStep(name="share", label=N_("Als idee delen"), prompt=N_(
+        "Dat klinkt als een idee! Ik stel er dan nog een paar korte vragen over. Wil je het als idee delen?"))],
+)

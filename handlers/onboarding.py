@@ -7,6 +7,7 @@ from bot.context import Context
 from bot.dialogue import ChoiceStep, Flow, MultiStep, TextStep, YesNoStep
 from bot.i18n import N_, supported
 from bot.replies import Action, Button
+from bot.typed import yes_or_no
 from handlers import calls, menu
 from handlers.options import CONTRIBUTIONS, LANGUAGES, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
 from handlers.privacy import privacy_text
@@ -124,23 +125,36 @@ async def before_consent(ctx: Context) -> None:
         action, locale, then = tapped.verb, tapped.arg(0), tapped.arg(1)
         ctx.locale_hint = supported(locale or event.locale_hint)
         then = then if calls.deep_link_call(then) is not None else ""
-        t = ctx.t
         if action == YES:
             await give_consent(ctx, then)
         elif action == NO:
-            await ctx.audit.record("consent_refused", ctx.now, version=ctx.settings.privacy_version)
-            ctx.say(t(N_(
-                "Dat is helemaal oké. Ik bewaar niets over jou. "
-                "Verander je van gedacht? Typ dan /start."
-            )))
+            await refuse_consent(ctx)
         elif action == MORE:
             ask_consent(ctx, longer=True, then=then)
         else:
             welcome(ctx, then)
         return
+    said = yes_or_no(event.text or "") if event.kind == "text" else None
+    if said is not None:  # "ja", "oké", "nee" typed instead of tapped
+        ctx.locale_hint = supported(event.locale_hint)
+        await (give_consent(ctx) if said else refuse_consent(ctx))
+        return
     # Only a call link survives consent (it rides in the button data, which is small).
     payload = event.argument if event.command == "start" else ""
     welcome(ctx, payload if calls.deep_link_call(payload) is not None else "")
+
+
+async def refuse_consent(ctx: Context) -> None:
+    await ctx.audit.record("consent_refused", ctx.now, version=ctx.settings.privacy_version)
+    ctx.say(ctx.t(N_(
+        "Dat is helemaal oké. Ik bewaar niets over jou. "
+        "Verander je van gedacht? Typ dan /start."
+    )))
+
+
+async def privacy_first(ctx: Context) -> None:
+    """/privacy before consent: the whole privacy text, then the same question."""
+    ask_consent(ctx, longer=True)
 
 
 async def consent_again(ctx: Context, tapped: Action) -> None:

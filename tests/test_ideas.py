@@ -153,3 +153,29 @@ async def test_a_message_outside_any_dialogue_gets_the_menu(chat):
     assert "Dit soort bericht kan ik niet lezen." in chat.text
     await chat.tap("💡 Idee delen")
     assert "Wat kan beter in je buurt" in chat.text
+
+
+async def test_free_text_at_the_menu_becomes_an_idea_when_the_person_wants(chat, engine):
+    await onboard(chat)
+    await chat.send("Ik heb een idee voor het Schouwburgplein: een zomerbar.")
+    assert chat.text.rstrip().endswith("Wil je het als idee delen?")
+    await chat.send("ja graag")
+    assert "Wat kan beter in je buurt" in chat.text  # empathy first; the idea itself is already there
+    await chat.send("Er is 's avonds niets te doen.")
+    assert "Hoe kunnen we jouw idee klein uitproberen?" in chat.text  # past the idea: already given
+    await chat.tap("Overslaan")
+    for label in ("Erfgoed", "Marke", "Ja", "Overslaan"):
+        await chat.tap(label)
+    assert "Ik heb een idee voor het Schouwburgplein: een zomerbar." in chat.text  # the summary
+    await chat.tap("Klopt")
+    [idea] = await rows(engine, Idea)
+    assert idea.idea == "Ik heb een idee voor het Schouwburgplein: een zomerbar."
+
+
+async def test_a_menu_label_typed_works_as_its_button_and_a_short_word_gets_the_menu(chat):
+    await onboard(chat)
+    await chat.send("idee delen")
+    assert "Wat kan beter in je buurt" in chat.text
+    await chat.send("/annuleer")
+    await chat.send("hallo")
+    assert "Wat wil je doen?" in chat.text

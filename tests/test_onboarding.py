@@ -139,3 +139,38 @@ async def test_cancelling_onboarding_keeps_consent_and_shows_where_to_continue(c
     assert "/profiel" in chat.text
     assert await rows(engine, Conversation) == []
     assert len(await rows(engine, Person)) == 1
+
+
+async def test_a_typed_yes_or_no_answers_the_consent_question(chat, engine):
+    await chat.send("/start")
+    await chat.send("nee hoor")  # not a plain no: the question stays, nothing stored
+    assert chat.text.rstrip().endswith("Is dat goed voor jou?") and await rows(engine, Person) == []
+    await chat.send("Nee, bedankt.")
+    assert "Ik bewaar niets over jou" in chat.text and await rows(engine, Person) == []
+    await chat.send("/privacy")  # the whole privacy text, and the question again
+    assert "Stad Kortrijk is verantwoordelijk" in chat.text and "Hallo!" not in chat.text
+    assert "Ja, dat is goed" in chat.buttons
+    await chat.send("Ja graag!")
+    assert "Eerst een paar korte vragen" in chat.text
+    [person] = await rows(engine, Person)
+    assert person.consent_version == "2026-11"
+
+
+async def test_typed_words_answer_as_people_say_them(chat, engine):
+    await chat.send("/start")
+    await chat.send("oké")
+    await chat.tap("Nederlands")
+    await chat.send("Bram")
+    await chat.send("bissegem")  # a neighbourhood typed, not tapped
+    await chat.send("ondernemer")
+    await chat.send("groen en natuur")
+    await chat.send("klaar")
+    await chat.send("tijd")
+    await chat.send("Klaar.")
+    await chat.send("meehelpen")
+    await chat.send("ja graag")  # the Monday overview
+    assert "Zo ken ik je nu:" in chat.text
+    await chat.send("klopt")
+    [person] = await rows(engine, Person)
+    assert (person.neighbourhood, person.role, person.interests, person.digest) == (
+        "bissegem", "entrepreneur", ["green"], True)
