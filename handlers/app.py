@@ -66,6 +66,7 @@ ROUTES = {
     calls.PAUSE: Route(calls.on_pause_button),
     pushes.NUDGE: Route(pushes.on_nudge_button),
     onboarding.CONSENT: Route(onboarding.consent_again),
+    onboarding.REST: Route(onboarding.on_rest_button),
     coordination.COORDINATE: Route(coordination.on_coordinate_button, role=COORDINATOR),
     coordination.ATTENDANCE: Route(coordination.on_attendance_button, role=COORDINATOR),
     moderation.MODERATE: Route(moderation.on_moderate_button, role=COORDINATOR),
@@ -80,7 +81,7 @@ ROUTES = {
 
 
 def flows(max_text_length: int) -> list:
-    return [onboarding.ONBOARDING, ideas.idea_flow(max_text_length), ideas.FROM_TEXT, *offers.offer_flows(max_text_length),
+    return [onboarding.ONBOARDING, onboarding.JOIN_FROM_LINK, ideas.idea_flow(max_text_length), ideas.FROM_TEXT, *offers.offer_flows(max_text_length),
             *profile.PROFILE_FLOWS, privacy.FORGET_FLOW, calls.FEEDBACK_FLOW, coordination.CALL_FLOW,
             moderation.REJECT_FLOW, projects.UPDATE_FLOW, partner_calls.PARTNER_CALL_FLOW, relay.REPLY_FLOW]
 

@@ -101,12 +101,29 @@ async def card(ctx: Scope, call: Call, *, push: bool = False, lead: str = "") ->
                 lead=lead, footer=t(PAUSE_HINT) if push else "")
 
 
-async def show_call(ctx: Context, call_id: int) -> None:
+async def show_call(ctx: Context, call_id: int, lead: str = "") -> Call | None:
+    """The public call a link or button names (published or closed); for any other, say why not."""
+    t = ctx.t
+    call = await ctx.session.get(Call, call_id)
+    if call is not None and call.state in ("published", "closed"):
+        ctx.send(await card(ctx, call, lead=lead))
+        return call
+    if call is not None and call.state == "scheduled":
+        ctx.say(t(N_("Deze oproep staat nog niet open. Kijk binnenkort nog eens.")))
+    elif call is not None and call.state == "cancelled":
+        ctx.say(t(N_("Deze activiteit gaat niet door. Sorry!")))
+    else:  # never published (a draft) or no such call: nothing to show
+        ctx.say(t(N_("Deze oproep vind ik niet. Kijk of de link klopt.")))
+    return None
+
+
+async def join_from_link(ctx: Context, call_id: int) -> None:
+    """Join the call whose link brought a newcomer (who just said yes and gave a name)."""
     call = await ctx.session.get(Call, call_id)
     if call is None or call.state not in ("published", "closed"):
-        ctx.say(ctx.t(N_("Deze oproep bestaat niet meer.")))
-        return
-    ctx.send(await card(ctx, call))
+        await show_call(ctx, call_id)  # says why it cannot be joined
+    else:
+        await _answer(ctx, call, "join")
 
 
 async def on_call_button(ctx: Context, tapped: Action) -> None:

@@ -54,7 +54,7 @@ async def start(ctx: Context) -> None:
         await calls.show_call(ctx, call_id)
     if ctx.conversation is not None:
         await ctx.dialogue.render(ctx, prefix=ctx.t(N_("Welkom terug! We waren hier gebleven:")))
-    elif not payload:
+    elif call_id is None:  # also after a link that means nothing (any other text after /start)
         show(ctx)
 
 

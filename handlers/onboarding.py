@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.app import command_action
 from bot.context import Context
-from bot.dialogue import ChoiceStep, Flow, MultiStep, TextStep, YesNoStep
+from bot.dialogue import PREFILLED, ChoiceStep, Flow, MultiStep, TextStep, YesNoStep
 from bot.i18n import N_, supported
 from bot.replies import Action, Button
 from bot.typed import yes_or_no
@@ -13,6 +14,7 @@ from handlers.options import CONTRIBUTIONS, LANGUAGES, LEVELS, NEIGHBOURHOODS, R
 from handlers.privacy import privacy_text
 
 CONSENT = "consent"  # route of the stateless consent buttons: Action.of(CONSENT, verb, language, then)
+REST = "onb"  # route: Action.of(REST, "rest"), the rest of the profile after joining from a link
 YES, NO, MORE, LANGUAGE_SWITCH = "yes", "no", "more", "lang"
 
 
@@ -85,6 +87,34 @@ ONBOARDING = Flow(
 )
 
 
+async def joined_from_link_done(ctx: Context, answers: dict[str, Any]) -> None:
+    """A name is all joining needs: join the call the link opened; the rest of the profile can follow."""
+    save_profile(ctx, answers)
+    call_id = calls.deep_link_call(answers.get("_then", ""))
+    if call_id is not None:
+        await calls.join_from_link(ctx, call_id)
+    t = ctx.t
+    ctx.say(t(N_("Ik kan je ook andere oproepen sturen die bij je passen. Daarvoor vraag ik nog wat meer over "
+                 "jou. Wil je dat?")),
+            [Button(t(N_("Ja, vraag maar")), Action.of(REST, "rest"), style="primary"),
+             Button(t(N_("Nu niet")), command_action("menu"))])
+
+
+JOIN_FROM_LINK = Flow(
+    name="join_from_link", steps=(NAME,), on_done=joined_from_link_done, confirm=False,
+    cancelled=N_("Oké, we stoppen met de vragen. Je kunt ze later invullen via /profiel."),
+)
+
+
+async def on_rest_button(ctx: Context, tapped: Action) -> None:
+    """The rest of the profile, after joining with only a name: what was given is not asked again."""
+    if ctx.person.onboarded_at is not None:
+        ctx.notice(ctx.t(N_("Je profiel is al ingevuld. Bekijk het met /profiel.")))
+        return
+    known = {"language": ctx.person.locale, "display_name": ctx.person.display_name}
+    await ctx.dialogue.start(ctx, ONBOARDING.name, {**known, PREFILLED: list(known)})
+
+
 def consent_buttons(ctx: Context, then: str) -> list[Button]:
     """Yes, no, more, and the other languages. Each value carries the language shown and
     what to open after onboarding (a deep link), since nothing is stored before a yes."""
@@ -134,14 +164,31 @@ async def before_consent(ctx: Context) -> None:
         else:
             welcome(ctx, then)
         return
+    if tapped is not None and tapped.route == calls.CALL:  # a button on the call a link showed
+        await on_call_before_consent(ctx, tapped)
+        return
     said = yes_or_no(event.text or "") if event.kind == "text" else None
     if said is not None:  # "ja", "oké", "nee" typed instead of tapped
         ctx.locale_hint = supported(event.locale_hint)
         await (give_consent(ctx) if said else refuse_consent(ctx))
         return
-    # Only a call link survives consent (it rides in the button data, which is small).
-    payload = event.argument if event.command == "start" else ""
-    welcome(ctx, payload if calls.deep_link_call(payload) is not None else "")
+    # A call link shows the call first (it is public); joining asks for consent.
+    call_id = calls.deep_link_call(event.argument) if event.command == "start" else None
+    if call_id is None or await calls.show_call(ctx, call_id, lead=ctx.t(N_(
+            "Hallo! Ik ben Gangmaker, de chatbot van Kortrijk 2030. Dit is de oproep die je opende:"))) is None:
+        welcome(ctx)
+
+
+async def on_call_before_consent(ctx: Context, tapped: Action) -> None:
+    """More info and the calendar need nothing stored; joining asks for consent first."""
+    t = ctx.t
+    if tapped.verb in ("info", "ics"):
+        await calls.on_call_button(ctx, tapped)
+    elif tapped.verb == "join" and tapped.id is not None:
+        ctx.say(t(N_("Leuk dat je meedoet! Daarvoor moet ik je naam bewaren.")))
+        ask_consent(ctx, then=calls.deep_link(tapped.id))
+    else:
+        ctx.say(t(N_("Oké, misschien een volgende keer.")))
 
 
 async def refuse_consent(ctx: Context) -> None:
@@ -171,5 +218,9 @@ async def give_consent(ctx: Context, then: str = "") -> None:
     )
     ctx.identity, ctx.person = identity, identity.person
     await ctx.audit.record("consent_given", ctx.now, ctx.person, version=ctx.settings.privacy_version)
+    if then:  # they came to join a call: a name is enough for now
+        ctx.say(ctx.t(N_("Fijn, dank je! Eén vraag nog, dan schrijf ik je in.")))
+        await ctx.dialogue.start(ctx, JOIN_FROM_LINK.name, {"_then": then})
+        return
     ctx.say(ctx.t(N_("Fijn, dank je! Eerst een paar korte vragen, zodat ik je beter ken.")))
-    await ctx.dialogue.start(ctx, ONBOARDING.name, {"_then": then} if then else {})
+    await ctx.dialogue.start(ctx, ONBOARDING.name)

@@ -2,6 +2,7 @@
 pause, digest, nudges, offer renewal, deep links and the calendar file."""
 from datetime import datetime, timedelta, timezone
 
+from handlers import call_service
 from storage.models import Call, Offer, OutboxMessage, Person, SignUp
 from tests.auxil.database import rows
 from tests.auxil.telegram_user import onboard
@@ -208,11 +209,50 @@ async def test_a_deep_link_opens_the_call_even_for_a_newcomer(city, engine):
     anna = await city.resident(1, "Anna")
     await anna.send(f"/start c{call.id}")
     assert "📣 Bankjes bouwen" in anna.text
-    newcomer = city.person(8, "Nina")
-    await onboard(newcomer, "Nina", start=f"/start c{call.id}")
-    assert "📣 Bankjes bouwen" in newcomer.text
-    await newcomer.tap("Ik doe mee")
-    assert len(await rows(engine, SignUp)) == 1
+    await anna.send("/start zomaar")  # a link that means nothing: the menu, not silence
+    assert "Wat wil je doen?" in anna.text
+
+
+async def test_a_link_shows_a_newcomer_the_call_first_and_joining_asks_only_a_name(city, engine):
+    call = await publish_call(engine, city.bot.settings, city.clock())
+    nina = city.person(8, "Nina")
+    await nina.send(f"/start c{call.id}")
+    assert "📣 Bankjes bouwen" in nina.text and "Is dat goed voor jou?" not in nina.text
+    await nina.tap("Meer info")  # public: nothing needs to be stored for it
+    assert "Samen bouwen." in nina.text and await rows(engine, Person) == []
+    await nina.tap("Ik doe mee", nina.message_with("📣 Bankjes bouwen"))
+    assert nina.text.rstrip().endswith("Is dat goed voor jou?") and await rows(engine, Person) == []
+    await nina.tap("Ja, dat is goed")
+    assert "Hoe mag ik je noemen?" in nina.text
+    await nina.send("Nina")
+    assert "Fijn, je doet mee!" in nina.text
+    [sign_up] = await rows(engine, SignUp)
+    assert sign_up.state == "joined"
+    [person] = await rows(engine, Person)
+    assert person.onboarded_at is None  # no calls until she says what fits her
+    await nina.tap("Ja, vraag maar")
+    assert "Waar woon of werk je?" in nina.text  # her language and name are not asked again
+    for label in ("Heule", "Inwoner", "Erfgoed", "Klaar", "Tijd", "Klaar", "Meehelpen", "Nee", "Klopt"):
+        await nina.tap(label)
+    [person] = await rows(engine, Person)
+    assert (person.display_name, person.neighbourhood, person.onboarded_at is not None) == ("Nina", "heule", True)
+
+
+async def test_a_link_to_a_call_not_open_yet_or_unknown_says_which(city, engine):
+    now = city.clock()
+    async with city.bot.core.sessions() as session, session.begin():
+        scheduled = call_service.new_call({
+            "title": "Bankjes bouwen", "description": "Samen bouwen.", "address": "Groeningestraat 1",
+            "starts_at": (now + timedelta(days=9)).isoformat(), "ends_at": (now + timedelta(days=9, hours=2)).isoformat(),
+            "publish_at": (now + timedelta(days=1)).isoformat()}, None, now)
+        session.add(scheduled)
+    assert scheduled.state == "scheduled"
+    nina = city.person(8, "Nina")
+    await nina.send(f"/start c{scheduled.id}")
+    assert "Deze oproep staat nog niet open." in nina.text and "Bankjes" not in nina.text
+    assert "Is dat goed voor jou?" in nina.text  # and the welcome, as for any newcomer
+    await nina.send("/start c999")
+    assert "Deze oproep vind ik niet." in nina.text
 
 
 async def test_the_coordinator_marks_who_came(city, engine):
