@@ -30,6 +30,7 @@ from bot.replies import Reply
 from storage.models import Identity, OutboxMessage, Person
 
 log = logging.getLogger(__name__)
+HELD = "held"  # kept back by the weekly cap; never sent as it is, a later overview carries it
 
 
 
@@ -89,26 +90,31 @@ async def pushes_this_week(session: AsyncSession, person: Person, now: datetime,
         select(func.count(OutboxMessage.id)).where(
             OutboxMessage.person_id == person.id,
             OutboxMessage.purpose.in_(list(capped)),
-            OutboxMessage.state != "skipped",
+            OutboxMessage.state.not_in(("skipped", HELD)),
             OutboxMessage.created_at > now - timedelta(days=7),
         )
     ) or 0
 
 
 async def enqueue(session: AsyncSession, settings: Settings, *, key: str, person: Person, purpose: Purpose,
-                  now: datetime, payload: dict[str, Any] | None = None, capped: Iterable[str] = ()) -> bool:
-    """Queue one message; False when it was queued before or the weekly cap is reached.
+                  now: datetime, payload: dict[str, Any] | None = None, capped: Iterable[str] = (),
+                  hold: bool = False) -> bool:
+    """Queue one message; False when it was queued before or the weekly cap is reached (with
+    `hold`, it is then kept as held, for a later overview to carry, and True).
 
     `capped` names every purpose that counts toward the weekly cap (this one's included)."""
     # Scheduled checks ask again and again; a cheap look first spares the cap count and the insert.
     if await session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
         return False
+    state = "pending"
     if purpose.capped and await pushes_this_week(
             session, person, now, {*capped, purpose.name}) >= settings.push_weekly_cap:
-        return False
+        if not hold:
+            return False
+        state = HELD
     not_before = after_quiet_hours(now, person, settings.timezone) if purpose.quiet else now
     return await _insert(session, key=key, person_id=person.id, purpose=purpose.name, payload=payload or {},
-                         not_before=not_before, created_at=now)
+                         not_before=not_before, created_at=now, state=state)
 
 
 async def enqueue_room(session: AsyncSession, *, key: str, room: str, purpose: Purpose, now: datetime,
@@ -120,7 +126,7 @@ async def enqueue_room(session: AsyncSession, *, key: str, room: str, purpose: P
 
 async def _insert(session: AsyncSession, **values: Any) -> bool:
     insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    result = await session.execute(insert(OutboxMessage).values(state="pending", attempts=0, **values)
+    result = await session.execute(insert(OutboxMessage).values(**{"state": "pending", "attempts": 0, **values})
                                    .on_conflict_do_nothing())
     return result.rowcount == 1
 

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.outbox import HELD
 from handlers import purposes
-from storage.models import Call, Identity, Offer, Person, SignUp
+from storage.models import Call, Identity, Offer, OutboxMessage, Person, SignUp
 
 HOLDING = ("joined", "offered")  # sign-ups that take a place
 OPEN = ("published", "closed")  # calls that still take place (closed: no new sign-ups)
@@ -79,9 +80,34 @@ async def publish(session: AsyncSession, settings: Settings, call: Call, now: da
     call.state, call.published_at = "published", now
     queued = 0
     for person in await audience(session, call, now):
-        queued += await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:announce",
-                                       person=person, purpose=purposes.CALL, now=now, payload={"call_id": call.id})
+        queued += await purposes.queue(session, settings, key=announce_key(call, person), person=person,
+                                       purpose=purposes.CALL, now=now, payload={"call_id": call.id}, hold=True)
     return queued
+
+
+def announce_key(call: Call, person: Person | int) -> str:
+    return f"call:{call.id}:person:{person if isinstance(person, int) else person.id}:announce"
+
+
+REACH = ("sent", "now", "quiet", "held", "paused", "failed")
+CARRIED = "carried"  # a held announcement that went out in an overview instead
+
+
+async def reach(session: AsyncSession, call: Call, now: datetime) -> dict[str, int]:
+    """Where the call's announcements are: sent, going out now, waiting for quiet hours to end,
+    held back by the weekly cap (for Monday's overview), not sent to who paused, or failed."""
+    rows = await session.execute(
+        select(OutboxMessage.state, OutboxMessage.not_before, Person.paused)
+        .join(Person, Person.id == OutboxMessage.person_id)
+        .where(OutboxMessage.purpose == purposes.CALL.name, OutboxMessage.key.like(f"call:{call.id}:person:%")))
+    counts = dict.fromkeys(REACH, 0)
+    for state, not_before, paused in rows:
+        if state == "skipped" and not paused:
+            continue  # no longer relevant (the call was cancelled)
+        where = ("sent" if state == "sent" else "failed" if state == "failed" else "paused" if paused or
+                 state == "skipped" else "held" if state in (HELD, CARRIED) else "quiet" if not_before > now else "now")
+        counts[where] += 1
+    return counts
 
 
 async def count(session: AsyncSession, call: Call, *states: str) -> int:

@@ -5,7 +5,7 @@ from typing import Any
 
 from bot.context import Context, Scope
 from bot.dialogue import ChoiceStep, DateTimeStep, Flow, MultiStep, NumberStep, Option, TextStep
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.replies import Action, Button, Message
 from handlers import call_service as calls
 from handlers.contributions import describe_offer
@@ -84,8 +84,32 @@ async def call_done(ctx: Context, answers: dict[str, Any]) -> None:
         ctx.say(t(N_("Je oproep is ingepland. Op {moment} gaat ze naar de mensen die passen."),
                   moment=t.datetime(call.publish_at)))
     else:
-        queued = await calls.publish(ctx.session, ctx.settings, call, ctx.now)
-        ctx.say(t(N_("Je oproep is verstuurd. Aantal mensen: {n}."), n=queued))
+        await published(ctx, call)
+
+
+async def published(ctx: Context, call: Call) -> None:
+    """Publish the call and tell the coordinator how many it reaches, and when."""
+    queued = await calls.publish(ctx.session, ctx.settings, call, ctx.now)
+    t = ctx.t
+    ctx.say("\n".join([t(N_("Je oproep is verstuurd. Aantal mensen: {n}."), n=queued),
+                       *reach_lines(t, await calls.reach(ctx.session, call, ctx.now))]))
+
+
+REACH_LINES = {
+    "sent": N_("Verstuurd: {n}."),
+    "now": N_("Meteen: {n}."),
+    "quiet": N_("Na hun stille uren: {n}."),
+    "held": N_("In het overzicht van maandag, omdat ze deze week al genoeg berichten kregen: {n}."),
+    "paused": N_("Niet, omdat ze hun berichten pauzeren: {n}."),
+    "failed": N_("Niet bereikbaar: {n}."),
+}
+
+
+def reach_lines(t: Translator, counts: dict[str, int]) -> list[str]:
+    """Where a call's announcements are, one line per kind there is (nothing when all go out now)."""
+    if not any(n for kind, n in counts.items() if kind != "now"):
+        return []
+    return [f"• {t(text, n=counts[kind])}" for kind, text in REACH_LINES.items() if counts.get(kind)]
 
 
 def check_moments(answers: dict[str, Any]) -> tuple[str, str] | None:
@@ -122,7 +146,8 @@ async def list_calls(ctx: Context) -> None:
         text = t(N_("#{id} {title}\n{start} – {state}\nIngeschreven: {joined}, wachtlijst: {waiting}"),
                  id=call.id, title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at),
                  state=t(STATE_LABELS[call.state]), joined=joined, waiting=waiting)
-        ctx.say(text, coordinate_buttons(ctx, call))
+        reached = reach_lines(t, await calls.reach(ctx.session, call, ctx.now)) if call.published_at else []
+        ctx.say("\n".join([text, *reached]), coordinate_buttons(ctx, call))
 
 
 def coordinate_buttons(ctx: Scope, call: Call) -> tuple[Button, ...]:
@@ -163,8 +188,7 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
         call.state = "closed"
         ctx.say(t(N_("De oproep is gesloten. Wie al ingeschreven is, blijft ingeschreven.")))
     elif action == "publish" and call.state in ("draft", "scheduled"):
-        queued = await calls.publish(ctx.session, ctx.settings, call, ctx.now)
-        ctx.say(t(N_("Je oproep is verstuurd. Aantal mensen: {n}."), n=queued))
+        await published(ctx, call)
     elif action == "attendance":
         ctx.send(await attendance(ctx, call))
     elif action == "edit":

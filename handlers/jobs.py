@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.outbox import HELD
 from handlers import call_service as calls
 from handlers import purposes
 from handlers.privacy import give_up_places
-from storage.models import Call, Conversation, Offer, Person, SignUp
+from storage.models import Call, Conversation, Offer, OutboxMessage, Person, SignUp
 from storage.repositories import Audit, People
 
 DIGEST_WEEKDAY, DIGEST_HOUR = 0, 10  # Monday 10:00 local time
@@ -59,7 +60,8 @@ async def follow_up(session: AsyncSession, settings: Settings, now: datetime) ->
 
 
 async def digest(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """On Monday from 10:00 (until the end of that day): open calls that fit, to who asked."""
+    """On Monday from 10:00 (until the end of that day): open calls that fit, to who asked; and
+    to anyone, the calls the weekly cap held back from them."""
     local = now.astimezone(ZoneInfo(settings.timezone))
     if local.weekday() != DIGEST_WEEKDAY or local.hour < DIGEST_HOUR:
         return 0
@@ -68,13 +70,24 @@ async def digest(session: AsyncSession, settings: Settings, now: datetime) -> in
         Call.state == "published", Call.deadline > now).order_by(Call.starts_at)))
     answered = {(s.call_id, s.person_id) for s in await session.scalars(
         select(SignUp).where(SignUp.call_id.in_([c.id for c in open_calls])))}
+    open_ids = {call.id for call in open_calls}
+    held: dict[int, list[OutboxMessage]] = {}
+    for row in await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.state == HELD, OutboxMessage.purpose == purposes.CALL.name)):
+        held.setdefault(row.person_id, []).append(row)
     queued = 0
-    for person in await session.scalars(select(Person).where(Person.digest.is_(True), Person.onboarded_at.is_not(None))):
-        fitting = [c.id for c in open_calls if calls.fits(c, person) and (c.id, person.id) not in answered]
-        if fitting:
-            queued += await purposes.queue(session, settings, key=f"digest:{week}:person:{person.id}",
-                                           person=person, purpose=purposes.DIGEST, now=now,
-                                           payload={"call_ids": fitting[:5]})
+    for person in await session.scalars(select(Person).where(
+            Person.onboarded_at.is_not(None), Person.digest.is_(True) | Person.id.in_(list(held)))):
+        carried = [row for row in held.get(person.id, []) if row.payload.get("call_id") in open_ids]
+        ids = [row.payload["call_id"] for row in carried]
+        if person.digest:
+            ids += [c.id for c in open_calls if calls.fits(c, person) and c.id not in ids]
+        ids = [call_id for call_id in ids if (call_id, person.id) not in answered][:5]
+        if ids and await purposes.queue(session, settings, key=f"digest:{week}:person:{person.id}", person=person,
+                                        purpose=purposes.DIGEST, now=now, payload={"call_ids": ids}):
+            queued += 1
+            for row in carried:
+                row.state = calls.CARRIED
     return queued
 
 

@@ -60,12 +60,19 @@ DIGEST = YesNoStep(
 PROFILE_STEPS = (LANGUAGE, NAME, NEIGHBOURHOOD, ROLE, INTERESTS, CONTRIBUTE, LEVEL, DIGEST)
 
 
+# What calls are aimed by: once the person told us these, calls, overviews and nudges can reach them.
+TARGETING = ("neighbourhood", "interests")
+
+
 def save_profile(ctx: Context, answers: dict[str, Any]) -> None:
-    """Copy profile answers onto the person (only the fields that were asked)."""
+    """Copy profile answers onto the person (only the fields that were asked); whoever left the
+    onboarding halfway is reachable as soon as the profile holds what targeting needs."""
     for step in PROFILE_STEPS:
         if step.name in answers:
             value = answers[step.name]
             setattr(ctx.person, "locale" if step.name == "language" else step.name, value)
+    if ctx.person.onboarded_at is None and all(getattr(ctx.person, name) for name in TARGETING):
+        ctx.person.onboarded_at = ctx.now
 
 
 async def onboarding_done(ctx: Context, answers: dict[str, Any]) -> None:

@@ -11,9 +11,10 @@ from bot.context import Scope
 from bot.outbox import Purpose, enqueue
 from storage.models import Idea, Person
 
-# Calls and overviews are unasked-for: capped per week, after quiet hours, stopped by /pauze.
+# Calls are unasked-for: capped per week, after quiet hours, stopped by /pauze. The Monday
+# overview is one message a week that also carries the calls the cap held back, so it is not capped.
 CALL = Purpose("call", capped=True, quiet=True, pausable=True)
-DIGEST = Purpose("digest", capped=True, quiet=True, pausable=True)
+DIGEST = Purpose("digest", quiet=True, pausable=True)
 FOLLOWUP = Purpose("followup", quiet=True, pausable=True)
 NUDGE = Purpose("nudge", quiet=True, pausable=True)
 OFFER_EXPIRY = Purpose("offer_expiry", quiet=True, pausable=True)
@@ -59,7 +60,7 @@ async def queue_for_author(ctx: Scope, idea: Idea) -> None:
 
 
 async def queue(session: AsyncSession, settings: Settings, *, key: str, person: Person, purpose: Purpose,
-                now: datetime, payload: dict[str, Any] | None = None) -> bool:
+                now: datetime, payload: dict[str, Any] | None = None, hold: bool = False) -> bool:
     """Queue one message for `person` under a unique key (see `bot.outbox.enqueue`)."""
     return await enqueue(session, settings, key=key, person=person, purpose=purpose, now=now,
-                         payload=payload, capped=CAPPED)
+                         payload=payload, capped=CAPPED, hold=hold)

@@ -13,6 +13,7 @@ from storage.db import session_factory
 from storage.models import Call, Identity, OutboxMessage
 from tests.auxil.database import rows
 from tests.auxil.people import add_residents
+from tests.test_calls_scenario import create_call
 
 
 async def publish_call(engine, settings, now, **fields) -> Call:
@@ -172,3 +173,27 @@ async def test_each_console_on_one_database_takes_only_its_own_persons_messages(
     assert [(row.state, row.attempts) for row in annas] == [("pending", 0)]
     assert await consoles["anna"].dispatcher.tick() == 1
     assert "📣 Bankjes bouwen" in shown["anna"].getvalue()
+
+
+async def test_calls_past_the_weekly_cap_wait_for_mondays_overview_and_the_coordinator_sees_it(city, engine,
+                                                                                              fake_telegram):
+    city.clock.now = datetime(2027, 3, 3, 12, 0, tzinfo=timezone.utc)  # a Wednesday
+    [person] = await add_residents(engine, fake_telegram, 1, city.clock())
+    cap = city.bot.settings.push_weekly_cap
+    far = {"starts_at": (city.clock() + timedelta(days=20)).isoformat(),
+           "ends_at": (city.clock() + timedelta(days=20, hours=2)).isoformat()}
+    for number in range(cap):
+        await publish_call(engine, city.bot.settings, city.clock(), title=f"Oproep {number}", **far)
+    coordinator = await city.coordinator()
+    await create_call(coordinator, publish_at=None)
+    await coordinator.tap("Klopt")
+    assert "Je oproep is verstuurd. Aantal mensen: 1." in coordinator.text
+    assert "• In het overzicht van maandag, omdat ze deze week al genoeg berichten kregen: 1." in coordinator.text
+    await city.tick()
+    assert sent_per_chat(fake_telegram)[person.id] == cap  # the new call is not sent past the cap
+    city.clock.now = datetime(2027, 3, 8, 9, 1, tzinfo=timezone.utc)  # Monday 10:01 in Kortrijk
+    await city.tick()
+    overview = [c.params["text"] for c in fake_telegram.calls_to("sendMessage") if c.params["chat_id"] == person.id][-1]
+    assert "Dit zijn de oproepen van deze week" in overview and "Bankjes bouwen aan de Leie" in overview
+    await coordinator.send("/oproepen")
+    assert "• In het overzicht van maandag" in coordinator.text

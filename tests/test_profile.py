@@ -51,3 +51,22 @@ async def test_cancelling_a_change_keeps_the_profile(chat, engine):
     await chat.send("/annuleer")
     assert "je profiel blijft zoals het was" in chat.text
     assert (await rows(engine, Person))[0].display_name == "Anna"
+
+
+async def test_who_stopped_onboarding_is_reachable_once_the_profile_says_where_and_what(chat, engine):
+    await chat.send("/start")
+    await chat.tap("Ja, dat is goed")
+    await chat.tap("Nederlands")
+    await chat.send("/annuleer")
+    [person] = await rows(engine, Person)
+    assert person.onboarded_at is None
+    await chat.send("/profiel")
+    await chat.tap("Buurt")
+    await chat.tap("Heule")
+    [person] = await rows(engine, Person)
+    assert person.onboarded_at is None  # where, but not yet what
+    await chat.tap("Thema's")
+    await chat.tap("Erfgoed")
+    await chat.tap("Klaar")
+    [person] = await rows(engine, Person)
+    assert person.onboarded_at is not None  # calls, overviews and nudges can reach her now
