@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.outbox import HELD
+from bot.outbox import HELD, after_quiet_hours
 from handlers import purposes
 from storage.models import Call, Identity, Offer, OutboxMessage, Person, SignUp
 
@@ -187,13 +187,22 @@ async def offer_next_place(session: AsyncSession, settings: Settings, call: Call
                                      .order_by(SignUp.created_at, SignUp.id).limit(1))
         if first is None:
             return offered
-        first.state = "offered"
-        first.offer_expires_at = min(now + timedelta(hours=settings.waitlist_offer_hours), call.starts_at)
         person = await session.get(Person, first.person_id)
+        first.state = "offered"
+        first.offer_expires_at = offer_deadline(settings, call, person, now)
         await session.flush()
         await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:offer:{int(now.timestamp())}",
                              person=person, purpose=purposes.WAITLIST_OFFER, now=now, payload={"call_id": call.id})
         offered += 1
+
+
+def offer_deadline(settings: Settings, call: Call, person: Person, now: datetime) -> datetime:
+    """Until when a freed place waits for the person: the usual hours, counted from the end of
+    their quiet hours, up to a whole hour (a time people remember), and never past the start."""
+    limit = after_quiet_hours(now, person, settings.timezone) + timedelta(hours=settings.waitlist_offer_hours)
+    if limit.minute or limit.second or limit.microsecond:
+        limit = limit.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return min(limit, call.starts_at)
 
 
 async def confirm_place(session: AsyncSession, sign_up: SignUp, now: datetime) -> bool:
@@ -214,6 +223,9 @@ async def expire_place_offers(session: AsyncSession, settings: Settings, now: da
     for sign_up in expired:
         sign_up.state, sign_up.offer_expires_at = "passed", None
         await session.flush()
+        await purposes.queue(session, settings, key=f"call:{sign_up.call_id}:person:{sign_up.person_id}:passed:"
+                             f"{int(now.timestamp())}", person=await session.get(Person, sign_up.person_id),
+                             purpose=purposes.PLACE_PASSED, now=now, payload={"call_id": sign_up.call_id})
         await offer_next_place(session, settings, await session.get(Call, sign_up.call_id), now)
     return len(expired)
 

@@ -165,7 +165,14 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
         ctx.say(t(N_("Oké, misschien een volgende keer.")))
     else:
         existing = await calls.sign_up_of(ctx.session, call, ctx.person)
-        if existing is not None and existing.state in (*calls.HOLDING, calls.WAITING):
+        if existing is not None and existing.state == "offered":  # a freed place waits for them: this confirms it
+            await _change_place(ctx, call, "confirm")
+            return
+        if existing is not None and existing.state == calls.WAITING:
+            ctx.notice(t(N_("Je staat al op de wachtlijst, op plaats {position}."),
+                         position=await calls.waitlist_position(ctx.session, existing)))
+            return
+        if existing is not None and existing.state in calls.HOLDING:
             ctx.notice(t(N_("Je bent al ingeschreven.")))
             return
         sign_up = await calls.join(ctx.session, call, ctx.person, ctx.now)
@@ -236,6 +243,10 @@ async def my_calls(ctx: Context) -> None:
         if sign_up.state == calls.WAITING:
             line += " – " + t(N_("wachtlijst, plaats {position}"),
                               position=await calls.waitlist_position(ctx.session, sign_up))
+        elif sign_up.state == "offered":
+            line += " – " + t(N_("er is een plaats voor jou: bevestig vóór {until}"),
+                              until=t.datetime(sign_up.offer_expires_at))
+            buttons.append(call_button(t(N_("Bevestigen {number}"), number=number), "confirm", call))
         lines.append(line)
         buttons.append(call_button(t(N_("Uitschrijven {number}"), number=number), "cancel", call))
     ctx.say("\n".join(lines), buttons)

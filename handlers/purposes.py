@@ -20,7 +20,8 @@ NUDGE = Purpose("nudge", quiet=True, pausable=True)
 OFFER_EXPIRY = Purpose("offer_expiry", quiet=True, pausable=True)
 # These concern something the person signed up for, so they arrive at once, also when paused.
 REMINDER = Purpose("reminder")
-WAITLIST_OFFER = Purpose("waitlist_offer")
+WAITLIST_OFFER = Purpose("waitlist_offer", quiet=True)  # its time to confirm starts after quiet hours
+PLACE_PASSED = Purpose("place_passed", quiet=True)
 CALL_CANCELLED = Purpose("call_cancelled")
 CALL_CHANGED = Purpose("call_changed")
 # What became of the person's own idea; and the one notice someone blocked gets.
@@ -45,7 +46,7 @@ CALL_APPROVAL = Purpose("call_approval")
 IDEA_PUBLISHED = Purpose("idea_published")
 OFFER_CARD = Purpose("offer_card")
 
-ALL = (CALL, DIGEST, FOLLOWUP, NUDGE, OFFER_EXPIRY, REMINDER, WAITLIST_OFFER, CALL_CANCELLED, CALL_CHANGED,
+ALL = (CALL, DIGEST, FOLLOWUP, NUDGE, OFFER_EXPIRY, REMINDER, WAITLIST_OFFER, PLACE_PASSED, CALL_CANCELLED, CALL_CHANGED,
        IDEA_OUTCOME, BLOCKED, PROJECT_NEWS, MEMBERSHIP, CONTACT_ASK, RELAY_OPENED, RELAY_REFUSED, RELAY_MESSAGE,
        RELAY_CLOSED, CALL_APPROVED, MODERATION, MEMBERSHIP_REQUEST, CALL_APPROVAL, IDEA_PUBLISHED, OFFER_CARD)
 CAPPED = frozenset(purpose.name for purpose in ALL if purpose.capped)

@@ -64,6 +64,18 @@ async def place_offer(ctx: Scope, row: OutboxMessage) -> list[Reply]:
                            call_button(t(N_("Geef de plaats door")), "release", call)))]
 
 
+async def place_passed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    """The freed place went to the next in line: say so, and offer the waitlist again."""
+    call = await _call(ctx, row)
+    sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
+    if sign_up is None or sign_up.state != "passed" or call.state not in calls.OPEN:
+        return []
+    t = ctx.t
+    return [Message(t(N_("Je bevestigde de vrije plaats voor {title} niet op tijd, dus gaat ze naar de volgende. "
+                         "Wil je opnieuw op de wachtlijst?"), title=calls.call_text(call, "title", t.locale)),
+                    (call_button(t(N_("Terug op de wachtlijst")), "join", call),))]
+
+
 async def cancelled(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
     if call is None:
@@ -144,6 +156,7 @@ RENDERERS = {
     **partner_calls.RENDERERS,
     **offer_board.RENDERERS,
     purposes.CALL.name: announce, purposes.REMINDER.name: reminder, purposes.WAITLIST_OFFER.name: place_offer,
+    purposes.PLACE_PASSED.name: place_passed,
     purposes.CALL_CANCELLED.name: cancelled, purposes.CALL_CHANGED.name: changed,
     purposes.FOLLOWUP.name: followup, purposes.DIGEST.name: digest, purposes.NUDGE.name: nudge,
     purposes.OFFER_EXPIRY.name: offer_expiry,

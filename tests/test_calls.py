@@ -2,6 +2,8 @@
 pause, digest, nudges, offer renewal, deep links and the calendar file."""
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import select
+
 from handlers import call_service
 from storage.models import Call, Offer, OutboxMessage, Person, SignUp
 from tests.auxil.database import rows
@@ -126,13 +128,49 @@ async def test_an_unconfirmed_place_passes_to_the_next_in_line(city, engine):
     await anna.tap("Uitschrijven 1")
     await city.tick()
     assert "er is een plaats vrij" in bert.unread_texts()[0]
-    await city.tick(hours=13)  # Bert never answered
+    await city.tick(hours=13)  # Bert never answered; it is night now
+    assert cleo.unread() == []  # her turn starts when her quiet hours end
+    await city.tick(hours=10)
     assert "er is een plaats vrij" in cleo.unread_texts()[0]
-    await bert.tap("Ja, ik kom")
+    [passed] = bert.unread_texts()
+    assert "niet op tijd" in passed and "Wil je opnieuw op de wachtlijst?" in passed  # told, not left guessing
+    await bert.tap("Ja, ik kom", bert.message_with("er is een plaats vrij"))
     assert "niet meer vrij" in bert.text
     await cleo.tap("Ja, ik kom")
     states = {s.person_id: s.state for s in await rows(engine, SignUp)}
     assert sorted(states.values()) == ["cancelled", "joined", "passed"]
+    await bert.tap("Terug op de wachtlijst")
+    assert "Je staat op de wachtlijst, op plaats 1." in bert.text
+
+
+async def test_an_offered_place_is_shown_as_offered_and_ik_doe_mee_confirms_it(city, engine):
+    city.clock.now = datetime(2027, 3, 10, 21, 34, tzinfo=timezone.utc)  # 22.34 in Kortrijk, in quiet hours
+    anna, bert = [await city.resident(n, name) for n, name in ((1, "Anna"), (2, "Bert"))]
+    async with city.bot.core.sessions() as session, session.begin():  # no quiet hours for the call itself
+        for person in await session.scalars(select(Person)):
+            person.quiet_start = person.quiet_end = 0
+    await publish_call(engine, city.bot.settings, city.clock(), capacity=1)
+    await city.tick()
+    await anna.tap("Ik doe mee")
+    await bert.tap("Ik doe mee")
+    await bert.tap("Ik doe mee", bert.message_with("📣 Bankjes bouwen"))
+    assert bert.toasts == ["Je staat al op de wachtlijst, op plaats 1."]
+    async with city.bot.core.sessions() as session, session.begin():  # Bert sleeps from 22.00 to 8.15
+        person = await session.get(Person, 2)
+        person.quiet_start, person.quiet_end = 22 * 60, 8 * 60 + 15
+    await anna.send("/mijnoproepen")
+    await anna.tap("Uitschrijven 1")
+    await city.tick()
+    assert bert.unread() == []  # not at night
+    city.clock.now = datetime(2027, 3, 11, 7, 16, tzinfo=timezone.utc)  # 8.16
+    await city.tick()
+    [offer] = bert.unread_texts()
+    assert "Laat het weten vóór donderdag 11 maart om 21.00 uur." in offer  # 12 hours from 8.15, a whole hour
+    await bert.send("/mijnoproepen")
+    assert "er is een plaats voor jou: bevestig vóór donderdag 11 maart om 21.00 uur" in bert.text
+    await bert.tap("Ik doe mee", bert.message_with("📣 Bankjes bouwen"))
+    assert "Super, de plaats is voor jou!" in bert.text
+    assert {s.person_id: s.state for s in await rows(engine, SignUp)}[2] == "joined"
 
 
 async def test_pause_stops_calls_but_not_reminders(city, engine):

@@ -62,7 +62,7 @@ async def test_a_call_from_creation_to_feedback(city, engine):
     await cleo.tap("Ik doe mee")
     assert "Je staat op de wachtlijst, op plaats 1." in cleo.text
     await cleo.tap("Ik doe mee")
-    assert cleo.toasts == ["Je bent al ingeschreven."]
+    assert cleo.toasts == ["Je staat al op de wachtlijst, op plaats 1."]
 
     await anna.send("/mijnoproepen")
     assert "Bankjes bouwen aan de Leie" in anna.text
