@@ -1,4 +1,5 @@
 """The console channel, run as a newcomer runs it: `python -m bot console`, lines in, text out."""
+import io
 import os
 import signal
 import subprocess
@@ -7,7 +8,9 @@ import time
 
 import pytest
 
-from storage.models import Idea, Person
+from bot.assembly import Console, assemble
+from bot.config import load_settings
+from storage.models import Idea, Offer, Person
 from tests.auxil.database import rows, sqlite_engine
 
 pytestmark = pytest.mark.slow
@@ -100,3 +103,20 @@ def test_a_console_coordinator_creates_a_call_and_sees_it_arrive(tmp_path):
     assert "📣 Bankjes bouwen" in output
     code, output = console(db, ["/oproep"], "--user", "anna")
     assert "Dat commando ken ik niet." in output
+
+
+async def test_a_typed_number_is_the_answer_where_a_number_is_asked_and_navigation_takes_none(engine, clock):
+    out = io.StringIO()
+    assembly = await assemble(load_settings(database_url="sqlite://", _env_file=None), engine=engine, clock=clock,
+                              console=Console("anna", io.StringIO(), out))
+    chat = assembly.channels["console"]
+    for line in ["/start", *ONBOARDING, "/tijd"]:
+        await chat.send(chat.parse(line))
+    assert "  1. " not in out.getvalue().rsplit("Hoeveel uur per maand", 1)[1]
+    await chat.send(chat.parse("3"))  # the answer, not the third button of an older message
+    asked = out.getvalue().rsplit("Wanneer kun je meestal?", 1)[1]
+    assert "  1. [ ] Weekdagen" in asked and "[Terug]" in asked and "  4. " not in asked  # navigation by label
+    for line in ["1", "Klaar", "11/3/2031", "Overslaan", "Klopt"]:
+        await chat.send(chat.parse(line))
+    [offer] = await rows(engine, Offer)
+    assert offer.details["hours"] == 3 and offer.details["moments"] == ["weekdays"]

@@ -1,7 +1,10 @@
 """The console channel: chat with Gangmaker over stdin/stdout, no token needed.
 
-Each input line is one message. Buttons are printed numbered and can be answered by
-their number or by their label; `/foto NAME` sends a (pretend) photo. EOF ends the chat.
+Each input line is one message. The answers of the last message are printed numbered and
+can be chosen by their number or their label; navigation (Terug, Overslaan, Klaar...) and
+the buttons under a question that wants typed text, a number or a date go by their label
+only, so that a typed "3" is an answer there. `/foto NAME` sends a (pretend) photo. EOF ends
+the chat.
 Pushes for this person (calls, reminders) appear between the lines as they fall due.
 """
 from __future__ import annotations
@@ -12,9 +15,10 @@ from typing import TextIO
 
 from bot.core import Gangmaker
 from bot.events import Inbound
-from bot.replies import Button, Document, Notice, Reply, buttons_of
+from bot.replies import Button, Document, Notice, Question, Reply, buttons_of
 
 CHANNEL = "console"
+TYPED = frozenset({"text", "number", "date", "datetime", "photo"})  # questions whose answer is typed
 
 
 class ConsoleChannel:
@@ -28,7 +32,8 @@ class ConsoleChannel:
         self.stdin = stdin
         self.stdout = stdout
         self.download_dir = download_dir
-        self.last_buttons: tuple[Button, ...] = ()
+        self.last_buttons: tuple[Button, ...] = ()  # the buttons of the last message that had any
+        self.numbered: tuple[Button, ...] = ()  # those of them a typed number picks
 
     async def run(self) -> int:
         """Greet (or resume the dialogue in progress), then answer line by line until EOF."""
@@ -49,10 +54,9 @@ class ConsoleChannel:
 
     def parse(self, line: str) -> Inbound:
         """A typed line as an event: a number or label of a shown button is a tap."""
-        buttons = self.last_buttons
-        if line.isdigit() and 1 <= int(line) <= len(buttons):
-            return self.event(kind="tap", action=buttons[int(line) - 1].action)
-        for button in buttons:
+        if line.isdigit() and 1 <= int(line) <= len(self.numbered):
+            return self.event(kind="tap", action=self.numbered[int(line) - 1].action)
+        for button in self.last_buttons:
             if line.casefold() == button.label.casefold():
                 return self.event(kind="tap", action=button.action)
         if line.startswith("/foto"):
@@ -61,7 +65,10 @@ class ConsoleChannel:
         return self.event(kind="text", text=line)
 
     async def send(self, event: Inbound) -> None:
-        for reply in await self.app.handle(event):
+        replies = await self.app.handle(event)
+        if any(not isinstance(reply, Notice) for reply in replies):
+            self.last_buttons, self.numbered = (), ()  # the buttons of an older answer no longer count
+        for reply in replies:
             self.draw(reply)
 
     @property
@@ -98,11 +105,17 @@ class ConsoleChannel:
             self.write(f"[#{room}] {reply.text}" if room else reply.text)
             buttons = buttons_of(reply)
             multi = getattr(reply, "multi", False)
-            for number, button in enumerate(buttons, start=1):
-                mark = ("[x] " if button.selected else "[ ] ") if multi and not button.navigation else ""
+            field = reply.field if isinstance(reply, Question) else None
+            numbered = () if field is not None and field.kind in TYPED else tuple(
+                button for button in buttons if not button.navigation)
+            for number, button in enumerate(numbered, start=1):
+                mark = ("[x] " if button.selected else "[ ] ") if multi else ""
                 self.write(f"  {number}. {mark}{button.label}")
+            labels = [button.label for button in buttons if button not in numbered]
+            if labels:
+                self.write("  " + " · ".join(f"[{label}]" for label in labels))
             if buttons and room is None:
-                self.last_buttons = buttons
+                self.last_buttons, self.numbered = buttons, numbered
             self.write("")
 
     def write(self, text: str, end: str = "\n") -> None:
