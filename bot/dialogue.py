@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from bot.dates import parse_amount, parse_date, parse_moment
 from bot.i18n import N_, Translator
 from bot.replies import Action, Button, FieldErrors, Form, FormField, Question
 from bot.surfaces import ASKED_WITH_HINT, Surface
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from bot.context import Context
     from bot.events import Inbound
 
+LIST_SEPARATORS = re.compile(r"\s*[,;+]\s*")  # "erfgoed, sport"
+LAST_SEPARATOR = re.compile(r"\s+(?:en|and|et)\s+", re.IGNORECASE)  # "erfgoed en sport" (unless a label says it)
 ROUTE = "dlg"  # the route of every dialogue button; its first argument is the render token
 SUMMARY = "_summary"
 EDIT = "_edit"
@@ -193,10 +196,10 @@ class NumberStep(Step):
         return self.coerce(answer.text if answer.kind == "text" else "", now)
 
     def coerce(self, raw: Any, now: datetime) -> int:
-        text = str(raw).strip()
-        if not re.fullmatch(r"\d{1,7}", text):
+        amount = parse_amount(str(raw))  # also "4 uur", "€ 50"
+        if amount is None:
             raise self.expectation(now)
-        return int(text)
+        return amount
 
     def check(self, value: Any, answers: Answers, now: datetime) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or not self.minimum <= value <= self.maximum:
@@ -204,9 +207,6 @@ class NumberStep(Step):
 
     def limits(self) -> tuple[int | None, int | None]:
         return self.minimum, self.maximum
-
-
-_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?")
 
 
 def _example(now: datetime) -> str:
@@ -224,20 +224,9 @@ class DateStep(Step):
         return {"example": _example(now)}
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> str:
-        match = _DATE.fullmatch(answer.text.strip()) if answer.kind == "text" else None
-        if not match:
+        value = parse_date(answer.text, now.date()) if answer.kind == "text" else None
+        if value is None:
             raise self.expectation(now)
-        day, month, year = match.groups()
-        today = now.date()
-        year_value = int(year) if year else today.year
-        if year_value < 100:
-            year_value += 2000
-        try:
-            value = date(year_value, int(month), int(day))
-        except ValueError:
-            raise self.expectation(now) from None
-        if not year and value < today:
-            value = value.replace(year=value.year + 1)
         return value.isoformat()
 
     def coerce(self, raw: Any, now: datetime) -> str:
@@ -258,9 +247,6 @@ class DateStep(Step):
         return t.date(date.fromisoformat(value))
 
 
-_DATETIME = re.compile(r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?\s+(?:om\s+)?(\d{1,2})[:.hu](\d{2})?")
-
-
 @dataclass(frozen=True, kw_only=True)
 class DateTimeStep(Step):
     """A moment typed as day/month(/year) hour:minute in local time; stored as UTC ISO text."""
@@ -269,22 +255,15 @@ class DateTimeStep(Step):
     kind = "datetime"
 
     def hint_values(self, now: datetime) -> dict[str, object]:
-        return {"example": _example(now) + " 14:00"}
+        return {"example": f"{now.day}/{now.month}"}  # "14/3 om 14.00 uur", as people here write it
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> str:
-        match = _DATETIME.fullmatch(answer.text.strip().lower()) if answer.kind == "text" else None
-        if not match:
+        earlier = answers.get(self.after_step) if self.after_step else None
+        start = datetime.fromisoformat(earlier).astimezone(now.tzinfo) if earlier else None
+        local = parse_moment(answer.text, now, same_day_as=start) if answer.kind == "text" else None
+        if local is None:
             raise self.expectation(now)
-        day, month, year, hour, minute = match.groups()
-        try:
-            local = datetime(int(year) + (2000 if len(year) == 2 else 0) if year else now.year,
-                             int(month), int(day), int(hour), int(minute or 0), tzinfo=now.tzinfo)
-        except ValueError:
-            raise self.expectation(now) from None
-        moment = local.astimezone(timezone.utc)
-        if not year and moment <= now:
-            moment = local.replace(year=local.year + 1).astimezone(timezone.utc)
-        return moment.isoformat()
+        return local.astimezone(timezone.utc).isoformat()
 
     def coerce(self, raw: Any, now: datetime) -> str:
         """An ISO moment (local when it has no zone) or a Unix timestamp (Slack's datetimepicker)."""
@@ -315,6 +294,7 @@ class ChoiceStep(Step):
     """One of a few options, tapped or typed by its label."""
 
     options: Sequence[Option] = ()
+    by_number: Callable[[int], str] | None = None  # the option a typed number falls in ("50" → "< 100 euro")
     kind = "choice"
 
     def buttons(self, t: Translator, token: str, answers: Answers) -> list[Button]:
@@ -329,6 +309,9 @@ class ChoiceStep(Step):
                 return option
             if answer.kind == "text" and same(answer.text, t(option.label)):
                 return option
+        amount = parse_amount(answer.text) if answer.kind == "text" and self.by_number else None
+        if amount is not None:
+            return next((option for option in self.options if option.value == self.by_number(amount)), None)
         return None
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> Any:
@@ -401,6 +384,28 @@ class MultiStep(ChoiceStep):
             chosen.append(option.value)
         order = [o.value for o in self.options]
         return sorted(chosen, key=order.index)
+
+    def typed_list(self, answer: Answer, t: Translator) -> list[str] | None:
+        """Several options typed at once ("erfgoed, sport" or "1, 3": their place in the list), or None."""
+        if answer.kind != "text":
+            return None
+        chosen: list[str] = []
+        parts = [part for part in LIST_SEPARATORS.split(answer.text.strip()) if part]
+        for part in parts:
+            found = self._one(part, t)
+            pieces = [self._one(piece, t) for piece in LAST_SEPARATOR.split(part)] if found is None else [found]
+            if None in pieces:
+                return None
+            chosen += pieces
+        order = [o.value for o in self.options]
+        return sorted(set(chosen), key=order.index) if len(chosen) > 1 else None
+
+    def _one(self, typed: str, t: Translator) -> str | None:
+        """The option one typed item names: its label, or its place in the list."""
+        if typed.isdigit() and 1 <= int(typed) <= len(self.options):
+            return self.options[int(typed) - 1].value
+        option = self._find(Answer("text", text=typed), t)
+        return option.value if option is not None else None
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> list[str]:
         return list(answers.get(self.name) or ())  # "Klaar": what was toggled so far
@@ -688,6 +693,9 @@ class Dialogue:
     async def _on_answer(self, ctx: Context, flow: Flow, step: Step, verb: str | None, answer: Answer) -> None:
         conversation, t, now = ctx.conversation, ctx.t, ctx.local_now
         answers = dict(conversation.answers)
+        listed = step.typed_list(answer, t) if isinstance(step, MultiStep) and verb != "done" else None
+        if listed is not None:  # all at once: as if each was tapped, then Klaar
+            answers[step.name], verb = listed, "done"
         if isinstance(step, MultiStep) and verb != "done":
             typed_done = answer.kind == "text" and same(answer.text, t(N_("Klaar")))
             chosen = None if typed_done else step.toggle(answer, t, answers)

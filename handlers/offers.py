@@ -10,7 +10,7 @@ from bot.i18n import N_
 from bot.outbox import enqueue_room
 from bot.replies import Action
 from handlers import menu, purposes
-from handlers.options import AMOUNTS, GIFT_KINDS, MOMENTS, SKILLS
+from handlers.options import AMOUNTS, GIFT_KINDS, MOMENTS, SKILLS, amount_option
 from storage.models import Offer
 
 OFFER = "offer"  # route of the withdraw and renew buttons: Action.of(OFFER, "withdraw", offer id)
@@ -44,7 +44,7 @@ def gift_steps(max_length: int) -> list:
                    prompt=N_("Wat wil je geven of uitlenen?")),
         TextStep(name="what", label=N_("Wat precies"), max_length=max_length,
                  prompt=N_("Vertel kort wat het is. Bijvoorbeeld: een zaal voor 40 mensen, of 10 pallets hout.")),
-        ChoiceStep(name="amount", label=N_("Ongeveer hoeveel"), options=AMOUNTS, optional=True,
+        ChoiceStep(name="amount", label=N_("Ongeveer hoeveel"), options=AMOUNTS, optional=True, by_number=amount_option,
                    when=lambda answers: answers.get("kind") == "money",
                    prompt=N_("Om ongeveer hoeveel geld gaat het?")),
         UNTIL,

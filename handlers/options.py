@@ -86,6 +86,11 @@ AMOUNTS = (
     Option("gt2000", N_("Meer dan 2000 euro")),
 )
 
+def amount_option(euros: int) -> str:
+    """The range of AMOUNTS a typed sum of money falls in."""
+    return "lt100" if euros < 100 else "100-500" if euros < 500 else "500-2000" if euros <= 2000 else "gt2000"
+
+
 IDEA_STATES = {
     "submitted": N_("ontvangen"),
     "published": N_("gepubliceerd"),

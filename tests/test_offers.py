@@ -1,7 +1,7 @@
 """Offering time, expertise, or money/material/space; listing and withdrawing offers."""
 from datetime import datetime, timezone
 
-from storage.models import Offer
+from storage.models import Call, Offer
 from tests.auxil.chat import onboard
 from tests.auxil.database import rows
 
@@ -22,7 +22,7 @@ async def test_offering_time_with_dates(chat, engine, clock):
     await chat.tap("Klaar")
     await chat.send("1/2/2027")
     assert "Die datum is al voorbij." in chat.text
-    await chat.send("morgen")
+    await chat.send("ooit")
     assert "Typ een datum, bijvoorbeeld 10/3/2027." in chat.text
     await chat.send("1/4/2027")
     await chat.send("15/3")
@@ -106,3 +106,46 @@ async def test_nobody_can_withdraw_someone_elses_offer(bot, chat, engine):
     await other.tap("Trek 1 in", on=chat.keyboard())
     assert other.notices == ["Deze knop is verlopen."]
     assert (await rows(engine, Offer))[0].state == "open"
+
+
+async def test_answers_typed_the_way_people_say_them(chat, engine, clock):
+    # The clock stands at Wednesday 10 March 2027.
+    await onboard(chat)
+    await chat.send("/tijd")
+    await chat.send("4 uur")
+    await chat.send("1, 3")  # weekdays and weekends at once, by their place in the list
+    await chat.send("zaterdag")
+    await chat.send("14 maart")
+    assert "• Wanneer: Weekdagen, Weekend" in chat.text
+    assert "• Vanaf: zaterdag 13 maart 2027" in chat.text and "• Tot wanneer: zondag 14 maart 2027" in chat.text
+    await chat.tap("Klopt")
+    await chat.send("/geven")
+    await chat.tap("Geld")
+    await chat.send("Een bijdrage voor verf.")
+    await chat.send("€ 50")  # falls in “Minder dan 100 euro”
+    await chat.send("vanaf nu")
+    await chat.tap("Klopt")
+    time_offer, money = await rows(engine, Offer)
+    assert time_offer.details["hours"] == 4 and time_offer.details["moments"] == ["weekdays", "weekends"]
+    assert money.details["amount"] == "lt100" and money.valid_until.date().isoformat() == "2027-03-10"
+
+
+async def test_a_moment_typed_as_people_write_it_and_an_end_as_only_a_time(city, engine):
+    coordinator = await city.coordinator()
+    await coordinator.send("/oproep")
+    for answer in ("Bankjes bouwen", "Samen bouwen aan de Leie."):
+        await coordinator.send(answer)
+    for label in ("Tijd", "Klaar", "Erfgoed", "Klaar", "Heule"):
+        await coordinator.tap(label)
+    await coordinator.send("Groeningestraat 1")
+    await coordinator.send("morgen")  # no time
+    assert "bijvoorbeeld 10/3 om 14.00 uur" in coordinator.text
+    await coordinator.send("zaterdag 13 maart om 14.00 uur")
+    await coordinator.send("17u")  # the end, on the day of the start
+    await coordinator.send("20")
+    for label in ("Overslaan", "Heule", "Klaar", "Overslaan", "Overslaan", "Overslaan", "Overslaan", "Meteen"):
+        await coordinator.tap(label)
+    await coordinator.tap("Klopt")
+    [call] = await rows(engine, Call)
+    assert (call.starts_at.isoformat(), call.ends_at.isoformat()) == ("2027-03-13T13:00:00+00:00",
+                                                                      "2027-03-13T16:00:00+00:00")

@@ -10,14 +10,15 @@ go to the person's direct messages, or to a shared room (`Room`) when they name 
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiohttp import web
-from aiolimiter import AsyncLimiter
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -43,6 +44,27 @@ SLASH_COMMAND = "/gangmaker"
 GONE = {"channel_not_found", "account_inactive", "user_not_found", "user_disabled", "is_archived", "not_in_channel"}
 
 
+class Pace:
+    """Slack takes about one message a second in a channel: each post starts a second after the
+    previous one there ended. (A token bucket such as aiolimiter spaces the starts, so a slow
+    request followed by a quick one can still reach Slack within the second.)"""
+
+    def __init__(self, gap: float = 1.0) -> None:
+        self.gap = gap
+        self._lock = asyncio.Lock()
+        self._last = float("-inf")
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            await asyncio.sleep(max(0.0, self._last + self.gap - loop.time()))
+            try:
+                yield
+            finally:
+                self._last = loop.time()
+
+
 class SlackChannel:
     """Partners and coordinators in one Slack workspace: one Bolt app around the core."""
 
@@ -62,8 +84,8 @@ class SlackChannel:
                        if app_token else None)
         self.rooms = {"coordinators": settings.slack_coordinators_channel,
                       "partners": settings.slack_partners_channel}
-        # Slack takes about one message per second in a channel: what the bot posts on its own waits its turn.
-        self._pace: defaultdict[str, AsyncLimiter] = defaultdict(lambda: AsyncLimiter(1, 1.0))
+        # What the bot posts to a channel on its own waits its turn there.
+        self._pace: defaultdict[str, Pace] = defaultdict(Pace)
         self._profiles: dict[str, tuple[str | None, str | None]] = {}
         self._direct: dict[str, str] = {}
         self.app.command(SLASH_COMMAND)(self._on_command)
@@ -207,7 +229,7 @@ class SlackChannel:
             if reply.to.message_id:
                 await client.chat_update(channel=room, ts=reply.to.message_id, **draw.message(reply))
             else:
-                async with self._pace[room]:
+                async with self._pace[room].turn():
                     await client.chat_postMessage(channel=room, **draw.message(reply))
         elif getattr(reply, "replace", None) and tapped is not None:
             redrawn = {key: value for key, value in draw.message(reply).items() if key != "thread_ts"}
@@ -239,7 +261,7 @@ class SlackChannel:
             for reply in replies:
                 if isinstance(reply, (Notice, Form)):
                     continue
-                async with self._pace[channel]:
+                async with self._pace[channel].turn():
                     ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]
         except SlackApiError as error:
             code = error.response.get("error")
