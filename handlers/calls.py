@@ -5,8 +5,10 @@ Also the buttons on pushes about calls (a freed place, the follow-up rating) and
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
@@ -252,18 +254,48 @@ async def my_calls(ctx: Context) -> None:
     ctx.say("\n".join(lines), buttons)
 
 
+PAUSES = {"week": 7, "month": 30, "open": None}  # /pauze: for how many days (None: until they say)
+
+
+def pause_state(ctx: Scope) -> str:
+    """The person's pause in words: until when, until they say, or none."""
+    person, t = ctx.person, ctx.t
+    if not person.paused:
+        return t(N_("geen"))
+    if person.paused_until is None:
+        return t(N_("tot je ze weer aanzet"))
+    return t(N_("tot {date}"), date=t.date(person.paused_until.astimezone(ZoneInfo(ctx.settings.timezone)).date()))
+
+
 async def pause(ctx: Context) -> None:
-    """/pauze: stop calls, overviews and nudges; tap again to get them back."""
+    """/pauze: stop calls, overviews and nudges for a week, a month or until they say; when
+    paused already, say until when and offer to end it."""
     t = ctx.t
-    ctx.person.paused = True
-    ctx.say(t(N_("Oké, ik stuur je even niets meer uit mezelf. Berichten over iets waarvoor je "
-                 "inschreef, krijg je wel. Wil je weer alles krijgen?")),
-            [Button(t(N_("Ja, alles weer aan")), Action.of(PAUSE, "off"))])
+    if ctx.person.paused:
+        ctx.say(t(N_("Je berichten staan al op pauze, {until}. Berichten over iets waarvoor je inschreef, krijg "
+                     "je wel."), until=pause_state(ctx)),
+                [Button(t(N_("Ja, alles weer aan")), Action.of(PAUSE, "off"))])
+        return
+    ctx.say(t(N_("Berichten over iets waarvoor je inschreef, krijg je wel. Hoe lang wil je geen oproepen en "
+                 "overzichten?")),
+            [Button(t(N_("Een week")), Action.of(PAUSE, "week")), Button(t(N_("Een maand")), Action.of(PAUSE, "month")),
+             Button(t(N_("Tot ik het zeg")), Action.of(PAUSE, "open"))])
 
 
 async def on_pause_button(ctx: Context, tapped: Action) -> None:
-    ctx.person.paused = False
-    ctx.say(ctx.t(N_("Welkom terug! Je krijgt weer oproepen en overzichten.")))
+    t, person = ctx.t, ctx.person
+    if tapped.verb in PAUSES:
+        days = PAUSES[tapped.verb]
+        person.paused, person.paused_until = True, ctx.now + timedelta(days=days) if days else None
+        ctx.say(t(N_("Oké, ik stuur je niets uit mezelf, {until}. Daarna krijg je weer alles."),
+                  until=pause_state(ctx)) if days else
+                t(N_("Oké, ik stuur je niets uit mezelf tot je het zegt. Typ dan /pauze.")),
+                [Button(t(N_("Toch weer alles aan")), Action.of(PAUSE, "off"))])
+    elif tapped.verb == "off" and person.paused:
+        person.paused, person.paused_until = False, None
+        ctx.say(t(N_("Welkom terug! Je krijgt weer oproepen en overzichten.")))
+    else:
+        ctx.notice(t(N_("Je berichten staan niet op pauze.")))
 
 
 def rating_button(call: Call, rating: int) -> Button:

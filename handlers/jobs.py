@@ -146,5 +146,13 @@ async def _signed_up(session: AsyncSession, call: Call, states: tuple[str, ...])
         .where(SignUp.call_id == call.id, SignUp.state.in_(states)).order_by(Person.id)))
 
 
-CHECKS = (publish_scheduled, remind, follow_up, digest, nudge_onboarding, offer_expiry, expire_place_offers,
+async def end_pauses(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """A pause for a week or a month ends by itself."""
+    ended = list(await session.scalars(select(Person).where(Person.paused.is_(True), Person.paused_until <= now)))
+    for person in ended:
+        person.paused, person.paused_until = False, None
+    return len(ended)
+
+
+CHECKS = (end_pauses, publish_scheduled, remind, follow_up, digest, nudge_onboarding, offer_expiry, expire_place_offers,
           close_calls, retention)

@@ -9,7 +9,8 @@ from bot.dialogue import PREFILLED, ChoiceStep, Flow, MultiStep, TextStep, YesNo
 from bot.i18n import N_, supported
 from bot.replies import Action, Button
 from bot.typed import yes_or_no
-from handlers import calls, menu
+from handlers import calls, menu, workspace
+from handlers.coordination import COORDINATOR
 from handlers.options import CONTRIBUTIONS, LANGUAGES, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
 from handlers.privacy import privacy_text
 
@@ -154,9 +155,15 @@ def ask_consent(ctx: Context, longer: bool = False, then: str = "") -> None:
     ctx.say(text + "\n\n" + t(N_("Is dat goed voor jou?")), consent_buttons(ctx, then))
 
 
-async def before_consent(ctx: Context) -> None:
-    """Answer someone we store nothing about: the consent buttons, or the welcome again."""
+async def before_consent(ctx: Context) -> bool:
+    """Answer someone we store nothing about: the consent buttons, or the welcome again. A
+    coordinator the settings name is no resident: admitted at once (True), then answered."""
     event = ctx.event
+    if COORDINATOR in await ctx.roles.of(event.channel, event.user_id):
+        await workspace.admit(ctx)
+        ctx.say(ctx.t(N_("Welkom, {name}! Je bent coördinator: /oproep maakt een oproep, /oproepen toont ze."),
+                      name=ctx.identity.person.display_name or "–"))
+        return True
     tapped = event.action if event.kind == "tap" else None
     if tapped is not None and tapped.route == CONSENT:
         action, locale, then = tapped.verb, tapped.arg(0), tapped.arg(1)
@@ -170,20 +177,21 @@ async def before_consent(ctx: Context) -> None:
             ask_consent(ctx, longer=True, then=then)
         else:
             welcome(ctx, then)
-        return
+        return False
     if tapped is not None and tapped.route == calls.CALL:  # a button on the call a link showed
         await on_call_before_consent(ctx, tapped)
-        return
+        return False
     said = yes_or_no(event.text or "") if event.kind == "text" else None
     if said is not None:  # "ja", "oké", "nee" typed instead of tapped
         ctx.locale_hint = supported(event.locale_hint)
         await (give_consent(ctx) if said else refuse_consent(ctx))
-        return
+        return False
     # A call link shows the call first (it is public); joining asks for consent.
     call_id = calls.deep_link_call(event.argument) if event.command == "start" else None
     if call_id is None or await calls.show_call(ctx, call_id, lead=ctx.t(N_(
             "Hallo! Ik ben Gangmaker, de chatbot van Kortrijk 2030. Dit is de oproep die je opende:"))) is None:
         welcome(ctx)
+    return False
 
 
 async def on_call_before_consent(ctx: Context, tapped: Action) -> None:

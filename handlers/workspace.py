@@ -19,7 +19,9 @@ SHOWN_IDEAS = 5
 
 
 async def admit(ctx: Context) -> bool:
-    """A workspace member writes for the first time: known from now on, in their Slack language."""
+    """A workspace member (or a coordinator on any channel) writes for the first time: known from
+    now on, in their own language, without the residents' consent and onboarding; they take part
+    by their organisation's or the city's agreement, and no call targets them."""
     event = ctx.event
     locale = event.locale_hint if event.locale_hint in SUPPORTED else ctx.settings.default_locale
     ctx.identity = await ctx.people.create(event.channel, event.user_id, locale=locale,

@@ -61,6 +61,7 @@ class Person(Base):
     level: Mapped[str | None] = mapped_column(String(16))
     digest: Mapped[bool] = mapped_column(default=False)  # a weekly overview of open calls
     paused: Mapped[bool] = mapped_column(default=False)  # /pauze: no pushes at all
+    paused_until: Mapped[datetime | None]  # the end of a pause for a week or a month (None: until they say)
     quiet_start: Mapped[int] = mapped_column(default=21 * 60)  # minutes after midnight, local time
     quiet_end: Mapped[int] = mapped_column(default=9 * 60)
     consent_at: Mapped[datetime]

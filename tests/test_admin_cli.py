@@ -4,7 +4,7 @@ import asyncio
 from bot.assembly import assemble
 from bot.config import load_settings
 from storage.models import AuditEvent
-from tests.auxil.chat import Chat, onboard
+from tests.auxil.chat import Chat
 from tests.auxil.database import rows, sqlite_engine
 from tests.test_call_cli import cli  # noqa: F401 - the fixture
 
@@ -15,8 +15,7 @@ async def test_a_granted_coordinator_creates_calls_until_revoked(cli):  # noqa: 
     async with sqlite_engine(cli.path) as engine:
         assembly = await assemble(load_settings(database_url=f"sqlite:///{cli.path}", _env_file=None), engine=engine)
         chat = Chat(assembly.core, user_id="coco", channel="console")
-        await onboard(chat, name="Coco")
-        await chat.send("/oproep")
+        await chat.send("/oproep")  # known at once as a coordinator
         assert "Wat is de titel van de oproep?" in chat.text
         await chat.send("/annuleer")
         code, output = await asyncio.to_thread(cli, "admin", "coordinator", "revoke", "console", "coco")

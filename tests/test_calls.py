@@ -179,14 +179,33 @@ async def test_pause_stops_calls_but_not_reminders(city, engine):
     await city.tick()
     await anna.tap("Ik doe mee")
     await anna.send("/pauze")
-    assert "ik stuur je even niets meer" in anna.text
+    assert "Hoe lang wil je geen oproepen en overzichten?" in anna.text
+    await anna.tap("Tot ik het zeg")
+    assert "tot je het zegt" in anna.text
     await publish_call(engine, city.bot.settings, city.clock(), title="Tweede oproep")
     await city.tick()
     assert anna.unread() == []
     await city.tick(days=2, hours=1)  # within 24 hours of the first call
     assert any("Niet vergeten" in text for text in anna.unread_texts())
-    await anna.tap("Ja, alles weer aan", message=anna.message_with("Ja, alles weer aan"))
+    await anna.tap("Toch weer alles aan", message=anna.message_with("Toch weer alles aan"))
     assert (await rows(engine, Person))[0].paused is False
+
+
+async def test_a_pause_for_a_week_is_shown_and_ends_by_itself(city, engine):
+    anna = await city.resident(1, "Anna")
+    await anna.send("/pauze")
+    await anna.tap("Een week")
+    assert "tot woensdag 17 maart 2027" in anna.text  # the clock stands at Wednesday 10 March
+    await anna.send("/pauze")  # again: no second pause, but until when and how to end it
+    assert "staan al op pauze, tot woensdag 17 maart 2027" in anna.text and "Ja, alles weer aan" in anna.button_labels()
+    await anna.send("/profiel")
+    assert "• Pauze: tot woensdag 17 maart 2027" in anna.text
+    await city.tick(days=7, hours=1)
+    [person] = await rows(engine, Person)
+    assert (person.paused, person.paused_until) == (False, None)
+    await publish_call(engine, city.bot.settings, city.clock())
+    await city.tick()
+    assert any("📣 Bankjes bouwen" in text for text in anna.unread_texts())
 
 
 async def test_monday_digest_goes_once_to_those_who_asked(city, engine):

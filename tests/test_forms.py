@@ -55,7 +55,7 @@ TIME_SCRIPT = {
 async def coordinator(engine, clock):
     settings = load_settings(database_url="sqlite://", coordinator_console_users="coco", _env_file=None)
     chat = Chat((await assemble(settings, engine=engine, clock=clock)).core, user_id="coco", channel="console")
-    await onboard(chat, name="Coco")
+    await chat.send("/start")  # a coordinator is known at once, without the residents' onboarding
     return chat
 
 
@@ -133,7 +133,10 @@ async def form_chat(engine, clock, user_id: str, coordinators: str = "") -> Chat
     core = (await assemble(settings, engine=engine, clock=clock)).core
     chat = Chat(Gangmaker(settings, engine, core.app, clock, surfaces={"console": FORM_SURFACE}),
                 user_id=user_id, channel="console")
-    await onboard(chat, name=user_id)
+    if coordinators:
+        await chat.send("/start")
+    else:
+        await onboard(chat, name=user_id)
     return chat
 
 

@@ -1,6 +1,8 @@
 """Onboarding: welcome, consent (nothing stored without a yes), the profile questions, the summary."""
+from bot.assembly import assemble
+from bot.config import load_settings
 from storage.models import AuditEvent, Conversation, Identity, Person
-from tests.auxil.chat import onboard
+from tests.auxil.chat import Chat, onboard
 from tests.auxil.database import rows
 
 
@@ -174,3 +176,14 @@ async def test_typed_words_answer_as_people_say_them(chat, engine):
     [person] = await rows(engine, Person)
     assert (person.neighbourhood, person.role, person.interests, person.digest) == (
         "bissegem", "entrepreneur", ["green"], True)
+
+
+
+
+async def test_a_coordinator_is_known_at_once_without_the_residents_onboarding(engine, clock):
+    settings = load_settings(database_url="sqlite://", coordinator_console_users="coco", _env_file=None)
+    chat = Chat((await assemble(settings, engine=engine, clock=clock)).core, user_id="coco", channel="console")
+    await chat.send("/oproep")
+    assert "Je bent coördinator" in chat.text and "Wat is de titel van de oproep?" in chat.text
+    [person] = await rows(engine, Person)
+    assert person.consent_version == "workspace" and person.onboarded_at is None  # no call targets her

@@ -41,7 +41,12 @@ class City:
         return user
 
     async def coordinator(self) -> TelegramUser:
-        return await self.resident(COORDINATOR_ID, "Coco", neighbourhood="Kortrijk centrum")
+        """The coordinator the settings name: known at the first message, no resident onboarding."""
+        user = self.person(COORDINATOR_ID, "Coco")
+        await user.send("/start")
+        assert "Je bent coördinator" in user.text
+        user.unread()
+        return user
 
 
 async def build_city(fake, engine, clock, **settings) -> City:
