@@ -33,6 +33,7 @@ from storage.repositories import Inbox, People, Roles
 log = logging.getLogger(__name__)
 
 SWITCH = "switch"  # route of "stop this dialogue and start that command?" buttons; verb: the command
+STOP = "!stop"  # the SWITCH verb that stops the dialogue after all
 # The dialogue's own commands, in every language, with their description for a chat app's menu.
 NAVIGATION = {
     ("annuleer", "cancel", "stop", "annuler"): N_("Stoppen met de vraag van nu"),
@@ -199,6 +200,9 @@ class Gangmaker:
         return command
 
     async def _switch(self, ctx: Context, name: str) -> None:
+        if name == STOP and ctx.conversation is not None:  # "Ja, stoppen" after /annuleer
+            await self._cancel(ctx)
+            return
         command = await self._allowed(ctx, name) if name else None
         if command is None:  # "go on", or a forged button
             if ctx.conversation is not None:
@@ -211,12 +215,22 @@ class Gangmaker:
             ctx.conversation = None
         await command.run(ctx)
 
+    async def _cancel(self, ctx: Context) -> None:
+        """Stop the dialogue, then show what can be done next."""
+        await self.dialogue.cancel(ctx)
+        await self.app.menu(ctx)
+
     async def _navigate(self, ctx: Context, *, action: str) -> None:
         if ctx.conversation is None:
             ctx.say(ctx.t(N_("Er loopt nu geen vraag. Kies hieronder wat je wilt doen.")))
             await self.app.menu(ctx)
+        elif action == "annuleer" and self.dialogue.has_typed(ctx.conversation):
+            t = ctx.t  # a question of its own: the dialogue's is not shown again under it
+            ctx.send(Question(t(N_("Wat je al invulde, bewaar ik dan niet. Wil je stoppen?")),
+                              (Button(t(N_("Ja, stoppen")), Action.of(SWITCH, STOP)),
+                               Button(t(N_("Nee, ga verder")), Action.of(SWITCH, "")))))
         elif action == "annuleer":
-            await self.dialogue.cancel(ctx)
+            await self._cancel(ctx)
         elif action == "terug":
             await self.dialogue.back(ctx)
         else:

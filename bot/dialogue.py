@@ -28,6 +28,7 @@ from bot.typed import DONT_KNOW, plain, same, yes_or_no
 if TYPE_CHECKING:
     from bot.context import Context
     from bot.events import Inbound
+    from storage.models import Conversation
 
 LIST_SEPARATORS = re.compile(r"\s*[,;+]\s*")  # "erfgoed, sport"
 LAST_SEPARATOR = re.compile(r"\s+(?:en|and|et)\s+", re.IGNORECASE)  # "erfgoed en sport" (unless a label says it)
@@ -170,7 +171,7 @@ class TextStep(Step):
             raise Invalid(
                 N_(
                     "Dat is wat lang: hier passen {max} tekens, jouw tekst telt er {count}. "
-                    "Maak hem wat korter. Je tekst staat hieronder, zodat je hem kunt kopiëren."
+                    "Maak hem wat korter. Je tekst staat hierboven, zodat je hem kunt kopiëren."
                 ),
                 max=self.max_length,
                 count=len(value),
@@ -825,6 +826,12 @@ class Dialogue:
             return
         conversation.answers = {**conversation.answers, step.name: None}
         await self._advance(ctx, flow, step.name)
+
+    def has_typed(self, conversation: Conversation) -> bool:
+        """Whether the person already wrote answers in a flow that ends in a summary (worth asking
+        before dropping them; a one-field change such as the profile's is not)."""
+        return self.flows[conversation.flow].confirm and any(
+            value not in (None, "", []) for key, value in conversation.answers.items() if not key.startswith("_"))
 
     async def cancel(self, ctx: Context) -> None:
         """Stop the dialogue; nothing of it is saved."""

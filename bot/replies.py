@@ -254,3 +254,7 @@ def _shown(value: Any) -> str:
         return ", ".join(str(item) for item in value)
     return "" if value is None else str(value)
 
+
+def short(text: str, limit: int = 60) -> str:
+    """The start of a long text, to name it in a list or a message."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from bot.app import command_action
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
@@ -149,8 +150,12 @@ async def on_call_button(ctx: Context, tapped: Action) -> None:
             "text/calendar", caption=t(N_("Open dit bestand om het in je agenda te zetten."))))
     elif action in ("join", "no"):
         await _answer(ctx, call, action)
-    elif action in ("confirm", "release", "cancel"):
+    elif action == "keep":
+        ctx.say(t(N_("Fijn, tot dan!")))
+    elif action in ("confirm", "release", "cancel!"):
         await _change_place(ctx, call, action)
+    elif action == "cancel":
+        await _ask_sign_out(ctx, call)
     else:
         ctx.notice(t(N_("Deze knop is verlopen.")))
 
@@ -187,6 +192,18 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
                          "Komt er een plaats vrij, dan laat ik het je meteen weten."), position=position))
 
 
+async def _ask_sign_out(ctx: Context, call: Call) -> None:
+    """Signing out frees the place for someone else at once: ask first."""
+    t = ctx.t
+    sign_up = await calls.sign_up_of(ctx.session, call, ctx.person)
+    if sign_up is None or sign_up.state not in (*calls.HOLDING, calls.WAITING):
+        ctx.notice(t(N_("Je bent niet ingeschreven voor deze oproep.")))
+        return
+    ctx.say(t(N_("Je plaats gaat dan naar iemand anders. Wil je je uitschrijven voor {title} ({start})?"),
+              title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at)),
+            [call_button(t(N_("Ja, uitschrijven")), "cancel!", call), call_button(t(N_("Nee, ik kom")), "keep", call)])
+
+
 async def _change_place(ctx: Context, call: Call, action: str) -> None:
     t = ctx.t
     sign_up = await calls.sign_up_of(ctx.session, call, ctx.person)
@@ -199,7 +216,9 @@ async def _change_place(ctx: Context, call: Call, action: str) -> None:
         ctx.notice(t(N_("Je bent niet ingeschreven voor deze oproep.")))
     else:
         await calls.cancel_sign_up(ctx.session, ctx.settings, sign_up, ctx.now)
-        ctx.say(t(N_("Je bent uitgeschreven. Bedankt om het te laten weten!")))
+        ctx.say(t(N_("Je bent uitgeschreven voor {title}. Bedankt om het te laten weten!"),
+                  title=calls.call_text(call, "title", t.locale)),
+                [Button(t(N_("📣 Wat loopt er?")), command_action("agenda")), Button(t(N_("Menu")), command_action("menu"))])
 
 
 async def open_calls(ctx: Context) -> None:

@@ -8,7 +8,7 @@ from bot.dialogue import ChoiceStep, DateTimeStep, Flow, MultiStep, NumberStep, 
 from bot.i18n import N_, Translator
 from bot.replies import Action, Button, Message
 from handlers import call_service as calls
-from handlers.contributions import describe_offer
+from handlers.offers import describe_offer
 from handlers.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
 from storage.models import Call, SignUp
 

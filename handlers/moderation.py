@@ -9,9 +9,8 @@ from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
 from bot.outbox import enqueue_room
-from bot.replies import Action, Button, Card, CardLine, Confirm, Message, Reply, Room
+from bot.replies import Action, Button, Card, CardLine, Confirm, Message, Reply, Room, short
 from handlers import purposes
-from handlers.contributions import short
 from handlers.coordination import COORDINATOR
 from handlers.options import IDEA_STATES, NEIGHBOURHOODS, THEMES, label
 from storage.models import Idea, OutboxMessage, Person

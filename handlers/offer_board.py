@@ -6,7 +6,7 @@ from bot.context import Context, Scope
 from bot.i18n import N_
 from bot.replies import Action, Button, Card, CardLine, Reply
 from handlers import purposes, relay
-from handlers.contributions import describe_offer
+from handlers.offers import describe_offer
 from handlers.projects import choose_organisation, organisations_of
 from storage.models import Offer, OutboxMessage
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from bot.app import command_action
 from bot.context import Context
 from bot.dialogue import ChoiceStep, DateStep, Flow, MultiStep, NumberStep, TextStep
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.outbox import enqueue_room
-from bot.replies import Action
+from bot.replies import Action, Button, short
 from handlers import menu, purposes
-from handlers.options import AMOUNTS, GIFT_KINDS, MOMENTS, SKILLS, amount_option
+from handlers.options import AMOUNTS, GIFT_KINDS, MOMENTS, SKILLS, amount_option, label
 from storage.models import Offer
 
 OFFER = "offer"  # route of the withdraw and renew buttons: Action.of(OFFER, "withdraw", offer id)
@@ -84,6 +85,24 @@ def offer_flows(max_length: int) -> list[Flow]:
     ]
 
 
+def describe_offer(offer: Offer, t: Translator) -> str:
+    details = offer.details
+    if offer.kind == "time":
+        moments = ", ".join(t(label(MOMENTS, m)) for m in details.get("moments", []))
+        text = t(N_("{hours} uur per maand ({moments}), vanaf {start}"), hours=details.get("hours"),
+                 moments=moments, start=t.date(date.fromisoformat(details["start"])))
+    elif offer.kind == "expertise":
+        tags = ", ".join(t(label(SKILLS, tag)) for tag in details.get("tags", []))
+        text = t(N_("Kennis: {skills}"), skills=details.get("skills", "")) + (f" ({tags})" if tags else "")
+    else:
+        text = f"{t(label(GIFT_KINDS, details.get('kind')))}: {details.get('what', '')}"
+        if details.get("amount"):
+            text += f" ({t(label(AMOUNTS, details['amount']))})"
+    if offer.valid_until:
+        text += " – " + t(N_("tot {date}"), date=t.date(offer.valid_until.date()))
+    return text
+
+
 def starter(flow_name: str):
     async def start(ctx: Context) -> None:
         await ctx.dialogue.start(ctx, flow_name)
@@ -92,18 +111,34 @@ def starter(flow_name: str):
 
 
 async def on_offer_button(ctx: Context, tapped: Action) -> None:
-    """Withdraw an offer; a second tap, or someone else's offer, changes nothing."""
+    """Withdraw an offer (after a yes, with an undo), or renew it; a second tap, or someone
+    else's offer, changes nothing."""
     t = ctx.t
     action = tapped.verb
     offer = await ctx.offers.get_for(ctx.person, tapped.id) if tapped.id is not None else None
-    if action not in ("withdraw", "renew") or offer is None:
+    if action not in ("withdraw", "withdraw!", "renew", "undo", "keep") or offer is None:
         ctx.notice(t(N_("Deze knop is verlopen.")))
+    elif action == "undo" and offer.state == "withdrawn":
+        offer.state, offer.updated_at = "open", ctx.now
+        ctx.say(t(N_("Je aanbod “{offer}” loopt weer."), offer=short(describe_offer(offer, t))))
+        menu.show(ctx)
+    elif action == "keep":
+        ctx.say(t(N_("Oké, je aanbod blijft staan.")))
+        menu.show(ctx)
     elif offer.state != "open":
         ctx.notice(t(N_("Dit aanbod is al ingetrokken.")))
+    elif action == "withdraw":
+        ctx.say(t(N_("Partners zien het dan niet meer. Wil je je aanbod “{offer}” intrekken?"),
+                  offer=short(describe_offer(offer, t))),
+                [Button(t(N_("Ja, intrekken")), Action.of(OFFER, "withdraw!", offer.id), style="danger"),
+                 Button(t(N_("Nee, laat staan")), Action.of(OFFER, "keep", offer.id))])
     elif action == "renew":
         offer.valid_until = max(offer.valid_until or ctx.now, ctx.now) + timedelta(days=91)
         ctx.say(t(N_("Verlengd! Je aanbod loopt nu tot {date}."), date=t.date(offer.valid_until.date())))
     else:
         offer.state = "withdrawn"
         offer.updated_at = ctx.now
-        ctx.say(t(N_("Je aanbod is ingetrokken. Bedankt om het aan te bieden!")))
+        ctx.say(t(N_("Je aanbod “{offer}” is ingetrokken. Bedankt om het aan te bieden!"),
+                  offer=short(describe_offer(offer, t))),
+                [Button(t(N_("Ongedaan maken")), Action.of(OFFER, "undo", offer.id)),
+                 Button(t(N_("Menu")), command_action("menu"))])

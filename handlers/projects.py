@@ -13,9 +13,8 @@ from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
 from bot.outbox import enqueue_room
-from bot.replies import Action, Button, Card, CardLine, Message, Reply, Room
+from bot.replies import Action, Button, Card, CardLine, Message, Reply, Room, short
 from handlers import purposes, relay
-from handlers.contributions import short
 from handlers.moderation import COORDINATORS, PARTNERS, PUBLISHED, idea_card
 from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, Project, ProjectUpdate
 

@@ -13,8 +13,7 @@ from bot.replies import Action, Button, Message, Reply
 from handlers import call_service as calls
 from handlers import menu, moderation, offer_board, partner_calls, projects, purposes, relay
 from handlers.calls import PAUSE_HINT, call_button, card, rating_button, where
-from handlers.contributions import describe_offer
-from handlers.offers import OFFER
+from handlers.offers import OFFER, describe_offer
 from storage.models import Call, Offer, OutboxMessage
 
 NUDGE = "nudge"

@@ -11,9 +11,9 @@ from typing import Any
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
-from bot.replies import Action, Button, Message, Reply
+from bot.replies import Action, Button, Message, Reply, short
 from handlers import purposes
-from handlers.contributions import describe_offer, short
+from handlers.offers import describe_offer
 from storage.models import Idea, Offer, Organisation, OutboxMessage, Person, Project, Relay
 
 RELAY = "relay"  # route: Action.of(RELAY, "allow" | "deny" | "answer" | "close", relay id)

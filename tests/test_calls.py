@@ -126,6 +126,7 @@ async def test_an_unconfirmed_place_passes_to_the_next_in_line(city, engine):
     assert "plaats 2" in cleo.text
     await anna.send("/mijnoproepen")
     await anna.tap("Uitschrijven 1")
+    await anna.tap("Ja, uitschrijven")
     await city.tick()
     assert "er is een plaats vrij" in bert.unread_texts()[0]
     await city.tick(hours=13)  # Bert never answered; it is night now
@@ -160,6 +161,7 @@ async def test_an_offered_place_is_shown_as_offered_and_ik_doe_mee_confirms_it(c
         person.quiet_start, person.quiet_end = 22 * 60, 8 * 60 + 15
     await anna.send("/mijnoproepen")
     await anna.tap("Uitschrijven 1")
+    await anna.tap("Ja, uitschrijven")
     await city.tick()
     assert bert.unread() == []  # not at night
     city.clock.now = datetime(2027, 3, 11, 7, 16, tzinfo=timezone.utc)  # 8.16

@@ -67,7 +67,9 @@ async def test_a_call_from_creation_to_feedback(city, engine):
     await anna.send("/mijnoproepen")
     assert "Bankjes bouwen aan de Leie" in anna.text
     await anna.tap("Uitschrijven 1")
-    assert "Je bent uitgeschreven." in anna.text
+    await anna.tap("Ja, uitschrijven")
+    assert "Je bent uitgeschreven voor Bankjes bouwen aan de Leie." in anna.text
+    assert "📣 Wat loopt er?" in anna.button_labels()  # and what next
     await city.tick()
     [offer] = cleo.unread_texts()
     assert "er is een plaats vrij" in offer

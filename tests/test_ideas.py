@@ -116,8 +116,13 @@ async def test_cancel_ends_the_dialogue_without_saving(chat, engine):
     await onboard(chat)
     await chat.send("/idee")
     await chat.send("Het Leieboord is grijs.")
+    await chat.send("/annuleer")  # something was written: ask first
+    assert chat.text.endswith("Wil je stoppen?") and len(await rows(engine, Conversation)) == 1
+    await chat.tap("Nee, ga verder")
+    assert "Wat is je idee?" in chat.text
     await chat.send("/annuleer")
-    assert "Er is niets bewaard." in chat.text
+    await chat.tap("Ja, stoppen")
+    assert "Er is niets bewaard." in chat.text and "Wat wil je doen?" in chat.text  # and what next
     assert await rows(engine, Conversation) == []
     await chat.send("/annuleer")
     assert "Er loopt nu geen vraag." in chat.text
@@ -179,3 +184,14 @@ async def test_a_menu_label_typed_works_as_its_button_and_a_short_word_gets_the_
     await chat.send("/annuleer")
     await chat.send("hallo")
     assert "Wat wil je doen?" in chat.text
+
+
+async def test_a_text_too_long_is_handed_back_above_the_question_that_says_so(chat, engine):
+    await onboard(chat)
+    await chat.send("/idee")
+    long_text = "Het Leieboord is grijs. " * 200  # far over the limit
+    await chat.send(long_text)
+    echo, question = chat.last[-2:]
+    assert echo.text == long_text.strip()  # nothing typed is lost
+    assert "Je tekst staat hierboven" in question.text and "Wat kan beter" in question.text
+    assert await rows(engine, Idea) == []

@@ -82,7 +82,14 @@ async def test_offers_are_listed_and_can_be_withdrawn_once(chat, engine):
     assert "1. Kennis: Fotografie" in chat.text
     listing = chat.keyboard()
     await chat.tap("Trek 1 in")
-    assert "Je aanbod is ingetrokken." in chat.text
+    assert chat.text.endswith("Wil je je aanbod “Kennis: Fotografie” intrekken?")
+    assert (await rows(engine, Offer))[0].state == "open"  # nothing happens before the yes
+    await chat.tap("Ja, intrekken")
+    assert "Je aanbod “Kennis: Fotografie” is ingetrokken." in chat.text
+    await chat.tap("Ongedaan maken")
+    assert "loopt weer" in chat.text and (await rows(engine, Offer))[0].state == "open"
+    await chat.tap("Trek 1 in", on=listing)
+    await chat.tap("Ja, intrekken")
     [offer] = await rows(engine, Offer)
     assert offer.state == "withdrawn"
     await chat.tap("Trek 1 in", on=listing)

@@ -58,6 +58,7 @@ async def test_who_stopped_onboarding_is_reachable_once_the_profile_says_where_a
     await chat.tap("Ja, dat is goed")
     await chat.tap("Nederlands")
     await chat.send("/annuleer")
+    await chat.tap("Ja, stoppen")
     [person] = await rows(engine, Person)
     assert person.onboarded_at is None
     await chat.send("/profiel")
