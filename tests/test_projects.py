@@ -165,10 +165,8 @@ async def until_home(slack, user_id: str):
     return slack.homes[user_id]
 
 
-async def adopted_by_pia(city, slack):
-    """Anna's idea, published by Coco and taken up by Pia for Budascoop; Anna's news is read."""
-    slack.add_user("UPIA", "Pia")
-    await partner_of(city, "UPIA", "Budascoop")
+async def published_by_coco(city, slack):
+    """Anna shares an idea and Coco publishes it; returns Anna and the card in the partners' room."""
     anna = await city.resident(1001, "Anna")
     await share_idea(anna)
     await city.tick()
@@ -176,7 +174,14 @@ async def adopted_by_pia(city, slack):
     await slack.tap("UCOCO", moderation, "Publiceren")
     await until(lambda: shows(moderation, "Gepubliceerd"), slack)
     await city.tick()
-    published = card_in(slack, PARTNERS_ROOM, "Kleurrijke bankjes.")
+    return anna, card_in(slack, PARTNERS_ROOM, "Kleurrijke bankjes.")
+
+
+async def adopted_by_pia(city, slack):
+    """Anna's idea, published by Coco and taken up by Pia for Budascoop; Anna's news is read."""
+    slack.add_user("UPIA", "Pia")
+    await partner_of(city, "UPIA", "Budascoop")
+    anna, published = await published_by_coco(city, slack)
     await slack.tap("UPIA", published, "Wij pakken dit op")
     await until(lambda: shows(published, "Budascoop"), slack)
     await city.tick()
@@ -237,14 +242,7 @@ async def test_a_partner_of_two_organisations_chooses_which_one_takes_the_idea_u
     city, slack = town
     slack.add_user("UPIA", "Pia")
     await partner_of(city, "UPIA", "Budascoop", "Huis van de Mens")
-    anna = await city.resident(1001, "Anna")
-    await share_idea(anna)
-    await city.tick()
-    moderation = card_in(slack, COORDINATORS_ROOM, "Kleurrijke bankjes.")
-    await slack.tap("UCOCO", moderation, "Publiceren")
-    await until(lambda: shows(moderation, "Gepubliceerd"), slack)
-    await city.tick()
-    published = card_in(slack, PARTNERS_ROOM, "Kleurrijke bankjes.")
+    _, published = await published_by_coco(city, slack)
     await slack.tap("UPIA", published, "Wij pakken dit op")
     choice = await until_card(slack, "UPIA", "Je hoort bij meer dan één organisatie.")
     assert await rows(engine, Project) == []  # nothing is taken before she chooses
