@@ -101,6 +101,7 @@ class Step:
     prompt: str
     label: str
     optional: bool = False
+    skipped: str = N_("(overgeslagen)")  # what an optional step left empty means, in the summary
     when: Callable[[Answers], bool] | None = None
     on_answer: Callable[[Context, Any], Awaitable[None]] | None = None
     kind = "text"
@@ -287,7 +288,7 @@ class DateTimeStep(Step):
             raise Invalid(N_("Dit moment moet na {moment} komen."), moment=datetime.fromisoformat(earlier))
 
     def show(self, value: Any, t: Translator) -> str:
-        return t.datetime(datetime.fromisoformat(value))
+        return t.datetime(datetime.fromisoformat(value), with_year=True)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -630,7 +631,7 @@ class Dialogue:
         lines = [t(flow.summary_title), ""]
         for step in flow.applicable(answers):
             value = answers.get(step.name)
-            shown = step.show(value, t) if not _empty(value) else t(N_("(overgeslagen)"))
+            shown = step.show(value, t) if not _empty(value) else t(step.skipped)
             lines.append(f"• {t(step.label)}: {shown}")
         if extra:
             lines += ["", extra]

@@ -82,9 +82,10 @@ class Translator:
         """A date as people write it, e.g. 'zaterdag 14 maart 2027'."""
         return format_date(value, format="EEEE d MMMM y", locale=self.babel_locale)
 
-    def datetime(self, value: datetime) -> str:
-        """A moment in local time, e.g. 'zaterdag 14 maart om 14.00 uur'."""
-        pattern = self(N_("EEEE d MMMM 'om' H.mm 'uur'"))
+    def datetime(self, value: datetime, with_year: bool = False) -> str:
+        """A moment in local time, e.g. 'zaterdag 14 maart om 14.00 uur' (with the year: 'zaterdag
+        14 maart 2027 om 14.00 uur', where it is being chosen)."""
+        pattern = self(N_("EEEE d MMMM y 'om' H.mm 'uur'") if with_year else N_("EEEE d MMMM 'om' H.mm 'uur'"))
         return format_datetime(value, pattern, tzinfo=ZoneInfo(self.timezone), locale=self.babel_locale)
 
     def time(self, value: datetime) -> str:

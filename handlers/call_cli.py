@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 import click
@@ -160,7 +161,8 @@ def list_calls() -> None:
             joined = await call_service.count(session, call, *call_service.HOLDING, "attended", "no_show")
             waiting = await call_service.count(session, call, call_service.WAITING)
             capacity = call.capacity if call.capacity is not None else "-"
-            click.echo(f"{call.id}\t{call.state}\t{call.starts_at.isoformat()}\t{joined}/{capacity}"
+            starts = call.starts_at.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
+            click.echo(f"{call.id}\t{call.state}\t{starts}\t{joined}/{capacity}"
                        f"\twaitlist {waiting}\t{call.title.get('nl')}")
 
     _run(work)
@@ -199,14 +201,56 @@ _state_command("cancel", "Cancel a call and tell everyone signed up.", _cancel)
 
 @call_group.command("qr")
 @click.argument("call_id", type=int)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="PNG file (default: call-ID.png).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="PNG file (default: call-ID.png); the SVG goes next to it.")
 def qr(call_id: int, out: Path | None) -> None:
-    """Write a PNG QR code of the call's Telegram link, for posters."""
+    """Write the QR code of the call's Telegram link for a poster: a PNG of at least 1200 pixels
+    (10 cm at 300 dpi) and an SVG with the call's title under the code."""
+
+    async def work(session: Any, settings: Settings, now: datetime) -> None:
+        call = await _get(session, call_id)
+        link = f"https://t.me/{settings.telegram_bot_username}?start={deep_link(call_id)}"
+        png = out or Path(f"call-{call_id}.png")
+        svg = png.with_suffix(".svg")
+        poster_png(link, png)
+        svg.write_text(poster_svg(link, call_service.call_text(call, "title", "nl")), encoding="utf-8")
+        click.echo(f"{png}, {svg}: {link}")
+
+    _run(work)
+
+
+POSTER_PIXELS = 1200  # 10 cm wide at 300 dpi
+
+
+def _code(link: str) -> Any:
     import qrcode
+
+    code = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(link)
+    code.make(fit=True)
+    return code
+
+
+def poster_png(link: str, path: Path) -> None:
     from qrcode.image.pure import PyPNGImage
 
-    settings = _settings()
-    link = f"https://t.me/{settings.telegram_bot_username}?start={deep_link(call_id)}"
-    path = out or Path(f"call-{call_id}.png")
-    qrcode.make(link, image_factory=PyPNGImage).save(str(path))
-    click.echo(f"{path}: {link}")
+    code = _code(link)
+    code.box_size = -(-POSTER_PIXELS // (code.modules_count + 2 * code.border))  # whole pixels per module
+    code.make_image(image_factory=PyPNGImage).save(str(path))
+
+
+def poster_svg(link: str, title: str) -> str:
+    """The code as vector paths, 12 cm wide, with the title under it."""
+    from xml.etree import ElementTree
+
+    from qrcode.image.svg import SvgPathImage
+
+    code = _code(link)
+    drawn = ElementTree.fromstring(code.make_image(image_factory=SvgPathImage).to_string())
+    path = next(element.get("d") for element in drawn.iter() if element.tag.endswith("path"))
+    size = code.modules_count + 2 * code.border
+    height = size + 6  # room for the title
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="120mm" height="{120 * height / size:.1f}mm" '
+            f'viewBox="0 0 {size} {height}"><rect width="{size}" height="{height}" fill="#fff"/>'
+            f'<path d="{path}" fill="#000"/><text x="{size / 2}" y="{size + 2.5}" font-family="sans-serif" '
+            f'font-size="2.4" text-anchor="middle">{escape(title)}</text></svg>')

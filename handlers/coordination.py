@@ -21,8 +21,10 @@ STATE_LABELS = {
 }
 
 
-def _optional_multi(name: str, label: str, options: Any, prompt: str) -> MultiStep:
-    return MultiStep(name=name, label=label, options=options, optional=True, minimum=0, prompt=prompt)
+def _optional_multi(name: str, label: str, options: Any, prompt: str, skipped: str = N_("iedereen")) -> MultiStep:
+    """A targeting choice: none chosen means everyone."""
+    return MultiStep(name=name, label=label, options=options, optional=True, minimum=0, prompt=prompt,
+                     skipped=skipped)
 
 
 CALL_STEPS = [
@@ -39,10 +41,10 @@ CALL_STEPS = [
     DateTimeStep(name="ends_at", label=N_("Einde"), after_step="starts_at", prompt=N_("Wanneer eindigt het?")),
     NumberStep(name="capacity", label=N_("Plaatsen"), minimum=0, maximum=10000,
                prompt=N_("0 betekent: geen grens. Hoeveel mensen kunnen meedoen?")),
-    DateTimeStep(name="deadline", label=N_("Inschrijven tot"), optional=True, prompt=N_(
+    DateTimeStep(name="deadline", label=N_("Inschrijven tot"), optional=True, skipped=N_("tot het begin"), prompt=N_(
         "Zonder antwoord kan inschrijven tot het begin. Tot wanneer kunnen mensen zich inschrijven?")),
     _optional_multi("target_neighbourhoods", N_("Voor buurten"), NEIGHBOURHOODS, N_(
-        "Kies je er geen, dan gaat ze naar alle buurten. Voor mensen uit welke buurten?")),
+        "Kies je er geen, dan gaat ze naar alle buurten. Voor mensen uit welke buurten?"), N_("alle buurten")),
     _optional_multi("target_contributions", N_("Voor wie wil geven"), CONTRIBUTIONS, N_(
         "Kies je er geen, dan gaat ze naar iedereen. Wat moeten mensen willen geven om deze oproep te krijgen?")),
     _optional_multi("target_roles", N_("Voor wie"), ROLES, N_("Kies je er geen, dan gaat ze naar iedereen. Voor wie is het?")),
@@ -50,7 +52,8 @@ CALL_STEPS = [
         "Kies je er geen, dan gaat ze naar iedereen. Welke taal moeten de mensen lezen?")),
     _optional_multi("reminders", N_("Herinneringen"), (
         Option("1440", N_("1 dag vooraf")), Option("120", N_("2 uur vooraf")), Option("60", N_("1 uur vooraf"))), N_(
-        "Wie meedoet, krijgt een herinnering. Kies je er geen, dan is dat 1 dag en 2 uur vooraf. Wanneer?")),
+        "Wie meedoet, krijgt een herinnering. Kies je er geen, dan is dat 1 dag en 2 uur vooraf. Wanneer?"),
+        N_("1 dag en 2 uur vooraf")),
     ChoiceStep(name="publish", label=N_("Publiceren"), options=(
         Option("now", N_("Meteen")), Option("later", N_("Later"))), prompt=N_("Wanneer sturen we de oproep?")),
     DateTimeStep(name="publish_at", label=N_("Publiceren op"), when=lambda answers: answers.get("publish") == "later",
@@ -136,7 +139,7 @@ async def start_call(ctx: Context) -> None:
 async def list_calls(ctx: Context) -> None:
     """/oproepen: every call that has not ended long ago, with what can be done with it."""
     t = ctx.t
-    found = await ctx.calls.listed(leave_out=("cancelled",))
+    found = await ctx.calls.listed()  # cancelled ones too, marked so: they do not vanish
     if not found:
         ctx.say(t(N_("Er zijn nog geen oproepen. Maak er een met /oproep.")))
         return
@@ -153,6 +156,8 @@ async def list_calls(ctx: Context) -> None:
 def coordinate_buttons(ctx: Scope, call: Call) -> tuple[Button, ...]:
     """What a coordinator can do with a call now: attendance, publish, edit, close, cancel."""
     t = ctx.t
+    if call.state == "cancelled":
+        return ()
     buttons = [_button(t(N_("Aanwezigheid")), "attendance", call)] if call.starts_at <= ctx.now else []
     if call.state in ("draft", "scheduled"):
         buttons.append(_button(t(N_("Nu publiceren")), "publish", call))

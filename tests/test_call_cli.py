@@ -65,10 +65,27 @@ def test_wrong_values_are_named(cli):
     assert code != 0 and "YYYY-MM-DD HH:MM" in output
 
 
-def test_qr_code_of_the_deep_link(cli, tmp_path):
-    code, output = cli("call", "qr", "12")
-    assert code == 0 and "https://t.me/GangmakerBot?start=c12" in output
-    assert (tmp_path / "call-12.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+def test_a_print_ready_qr_code_of_the_deep_link_with_the_title_and_none_for_an_unknown_call(cli, tmp_path):
+    code, output = cli("call", "qr", "99")
+    assert code != 0 and "There is no call 99." in output and not (tmp_path / "call-99.png").exists()
+    assert cli(*CREATE)[0] == 0
+    code, output = cli("call", "qr", "1")
+    assert code == 0 and "https://t.me/GangmakerBot?start=c1" in output
+    png = png_size((tmp_path / "call-1.png").read_bytes())
+    assert png[0] == png[1] >= 1200  # 10 cm at 300 dpi
+    svg = (tmp_path / "call-1.svg").read_text()
+    assert svg.startswith("<svg") and 'width="120mm"' in svg and ">Bankjes bouwen</text>" in svg
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_the_list_shows_local_times(cli):
+    assert cli(*CREATE)[0] == 0
+    code, output = cli("call", "list")
+    assert "\t2030-05-04 14:00\t" in output  # as it was typed, in Kortrijk's time
 
 
 def test_create_is_refused_by_the_rules_of_the_chat(cli):

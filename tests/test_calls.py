@@ -40,6 +40,8 @@ async def test_the_summary_shows_reach_and_fitting_offers_before_publishing(city
     coordinator = await city.coordinator()
     await create_call(coordinator, publish_at=None)
     assert "Mensen die de oproep krijgen: 1. Mensen met een passend aanbod: 1." in coordinator.text
+    assert "• Voor wie: iedereen" in coordinator.text and "• Inschrijven tot: tot het begin" in coordinator.text
+    assert "• Begin: zaterdag 13 maart 2027 om 14.00 uur" in coordinator.text  # the year, while choosing
     assert "10 uur per maand" in coordinator.text
     await coordinator.tap("Klopt")
     assert "Je oproep is verstuurd. Aantal mensen: 1." in coordinator.text
@@ -67,6 +69,9 @@ async def test_cancelling_a_call_tells_everyone_signed_up(city, engine):
     assert "gaat niet door" in notice
     await anna.tap("Ik doe mee", message=anna.message_with("📣"))
     assert "Deze activiteit gaat niet door." in anna.text
+    await coordinator.send("/oproepen")
+    assert "geannuleerd" in coordinator.text  # still listed, marked, with nothing left to do
+    assert "reply_markup" not in coordinator.message_with("geannuleerd")
 
 
 async def test_joining_after_the_deadline_gets_a_clear_answer(city, engine):
