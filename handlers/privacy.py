@@ -9,6 +9,7 @@ from bot.dialogue import Flow, Option, YesNoStep
 from bot.i18n import N_
 from bot.replies import Action, Button, Document
 from handlers import call_service
+from handlers.options import NEIGHBOURHOODS, label
 from storage.models import Feedback, OutboxMessage, ProjectMute, Relay, SignUp
 from storage.repositories import Calls
 
@@ -81,9 +82,35 @@ async def export(ctx: Context) -> None:
                   for grant in await ctx.roles.grants_of(identity.channel, identity.external_id)],
     }
     await ctx.audit.record("data_exported", ctx.now, person)
+    ctx.say(summary(ctx, document))
     content = json.dumps(document, ensure_ascii=False, indent=2).encode()
     ctx.send(Document("gangmaker-mijn-gegevens.json", content, "application/json",
                       caption=ctx.t(N_("Dit is alles wat ik over je bewaar."))))
+
+
+SUMMARY_LINES = (  # what the export holds, in words, one line per part that is not empty
+    ("ideas", N_("Ideeën die je deelde: {n}")),
+    ("offers", N_("Aanbiedingen van tijd, kennis of geld: {n}")),
+    ("sign_ups", N_("Inschrijvingen voor oproepen: {n}")),
+    ("feedback", N_("Scores en opmerkingen na een activiteit: {n}")),
+    ("conversations_with_partners", N_("Gesprekken met partners via mij: {n}")),
+    ("messages_to_you", N_("Berichten die ik je uit mezelf stuurde: {n}")),
+    ("audit", N_("Wat er met je toestemming en gegevens gebeurde (logboek): {n}")),
+)
+
+
+def summary(ctx: Context, document: dict[str, Any]) -> str:
+    """The export in a few readable lines, in the person's language."""
+    t, person = ctx.t, ctx.person
+    lines = [t(N_("Dit bewaar ik over jou:")),
+             "• " + t(N_("Je profiel: {name}, {neighbourhood}, je keuzes en je taal"),
+                      name=person.display_name or "–",
+                      neighbourhood=t(label(NEIGHBOURHOODS, person.neighbourhood)) if person.neighbourhood else "–"),
+             "• " + t(N_("Je ja van {date} (privacyversie {version})"), date=t.date(person.consent_at.date())
+                      if person.consent_at else "–", version=person.consent_version or "–")]
+    lines += ["• " + t(text, n=len(document[key])) for key, text in SUMMARY_LINES if document[key]]
+    lines += ["", t(N_("In het bestand staat alles in detail."))]
+    return "\n".join(lines)
 
 
 async def give_up_places(session: Any, settings: Any, person: Any, now: Any) -> None:

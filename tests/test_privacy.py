@@ -12,6 +12,9 @@ async def test_my_data_sends_everything_as_json(chat, engine):
     await share_idea(chat)
     await chat.tap("Klopt")
     await chat.send("/mijngegevens")
+    assert "Dit bewaar ik over jou:" in chat.text  # readable, next to the file
+    assert "• Je profiel: Anna, Heule" in chat.text and "• Ideeën die je deelde: 1" in chat.text
+    assert "Aanbiedingen" not in chat.text  # only what there is
     [document] = chat.documents
     assert document.mime_type == "application/json"
     data = json.loads(document.content)
