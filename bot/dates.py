@@ -84,13 +84,13 @@ def parse_date(text: str, today: date) -> date | None:
     if parts and parts[0] in WEEKDAYS:  # "zaterdag 14 maart"
         parts = parts[1:]
     if len(parts) in (2, 3):
-        if parts[0].isdigit() and parts[1] in MONTHS:  # 14 maart (2027)
+        if parts[0].isdecimal() and parts[1] in MONTHS:  # 14 maart (2027)
             day, month = int(parts[0]), MONTHS[parts[1]]
-        elif parts[1].isdigit() and parts[0] in MONTHS:  # march 14 (2027)
+        elif parts[1].isdecimal() and parts[0] in MONTHS:  # march 14 (2027)
             day, month = int(parts[1]), MONTHS[parts[0]]
         else:
             return None
-        year = parts[2] if len(parts) == 3 and parts[2].isdigit() and len(parts[2]) in (2, 4) else None
+        year = parts[2] if len(parts) == 3 and parts[2].isdecimal() and len(parts[2]) in (2, 4) else None
         if len(parts) == 3 and year is None:
             return None
         return _upcoming(month, day, year, today)

@@ -270,7 +270,7 @@ class DateTimeStep(Step):
     def coerce(self, raw: Any, now: datetime) -> str:
         """An ISO moment (local when it has no zone) or a Unix timestamp (Slack's datetimepicker)."""
         try:
-            if isinstance(raw, (int, float)) or str(raw).strip().isdigit():
+            if isinstance(raw, (int, float)) or str(raw).strip().isdecimal():
                 return datetime.fromtimestamp(int(raw), timezone.utc).isoformat()
             moment = datetime.fromisoformat(str(raw).strip())
         except (ValueError, OverflowError, OSError):
@@ -404,7 +404,7 @@ class MultiStep(ChoiceStep):
 
     def _one(self, typed: str, t: Translator) -> str | None:
         """The option one typed item names: its label, or its place in the list."""
-        if typed.isdigit() and 1 <= int(typed) <= len(self.options):
+        if typed.isdecimal() and 1 <= int(typed) <= len(self.options):
             return self.options[int(typed) - 1].value
         option = self._find(Answer("text", text=typed), t)
         return option.value if option is not None else None

@@ -41,8 +41,8 @@ class Inbound:
         """The command name without slash ("help" for "/help@Bot now"), or None."""
         if self.kind not in ("text", "command") or not self.text.startswith("/"):
             return None
-        word = self.text[1:].split(maxsplit=1)[0] if len(self.text) > 1 else ""
-        return word.split("@", 1)[0].lower() or None
+        words = self.text[1:].split(maxsplit=1)  # empty after "/" and only (Unicode) whitespace
+        return words[0].split("@", 1)[0].lower() or None if words else None
 
     @property
     def argument(self) -> str:

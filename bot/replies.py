@@ -48,7 +48,8 @@ class Action:
     def id(self) -> int | None:
         """The first argument as a row id, or None when it is not a number (a forged button)."""
         first = self.arg(0)
-        return int(first) if first.isdigit() and len(first) < 10 else None
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; under 10 digits fits any id column.
+        return int(first) if first.isdecimal() and len(first) < 10 else None
 
 
 @dataclass(frozen=True)

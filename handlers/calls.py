@@ -325,7 +325,7 @@ async def on_feedback_button(ctx: Context, tapped: Action) -> None:
     """A rating after an event: stored at once, then an optional remark."""
     rating = tapped.verb
     call = await ctx.find(Call, tapped.id)
-    if call is None or not rating.isdigit() or not 1 <= int(rating) <= 5:
+    if call is None or not rating.isdecimal() or not 1 <= int(rating) <= 5:
         ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
         return
     feedback = await ctx.calls.feedback(call.id, ctx.person)

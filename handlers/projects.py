@@ -105,7 +105,7 @@ async def on_member_button(ctx: Context, tapped: Action) -> None:
     t = ctx.t
     organisation = await ctx.find(Organisation, tapped.id)
     identity_id = tapped.arg(1)
-    identity = await ctx.find(Identity, int(identity_id)) if identity_id.isdigit() else None
+    identity = await ctx.find(Identity, int(identity_id)) if identity_id.isdecimal() and len(identity_id) < 10 else None
     if organisation is None or identity is None or tapped.verb not in ("approve", "deny"):
         ctx.notice(t(N_("Deze knop is verlopen.")))
         return

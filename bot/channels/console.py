@@ -54,7 +54,7 @@ class ConsoleChannel:
 
     def parse(self, line: str) -> Inbound:
         """A typed line as an event: a number or label of a shown button is a tap."""
-        if line.isdigit() and 1 <= int(line) <= len(self.numbered):
+        if line.isdecimal() and 1 <= int(line) <= len(self.numbered):
             return self.event(kind="tap", action=self.numbered[int(line) - 1].action)
         for button in self.last_buttons:
             if line.casefold() == button.label.casefold():

@@ -1,0 +1,34 @@
+"""Odd input gets a friendly answer, never a crash: Unicode whitespace after a slash, digits
+that are not decimal in button data, dates that do not exist."""
+import pytest
+
+from bot.replies import Action
+from tests.auxil.chat import onboard
+
+SORRY = "Sorry, er ging iets mis"
+
+
+@pytest.mark.parametrize("text", ["/\u00a0", "/\u2003 ", "/", "/²"])
+async def test_a_slash_followed_by_odd_characters_is_an_unknown_command(chat, text):
+    await onboard(chat)
+    await chat.send(text)
+    assert SORRY not in chat.text and chat.text
+
+
+@pytest.mark.parametrize("forged", ["call|join|²", "call|info|٣", "offer|withdraw|9999999999", "fb|5|¹²"])
+async def test_forged_button_data_with_odd_digits_is_expired_not_a_crash(chat, forged):
+    await onboard(chat)
+    await chat._deliver(kind="tap", action=Action.decode(forged))
+    assert chat.notices == ["Deze knop is verlopen."] and SORRY not in chat.text
+
+
+async def test_a_date_that_does_not_exist_and_year_one_are_asked_again(chat):
+    await onboard(chat)
+    await chat.send("/tijd")
+    await chat.send("4")
+    await chat.send("1, 2")
+    for typed in ("29/2/2027", "31/4", "1/1/0001"):
+        await chat.send(typed)
+        assert SORRY not in chat.text and "Typ een datum" in chat.text
+    await chat.send("29/2")  # the next 29 February there is
+    assert "Tot wanneer kun je dit aanbieden?" in chat.text
