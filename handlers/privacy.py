@@ -140,11 +140,11 @@ FORGET_FLOW = Flow(
     cancelled=N_("Oké, ik wis niets."),
     steps=[YesNoStep(
         name="sure", label=N_("Alles wissen"),
-        options=(Option("yes", N_("Ja, wis alles")), Option("no", N_("Nee, toch niet"))),
+        options=(Option("yes", N_("Ja, wis mijn gegevens")), Option("no", N_("Nee, toch niet"))),
         prompt=N_(
             "Je profiel, je aanbod, je inschrijvingen en je gesprek met mij verdwijnen dan. "
             "Je ideeën en scores blijven bestaan, maar zonder je naam. Dit kan ik niet terugdraaien.\n\n"
-            "Wil je echt alles wissen?"
+            "Wil je je gegevens wissen?"
         ),
     )],
 )

@@ -372,7 +372,7 @@ async def test_my_data_includes_sign_ups_feedback_and_messages(city, engine):
     assert [(f["rating"], f["remark"]) for f in data["feedback"]] == [(5, "Top!")]
     assert [m["purpose"] for m in data["messages_to_you"]] == ["call", "followup"]
     await anna.send("/vergeet")
-    await anna.tap("Ja, wis alles")
+    await anna.tap("Ja, wis mijn gegevens")
     assert await rows(engine, SignUp) == [] and await rows(engine, OutboxMessage) == []
 
 
@@ -433,7 +433,7 @@ async def test_erasing_someone_with_a_place_gives_it_to_the_waitlist(city, engin
     await anna.tap("Ik doe mee")
     await bert.tap("Ik doe mee")
     await anna.send("/vergeet")
-    await anna.tap("Ja, wis alles")
+    await anna.tap("Ja, wis mijn gegevens")
     await city.tick()
     assert "er is een plaats vrij" in bert.unread_texts()[0]
 

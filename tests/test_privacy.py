@@ -39,8 +39,8 @@ async def test_forget_erases_the_person_and_anonymises_ideas(chat, engine):
     await chat.tap("Overslaan")
     await chat.tap("Klopt")
     await chat.send("/vergeet")
-    assert chat.text.rstrip().endswith("Wil je echt alles wissen?")
-    await chat.tap("Ja, wis alles")
+    assert chat.text.rstrip().endswith("Wil je je gegevens wissen?")
+    await chat.tap("Ja, wis mijn gegevens")
     assert "Alles is gewist." in chat.text
     for model in (Person, Identity, Offer, Conversation):
         assert await rows(engine, model) == [], model
@@ -73,7 +73,7 @@ async def test_privacy_menu_offers_export_and_erasure(chat):
     assert len(chat.documents) == 1
     await chat.send("/privacy")
     await chat.tap("Alles wissen")
-    assert "Wil je echt alles wissen?" in chat.text
+    assert "Wil je je gegevens wissen?" in chat.text
 
 
 async def test_before_consent_there_is_nothing_to_export_or_erase(chat, engine):

@@ -58,7 +58,7 @@ async def test_a_resident_goes_through_every_flow(telegram, engine):
     assert content["ideas"][0]["photo"] == "large-id"
 
     await user.send("/vergeet")
-    await user.tap("Yes, delete it all")
+    await user.tap("Yes, delete my data")
     for model in (Person, Identity, Offer, Conversation):
         assert await rows(engine, model) == []
     assert (await rows(engine, Idea))[0].author_id is None
