@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import Translator, translator
 from bot.replies import Button, Message, Notice, Replace, Reply, Room
 from bot.surfaces import CHAT, Surface
-from storage.repositories import Audit, Calls, Conversations, Ideas, Offers, People, Projects, Relays, Roles
+from storage.repositories import Audit, Calls, Conversations, Ideas, Offers, People, Projects, Relays, Roles, Sent
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,6 +79,10 @@ class Scope:
     @cached_property
     def relays(self) -> Relays:
         return Relays(self.session)
+
+    @cached_property
+    def sent(self) -> Sent:
+        return Sent(self.session)
 
     @cached_property
     def audit(self) -> Audit:

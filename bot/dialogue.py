@@ -832,7 +832,7 @@ class Dialogue:
         """Whether the person already wrote answers in a flow that ends in a summary (worth asking
         before dropping them; a one-field change such as the profile's is not)."""
         return self.flows[conversation.flow].confirm and any(
-            value not in (None, "", []) for key, value in conversation.answers.items() if not key.startswith("_"))
+            not _empty(value) for key, value in conversation.answers.items() if not key.startswith("_"))
 
     async def cancel(self, ctx: Context) -> None:
         """Stop the dialogue; nothing of it is saved."""

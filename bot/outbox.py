@@ -5,10 +5,11 @@ never queued twice, and sets when it may go out (after quiet hours, within a wee
 The `Dispatcher` claims due rows (FOR UPDATE SKIP LOCKED on PostgreSQL, so several
 instances can dispatch) that it can deliver (for people on its channels, a console's for
 its own person only; for the shared rooms its channels host), renders each in the person's
-language, sends it through the person's channel, and records the outcome: sent (with the message id), retried later
-(429, 5xx, time-out), or failed (the person blocked the bot). A row claimed but never
-finished (a crash mid-send) is sent again once its lease has passed: at most the one
-message in flight can arrive twice.
+language, sends it through the person's channel, and records the outcome: sent (with the
+message id), retried later (429, 5xx, time-out), or failed (the person blocked the bot). A
+row claimed but never finished (a crash mid-send) is sent again once its lease has passed:
+at most the one message in flight can arrive twice. A row the weekly cap held back stays
+`held` until an overview carries it.
 """
 from __future__ import annotations
 

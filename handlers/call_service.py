@@ -80,13 +80,10 @@ async def publish(session: AsyncSession, settings: Settings, call: Call, now: da
     call.state, call.published_at = "published", now
     queued = 0
     for person in await audience(session, call, now):
-        queued += await purposes.queue(session, settings, key=announce_key(call, person), person=person,
-                                       purpose=purposes.CALL, now=now, payload={"call_id": call.id}, hold=True)
+        queued += await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:announce",
+                                       person=person, purpose=purposes.CALL, now=now, payload={"call_id": call.id},
+                                       hold=True)
     return queued
-
-
-def announce_key(call: Call, person: Person | int) -> str:
-    return f"call:{call.id}:person:{person if isinstance(person, int) else person.id}:announce"
 
 
 REACH = ("sent", "now", "quiet", "held", "paused", "failed")
@@ -102,12 +99,23 @@ async def reach(session: AsyncSession, call: Call, now: datetime) -> dict[str, i
         .where(OutboxMessage.purpose == purposes.CALL.name, OutboxMessage.key.like(f"call:{call.id}:person:%")))
     counts = dict.fromkeys(REACH, 0)
     for state, not_before, paused in rows:
-        if state == "skipped" and not paused:
-            continue  # no longer relevant (the call was cancelled)
-        where = ("sent" if state == "sent" else "failed" if state == "failed" else "paused" if paused or
-                 state == "skipped" else "held" if state in (HELD, CARRIED) else "quiet" if not_before > now else "now")
-        counts[where] += 1
+        where = _where(state, not_before > now, paused)
+        if where is not None:
+            counts[where] += 1
     return counts
+
+
+def _where(state: str, later: bool, paused: bool) -> str | None:
+    """One announcement's place in `reach`; None when it no longer counts (the call was cancelled)."""
+    if state in ("sent", "failed"):
+        return state
+    if paused:
+        return "paused"
+    if state == "skipped":
+        return None
+    if state in (HELD, CARRIED):
+        return "held"
+    return "quiet" if later else "now"
 
 
 async def count(session: AsyncSession, call: Call, *states: str) -> int:

@@ -224,13 +224,12 @@ async def _change_place(ctx: Context, call: Call, action: str) -> None:
 async def open_calls(ctx: Context) -> None:
     """/agenda ("Wat loopt er?"): the calls open for sign-up, those that fit the person first."""
     t = ctx.t
-    found = await ctx.calls.open_for_sign_up(ctx.now)
-    if not found:
+    fitting, others = await _open_by_fit(ctx)
+    if not fitting and not others:
         ctx.say(t(N_("Er loopt nu geen oproep. Komt er een die bij je past, dan laat ik het je weten.")))
         return
-    fitting = [call for call in found if calls.fits(call, ctx.person)]
-    others = [call for call in found if call not in fitting]
-    shown = (fitting + others)[:MAX_LISTED]
+    found = fitting + others
+    shown = found[:MAX_LISTED]
     ctx.say(t(N_("Dit loopt er nu. Wat bij je past, staat eerst.")) if fitting and others
             else t(N_("Dit loopt er nu.")))
     for call in shown:
@@ -240,9 +239,16 @@ async def open_calls(ctx: Context) -> None:
                   shown=len(shown)))
 
 
+async def _open_by_fit(ctx: Context) -> tuple[list[Call], list[Call]]:
+    """The calls open for sign-up: those that fit the person, and the others."""
+    found = await ctx.calls.open_for_sign_up(ctx.now)
+    fitting = [call for call in found if calls.fits(call, ctx.person)]
+    return fitting, [call for call in found if call not in fitting]
+
+
 async def show_fitting(ctx: Context, limit: int = 3) -> bool:
     """Right after onboarding: the open calls that fit, if there are any."""
-    fitting = [call for call in await ctx.calls.open_for_sign_up(ctx.now) if calls.fits(call, ctx.person)]
+    fitting, _ = await _open_by_fit(ctx)
     if not fitting:
         return False
     ctx.say(ctx.t(N_("Dit loopt er nu en past bij jou:")))

@@ -17,7 +17,7 @@ from handlers import call_service as calls
 from handlers import purposes
 from handlers.privacy import give_up_places
 from storage.models import Call, Conversation, Offer, OutboxMessage, Person, SignUp
-from storage.repositories import Audit, People
+from storage.repositories import Audit, Calls, People
 
 DIGEST_WEEKDAY, DIGEST_HOUR = 0, 10  # Monday 10:00 local time
 FOLLOWUP_DELAY = timedelta(hours=1)
@@ -66,8 +66,7 @@ async def digest(session: AsyncSession, settings: Settings, now: datetime) -> in
     if local.weekday() != DIGEST_WEEKDAY or local.hour < DIGEST_HOUR:
         return 0
     week = local.strftime("%G-W%V")
-    open_calls = list(await session.scalars(select(Call).where(
-        Call.state == "published", Call.deadline > now).order_by(Call.starts_at)))
+    open_calls = await Calls(session).open_for_sign_up(now)
     answered = {(s.call_id, s.person_id) for s in await session.scalars(
         select(SignUp).where(SignUp.call_id.in_([c.id for c in open_calls])))}
     open_ids = {call.id for call in open_calls}

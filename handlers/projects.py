@@ -7,7 +7,6 @@ from dataclasses import replace
 from typing import Any
 
 from babel.numbers import format_decimal
-from sqlalchemy import select
 
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
@@ -183,8 +182,7 @@ async def on_adopt_button(ctx: Context, tapped: Action) -> None:
                                         organisation=organisation.name, name=_name(ctx)))
     ctx.send(replace(taken, replace="message"))
     if ctx.event.room is None:  # chosen in a direct message: the partners' card shows it is taken too
-        card = await ctx.session.scalar(select(OutboxMessage.message_id).where(
-            OutboxMessage.key == f"idea:{idea.id}:published", OutboxMessage.state == "sent"))
+        card = await ctx.sent.sent_id(f"idea:{idea.id}:published")
         if card:
             ctx.send(replace(taken, to=Room(PARTNERS, message_id=card)))
     ctx.send(project_card(ctx, project, idea, organisation))

@@ -121,7 +121,7 @@ async def render_closed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 async def _thread(ctx: Scope, relay: Relay) -> str | None:
     """The partner's thread: the message that opened the conversation, once it was sent."""
-    return await ctx.relays.sent_id(f"relay:{relay.id}:opened")
+    return await ctx.sent.sent_id(f"relay:{relay.id}:opened")
 
 
 # -- what each side does -------------------------------------------------------------------------
@@ -193,7 +193,7 @@ async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> N
 
 async def on_reply(ctx: Context) -> bool:
     """A partner writes in the thread of a conversation: carry it to the author."""
-    thread = await ctx.relays.sent_as(ctx.event.reply_to, ctx.person, purposes.RELAY_OPENED.name)
+    thread = await ctx.sent.sent_as(ctx.event.reply_to, ctx.person, purposes.RELAY_OPENED.name)
     relay = await ctx.find(Relay, thread.payload.get("relay_id")) if thread else None
     if relay is None:
         return False

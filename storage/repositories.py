@@ -250,7 +250,7 @@ class Projects:
 
 
 class Relays:
-    """Conversations between an idea's author and a partner, and the messages that carry them."""
+    """Conversations between a resident and a partner organisation, through the bot."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -263,6 +263,14 @@ class Relays:
                 select(Relay).where(Relay.project_id == project.id, Relay.person_id == person_id))
         return await self.session.scalar(
             select(Relay).where(Relay.offer_id == offer.id, Relay.organisation_id == organisation_id))
+
+
+class Sent:
+    """Messages the outbox already sent, found again by their key or their platform id (a
+    thread to answer in, a room card to redraw)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     async def sent_id(self, key: str) -> str | None:
         """The platform id of the outbox message with this key, once it was sent."""

@@ -3,8 +3,9 @@
 Slash commands (`/gangmaker oproep`), button taps, modal submissions and events (App Home
 opened, a direct message) arrive signed on `/slack/events` of the bot's web server, where
 Bolt checks the signature and its 5-minute window before any listener runs; or, with an app
-token (Socket Mode, for a workspace without a public URL), over a WebSocket the bot opens. Every request is acknowledged at once and
-answered after the ack, except a modal submission, whose field errors go back in the ack.
+token (Socket Mode, for a workspace without a public URL), over a WebSocket the bot opens.
+Every request is acknowledged at once and answered after the ack, except a modal
+submission, whose field errors go back in the ack.
 A flow marked as a form opens as a modal; the App Home shows what the menu shows; replies
 go to the person's direct messages, or to a shared room (`Room`) when they name one.
 """
