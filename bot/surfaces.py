@@ -72,7 +72,7 @@ TELEGRAM = CHAT.with_hints(
 CONSOLE = CHAT.with_hints(
     choice=N_("Typ het nummer van je keuze."),
     yesno=N_("Typ het nummer van je keuze."),
-    multi=N_("Typ de nummers van alles wat past, één per bericht, en dan het nummer van Klaar."),
+    multi=N_("Typ de nummers van alles wat past, bijvoorbeeld 1, 3."),
     photo=N_("Een foto stuur je met /foto en de naam van het bestand."),
 )
 # A whole flow opens as a modal; the dialogue's own steps still come as messages with buttons.
