@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure
 
 
 def _settings(**overrides: object) -> Settings:
@@ -58,7 +59,7 @@ def main(ctx: click.Context) -> None:
     if settings.telegram_token or settings.slack_bot_token:
         ctx.invoke(serve)
         return
-    logging.basicConfig(level=logging.WARNING)
+    configure(settings, logging.WARNING)
     sys.exit(asyncio.run(_console(settings, "local")))
 
 
@@ -68,7 +69,7 @@ def serve() -> None:
     from bot.runner import serve as run
 
     settings = _settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure(settings)
     if not settings.telegram_token and not settings.slack_bot_token:
         raise click.ClickException("Neither TELEGRAM_TOKEN nor SLACK_BOT_TOKEN is set; without them, "
                                    "try `gangmaker console`.")
@@ -86,7 +87,7 @@ def console(db_path: Path | None, user: str, coordinator: bool) -> None:
     settings = _settings(database_url=f"sqlite:///{db_path}" if db_path else None)
     if coordinator:
         settings.coordinator_console_users = [*settings.coordinator_console_users, user]
-    logging.basicConfig(level=logging.WARNING)
+    configure(settings, logging.WARNING)
     sys.exit(asyncio.run(_console(settings, user, rooms=coordinator)))
 
 

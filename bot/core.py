@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 import weakref
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -23,17 +24,24 @@ from bot.context import Context, Scope
 from bot.dialogue import FORM, Dialogue
 from bot.events import Inbound
 from bot.i18n import N_, translator
-from bot.replies import Action, Button, Message, Question, Reply
+from bot.outbox import Purpose, enqueue
+from bot.replies import Action, Button, Message, Question, Reply, as_payload, from_payload
 from bot.surfaces import CHAT, Surface
 from bot.typed import same
-from storage.db import session_factory
+from storage.db import session_factory, transient
 from storage.models import Identity, OutboxMessage, Person, utcnow
 from storage.repositories import Inbox, People, Roles
 
 log = logging.getLogger(__name__)
 
+ATTEMPTS = 3  # tries per turn, on fresh state and a fresh connection each time
+RETRY_PAUSE = 0.2  # seconds, times the attempt number
+
 SWITCH = "switch"  # route of "stop this dialogue and start that command?" buttons; verb: the command
 STOP = "!stop"  # the SWITCH verb that stops the dialogue after all
+TAP = "!tap"  # the SWITCH verb that stops it and taps again the button it carries
+# Replies a platform would not take (past the channel's retries): the dispatcher sends them later.
+RESEND = Purpose("resend")
 # The dialogue's own commands, in every language, with their description for a chat app's menu.
 NAVIGATION = {
     ("annuleer", "cancel", "stop", "annuler"): N_("Stoppen met de vraag van nu"),
@@ -52,7 +60,7 @@ class Gangmaker:
         self.app = app
         self.sessions = session_factory(engine)
         self.clock = clock
-        self.dialogue = Dialogue(app.flows)
+        self.dialogue = Dialogue(app.flows, ask_to_replace=self._ask_to_replace)
         self.surfaces = dict(surfaces or {})  # per channel; a channel not named is a plain chat
         self.navigation = [Command(names, partial(self._navigate, action=names[0]), description)
                            for names, description in NAVIGATION.items()]
@@ -66,19 +74,32 @@ class Gangmaker:
         return [*listed[:-1], *[(c.name, c.description) for c in self.navigation if c.description], *listed[-1:]]
 
     async def handle(self, event: Inbound) -> list[Reply]:
-        """Answer one event. Never raises for bad input: the person always gets an answer."""
+        """Answer one event. Never raises for bad input: the person always gets an answer, and
+        when the turn cannot be stored, the text they typed comes back to them."""
         async with self._locks.setdefault((event.channel, event.user_id), asyncio.Lock()):
-            for _attempt in range(3):
+            for attempt in range(ATTEMPTS):
                 try:
                     return await self._handle_once(event)
                 except (StaleDataError, IntegrityError):
                     # Another instance answered this person at the same moment: try again on fresh state.
-                    log.info("concurrent update for %s/%s, retrying", event.channel, event.user_id)
-                except Exception:
-                    log.exception("failed to handle %s event from %s", event.kind, event.channel)
-                    break
-            t = translator(event.locale_hint, self.settings.timezone)
-            return [Message(t(N_("Sorry, er ging iets mis aan mijn kant. Probeer het zo nog eens.")))]
+                    log.info("concurrent update on %s, retrying", event.channel)
+                except Exception as error:
+                    if not transient(error):
+                        log.exception("failed to handle %s event from %s", event.kind, event.channel)
+                        break
+                    # A dropped connection or a locked database: try again on a fresh connection.
+                    log.warning("database unavailable for a %s turn (%s), attempt %d", event.channel,
+                                type(error.orig).__name__, attempt + 1)
+                    await asyncio.sleep(RETRY_PAUSE * (attempt + 1))
+            return self._failed(event)
+
+    def _failed(self, event: Inbound) -> list[Reply]:
+        """The answer to a turn that could not be stored: nothing changed, and what they typed comes back."""
+        t = translator(event.locale_hint, self.settings.timezone)
+        if event.kind == "text" and event.text and event.command is None:
+            return [Message(t(N_("Sorry, ik kon je bericht niet bewaren: er ging iets mis aan mijn kant. "
+                                 "Stuur het zo nog eens. Je schreef:\n{text}"), text=event.text))]
+        return [Message(t(N_("Sorry, er ging iets mis aan mijn kant. Probeer het zo nog eens.")))]
 
     async def set_reachable(self, channel: str, user_id: str, reachable: bool) -> None:
         """Record that a chat can (or, after a block, cannot) be written to."""
@@ -135,7 +156,7 @@ class Gangmaker:
         elif event.kind == "tap" and action is not None and action.route == COMMAND:
             await self._command(ctx, action.verb or "menu")
         elif event.kind == "tap" and action is not None and action.route == SWITCH:
-            await self._switch(ctx, action.verb)
+            await self._switch(ctx, action)
         elif event.kind == "tap" and action is not None and await self._may_use(ctx, action):
             await self.app.routes[action.route].handler(ctx, action)
         elif event.kind == "edited":
@@ -168,10 +189,7 @@ class Gangmaker:
         """Run a command; mid-dialogue, answer it and then return to the same question."""
         command = await self._allowed(ctx, name)
         if command is not None and command.starts_dialogue and ctx.conversation is not None:
-            t = ctx.t
-            ctx.say(t(N_("Je bent nog bezig met een andere vraag. Wil je daarmee stoppen en iets nieuws beginnen?")),
-                    [Button(t(N_("Ja, iets nieuws")), Action.of(SWITCH, command.name)),
-                     Button(t(N_("Nee, ga verder")), Action.of(SWITCH, ""))])
+            self._offer_switch(ctx, Action.of(SWITCH, command.name))
             return
         if command is None:
             await self.app.unknown_command(ctx)
@@ -180,10 +198,36 @@ class Gangmaker:
         if ctx.conversation is not None and not any(isinstance(reply, Question) for reply in ctx.replies):
             await self.dialogue.render(ctx, prefix=ctx.t(N_("We gaan verder waar je was:")))
 
+    @staticmethod
+    def _offer_switch(ctx: Context, switch: Action) -> None:
+        t = ctx.t
+        ctx.say(t(N_("Je bent nog bezig met een andere vraag. Wil je daarmee stoppen en iets nieuws beginnen?")),
+                [Button(t(N_("Ja, iets nieuws")), switch), Button(t(N_("Nee, ga verder")), Action.of(SWITCH, ""))])
+
+    async def _ask_to_replace(self, ctx: Context) -> None:
+        """A button that starts a dialogue, tapped while another is in progress: ask first."""
+        tapped = ctx.event.action
+        self._offer_switch(ctx, Action.of(SWITCH, TAP, tapped.route, tapped.verb, *tapped.args))
+
+    async def keep_for_later(self, channel: str, user_id: str, replies: list[Reply]) -> bool:
+        """Queue replies the platform would not take now, so the person still sees what was
+        asked, with its buttons; False when there is nothing to keep or nobody to send it to."""
+        kept = as_payload(replies)
+        if not kept:
+            return False
+        async with self.sessions() as session, session.begin():
+            identity = await People(session).identity(channel, user_id)
+            if identity is None:
+                return False
+            return await enqueue(session, self.settings, key=f"resend:{uuid.uuid4().hex}", person=identity.person,
+                                 purpose=RESEND, now=self.clock(), payload={"replies": kept})
+
     async def render_push(self, session: AsyncSession, row: OutboxMessage, person: Person | None,
                           identity: Identity | None, now: datetime) -> list[Reply]:
         """The replies for one outbox row, in the person's language, or the default one for a
         shared room (used by the dispatcher)."""
+        if row.purpose == RESEND.name:
+            return from_payload(row.payload["replies"])
         scope = Scope(session=session, settings=self.settings, now=now, identity=identity, person=person,
                       locale_hint=self.settings.default_locale, surface=self.surface(identity.channel if identity else ""))
         return await self.app.render_push(scope, row)
@@ -199,9 +243,20 @@ class Gangmaker:
             return None
         return command
 
-    async def _switch(self, ctx: Context, name: str) -> None:
+    async def _switch(self, ctx: Context, switch: Action) -> None:
+        name = switch.verb
         if name == STOP and ctx.conversation is not None:  # "Ja, stoppen" after /annuleer
             await self._cancel(ctx)
+            return
+        if name == TAP:  # "Ja, iets nieuws" after a button from an old message
+            tapped = Action(switch.arg(0), switch.arg(1), switch.args[2:])
+            if not await self._may_use(ctx, tapped):
+                ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
+                return
+            if ctx.conversation is not None:
+                await ctx.conversations.end(ctx.conversation)
+                ctx.conversation = None
+            await self.app.routes[tapped.route].handler(ctx, tapped)
             return
         command = await self._allowed(ctx, name) if name else None
         if command is None:  # "go on", or a forged button

@@ -549,16 +549,25 @@ def _tap(token: str, verb: str, value: object = None) -> Action:
 class Dialogue:
     """Runs flows: starts them, answers one event at a time, and renders the current step."""
 
-    def __init__(self, flows: Sequence[Flow]) -> None:
+    def __init__(self, flows: Sequence[Flow],
+                 ask_to_replace: Callable[[Context], Awaitable[None]] | None = None) -> None:
         self.flows = {flow.name: flow for flow in flows}
+        # Asks whether to stop the dialogue in progress when a button would start another one.
+        self.ask_to_replace = ask_to_replace
 
     # -- starting and resuming ----------------------------------------------------------
 
     async def start(self, ctx: Context, flow_name: str, answers: Answers | None = None,
                     at_summary: bool = False) -> None:
         """Begin `flow_name` at its first step (or, to change earlier answers, at the summary),
-        replacing any dialogue in progress. A channel with forms gets the whole flow at once."""
+        replacing any dialogue in progress: a button tapped mid-dialogue (an old /profiel
+        message) first asks. A channel with forms gets the whole flow at once."""
         flow = self.flows[flow_name]
+        current = ctx.conversation
+        if (current is not None and current.flow != flow_name and ctx.event is not None
+                and ctx.event.kind == "tap" and self.ask_to_replace is not None):
+            await self.ask_to_replace(ctx)
+            return
         answers = dict(answers or {})
         if flow.form and ctx.surface.forms:
             ctx.send(flow.as_form(ctx.t, answers))

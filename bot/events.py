@@ -1,10 +1,25 @@
 """Inbound events: what a person did, in terms every channel can produce."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.replies import Action
+
+# Control characters other than tab, newline and carriage return mean nothing in a chat, and
+# PostgreSQL refuses NUL in text: they are dropped from whatever a person typed.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(value: Any) -> Any:
+    """A typed value without control characters (strings, and the strings in lists)."""
+    if isinstance(value, str):
+        return CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [clean(item) for item in value]
+    return value
+
 
 Kind = Literal["text", "command", "tap", "photo", "edited", "submit", "open", "other"]
 
@@ -35,6 +50,11 @@ class Inbound:
     room: str | None = None
     reply_to: str | None = None
     event_id: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", clean(self.text))
+        object.__setattr__(self, "display_name", clean(self.display_name))
+        object.__setattr__(self, "values", {key: clean(value) for key, value in self.values.items()})
 
     @property
     def command(self) -> str | None:

@@ -6,9 +6,10 @@ The `Dispatcher` claims due rows (FOR UPDATE SKIP LOCKED on PostgreSQL, so sever
 instances can dispatch) that it can deliver (for people on its channels, a console's for
 its own person only; for the shared rooms its channels host), renders each in the person's
 language, sends it through the person's channel, and records the outcome: sent (with the
-message id), retried later (429, 5xx, time-out), or failed (the person blocked the bot). A
-row claimed but never finished (a crash mid-send) is sent again once its lease has passed:
-at most the one message in flight can arrive twice. A row the weekly cap held back stays
+message id), retried later (429, 5xx, no connection, the database blinked), sent without
+a receipt (the request went out but its answer was lost: never sent twice), or failed (the
+person blocked the bot). A row claimed but never finished (a crash mid-send) is sent again
+once its lease has passed: at most the one message in flight can arrive twice. A row the weekly cap held back stays
 `held` until an overview carries it.
 """
 from __future__ import annotations
@@ -28,10 +29,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.replies import Reply
+from storage.db import transient
 from storage.models import Identity, OutboxMessage, Person
 
 log = logging.getLogger(__name__)
 HELD = "held"  # kept back by the weekly cap; never sent as it is, a later overview carries it
+ERROR_LENGTH = 255  # of the last_error column
+RETRY_AFTER = timedelta(seconds=30)  # after the database failed while a push was prepared
 
 
 
@@ -61,6 +65,11 @@ class RetryLater(Exception):
 
 class Unreachable(Exception):
     """The person blocked the bot: write nothing more to this chat."""
+
+
+class MaybeSent(Exception):
+    """The request went out but no answer came back (a read time-out, a dropped connection): the
+    platform may have delivered it. Pushes are sent at most once, so it is not sent again."""
 
 
 class PushSender(Protocol):
@@ -216,8 +225,13 @@ class Dispatcher:
             try:
                 prepared = await self._prepare(row_id, claimed_at)
             except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
+                if transient(error):  # the database blinked: the row waits, nothing was sent
+                    log.warning("push %s waits: database unavailable (%s)", row_id, type(error.orig).__name__)
+                    await self._finish(row_id, claimed_at, "pending", error=repr(error),
+                                       retry_at=self.clock() + RETRY_AFTER)
+                    return 0
                 log.exception("push %s could not be prepared", row_id)
-                await self._finish(row_id, claimed_at, "failed", error=repr(error)[:250])
+                await self._finish(row_id, claimed_at, "failed", error=repr(error))
                 return 0
             if prepared is None:
                 return 0
@@ -229,13 +243,18 @@ class Dispatcher:
             except RetryLater as wait:
                 await self._finish(row_id, mine, "pending", error=str(wait), retry_at=now + timedelta(seconds=wait.after))
                 return 0
+            except MaybeSent as unsure:
+                log.warning("push %s may not have arrived: %s", row_id, unsure)
+                await self._finish(row_id, mine, "sent", error=f"no answer, so it may not have arrived: {unsure}",
+                                   channel=channel)
+                return 1
             except Unreachable:
                 await self._finish(row_id, mine, "failed", error="blocked by the person" if not room else "room gone",
                                    unreachable=None if room else (channel, user_id))
                 return 0
             except Exception as error:  # noqa: BLE001 - a refused message must not stop the others
                 log.exception("push %s failed", row_id)
-                await self._finish(row_id, mine, "failed", error=repr(error)[:250])
+                await self._finish(row_id, mine, "failed", error=repr(error))
                 return 0
             await self._finish(row_id, mine, "sent", channel=channel, message_id=message_id)
             return 1
@@ -294,7 +313,7 @@ class Dispatcher:
                 return  # another instance took it over after our lease ran out
             if state == "pending" and row.attempts >= self.max_attempts:
                 state = "failed"
-            row.state, row.last_error = state, error
+            row.state, row.last_error = state, error[:ERROR_LENGTH] if error else None
             if retry_at is not None:
                 row.not_before = retry_at
             if state == "sent":

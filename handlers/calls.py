@@ -22,6 +22,8 @@ from storage.models import Call, Feedback
 
 CALL = "call"  # route of call buttons: Action.of(CALL, "join", call id)
 FEEDBACK = "fb"  # Action.of(FEEDBACK, rating, call id)
+SEEN = (*calls.OPEN, "cancelled")  # calls residents may have heard of; a draft is nobody's business yet
+TOOK_PART = ("joined", "attended")  # the sign-ups that may rate a call once it is over
 PAUSE = "pause"
 PAUSE_HINT = N_("Even geen berichten meer? Typ /pauze.")
 MAX_LISTED = 5  # call cards in one answer to /agenda
@@ -134,10 +136,12 @@ async def on_call_button(ctx: Context, tapped: Action) -> None:
     t = ctx.t
     action = tapped.verb
     call = await ctx.find(Call, tapped.id)
-    if call is None:
+    if call is None or call.state not in SEEN:  # a forged or guessed id
         ctx.notice(t(N_("Deze knop is verlopen.")))
         return
-    if action == "show":
+    if call.state == "cancelled" and action in ("info", "ics", "show"):
+        ctx.say(t(N_("Deze activiteit gaat niet door. Sorry!")))
+    elif action == "show":
         await show_call(ctx, call.id)
     elif action == "info":
         ctx.say(calls.call_text(call, "description", t.locale) + "\n\n📍 " + where(ctx, call) + "\n" + map_link(call),
@@ -168,6 +172,10 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
         ctx.say(t(N_("Inschrijven kon tot {deadline}. Jammer, misschien een volgende keer!"),
                   deadline=t.datetime(call.deadline)))
     elif action == "no":
+        existing = await calls.sign_up_of(ctx.session, call, ctx.person)
+        if existing is not None and existing.state in (*calls.HOLDING, calls.WAITING):
+            await _ask_sign_out(ctx, call)  # "Niet nu" on the card after "Ik doe mee": they hold a place
+            return
         await calls.decline(ctx.session, call, ctx.person, ctx.now)
         ctx.say(t(N_("Oké, misschien een volgende keer.")))
     else:
@@ -331,7 +339,9 @@ async def on_feedback_button(ctx: Context, tapped: Action) -> None:
     """A rating after an event: stored at once, then an optional remark."""
     rating = tapped.verb
     call = await ctx.find(Call, tapped.id)
-    if call is None or not rating.isdecimal() or not 1 <= int(rating) <= 5:
+    took_part = call is not None and call.state in calls.OPEN and ctx.now >= call.ends_at and (
+        sign_up := await calls.sign_up_of(ctx.session, call, ctx.person)) is not None and sign_up.state in TOOK_PART
+    if not took_part or not rating.isdecimal() or not 1 <= int(rating) <= 5:
         ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
         return
     feedback = await ctx.calls.feedback(call.id, ctx.person)

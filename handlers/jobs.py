@@ -21,6 +21,7 @@ from storage.repositories import Audit, Calls, People
 
 DIGEST_WEEKDAY, DIGEST_HOUR = 0, 10  # Monday 10:00 local time
 FOLLOWUP_DELAY = timedelta(hours=1)
+RETENTION_NOTICE = timedelta(days=30)  # how long before erasure a silent person is told
 
 
 async def publish_scheduled(session: AsyncSession, settings: Settings, now: datetime) -> int:
@@ -128,10 +129,26 @@ async def close_calls(session: AsyncSession, settings: Settings, now: datetime) 
     return await calls.close_past_deadline(session, now)
 
 
+def silent_since(settings: Settings, now: datetime) -> datetime:
+    """Who has been silent since before this moment is erased now."""
+    return now - timedelta(days=30 * settings.retention_months)
+
+
+async def warn_before_erasure(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """A month before erasure, tell the person, once per silence, and let them stay."""
+    soon = await session.scalars(select(Person).where(
+        Person.last_active_at < silent_since(settings, now) + RETENTION_NOTICE))
+    queued = 0
+    for person in soon:
+        last = person.last_active_at.isoformat()
+        queued += await purposes.queue(session, settings, key=f"retention:person:{person.id}:{last}", person=person,
+                                       purpose=purposes.RETENTION_WARNING, now=now, payload={"last_active": last})
+    return queued
+
+
 async def retention(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """Erase people who stopped answering RETENTION_MONTHS ago; their places go to the waitlist."""
-    gone = list(await session.scalars(select(Person).where(
-        Person.last_active_at < now - timedelta(days=30 * settings.retention_months))))
+    gone = list(await session.scalars(select(Person).where(Person.last_active_at < silent_since(settings, now))))
     for person in gone:
         await give_up_places(session, settings, person, now)
         await People(session).erase(person)
@@ -154,4 +171,4 @@ async def end_pauses(session: AsyncSession, settings: Settings, now: datetime) -
 
 
 CHECKS = (end_pauses, publish_scheduled, remind, follow_up, digest, nudge_onboarding, offer_expiry, expire_place_offers,
-          close_calls, retention)
+          close_calls, warn_before_erasure, retention)

@@ -17,6 +17,7 @@ from handlers.privacy import privacy_text
 CONSENT = "consent"  # route of the stateless consent buttons: Action.of(CONSENT, verb, language, then)
 REST = "onb"  # route: Action.of(REST, "rest"), the rest of the profile after joining from a link
 YES, NO, MORE, LANGUAGE_SWITCH = "yes", "no", "more", "lang"
+YOUNG, PARENT = "young", "parent"  # under 13: a parent says yes
 
 
 async def set_language(ctx: Context, value: str) -> None:
@@ -129,7 +130,8 @@ def consent_buttons(ctx: Context, then: str) -> list[Button]:
     t = ctx.t
     buttons = [Button(t(N_("Ja, dat is goed")), Action.of(CONSENT, YES, t.locale, then), style="primary"),
                Button(t(N_("Nee, liever niet")), Action.of(CONSENT, NO, t.locale, "")),
-               Button(t(N_("Meer uitleg")), Action.of(CONSENT, MORE, t.locale, then))]
+               Button(t(N_("Meer uitleg")), Action.of(CONSENT, MORE, t.locale, then)),
+               Button(t(N_("Ik ben jonger dan 13")), Action.of(CONSENT, YOUNG, t.locale, then))]
     buttons += [Button(t(o.label), Action.of(CONSENT, LANGUAGE_SWITCH, o.value, then))
                 for o in LANGUAGES if o.value != t.locale]
     return buttons
@@ -169,8 +171,10 @@ async def before_consent(ctx: Context) -> bool:
         action, locale, then = tapped.verb, tapped.arg(0), tapped.arg(1)
         ctx.locale_hint = supported(locale or event.locale_hint)
         then = then if calls.deep_link_call(then) is not None else ""
-        if action == YES:
-            await give_consent(ctx, then)
+        if action in (YES, PARENT):
+            await give_consent(ctx, then, parent=action == PARENT)
+        elif action == YOUNG:
+            ask_parent(ctx, then)
         elif action == NO:
             await refuse_consent(ctx)
         elif action == MORE:
@@ -224,15 +228,27 @@ async def consent_again(ctx: Context, tapped: Action) -> None:
     ctx.notice(ctx.t(N_("Je zei al ja. Wil je dat ik alles wis? Typ /vergeet.")))
 
 
-async def give_consent(ctx: Context, then: str = "") -> None:
-    """Create the person with the consent and its privacy version, then ask the first question."""
+def ask_parent(ctx: Context, then: str) -> None:
+    """Under 13, Belgium's age of digital consent: a parent says yes, or nothing is stored."""
+    t = ctx.t
+    ctx.say(t(N_("Fijn dat je wilt meedoen! Omdat je jonger bent dan 13, heb ik eerst de toestemming van "
+                 "een ouder nodig. Laat een ouder dit lezen. Zegt die ja, dan tikt die hieronder.")),
+            [Button(t(N_("Mijn ouder zegt ja")), Action.of(CONSENT, PARENT, t.locale, then), style="primary"),
+             Button(t(N_("Nee, liever niet")), Action.of(CONSENT, NO, t.locale, "")),
+             Button(t(N_("Meer uitleg")), Action.of(CONSENT, MORE, t.locale, then))])
+
+
+async def give_consent(ctx: Context, then: str = "", parent: bool = False) -> None:
+    """Create the person with the consent and its privacy version (and whether a parent gave
+    it), then ask the first question."""
     event = ctx.event
     identity = await ctx.people.create(
         event.channel, event.user_id, locale=ctx.t.locale,
         consent_version=ctx.settings.privacy_version, now=ctx.now,
     )
     ctx.identity, ctx.person = identity, identity.person
-    await ctx.audit.record("consent_given", ctx.now, ctx.person, version=ctx.settings.privacy_version)
+    await ctx.audit.record("consent_given", ctx.now, ctx.person, version=ctx.settings.privacy_version,
+                           **({"parent": True} if parent else {}))
     if then:  # they came to join a call: a name is enough for now
         ctx.say(ctx.t(N_("Fijn, dank je! Eén vraag nog, dan schrijf ik je in.")))
         await ctx.dialogue.start(ctx, JOIN_FROM_LINK.name, {"_then": then})

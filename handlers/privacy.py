@@ -10,7 +10,7 @@ from bot.i18n import N_
 from bot.replies import Action, Button, Document
 from handlers import call_service
 from handlers.options import NEIGHBOURHOODS, label
-from storage.models import Feedback, OutboxMessage, ProjectMute, Relay, SignUp
+from storage.models import Call, Feedback, OutboxMessage, Project, ProjectMute, Relay, SignUp
 from storage.repositories import Calls
 
 PRIVACY = "privacy"  # route of the privacy buttons
@@ -40,7 +40,7 @@ async def on_privacy_button(ctx: Context, tapped: Action) -> None:
     if tapped.verb == EXPORT:
         await export(ctx)
     elif tapped.verb == FORGET:
-        await ctx.dialogue.start(ctx, FORGET_FLOW.name)
+        await start_forget(ctx)
     else:
         ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
 
@@ -77,6 +77,11 @@ async def export(ctx: Context) -> None:
         "conversations_with_partners": [_row(row, "person_id") for row in await ctx.people.rows_of(Relay, person)],
         "project_news_stopped": [_row(row, "person_id") for row in await ctx.people.rows_of(ProjectMute, person)],
         "messages_to_you": [_row(row, "person_id") for row in await ctx.people.rows_of(OutboxMessage, person)],
+        "calls_you_created": [_row(row, "created_by") for row in await ctx.people.rows_of(Call, person, "created_by")],
+        "projects_you_took_up": [_row(row, "adopted_by")
+                                 for row in await ctx.people.rows_of(Project, person, "adopted_by")],
+        "conversations_you_asked_for": [_row(row, "partner_id")
+                                        for row in await ctx.people.rows_of(Relay, person, "partner_id")],
         "audit": [_row(event, "person_id") for event in await ctx.audit.of(person)],
         "roles": [_row(grant) for identity in identities
                   for grant in await ctx.roles.grants_of(identity.channel, identity.external_id)],
@@ -95,6 +100,9 @@ SUMMARY_LINES = (  # what the export holds, in words, one line per part that is 
     ("feedback", N_("Scores en opmerkingen na een activiteit: {n}")),
     ("conversations_with_partners", N_("Gesprekken met partners via mij: {n}")),
     ("messages_to_you", N_("Berichten die ik je uit mezelf stuurde: {n}")),
+    ("calls_you_created", N_("Oproepen die je maakte: {n}")),
+    ("projects_you_took_up", N_("Projecten die je opnam voor je organisatie: {n}")),
+    ("conversations_you_asked_for", N_("Gesprekken die je als partner vroeg: {n}")),
     ("audit", N_("Wat er met je toestemming en gegevens gebeurde (logboek): {n}")),
 )
 
@@ -151,4 +159,9 @@ FORGET_FLOW = Flow(
 
 
 async def start_forget(ctx: Context) -> None:
+    """Ask for a clear yes; first say what stays of someone's work for the city (calls, projects)."""
+    if await ctx.people.rows_of(Call, ctx.person, "created_by") or await ctx.people.rows_of(
+            Project, ctx.person, "adopted_by"):
+        ctx.say(ctx.t(N_("Oproepen en projecten die je voor de stad maakte, blijven staan voor wie meedoet, "
+                         "maar zonder je naam.")))
     await ctx.dialogue.start(ctx, FORGET_FLOW.name)

@@ -24,6 +24,8 @@ WAITLIST_OFFER = Purpose("waitlist_offer", quiet=True)  # its time to confirm st
 PLACE_PASSED = Purpose("place_passed", quiet=True)
 CALL_CANCELLED = Purpose("call_cancelled")
 CALL_CHANGED = Purpose("call_changed")
+# A month before someone long silent is erased, as the privacy text promises; sent also when paused.
+RETENTION_WARNING = Purpose("retention_warning", quiet=True)
 # What became of the person's own idea; and the one notice someone blocked gets.
 IDEA_OUTCOME = Purpose("idea_outcome", quiet=True)
 BLOCKED = Purpose("blocked", to_blocked=True)
@@ -48,7 +50,8 @@ OFFER_CARD = Purpose("offer_card")
 
 ALL = (CALL, DIGEST, FOLLOWUP, NUDGE, OFFER_EXPIRY, REMINDER, WAITLIST_OFFER, PLACE_PASSED, CALL_CANCELLED, CALL_CHANGED,
        IDEA_OUTCOME, BLOCKED, PROJECT_NEWS, MEMBERSHIP, CONTACT_ASK, RELAY_OPENED, RELAY_REFUSED, RELAY_MESSAGE,
-       RELAY_CLOSED, CALL_APPROVED, MODERATION, MEMBERSHIP_REQUEST, CALL_APPROVAL, IDEA_PUBLISHED, OFFER_CARD)
+       RELAY_CLOSED, CALL_APPROVED, MODERATION, MEMBERSHIP_REQUEST, CALL_APPROVAL, IDEA_PUBLISHED, OFFER_CARD,
+       RETENTION_WARNING)
 CAPPED = frozenset(purpose.name for purpose in ALL if purpose.capped)
 
 

@@ -5,6 +5,8 @@ longer relevant (the call was cancelled, the offer withdrawn).
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from bot.context import Context, Scope
@@ -148,6 +150,18 @@ async def offer_expiry(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     return [Message(text + "\n\n" + t(PAUSE_HINT), buttons)]
 
 
+async def retention_warning(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    last_active = ctx.person.last_active_at
+    if last_active.isoformat() != row.payload["last_active"]:
+        return []  # they came back before the warning went out
+    erase_at = last_active + timedelta(days=30 * ctx.settings.retention_months)
+    t = ctx.t
+    text = t(N_("Ik hoorde al lang niets meer van je. Over {days} dagen wis ik je gegevens, zoals beloofd in "
+                "mijn privacytekst. Wil je blijven meedoen? Tik dan hieronder."),
+             days=max(1, (erase_at - ctx.now).days))
+    return [Message(text, (Button(t(N_("Ik blijf erbij")), Action.of(NUDGE, "stay")),))]
+
+
 RENDERERS = {
     **moderation.RENDERERS,
     **projects.RENDERERS,
@@ -158,13 +172,17 @@ RENDERERS = {
     purposes.PLACE_PASSED.name: place_passed,
     purposes.CALL_CANCELLED.name: cancelled, purposes.CALL_CHANGED.name: changed,
     purposes.FOLLOWUP.name: followup, purposes.DIGEST.name: digest, purposes.NUDGE.name: nudge,
-    purposes.OFFER_EXPIRY.name: offer_expiry,
+    purposes.OFFER_EXPIRY.name: offer_expiry, purposes.RETENTION_WARNING.name: retention_warning,
 }
 
 
 async def on_nudge_button(ctx: Context, tapped: Action) -> None:
-    """“Ja, verder” on the onboarding nudge: show the question where they stopped."""
-    if ctx.conversation is not None:
+    """“Ja, verder” on the onboarding nudge: show the question where they stopped; “Ik blijf
+    erbij” before erasure: the tap itself counted as a sign of life."""
+    if tapped.verb == "stay":
+        ctx.say(ctx.t(N_("Fijn dat je blijft! Ik bewaar je gegevens zolang je meedoet.")))
+        menu.show(ctx)
+    elif ctx.conversation is not None:
         await ctx.dialogue.render(ctx)
     else:
         menu.show(ctx)

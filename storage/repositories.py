@@ -53,10 +53,11 @@ class People:
         await self.session.flush()
         return identity
 
-    async def rows_of(self, model: Any, person: Person) -> list[Any]:
-        """Every row of `model` that belongs to the person (sign-ups, feedback, messages...)."""
+    async def rows_of(self, model: Any, person: Person, column: str = "person_id") -> list[Any]:
+        """Every row of `model` that refers to the person through `column` (their sign-ups, the
+        calls they created...)."""
         return list(await self.session.scalars(
-            select(model).where(model.person_id == person.id).order_by(model.id)))
+            select(model).where(getattr(model, column) == person.id).order_by(model.id)))
 
     async def identities_of(self, person: Person) -> list[Identity]:
         return list(await self.session.scalars(select(Identity).where(Identity.person_id == person.id)))

@@ -444,14 +444,22 @@ async def test_a_long_deep_link_still_gets_the_welcome(city):
     assert "Is dat goed voor jou?" in newcomer.text
 
 
-async def test_people_silent_for_too_long_are_erased(city, engine):
+async def test_people_silent_for_too_long_are_warned_a_month_before_they_are_erased(city, engine):
     from storage.models import AuditEvent
 
-    await city.resident(1, "Anna")
-    await city.tick(days=30 * 24 - 1)
-    assert len(await rows(engine, Person)) == 1
-    await city.tick(days=2)
-    assert await rows(engine, Person) == []
+    anna = await city.resident(1, "Anna")
+    bert = await city.resident(2, "Bert")
+    await city.tick(days=30 * 23 - 1)
+    assert anna.unread_texts() == []
+    await city.tick(days=2)  # a month before: warned, once
+    [warning] = anna.unread_texts()
+    assert "Over 29 dagen wis ik je gegevens" in warning
+    await city.tick(days=1)
+    assert anna.unread_texts() == [] and len(bert.unread_texts()) == 1
+    await bert.tap("Ik blijf erbij")
+    assert "Fijn dat je blijft!" in bert.text
+    await city.tick(days=29)
+    assert [p.display_name for p in await rows(engine, Person)] == ["Bert"]
     assert (await rows(engine, AuditEvent))[-1].detail["reason"] == "inactive"
 
 
@@ -469,3 +477,23 @@ async def test_a_call_can_have_its_own_reminders(city, engine):
         await coordinator.tap(label)
     [call] = await rows(engine, Call)
     assert call.reminder_minutes == [60]
+
+
+async def test_a_coordinators_export_holds_their_calls_which_stay_without_their_name_after_erasure(city, engine):
+    import json
+
+    from tests.test_calls_scenario import create_call
+
+    coordinator = await city.coordinator()
+    await create_call(coordinator)
+    await coordinator.tap("Klopt")
+    await coordinator.send("/mijngegevens")
+    assert "Oproepen die je maakte: 1" in coordinator.text
+    [document] = [c for c in coordinator.last if c.method == "sendDocument"]
+    data = json.loads(document.params["document"].content)
+    assert [c["title"]["nl"] for c in data["calls_you_created"]] == ["Bankjes bouwen aan de Leie"]
+    await coordinator.send("/vergeet")
+    assert "blijven staan voor wie meedoet, maar zonder je naam" in coordinator.text
+    await coordinator.tap("Ja, wis mijn gegevens")
+    [call] = await rows(engine, Call)
+    assert call.created_by is None and call.title["nl"] == "Bankjes bouwen aan de Leie"

@@ -3,7 +3,9 @@ that are not decimal in button data, dates that do not exist."""
 import pytest
 
 from bot.replies import Action
+from storage.models import Idea, Person
 from tests.auxil.chat import onboard
+from tests.auxil.database import rows
 
 SORRY = "Sorry, er ging iets mis"
 
@@ -15,7 +17,8 @@ async def test_a_slash_followed_by_odd_characters_is_an_unknown_command(chat, te
     assert SORRY not in chat.text and chat.text
 
 
-@pytest.mark.parametrize("forged", ["call|join|²", "call|info|٣", "offer|withdraw|9999999999", "fb|5|¹²"])
+@pytest.mark.parametrize("forged", ["call|join|²", "call|info|٣", "offer|withdraw|9999999999", "fb|5|¹²", "privacy|bogus",
+                                    "profile|bogus", "switch|!tap|privacy"])
 async def test_forged_button_data_with_odd_digits_is_expired_not_a_crash(chat, forged):
     await onboard(chat)
     await chat._deliver(kind="tap", action=Action.decode(forged))
@@ -32,3 +35,21 @@ async def test_a_date_that_does_not_exist_and_year_one_are_asked_again(chat):
         assert SORRY not in chat.text and "Typ een datum" in chat.text
     await chat.send("29/2")  # the next 29 February there is
     assert "Tot wanneer kun je dit aanbieden?" in chat.text
+
+
+async def test_control_characters_and_nul_are_dropped_so_the_idea_can_be_stored(chat, engine):
+    await onboard(chat, name="An\x00na\x07")
+    await chat.send("/idee")
+    await chat.send("Het Leieboord\x00 is grijs.\x1b")
+    await chat.send("Bankjes\u200b\u202e samen maken.")  # zero-width and right-to-left marks are text: they stay
+    await chat.send("/overslaan")
+    await chat.tap("Design en maken")
+    await chat.tap("Kortrijk centrum")
+    await chat.tap("Ja")
+    await chat.tap("Overslaan")
+    await chat.tap("Klopt")
+    assert "Je idee is goed aangekomen" in chat.text
+    [idea] = await rows(engine, Idea)
+    assert idea.problem == "Het Leieboord is grijs." and idea.idea == "Bankjes\u200b\u202e samen maken."
+    [person] = await rows(engine, Person)
+    assert person.display_name == "Anna"

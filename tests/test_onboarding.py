@@ -187,3 +187,19 @@ async def test_a_coordinator_is_known_at_once_without_the_residents_onboarding(e
     assert "Je bent coördinator" in chat.text and "Wat is de titel van de oproep?" in chat.text
     [person] = await rows(engine, Person)
     assert person.consent_version == "workspace" and person.onboarded_at is None  # no call targets her
+
+
+async def test_under_thirteen_nothing_is_stored_without_a_parents_yes(chat, engine):
+    await chat.send("hallo")
+    await chat.tap("Ik ben jonger dan 13")
+    assert "een ouder" in chat.text
+    assert await rows(engine, Person) == [] and await rows(engine, AuditEvent) == []
+    await chat.tap("Nee, liever niet")
+    assert "Ik bewaar niets over jou" in chat.text
+    assert await rows(engine, Person) == []
+    await chat.send("/start")
+    await chat.tap("Ik ben jonger dan 13")
+    await chat.tap("Mijn ouder zegt ja")
+    assert "Eerst een paar korte vragen" in chat.text
+    [consent] = [e for e in await rows(engine, AuditEvent) if e.kind == "consent_given"]
+    assert consent.detail == {"version": "2026-11", "parent": True}

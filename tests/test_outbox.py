@@ -12,6 +12,8 @@ from handlers import call_service
 from storage.db import session_factory
 from storage.models import Call, Identity, OutboxMessage
 from tests.auxil.database import rows
+from tests.auxil.fake_telegram import DROP, GATEWAY_PAGE
+from tests.auxil.faults import failing
 from tests.auxil.people import add_residents
 from tests.test_calls_scenario import create_call
 
@@ -197,3 +199,36 @@ async def test_calls_past_the_weekly_cap_wait_for_mondays_overview_and_the_coord
     assert "Dit zijn de oproepen van deze week" in overview and "Bankjes bouwen aan de Leie" in overview
     await coordinator.send("/oproepen")
     assert "• In het overzicht van maandag" in coordinator.text
+
+
+async def test_an_html_error_page_is_retried_later_with_a_short_reason(city, engine, fake_telegram):
+    [person] = await add_residents(engine, fake_telegram, 1, city.clock())
+    fake_telegram.failures["sendMessage"] = [GATEWAY_PAGE]
+    await publish_call(engine, city.bot.settings, city.clock())
+    await city.tick()
+    [row] = await rows(engine, OutboxMessage)
+    assert (row.state, row.attempts) == ("pending", 1) and "504" in row.last_error and len(row.last_error) <= 255
+    await city.tick(seconds=31)
+    assert sent_per_chat(fake_telegram) == Counter({person.id: 1})
+
+
+async def test_a_push_that_may_have_arrived_is_not_sent_again(city, engine, fake_telegram):
+    [person] = await add_residents(engine, fake_telegram, 1, city.clock())
+    fake_telegram.failures["sendMessage"] = [DROP]  # Telegram sent it; its answer was lost on the way
+    await publish_call(engine, city.bot.settings, city.clock())
+    for _ in range(3):
+        await city.tick(seconds=31)
+    assert len(fake_telegram.chats[person.id].messages) == 1  # at most once: no second copy
+    [row] = await rows(engine, OutboxMessage)
+    assert row.state == "sent" and "may not have arrived" in row.last_error
+
+
+async def test_a_database_error_while_preparing_a_push_leaves_it_pending(city, engine, fake_telegram):
+    [person] = await add_residents(engine, fake_telegram, 1, city.clock())
+    await publish_call(engine, city.bot.settings, city.clock())
+    with failing(engine, statements=1, only="FROM person \nWHERE person.id =") as failed:  # rendering it
+        await city.tick()
+    [row] = await rows(engine, OutboxMessage)
+    assert failed and row.state == "pending"
+    await city.tick(seconds=31)
+    assert sent_per_chat(fake_telegram) == Counter({person.id: 1})

@@ -1,5 +1,8 @@
 """Privacy: the export of everything stored, and erasure after an explicit yes."""
 import json
+from pathlib import Path
+
+import pytest
 
 from storage.models import AuditEvent, Conversation, Idea, Identity, Offer, Person
 from tests.auxil.chat import onboard
@@ -90,3 +93,15 @@ async def test_before_consent_every_alias_of_export_and_erasure_gets_the_same_an
         assert "Ik heb niets over jou bewaard." in chat.text, command
         assert "Is dat goed voor jou?" not in chat.text
     assert await rows(engine, Person) == []
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+async def test_forget_leaves_no_trace_of_the_name_in_the_sqlite_file(chat, engine):
+    await onboard(chat, name="Quorinda Vermeulenhof")
+    await chat.send("/vergeet")
+    await chat.tap("Ja, wis mijn gegevens")
+    path = Path(engine.url.database)
+    async with engine.connect() as connection:  # what SQLite does by itself once the log has grown
+        await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    for file in (path, path.with_name(path.name + "-wal")):
+        assert b"Quorinda" not in (file.read_bytes() if file.exists() else b""), file

@@ -1,5 +1,5 @@
 """“Mijn profiel”: every onboarding answer can be seen and changed, language included."""
-from storage.models import Person
+from storage.models import Conversation, Person
 from tests.auxil.chat import onboard
 from tests.auxil.database import rows
 
@@ -71,3 +71,25 @@ async def test_who_stopped_onboarding_is_reachable_once_the_profile_says_where_a
     await chat.tap("Klaar")
     [person] = await rows(engine, Person)
     assert person.onboarded_at is not None  # calls, overviews and nudges can reach her now
+
+
+async def test_an_old_profile_or_privacy_button_mid_dialogue_asks_before_stopping_it(chat, engine):
+    await onboard(chat)
+    await chat.send("/profiel")
+    profile = chat.keyboard()
+    await chat.send("/privacy")
+    privacy = chat.keyboard()
+    await chat.send("/idee")
+    await chat.send("Het Leieboord is grijs.")
+    for message, label in ((profile, "Buurt"), (privacy, "Alles wissen")):
+        await chat.tap(label, on=message)
+        assert "Wil je daarmee stoppen en iets nieuws beginnen?" in chat.text
+        await chat.tap("Nee, ga verder")
+        assert "Wat is je idee?" in chat.text  # the idea goes on where it was
+    [conversation] = await rows(engine, Conversation)
+    assert conversation.answers["problem"] == "Het Leieboord is grijs."
+    await chat.tap("Buurt", on=profile)
+    await chat.tap("Ja, iets nieuws")
+    assert "Nu: Heule" in chat.text
+    await chat.tap("Kooigem")
+    assert (await rows(engine, Person))[0].neighbourhood == "kooigem"

@@ -18,9 +18,9 @@ async def test_python_m_bot_runs_the_telegram_channel(tmp_path):
     await fake.start()
     env = {**os.environ, "TELEGRAM_TOKEN": fake.token, "TELEGRAM_BASE_URL": fake.url,
            "TELEGRAM_POLL_TIMEOUT": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-           "HOST": "127.0.0.1", "PORT": str(free_port())}
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", env=env, cwd=tmp_path,
-                                                   stderr=asyncio.subprocess.PIPE)
+           "HOST": "127.0.0.1", "PORT": str(free_port()), "LOG_LEVEL": "DEBUG"}
+    log = (tmp_path / "stderr").open("wb")  # a file, not a pipe: debug logging would fill a pipe's buffer
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", env=env, cwd=tmp_path, stderr=log)
     try:
         for _ in range(200):
             if fake.calls_to("getUpdates"):
@@ -32,11 +32,17 @@ async def test_python_m_bot_runs_the_telegram_channel(tmp_path):
         assert set(fake.commands) == {None, "nl", "en", "fr"}
     finally:
         process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        await asyncio.wait_for(process.wait(), 30)
         await fake.stop()
+        log.close()
+    stderr = (tmp_path / "stderr").read_bytes()
     assert process.returncode == 0, stderr.decode()
     assert b"Traceback" not in stderr
     assert fake.refused(400) == []
+    # Whoever reads the logs must not be able to act as the bot, at any level.
+    assert b"getUpdates" in stderr
+    assert fake.token.encode() not in stderr
+    assert fake.token.split(":")[1].encode() not in stderr
 
 
 async def wait_until(condition, timeout=30.0):

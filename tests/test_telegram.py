@@ -4,11 +4,12 @@ Each test runs in polling and in webhook mode, on SQLite and on PostgreSQL. The 
 server's fixture fails any test in which the bot sent a request Telegram would refuse.
 """
 import json
+import logging
 
 import pytest
 from aiohttp import ClientSession
 
-from storage.models import Conversation, Idea, Identity, Offer, Person
+from storage.models import Conversation, Idea, Identity, Offer, OutboxMessage, Person
 from tests.auxil.database import rows
 from tests.auxil.telegram_fixtures import start_bot, telegram_settings
 from tests.auxil.telegram_user import onboard
@@ -269,3 +270,47 @@ async def test_health_endpoint(webhook_bot):
     url = webhook_bot.settings.telegram_webhook_url.rsplit("/telegram", 1)[0] + "/healthz"
     async with ClientSession() as session, session.get(url) as response:
         assert response.status == 200 and (await response.json()) == {"status": "ok"}
+
+
+async def test_a_malformed_update_with_the_right_secret_is_refused_quietly(webhook_bot, caplog):
+    url = webhook_bot.settings.telegram_webhook_url
+    secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"}
+    for update in ({"update_id": 9004, "message": "x"}, {"update_id": 9005, "callback_query": [1]}):
+        assert await post(url, update, secret) == 400
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_redelivered_tap_is_answered_once(webhook_bot, engine, caplog):
+    user = webhook_bot.user()
+    await onboard(user)
+    await user.send("/profiel")
+    message = user.keyboard_message()
+    query = {"id": user.fake.new_query_id(user.id), "from": user.sender(), "chat_instance": f"ci-{user.id}",
+             "message": {k: v for k, v in message.items() if k != "_content"},
+             "data": message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]}
+    await user.deliver({"callback_query": query}, update_id=7000)
+    await user.deliver({"callback_query": query}, update_id=7000)  # Telegram did not hear our 200 in time
+    assert user.last == []
+    assert user.fake.refused(400) == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_reply_telegram_would_not_take_goes_out_later_with_its_buttons(city, engine):
+    anna = await city.resident(1, "Anna")
+    city.bot.fake.failures["sendMessage"] = [500] * 4  # past the channel's own retries
+    await anna.send("/idee")
+    assert [c.status for c in anna.last] == [500] * 4
+    await city.tick(seconds=1)
+    [pushed] = anna.unread_texts()
+    assert "Wat kan beter in je buurt of in de stad" in pushed
+    await anna.send("Het Leieboord is grijs.")  # the dialogue goes on from the question it resent
+    assert "Wat is je idee?" in anna.text
+    await anna.send("/annuleer")
+    await anna.tap("Ja, stoppen")
+    city.bot.fake.failures["sendMessage"] = [502] * 4
+    await anna.send("/privacy")
+    await city.tick(seconds=1)
+    assert anna.button_labels() == ["Mijn gegevens", "Alles wissen"]
+    await anna.tap("Mijn gegevens")
+    assert "Dit bewaar ik over jou:" in anna.text
+    assert {r.state for r in await rows(engine, OutboxMessage) if r.purpose == "resend"} == {"sent"}

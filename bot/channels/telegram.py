@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
+import httpx
 from aiohttp import web
 from telegram import (
     BotCommand,
@@ -46,7 +47,7 @@ from bot.config import Settings
 from bot.core import Gangmaker
 from bot.events import Inbound
 from bot.i18n import N_, SUPPORTED, translator
-from bot.outbox import RetryLater
+from bot.outbox import MaybeSent, RetryLater
 from bot.outbox import Unreachable as PushUnreachable
 from bot.replies import Action, Button, Document, Drawn, Notice, Reply, buttons_of
 
@@ -95,6 +96,13 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
     return [*pieces, text] if text else pieces
 
 
+def _unanswered(error: BaseException) -> bool:
+    """The request went out, but its answer did not come back: Telegram may have acted on it."""
+    cause = error.__cause__
+    return isinstance(error, NetworkError) and isinstance(cause, httpx.TransportError) and not isinstance(
+        cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
 def _transient(error: BaseException) -> bool:
     """Worth another try: time-outs and server errors, not a refused request."""
     return isinstance(error, TimedOut) or (
@@ -103,6 +111,14 @@ def _transient(error: BaseException) -> bool:
 
 class Unreachable(Exception):
     """The chat blocked the bot (403): nothing more is sent to it."""
+
+
+class Undelivered(Exception):
+    """Telegram would not take these replies now (429 or 5xx past the retries)."""
+
+    def __init__(self, replies: list[Reply], reason: str) -> None:
+        super().__init__(reason)
+        self.replies = replies
 
 
 class TelegramChannel:
@@ -187,7 +203,12 @@ class TelegramChannel:
             return web.json_response({"ok": False, "error": "not JSON"}, status=400)
         if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
             return web.json_response({"ok": False, "error": "not an update"}, status=400)
-        await self.process(payload)
+        try:
+            update = Update.de_json(payload, self.application.bot)
+        except Exception:  # noqa: BLE001 - a forged or broken update: nothing Telegram itself would send
+            log.warning("refused a Telegram webhook call whose update does not parse")
+            return web.json_response({"ok": False, "error": "not an update"}, status=400)
+        await self.application.process_update(update)
         return web.json_response({"ok": True})
 
     async def publish_commands(self) -> None:
@@ -198,10 +219,6 @@ class TelegramChannel:
             await self.application.bot.set_my_commands(commands, language_code=locale)
             if locale == "nl":
                 await self.application.bot.set_my_commands(commands)
-
-    async def process(self, payload: dict[str, Any]) -> None:
-        """Handle one update delivered by webhook, before the request is answered."""
-        await self.application.process_update(Update.de_json(payload, self.application.bot))
 
     # -- updates in -------------------------------------------------------------------------
 
@@ -272,25 +289,35 @@ class TelegramChannel:
             try:
                 await self.deliver(chat_id, replies, query)
             except Unreachable:
-                log.info("chat %s blocked the bot; marked unreachable", chat_id)
+                log.info("a chat blocked the bot; marked unreachable")
+            except Undelivered as failed:
+                log.warning("Telegram did not take a reply (%s); the outbox sends it later", failed)
+                await self.core.keep_for_later(CHANNEL, str(chat_id), failed.replies)
 
     async def deliver(self, chat_id: int, replies: list[Reply], query: CallbackQuery | None = None) -> None:
-        """Draw the replies in the chat. A tap is answered first, with any notice as its toast."""
-        if query is not None:
+        """Draw the replies in the chat. A tap is answered first, with any notice as its toast; a tap
+        with no answer at all (delivered twice) was answered the first time."""
+        if query is not None and replies:
             notices = " ".join(r.text for r in replies if isinstance(r, Notice))
-            await self._call(lambda: query.answer(notices[:200] or None), chat_id)
-        for reply in replies:
+            try:
+                await self._call(lambda: query.answer(notices[:200] or None), chat_id)
+            except (RetryAfter, NetworkError) as error:  # only the spinner and a toast are lost
+                log.warning("could not answer a tap: %r", error)
+        for number, reply in enumerate(replies):
             if isinstance(reply, Notice) and query is not None:
                 continue
             if getattr(reply, "to", None) is not None:
                 log.debug("a reply for a shared room has no place on Telegram")
                 continue
             replace = getattr(reply, "replace", None)
-            if replace and query is not None and query.message is not None:
-                await self._call(self._replace(chat_id, query.message.message_id, reply, replace), chat_id)
-                continue
-            for request in self._requests(chat_id, reply):
-                await self._call(request, chat_id)
+            try:
+                if replace and query is not None and query.message is not None:
+                    await self._call(self._replace(chat_id, query.message.message_id, reply, replace), chat_id)
+                    continue
+                for request in self._requests(chat_id, reply):
+                    await self._call(request, chat_id)
+            except (RetryAfter, NetworkError) as error:  # past the retries: this reply and the rest wait
+                raise Undelivered(replies[number:], repr(error)) from None
 
     def _replace(self, chat_id: int, message_id: int, reply: Drawn, replace: str) -> Callable[[], Awaitable[Any]]:
         """Redraw the tapped message: only its buttons, or its text and buttons."""
@@ -316,8 +343,9 @@ class TelegramChannel:
     async def push(self, user_id: str, replies: list[Reply]) -> str | None:
         """Send an outbox message (for the dispatcher, which does its own retrying).
 
-        Raises RetryLater on 429 (after AIORateLimiter's own retries), 5xx and time-outs,
-        and PushUnreachable when the person blocked the bot. Returns the last message id."""
+        Raises RetryLater on 429 (after AIORateLimiter's own retries), 5xx and failed connections,
+        MaybeSent when the request went out but no answer came back, and PushUnreachable when
+        the person blocked the bot. Returns the last message id."""
         chat_id, message_id = int(user_id), None
         try:
             for reply in replies:
@@ -329,6 +357,8 @@ class TelegramChannel:
         except Forbidden:
             raise PushUnreachable() from None
         except Exception as error:
+            if _unanswered(error):
+                raise MaybeSent(repr(error)) from None
             if _transient(error):
                 raise RetryLater(30, repr(error)) from None
             raise

@@ -128,6 +128,11 @@ class Upload:
     filename: str
     content: bytes
 
+GATEWAY_PAGE, DROP = "gateway page", "drop"
+NGINX_504 = ("<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n"
+             "<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+             + "<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n" * 6)
+
 
 class FakeTelegram:
     """The server, its chats, and the traffic it saw."""
@@ -143,7 +148,9 @@ class FakeTelegram:
         self.commands: dict[str | None, list[dict[str, str]]] = {}
         self.rate_per_second = rate_per_second
         self.send_delay = 0.0
-        self.failures: dict[str, list[int]] = {}  # method -> HTTP statuses to answer next
+        # method -> what to answer next: an HTTP status (a JSON error), GATEWAY_PAGE (an HTML error
+        # page from a proxy) or DROP (do it, then close the connection without an answer)
+        self.failures: dict[str, list[int | str]] = {}
         self.open_queries: dict[str, int] = {}  # callback query id -> chat id
         self._sent_at: list[float] = []
         self._update_ids = itertools.count(1)
@@ -191,12 +198,19 @@ class FakeTelegram:
                 self.spec.check_call(method, params)
             elif not hasattr(self, f"_{method}"):
                 raise ApiError(404, "Not Found: method not found")
-            if self.failures.get(method):
-                status = self.failures[method].pop(0)
-                raise ApiError(status, "Internal Server Error" if status >= 500 else "Too Many Requests: retry after 1",
-                               retry_after=1 if status == 429 else None)
+            failure = self.failures[method].pop(0) if self.failures.get(method) else None
+            if failure == GATEWAY_PAGE:
+                self.calls.append(Call(method, params, 504, "gateway page"))
+                return web.Response(status=504, text=NGINX_504, content_type="text/html")
+            if isinstance(failure, int):
+                raise ApiError(failure, "Internal Server Error" if failure >= 500 else
+                               "Too Many Requests: retry after 1", retry_after=1 if failure == 429 else None)
             self._check_rate(method)
             result = await getattr(self, f"_{method}")(params)
+            if failure == DROP:
+                self.calls.append(Call(method, params, 200, "answer dropped"))
+                request.transport.abort()  # done, but the answer never reaches the bot
+                return web.Response()
         except ApiError as error:
             self.calls.append(Call(method, params, error.status, error.description))
             body: dict[str, Any] = {"ok": False, "error_code": error.status, "description": error.description}
