@@ -66,6 +66,7 @@ def main(ctx: click.Context) -> None:
 @main.command()
 def serve() -> None:
     """Run the configured platform channels (Telegram, Slack, or both) and the web server."""
+    from bot.runner import AlreadyServing
     from bot.runner import serve as run
 
     settings = _settings()
@@ -73,7 +74,10 @@ def serve() -> None:
     if not settings.telegram_token and not settings.slack_bot_token:
         raise click.ClickException("Neither TELEGRAM_TOKEN nor SLACK_BOT_TOKEN is set; without them, "
                                    "try `gangmaker console`.")
-    asyncio.run(run(settings))
+    try:
+        asyncio.run(run(settings))
+    except AlreadyServing as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.command()

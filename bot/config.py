@@ -70,6 +70,16 @@ class Settings(BaseSettings):
     outbox_concurrency: int = Field(default=1, ge=1, le=32)
     outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)  # a claimed row is retried after this
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Messages and taps one person may send per window before they are told to slow down.
+    flood_limit: str = "40/minute"
+
+    @field_validator("flood_limit")
+    @classmethod
+    def _flood_limit(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # "40/minute", "100 per hour"...: a ValueError otherwise
+        return value
 
     @field_validator("database_url")
     @classmethod

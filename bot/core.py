@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.context import Context, Scope
 from bot.dialogue import FORM, Dialogue
 from bot.events import Inbound
+from bot.flood import FloodGuard, Verdict
 from bot.i18n import N_, translator
 from bot.outbox import Purpose, enqueue
 from bot.replies import Action, Button, Message, Question, Reply, as_payload, from_payload
@@ -65,6 +66,7 @@ class Gangmaker:
         self.navigation = [Command(names, partial(self._navigate, action=names[0]), description)
                            for names, description in NAVIGATION.items()]
         self.commands = {**app.by_name, **{name: command for command in self.navigation for name in command.names}}
+        self.flood = FloodGuard(settings.flood_limit)
         # One event at a time per chat in this process; the version column guards across processes.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -76,6 +78,12 @@ class Gangmaker:
     async def handle(self, event: Inbound) -> list[Reply]:
         """Answer one event. Never raises for bad input: the person always gets an answer, and
         when the turn cannot be stored, the text they typed comes back to them."""
+        flood = self.flood.check(f"{event.channel}:{event.user_id}")
+        if flood is not Verdict.READ:
+            t = translator(event.locale_hint, self.settings.timezone)
+            return [Message(t(N_("Je stuurt veel berichten kort na elkaar. Ik lees even niet mee. "
+                                 "Wacht een minuutje en stuur dan opnieuw wat je wilde zeggen.")))
+                    ] if flood is Verdict.WARN else []
         async with self._locks.setdefault((event.channel, event.user_id), asyncio.Lock()):
             for attempt in range(ATTEMPTS):
                 try:

@@ -4,6 +4,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from filelock import FileLock, Timeout
+from sqlalchemy.engine import make_url
 
 from bot.assembly import assemble
 from bot.config import Settings
@@ -11,16 +16,42 @@ from bot.config import Settings
 log = logging.getLogger(__name__)
 
 
+class AlreadyServing(Exception):
+    """Another instance serves this SQLite database: two would send pushes twice."""
+
+
+@contextmanager
+def only_instance(settings: Settings) -> Iterator[None]:
+    """On a SQLite file, hold a lock beside it for as long as this instance serves; several
+    instances need PostgreSQL, where they share the work safely."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        yield
+        return
+    lock = FileLock(f"{url.database}.serving.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise AlreadyServing(
+            f"Another Gangmaker already serves the SQLite database {url.database}. Stop it first: several "
+            "instances at once need PostgreSQL (DATABASE_URL=postgresql://...).") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Migrate, start the configured channels and the web server, and run until `stop` (or SIGTERM)."""
-    assembly = await assemble(settings)
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await assembly.start()
-        log.info("channels running: %s", ", ".join(assembly.channels) or "none")
-        await stop.wait()
-    finally:
-        await assembly.stop()
+    with only_instance(settings):
+        assembly = await assemble(settings)
+        stop = stop or asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await assembly.start()
+            log.info("channels running: %s", ", ".join(assembly.channels) or "none")
+            await stop.wait()
+        finally:
+            await assembly.stop()

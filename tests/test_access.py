@@ -14,7 +14,7 @@ from tests.auxil.database import rows
 TITLE, DESCRIPTION = "Geheime werf", "Nog niet bekend: de plek van het nieuwe kunstwerk."
 
 
-async def add_call(engine, now, state="published") -> Call:
+async def add_call(engine, now, state="published", settings=None) -> Call:
     answers = dict(title=TITLE, description=DESCRIPTION, address="Groeningestraat 1", neighbourhood="heule",
                    needs=["time"], starts_at=(now + timedelta(days=3)).isoformat(),
                    ends_at=(now + timedelta(days=3, hours=3)).isoformat())
@@ -23,7 +23,7 @@ async def add_call(engine, now, state="published") -> Call:
         session.add(call)
         await session.flush()
         if state == "published":
-            await call_service.publish(session, None, call, now)
+            await call_service.publish(session, settings, call, now)
         else:
             call.state = state
     return call

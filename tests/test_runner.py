@@ -30,12 +30,17 @@ async def test_python_m_bot_runs_the_telegram_channel(tmp_path):
         await user.send("/start")
         assert "Kortrijk 2030" in user.text
         assert set(fake.commands) == {None, "nl", "en", "fr"}
+        # A second instance on the same SQLite file would send pushes twice: it refuses to start.
+        second = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", env={**env, "PORT": str(free_port())},
+                                                      cwd=tmp_path, stderr=asyncio.subprocess.PIPE)
+        _, second_err = await asyncio.wait_for(second.communicate(), 30)
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)
         await fake.stop()
         log.close()
     stderr = (tmp_path / "stderr").read_bytes()
+    assert second.returncode == 1 and b"Another Gangmaker already serves the SQLite database" in second_err
     assert process.returncode == 0, stderr.decode()
     assert b"Traceback" not in stderr
     assert fake.refused(400) == []

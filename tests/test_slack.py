@@ -1,5 +1,6 @@
 """Partners and coordinators in Slack: signed requests in, Web API calls out (the real slack-bolt
 against a fake Slack that refuses what Slack refuses)."""
+import asyncio
 import json
 
 import pytest
@@ -217,3 +218,23 @@ async def test_socket_mode_needs_no_public_url_or_signing_secret(slack):
     fake.socket = socket
     assert (await fake.command("UCOCO", "menu"))[0] == 200
     await slack.until(lambda: fake.dm("UCOCO"))
+
+
+async def test_a_reply_slack_would_not_take_goes_out_later(slack, engine):
+    fake = slack.fake
+    fake.add_user("UBEA", "Bea")
+    fake.failures["chat.postMessage"] = ["fatal_error"]  # Slack's own trouble, a 500
+    await fake.command("UBEA", "tijd")
+    await slack.until(lambda: [c for c in fake.calls if c.error == "fatal_error"])
+    assert not [m for m in fake.dm("UBEA") if "uur per maand" in m.text]
+
+    async def resent():
+        await slack.assembly.dispatcher.drain()
+        return [m for m in fake.dm("UBEA") if "uur per maand" in m.text]
+
+    for _ in range(100):
+        if await resent():
+            break
+        await asyncio.sleep(0.02)
+    assert await resent()
+    fake.calls = [call for call in fake.calls if not call.error]  # the refusal above was asked for

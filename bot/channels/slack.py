@@ -66,6 +66,11 @@ class Pace:
                 self._last = loop.time()
 
 
+def _passing(error: SlackApiError) -> bool:
+    """A refusal that passes by itself: rate limited (429), or Slack's own trouble (5xx)."""
+    return error.response.status_code == 429 or error.response.status_code >= 500
+
+
 class SlackChannel:
     """Partners and coordinators in one Slack workspace: one Bolt app around the core."""
 
@@ -207,8 +212,18 @@ class SlackChannel:
                       tapped: tuple[str, str] | None = None) -> None:
         """Draw the replies: a form as a modal, a notice only to the person, a redraw in place,
         a room's card in its channel, the rest in the direct messages."""
+        later: list[Reply] = []
         for reply in replies:
-            await self._safely(self._draw(user_id, reply, trigger_id, tapped))
+            try:
+                await self._draw(user_id, reply, trigger_id, tapped)
+            except SlackApiError as error:
+                if _passing(error) and getattr(reply, "to", None) is None:
+                    later.append(reply)  # Slack could not take it now: the outbox sends it again
+                else:
+                    log.error("Slack refused a reply: %s", error.response.get("error"))
+        if later:
+            log.warning("Slack did not take %d replies; the outbox sends them later", len(later))
+            await self.core.keep_for_later(CHANNEL, user_id, later)
 
     async def _draw(self, user_id: str, reply: Reply, trigger_id: str | None,
                     tapped: tuple[str, str] | None) -> None:
@@ -266,12 +281,10 @@ class SlackChannel:
                     ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]
         except SlackApiError as error:
             code = error.response.get("error")
-            if error.response.status_code == 429:
-                raise RetryLater(float(error.response.headers.get("Retry-After", 30)), "ratelimited") from None
             if code in GONE:
                 raise PushUnreachable() from None
-            if error.response.status_code >= 500:
-                raise RetryLater(30, str(code)) from None
+            if _passing(error):
+                raise RetryLater(float(error.response.headers.get("Retry-After", 30)), str(code)) from None
             raise
         except OSError as error:
             raise RetryLater(30, repr(error)) from None
