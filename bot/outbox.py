@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 HELD = "held"  # kept back by the weekly cap; never sent as it is, a later overview carries it
 ERROR_LENGTH = 255  # of the last_error column
 RETRY_AFTER = timedelta(seconds=30)  # after the database failed while a push was prepared
+FINISH_ATTEMPTS = 5  # tries to record a send's outcome while the database blinks
 
 
 
@@ -163,7 +164,13 @@ class Dispatcher:
     async def tick(self) -> int:
         """Send what is due now; returns how many messages went out."""
         async with self._running:
-            claimed_at, ids = await self._claim()
+            try:
+                claimed_at, ids = await self._claim()
+            except Exception as error:
+                if not transient(error):
+                    raise
+                log.warning("outbox waits: database unavailable (%s)", type(error.orig).__name__)
+                return 0
             results = await asyncio.gather(*(self._send(row_id, claimed_at) for row_id in ids))
             return sum(results)
 
@@ -304,7 +311,19 @@ class Dispatcher:
         row.attempts += 1
         return channel, "", row.room, replies, mine
 
-    async def _finish(self, row_id: int, claimed_at: datetime, state: str, *, error: str | None = None,
+    async def _finish(self, row_id: int, claimed_at: datetime, state: str, **outcome: Any) -> None:
+        """Record how a send went. A database that blinks is tried again, since a row left
+        `sending` after a send would be sent again once its lease runs out."""
+        for attempt in range(1, FINISH_ATTEMPTS + 1):
+            try:
+                await self._record(row_id, claimed_at, state, **outcome)
+                return
+            except Exception as error:
+                if not transient(error) or attempt == FINISH_ATTEMPTS:
+                    raise
+                await asyncio.sleep(0.05 * attempt)
+
+    async def _record(self, row_id: int, claimed_at: datetime, state: str, *, error: str | None = None,
                       retry_at: datetime | None = None, channel: str | None = None, message_id: str | None = None,
                       unreachable: tuple[str, str] | None = None) -> None:
         async with self.sessions() as session, session.begin():

@@ -1,11 +1,15 @@
 """Faults: a database that drops its connections or stays locked never loses what a resident typed;
 the turn is tried again on a fresh connection, and when it still fails the text is handed back."""
+from collections import Counter
+
 import pytest
 
-from storage.models import Conversation
+from storage.models import Conversation, OutboxMessage
 from tests.auxil.chat import onboard
 from tests.auxil.database import rows
 from tests.auxil.faults import drop_connections, failing
+from tests.auxil.people import add_residents
+from tests.test_outbox import publish_call, sent_per_chat
 
 SORRY = "Sorry, er ging iets mis"
 PROBLEM = "Het Leieboord is grijs. Buren zitten er nooit."
@@ -44,3 +48,17 @@ async def test_a_database_that_stays_locked_hands_the_text_back_and_keeps_the_qu
     assert "problem" not in conversation.answers
     await chat.send(PROBLEM)  # the database is back: the dialogue goes on where it was
     assert question not in chat.text and "Wat is je idee" in chat.text
+
+
+async def test_a_database_that_blinks_during_a_broadcast_loses_nothing_and_repeats_nothing(city, engine, fake_telegram):
+    people = await add_residents(engine, fake_telegram, 30, city.clock())
+    await publish_call(engine, city.bot.settings, city.clock())
+    with failing(engine, every=12) as failed:  # one statement in twelve fails, whichever it is
+        for _ in range(60):
+            if len(sent_per_chat(fake_telegram)) == 30:
+                break
+            await city.dispatcher.tick()
+            city.clock.advance(seconds=31)
+    assert len(failed) > 10
+    assert sent_per_chat(fake_telegram) == Counter({p.id: 1 for p in people})
+    assert Counter(row.state for row in await rows(engine, OutboxMessage)) == Counter({"sent": 30})

@@ -11,13 +11,19 @@ from tests.auxil.database import POSTGRES_URL, create_engine
 
 
 @contextmanager
-def failing(engine: AsyncEngine, statements: int = 10**9, only: str = "") -> Iterator[list[str]]:
-    """The next `statements` SQL statements (those containing `only`) fail with the driver's
-    OperationalError, as a locked SQLite file or an unreachable server does; yields those statements."""
+def failing(engine: AsyncEngine, statements: int = 10**9, only: str = "", every: int = 1) -> Iterator[list[str]]:
+    """The next `statements` SQL statements (those containing `only`; with `every`, one in so many)
+    fail with the driver's OperationalError, as a locked SQLite file or an unreachable server
+    does; yields those statements."""
     failed: list[str] = []
+    seen = 0
 
     def fail(connection, _cursor, statement, _parameters, _context, _many) -> None:
-        if len(failed) < statements and only in statement:
+        nonlocal seen
+        if only not in statement:
+            return
+        seen += 1
+        if len(failed) < statements and seen % every == 0:
             failed.append(statement)
             raise connection.dialect.loaded_dbapi.OperationalError("database is locked")
 
