@@ -262,8 +262,7 @@ class Gangmaker:
                 ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
                 return
             if ctx.conversation is not None:
-                await ctx.conversations.end(ctx.conversation)
-                ctx.conversation = None
+                await self.dialogue.cancel(ctx)  # says what it stopped
             await self.app.routes[tapped.route].handler(ctx, tapped)
             return
         command = await self._allowed(ctx, name) if name else None
@@ -274,8 +273,7 @@ class Gangmaker:
                 await self.app.menu(ctx)
             return
         if ctx.conversation is not None:
-            await ctx.conversations.end(ctx.conversation)
-            ctx.conversation = None
+            await self.dialogue.cancel(ctx)  # says what it stopped
         await command.run(ctx)
 
     async def _cancel(self, ctx: Context) -> None:

@@ -37,6 +37,7 @@ SUMMARY = "_summary"
 EDIT = "_edit"
 PREFILLED = "_prefilled"  # answers given before the flow began (a free text that became the idea): not asked
 FORM = "form"  # the route of a submitted form; its verb is the flow's name
+TODAY = "today"  # the value of a date step's "Vanaf nu" button
 REQUIRED = N_("Deze vraag moet je nog beantwoorden.")
 
 Answers = dict[str, Any]
@@ -217,15 +218,22 @@ def _example(now: datetime) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class DateStep(Step):
-    """A calendar date typed as day/month(/year), not in the past; stored as ISO text."""
+    """A calendar date typed as day/month(/year), not in the past; stored as ISO text. With
+    `from_now`, a button answers today ("Vanaf nu")."""
 
     after_step: str | None = None  # must not be before the answer of this step
+    from_now: str | None = None  # the label of a button that answers today
     kind = "date"
+
+    def buttons(self, t: Translator, token: str, answers: Answers) -> list[Button]:
+        return [Button(t(self.from_now), Action.of(ROUTE, "answer", token, TODAY))] if self.from_now else []
 
     def hint_values(self, now: datetime) -> dict[str, object]:
         return {"example": _example(now)}
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> str:
+        if self.from_now and answer.kind == "tap" and answer.value == TODAY:
+            return now.date().isoformat()
         value = parse_date(answer.text, now.date()) if answer.kind == "text" else None
         if value is None:
             raise self.expectation(now)

@@ -60,6 +60,7 @@ COMMANDS = (
 ROUTES = {
     offers.OFFER: Route(offers.on_offer_button),
     privacy.PRIVACY: Route(privacy.on_privacy_button),
+    menu.HELP_ROUTE: Route(menu.on_help_button),
     profile.PROFILE: Route(profile.on_profile_button),
     calls.CALL: Route(calls.on_call_button),
     calls.FEEDBACK: Route(calls.on_feedback_button),

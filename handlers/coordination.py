@@ -129,7 +129,8 @@ def check_moments(answers: dict[str, Any]) -> tuple[str, str] | None:
 
 CALL_FLOW = Flow(name="call", steps=CALL_STEPS, on_done=call_done, describe=reach, check=check_moments,
                  form=True, role=COORDINATOR,
-                 summary_title=N_("Dit is je oproep:"))
+                 summary_title=N_("Dit is je oproep:"),
+                 cancelled=N_("Oké, ik stop met de nieuwe oproep. Er is niets bewaard."))
 
 
 async def start_call(ctx: Context) -> None:

@@ -49,7 +49,7 @@ async def idea_done(ctx: Context, answers: dict[str, Any]) -> None:
 
 def idea_flow(max_length: int) -> Flow:
     return Flow(name="idea", steps=idea_steps(max_length), on_done=idea_done,
-                summary_title=N_("Dit is je idee:"))
+                summary_title=N_("Dit is je idee:"), cancelled=N_("Oké, ik stop met je idee. Er is niets bewaard."))
 
 
 async def start_idea(ctx: Context) -> None:

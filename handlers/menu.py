@@ -4,7 +4,7 @@ from __future__ import annotations
 from bot.app import command_action
 from bot.context import Context
 from bot.i18n import N_
-from bot.replies import Button
+from bot.replies import Action, Button
 from handlers import calls
 
 ITEMS = (
@@ -26,14 +26,18 @@ HELP = N_(
     "/idee – een idee delen\n"
     "/tijd – tijd geven\n"
     "/kennis – kennis of talent delen\n"
-    "/geven – geld, materiaal of een ruimte geven\n"
+    "/geven – geld, materiaal of een ruimte geven\n\n"
+    "Midden in een vraag? Typ /terug, /overslaan of /annuleer."
+)
+HELP_MORE = N_(
+    "Nog meer:\n"
     "/profiel – je profiel bekijken en aanpassen\n"
     "/bijdragen – wat je al deelde\n"
     "/mijnoproepen – waar je aan meedoet\n"
     "/pauze – even geen berichten\n"
-    "/privacy – wat ik bewaar, /mijngegevens en /vergeet\n\n"
-    "Midden in een vraag? Typ /terug, /overslaan of /annuleer."
+    "/privacy – wat ik bewaar, /mijngegevens en /vergeet"
 )
+HELP_ROUTE = "help"  # the "Meer uitleg" button under the help
 
 
 def show(ctx: Context) -> None:
@@ -59,7 +63,12 @@ async def start(ctx: Context) -> None:
 
 
 async def show_help(ctx: Context) -> None:
-    ctx.say(ctx.t(HELP))
+    t = ctx.t
+    ctx.say(t(HELP), [Button(t(N_("Meer uitleg")), Action.of(HELP_ROUTE, "more"))])
+
+
+async def on_help_button(ctx: Context, tapped: Action) -> None:
+    ctx.say(ctx.t(HELP_MORE))
 
 
 async def unknown_command(ctx: Context) -> None:

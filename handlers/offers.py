@@ -24,7 +24,7 @@ TIME_STEPS = [
                prompt=N_("Hoeveel uur per maand wil je ongeveer helpen?")),
     MultiStep(name="moments", label=N_("Wanneer"), options=MOMENTS,
               prompt=N_("Wanneer kun je meestal?")),
-    DateStep(name="start", label=N_("Vanaf"), prompt=N_("Vanaf wanneer kun je helpen?")),
+    DateStep(name="start", label=N_("Vanaf"), prompt=N_("Vanaf wanneer kun je helpen?"), from_now=N_("Vanaf nu")),
     UNTIL,
 ]
 
@@ -76,12 +76,13 @@ def offer_done(kind: str):
 
 
 def offer_flows(max_length: int) -> list[Flow]:
-    title = N_("Dit is je aanbod:")
+    title, stopped = N_("Dit is je aanbod:"), N_("Oké, ik stop met je aanbod. Er is niets bewaard.")
     return [
-        Flow(name="offer_time", steps=TIME_STEPS, on_done=offer_done("time"), summary_title=title),
+        Flow(name="offer_time", steps=TIME_STEPS, on_done=offer_done("time"), summary_title=title, cancelled=stopped),
         Flow(name="offer_expertise", steps=expertise_steps(max_length), on_done=offer_done("expertise"),
-             summary_title=title),
-        Flow(name="offer_gift", steps=gift_steps(max_length), on_done=offer_done("gift"), summary_title=title),
+             summary_title=title, cancelled=stopped),
+        Flow(name="offer_gift", steps=gift_steps(max_length), on_done=offer_done("gift"), summary_title=title,
+             cancelled=stopped),
     ]
 
 

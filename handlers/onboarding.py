@@ -12,7 +12,7 @@ from bot.typed import yes_or_no
 from handlers import calls, menu, workspace
 from handlers.coordination import COORDINATOR
 from handlers.options import CONTRIBUTIONS, LANGUAGES, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
-from handlers.privacy import privacy_text
+from handlers.privacy import privacy_more, privacy_text
 
 CONSENT = "consent"  # route of the stateless consent buttons: Action.of(CONSENT, verb, language, then)
 REST = "onb"  # route: Action.of(REST, "rest"), the rest of the profile after joining from a link
@@ -150,7 +150,9 @@ def welcome(ctx: Context, then: str = "") -> None:
 
 def ask_consent(ctx: Context, longer: bool = False, then: str = "") -> None:
     t = ctx.t
-    text = privacy_text(ctx) if longer else t(N_(
+    if longer:  # the whole privacy text, in two messages of a readable length
+        ctx.say(privacy_text(ctx))
+    text = privacy_more(ctx) if longer else t(N_(
         "Om je uit te nodigen, bewaar ik wat je me vertelt. Stad Kortrijk is daarvoor verantwoordelijk. "
         "Je kunt alles altijd bekijken of laten wissen. Nee zeggen mag ook."
     ))

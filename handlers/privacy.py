@@ -14,7 +14,7 @@ from storage.models import Call, Feedback, OutboxMessage, Project, ProjectMute, 
 from storage.repositories import Calls
 
 PRIVACY = "privacy"  # route of the privacy buttons
-EXPORT, FORGET = "export", "forget"
+EXPORT, FORGET, MORE = "export", "forget", "more"
 
 
 def privacy_text(ctx: Context) -> str:
@@ -22,22 +22,31 @@ def privacy_text(ctx: Context) -> str:
         "Stad Kortrijk is verantwoordelijk voor wat je hier deelt. "
         "Ik bewaar je antwoorden en je chatnummer. Zo kan ik je uitnodigen voor wat je koos "
         "en je ideeën en aanbod opvolgen.\n\n"
+        "Met /mijngegevens krijg je alles wat ik over je weet. Met /vergeet wis ik alles."
+    ))
+
+
+def privacy_more(ctx: Context) -> str:
+    """Who sees what, how long it is kept, what stays after erasure, and whom to ask."""
+    return ctx.t(N_(
         "Medewerkers van de stad zien je antwoorden. Partners zien een idee of aanbod pas als het "
-        "gepubliceerd is, en je contactgegevens pas als jij ja zegt.\n\n"
-        "Ik bewaar alles tot je stopt, of tot we heel lang niets meer van je horen. "
-        "Met /mijngegevens krijg je alles wat ik over je weet. Met /vergeet wis ik alles. "
-        "Vragen? Mail naar {contact}."
-    ), contact=ctx.settings.privacy_contact)
+        "gepubliceerd is, en je contact pas als jij ja zegt.\n\n"
+        "Hoor ik {months} maanden niets van je, dan wis ik alles. Een maand vooraf zeg ik het je. "
+        "Ideeën en oproepen blijven, zonder je naam. Vragen? Mail naar {contact}."
+    ), months=ctx.settings.retention_months, contact=ctx.settings.privacy_contact)
 
 
 async def show_privacy(ctx: Context) -> None:
     t = ctx.t
-    ctx.say(privacy_text(ctx), [Button(t(N_("Mijn gegevens")), Action.of(PRIVACY, EXPORT)),
+    ctx.say(privacy_text(ctx), [Button(t(N_("Meer uitleg")), Action.of(PRIVACY, MORE)),
+                                Button(t(N_("Mijn gegevens")), Action.of(PRIVACY, EXPORT)),
                                 Button(t(N_("Alles wissen")), Action.of(PRIVACY, FORGET), style="danger")])
 
 
 async def on_privacy_button(ctx: Context, tapped: Action) -> None:
-    if tapped.verb == EXPORT:
+    if tapped.verb == MORE:
+        ctx.say(privacy_more(ctx))
+    elif tapped.verb == EXPORT:
         await export(ctx)
     elif tapped.verb == FORGET:
         await start_forget(ctx)

@@ -10,7 +10,7 @@ from bot.config import load_settings
 from bot.core import NAVIGATION
 from bot.i18n import COMMAND_IN_TEXT, LOCALES_DIR, SUPPORTED, translator
 from handlers.app import application
-from handlers.menu import HELP
+from handlers.menu import HELP, HELP_MORE
 
 PLACEHOLDER = re.compile(r"{(\w*)}")
 
@@ -61,7 +61,32 @@ def test_every_command_a_text_names_exists(locale):
     assert named - known - {"foto"} == set()  # /foto: the console's pretend photo
 
 
+# The command each language has of its own, for the Dutch name (where it has one).
+OWN_COMMANDS = {
+    "en": {"idee": "idea", "tijd": "time", "kennis": "expertise", "geven": "give", "profiel": "profile",
+           "taal": "language", "bijdragen": "contributions", "mijngegevens": "mydata", "vergeet": "forget",
+           "agenda": "whatson", "mijnoproepen": "mycalls", "pauze": "pause", "oproep": "newcall", "oproepen": "calls",
+           "annuleer": "cancel", "terug": "back", "overslaan": "skip", "koppel": "join", "hulp": "help"},
+    "fr": {"tijd": "temps", "kennis": "competences", "geven": "donner", "profiel": "profil", "taal": "langue",
+           "bijdragen": "contributions", "privacy": "confidentialite", "mijngegevens": "mesdonnees",
+           "vergeet": "oublier", "mijnoproepen": "mesappels", "pauze": "pause", "annuleer": "annuler",
+           "terug": "retour", "overslaan": "passer", "koppel": "rejoindre", "hulp": "aide", "help": "aide"},
+}
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_english_and_french_texts_name_their_own_commands(locale):
+    dutch = {m.id: name for m in catalog(locale) if m.id for name in COMMAND_IN_TEXT.findall(m.string)
+             if name in OWN_COMMANDS[locale]}
+    assert dutch == {}
+
+
 def test_english_and_french_help_name_their_own_commands():
-    english, french = translator("en")(HELP), translator("fr")(HELP)
+    english, french = (translator(locale)(HELP) + translator(locale)(HELP_MORE) for locale in ("en", "fr"))
     assert "/idea" in english and "/idee" not in english and "/mycalls" in english
     assert "/temps" in french and "/tijd" not in french and "/oublier" in french
+
+
+def test_french_puts_a_non_breaking_space_before_double_punctuation_and_inside_quotes():
+    wrong = re.compile(r"[ \w)’.…][?!;»]|[\w)»]:(?=\s|$)| :|«[^\u00a0\u202f]")
+    assert [m.string for m in catalog("fr") if m.id and wrong.search(m.string)] == []

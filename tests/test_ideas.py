@@ -91,6 +91,7 @@ async def test_starting_another_command_mid_dialogue_asks_first(chat, engine):
     assert "Wat is je idee?" in chat.text
     await chat.send("/tijd")
     await chat.tap("Ja, iets nieuws")
+    assert "Oké, ik stop met je idee. Er is niets bewaard." in chat.text  # says what it stopped
     assert "Hoeveel uur per maand" in chat.text
     [conversation] = await rows(engine, Conversation)
     assert conversation.flow == "offer_time"

@@ -156,3 +156,14 @@ async def test_a_moment_typed_as_people_write_it_and_an_end_as_only_a_time(city,
     [call] = await rows(engine, Call)
     assert (call.starts_at.isoformat(), call.ends_at.isoformat()) == ("2027-03-13T13:00:00+00:00",
                                                                       "2027-03-13T16:00:00+00:00")
+
+
+async def test_a_start_date_can_be_tapped_as_from_now(chat, engine):
+    await onboard(chat)
+    await chat.send("/tijd")
+    await chat.send("6")
+    await chat.send("1, 2")
+    assert "Vanaf wanneer kun je helpen?" in chat.text and "Vanaf nu" in chat.buttons
+    await chat.tap("Vanaf nu")
+    await chat.tap("Overslaan")
+    assert "• Vanaf: woensdag 10 maart 2027" in chat.text

@@ -71,6 +71,7 @@ async def test_forget_needs_a_clear_yes(chat, engine):
 async def test_privacy_menu_offers_export_and_erasure(chat):
     await onboard(chat)
     await chat.tap("🔒 Privacy")
+    await chat.tap("Meer uitleg")
     assert "privacy@kortrijk.be" in chat.text
     await chat.tap("Mijn gegevens")
     assert len(chat.documents) == 1
@@ -105,3 +106,24 @@ async def test_forget_leaves_no_trace_of_the_name_in_the_sqlite_file(chat, engin
         await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     for file in (path, path.with_name(path.name + "-wal")):
         assert b"Quorinda" not in (file.read_bytes() if file.exists() else b""), file
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+@pytest.mark.parametrize("language", ["Nederlands", "English", "Français"])
+async def test_privacy_and_help_come_in_short_messages_with_more_on_request(chat, language):
+    art, time = {"Nederlands": ("Kunst en cultuur", "Tijd"), "English": ("Art and culture", "Time"),
+                 "Français": ("Art et culture", "Temps")}[language]
+    await onboard(chat, language=language, interests=(art,), contributions=(time,))
+    more = {"Nederlands": "Meer uitleg", "English": "Tell me more", "Français": "En savoir plus"}[language]
+    for command in ("/privacy", "/help"):
+        await chat.send(command)
+        assert all(words(reply.text) <= 60 for reply in chat.last), command
+        await chat.tap(more)
+        assert all(words(reply.text) <= 60 for reply in chat.last), command
+        assert chat.text
+    await chat.send("/privacy")
+    await chat.tap(more)
+    assert "privacy@kortrijk.be" in chat.text and "24" in chat.text  # who to ask, how long it is kept

@@ -74,7 +74,7 @@ async def test_without_the_role_there_is_no_modal_and_the_answer_is_in_the_perso
     await fake.command("UPIA", "oproep")
     [message] = await slack.until(lambda: fake.dm("UPIA"))
     assert "Je ne connais pas cette commande" in message.text
-    assert "Tapez /gangmaker help" in message.text  # as a command is typed on Slack
+    assert "Tapez /gangmaker aide" in message.text  # as a command is typed on Slack, in French
     assert fake.views == {}
 
 

@@ -310,7 +310,7 @@ async def test_a_reply_telegram_would_not_take_goes_out_later_with_its_buttons(c
     city.bot.fake.failures["sendMessage"] = [502] * 4
     await anna.send("/privacy")
     await city.tick(seconds=1)
-    assert anna.button_labels() == ["Mijn gegevens", "Alles wissen"]
+    assert anna.button_labels() == ["Meer uitleg", "Mijn gegevens", "Alles wissen"]
     await anna.tap("Mijn gegevens")
     assert "Dit bewaar ik over jou:" in anna.text
     assert {r.state for r in await rows(engine, OutboxMessage) if r.purpose == "resend"} == {"sent"}
