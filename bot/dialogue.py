@@ -105,6 +105,8 @@ class Step:
     skipped: str = N_("(overgeslagen)")  # what an optional step left empty means, in the summary
     when: Callable[[Answers], bool] | None = None
     on_answer: Callable[[Context, Any], Awaitable[None]] | None = None
+    # False: not asked in turn; shown in the summary (its default) and changed from there, or in a form.
+    asked: bool = True
     kind = "text"
 
     def applies(self, answers: Answers) -> bool:
@@ -488,14 +490,18 @@ class Flow:
     def applicable(self, answers: Answers) -> list[Step]:
         return [step for step in self.steps if step.applies(answers)]
 
+    def asked(self, answers: Answers) -> list[Step]:
+        """The steps asked one after the other (the others wait at the summary)."""
+        return [step for step in self.applicable(answers) if step.asked]
+
     def after(self, name: str, answers: Answers) -> Step | None:
-        steps = self.applicable(answers)
+        steps = self.asked(answers)
         names = [step.name for step in steps]
         index = names.index(name) + 1 if name in names else 0
         return steps[index] if index < len(steps) else None
 
     def before(self, name: str, answers: Answers) -> Step | None:
-        steps = self.applicable(answers)
+        steps = self.asked(answers)
         if name == SUMMARY:
             return steps[-1] if steps else None
         names = [step.name for step in steps]
@@ -753,7 +759,7 @@ class Dialogue:
         following = None if conversation.mode == SUMMARY else self._following(flow, current, answers)
         if following is None and conversation.mode == SUMMARY:
             # An edit can make later steps apply that were never asked: ask those first.
-            following = next((s for s in flow.applicable(answers) if s.name not in answers), None)
+            following = next((s for s in flow.asked(answers) if s.name not in answers), None)
         if following is not None:
             conversation.step = following.name
             await self.render(ctx)

@@ -84,6 +84,7 @@ ROUTES = {
 def flows(max_text_length: int) -> list:
     return [onboarding.ONBOARDING, onboarding.JOIN_FROM_LINK, ideas.idea_flow(max_text_length), ideas.FROM_TEXT, *offers.offer_flows(max_text_length),
             *profile.PROFILE_FLOWS, privacy.FORGET_FLOW, calls.FEEDBACK_FLOW, coordination.CALL_FLOW,
+            coordination.CANCEL_FLOW, coordination.MESSAGE_FLOW,
             moderation.REJECT_FLOW, projects.UPDATE_FLOW, partner_calls.PARTNER_CALL_FLOW, relay.REPLY_FLOW]
 
 

@@ -245,7 +245,7 @@ async def cancel_call(session: AsyncSession, settings: Settings, call: Call, now
 
 
 async def tell_signed_up(session: AsyncSession, settings: Settings, call: Call, now: datetime,
-                         purpose: purposes.Purpose, key: str) -> int:
+                         purpose: purposes.Purpose, key: str, **payload: Any) -> int:
     """Queue a message about the call for everyone with a place or on the waitlist."""
     told = 0
     sign_ups = await session.scalars(select(SignUp).where(
@@ -253,7 +253,7 @@ async def tell_signed_up(session: AsyncSession, settings: Settings, call: Call, 
     for sign_up in list(sign_ups):
         person = await session.get(Person, sign_up.person_id)
         told += await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:{key}",
-                                     person=person, purpose=purpose, now=now, payload={"call_id": call.id})
+                                     person=person, purpose=purpose, now=now, payload={"call_id": call.id, **payload})
     return told
 
 
@@ -268,6 +268,8 @@ def answers_of(call: Call) -> dict[str, Any]:
     """The answers of the call dialogue that describe this call (to change it)."""
     return {
         "title": call.title.get("nl", ""), "description": call.description.get("nl", ""), "needs": call.needs,
+        **{f"{field}_{locale}": getattr(call, field).get(locale) for field in ("title", "description")
+           for locale in ("en", "fr")},
         "themes": call.themes, "neighbourhood": call.neighbourhood, "address": call.address,
         "starts_at": call.starts_at.isoformat(), "ends_at": call.ends_at.isoformat(),
         "capacity": call.capacity or 0, "deadline": call.deadline.isoformat(),
@@ -287,8 +289,7 @@ async def update_call(session: AsyncSession, settings: Settings, call: Call, ans
                   "target_neighbourhoods", "target_contributions", "target_roles", "target_languages",
                   "reminder_minutes"):
         setattr(call, field, getattr(changed, field))
-    call.title = {**call.title, "nl": answers["title"]}
-    call.description = {**call.description, "nl": answers["description"]}
+    call.title, call.description = changed.title, changed.description
     if call.state in ("draft", "scheduled"):
         call.publish_at, call.state = changed.publish_at, changed.state
         if call.state == "draft":  # changed to "now"
@@ -299,13 +300,19 @@ async def update_call(session: AsyncSession, settings: Settings, call: Call, ans
     return told
 
 
+def _translations(answers: dict[str, Any], field: str) -> dict[str, str]:
+    """The English and French texts of a call the dialogue gave ("title_en"...), where given."""
+    return {locale: answers[f"{field}_{locale}"] for locale in ("en", "fr") if answers.get(f"{field}_{locale}")}
+
+
 def new_call(answers: dict[str, Any], creator: Person | None, now: datetime) -> Call:
     """A call from the coordinator's answers (the same fields as `gangmaker call create`)."""
     starts_at = datetime.fromisoformat(answers["starts_at"])
     publish_at = datetime.fromisoformat(answers["publish_at"]) if answers.get("publish_at") else None
     return Call(
-        title={"nl": answers["title"], **(answers.get("title_i18n") or {})},
-        description={"nl": answers["description"], **(answers.get("description_i18n") or {})},
+        title={"nl": answers["title"], **(answers.get("title_i18n") or {}), **_translations(answers, "title")},
+        description={"nl": answers["description"], **(answers.get("description_i18n") or {}),
+                     **_translations(answers, "description")},
         needs=answers.get("needs") or [], themes=answers.get("themes") or [],
         neighbourhood=answers.get("neighbourhood"), address=answers["address"],
         starts_at=starts_at, ends_at=datetime.fromisoformat(answers["ends_at"]),

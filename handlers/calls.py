@@ -106,6 +106,13 @@ async def card(ctx: Scope, call: Call, *, push: bool = False, lead: str = "") ->
                 lead=lead, footer=t(PAUSE_HINT) if push else "")
 
 
+def not_taking_place(ctx: Scope, call: Call) -> str:
+    """A cancelled call, with the coordinator's reason when they gave one."""
+    t = ctx.t
+    text = t(N_("Deze activiteit gaat niet door. Sorry!"))
+    return text + ("\n" + t(N_("De reden: {reason}"), reason=call.cancel_reason) if call.cancel_reason else "")
+
+
 async def show_call(ctx: Context, call_id: int, lead: str = "") -> Call | None:
     """The public call a link or button names (published or closed); for any other, say why not."""
     t = ctx.t
@@ -116,7 +123,7 @@ async def show_call(ctx: Context, call_id: int, lead: str = "") -> Call | None:
     if call is not None and call.state == "scheduled":
         ctx.say(t(N_("Deze oproep staat nog niet open. Kijk binnenkort nog eens.")))
     elif call is not None and call.state == "cancelled":
-        ctx.say(t(N_("Deze activiteit gaat niet door. Sorry!")))
+        ctx.say(not_taking_place(ctx, call))
     else:  # never published (a draft) or no such call: nothing to show
         ctx.say(t(N_("Deze oproep vind ik niet. Kijk of de link klopt.")))
     return None
@@ -140,7 +147,7 @@ async def on_call_button(ctx: Context, tapped: Action) -> None:
         ctx.notice(t(N_("Deze knop is verlopen.")))
         return
     if call.state == "cancelled" and action in ("info", "ics", "show"):
-        ctx.say(t(N_("Deze activiteit gaat niet door. Sorry!")))
+        ctx.say(not_taking_place(ctx, call))
     elif action == "show":
         await show_call(ctx, call.id)
     elif action == "info":
@@ -167,7 +174,7 @@ async def on_call_button(ctx: Context, tapped: Action) -> None:
 async def _answer(ctx: Context, call: Call, action: str) -> None:
     t = ctx.t
     if call.state == "cancelled":
-        ctx.say(t(N_("Deze activiteit gaat niet door. Sorry!")))
+        ctx.say(not_taking_place(ctx, call))
     elif call.state != "published" or ctx.now > call.deadline:
         ctx.say(t(N_("Inschrijven kon tot {deadline}. Jammer, misschien een volgende keer!"),
                   deadline=t.datetime(call.deadline)))

@@ -1,13 +1,15 @@
 """Coordinators: create a call step by step (`/oproep`), see its reach first, and manage calls (`/oproepen`)."""
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from bot.context import Context, Scope
 from bot.dialogue import ChoiceStep, DateTimeStep, Flow, MultiStep, NumberStep, Option, TextStep
 from bot.i18n import N_, Translator
-from bot.replies import Action, Button, Message
+from bot.replies import Action, Button, Message, short
 from handlers import call_service as calls
+from handlers import purposes
 from handlers.offers import describe_offer
 from handlers.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
 from storage.models import Call, SignUp
@@ -21,10 +23,17 @@ STATE_LABELS = {
 }
 
 
-def _optional_multi(name: str, label: str, options: Any, prompt: str, skipped: str = N_("iedereen")) -> MultiStep:
+def _optional_multi(name: str, label: str, options: Any, prompt: str, skipped: str = N_("iedereen"),
+                    asked: bool = True) -> MultiStep:
     """A targeting choice: none chosen means everyone."""
     return MultiStep(name=name, label=label, options=options, optional=True, minimum=0, prompt=prompt,
-                     skipped=skipped)
+                     skipped=skipped, asked=asked)
+
+
+def _translation(name: str, label: str, max_length: int, prompt: str) -> TextStep:
+    """A title or description in English or French: not asked in turn, added from the summary."""
+    return TextStep(name=name, label=label, max_length=max_length, optional=True, asked=False,
+                    skipped=N_("de Nederlandse"), prompt=prompt)
 
 
 CALL_STEPS = [
@@ -45,15 +54,22 @@ CALL_STEPS = [
         "Zonder antwoord kan inschrijven tot het begin. Tot wanneer kunnen mensen zich inschrijven?")),
     _optional_multi("target_neighbourhoods", N_("Voor buurten"), NEIGHBOURHOODS, N_(
         "Kies je er geen, dan gaat ze naar alle buurten. Voor mensen uit welke buurten?"), N_("alle buurten")),
+    # Asked only from the summary: most calls go to everyone and keep the usual reminders.
     _optional_multi("target_contributions", N_("Voor wie wil geven"), CONTRIBUTIONS, N_(
-        "Kies je er geen, dan gaat ze naar iedereen. Wat moeten mensen willen geven om deze oproep te krijgen?")),
-    _optional_multi("target_roles", N_("Voor wie"), ROLES, N_("Kies je er geen, dan gaat ze naar iedereen. Voor wie is het?")),
+        "Kies je er geen, dan gaat ze naar iedereen. Wat moeten mensen willen geven om deze oproep te krijgen?"),
+        asked=False),
+    _optional_multi("target_roles", N_("Voor wie"), ROLES, N_(
+        "Kies je er geen, dan gaat ze naar iedereen. Voor wie is het?"), asked=False),
     _optional_multi("target_languages", N_("Talen"), LANGUAGES, N_(
-        "Kies je er geen, dan gaat ze naar iedereen. Welke taal moeten de mensen lezen?")),
+        "Kies je er geen, dan gaat ze naar iedereen. Welke taal moeten de mensen lezen?"), asked=False),
     _optional_multi("reminders", N_("Herinneringen"), (
         Option("1440", N_("1 dag vooraf")), Option("120", N_("2 uur vooraf")), Option("60", N_("1 uur vooraf"))), N_(
         "Wie meedoet, krijgt een herinnering. Kies je er geen, dan is dat 1 dag en 2 uur vooraf. Wanneer?"),
-        N_("1 dag en 2 uur vooraf")),
+        N_("1 dag en 2 uur vooraf"), asked=False),
+    _translation("title_en", N_("Titel in het Engels"), 80, N_("Wat is de titel in het Engels?")),
+    _translation("description_en", N_("Uitleg in het Engels"), 1000, N_("Wat is de uitleg in het Engels?")),
+    _translation("title_fr", N_("Titel in het Frans"), 80, N_("Wat is de titel in het Frans?")),
+    _translation("description_fr", N_("Uitleg in het Frans"), 1000, N_("Wat is de uitleg in het Frans?")),
     ChoiceStep(name="publish", label=N_("Publiceren"), options=(
         Option("now", N_("Meteen")), Option("later", N_("Later"))), prompt=N_("Wanneer sturen we de oproep?")),
     DateTimeStep(name="publish_at", label=N_("Publiceren op"), when=lambda answers: answers.get("publish") == "later",
@@ -138,28 +154,44 @@ async def start_call(ctx: Context) -> None:
 
 
 async def list_calls(ctx: Context) -> None:
-    """/oproepen: every call that has not ended long ago, with what can be done with it."""
+    """/oproepen: every call that has not ended long ago in one message; a tap opens one."""
     t = ctx.t
     found = await ctx.calls.listed()  # cancelled ones too, marked so: they do not vanish
     if not found:
         ctx.say(t(N_("Er zijn nog geen oproepen. Maak er een met /oproep.")))
         return
+    lines = [t(N_("Dit zijn de oproepen. Tik op een oproep om ze te beheren."))]
     for call in found:
         joined = await calls.count(ctx.session, call, *calls.HOLDING, "attended", "no_show")
-        waiting = await calls.count(ctx.session, call, calls.WAITING)
-        text = t(N_("#{id} {title}\n{start} – {state}\nIngeschreven: {joined}, wachtlijst: {waiting}"),
-                 id=call.id, title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at),
-                 state=t(STATE_LABELS[call.state]), joined=joined, waiting=waiting)
-        reached = reach_lines(t, await calls.reach(ctx.session, call, ctx.now)) if call.published_at else []
-        ctx.say("\n".join([text, *reached]), coordinate_buttons(ctx, call))
+        lines.append(t(N_("#{id} {title} – {start} – {state} – ingeschreven: {joined}"),
+                       id=call.id, title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at),
+                       state=t(STATE_LABELS[call.state]), joined=joined))
+    ctx.say("\n".join(lines), [_button(f"#{call.id} {short(calls.call_text(call, 'title', t.locale), 30)}",
+                                        "show", call) for call in found])
 
 
-def coordinate_buttons(ctx: Scope, call: Call) -> tuple[Button, ...]:
-    """What a coordinator can do with a call now: attendance, publish, edit, close, cancel."""
+async def show_call(ctx: Context, call: Call) -> None:
+    """One call for its coordinator: when, its state, who joined and waits, how far it reached."""
+    t = ctx.t
+    joined = await calls.count(ctx.session, call, *calls.HOLDING, "attended", "no_show")
+    waiting = await calls.count(ctx.session, call, calls.WAITING)
+    text = t(N_("#{id} {title}\n{start} – {state}\nIngeschreven: {joined}, wachtlijst: {waiting}"),
+             id=call.id, title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at),
+             state=t(STATE_LABELS[call.state]), joined=joined, waiting=waiting)
+    reason = [t(N_("Reden: {reason}"), reason=call.cancel_reason)] if call.cancel_reason else []
+    reached = reach_lines(t, await calls.reach(ctx.session, call, ctx.now)) if call.published_at else []
+    ctx.say("\n".join([text, *reason, *reached]), coordinate_buttons(ctx, call, people=joined + waiting > 0))
+
+
+def coordinate_buttons(ctx: Scope, call: Call, people: bool = False) -> tuple[Button, ...]:
+    """What a coordinator can do with a call now: see who joined (and write to them), attendance,
+    publish, edit, close, cancel."""
     t = ctx.t
     if call.state == "cancelled":
         return ()
-    buttons = [_button(t(N_("Aanwezigheid")), "attendance", call)] if call.starts_at <= ctx.now else []
+    buttons = [_button(t(N_("Deelnemers")), "people", call)] if people else []
+    if call.starts_at <= ctx.now:
+        buttons.append(_button(t(N_("Aanwezigheid")), "attendance", call))
     if call.state in ("draft", "scheduled"):
         buttons.append(_button(t(N_("Nu publiceren")), "publish", call))
     if call.ends_at > ctx.now:
@@ -179,15 +211,20 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
     t = ctx.t
     action = tapped.verb
     call = await ctx.find(Call, tapped.id)
-    if call is None or call.state == "cancelled":
+    if call is not None and action == "show":
+        await show_call(ctx, call)
+    elif call is None or call.state == "cancelled":
         ctx.notice(t(N_("Deze knop is verlopen.")))
+    elif action == "people":
+        ctx.send(await participants(ctx, call))
+    elif action == "message":
+        await ctx.dialogue.start(ctx, MESSAGE_FLOW.name, {"_call_id": call.id})
     elif action == "cancel":
         ctx.say(t(N_("Iedereen die ingeschreven is, krijgt bericht. Wil je “{title}” echt annuleren?"),
                   title=calls.call_text(call, "title", t.locale)),
                 [_button(t(N_("Ja, annuleren")), "cancel!", call, style="danger"), _button(t(N_("Nee")), "keep", call)])
     elif action == "cancel!":
-        told = await calls.cancel_call(ctx.session, ctx.settings, call, ctx.now)
-        ctx.say(t(N_("De oproep is geannuleerd. Aantal mensen dat bericht krijgt: {n}."), n=told))
+        await ctx.dialogue.start(ctx, CANCEL_FLOW.name, {"_call_id": call.id})
     elif action == "keep":
         ctx.say(t(N_("Oké, de oproep blijft staan.")))
     elif action == "close":
@@ -201,6 +238,58 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
         await ctx.dialogue.start(ctx, CALL_FLOW.name, {**calls.answers_of(call), "_call_id": call.id}, at_summary=True)
     else:
         ctx.notice(t(N_("Deze knop is verlopen.")))
+
+
+async def participants(ctx: Context, call: Call) -> Message:
+    """Who has a place and who waits, with a way to write to them all."""
+    t = ctx.t
+    holding = await ctx.calls.attendees(call, (*calls.HOLDING, "attended", "no_show"))
+    waiting = await ctx.calls.attendees(call, (calls.WAITING,))
+    lines = [t(N_("Ingeschreven voor “{title}”: {n}"), title=calls.call_text(call, "title", t.locale), n=len(holding))]
+    lines += [f"• {person.display_name or f'#{person.id}'}" for _, person in holding]
+    if waiting:
+        lines.append(t(N_("Op de wachtlijst: {n}"), n=len(waiting)))
+    return Message("\n".join(lines), (_button(t(N_("✉️ Bericht aan iedereen")), "message", call),))
+
+
+async def _open_call(ctx: Context, answers: dict[str, Any]) -> Call | None:
+    """The call a coordinator's follow-up dialogue is about, while it can still be changed."""
+    call = await ctx.session.get(Call, answers["_call_id"])
+    if call is None or call.state == "cancelled":
+        ctx.say(ctx.t(N_("Deze oproep is intussen geannuleerd.")))
+        return None
+    return call
+
+
+async def cancel_done(ctx: Context, answers: dict[str, Any]) -> None:
+    call = await _open_call(ctx, answers)
+    if call is not None:
+        call.cancel_reason = answers.get("reason")
+        told = await calls.cancel_call(ctx.session, ctx.settings, call, ctx.now)
+        ctx.say(ctx.t(N_("De oproep is geannuleerd. Aantal mensen dat bericht krijgt: {n}."), n=told))
+
+
+async def message_done(ctx: Context, answers: dict[str, Any]) -> None:
+    call = await _open_call(ctx, answers)
+    if call is not None:
+        told = await calls.tell_signed_up(ctx.session, ctx.settings, call, ctx.now, purposes.CALL_MESSAGE,
+                                          f"message:{uuid.uuid4().hex}", text=answers["text"],
+                                          sender=ctx.person.display_name)
+        ctx.say(ctx.t(N_("Je bericht gaat naar {n} mensen."), n=told))
+
+
+CANCEL_FLOW = Flow(
+    name="call_cancel", confirm=False, on_done=cancel_done, role=COORDINATOR,
+    cancelled=N_("Oké, de oproep blijft staan."),
+    steps=[TextStep(name="reason", label=N_("Reden"), optional=True, max_length=500, prompt=N_(
+        "Wie ingeschreven is, leest je reden. Liever niets zeggen? Dat mag ook. Waarom gaat het niet door?"))],
+)
+MESSAGE_FLOW = Flow(
+    name="call_message", on_done=message_done, role=COORDINATOR, summary_title=N_("Dit stuur ik:"),
+    cancelled=N_("Oké, ik stuur niets."),
+    steps=[TextStep(name="text", label=N_("Bericht"), max_length=1000, prompt=N_(
+        "Ik stuur het naar iedereen met een plaats of op de wachtlijst. Wat wil je hen laten weten?"))],
+)
 
 
 async def attendance(ctx: Context, call: Call, edit: bool = False) -> Message:

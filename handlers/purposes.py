@@ -24,6 +24,7 @@ WAITLIST_OFFER = Purpose("waitlist_offer", quiet=True)  # its time to confirm st
 PLACE_PASSED = Purpose("place_passed", quiet=True)
 CALL_CANCELLED = Purpose("call_cancelled")
 CALL_CHANGED = Purpose("call_changed")
+CALL_MESSAGE = Purpose("call_message", quiet=True)  # a coordinator writes to everyone signed up
 # A month before someone long silent is erased, as the privacy text promises; sent also when paused.
 RETENTION_WARNING = Purpose("retention_warning", quiet=True)
 # What became of the person's own idea; and the one notice someone blocked gets.
@@ -51,7 +52,7 @@ OFFER_CARD = Purpose("offer_card")
 ALL = (CALL, DIGEST, FOLLOWUP, NUDGE, OFFER_EXPIRY, REMINDER, WAITLIST_OFFER, PLACE_PASSED, CALL_CANCELLED, CALL_CHANGED,
        IDEA_OUTCOME, BLOCKED, PROJECT_NEWS, MEMBERSHIP, CONTACT_ASK, RELAY_OPENED, RELAY_REFUSED, RELAY_MESSAGE,
        RELAY_CLOSED, CALL_APPROVED, MODERATION, MEMBERSHIP_REQUEST, CALL_APPROVAL, IDEA_PUBLISHED, OFFER_CARD,
-       RETENTION_WARNING)
+       RETENTION_WARNING, CALL_MESSAGE)
 CAPPED = frozenset(purpose.name for purpose in ALL if purpose.capped)
 
 

@@ -82,8 +82,21 @@ async def cancelled(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if call is None:
         return []
     t = ctx.t
-    return [Message(t(N_("Jammer: {title} op {start} gaat niet door. Sorry! We laten je weten als er iets nieuws is."),
-                      title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at)))]
+    text = t(N_("Jammer: {title} op {start} gaat niet door. Sorry! We laten je weten als er iets nieuws is."),
+             title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at))
+    if call.cancel_reason:
+        text += "\n\n" + t(N_("De reden: {reason}"), reason=call.cancel_reason)
+    return [Message(text)]
+
+
+async def coordinator_message(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    call = await _call(ctx, row)
+    if call is None or call.state == "cancelled":
+        return []
+    t = ctx.t
+    return [Message(t(N_("Bericht over {title} ({start}) van {sender}:"), title=calls.call_text(call, "title", t.locale),
+                      start=t.datetime(call.starts_at), sender=row.payload.get("sender") or t(N_("de organisatie")))
+                    + "\n\n" + row.payload["text"])]
 
 
 async def changed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -171,6 +184,7 @@ RENDERERS = {
     purposes.CALL.name: announce, purposes.REMINDER.name: reminder, purposes.WAITLIST_OFFER.name: place_offer,
     purposes.PLACE_PASSED.name: place_passed,
     purposes.CALL_CANCELLED.name: cancelled, purposes.CALL_CHANGED.name: changed,
+    purposes.CALL_MESSAGE.name: coordinator_message,
     purposes.FOLLOWUP.name: followup, purposes.DIGEST.name: digest, purposes.NUDGE.name: nudge,
     purposes.OFFER_EXPIRY.name: offer_expiry, purposes.RETENTION_WARNING.name: retention_warning,
 }

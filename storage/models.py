@@ -182,6 +182,7 @@ class Call(Base):
     approved_by: Mapped[str | None] = mapped_column(String(64))  # the coordinator who let a partner's call go
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(Text)  # read by those who had signed up
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -22,6 +22,7 @@ async def test_only_coordinators_reach_the_coordinator_commands(city, engine):
     await create_call(coordinator, publish_at=None)
     await coordinator.tap("Klopt")
     await coordinator.send("/oproepen")
+    await coordinator.tap("#1 Bankjes bouwen aan de Leie")
     listing = coordinator.keyboard_message()
     await anna.tap("Annuleren", message=listing)  # a forwarded or guessed button
     assert anna.toasts == ["Deze knop is verlopen. Gebruik de knoppen onder het laatste bericht."]
@@ -55,23 +56,43 @@ async def anna_joined_a_call(city):
     await coordinator.tap("Klopt")
     await city.tick()
     await anna.tap("Ik doe mee")
-    await coordinator.send("/oproepen")
+    await coordinator.send("/oproepen")  # one message for all calls; a tap opens one
+    assert "#1 Bankjes bouwen aan de Leie" in coordinator.text and "ingeschreven: 1" in coordinator.text
+    await coordinator.tap("#1 Bankjes bouwen aan de Leie")
     return anna, coordinator
 
 
-async def test_cancelling_a_call_tells_everyone_signed_up(city, engine):
+async def test_cancelling_a_call_tells_everyone_signed_up_why(city, engine):
     anna, coordinator = await anna_joined_a_call(city)
     await coordinator.tap("Annuleren")
     await coordinator.tap("Ja, annuleren")
+    assert "Waarom gaat het niet door?" in coordinator.text
+    await coordinator.send("De brug is afgesloten voor werken.")
     assert "Aantal mensen dat bericht krijgt: 1." in coordinator.text
     await city.tick()
     [notice] = anna.unread_texts()
-    assert "gaat niet door" in notice
+    assert "gaat niet door" in notice and "De reden: De brug is afgesloten voor werken." in notice
     await anna.tap("Ik doe mee", message=anna.message_with("📣"))
-    assert "Deze activiteit gaat niet door." in anna.text
+    assert "Deze activiteit gaat niet door." in anna.text and "De brug is afgesloten" in anna.text
     await coordinator.send("/oproepen")
-    assert "geannuleerd" in coordinator.text  # still listed, marked, with nothing left to do
-    assert "reply_markup" not in coordinator.message_with("geannuleerd")
+    assert "geannuleerd" in coordinator.text  # still listed, marked
+    await coordinator.tap("#1 Bankjes bouwen aan de Leie")
+    assert "Reden: De brug is afgesloten voor werken." in coordinator.text
+    assert "reply_markup" not in coordinator.message_with("Reden:")  # nothing left to do
+
+
+async def test_a_coordinator_sees_who_joined_and_writes_to_them(city, engine):
+    anna, coordinator = await anna_joined_a_call(city)
+    await coordinator.tap("Deelnemers")
+    assert "Ingeschreven voor “Bankjes bouwen aan de Leie”: 1" in coordinator.text and "• Anna" in coordinator.text
+    await coordinator.tap("✉️ Bericht aan iedereen")
+    await coordinator.send("Breng handschoenen mee!")
+    await coordinator.tap("Klopt")
+    assert "Je bericht gaat naar 1 mensen." in coordinator.text
+    await city.tick()
+    [message] = anna.unread_texts()
+    assert "Bericht over Bankjes bouwen aan de Leie" in message and "van Coco" in message
+    assert message.endswith("Breng handschoenen mee!")
 
 
 async def test_joining_after_the_deadline_gets_a_clear_answer(city, engine):
@@ -329,6 +350,7 @@ async def test_the_coordinator_marks_who_came(city, engine):
     await bert.tap("Ik doe mee")
     city.clock.advance(days=3, hours=4)
     await coordinator.send("/oproepen")
+    await coordinator.tap("#1 Bankjes bouwen")
     await coordinator.tap("Aanwezigheid")
     assert coordinator.button_labels() == ["Anna", "Bert"]
     await coordinator.tap("Anna")
@@ -472,11 +494,41 @@ async def test_a_call_can_have_its_own_reminders(city, engine):
         await coordinator.tap(label)
     for text in ("Groeningestraat 1", "13/3/2027 14:00", "13/3/2027 17:00", "0"):
         await coordinator.send(text)
-    for label in ("Overslaan", "Overslaan", "Overslaan", "Overslaan", "Overslaan", "1 uur vooraf", "Klaar",
-                  "Meteen", "Klopt"):
+    for label in ("Overslaan", "Overslaan", "Meteen"):
+        await coordinator.tap(label)
+    assert "• Herinneringen: 1 dag en 2 uur vooraf" in coordinator.text  # not asked: the usual, changed here
+    for label in ("Aanpassen", "Herinneringen", "1 uur vooraf", "Klaar", "Klopt"):
         await coordinator.tap(label)
     [call] = await rows(engine, Call)
     assert call.reminder_minutes == [60]
+
+
+async def test_a_call_is_asked_in_a_dozen_questions_and_can_carry_english_and_french_texts(city, engine):
+    eve = await city.resident(1, "Eve")
+    await eve.send("/profiel")
+    await eve.tap("Taal")
+    await eve.tap("English")
+    coordinator = await city.coordinator()
+    await create_call(coordinator, publish_at=None)
+    questions = [m for m in coordinator.fake.chats[coordinator.id].messages.values() if m.get("reply_markup")
+                 or m["text"].rstrip().endswith("?")]
+    assert len([m for m in questions if "Klopt dit?" not in m["text"]]) <= 13
+    summary = coordinator.text
+    for line in ("• Voor wie: iedereen", "• Talen: iedereen", "• Titel in het Engels: de Nederlandse"):
+        assert line in summary
+    await coordinator.tap("Aanpassen")
+    await coordinator.tap("Titel in het Engels")
+    await coordinator.send("Building benches by the Leie")
+    await coordinator.tap("Aanpassen")
+    await coordinator.tap("Uitleg in het Engels")
+    await coordinator.send("We build five benches together.")
+    assert "• Titel in het Engels: Building benches by the Leie" in coordinator.text
+    await coordinator.tap("Klopt")
+    await city.tick()
+    [card] = eve.unread_texts()
+    assert "Building benches by the Leie" in card and "Bankjes" not in card
+    [call] = await rows(engine, Call)
+    assert call.title == {"nl": "Bankjes bouwen aan de Leie", "en": "Building benches by the Leie"}
 
 
 async def test_a_coordinators_export_holds_their_calls_which_stay_without_their_name_after_erasure(city, engine):

@@ -20,8 +20,6 @@ async def create_call(coordinator, *, capacity="2", publish_at="11/3/2027 10:00"
     await coordinator.tap("Overslaan")  # deadline: until the start
     await coordinator.tap("Heule")
     await coordinator.tap("Klaar")
-    for _ in range(4):  # contributions, roles, languages: everyone; reminders: the usual
-        await coordinator.tap("Overslaan")
     if publish_at:
         await coordinator.tap("Later")
         await coordinator.send(publish_at)

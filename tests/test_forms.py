@@ -28,10 +28,6 @@ CALL_SCRIPT = {
     "capacity": [("-3", False), ("20000", False), ("20", True)],
     "deadline": [("12/3/2030 12:00", True)],
     "target_neighbourhoods": [("Overslaan", True)],
-    "target_contributions": [("Overslaan", True)],
-    "target_roles": [("Overslaan", True)],
-    "target_languages": [("Overslaan", True)],
-    "reminders": [("Overslaan", True)],
     "publish": [("Morgen", False), ("Meteen", True)],
 }
 IDEA_SCRIPT = {

@@ -198,6 +198,7 @@ async def test_calls_past_the_weekly_cap_wait_for_mondays_overview_and_the_coord
     overview = [c.params["text"] for c in fake_telegram.calls_to("sendMessage") if c.params["chat_id"] == person.id][-1]
     assert "Dit zijn de oproepen van deze week" in overview and "Bankjes bouwen aan de Leie" in overview
     await coordinator.send("/oproepen")
+    await coordinator.tap("#4 Bankjes bouwen aan de Leie")
     assert "• In het overzicht van maandag" in coordinator.text
 
 

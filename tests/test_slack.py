@@ -111,7 +111,9 @@ async def test_a_forged_button_is_expired_and_an_edited_call_stays_one_call(slac
     fake = slack.fake
     view = await create_call(slack)
     await fake.command("UCOCO", "oproepen")
-    listed = await slack.until(lambda: [m for m in fake.dm("UCOCO") if "Bankjes bouwen" in m.text])
+    overview = await slack.until(lambda: [m for m in fake.dm("UCOCO") if "Bankjes bouwen" in m.text])
+    await fake.tap("UCOCO", overview[-1], "#1 Bankjes bouwen")
+    listed = await slack.until(lambda: [m for m in fake.dm("UCOCO") if "Ingeschreven:" in m.text])
     await fake.tap("UCOCO", listed[-1], "Aanpassen")
     edit = await slack.until(lambda: [v for v in fake.views.values() if v["id"] != view["id"]])
     assert json.loads(edit[0]["private_metadata"])["_call_id"] == 1
