@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol
@@ -82,7 +82,7 @@ class PushSender(Protocol):
     async def push(self, user_id: str, replies: list[Reply]) -> str | None: ...
 
 
-def after_quiet_hours(now: datetime, person: Person, timezone: str) -> datetime:
+def after_quiet_hours(now: datetime, person: Any, timezone: str) -> datetime:
     """`now`, or the end of the person's quiet hours when `now` falls within them."""
     zone = ZoneInfo(timezone)
     local = now.astimezone(zone)
@@ -126,6 +126,35 @@ async def enqueue(session: AsyncSession, settings: Settings, *, key: str, person
     not_before = after_quiet_hours(now, person, settings.timezone) if purpose.quiet else now
     return await _insert(session, key=key, person_id=person.id, purpose=purpose.name, payload=payload or {},
                          not_before=not_before, created_at=now, state=state)
+
+
+async def enqueue_many(session: AsyncSession, settings: Settings, *, people: Sequence[Any], key: Callable[[int], str],
+                       purpose: Purpose, now: datetime, payload: dict[str, Any] | None = None,
+                       capped: Iterable[str] = (), hold: bool = False) -> int:
+    """Queue one message for each of `people` (rows with id, quiet_start and quiet_end) in two
+    statements, under the same rules as `enqueue`: the weekly cap (with `hold`, kept as held),
+    quiet hours, one message per key. Returns how many were queued."""
+    if not people:
+        return 0
+    at_cap: set[int] = set()
+    if purpose.capped:
+        at_cap = set(await session.scalars(
+            select(OutboxMessage.person_id).where(
+                OutboxMessage.person_id.in_([person.id for person in people]),
+                OutboxMessage.purpose.in_([*capped, purpose.name]),
+                OutboxMessage.state.not_in(("skipped", HELD)),
+                OutboxMessage.created_at > now - timedelta(days=7))
+            .group_by(OutboxMessage.person_id).having(func.count(OutboxMessage.id) >= settings.push_weekly_cap)))
+    rows = [dict(key=key(person.id), person_id=person.id, purpose=purpose.name, payload=payload or {},
+                 state=HELD if person.id in at_cap else "pending", attempts=0, created_at=now,
+                 not_before=after_quiet_hours(now, person, settings.timezone) if purpose.quiet else now)
+            for person in people if hold or person.id not in at_cap]
+    if not rows:
+        return 0
+    insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    # Many parameter sets for one statement: compiled once, sent in batches ("insertmanyvalues").
+    inserted = await session.execute(insert(OutboxMessage).on_conflict_do_nothing().returning(OutboxMessage.id), rows)
+    return len(inserted.all())
 
 
 async def enqueue_room(session: AsyncSession, *, key: str, room: str, purpose: Purpose, now: datetime,

@@ -24,6 +24,7 @@ from storage.models import Conversation, OutboxMessage, ProcessedEvent
 log = logging.getLogger(__name__)
 
 LEADER_LOCK = 20300  # advisory lock id of the instance that runs the checks
+MAX_ROUNDS = 1000  # batches of a repeating check in one round
 Check = Callable[[AsyncSession, Settings, datetime], Awaitable[int]]
 
 
@@ -37,13 +38,20 @@ class Jobs:
         self.checks: list[Check] = [*checks, housekeeping]
 
     async def run_due(self, now: datetime) -> dict[str, int]:
-        """Run every check once; returns what each did (for logs and tests)."""
+        """Run every check once (a check marked `repeat` again, each time in a fresh transaction,
+        while it does something: work in batches that never holds the database long); returns
+        what each did (for logs and tests)."""
         done = {}
         for check in self.checks:
-            async with self.sessions() as session, session.begin():
-                if not await self._lead(session):
-                    return done
-                done[check.__name__] = await check(session, self.settings, now)
+            done[check.__name__] = 0
+            for _round in range(MAX_ROUNDS if getattr(check, "repeat", False) else 1):
+                async with self.sessions() as session, session.begin():
+                    if not await self._lead(session):
+                        return done
+                    did = await check(session, self.settings, now)
+                done[check.__name__] += did
+                if not did:
+                    break
         return done
 
     async def _lead(self, session: AsyncSession) -> bool:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import cast, exists, func, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import array as postgresql_array
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -21,6 +23,7 @@ OPEN = ("published", "closed")  # calls that still take place (closed: no new si
 WAITING = "waitlisted"
 DEFAULT_REMINDERS = (24 * 60, 120)  # minutes before the start
 OFFER_KINDS = {"time": "time", "expertise": "expertise", "money": "gift"}  # call need -> offer kind
+ANNOUNCE_BATCH = 1000  # people queued per transaction: a small call at once, a big one in the background
 
 
 def call_text(call: Call, field: str, locale: str) -> str:
@@ -63,27 +66,62 @@ async def matching_offers(session: AsyncSession, call: Call, now: datetime) -> l
     return [offer for offer, _ in sorted(usable, key=rank)]
 
 
-async def audience(session: AsyncSession, call: Call, now: datetime) -> list[Person]:
-    """Everyone who opted in, can be reached and fits the targeting; matching offerers first."""
-    reachable = select(Identity.person_id).where(Identity.reachable.is_(True))
-    people = list(await session.scalars(
-        select(Person).where(Person.onboarded_at.is_not(None), Person.blocked_at.is_(None), Person.id.in_(reachable))
-        .order_by(Person.id)))
-    people = [person for person in people if fits(call, person)]
-    offerers = [offer.person_id for offer in await matching_offers(session, call, now)]
-    first = {person_id: rank for rank, person_id in reversed(list(enumerate(offerers)))}
-    return sorted(people, key=lambda person: (first.get(person.id, len(first)), person.id))
+def targeting(call: Call, dialect: str) -> list[Any]:
+    """The call's audience as SQL conditions on Person: opted in, reachable, not blocked, and in
+    every targeting list that is not empty (themes and kinds of contribution: any one of them)."""
+    conditions = [Person.onboarded_at.is_not(None), Person.blocked_at.is_(None),
+                  exists().where(Identity.person_id == Person.id, Identity.reachable.is_(True))]
+    for column, wanted in ((Person.neighbourhood, call.target_neighbourhoods), (Person.role, call.target_roles),
+                           (Person.locale, call.target_languages)):
+        if wanted:
+            conditions.append(column.in_(wanted))
+    for column, wanted in ((Person.interests, call.themes), (Person.contributions, call.target_contributions)):
+        if wanted:
+            conditions.append(_holds_any(column, wanted, dialect))
+    return conditions
+
+
+def _holds_any(column: Any, values: list[str], dialect: str) -> Any:
+    """Whether a JSON list column holds any of `values` (PostgreSQL: jsonb ?|, GIN-indexed)."""
+    if dialect == "postgresql":
+        return cast(column, JSONB).has_any(postgresql_array(values))
+    each = func.json_each(column).table_valued("value")
+    return exists(select(1).select_from(each).where(each.c.value.in_(values)))
+
+
+async def audience_size(session: AsyncSession, call: Call) -> int:
+    """How many people the call reaches: one count in the database."""
+    return await session.scalar(
+        select(func.count(Person.id)).where(*targeting(call, session.bind.dialect.name))) or 0
+
+
+async def announce(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
+    """Queue the call for the next ANNOUNCE_BATCH people of its audience, by id from where the last
+    batch stopped; once none are left, the call is announced. Returns how many people this batch covered."""
+    limit = ANNOUNCE_BATCH
+    people = (await session.execute(
+        select(Person.id, Person.quiet_start, Person.quiet_end)
+        .where(*targeting(call, session.bind.dialect.name), Person.id > call.announced_to)
+        .order_by(Person.id).limit(limit))).all()
+    await purposes.queue_many(session, settings, people=people, key=lambda person_id: announcement_key(call, person_id),
+                              purpose=purposes.CALL, now=now, payload={"call_id": call.id}, hold=True)
+    if people:
+        call.announced_to = people[-1].id
+    if len(people) < limit:
+        call.announced_at = now
+    return len(people)
+
+
+def announcement_key(call: Call, person_id: int) -> str:
+    return f"call:{call.id}:person:{person_id}:announce"
 
 
 async def publish(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
-    """Publish the call and queue it for its audience; returns how many were queued."""
-    call.state, call.published_at = "published", now
-    queued = 0
-    for person in await audience(session, call, now):
-        queued += await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:announce",
-                                       person=person, purpose=purposes.CALL, now=now, payload={"call_id": call.id},
-                                       hold=True)
-    return queued
+    """Publish the call and queue its first announcements at once (a big audience is finished in
+    the background, batch by batch); returns how many people it reaches."""
+    call.state, call.published_at, call.announced_to, call.announced_at = "published", now, 0, None
+    await announce(session, settings, call, now)
+    return await audience_size(session, call)
 
 
 REACH = ("sent", "now", "quiet", "held", "paused", "failed")

@@ -81,10 +81,10 @@ async def reach(ctx: Context, answers: dict[str, Any]) -> str:
     """The audience and the best-fitting offers for the call as entered so far."""
     t = ctx.t
     call = calls.new_call(answers, ctx.person, ctx.now)
-    people = await calls.audience(ctx.session, call, ctx.now)
+    people = await calls.audience_size(ctx.session, call)
     offers = await calls.matching_offers(ctx.session, call, ctx.now)
     lines = [t(N_("Mensen die de oproep krijgen: {people}. Mensen met een passend aanbod: {offers}."),
-               people=len(people), offers=len(offers))]
+               people=people, offers=len(offers))]
     lines += [f"– {describe_offer(offer, t)}" for offer in offers[:3]]
     return "\n".join(lines)
 

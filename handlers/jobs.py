@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -22,6 +22,7 @@ from storage.repositories import Audit, Calls, People
 DIGEST_WEEKDAY, DIGEST_HOUR = 0, 10  # Monday 10:00 local time
 FOLLOWUP_DELAY = timedelta(hours=1)
 RETENTION_NOTICE = timedelta(days=30)  # how long before erasure a silent person is told
+DIGEST_BATCH = 1000  # overviews inserted per statement
 
 
 async def publish_scheduled(session: AsyncSession, settings: Settings, now: datetime) -> int:
@@ -29,6 +30,26 @@ async def publish_scheduled(session: AsyncSession, settings: Settings, now: date
     for call in due:
         await calls.publish(session, settings, call, now)
     return len(due)
+
+
+async def announce_calls(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """The next batch of a big call's announcements, in a transaction of its own (the scheduler
+    runs this again while it does something); once a call is announced to everyone, its
+    coordinator hears so."""
+    call = await session.scalar(select(Call).where(Call.state == "published", Call.announced_at.is_(None))
+                                .order_by(Call.published_at, Call.id).limit(1))
+    if call is None:
+        return 0
+    covered = await calls.announce(session, settings, call, now)
+    creator = await session.get(Person, call.created_by) if call.created_by else None
+    if call.announced_at is not None and creator is not None:
+        await purposes.queue(session, settings, key=f"call:{call.id}:announced", person=creator,
+                             purpose=purposes.CALL_ANNOUNCED, now=now,
+                             payload={"call_id": call.id, "people": await calls.audience_size(session, call)})
+    return covered or 1  # a batch that found nobody still finished a call: look for the next
+
+
+announce_calls.repeat = True
 
 
 async def remind(session: AsyncSession, settings: Settings, now: datetime) -> int:
@@ -62,33 +83,62 @@ async def follow_up(session: AsyncSession, settings: Settings, now: datetime) ->
 
 async def digest(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """On Monday from 10:00 (until the end of that day): open calls that fit, to who asked; and
-    to anyone, the calls the weekly cap held back from them."""
+    to anyone, the calls the weekly cap held back from them. Set-based: one query per open call
+    finds who it fits, and the overviews are inserted a thousand at a time."""
     local = now.astimezone(ZoneInfo(settings.timezone))
     if local.weekday() != DIGEST_WEEKDAY or local.hour < DIGEST_HOUR:
         return 0
     week = local.strftime("%G-W%V")
     open_calls = await Calls(session).open_for_sign_up(now)
-    answered = {(s.call_id, s.person_id) for s in await session.scalars(
-        select(SignUp).where(SignUp.call_id.in_([c.id for c in open_calls])))}
-    open_ids = {call.id for call in open_calls}
-    held: dict[int, list[OutboxMessage]] = {}
-    for row in await session.scalars(select(OutboxMessage).where(
-            OutboxMessage.state == HELD, OutboxMessage.purpose == purposes.CALL.name)):
-        held.setdefault(row.person_id, []).append(row)
-    queued = 0
-    for person in await session.scalars(select(Person).where(
-            Person.onboarded_at.is_not(None), Person.digest.is_(True) | Person.id.in_(list(held)))):
-        carried = [row for row in held.get(person.id, []) if row.payload.get("call_id") in open_ids]
-        ids = [row.payload["call_id"] for row in carried]
-        if person.digest:
-            ids += [c.id for c in open_calls if calls.fits(c, person) and c.id not in ids]
-        ids = [call_id for call_id in ids if (call_id, person.id) not in answered][:5]
-        if ids and await purposes.queue(session, settings, key=f"digest:{week}:person:{person.id}", person=person,
-                                        purpose=purposes.DIGEST, now=now, payload={"call_ids": ids}):
-            queued += 1
-            for row in carried:
-                row.state = calls.CARRIED
+    open_ids = [call.id for call in open_calls]
+    dialect = session.bind.dialect.name
+    wanted: dict[int, list[int]] = {}  # person id -> call ids, the held ones first
+    held_rows: dict[int, list[int]] = {}  # person id -> the held outbox rows an overview carries
+    for row_id, person_id, payload in (await session.execute(
+            select(OutboxMessage.id, OutboxMessage.person_id, OutboxMessage.payload).where(
+                OutboxMessage.state == HELD, OutboxMessage.purpose == purposes.CALL.name))).all():
+        if payload.get("call_id") in open_ids:
+            wanted.setdefault(person_id, []).append(payload["call_id"])
+            held_rows.setdefault(person_id, []).append(row_id)
+    for call in open_calls:
+        for person_id in await session.scalars(select(Person.id).where(
+                Person.digest.is_(True), *calls.targeting(call, dialect))):
+            ids = wanted.setdefault(person_id, [])
+            if call.id not in ids:
+                ids.append(call.id)
+    answered = set((await session.execute(select(SignUp.call_id, SignUp.person_id).where(
+        SignUp.call_id.in_(open_ids)))).all())
+    queued, carried = 0, []
+    people = list(wanted)
+
+    def key(person_id: int) -> str:
+        return f"digest:{week}:person:{person_id}"
+
+    for start in range(0, len(people), DIGEST_BATCH):
+        chunk = people[start:start + DIGEST_BATCH]
+        sent = set(await session.scalars(select(OutboxMessage.person_id).where(  # earlier today
+            OutboxMessage.key.in_([key(person_id) for person_id in chunk]))))
+        batch = (await session.execute(select(Person.id, Person.quiet_start, Person.quiet_end).where(
+            Person.id.in_([person_id for person_id in chunk if person_id not in sent]),
+            Person.onboarded_at.is_not(None)))).all()
+        for ids, group in _by_calls(batch, wanted, answered).items():
+            queued += await purposes.queue_many(session, settings, people=group, key=key, purpose=purposes.DIGEST,
+                                                now=now, payload={"call_ids": list(ids)})
+            carried += [row_id for person in group for row_id in held_rows.get(person.id, ())]
+    for start in range(0, len(carried), DIGEST_BATCH):
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(carried[start:start + DIGEST_BATCH]))
+                              .values(state=calls.CARRIED))
     return queued
+
+
+def _by_calls(people: list, wanted: dict[int, list[int]], answered: set) -> dict[tuple[int, ...], list]:
+    """People grouped by the (at most five) calls their overview lists, those they answered left out."""
+    groups: dict[tuple[int, ...], list] = {}
+    for person in people:
+        ids = tuple([call_id for call_id in wanted[person.id] if (call_id, person.id) not in answered][:5])
+        if ids:
+            groups.setdefault(ids, []).append(person)
+    return groups
 
 
 async def nudge_onboarding(session: AsyncSession, settings: Settings, now: datetime) -> int:
@@ -170,5 +220,5 @@ async def end_pauses(session: AsyncSession, settings: Settings, now: datetime) -
     return len(ended)
 
 
-CHECKS = (end_pauses, publish_scheduled, remind, follow_up, digest, nudge_onboarding, offer_expiry, expire_place_offers,
+CHECKS = (end_pauses, publish_scheduled, announce_calls, remind, follow_up, digest, nudge_onboarding, offer_expiry, expire_place_offers,
           close_calls, warn_before_erasure, retention)

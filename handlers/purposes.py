@@ -1,6 +1,7 @@
 """Why Gangmaker writes to someone on its own, and how each purpose is queued."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -8,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.context import Scope
-from bot.outbox import Purpose, enqueue
+from bot.outbox import Purpose, enqueue, enqueue_many
 from storage.models import Idea, Person
 
 # Calls are unasked-for: capped per week, after quiet hours, stopped by /pauze. The Monday
@@ -25,6 +26,7 @@ PLACE_PASSED = Purpose("place_passed", quiet=True)
 CALL_CANCELLED = Purpose("call_cancelled")
 CALL_CHANGED = Purpose("call_changed")
 CALL_MESSAGE = Purpose("call_message", quiet=True)  # a coordinator writes to everyone signed up
+CALL_ANNOUNCED = Purpose("call_announced")  # to its coordinator: a big call has been queued for everyone
 # A month before someone long silent is erased, as the privacy text promises; sent also when paused.
 RETENTION_WARNING = Purpose("retention_warning", quiet=True)
 # What became of the person's own idea; and the one notice someone blocked gets.
@@ -52,7 +54,7 @@ OFFER_CARD = Purpose("offer_card")
 ALL = (CALL, DIGEST, FOLLOWUP, NUDGE, OFFER_EXPIRY, REMINDER, WAITLIST_OFFER, PLACE_PASSED, CALL_CANCELLED, CALL_CHANGED,
        IDEA_OUTCOME, BLOCKED, PROJECT_NEWS, MEMBERSHIP, CONTACT_ASK, RELAY_OPENED, RELAY_REFUSED, RELAY_MESSAGE,
        RELAY_CLOSED, CALL_APPROVED, MODERATION, MEMBERSHIP_REQUEST, CALL_APPROVAL, IDEA_PUBLISHED, OFFER_CARD,
-       RETENTION_WARNING, CALL_MESSAGE)
+       RETENTION_WARNING, CALL_MESSAGE, CALL_ANNOUNCED)
 CAPPED = frozenset(purpose.name for purpose in ALL if purpose.capped)
 
 
@@ -69,3 +71,10 @@ async def queue(session: AsyncSession, settings: Settings, *, key: str, person: 
     """Queue one message for `person` under a unique key (see `bot.outbox.enqueue`)."""
     return await enqueue(session, settings, key=key, person=person, purpose=purpose, now=now,
                          payload=payload, capped=CAPPED, hold=hold)
+
+
+async def queue_many(session: AsyncSession, settings: Settings, *, people: Sequence[Any], key: Callable[[int], str],
+                     purpose: Purpose, now: datetime, payload: dict[str, Any] | None = None, hold: bool = False) -> int:
+    """Queue one message for each of many people at once (see `bot.outbox.enqueue_many`)."""
+    return await enqueue_many(session, settings, people=people, key=key, purpose=purpose, now=now, payload=payload,
+                              capped=CAPPED, hold=hold)

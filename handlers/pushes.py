@@ -89,6 +89,16 @@ async def cancelled(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     return [Message(text)]
 
 
+async def announced(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    """To the coordinator of a big call: it is on its way to everyone."""
+    call = await _call(ctx, row)
+    if call is None or call.state == "cancelled":
+        return []
+    t = ctx.t
+    return [Message(t(N_("Je oproep “{title}” is onderweg naar iedereen: {n} mensen."),
+                      title=calls.call_text(call, "title", t.locale), n=row.payload["people"]))]
+
+
 async def coordinator_message(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
     if call is None or call.state == "cancelled":
@@ -184,7 +194,7 @@ RENDERERS = {
     purposes.CALL.name: announce, purposes.REMINDER.name: reminder, purposes.WAITLIST_OFFER.name: place_offer,
     purposes.PLACE_PASSED.name: place_passed,
     purposes.CALL_CANCELLED.name: cancelled, purposes.CALL_CHANGED.name: changed,
-    purposes.CALL_MESSAGE.name: coordinator_message,
+    purposes.CALL_MESSAGE.name: coordinator_message, purposes.CALL_ANNOUNCED.name: announced,
     purposes.FOLLOWUP.name: followup, purposes.DIGEST.name: digest, purposes.NUDGE.name: nudge,
     purposes.OFFER_EXPIRY.name: offer_expiry, purposes.RETENTION_WARNING.name: retention_warning,
 }

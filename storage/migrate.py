@@ -6,12 +6,13 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-# Kept by hand-written SQL in migration 0009 (full-text search), not by the models.
-SEARCH_OBJECTS = ("idea_search", "ix_idea_search")
+# Kept by hand-written SQL, not by the models: full-text search (migration 0009) and the
+# PostgreSQL GIN indexes for targeting (0014).
+SEARCH_OBJECTS = ("idea_search", "ix_idea_search", "ix_person_interests", "ix_person_contributions")
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
-    """What schema comparisons look at: everything but the full-text search objects."""
+    """What schema comparisons look at: everything but the hand-written search objects."""
     return not (name or "").startswith(SEARCH_OBJECTS)
 
 

@@ -183,6 +183,9 @@ class Call(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(Text)  # read by those who had signed up
+    # Announcing in batches: the last person id queued, and when everyone was.
+    announced_to: Mapped[int] = mapped_column(default=0)
+    announced_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -53,7 +53,7 @@ async def test_a_database_that_stays_locked_hands_the_text_back_and_keeps_the_qu
 async def test_a_database_that_blinks_during_a_broadcast_loses_nothing_and_repeats_nothing(city, engine, fake_telegram):
     people = await add_residents(engine, fake_telegram, 30, city.clock())
     await publish_call(engine, city.bot.settings, city.clock())
-    with failing(engine, every=12) as failed:  # one statement in twelve fails, whichever it is
+    with failing(engine, chance=1 / 12) as failed:  # one statement in twelve fails, whichever it is
         for _ in range(60):
             if len(sent_per_chat(fake_telegram)) == 30:
                 break

@@ -233,3 +233,18 @@ async def test_a_database_error_while_preparing_a_push_leaves_it_pending(city, e
     assert failed and row.state == "pending"
     await city.tick(seconds=31)
     assert sent_per_chat(fake_telegram) == Counter({person.id: 1})
+
+
+async def test_a_big_call_is_announced_in_batches_and_its_coordinator_hears_when_all_are_queued(
+        city, engine, fake_telegram, monkeypatch):
+    monkeypatch.setattr(call_service, "ANNOUNCE_BATCH", 10)
+    people = await add_residents(engine, fake_telegram, 25, city.clock(), quiet_start=0, quiet_end=0)
+    coordinator = await city.coordinator()
+    await create_call(coordinator, publish_at=None)
+    await coordinator.tap("Klopt")
+    assert "Je oproep is verstuurd. Aantal mensen: 25." in coordinator.text
+    assert len(await rows(engine, OutboxMessage)) == 10  # the first batch, in the coordinator's turn
+    await city.tick()  # the rest in the background, a batch per transaction
+    sent = sent_per_chat(fake_telegram)
+    assert Counter({p.id: sent[p.id] for p in people}) == Counter({p.id: 1 for p in people})
+    assert coordinator.unread_texts()[-1] == "Je oproep “Bankjes bouwen aan de Leie” is onderweg naar iedereen: 25 mensen."

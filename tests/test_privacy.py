@@ -1,5 +1,6 @@
 """Privacy: the export of everything stored, and erasure after an explicit yes."""
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -102,8 +103,8 @@ async def test_forget_leaves_no_trace_of_the_name_in_the_sqlite_file(chat, engin
     await chat.send("/vergeet")
     await chat.tap("Ja, wis mijn gegevens")
     path = Path(engine.url.database)
-    async with engine.connect() as connection:  # what SQLite does by itself once the log has grown
-        await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    with sqlite3.connect(path) as connection:  # what SQLite does by itself once the log has grown
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     for file in (path, path.with_name(path.name + "-wal")):
         assert b"Quorinda" not in (file.read_bytes() if file.exists() else b""), file
 

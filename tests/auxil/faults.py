@@ -1,6 +1,7 @@
 """Faults on demand: a database that fails statements or drops its connections, for the fault tests."""
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,19 +12,18 @@ from tests.auxil.database import POSTGRES_URL, create_engine
 
 
 @contextmanager
-def failing(engine: AsyncEngine, statements: int = 10**9, only: str = "", every: int = 1) -> Iterator[list[str]]:
-    """The next `statements` SQL statements (those containing `only`; with `every`, one in so many)
-    fail with the driver's OperationalError, as a locked SQLite file or an unreachable server
-    does; yields those statements."""
+def failing(engine: AsyncEngine, statements: int = 10**9, only: str = "", chance: float = 1.0,
+            seed: int = 2030) -> Iterator[list[str]]:
+    """The next `statements` SQL statements (those containing `only`; with `chance`, each with that
+    chance, drawn from a seeded generator) fail with the driver's OperationalError, as a locked
+    SQLite file or an unreachable server does; yields those statements."""
     failed: list[str] = []
-    seen = 0
+    draw = random.Random(seed).random
 
     def fail(connection, _cursor, statement, _parameters, _context, _many) -> None:
-        nonlocal seen
         if only not in statement:
             return
-        seen += 1
-        if len(failed) < statements and seen % every == 0:
+        if len(failed) < statements and draw() < chance:
             failed.append(statement)
             raise connection.dialect.loaded_dbapi.OperationalError("database is locked")
 

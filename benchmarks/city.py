@@ -1,0 +1,132 @@
+"""City scale: targeting, publishing and the Monday overview with 100,000 residents.
+
+    python -m benchmarks.city [--people 100000] [--offers 20000] [--database-url URL]
+
+Seeds the residents (varied neighbourhoods, themes, kinds of contribution, languages) and
+offers straight into the database, then times: the audience of a targeted and of an
+untargeted call (what the coordinator's summary and publishing count), publishing a call
+(the coordinator's turn, then the rest of the audience in background batches), and the Monday overview for everyone. Prints seconds per step,
+rows queued and the peak memory of the process. Goals (issue 11): audience < 0.1 s,
+overview < 10 s, peak memory < 200 MB.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+
+from bot.config import load_settings
+from bot.scheduler import Jobs
+from handlers import call_service, jobs
+from handlers.options import CONTRIBUTIONS, NEIGHBOURHOODS, THEMES
+from storage.db import create_engine, session_factory
+from storage.migrate import upgrade
+from storage.models import Call, Identity, Offer, OutboxMessage, Person
+
+BATCH = 5000
+MONDAY = datetime(2027, 3, 8, 9, 30, tzinfo=timezone.utc)  # 10:30 in Kortrijk: the overview is due
+
+
+def _resident(n: int, now: datetime) -> dict:
+    themes, hoods, kinds = [o.value for o in THEMES], [o.value for o in NEIGHBOURHOODS], [o.value for o in CONTRIBUTIONS]
+    return dict(id=n, display_name=f"Inwoner {n}", locale=("nl", "nl", "nl", "en", "fr")[n % 5],
+                neighbourhood=hoods[n % len(hoods)], role="resident",
+                interests=[themes[n % len(themes)], themes[(n // 7) % len(themes)]],
+                contributions=[kinds[n % len(kinds)]], level="both", digest=n % 3 == 0, paused=False,
+                quiet_start=0, quiet_end=0, consent_at=now, consent_version="2026-11", onboarded_at=now,
+                created_at=now, last_active_at=now)
+
+
+async def seed(engine, people: int, offers: int, now: datetime) -> None:
+    async with session_factory(engine)() as session, session.begin():
+        for start in range(1, people + 1, BATCH):
+            ids = range(start, min(start + BATCH, people + 1))
+            await session.execute(insert(Person), [_resident(n, now) for n in ids])
+            await session.execute(insert(Identity), [dict(person_id=n, channel="telegram", external_id=str(n),
+                                                          reachable=True, created_at=now) for n in ids])
+        await session.execute(insert(Offer), [dict(person_id=1 + (n * 5) % people, kind="time", state="open",
+                                                   details={"hours": 1 + n % 20, "moments": ["weekend"]},
+                                                   created_at=now, updated_at=now) for n in range(offers)])
+    async with engine.connect() as connection:  # fresh statistics, as autovacuum keeps them in production
+        await connection.exec_driver_sql("ANALYZE")
+        await connection.commit()
+
+
+def call(now: datetime, **targeting) -> Call:
+    answers = dict(title="Bankjes bouwen", description="Samen bouwen.", address="Groeningestraat 1",
+                   neighbourhood="heule", needs=["time"], starts_at=(now + timedelta(days=3)).isoformat(),
+                   ends_at=(now + timedelta(days=3, hours=3)).isoformat()) | targeting
+    return call_service.new_call(answers, None, now)
+
+
+async def timed(label: str, work) -> object:
+    started = time.perf_counter()
+    result = await work()
+    print(f"{label:<44} {time.perf_counter() - started:8.2f} s   {result}")
+    return result
+
+
+async def run(people: int, offers: int, database_url: str | None) -> None:
+    settings = load_settings(database_url="sqlite://", _env_file=None)
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_engine(database_url or f"sqlite+aiosqlite:///{Path(folder) / 'city.db'}")
+        await upgrade(engine)
+        now = MONDAY
+        await timed(f"seed {people} residents, {offers} offers", lambda: seed(engine, people, offers, now))
+        sessions = session_factory(engine)
+        targeted = call(now, themes=["heritage"], target_neighbourhoods=["heule", "marke"])
+        everyone = call(now)
+
+        async def audience(of: Call) -> int:
+            async with sessions() as session:
+                return await call_service.audience_size(session, of)
+
+        await timed("audience, targeted call", lambda: audience(targeted))
+        await timed("audience, call for everyone", lambda: audience(everyone))
+
+        async def publish(of: Call) -> int:
+            async with sessions() as session, session.begin():
+                session.add(of)
+                await session.flush()
+                return await call_service.publish(session, settings, of, now)
+
+        await timed("publish targeted call: the coordinator's turn", lambda: publish(targeted))
+        jobs_ = Jobs(sessions, settings, [jobs.announce_calls])
+
+        async def rest() -> int:
+            return (await jobs_.run_due(now))["announce_calls"]
+
+        await timed("  the rest of its audience, in the background", rest)
+        await timed("publish call for everyone: the coordinator's turn", lambda: publish(everyone))
+        await timed("  the rest of its audience, in the background", rest)
+
+        async def digest() -> int:
+            async with sessions() as session, session.begin():
+                return await jobs.digest(session, settings, now)
+
+        await timed("Monday overview for everyone", digest)
+        async with sessions() as session:
+            rows = await session.scalar(select(func.count(OutboxMessage.id)))
+        print(f"outbox rows: {rows}")
+        await engine.dispose()
+    print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--offers", type=int, default=20_000)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file (PostgreSQL: an empty database, "
+                                                 "e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/bench)")
+    args = parser.parse_args()
+    asyncio.run(run(args.people, args.offers, args.database_url))
+
+
+if __name__ == "__main__":
+    main()
