@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.outbox import HELD
 from handlers import call_service as calls
 from handlers import purposes
+from handlers.impact_chat import monthly_report
 from handlers.privacy import give_up_places
 from storage.models import Call, Conversation, Offer, OutboxMessage, Person, SignUp
 from storage.repositories import Audit, Calls, People
@@ -171,4 +172,4 @@ async def end_pauses(session: AsyncSession, settings: Settings, now: datetime) -
 
 
 CHECKS = (end_pauses, publish_scheduled, remind, follow_up, digest, nudge_onboarding, offer_expiry, expire_place_offers,
-          close_calls, warn_before_erasure, retention)
+          close_calls, warn_before_erasure, retention, monthly_report)

@@ -47,11 +47,12 @@ MEMBERSHIP_REQUEST = Purpose("membership_request")
 CALL_APPROVAL = Purpose("call_approval")
 IDEA_PUBLISHED = Purpose("idea_published")
 OFFER_CARD = Purpose("offer_card")
+REPORT = Purpose("impact_report")  # the monthly impact report for the coordinators' room
 
 ALL = (CALL, DIGEST, FOLLOWUP, NUDGE, OFFER_EXPIRY, REMINDER, WAITLIST_OFFER, PLACE_PASSED, CALL_CANCELLED, CALL_CHANGED,
        IDEA_OUTCOME, BLOCKED, PROJECT_NEWS, MEMBERSHIP, CONTACT_ASK, RELAY_OPENED, RELAY_REFUSED, RELAY_MESSAGE,
        RELAY_CLOSED, CALL_APPROVED, MODERATION, MEMBERSHIP_REQUEST, CALL_APPROVAL, IDEA_PUBLISHED, OFFER_CARD,
-       RETENTION_WARNING)
+       RETENTION_WARNING, REPORT)
 CAPPED = frozenset(purpose.name for purpose in ALL if purpose.capped)
 
 
