@@ -103,11 +103,6 @@ class Figures:
         row = table.row(key)
         return table.cells(row)[0] if row else None
 
-    @property
-    def empty(self) -> bool:
-        """Nothing happened in the period."""
-        return all(value in (0, None) for row in self.table("summary").rows for value in row.values)
-
 
 def period(first: date, last: date, timezone: str) -> tuple[datetime, datetime]:
     """From the start of `first` to the end of `last` in local time, as UTC moments (end exclusive)."""

@@ -1,5 +1,6 @@
 """The application's scheduled checks: publishing, reminders, follow-ups, the Monday digest,
-nudges, offers running out, waitlist offers, closing calls, and erasing long-inactive people.
+nudges, offers running out, waitlist offers, closing calls, erasing long-inactive people, and
+the monthly impact report (in `handlers.impact_chat`).
 
 Each takes a session, the settings and the moment, is idempotent, and returns how much it did.
 """

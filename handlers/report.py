@@ -85,7 +85,7 @@ def summary_text(figures: Figures, t: Translator, *, short: bool = False) -> str
     shown = {key: number(figures.summary(key), t) for key in (
         "participants", "ideas", "offers", "calls", "sign_ups", "attended", "hours_given", "projects", "realised",
         "score")}
-    sentences = [t(N_("Van {period} deden {people} mensen mee."), period=period_text(figures, t),
+    sentences = [t(N_("In de periode {period} deden {people} mensen mee."), period=period_text(figures, t),
                    people=shown["participants"]),
                  t(N_("{organisation} pakte {ideas} ideeën op en kreeg {offers} aanbiedingen van tijd, kennis of "
                       "middelen door."), organisation=figures.organisation, ideas=shown["ideas"], offers=shown["offers"])
@@ -98,7 +98,7 @@ def summary_text(figures: Figures, t: Translator, *, short: bool = False) -> str
         return " ".join(sentences)
     sentences.append(t(N_("Oproepen: {calls}, met {sign_ups} inschrijvingen en {attended} keer aanwezig."),
                        calls=shown["calls"], sign_ups=shown["sign_ups"], attended=shown["attended"]))
-    sentences.append(t(N_("Projecten: {projects}, waarvan {realised} gerealiseerd."),
+    sentences.append(t(N_("Projecten: {projects}; gerealiseerd: {realised}."),
                        projects=shown["projects"], realised=shown["realised"]))
     if figures.summary("score") not in (HIDDEN, None):
         sentences.append(t(N_("De gemiddelde score na afloop was {score} op 5."), score=shown["score"]))
@@ -212,7 +212,7 @@ def _tiles(figures: Figures, t: Translator, columns: int = 2) -> Panel:
             sheet.box(x + 0.08, y + 0.16, 0.07, tile_height - 0.32, colour, rounded=False)
             sheet.text(x + 0.3, y + 0.2, number(figures.summary(key), t), fontsize=28, weight="bold", color=INK)
             sheet.text(x + 0.3, y + 0.72, "\n".join(textwrap.wrap(t(label), 22)), fontsize=11, color=MUTED,
-                       linespacing=1.1)
+                       linespacing=1.25)
 
     return Panel(lambda width: rows * tile_height + 0.15, draw)
 
@@ -415,13 +415,15 @@ def personal_card(figures: Personal, t: Translator, bot_username: str) -> bytes:
     """A square card to share: the person's own figures, no name."""
     sheet = Sheet(CARD_SIZE, CARD_SIZE, background=NAVY)
     sheet.text(0.3, 0.28, t(N_("Mijn impact op Kortrijk 2030")), fontsize=15, weight="bold", color="white")
+    sheet.box(0.3, 0.68, 0.6, 0.05, CORAL, rounded=False)
     tiles = ((figures.ideas, N_("Ideeën gedeeld"), GOLD), (figures.hours, N_("Uren gegeven"), CORAL),
              (figures.calls, N_("Oproepen meegedaan"), "#7fd1c3"), (figures.projects, N_("Ideeën werden project"),
                                                                     SKY))
     for index, (value, label, colour) in enumerate(tiles):
-        x, y = 0.3 + (index % 2) * 1.75, 0.85 + (index // 2) * 1.25
+        x, y = 0.3 + (index % 2) * 1.75, 0.95 + (index // 2) * 1.2
         sheet.text(x, y, number(value, t), fontsize=34, weight="bold", color=colour)
-        sheet.text(x, y + 0.68, "\n".join(textwrap.wrap(t(label), 18)), fontsize=10.5, color="#dfe6f3")
+        sheet.text(x, y + 0.62, "\n".join(textwrap.wrap(t(label), 18)), fontsize=10.5, color="#dfe6f3",
+                   linespacing=1.25)
     sheet.text(0.3, CARD_SIZE - 0.42, t(N_("Doe ook mee: t.me/{bot}"), bot=bot_username), fontsize=10.5,
                color="#aab6cf")
     return sheet.png()

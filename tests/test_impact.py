@@ -212,7 +212,7 @@ async def test_rapport_is_for_coordinators_and_partners_only(bot, engine, clock)
     coordinator = Chat(bot, user_id="50002", channel="telegram")
     await coordinator.send("/rapport")
     assert coordinator.text.startswith("📊 Zo ging het de voorbije 30 dagen.")
-    assert "Van 3 mrt\u2009–\u20091 apr 2030 deden 16 mensen mee." in coordinator.text
+    assert "In de periode 3 mrt\u2009–\u20091 apr 2030 deden 16 mensen mee." in coordinator.text
     assert len(coordinator.text.split()) <= 60
     [dashboard] = coordinator.documents
     assert png_size(dashboard.content)[0] == 1080
