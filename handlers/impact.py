@@ -81,7 +81,7 @@ def shown(kind: str, value: Any, group: int = 0) -> Any:
     if kind == COUNT:
         return UNDER if 0 < value < SMALL else value
     if kind in (HOURS, AVERAGE):
-        return HIDDEN if group < SMALL else value
+        return HIDDEN if group < SMALL and value != 0 else value
     return value
 
 

@@ -86,13 +86,13 @@ async def test_a_partner_organisation_sees_its_own_projects_calls_and_hours(engi
     csvs = tables(await march(engine, ids["budascoop"], "Budascoop"))
     summary = {code: values[0] for code, values in by_code(csvs["summary"]).items()}
     # Two ideas adopted, its two projects (one realised), its one call: 7 signed up, 6 came for 3 hours.
-    assert summary == {"participants": "8", "ideas": "< 5", "offers": "0", "hours_offered": "–", "calls": "1",
+    assert summary == {"participants": "8", "ideas": "< 5", "offers": "0", "hours_offered": "0", "calls": "1",
                        "sign_ups": "7", "attended": "6", "hours_given": "18", "projects": "2", "realised": "1",
                        "responses": "6", "score": "4.3"}
     assert [row[0] for row in csvs["calls"][1:]] == [str(ids["benches"])]
     huis = tables(await march(engine, ids["huis"], "Huis van de Mens"))
     assert by_code(huis["projects_by_phase"]) == {"prototype": ["1"]}  # its phase at the end of March
-    assert by_code(huis["summary"])["hours_given"] == ["–"]
+    assert by_code(huis["summary"])["hours_given"] == ["0"]  # no call of its own in March
 
 
 async def test_no_group_under_five_is_shown_in_any_csv(engine):
@@ -105,7 +105,7 @@ async def test_no_group_under_five_is_shown_in_any_csv(engine):
                     if kind == impact.COUNT:
                         assert cell == impact.UNDER or cell == 0 or cell >= impact.SMALL, (table.name, row.key)
                     elif kind in (impact.HOURS, impact.AVERAGE):
-                        assert cell == impact.HIDDEN or row.group >= impact.SMALL, (table.name, row.key)
+                        assert cell in (impact.HIDDEN, 0) or row.group >= impact.SMALL, (table.name, row.key)
     text = "".join(report.csv_files(await march(engine), translator("nl")).values())
     for secret in ("Vermeersch", PRIVATE_REMARK, PRIVATE_IDEA, STORY, "Groeningestraat"):
         assert secret not in text  # no names, no free text in the figures
@@ -146,6 +146,7 @@ def test_the_rule_is_kept_even_when_every_group_is_small():
     assert table.cells(row) == ["< 5", "–"]
     assert impact.shown(impact.COUNT, 0) == 0 and impact.shown(impact.COUNT, 5) == 5
     assert impact.shown(impact.PLAIN, 1) == 1  # the partners' own work (calls, projects) is public
+    assert impact.shown(impact.HOURS, 0, group=0) == 0  # nobody: nothing to hide
 
 
 async def test_gangmaker_report_writes_the_png_pdf_and_csvs(tmp_path, monkeypatch):
