@@ -2,8 +2,8 @@
 
 Commands with their aliases in every language, the routes of buttons, the flows, what a
 stranger (someone who never consented) gets per channel, the outbox purposes with their
-renderer, and the scheduled checks. The core, the scheduler, the dispatcher and the
-channels read everything they need from it.
+renderer, the scheduled checks, and the pages it adds to the web server. The core, the
+scheduler, the dispatcher, the channels and the web server read everything they need from it.
 """
 from __future__ import annotations
 
@@ -61,6 +61,24 @@ class Route:
 
 
 @dataclass(frozen=True)
+class PageContent:
+    """What a page answers: its body, its type, and how long a browser or proxy may keep it."""
+
+    body: str
+    content_type: str = "text/html"
+    max_age: int = 0  # seconds
+
+
+@dataclass(frozen=True)
+class Page:
+    """A public page on the bot's web server (GET `path`), drawn from a `Scope` in the reader's
+    language (`?lang=`, else the browser's Accept-Language); its session connects only when used."""
+
+    path: str
+    render: Callable[[Scope], Awaitable[PageContent]]
+
+
+@dataclass(frozen=True)
 class Application:
     """Everything the core needs to know about what Gangmaker does."""
 
@@ -81,6 +99,7 @@ class Application:
     on_reply: Callable[[Context], Awaitable[bool]] | None = None
     # The menu's buttons (command name, label msgid): their label typed outside a dialogue works as a tap.
     menu_items: Sequence[tuple[str, str]] = ()
+    pages: Sequence[Page] = ()  # public pages on the web server, next to /healthz and the channels' routes
     by_name: dict[str, Command] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -77,7 +77,7 @@ class Assembly:
         """Start the web server (when a channel needs one, or always with `serve_web`), the
         channels, and the scheduler."""
         if serve_web:
-            self.web = web.AppRunner(create_web_app(self.channels.values()))
+            self.web = web.AppRunner(create_web_app(self.channels.values(), self.core))
             await self.web.setup()
             await web.TCPSite(self.web, self.settings.host, self.settings.port).start()
         for channel in self.channels.values():

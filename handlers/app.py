@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.app import Application, Command, Route
+from bot.app import Application, Command, Page, Route
 from bot.config import Settings
 from bot.i18n import N_
 from handlers import (
@@ -12,6 +12,8 @@ from handlers import (
     contributions,
     coordination,
     ideas,
+    impact_chat,
+    impact_page,
     jobs,
     menu,
     moderation,
@@ -51,10 +53,12 @@ COMMANDS = (
     Command(("agenda", "whatson"), calls.open_calls, N_("Wat loopt er?")),
     Command(("mijnoproepen", "mycalls", "mesappels"), calls.my_calls, N_("Oproepen waaraan je meedoet")),
     Command(("pauze", "pause"), calls.pause, N_("Even geen berichten")),
+    Command(("mijnimpact", "myimpact", "monimpact"), impact_chat.my_impact, N_("Wat je bijdroeg, in cijfers")),
     Command(("oproep", "newcall"), coordination.start_call, starts_dialogue=True, role=COORDINATOR),
     Command(("oproepen", "calls"), coordination.list_calls, role=COORDINATOR),
     Command(("help", "hulp", "aide"), menu.show_help, N_("Hulp")),
     Command(("koppel", "join", "rejoindre"), projects.request_membership),
+    Command(("rapport", "report"), impact_chat.report),  # coordinators and partners; the handler checks which
 )
 
 ROUTES = {
@@ -98,11 +102,13 @@ def coordinators_from_settings(settings: Settings) -> Sequence[tuple[str, str, s
 def application(settings: Settings) -> Application:
     """The application description the core runs (named by GANGMAKER_APPLICATION)."""
     from handlers.call_cli import call_group
+    from handlers.report_cli import report_command
 
     return Application(
         commands=COMMANDS, flows=flows(settings.max_text_length), routes=ROUTES,
         strangers={"*": onboarding.before_consent, "slack": workspace.admit}, menu=menu.show_menu,
         home=workspace.home, on_reply=relay.on_reply, not_understood=ideas.not_understood, menu_items=menu.ITEMS,
         unknown_command=menu.unknown_command, purposes=purposes.ALL, render_push=pushes.render,
-        checks=jobs.CHECKS, bootstrap_roles=coordinators_from_settings, cli=(call_group,),
+        checks=jobs.CHECKS, bootstrap_roles=coordinators_from_settings, cli=(call_group, report_command),
+        pages=(Page(impact_page.PATH, impact_page.ImpactPage().render),),
     )

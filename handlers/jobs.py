@@ -1,5 +1,6 @@
 """The application's scheduled checks: publishing, reminders, follow-ups, the Monday digest,
-nudges, offers running out, waitlist offers, closing calls, and erasing long-inactive people.
+nudges, offers running out, waitlist offers, closing calls, erasing long-inactive people, and
+the monthly impact report (in `handlers.impact_chat`).
 
 Each takes a session, the settings and the moment, is idempotent, and returns how much it did.
 """
@@ -15,6 +16,7 @@ from bot.config import Settings
 from bot.outbox import HELD
 from handlers import call_service as calls
 from handlers import purposes
+from handlers.impact_chat import monthly_report
 from handlers.privacy import give_up_places
 from storage.models import Call, Conversation, Offer, OutboxMessage, Person, SignUp
 from storage.repositories import Audit, Calls, People
@@ -220,5 +222,5 @@ async def end_pauses(session: AsyncSession, settings: Settings, now: datetime) -
     return len(ended)
 
 
-CHECKS = (end_pauses, publish_scheduled, announce_calls, remind, follow_up, digest, nudge_onboarding, offer_expiry, expire_place_offers,
-          close_calls, warn_before_erasure, retention)
+CHECKS = (end_pauses, publish_scheduled, announce_calls, remind, follow_up, digest, nudge_onboarding, offer_expiry,
+          expire_place_offers, close_calls, warn_before_erasure, retention, monthly_report)

@@ -13,7 +13,7 @@ from bot.context import Context, Scope
 from bot.i18n import N_
 from bot.replies import Action, Button, Message, Reply
 from handlers import call_service as calls
-from handlers import menu, moderation, offer_board, partner_calls, projects, purposes, relay
+from handlers import impact_chat, menu, moderation, offer_board, partner_calls, projects, purposes, relay
 from handlers.calls import PAUSE_HINT, call_button, card, rating_button, where
 from handlers.offers import OFFER, describe_offer
 from storage.models import Call, Offer, OutboxMessage
@@ -191,6 +191,7 @@ RENDERERS = {
     **relay.RENDERERS,
     **partner_calls.RENDERERS,
     **offer_board.RENDERERS,
+    **impact_chat.RENDERERS,
     purposes.CALL.name: announce, purposes.REMINDER.name: reminder, purposes.WAITLIST_OFFER.name: place_offer,
     purposes.PLACE_PASSED.name: place_passed,
     purposes.CALL_CANCELLED.name: cancelled, purposes.CALL_CHANGED.name: changed,

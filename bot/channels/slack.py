@@ -278,6 +278,10 @@ class SlackChannel:
                 if isinstance(reply, (Notice, Form)):
                     continue
                 async with self._pace[channel].turn():
+                    if isinstance(reply, Document):  # a chart for a room: shared there as a file
+                        await self.client.files_upload_v2(channel=channel, filename=reply.filename,
+                                                          content=reply.content, initial_comment=reply.caption or None)
+                        continue
                     ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]
         except SlackApiError as error:
             code = error.response.get("error")

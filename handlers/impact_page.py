@@ -1,0 +1,211 @@
+"""The public results page, `GET /impact`: the figures so far, the realised projects with their
+story, and the open calls with a link that opens each in Telegram. Plain HTML and CSS (no
+script, no login), readable on a phone, in the reader's language, and kept 5 minutes in memory
+so that a busy day does not load the database. Free text comes only from published ideas, their
+projects' updates and the calls; no name, no person's answer, and the small-group rule of
+`handlers.impact` on every figure."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from html import escape
+
+from sqlalchemy import select
+
+from bot.app import PageContent
+from bot.context import Scope
+from bot.i18n import N_, SUPPORTED, Translator
+from bot.replies import short
+from handlers import call_service, impact
+from handlers.calls import deep_link, where
+from handlers.impact import UNDER, Figures, Table
+from handlers.options import LANGUAGES, label
+from handlers.report import RULE, TILES, bar_scale, label_of, number
+from storage.models import Idea, Organisation, Project, ProjectUpdate
+from storage.repositories import Calls
+
+PATH = "/impact"
+KEPT = timedelta(minutes=5)
+SINCE = datetime(2024, 1, 1, tzinfo=timezone.utc)  # before Gangmaker's first day: "so far"
+OPEN_CALLS = 10
+CHARTS = ("ideas_by_state", "ideas_by_theme", "projects_by_phase", "offers_by_kind", "participants_by_neighbourhood",
+          "participants_by_role", "feedback_scores")
+CALLS_SHOWN = 8
+STYLE = """
+:root{--ink:#1d2b4f;--muted:#5d6680;--paper:#faf7f2;--line:#e6e0d6;--coral:#e8613c;--teal:#23917f;--gold:#e2a72e}
+*{box-sizing:border-box}
+body{margin:0;background:var(--paper);color:var(--ink);font:1.05rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,
+"DejaVu Sans",sans-serif}
+header{background:var(--ink);color:#fff;padding:1.2rem 1rem 1.6rem}
+header p{color:#dfe6f3;margin:.4rem 0 0}
+h1{font-size:1.7rem;line-height:1.2;margin:.6rem 0 0}
+h2{font-size:1.3rem;margin:2rem 0 .8rem}
+h3{font-size:1.05rem;margin:0}
+main,header>div,footer>div{max-width:42rem;margin:0 auto}
+main{padding:0 1rem 2rem}
+nav{font-size:.95rem}
+nav a{color:#fff;margin-right:.8rem}
+nav a[aria-current]{font-weight:700;text-decoration:none}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(9.5rem,1fr));gap:.7rem;margin-top:1.2rem}
+.tile{background:#fff;border-radius:.8rem;padding:.8rem 1rem;border-left:.4rem solid var(--coral)}
+.tile:nth-child(3n+2){border-color:var(--gold)}.tile:nth-child(3n){border-color:var(--teal)}
+.tile b{display:block;font-size:2rem;line-height:1.1}
+.tile span{color:var(--muted);font-size:.95rem}
+.card{background:#fff;border-radius:.8rem;padding:1rem;margin:0 0 .8rem}
+.card p{margin:.3rem 0 0}
+.muted{color:var(--muted)}
+.button{display:inline-block;margin-top:.6rem;background:var(--coral);color:#fff;border-radius:2rem;
+padding:.45rem 1rem;text-decoration:none;font-weight:600}
+.bars{list-style:none;padding:0;margin:0}
+.bars li{display:grid;grid-template-columns:1fr auto;gap:.15rem .5rem;margin:0 0 .7rem}
+.bars .value{font-weight:700;text-align:right}
+.bar{grid-column:1/-1;height:.7rem;background:var(--line);border-radius:.35rem;overflow:hidden}
+.bar i{display:block;height:100%;background:var(--c,var(--ink))}
+.bar i.small{background:repeating-linear-gradient(135deg,var(--c,var(--ink)) 0 2px,#fff 2px 6px)}
+footer{padding:1.2rem 1rem 2rem;color:var(--muted);font-size:.9rem;border-top:1px solid var(--line)}
+"""
+TITLE = N_("Kortrijk 2030: wat we samen doen")
+LEAD = N_("Inwoners, makers, scholen en organisaties bouwen samen aan Kortrijk 2030. Dit is wat er tot nu toe gebeurde.")
+LANGUAGE = N_("Taal")
+AT_A_GLANCE = N_("In één oogopslag")
+REALISED = N_("Gerealiseerd")
+JOIN = N_("Doe mee")
+OPEN_IN_TELEGRAM = N_("Open in Telegram")
+UPDATED = N_("Bijgewerkt op {moment}.")
+NOTHING = N_("Nog niets.")
+NO_PROJECTS = N_("Nog geen gerealiseerde projecten. Binnenkort meer!")
+NO_CALLS = N_("Nu zijn er geen open oproepen. Kom later terug!")
+SIGNED_OF = N_("{signed} van {places} · {came} aanwezig")
+SIGNED = N_("{signed} ingeschreven · {came} aanwezig")
+COLOURS = {"ideas_by_state": "var(--gold)", "ideas_by_theme": "var(--gold)", "projects_by_phase": "var(--teal)",
+           "offers_by_kind": "var(--coral)", "feedback_scores": "var(--gold)"}
+
+
+@dataclass
+class ImpactPage:
+    """The page, and the copy of it kept per language."""
+
+    kept: dict[str, tuple[datetime, PageContent]] = field(default_factory=dict)
+
+    async def render(self, scope: Scope) -> PageContent:
+        locale = scope.t.locale
+        made = self.kept.get(locale)
+        if made is not None and timedelta(0) <= scope.now - made[0] < KEPT:
+            return made[1]
+        content = PageContent(await page(scope), max_age=int(KEPT.total_seconds()))
+        self.kept[locale] = (scope.now, content)
+        return content
+
+
+async def page(scope: Scope) -> str:
+    t = scope.t
+    figures = await impact.gather(scope.session, SINCE, scope.now, locale=t.locale)
+    languages = " ".join(
+        f'<a href="?lang={code}" hreflang="{code}" lang="{code}"{" aria-current=page" if code == t.locale else ""}>'
+        f"{escape(translate_in(code, label(LANGUAGES, code)))}</a>" for code in SUPPORTED)
+    parts = [
+        f'<!doctype html><html lang="{t.locale}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
+        f"<title>{escape(t(TITLE))}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f'<header><div><nav aria-label="{escape(t(LANGUAGE))}">{languages}</nav>',
+        f"<h1>{escape(t(TITLE))}</h1>",
+        f"<p>{escape(t(LEAD))}</p></div></header><main>",
+        _tiles(figures, t),
+        f"<h2>{escape(t(REALISED))}</h2>", await _realised(scope),
+        f"<h2>{escape(t(JOIN))}</h2>", await _open_calls(scope),
+        *(_chart(figures.table(name), t) for name in CHARTS[:4]),
+        _calls(figures.table("calls"), t),
+        *(_chart(figures.table(name), t) for name in CHARTS[4:]),
+        "</main><footer><div>",
+        f"<p>{escape(t(RULE))}</p>",
+        f"<p>{escape(t(UPDATED, moment=t.datetime(scope.now, with_year=True)))}</p>",
+        "</div></footer></body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def translate_in(locale: str, message: str) -> str:
+    """A language's name in that language (the switch reads the same in every language)."""
+    return Translator(locale)(message)
+
+
+def _tiles(figures: Figures, t: Translator) -> str:
+    tiles = "".join(f'<div class="tile"><b>{escape(number(figures.summary(key), t))}</b>'
+                    f"<span>{escape(t(name))}</span></div>" for key, name, _colour in TILES)
+    return f'<section class="tiles" aria-label="{escape(t(AT_A_GLANCE))}">{tiles}</section>'
+
+
+async def _realised(scope: Scope) -> str:
+    """Each realised project's story in two lines: what residents saw, and what the organisation did."""
+    t = scope.t
+    rows = (await scope.session.execute(
+        select(Project, Idea, Organisation).join(Idea, Idea.id == Project.idea_id)
+        .join(Organisation, Organisation.id == Project.organisation_id)
+        .where(Project.phase == "realised", Idea.state.in_(impact.PUBLISHED))
+        .order_by(Project.updated_at.desc(), Project.id.desc()).limit(12))).all()
+    if not rows:
+        return f'<p class="muted">{escape(t(NO_PROJECTS))}</p>'
+    cards = []
+    for project, idea, organisation in rows:
+        step = await scope.session.scalar(select(ProjectUpdate).where(
+            ProjectUpdate.project_id == project.id, ProjectUpdate.phase == "realised")
+            .order_by(ProjectUpdate.at.desc(), ProjectUpdate.id.desc()).limit(1))
+        done = f"{organisation.name}: {step.text}" if step is not None else organisation.name
+        cards.append(f'<article class="card"><h3>{escape(short(idea.idea, 90))}</h3>'
+                     f"<p>{escape(short(idea.problem, 140))}</p>"
+                     f'<p class="muted">{escape(short(done, 140))}</p></article>')
+    return "".join(cards)
+
+
+async def _open_calls(scope: Scope) -> str:
+    t = scope.t
+    calls = (await Calls(scope.session).open_for_sign_up(scope.now))[:OPEN_CALLS]
+    if not calls:
+        return f'<p class="muted">{escape(t(NO_CALLS))}</p>'
+    items = []
+    for call in calls:
+        link = f"https://t.me/{scope.settings.telegram_bot_username}?start={deep_link(call.id)}"
+        items.append(f'<article class="card"><h3>{escape(call_service.call_text(call, "title", t.locale))}</h3>'
+                     f"<p>{escape(t.datetime(call.starts_at))}<br>{escape(where(scope, call))}</p>"
+                     f'<a class="button" href="{escape(link)}">{escape(t(OPEN_IN_TELEGRAM))}</a></article>')
+    return "".join(items)
+
+
+def _width(value: object, scale: float) -> tuple[str, str]:
+    if value == UNDER:
+        return f"{100 * impact.SMALL / scale:.0f}%", ' class="small"'
+    return f"{100 * float(value or 0) / scale:.0f}%", ""
+
+
+def _chart(table: Table, t: Translator) -> str:
+    values = [table.cells(row)[0] for row in table.rows]
+    head = f"<h2>{escape(t(table.title))}</h2>"
+    if not values:
+        return head + f'<p class="muted">{escape(t(NOTHING))}</p>'
+    scale = bar_scale(values)
+    colour = COLOURS.get(table.name, "var(--ink)")
+    items = []
+    for row, value in zip(table.rows, values, strict=True):
+        width, small = _width(value, scale)
+        items.append(f'<li><span>{escape(label_of(row, t))}</span><span class="value">{escape(number(value, t))}</span>'
+                     f'<span class="bar" aria-hidden="true"><i{small} style="width:{width}"></i></span></li>')
+    return f'{head}<ul class="bars" style="--c:{colour}">{"".join(items)}</ul>'
+
+
+def _calls(table: Table, t: Translator) -> str:
+    rows = list(table.rows)[-CALLS_SHOWN:]
+    head = f"<h2>{escape(t(table.title))}</h2>"
+    if not rows:
+        return head + f'<p class="muted">{escape(t(NOTHING))}</p>'
+    cells = [table.cells(row) for row in rows]
+    scale = bar_scale([value for cell in cells for value in cell[1:4]])
+    items = []
+    for row, (when, places, signed, came, _hours) in zip(rows, cells, strict=True):
+        counts = (t(SIGNED_OF, signed=number(signed, t), places=number(places, t), came=number(came, t)) if places
+                  else t(SIGNED, signed=number(signed, t), came=number(came, t)))
+        width, small = _width(signed, scale)
+        items.append(f"<li><span>{escape(row.label)} <span class=\"muted\">· {escape(number(when, t))}</span></span>"
+                     f'<span class="value">{escape(counts)}</span>'
+                     f'<span class="bar" aria-hidden="true"><i{small} style="width:{width}"></i></span></li>')
+    return f'{head}<ul class="bars" style="--c:var(--coral)">{"".join(items)}</ul>'

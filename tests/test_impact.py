@@ -1,0 +1,332 @@
+"""Impact at a glance: the report of a seeded month (CSV against the seed, a phone-sized PNG, a PDF),
+the small-group rule in every figure, `/rapport` and `/mijnimpact` in the chat, the monthly post in
+the coordinators' Slack room (once, across a restart) and the public page `/impact`."""
+import asyncio
+import csv
+import io
+import re
+import struct
+from datetime import date, timedelta
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from click.testing import CliRunner
+from matplotlib.text import Text
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.i18n import translator
+from bot.web import create_web_app
+from handlers import impact, report
+from handlers.impact_page import KEPT
+from storage.db import session_factory
+from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, SignUp
+from storage.repositories import Roles
+from tests.auxil.chat import Chat, onboard
+from tests.auxil.database import rows, sqlite_engine
+from tests.auxil.impact_seed import EXPECTED, PRIVATE_IDEA, PRIVATE_REMARK, STORY, local, seed
+from tests.auxil.slack_fixtures import COORDINATORS_ROOM, start_slack_bot
+
+MARCH = (date(2030, 3, 1), date(2030, 3, 31))
+APRIL_FIRST = local(2030, 4, 1, 8)  # the first Monday of April 2030, 8.00 in Kortrijk
+SMALL_NUMBER = re.compile(r"(?<![\d,.:/-])[1-4](?![\d,.:/])")
+SQLITE_ONLY = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # drawing does not depend on the database
+
+
+async def march(engine, organisation: int | None = None, name: str | None = None, locale: str = "nl"):
+    start, end = impact.period(*MARCH, "Europe/Brussels")
+    async with session_factory(engine)() as session:
+        return await impact.gather(session, start, end, organisation_id=organisation, organisation=name, locale=locale)
+
+
+def tables(figures, locale: str = "nl") -> dict[str, list[list[str]]]:
+    """Each CSV file as rows of cells, the header first."""
+    return {name.removesuffix(".csv"): list(csv.reader(io.StringIO(text)))
+            for name, text in report.csv_files(figures, translator(locale)).items()}
+
+
+def by_code(table: list[list[str]]) -> dict[str, list[str]]:
+    return {row[0]: row[2:] for row in table[1:]}
+
+
+def png_size(content: bytes) -> tuple[int, int]:
+    assert content[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", content[16:24])
+
+
+def pdf_pages(content: bytes) -> int:
+    assert content.startswith(b"%PDF")
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", content))
+
+
+async def test_the_csv_figures_of_a_month_are_those_of_the_seed(engine):
+    ids = await seed(engine, APRIL_FIRST)
+    csvs = tables(await march(engine))
+    assert set(csvs) == {"summary", "time", "ideas_by_state", "ideas_by_theme", "projects_by_phase", "offers_by_kind",
+                         "calls", "participants_by_neighbourhood", "participants_by_role", "feedback_scores"}
+    assert csvs["summary"][0] == ["Code", "Wat", "Aantal"]
+    summary = {code: values[0] for code, values in by_code(csvs["summary"]).items()}
+    assert summary == {key: str(value) for key, value in EXPECTED["summary"].items()}
+    for name in ("ideas_by_state", "ideas_by_theme", "projects_by_phase", "participants_by_neighbourhood",
+                 "participants_by_role", "feedback_scores"):
+        assert {code: values[0] for code, values in by_code(csvs[name]).items()} == \
+            {key: str(value) for key, value in EXPECTED[name].items()}, name
+    assert by_code(csvs["offers_by_kind"]) == {k: [str(v) for v in vs] for k, vs in EXPECTED["offers_by_kind"].items()}
+    assert csvs["calls"][0] == ["Code", "Oproep", "Datum", "Plaatsen", "Ingeschreven", "Aanwezig", "Uren gegeven"]
+    assert csvs["calls"][1:] == [[str(ids["benches"]), "Bankjes bouwen", "2030-03-09", "10", "7", "6", "18"],
+                                 [str(ids["walk"]), "Erfgoedwandeling", "2030-03-16", "20", "5", "< 5", "–"]]
+    assert by_code(csvs["time"]) == {"offered": ["6", "24"], "given": ["9", "24"]}
+    english = tables(await march(engine, locale="en"), "en")
+    assert english["participants_by_neighbourhood"][0] == ["Code", "Neighbourhood", "People"]
+    assert english["calls"][1][1] == "Bankjes bouwen (en)"
+
+
+async def test_a_partner_organisation_sees_its_own_projects_calls_and_hours(engine):
+    ids = await seed(engine, APRIL_FIRST)
+    csvs = tables(await march(engine, ids["budascoop"], "Budascoop"))
+    summary = {code: values[0] for code, values in by_code(csvs["summary"]).items()}
+    # Two ideas adopted, its two projects (one realised), its one call: 7 signed up, 6 came for 3 hours.
+    assert summary == {"participants": "8", "ideas": "< 5", "offers": "0", "hours_offered": "0", "calls": "1",
+                       "sign_ups": "7", "attended": "6", "hours_given": "18", "projects": "2", "realised": "1",
+                       "responses": "6", "score": "4.3"}
+    assert [row[0] for row in csvs["calls"][1:]] == [str(ids["benches"])]
+    huis = tables(await march(engine, ids["huis"], "Huis van de Mens"))
+    assert by_code(huis["projects_by_phase"]) == {"prototype": ["1"]}  # its phase at the end of March
+    assert by_code(huis["summary"])["hours_given"] == ["0"]  # no call of its own in March
+
+
+async def test_no_group_under_five_is_shown_in_any_csv(engine):
+    await seed(engine, APRIL_FIRST)
+    for figures in (await march(engine), await march(engine, 1, "Budascoop")):
+        for table in figures.tables:
+            for row in table.rows:
+                for column, cell in zip(table.columns, table.cells(row), strict=True):
+                    kind = row.kind or column.kind
+                    if kind == impact.COUNT:
+                        assert cell == impact.UNDER or cell == 0 or cell >= impact.SMALL, (table.name, row.key)
+                    elif kind in (impact.HOURS, impact.AVERAGE):
+                        assert cell in (impact.HIDDEN, 0) or row.group >= impact.SMALL, (table.name, row.key)
+    text = "".join(report.csv_files(await march(engine), translator("nl")).values())
+    for secret in ("Vermeersch", PRIVATE_REMARK, PRIVATE_IDEA, STORY, "Groeningestraat"):
+        assert secret not in text  # no names, no free text in the figures
+
+
+@SQLITE_ONLY
+async def test_the_dashboard_png_and_the_pdf_are_drawn_with_the_rule(engine):
+    await seed(engine, APRIL_FIRST)
+    figures = await march(engine)
+    t = translator("nl")
+    png = report.dashboard_png(figures, t, APRIL_FIRST)
+    width, height = png_size(png)
+    assert width == 1080 and 3000 < height < 9000  # a phone's width, read from top to bottom
+    assert len(png) > 100_000
+    pdf = report.report_pdf(figures, t, APRIL_FIRST)
+    assert pdf_pages(pdf) >= 3 and len(pdf) > 20_000
+
+    # Every figure a chart writes: suppressed groups read "< 5" and their bars are stubs of one length.
+    sheet = report.dashboard_sheet(figures, t, APRIL_FIRST)
+    values = [text.get_text() for axes in sheet.figure.axes[1:] for text in axes.texts
+              if text.get_horizontalalignment() == "right"]
+    expected = [str(value) for name in ("ideas_by_state", "ideas_by_theme", "projects_by_phase") for value in
+                EXPECTED[name].values()]
+    assert values[:len(expected)] == ["< 5", "6", "< 5", "< 5", "< 5", "5", "7", "1", "1", "1"]
+    assert "7 van 10 · 6 aanwezig" in values and "5 van 20 · < 5 aanwezig" in values
+    assert values[-8:] == ["< 5", "8", "6", "13", "< 5", "< 5", "< 5", "< 5"]  # neighbourhoods, roles, scores
+    stubs = {round(patch.get_width(), 6) for axes in sheet.figure.axes[1:] for patch in axes.patches
+             if patch.get_hatch()}
+    assert stubs == {impact.SMALL}
+    shown = " ".join(text.get_text() for text in sheet.figure.findobj(Text))
+    for secret in ("Vermeersch", PRIVATE_REMARK, PRIVATE_IDEA):
+        assert secret not in shown
+
+
+def test_the_rule_is_kept_even_when_every_group_is_small():
+    row = impact.Row("x", "x", (3, 12.5), group=3)
+    table = impact.Table("t", "t", "t", (impact.Column("n"), impact.Column("h", impact.HOURS)), (row,))
+    assert table.cells(row) == ["< 5", "–"]
+    assert impact.shown(impact.COUNT, 0) == 0 and impact.shown(impact.COUNT, 5) == 5
+    assert impact.shown(impact.PLAIN, 1) == 1  # the partners' own work (calls, projects) is public
+    assert impact.shown(impact.HOURS, 0, group=0) == 0  # nobody: nothing to hide
+
+
+async def test_gangmaker_report_writes_the_png_pdf_and_csvs(tmp_path, monkeypatch):
+    path = tmp_path / "report.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    run = CliRunner()
+    assert (await asyncio.to_thread(run.invoke, main, ["db", "upgrade"])).exit_code == 0
+    async with sqlite_engine(str(path)) as engine:
+        ids = await seed(engine, APRIL_FIRST)
+    out = tmp_path / "out"
+    result = await asyncio.to_thread(run.invoke, main, [
+        "report", "--from", "2030-03-01", "--to", "2030-03-31", "--lang", "fr", "--organisation",
+        str(ids["budascoop"]), "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} >= {"dashboard.png", "report.pdf", "summary.csv", "calls.csv"}
+    assert png_size((out / "dashboard.png").read_bytes())[0] == 1080
+    assert pdf_pages((out / "report.pdf").read_bytes()) >= 3
+    with (out / "summary.csv").open(encoding="utf-8") as file:
+        summary = list(csv.reader(file))
+    assert summary[0] == ["Code", "Quoi", "Nombre"] and ["sign_ups", "Inscriptions aux appels", "7"] in summary
+    wrong = await asyncio.to_thread(run.invoke, main, ["report", "--from", "2030-03-31", "--to", "2030-03-01",
+                                                        "--out", str(out)])
+    assert wrong.exit_code != 0 and "--to" in wrong.output
+
+
+# -- in the chat ---------------------------------------------------------------------------------------
+
+
+async def test_my_impact_sums_up_what_a_person_did_with_a_card_to_share(bot, engine, clock):
+    clock.now = APRIL_FIRST
+    ids = await seed(engine, APRIL_FIRST)
+    resident = Chat(bot, user_id="50010", channel="telegram")  # one idea (realised), came to Bankjes bouwen
+    await resident.send("/mijnimpact")
+    assert resident.text.startswith("Je deelde 1 idee, gaf 3 uur tijd en deed mee aan 1 oproep. "
+                                    "1 idee van jou werd een project.")
+    assert len(resident.text.split()) <= 60
+    [card] = resident.documents
+    assert card.mime_type == "image/png" and png_size(card.content) == (800, 800)
+
+    async with session_factory(engine)() as session, session.begin():
+        person = await session.get(Person, ids["people"][0])
+        person.locale = "fr"
+    french = Chat(bot, user_id="50000", channel="telegram")  # two ideas, came to the walk (2 hours)
+    await french.send("/monimpact")
+    assert french.text.startswith("Vous avez partagé 2 idées, avez donné 2\u00a0h de votre temps et avez participé "
+                                  "à 1 appel.")
+    newcomer = Chat(bot, user_id="1001")
+    await onboard(newcomer)
+    await newcomer.send("/myimpact")
+    assert "nog niet mee" in newcomer.text and newcomer.documents == []
+
+
+async def test_rapport_is_for_coordinators_and_partners_only(bot, engine, clock):
+    clock.now = APRIL_FIRST
+    ids = await seed(engine, APRIL_FIRST)
+    resident = Chat(bot, user_id="50001", channel="telegram")
+    await resident.send("/rapport")
+    assert "Dat commando ken ik niet" in resident.text and resident.documents == []
+    async with session_factory(engine)() as session, session.begin():
+        roles = Roles(session)
+        await roles.grant("telegram", "50002", "coordinator", by="test", now=APRIL_FIRST)
+        budascoop = await session.get(Organisation, ids["budascoop"])
+        await roles.grant("telegram", "50003", "partner", by="test", now=APRIL_FIRST, organisation=budascoop)
+    coordinator = Chat(bot, user_id="50002", channel="telegram")
+    await coordinator.send("/rapport")
+    assert coordinator.text.startswith("📊 Zo ging het de voorbije 30 dagen.")
+    assert "In de periode 3 mrt\u2009–\u20091 apr 2030 deden 16 mensen mee." in coordinator.text
+    assert len(coordinator.text.split()) <= 60
+    [dashboard] = coordinator.documents
+    assert png_size(dashboard.content)[0] == 1080
+    partner = Chat(bot, user_id="50003", channel="telegram")
+    await partner.send("/report")
+    summary = partner.text.split("\n\n")[1]
+    assert "Budascoop pakte < 5 ideeën op" in summary and not SMALL_NUMBER.search(summary.split(" deden ")[1])
+    assert len(partner.documents) == 1
+
+
+async def test_my_impact_card_goes_out_on_telegram_as_a_document(city, engine, clock):
+    anna = await city.resident(1001, "Anna")
+    ids = await seed(engine, clock())
+    async with session_factory(engine)() as session, session.begin():
+        identity = await session.scalar(select(Identity).where(Identity.channel == "telegram",
+                                                               Identity.external_id == "1001"))
+        session.add(SignUp(call_id=ids["benches"], person_id=identity.person_id, state="attended"))
+    await anna.send("/mijnimpact")
+    [document] = [call for call in anna.last if call.method == "sendDocument"]
+    assert png_size(document.params["document"].content) == (800, 800)
+    assert "gaf 3 uur tijd" in anna.text
+
+
+# -- the monthly report in the coordinators' room ----------------------------------------------------------
+
+
+@SQLITE_ONLY
+async def test_the_monthly_report_reaches_the_coordinators_once_at_its_time_across_a_restart(
+        fake_slack, engine, clock):
+    fake_slack.add_user("UCOCO", "Coco")
+    clock.now = APRIL_FIRST - timedelta(minutes=1)  # Monday 1 April 2030, 7.59
+    await seed(engine, clock())
+    slack = await start_slack_bot(fake_slack, engine, clock, slack_coordinator_ids="UCOCO")
+    jobs, dispatcher = slack.assembly.jobs, slack.assembly.dispatcher
+
+    assert (await jobs.run_due(clock()))["monthly_report"] == 0
+    clock.advance(hours=1)  # 8.59
+    assert (await jobs.run_due(clock()))["monthly_report"] == 0
+    clock.advance(minutes=1)  # 9.00
+    assert (await jobs.run_due(clock()))["monthly_report"] == 1
+    assert await dispatcher.tick() == 1
+    [post] = fake_slack.in_channel(COORDINATORS_ROOM)
+    assert post.text.startswith("📊 Het maandrapport van maart 2030.")
+    assert "deden 16 mensen mee. Ze deelden 12 ideeën en deden 9 aanbiedingen" in post.text
+    assert "24 uur" in post.text and "4,3 op 5" in post.text
+    [chart] = [f for f in fake_slack.files.values() if f["channel"] == COORDINATORS_ROOM]
+    assert chart["name"] == "impact-2030-03-01.png" and png_size(chart["content"])[0] == 1080
+
+    await slack.stop()  # a restart, later that morning and that day
+    slack = await start_slack_bot(fake_slack, engine, clock, slack_coordinator_ids="UCOCO")
+    for advance in (dict(minutes=30), dict(hours=12)):
+        clock.advance(**advance)
+        assert (await slack.assembly.jobs.run_due(clock()))["monthly_report"] == 0
+        await slack.assembly.dispatcher.tick()
+    clock.advance(days=7)  # the next Monday is no first Monday
+    assert (await slack.assembly.jobs.run_due(clock()))["monthly_report"] == 0
+    assert len(fake_slack.in_channel(COORDINATORS_ROOM)) == 1
+    assert [row.key for row in await rows(engine, OutboxMessage, OutboxMessage.room.is_not(None))] == ["report:2030-03"]
+
+    await fake_slack.command("UCOCO", "rapport")  # any time, in the coordinator's direct messages
+    await slack.until(lambda: [f for f in fake_slack.files.values() if f["channel"] == "DUCOCO"])
+    await slack.stop()
+
+
+# -- the public page ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def web(bot):
+    client = TestClient(TestServer(create_web_app((), bot)))
+    await client.start_server()
+    yield client
+    await client.close()
+
+
+async def test_the_public_page_shows_the_figures_projects_and_open_calls_without_personal_data(web, engine, clock):
+    clock.now = APRIL_FIRST
+    ids = await seed(engine, APRIL_FIRST)
+    response = await web.get("/impact")
+    assert response.status == 200 and response.content_type == "text/html"
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    page = await response.text()
+    assert '<html lang="nl">' in page and "<script" not in page and 'name="viewport"' in page
+    assert "<b>17</b><span>Mensen deden mee</span>" in page  # March's 16 and February's idea
+    assert STORY in page and "Budascoop: De bankjes staan er, kom erop zitten!" in page
+    assert f'href="https://t.me/GangmakerBot?start=c{ids["april"]}"' in page and "Lentepicknick" in page
+    assert "<span>Bissegem</span><span class=\"value\">&lt; 5</span>" in page
+    for secret in ("Vermeersch", "Toeschouwer", PRIVATE_REMARK, PRIVATE_IDEA, "Pia"):
+        assert secret not in page
+    for section in page.split("<h2>")[1:]:
+        title, numbers = section.split("</h2>")[0], re.findall(r'class="value">([^<]*)<', section)
+        if title not in ("Projecten per fase", "Oproepen"):  # their own work is public; calls checked above
+            assert all(n == "&lt; 5" or int(n) >= 5 for n in numbers), title
+    assert "5 van 20 · &lt; 5 aanwezig" in page
+
+    english = await (await web.get("/impact?lang=en")).text()
+    assert '<html lang="en">' in english and "Open in Telegram" in english and "Neighbourhood" not in english
+    french = await web.get("/impact", headers={"Accept-Language": "de-DE,fr-BE;q=0.8,en;q=0.5"})
+    assert (await french.text()).startswith('<!doctype html><html lang="fr">')
+    assert french.headers["Content-Language"] == "fr"
+    assert (await (await web.get("/healthz")).json()) == {"status": "ok"}
+
+
+async def test_the_public_page_is_kept_five_minutes(web, engine, clock):
+    clock.now = APRIL_FIRST
+    await seed(engine, APRIL_FIRST)
+    first = await (await web.get("/impact")).text()
+    async with session_factory(engine)() as session, session.begin():
+        for n in range(5):
+            session.add(Idea(author_id=None, problem="p", idea=f"Nieuw {n}", theme="food", place="heule",
+                             state="published", created_at=APRIL_FIRST))
+    clock.advance(minutes=4)
+    assert await (await web.get("/impact")).text() == first  # a busy day does not reach the database
+    clock.advance(seconds=KEPT.total_seconds())
+    fresh = await (await web.get("/impact")).text()
+    assert "<b>18</b><span>Ideeën gedeeld</span>" in fresh and "Eten en drinken" in fresh
