@@ -214,8 +214,19 @@ class Dispatcher:
         return total
 
     async def _due_count(self) -> int:
+        """Due rows this dispatcher could deliver (a room no channel of ours hosts waits for another)."""
+        now = self.clock()
         async with self.sessions() as session:
-            return await session.scalar(select(func.count(OutboxMessage.id)).where(self._due(self.clock()))) or 0
+            return await session.scalar(select(func.count(OutboxMessage.id)).where(
+                self._due(now), await self._deliverable(session, now))) or 0
+
+    async def _deliverable(self, session: AsyncSession, now: datetime) -> Any:
+        """Rows for people this dispatcher can write to, or for the due rooms its channels host."""
+        rooms = [room for room in await session.scalars(
+            select(OutboxMessage.room).where(self._due(now), OutboxMessage.room.is_not(None)).distinct())
+            if any(hasattr(sender, "hosts") and sender.hosts(room) for sender in self.senders.values())]
+        return or_(OutboxMessage.person_id.in_(select(Identity.person_id).where(self._ours())),
+                   OutboxMessage.room.in_(rooms))
 
     def _due(self, now: datetime) -> Any:
         return or_(
@@ -242,13 +253,8 @@ class Dispatcher:
                 due, OutboxMessage.person_id.is_not(None),
                 OutboxMessage.person_id.not_in(select(Identity.person_id).where(Identity.reachable.is_(True))),
             ).values(state="failed", last_error="no reachable chat").execution_options(synchronize_session=False))
-            rooms = [room for room in await session.scalars(
-                select(OutboxMessage.room).where(due, OutboxMessage.room.is_not(None)).distinct())
-                if any(hasattr(sender, "hosts") and sender.hosts(room) for sender in self.senders.values())]
             rows = list(await session.scalars(
-                select(OutboxMessage).where(due, or_(
-                    OutboxMessage.person_id.in_(select(Identity.person_id).where(self._ours())),
-                    OutboxMessage.room.in_(rooms)))
+                select(OutboxMessage).where(due, await self._deliverable(session, now))
                 .order_by(OutboxMessage.not_before, OutboxMessage.id).limit(self.batch)
                 .with_for_update(skip_locked=True)
             ))

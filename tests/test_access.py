@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.assembly import assemble
+from bot.config import load_settings
 from bot.replies import Action
 from handlers import call_service
 from storage.db import session_factory
@@ -70,3 +72,25 @@ async def test_not_now_after_joining_asks_to_give_up_the_place(chat, engine, clo
     await chat.tap("Ja, uitschrijven")
     [sign_up] = await rows(engine, SignUp)
     assert sign_up.state == "cancelled"
+
+
+async def test_every_coordinator_and_partner_action_is_refused_to_a_resident(engine, clock):
+    """Each button route and command that needs a role, tried by a resident with forged data (fast:
+    the flood guard is set aside)."""
+    settings = load_settings(database_url="sqlite://", flood_limit="1000/minute", _env_file=None)
+    bot = (await assemble(settings, engine=engine, clock=clock)).core
+    chat = Chat(bot)
+    await onboard(chat)
+    call = await add_call(engine, bot.clock(), settings=bot.settings)
+    guarded = [name for name, route in bot.app.routes.items() if route.role]
+    assert {"coord", "att"} <= set(guarded)
+    for name in guarded:
+        for verb in ("cancel!", "publish", "adopt", "approve", "toggle", "x"):
+            await tap(chat, name, verb, call.id)
+            assert chat.notices == ["Deze knop is verlopen. Gebruik de knoppen onder het laatste bericht."], (
+                name, verb, chat.last)
+    for command in {c.name for c in bot.app.commands if c.role}:
+        await chat.send(f"/{command}")
+        assert "Dat commando ken ik niet." in chat.text, command
+    [stored] = await rows(engine, Call)
+    assert (stored.state, stored.cancel_reason) == ("published", None)

@@ -76,6 +76,7 @@ class Who:
     locale: str | None = None
     flow: str | None = None
     answered: int = 0
+    name: str | None = None  # the name the chat app gives with every event (Telegram's first name, Slack's)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class Answer:
     pick: int = 0
     times: int = 1
     words: str = "Bankjes aan de Leie"  # typed where text is asked
+    typed: str | None = None  # typed instead of the sensible answer where a number, date or moment is asked
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,10 @@ OTHER_VERBS = ("", "x", "ok", "1", STOP, "join|1")
 # The dialogues someone may be in when a scenario starts (a coordinator's: the call).
 OPENINGS = ("idea", "idea", "offer_time", "offer_expertise", "offer_gift", "onboarding", "forget", "profile_interests",
             "profile_display_name", "call")
+# Typed where a number, a date or a moment is asked: far, past, impossible, odd digits.
+EDGES = ("31/12/9999", "31/12/9999 om 23.59 uur", "1/1/2100 om 10u", "29/2/2028 om 14.00 uur", "28/2/2100", "10/3",
+         "9/3", "10/3 om 9.00", "10/3 om 8.59", "morgen 9u", "vandaag", "1/1/0001", "0", "1", "200", "201", "9999999",
+         "²", "٣", "1e3", "4 uur", "€ 50", "-1")
 # What a cooperative person starts when nothing is asked (Answer.pick); a higher pick taps a button shown.
 STARTS = ("idee", "tijd", "kennis", "geven", "profiel", "agenda", "vergeet", "start", "mijnoproepen", "bijdragen",
           "pauze", "privacy")
@@ -298,6 +304,12 @@ def forged_data() -> st.SearchStrategy[str]:
     )
 
 
+def names() -> st.SearchStrategy[str | None]:
+    """Names chat apps give: none, plain ones, odd ones, and as long as Slack allows (80 characters)."""
+    return st.one_of(st.none(), st.sampled_from(("Anna", "Jo", "Zoë", "محمد", "👩🏽‍🚒", "", " ")),
+                     st.text(max_size=80), st.integers(60, 80).map(lambda n: ("Anna-Lies Vandenberghe " * 4)[:n]))
+
+
 def words() -> st.SearchStrategy[str]:
     """What a cooperative person types on a question that asks for text: mostly fit to be stored."""
     odd = st.lists(st.sampled_from(ODD), max_size=3).map("".join)
@@ -343,7 +355,7 @@ def submissions(who: st.SearchStrategy[int]) -> st.SearchStrategy[Submit]:
 def event(people: int) -> st.SearchStrategy[Event]:
     who = st.integers(0, people - 1)
     index = st.integers(0, 40)
-    answer = st.builds(Answer, who, st.integers(0, 15), st.integers(1, 6), words())
+    answer = st.builds(Answer, who, st.integers(0, 15), st.integers(1, 6), words(), st.none() | st.sampled_from(EDGES))
     tap = st.builds(Tap, who, index)
     return st.one_of(
         answer, answer, answer, tap, tap, tap,
@@ -353,7 +365,8 @@ def event(people: int) -> st.SearchStrategy[Event]:
         st.builds(TapOld, who, index, index),
         st.builds(TapTheirs, who, st.integers(0, people - 1), index),
         st.builds(Forged, who, forged_data()),
-        st.builds(Photo, who, st.sampled_from(("AgAD-photo-1", "AgAD-photo-2", "x" * 100, "", "AgAD|photo"))),
+        st.builds(Photo, who, st.sampled_from(("AgAD-photo-1", "AgAD-photo-2", "x" * 100, "", "AgAD|photo",
+                                               "console:" + "schets-" * 40))),
         st.builds(Sticker, who),
         st.builds(Edit, who, typed_texts()),
         st.builds(Open, who),
@@ -591,7 +604,7 @@ class Play:
             await self.deliver(chat, f"taps forged data {event.data!r} ({action!r})", kind="tap", action=action)
         elif isinstance(event, Answer):
             for _ in range(event.times):
-                await self.answer(chat, event.pick, event.words)
+                await self.answer(chat, event.pick, event.words, event.typed)
         else:
             await self.tap(chat, event)
 
@@ -620,7 +633,7 @@ class Play:
             await self.deliver(chat, f"taps {button.label!r} ({button.action.encode()}) on {whose}",
                                kind="tap", action=button.action)
 
-    async def answer(self, chat: Chat, pick: int, words: str) -> None:
+    async def answer(self, chat: Chat, pick: int, words: str, edge: str | None = None) -> None:
         """What a cooperative person does next: answer the question shown as it asks; with nothing
         asked, say yes to the consent question, start something, or tap a button shown."""
         person = self.before.identities.get((chat.channel, chat.user_id))
@@ -653,6 +666,7 @@ class Play:
                 day, hour = MOMENTS.get(question.field.name, (3, 10))
                 moment = local + timedelta(days=day)
                 typed = f"{moment.day}/{moment.month}/{moment.year} om {hour}.00 uur"
+            typed = edge if edge is not None and kind != "text" else typed
             await self.deliver(chat, f"answers {typed!r}", kind="text", text=typed)
         elif kind == "photo":
             await self.deliver(chat, "answers with a photo", kind="photo", photo="AgAD-photo-answer")
@@ -686,7 +700,8 @@ class Play:
         key = (chat.channel, chat.user_id)
         person = self.before.identities.get(key)
         blocked = person in self.before.blocked
-        replies = await chat._deliver(**fields)
+        name = self.scenario.people[self.chats.index(chat)].name
+        replies = await chat._deliver(display_name=name, **fields)
         after = await state(self.reader)
         note(f"{chat.user_id} {told}\n{_shown(replies)}")
         where = f"after {chat.user_id} {told}"
