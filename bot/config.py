@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_poll_timeout: int = Field(default=10, ge=0, le=50)
+    # Messages per second Telegram takes from the bot overall (30 unless Telegram raised it), and
+    # the share the outbox may use for broadcasts: replies always find room in the rest.
+    telegram_rate: float = Field(default=30, gt=0, le=1000)
+    telegram_broadcast_rate: float = Field(default=25, gt=0, le=1000)
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
     slack_bot_token: SecretStr | None = None
@@ -100,6 +104,12 @@ class Settings(BaseSettings):
         if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
             raise ValueError("may only hold A-Z, a-z, 0-9, _ and -, 1 to 256 characters")
         return value
+
+    @model_validator(mode="after")
+    def _broadcasts_leave_room_for_replies(self) -> "Settings":
+        if self.telegram_broadcast_rate >= self.telegram_rate:
+            raise ValueError("TELEGRAM_BROADCAST_RATE must stay below TELEGRAM_RATE, to leave room for replies")
+        return self
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> "Settings":

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.isolation_level = None  # the driver issues no BEGIN of its own: see _begin_immediate
     cursor = dbapi_connection.cursor()
     # WAL lets the scheduler read while a dialogue writes; foreign keys are off by default.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -27,15 +26,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
     if make_url(url).get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine
-
-
-def _begin_immediate(connection: Any) -> None:
-    """Take SQLite's write lock when a transaction begins, waiting up to the busy timeout. A
-    transaction that read first and wrote later could not wait: when another writer got in
-    between, SQLite refuses it at once ("database is locked") and the whole turn is tried again."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,5 +1,5 @@
 """Many residents at once on one SQLite file while the scheduler works: every turn is answered,
-none with "Sorry" (SQLite's write lock is taken when a transaction begins, and waited for)."""
+none with "Sorry" (a turn SQLite refuses with "database is locked" is tried again)."""
 import asyncio
 
 import pytest

@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 
 import httpx
 from aiohttp import web
+from aiolimiter import AsyncLimiter
 from telegram import (
     BotCommand,
     CallbackQuery,
@@ -134,9 +135,9 @@ class TelegramChannel:
         builder = (
             Application.builder()
             .token(settings.telegram_token.get_secret_value())
-            # AIORateLimiter keeps within 30 messages/s overall and 20/min per group, and
-            # retries a 429 after its retry_after (only with max_retries set).
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            # AIORateLimiter keeps within TELEGRAM_RATE messages/s overall and 20/min per group,
+            # and retries a 429 after its retry_after (only with max_retries set).
+            .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_rate, max_retries=3))
             # Many people at once; one chat at a time, in order (see `_answer`).
             .concurrent_updates(32)
         )
@@ -146,6 +147,9 @@ class TelegramChannel:
         if webhook:
             builder = builder.updater(None)
         self.application = builder.build()
+        # Pushes pace themselves below the overall rate, so a broadcast never queues ahead of replies:
+        # one at a time, evenly spaced (a bucket of one: no burst that Telegram would refuse).
+        self._push_pace = AsyncLimiter(1, 1 / settings.telegram_broadcast_rate)
         self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._install_handlers()
 
@@ -350,7 +354,8 @@ class TelegramChannel:
         try:
             for reply in replies:
                 for request in self._requests(chat_id, reply):
-                    message_id = (await request()).message_id
+                    async with self._push_pace:
+                        message_id = (await request()).message_id
         except RetryAfter as error:
             wait = error.retry_after
             raise RetryLater(wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait), "429") from None
