@@ -1,7 +1,9 @@
 """Settings read from the environment and an optional `.env` file, validated at start."""
 from __future__ import annotations
 
+import os
 import re
+import socket
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -70,8 +72,18 @@ class Settings(BaseSettings):
     outbox_concurrency: int = Field(default=1, ge=1, le=32)
     outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)  # a claimed row is retried after this
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object per line, for a log collector
+    # Names this process in every log line and in /metrics; default: hostname:pid.
+    instance_name: str | None = None
+    # How often the scheduled checks wake; the leader's successor takes over at the next wake.
+    checks_interval_seconds: int = Field(default=30, ge=1, le=600)
     # Messages and taps one person may send per window before they are told to slow down.
     flood_limit: str = "40/minute"
+
+    @property
+    def instance(self) -> str:
+        """This process's name in logs and metrics."""
+        return self.instance_name or f"{socket.gethostname()}:{os.getpid()}"
 
     @field_validator("flood_limit")
     @classmethod
