@@ -65,7 +65,7 @@ async def test_metrics_show_every_series_and_they_move(city, engine):
     assert sample(after, "gangmaker_sends_failed_total", reason="unreachable") == 1
     for family in ("gangmaker_rate_limited", "gangmaker_job_runs", "gangmaker_job_failures", "gangmaker_leader",
                    "gangmaker_turn_seconds"):
-        assert f"# TYPE {family} " in after
+        assert f"# TYPE {family}" in after
 
 
 async def test_while_stopping_webhooks_answer_503_so_the_platform_retries(city):
