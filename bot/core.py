@@ -88,8 +88,10 @@ class Gangmaker:
             try:
                 return await self._handle(event)
             finally:
+                took = time.perf_counter() - started
                 self.metrics.updates.labels(channel=event.channel).inc()
-                self.metrics.turn_seconds.labels(channel=event.channel).observe(time.perf_counter() - started)
+                self.metrics.turn_seconds.labels(channel=event.channel).observe(took)
+                log.debug("%s event handled in %.0f ms", event.kind, took * 1000)
 
     async def _handle(self, event: Inbound) -> list[Reply]:
         flood = self.flood.check(f"{event.channel}:{event.user_id}")
