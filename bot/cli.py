@@ -113,6 +113,44 @@ def db_upgrade() -> None:
     click.echo("Database is up to date.")
 
 
+@db.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(target: Path) -> None:
+    """Copy the SQLite database to TARGET while the bot runs (SQLite's online backup API).
+
+    PostgreSQL: use pg_dump (see docs/deploy.md)."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(_settings().database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        raise click.ClickException("`gangmaker db backup` copies a SQLite file; for PostgreSQL use pg_dump.")
+    if target.exists():
+        raise click.ClickException(f"{target} exists; choose a new file.")
+    source = sqlite3.connect(f"file:{url.database}?mode=ro", uri=True)
+    try:
+        with sqlite3.connect(target) as copy:
+            source.backup(copy)  # a consistent copy, page by page, while others keep writing
+        copy.close()
+    finally:
+        source.close()
+    click.echo(f"Backed up {url.database} to {target}.")
+
+
+@main.group()
+def config() -> None:
+    """The settings Gangmaker reads from its environment."""
+
+
+@config.command("table")
+def config_table() -> None:
+    """Print every environment variable as a Markdown table (docs/deploy.md holds a copy)."""
+    from bot.config import settings_table
+
+    click.echo(settings_table(), nl=False)
+
+
 def _add_admin_commands() -> None:
     from bot.admin_cli import admin
 
