@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.logs import configure
+from bot.logs import configure, report_errors
 
 
 def _settings(**overrides: object) -> Settings:
@@ -71,6 +71,7 @@ def serve() -> None:
 
     settings = _settings()
     configure(settings)
+    report_errors(settings)
     if not settings.telegram_token and not settings.slack_bot_token:
         raise click.ClickException("Neither TELEGRAM_TOKEN nor SLACK_BOT_TOKEN is set; without them, "
                                    "try `gangmaker console`.")

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"  # json: one JSON object per line, for a log collector
     # Names this process in every log line and in /metrics; default: hostname:pid.
     instance_name: str | None = None
+    sentry_dsn: SecretStr | None = None  # errors go to Sentry, personal data scrubbed
     # How often the scheduled checks wake; the leader's successor takes over at the next wake.
     checks_interval_seconds: int = Field(default=30, ge=1, le=600)
     # Messages and taps one person may send per window before they are told to slow down.
@@ -188,6 +189,7 @@ DESCRIPTIONS = {
     "log_level": "`DEBUG`, `INFO`, `WARNING` or `ERROR`.",
     "log_format": "`text` (readable lines) or `json` (one JSON object per line).",
     "instance_name": "This process's name in logs and `/metrics` (default: hostname:pid).",
+    "sentry_dsn": "Sentry project DSN: errors are reported there, without personal data or secrets. Secret.",
     "checks_interval_seconds": "Seconds between scheduled checks; after a leader dies another leads at its next wake.",
     "flood_limit": "Messages and taps one person may send per window, e.g. `40/minute`.",
 }

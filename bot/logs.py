@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
-from typing import TextIO
+from typing import Any, TextIO
 
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
@@ -113,6 +113,24 @@ def handler(settings: Settings, stream: TextIO | None = None) -> logging.Handler
     out.setFormatter(kind(secrets_of(settings)))
     out.addFilter(Context(settings.instance))
     return out
+
+
+def report_errors(settings: Settings, **options: Any) -> bool:
+    """Send errors to Sentry when SENTRY_DSN is set: no personal data (no request bodies, user, local
+    variables), and every secret from the settings masked in the events and their breadcrumbs."""
+    if settings.sentry_dsn is None:
+        return False
+    import sentry_sdk
+
+    mask = Redacting(secrets_of(settings)).redact
+
+    def scrub(item: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+        return json.loads(mask(json.dumps(item, default=str)))
+
+    sentry_sdk.init(dsn=settings.sentry_dsn.get_secret_value(), send_default_pii=False, include_local_variables=False,
+                    max_request_body_size="never", server_name=settings.instance, before_send=scrub,
+                    before_breadcrumb=scrub, **options)
+    return True
 
 
 def configure(settings: Settings, level: str | int | None = None) -> None:

@@ -85,3 +85,34 @@ async def test_nothing_about_the_person_at_info_level(fake_telegram, engine, clo
     logged = stream.getvalue()
     for personal in (NAME, IDEA, str(CHAT_ID), *secrets(settings)):
         assert personal not in logged
+
+
+def test_errors_go_to_sentry_without_secrets_or_personal_data(fake_telegram):
+    import sentry_sdk
+    from sentry_sdk.transport import Transport
+
+    from bot.logs import report_errors
+
+    sent = []
+
+    class Keep(Transport):
+        def capture_envelope(self, envelope):
+            sent.extend(item.payload.json for item in envelope.items if item.payload.json)
+
+    settings = telegram_settings(fake_telegram, "webhook", sentry_dsn="https://public@sentry.invalid/1")
+    assert not report_errors(telegram_settings(fake_telegram, "webhook"))  # off without SENTRY_DSN
+    assert report_errors(settings, transport=Keep)
+    token = settings.telegram_token.get_secret_value()
+    try:
+        personal = NAME  # a local variable Sentry must not send
+        try:
+            raise RuntimeError(f"request to /bot{token}/sendMessage failed")
+        except RuntimeError:
+            logging.getLogger("bot.core").exception("failed to handle a text event from telegram")
+        sentry_sdk.flush()
+    finally:
+        sentry_sdk.init()  # off again for the other tests
+    assert personal and sent
+    text = json.dumps(sent)
+    assert token not in text and token.split(":")[1] not in text and "***" in text
+    assert NAME not in text and '"vars"' not in text
