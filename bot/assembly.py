@@ -86,6 +86,7 @@ class Assembly:
     async def start(self, *, scheduler: bool = True, serve_web: bool = True) -> Assembly:
         """Start the web server (when a channel needs one, or always with `serve_web`), the
         channels, and the scheduler."""
+        self.lifecycle.ready = False  # the web server answers 503 to webhooks until the channels run
         if serve_web:
             # aiohttp waits this long for requests in progress (a turn) when the server stops.
             self.web = web.AppRunner(create_web_app(self.channels.values(), self.core, self.lifecycle),
@@ -95,6 +96,7 @@ class Assembly:
         for channel in self.channels.values():
             if hasattr(channel, "start"):
                 await channel.start()
+        self.lifecycle.ready = True
         if scheduler:
             leadership = Leadership(self.engine, self.settings.instance, self.metrics)
             self.schedule = Schedule(self.jobs, self.dispatcher, self.core.clock,
@@ -102,14 +104,14 @@ class Assembly:
                                      leadership=leadership, metrics=self.metrics).start()
         return self
 
-    async def stop(self) -> None:
+    async def stop(self, *, whole_batch: bool = False) -> None:
         """Stop gracefully: webhooks answer 503 (the platforms retry them later), polling stops,
-        turns in progress finish, the message in flight is sent and the rest stays queued, the
-        lead is handed over, and the database is closed."""
+        turns in progress finish, the message in flight is sent and the rest stays queued (with
+        `whole_batch`, the batch claimed is sent), the lead is handed over, and the database is closed."""
         self.lifecycle.stopping = True
-        self.dispatcher.stopping = True
+        self.dispatcher.stopping = not whole_batch
         # First what is in progress: the scheduler's round and the web server's requests (a webhook's turn)...
-        await _together([*([self.schedule.stop()] if self.schedule is not None else []),
+        await _together([*([self.schedule.stop(whole_batch=whole_batch)] if self.schedule is not None else []),
                          *([self.web.cleanup()] if self.web is not None else [])])
         # ...then the channels: polling stops, and python-telegram-bot waits for the turns it runs.
         await _together([channel.stop() for channel in self.channels.values() if hasattr(channel, "stop")])

@@ -28,7 +28,7 @@ async def _console(settings: Settings, user: str, rooms: bool = False) -> int:
     try:
         return await assembly.channels["console"].run()
     finally:
-        await assembly.stop()
+        await assembly.stop(whole_batch=True)
 
 
 class GangmakerGroup(click.Group):

@@ -19,8 +19,8 @@ from bot.config import Settings
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(instance)s %(channel)s %(turn)s]: %(message)s"
 # httpx logs every request with its full URL at info level, and the Bot API URL holds the bot token;
-# aiosqlite logs every statement at debug level.
-CHATTY = ("httpx", "httpcore", "aiosqlite")
+# aiosqlite logs every statement at debug level; APScheduler two lines a second for the outbox tick.
+CHATTY = ("httpx", "httpcore", "aiosqlite", "apscheduler.executors.default")
 MASK = "***"
 
 _channel: ContextVar[str] = ContextVar("log_channel", default="-")

@@ -185,10 +185,12 @@ class Schedule:
         self.scheduler.start()
         return self
 
-    async def stop(self) -> None:
-        """Finish a round in progress, then shut down (APScheduler's shutdown would cancel it)."""
+    async def stop(self, *, whole_batch: bool = False) -> None:
+        """Finish a round in progress, then shut down (APScheduler's shutdown would cancel it). The
+        dispatcher finishes the message in flight and gives the rest of its batch back, or with
+        `whole_batch` sends the batch it claimed (the console, where a round is a few lines)."""
         self._stopping = True
-        self.dispatcher.stopping = True  # the message in flight finishes; the rest of its batch goes back
+        self.dispatcher.stopping = not whole_batch
         self.scheduler.pause()
         await asyncio.sleep(0)  # let a round that was just woken see that we stop
         for lock in self._busy.values():

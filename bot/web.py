@@ -27,17 +27,24 @@ OWN_PATHS = ("/healthz", "/metrics")
 
 @dataclass
 class Lifecycle:
-    """Whether the server is stopping: then it takes no more updates (503: the platforms retry elsewhere or later)."""
+    """Whether the server takes updates: not before the channels have started, nor once it is stopping
+    (it answers 503, and the platforms send them again later or to another instance)."""
 
+    ready: bool = True
     stopping: bool = False
+
+    @property
+    def state(self) -> str | None:
+        """What keeps the server from taking updates, if anything."""
+        return "stopping" if self.stopping else None if self.ready else "starting"
 
 
 def health(core: Gangmaker | None, lifecycle: Lifecycle) -> Callable[[web.Request], Awaitable[web.Response]]:
     """200 when the database answers; 503 with the reason when it does not, or when the server is stopping."""
 
     async def handle(request: web.Request) -> web.Response:
-        if lifecycle.stopping:
-            return web.json_response({"status": "stopping"}, status=503)
+        if lifecycle.state is not None:
+            return web.json_response({"status": lifecycle.state}, status=503)
         if core is not None:
             try:
                 async with asyncio.timeout(HEALTH_TIMEOUT):
@@ -65,12 +72,13 @@ def metrics(core: Gangmaker) -> Callable[[web.Request], Awaitable[web.Response]]
 
 
 def refuse_while_stopping(lifecycle: Lifecycle) -> Any:
-    """While stopping, every route but the server's own answers 503, so Telegram and Slack send it again later."""
+    """While starting or stopping, every route but the server's own answers 503, so Telegram and Slack
+    send it again later."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-        if lifecycle.stopping and request.path not in OWN_PATHS:
-            return web.json_response({"ok": False, "error": "stopping"}, status=503, headers={"Retry-After": "5"})
+        if lifecycle.state is not None and request.path not in OWN_PATHS:
+            return web.json_response({"ok": False, "error": lifecycle.state}, status=503, headers={"Retry-After": "5"})
         return await handler(request)
 
     return middleware

@@ -159,3 +159,76 @@ async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_c
     stderr = (tmp_path / "stderr").read_text()
     assert f"this instance ({survivor}) now leads the scheduled checks" in stderr
     print(f"broadcast split {shares}; {survivor} led {took_over:.1f} s after {leader} was killed")
+
+
+async def post_update(session: ClientSession, port: int, update: dict) -> int:
+    async with session.post(f"http://127.0.0.1:{port}/telegram/hook", json=update,
+                            headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"}) as response:
+        return response.status
+
+
+async def test_two_instances_answer_concurrent_updates_for_the_same_people_consistently(tmp_path, shared_postgres):
+    import random
+
+    from storage.models import Conversation, Identity, ProcessedEvent
+
+    engine = shared_postgres
+    url = engine.url.render_as_string(hide_password=False)
+    fake = FakeTelegram()
+    await fake.start()
+    people = await add_residents(engine, fake, 20, datetime.now(timezone.utc), quiet_start=0, quiet_end=0)
+    ports = {"a": free_port(), "b": free_port()}
+    processes: dict[str, asyncio.subprocess.Process] = {}
+    log = (tmp_path / "stderr").open("wb")
+    update_ids = iter(range(1, 1_000_000))
+    texts = {person.id: [f"Antwoord {n} van {person.id}" for n in range(10)] for person in people}
+    try:
+        for name, port in ports.items():
+            processes[name] = await start(serve_env(fake, url, port, INSTANCE_NAME=name,
+                                                    TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/hook",
+                                                    TELEGRAM_WEBHOOK_SECRET="s3cret-Token_1"), tmp_path, log)
+        async with ClientSession() as session:
+            async def up() -> bool:
+                try:
+                    return all([await post_update(session, port, {"update_id": 0}) == 200 for port in ports.values()])
+                except OSError:
+                    return False
+
+            while not await up():
+                await asyncio.sleep(0.1)
+            command = [{"update_id": next(update_ids), "message": person._message(
+                text="/idee", entities=[{"type": "bot_command", "offset": 0, "length": 5}])} for person in people]
+            assert set(await asyncio.gather(*(post_update(session, random.choice(list(ports.values())), update)
+                                              for update in command))) == {200}
+            answers = [{"update_id": next(update_ids), "message": person._message(text=text)}
+                       for person in people for text in texts[person.id]]
+            random.shuffle(answers)
+            statuses = await asyncio.gather(*(post_update(session, random.choice(list(ports.values())), update)
+                                              for update in answers))
+        assert set(statuses) == {200}
+        for process in processes.values():
+            process.send_signal(signal.SIGTERM)
+        for process in processes.values():
+            assert await asyncio.wait_for(process.wait(), 15) == 0
+    finally:
+        for process in processes.values():
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        await fake.stop()
+        log.close()
+    stderr = (tmp_path / "stderr").read_text()
+    assert "Traceback" not in stderr, stderr[-3000:]
+    print(f"{stderr.count('concurrent update')} turns retried after a conflict between the instances")
+    said = [c.params.get("text", "") for c in fake.calls_to("sendMessage")]
+    assert not [text for text in said if text.startswith("Sorry")]  # no turn was lost to a conflict
+    assert len(await rows(engine, ProcessedEvent)) == 220  # every update handled, once
+    chat_of = {identity.person_id: int(identity.external_id) for identity in await rows(engine, Identity)}
+    conversations = await rows(engine, Conversation)
+    assert len(conversations) == 20
+    for conversation in conversations:
+        # The first three answers (what you see, the idea, a first test) each took one message, once;
+        # the other seven met the theme question.
+        stored = [conversation.answers.get(step) for step in ("problem", "idea", "prototype")]
+        assert conversation.flow == "idea" and conversation.step == "theme", conversation.answers
+        assert len(set(stored)) == 3 and set(stored) <= set(texts[chat_of[conversation.person_id]]), stored
