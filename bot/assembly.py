@@ -98,7 +98,9 @@ class Assembly:
                 await channel.start()
         self.lifecycle.ready = True
         if scheduler:
-            leadership = Leadership(self.engine, self.settings.instance, self.metrics)
+            # A leader whose machine vanished is let go after three missed rounds (PostgreSQL 14+).
+            leadership = Leadership(self.engine, self.settings.instance, self.metrics,
+                                    idle_timeout=max(60, 3 * self.settings.checks_interval_seconds))
             self.schedule = Schedule(self.jobs, self.dispatcher, self.core.clock,
                                      check_seconds=self.settings.checks_interval_seconds,
                                      leadership=leadership, metrics=self.metrics).start()

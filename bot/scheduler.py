@@ -80,8 +80,9 @@ class Leadership:
     lock on a connection kept for the purpose; the others try again at each wake. On SQLite
     the one instance always leads (a second one refuses to start)."""
 
-    def __init__(self, engine: AsyncEngine, instance: str, metrics: Metrics) -> None:
+    def __init__(self, engine: AsyncEngine, instance: str, metrics: Metrics, idle_timeout: float = 0) -> None:
         self.engine, self.instance, self.metrics = engine, instance, metrics
+        self.idle_timeout = idle_timeout  # seconds; 0: only when the connection closes
         self._connection: AsyncConnection | None = None
         self.leading = False
 
@@ -101,6 +102,10 @@ class Leadership:
         connection = await self.engine.connect()
         try:
             got = bool(await connection.scalar(text("SELECT pg_try_advisory_lock(:id)"), {"id": LEADERSHIP_LOCK}))
+            if got and self.idle_timeout:
+                # Should the leader's machine vanish without closing the connection, PostgreSQL ends
+                # the session (and frees the lock) once it stays idle this long; the leader touches it each round.
+                await connection.execute(text(f"SET idle_session_timeout = '{int(self.idle_timeout * 1000)}ms'"))
             await connection.commit()
         except Exception:
             await connection.close()

@@ -98,3 +98,16 @@ async def test_one_instance_leads_and_another_takes_over_when_it_goes(engine):
     assert 'gangmaker_leader{instance="a"} 1.0' in (await first.metrics.scrape(None)).decode()
     await first.release()
 
+
+
+async def test_a_leader_whose_connection_goes_quiet_is_let_go(engine):
+    if engine.dialect.name != "postgresql":
+        return
+    import asyncio
+
+    first, second = Leadership(engine, "a", Metrics(), idle_timeout=0.5), Leadership(engine, "b", Metrics())
+    assert await first.hold()
+    await asyncio.sleep(1.5)  # its machine froze: no round touched the connection
+    assert await second.hold()  # PostgreSQL ended the idle session and with it the lock
+    assert not await first.hold()  # and the old leader finds out at its next round
+    await second.release()
