@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_poll_timeout: int = Field(default=10, ge=0, le=50)
+    # Bot API requests per second from this instance; Telegram allows about 30 per bot in all, so
+    # with several instances give each its share (two: 15).
+    telegram_max_rate: float = Field(default=30, gt=0, le=30)
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
     slack_bot_token: SecretStr | None = None
@@ -169,6 +172,8 @@ DESCRIPTIONS = {
     "telegram_webhook_secret": "Secret Telegram sends in a header with every webhook call (A–Z, a–z, 0–9, _ and -). "
                                "Secret.",
     "telegram_poll_timeout": "Seconds one long poll waits for updates (0–50).",
+    "telegram_max_rate": "Bot API requests per second from this instance (Telegram allows about 30 per bot in all: "
+                         "with N instances set 30/N).",
     "host": "Address the web server listens on.",
     "port": "Port of the web server (webhooks, `/slack/events`, `/healthz`, `/metrics`, `/impact`); a PaaS sets it.",
     "slack_bot_token": "Bot User OAuth Token (`xoxb-…`); runs the Slack channel. Secret.",

@@ -136,7 +136,7 @@ class TelegramChannel:
             .token(settings.telegram_token.get_secret_value())
             # AIORateLimiter keeps within 30 messages/s overall and 20/min per group, and
             # retries a 429 after its retry_after (only with max_retries set).
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
             # Many people at once; one chat at a time, in order (see `_answer`).
             .concurrent_updates(32)
         )
