@@ -2,7 +2,9 @@
 built from the settings and the application they name. The CLI, the tests and the benchmarks use it."""
 from __future__ import annotations
 
+import asyncio
 import importlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -16,12 +18,15 @@ from bot import surfaces
 from bot.app import Application
 from bot.config import Settings
 from bot.core import Gangmaker
+from bot.metrics import Metrics
 from bot.outbox import Dispatcher
-from bot.scheduler import Jobs, Schedule
-from bot.web import create_web_app
+from bot.scheduler import Jobs, Leadership, Schedule
+from bot.web import Lifecycle, create_web_app
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.models import utcnow
+
+log = logging.getLogger(__name__)
 
 
 def load_application(settings: Settings) -> Application:
@@ -64,6 +69,11 @@ class Assembly:
     owns_engine: bool = True
     schedule: Schedule | None = field(default=None, repr=False)
     web: web.AppRunner | None = field(default=None, repr=False)
+    lifecycle: Lifecycle = field(default_factory=Lifecycle, repr=False)
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.core.metrics
 
     @property
     def app(self) -> Application:
@@ -76,25 +86,37 @@ class Assembly:
     async def start(self, *, scheduler: bool = True, serve_web: bool = True) -> Assembly:
         """Start the web server (when a channel needs one, or always with `serve_web`), the
         channels, and the scheduler."""
+        self.lifecycle.ready = False  # the web server answers 503 to webhooks until the channels run
         if serve_web:
-            self.web = web.AppRunner(create_web_app(self.channels.values(), self.core))
+            # aiohttp waits this long for requests in progress (a turn) when the server stops.
+            self.web = web.AppRunner(create_web_app(self.channels.values(), self.core, self.lifecycle),
+                                     shutdown_timeout=5)
             await self.web.setup()
             await web.TCPSite(self.web, self.settings.host, self.settings.port).start()
         for channel in self.channels.values():
             if hasattr(channel, "start"):
                 await channel.start()
+        self.lifecycle.ready = True
         if scheduler:
-            self.schedule = Schedule(self.jobs, self.dispatcher, self.core.clock).start()
+            # A leader whose machine vanished is let go after three missed rounds (PostgreSQL 14+).
+            leadership = Leadership(self.engine, self.settings.instance, self.metrics,
+                                    idle_timeout=max(60, 3 * self.settings.checks_interval_seconds))
+            self.schedule = Schedule(self.jobs, self.dispatcher, self.core.clock,
+                                     check_seconds=self.settings.checks_interval_seconds,
+                                     leadership=leadership, metrics=self.metrics).start()
         return self
 
-    async def stop(self) -> None:
-        if self.schedule is not None:
-            await self.schedule.stop()
-        for channel in self.channels.values():
-            if hasattr(channel, "stop"):
-                await channel.stop()
-        if self.web is not None:
-            await self.web.cleanup()
+    async def stop(self, *, whole_batch: bool = False) -> None:
+        """Stop gracefully: webhooks answer 503 (the platforms retry them later), polling stops,
+        turns in progress finish, the message in flight is sent and the rest stays queued (with
+        `whole_batch`, the batch claimed is sent), the lead is handed over, and the database is closed."""
+        self.lifecycle.stopping = True
+        self.dispatcher.stopping = not whole_batch
+        # First what is in progress: the scheduler's round and the web server's requests (a webhook's turn)...
+        await _together([*([self.schedule.stop(whole_batch=whole_batch)] if self.schedule is not None else []),
+                         *([self.web.cleanup()] if self.web is not None else [])])
+        # ...then the channels: polling stops, and python-telegram-bot waits for the turns it runs.
+        await _together([channel.stop() for channel in self.channels.values() if hasattr(channel, "stop")])
         if self.owns_engine:
             await self.engine.dispose()
 
@@ -109,7 +131,7 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
     engine = engine or create_engine(settings.database_url)
     await upgrade(engine)
     app = load_application(settings)
-    core = Gangmaker(settings, engine, app, clock, surfaces=surfaces.BY_CHANNEL)
+    core = Gangmaker(settings, engine, app, clock, surfaces=surfaces.BY_CHANNEL, metrics=Metrics())
     await core.bootstrap()
     channels: dict[str, Any] = {}
     if console is not None:
@@ -129,8 +151,14 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
                     _dispatcher(core, channels), owns_engine=owns_engine)
 
 
+async def _together(stops: list[Any]) -> None:
+    for outcome in await asyncio.gather(*stops, return_exceptions=True):
+        if isinstance(outcome, BaseException):
+            log.error("a part did not stop cleanly", exc_info=outcome)
+
+
 def _dispatcher(core: Gangmaker, channels: dict[str, Any]) -> Dispatcher:
     purposes = core.app.purposes
-    return Dispatcher(core.sessions, core.settings, channels, core.render_push, core.clock,
+    return Dispatcher(core.sessions, core.settings, channels, core.render_push, core.clock, metrics=core.metrics,
                       pausable={purpose.name for purpose in purposes if purpose.pausable},
                       to_blocked={purpose.name for purpose in purposes if purpose.to_blocked})

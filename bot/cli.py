@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.logs import configure
+from bot.logs import configure, report_errors
 
 
 def _settings(**overrides: object) -> Settings:
@@ -28,7 +28,7 @@ async def _console(settings: Settings, user: str, rooms: bool = False) -> int:
     try:
         return await assembly.channels["console"].run()
     finally:
-        await assembly.stop()
+        await assembly.stop(whole_batch=True)
 
 
 class GangmakerGroup(click.Group):
@@ -71,6 +71,7 @@ def serve() -> None:
 
     settings = _settings()
     configure(settings)
+    report_errors(settings)
     if not settings.telegram_token and not settings.slack_bot_token:
         raise click.ClickException("Neither TELEGRAM_TOKEN nor SLACK_BOT_TOKEN is set; without them, "
                                    "try `gangmaker console`.")
@@ -111,6 +112,44 @@ def db_upgrade() -> None:
 
     asyncio.run(run())
     click.echo("Database is up to date.")
+
+
+@db.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(target: Path) -> None:
+    """Copy the SQLite database to TARGET while the bot runs (SQLite's online backup API).
+
+    PostgreSQL: use pg_dump (see docs/deploy.md)."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(_settings().database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        raise click.ClickException("`gangmaker db backup` copies a SQLite file; for PostgreSQL use pg_dump.")
+    if target.exists():
+        raise click.ClickException(f"{target} exists; choose a new file.")
+    source = sqlite3.connect(f"file:{url.database}?mode=ro", uri=True)
+    try:
+        with sqlite3.connect(target) as copy:
+            source.backup(copy)  # a consistent copy, page by page, while others keep writing
+        copy.close()
+    finally:
+        source.close()
+    click.echo(f"Backed up {url.database} to {target}.")
+
+
+@main.group()
+def config() -> None:
+    """The settings Gangmaker reads from its environment."""
+
+
+@config.command("table")
+def config_table() -> None:
+    """Print every environment variable as a Markdown table (docs/deploy.md holds a copy)."""
+    from bot.config import settings_table
+
+    click.echo(settings_table(), nl=False)
 
 
 def _add_admin_commands() -> None:

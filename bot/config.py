@@ -1,7 +1,9 @@
 """Settings read from the environment and an optional `.env` file, validated at start."""
 from __future__ import annotations
 
+import os
 import re
+import socket
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -50,8 +52,9 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_poll_timeout: int = Field(default=10, ge=0, le=50)
-    # Messages per second Telegram takes from the bot overall (30 unless Telegram raised it), and
-    # the share the outbox may use for broadcasts: replies always find room in the rest.
+    # Messages per second this instance sends to Telegram overall (Telegram takes about 30 per bot in
+    # all: with several instances give each its share, two: 15), and the share the outbox may use
+    # for broadcasts: replies always find room in the rest.
     telegram_rate: float = Field(default=30, gt=0, le=1000)
     telegram_broadcast_rate: float = Field(default=25, gt=0, le=1000)
     host: str = "0.0.0.0"
@@ -74,8 +77,19 @@ class Settings(BaseSettings):
     outbox_concurrency: int = Field(default=1, ge=1, le=32)
     outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)  # a claimed row is retried after this
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object per line, for a log collector
+    # Names this process in every log line and in /metrics; default: hostname:pid.
+    instance_name: str | None = None
+    sentry_dsn: SecretStr | None = None  # errors go to Sentry, personal data scrubbed
+    # How often the scheduled checks wake; the leader's successor takes over at the next wake.
+    checks_interval_seconds: int = Field(default=30, ge=1, le=600)
     # Messages and taps one person may send per window before they are told to slow down.
     flood_limit: str = "40/minute"
+
+    @property
+    def instance(self) -> str:
+        """This process's name in logs and metrics."""
+        return self.instance_name or f"{socket.gethostname()}:{os.getpid()}"
 
     @field_validator("flood_limit")
     @classmethod
@@ -148,3 +162,61 @@ def load_settings(**overrides: object) -> Settings:
             message = error["msg"].removeprefix("Value error, ")
             problems.append(f"{str(error['loc'][0]).upper()} {message}" if error["loc"] else message)
         raise ConfigError("Configuration error: " + "; ".join(problems)) from None
+
+
+# What each setting is for, as docs/deploy.md shows it (`gangmaker config table` prints the table).
+DESCRIPTIONS = {
+    "database_url": "SQLite (`sqlite:///gangmaker.db`, one instance) or PostgreSQL (`postgresql://user:pass@host/db`, "
+                    "several instances).",
+    "gangmaker_application": "The application the core runs, as `module:function`.",
+    "default_locale": "Language for people whose language is not known yet: `nl`, `en` or `fr`.",
+    "timezone": "Time zone in which times are shown and typed.",
+    "privacy_contact": "Address people can write to about their data (shown in `/privacy`).",
+    "privacy_version": "Version of the privacy text people consent to; a new one asks consent again.",
+    "max_text_length": "Longest answer kept from one message (characters, 50–4000).",
+    "telegram_token": "Bot token from @BotFather; runs the Telegram channel. Secret.",
+    "telegram_base_url": "Another Bot API server (self-hosted, or a test server).",
+    "telegram_webhook_url": "Public HTTPS URL of the webhook; without it the bot long-polls (one instance only).",
+    "telegram_webhook_secret": "Secret Telegram sends in a header with every webhook call (A–Z, a–z, 0–9, _ and -). "
+                               "Secret.",
+    "telegram_poll_timeout": "Seconds one long poll waits for updates (0–50).",
+    "telegram_rate": "Bot API requests per second from this instance (Telegram allows about 30 per bot in all: "
+                     "with N instances set 30/N).",
+    "telegram_broadcast_rate": "The share of `TELEGRAM_RATE` broadcasts may use, evenly spaced; replies always find "
+                               "room in the rest (must stay below `TELEGRAM_RATE`).",
+    "host": "Address the web server listens on.",
+    "port": "Port of the web server (webhooks, `/slack/events`, `/healthz`, `/metrics`, `/impact`); a PaaS sets it.",
+    "slack_bot_token": "Bot User OAuth Token (`xoxb-…`); runs the Slack channel. Secret.",
+    "slack_app_token": "App-level token (`xapp-…`) for Socket Mode, instead of a public URL. Secret.",
+    "slack_signing_secret": "Signing secret that Slack's HTTP requests are checked against. Secret.",
+    "slack_api_url": "Another Slack Web API host (GovSlack), or a test server.",
+    "slack_coordinators_channel": "Channel id of the coordinators' shared room.",
+    "slack_partners_channel": "Channel id of the partners' shared room.",
+    "coordinator_telegram_ids": "Telegram user ids granted the coordinator role at each start (comma-separated).",
+    "coordinator_console_users": "Console users granted the coordinator role at each start (comma-separated).",
+    "slack_coordinator_ids": "Slack user ids granted the coordinator role at each start (comma-separated).",
+    "telegram_bot_username": "The bot's Telegram username, for deep links and QR codes.",
+    "push_weekly_cap": "Calls and overviews per person per week, at most (reminders do not count).",
+    "waitlist_offer_hours": "Hours someone on a waitlist has to take a freed place.",
+    "retention_months": "Months of silence after which everything about a person is erased.",
+    "outbox_concurrency": "Messages the outbox sends at once per instance; a crash may repeat up to this many.",
+    "outbox_lease_seconds": "Seconds after which a message claimed by a crashed instance is sent again.",
+    "log_level": "`DEBUG`, `INFO`, `WARNING` or `ERROR`.",
+    "log_format": "`text` (readable lines) or `json` (one JSON object per line).",
+    "instance_name": "This process's name in logs and `/metrics` (default: hostname:pid).",
+    "sentry_dsn": "Sentry project DSN: errors are reported there, without personal data or secrets. Secret.",
+    "checks_interval_seconds": "Seconds between scheduled checks; after a leader dies another leads at its next wake.",
+    "flood_limit": "Messages and taps one person may send per window, e.g. `40/minute`.",
+}
+
+
+def settings_table() -> str:
+    """Every environment variable as a Markdown table, from the Settings class itself."""
+    lines = ["| Variable | Default | What it is for |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        if name not in DESCRIPTIONS:
+            raise KeyError(f"{name.upper()} has no description in bot.config.DESCRIPTIONS")
+        default = field.get_default(call_default_factory=True)
+        shown = "" if default in (None, [], "") else f"`{default}`"
+        lines.append(f"| `{name.upper()}` | {shown} | {DESCRIPTIONS[name]} |")
+    return "\n".join(lines) + "\n"

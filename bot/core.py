@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 import weakref
 from collections.abc import Callable, Mapping
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot import logs
 from bot.app import COMMAND, Application, Command
 from bot.config import Settings
 from bot.context import Context, Scope
@@ -25,6 +27,7 @@ from bot.dialogue import FORM, Dialogue
 from bot.events import Inbound
 from bot.flood import FloodGuard, Verdict
 from bot.i18n import N_, translator
+from bot.metrics import Metrics
 from bot.outbox import Purpose, enqueue
 from bot.replies import Action, Button, Message, Question, Reply, as_payload, from_payload
 from bot.surfaces import CHAT, Surface
@@ -55,8 +58,10 @@ class Gangmaker:
     """The channel-neutral bot: `await handle(event)` returns what to say back."""
 
     def __init__(self, settings: Settings, engine: AsyncEngine, app: Application,
-                 clock: Callable[[], datetime] = utcnow, surfaces: Mapping[str, Surface] | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow, surfaces: Mapping[str, Surface] | None = None,
+                 metrics: Metrics | None = None) -> None:
         self.settings = settings
+        self.metrics = metrics or Metrics()
         self.engine = engine
         self.app = app
         self.sessions = session_factory(engine)
@@ -78,6 +83,17 @@ class Gangmaker:
     async def handle(self, event: Inbound) -> list[Reply]:
         """Answer one event. Never raises for bad input: the person always gets an answer, and
         when the turn cannot be stored, the text they typed comes back to them."""
+        with logs.turn(event.channel, event.user_id):
+            started = time.perf_counter()
+            try:
+                return await self._handle(event)
+            finally:
+                took = time.perf_counter() - started
+                self.metrics.updates.labels(channel=event.channel).inc()
+                self.metrics.turn_seconds.labels(channel=event.channel).observe(took)
+                log.debug("%s event handled in %.0f ms", event.kind, took * 1000)
+
+    async def _handle(self, event: Inbound) -> list[Reply]:
         flood = self.flood.check(f"{event.channel}:{event.user_id}")
         if flood is not Verdict.READ:
             t = translator(event.locale_hint, self.settings.timezone)

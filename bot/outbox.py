@@ -28,6 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.metrics import Metrics
 from bot.replies import Reply
 from storage.db import transient
 from storage.models import Identity, OutboxMessage, Person
@@ -176,8 +177,11 @@ class Dispatcher:
 
     def __init__(self, sessions: Any, settings: Settings, senders: dict[str, PushSender],
                  render: Any, clock: Callable[[], datetime], *, pausable: Iterable[str] = (),
-                 to_blocked: Iterable[str] = (), batch: int = 100, max_attempts: int = 8) -> None:
+                 to_blocked: Iterable[str] = (), batch: int = 100, max_attempts: int = 8,
+                 metrics: Metrics | None = None) -> None:
         self.sessions = sessions
+        self.metrics = metrics or Metrics()
+        self.stopping = False  # set on shutdown: the message in flight finishes, the claimed rest goes back
         self.settings = settings
         self.senders = senders
         self.render = render
@@ -193,6 +197,8 @@ class Dispatcher:
     async def tick(self) -> int:
         """Send what is due now; returns how many messages went out."""
         async with self._running:
+            if self.stopping:
+                return 0
             try:
                 claimed_at, ids = await self._claim()
             except Exception as error:
@@ -264,6 +270,9 @@ class Dispatcher:
 
     async def _send(self, row_id: int, claimed_at: datetime) -> int:
         async with self._slots:
+            if self.stopping:
+                await self._release(row_id, claimed_at)
+                return 0
             try:
                 prepared = await self._prepare(row_id, claimed_at)
             except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
@@ -283,23 +292,35 @@ class Dispatcher:
             try:
                 message_id = await (sender.push_room(room, replies) if room else sender.push(user_id, replies))
             except RetryLater as wait:
+                self.metrics.send_failures.labels(reason="retry_later").inc()
                 await self._finish(row_id, mine, "pending", error=str(wait), retry_at=now + timedelta(seconds=wait.after))
                 return 0
             except MaybeSent as unsure:
                 log.warning("push %s may not have arrived: %s", row_id, unsure)
+                self.metrics.send_failures.labels(reason="no_answer").inc()
                 await self._finish(row_id, mine, "sent", error=f"no answer, so it may not have arrived: {unsure}",
                                    channel=channel)
                 return 1
             except Unreachable:
+                self.metrics.send_failures.labels(reason="unreachable").inc()
                 await self._finish(row_id, mine, "failed", error="blocked by the person" if not room else "room gone",
                                    unreachable=None if room else (channel, user_id))
                 return 0
             except Exception as error:  # noqa: BLE001 - a refused message must not stop the others
                 log.exception("push %s failed", row_id)
+                self.metrics.send_failures.labels(reason="refused").inc()
                 await self._finish(row_id, mine, "failed", error=repr(error))
                 return 0
             await self._finish(row_id, mine, "sent", channel=channel, message_id=message_id)
+            self.metrics.replies.labels(channel=channel).inc()
             return 1
+
+    async def _release(self, row_id: int, claimed_at: datetime) -> None:
+        """Give a claimed row back untouched (on shutdown), so any instance sends it at once, not after the lease."""
+        async with self.sessions() as session, session.begin():
+            await session.execute(update(OutboxMessage).where(
+                OutboxMessage.id == row_id, OutboxMessage.state == "sending", OutboxMessage.claimed_at == claimed_at,
+            ).values(state="pending").execution_options(synchronize_session=False))
 
     async def _prepare(self, row_id: int, claimed_at: datetime
                        ) -> tuple[str, str, str | None, list[Reply], datetime] | None:

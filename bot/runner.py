@@ -14,6 +14,7 @@ from bot.assembly import assemble
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
+STOP_WITHIN = 9  # seconds; platforms and process managers expect an exit within 10 s of SIGTERM
 
 
 class AlreadyServing(Exception):
@@ -51,7 +52,12 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             loop.add_signal_handler(signum, stop.set)
         try:
             await assembly.start()
-            log.info("channels running: %s", ", ".join(assembly.channels) or "none")
+            log.info("instance %s serving: %s", settings.instance, ", ".join(assembly.channels) or "none")
             await stop.wait()
+            log.info("stopping: finishing what is in progress")
         finally:
-            await assembly.stop()
+            try:
+                await asyncio.wait_for(assembly.stop(), STOP_WITHIN)
+            except TimeoutError:
+                log.error("did not stop within %d s; exiting anyway (queued messages stay queued)", STOP_WITHIN)
+        log.info("stopped")

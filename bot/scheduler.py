@@ -4,7 +4,10 @@ Durable intent lives in our tables and every check must be idempotent (outbox ke
 unique, states move one way), so `Jobs.run_due(now)` can run at any moment, any number of times:
 after a restart, late work runs once and nothing runs twice. APScheduler only wakes it
 (and the outbox dispatcher) at an interval. On PostgreSQL an advisory lock lets one
-instance lead the checks while all instances may dispatch.
+instance lead the checks while all instances may dispatch: `Leadership` holds a session-level
+lock on a connection of its own for as long as the process lives (PostgreSQL frees it the moment
+that connection closes, also when the process is killed), and each round of a check still takes
+a transaction-scoped lock, so two rounds never overlap even while leadership changes hands.
 """
 from __future__ import annotations
 
@@ -15,15 +18,17 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import delete, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.metrics import Metrics
 from bot.outbox import Dispatcher
 from storage.models import Conversation, OutboxMessage, ProcessedEvent
 
 log = logging.getLogger(__name__)
 
-LEADER_LOCK = 20300  # advisory lock id of the instance that runs the checks
+LEADER_LOCK = 20300  # advisory lock id of one round of the checks (transaction-scoped)
+LEADERSHIP_LOCK = 20301  # advisory lock id the leading instance holds on its own connection
 MAX_ROUNDS = 1000  # batches of a repeating check in one round
 Check = Callable[[AsyncSession, Settings, datetime], Awaitable[int]]
 
@@ -70,12 +75,86 @@ async def housekeeping(session: AsyncSession, settings: Settings, now: datetime)
     return result.rowcount or 0
 
 
+class Leadership:
+    """Which instance runs the checks. On PostgreSQL, the one holding a session-level advisory
+    lock on a connection kept for the purpose; the others try again at each wake. On SQLite
+    the one instance always leads (a second one refuses to start)."""
+
+    def __init__(self, engine: AsyncEngine, instance: str, metrics: Metrics, idle_timeout: float = 0) -> None:
+        self.engine, self.instance, self.metrics = engine, instance, metrics
+        self.idle_timeout = idle_timeout  # seconds; 0: only when the connection closes
+        self._connection: AsyncConnection | None = None
+        self.leading = False
+
+    async def hold(self) -> bool:
+        """Whether this instance leads now: keep the lock, or try to take it."""
+        if self.engine.dialect.name != "postgresql":
+            self._set(True)
+            return True
+        if self._connection is not None:
+            try:
+                await self._connection.execute(text("SELECT 1"))
+                await self._connection.commit()
+                return True
+            except Exception:  # noqa: BLE001 - the connection (and with it the lock) is gone
+                log.warning("lost the connection that held the lead")
+                await self._drop()
+        connection = await self.engine.connect()
+        try:
+            got = bool(await connection.scalar(text("SELECT pg_try_advisory_lock(:id)"), {"id": LEADERSHIP_LOCK}))
+            if got and self.idle_timeout:
+                # Should the leader's machine vanish without closing the connection, PostgreSQL ends
+                # the session (and frees the lock) once it stays idle this long; the leader touches it each round.
+                await connection.execute(text(f"SET idle_session_timeout = '{int(self.idle_timeout * 1000)}ms'"))
+            await connection.commit()
+        except Exception:
+            await connection.close()
+            raise
+        if got:
+            self._connection = connection
+        else:
+            await connection.close()
+        self._set(got)
+        return got
+
+    def _set(self, leading: bool) -> None:
+        if leading != self.leading:
+            log.info("this instance (%s) %s the scheduled checks", self.instance, "now leads" if leading else "follows")
+        self.leading = leading
+        self.metrics.leader.labels(instance=self.instance).set(1 if leading else 0)
+
+    async def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                await connection.invalidate()
+            except Exception:  # noqa: BLE001 - already broken
+                pass
+        self._set(False)
+
+    async def release(self) -> None:
+        """Hand the lead over now (on shutdown) rather than when the connection times out."""
+        if self._connection is None:
+            return
+        try:
+            await self._connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": LEADERSHIP_LOCK})
+            await self._connection.commit()
+            await self._connection.close()
+        except Exception:  # noqa: BLE001 - closing the connection frees the lock anyway
+            log.warning("could not release the lead cleanly")
+        self._connection = None
+        self._set(False)
+
+
 class Schedule:
     """APScheduler waking the checks and the dispatcher; `stop` lets a running round finish."""
 
     def __init__(self, jobs: Jobs, dispatcher: Dispatcher, clock: Callable[[], datetime],
-                 check_seconds: float = 30, dispatch_seconds: float = 1) -> None:
+                 check_seconds: float = 30, dispatch_seconds: float = 1,
+                 leadership: Leadership | None = None, metrics: Metrics | None = None) -> None:
         self.jobs, self.dispatcher, self.clock = jobs, dispatcher, clock
+        self.leadership = leadership
+        self.metrics = metrics or Metrics()
         self._busy = {"checks": asyncio.Lock(), "dispatch": asyncio.Lock()}
         self._stopping = False
         self.scheduler = AsyncIOScheduler(timezone="UTC")
@@ -88,8 +167,12 @@ class Schedule:
             if self._stopping:
                 return
             try:
+                if self.leadership is not None and not await self.leadership.hold():
+                    return
+                self.metrics.job_runs.labels(job="checks").inc()
                 await self.jobs.run_due(self.clock())
             except Exception:
+                self.metrics.job_failures.labels(job="checks").inc()
                 log.exception("scheduled checks failed")
 
     async def _dispatch(self) -> None:
@@ -97,23 +180,30 @@ class Schedule:
             if self._stopping:
                 return
             try:
+                self.metrics.job_runs.labels(job="dispatch").inc()
                 await self.dispatcher.tick()
             except Exception:
+                self.metrics.job_failures.labels(job="dispatch").inc()
                 log.exception("outbox dispatch failed")
 
     def start(self) -> Schedule:
         self.scheduler.start()
         return self
 
-    async def stop(self) -> None:
-        """Finish a round in progress, then shut down (APScheduler's shutdown would cancel it)."""
+    async def stop(self, *, whole_batch: bool = False) -> None:
+        """Finish a round in progress, then shut down (APScheduler's shutdown would cancel it). The
+        dispatcher finishes the message in flight and gives the rest of its batch back, or with
+        `whole_batch` sends the batch it claimed (the console, where a round is a few lines)."""
         self._stopping = True
+        self.dispatcher.stopping = not whole_batch
         self.scheduler.pause()
         await asyncio.sleep(0)  # let a round that was just woken see that we stop
         for lock in self._busy.values():
             async with lock:
                 pass
         self.scheduler.shutdown(wait=False)
+        if self.leadership is not None:
+            await self.leadership.release()
 
 
 def start_scheduler(jobs: Jobs, dispatcher: Dispatcher, clock: Callable[[], datetime]) -> Schedule:

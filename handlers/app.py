@@ -102,6 +102,7 @@ def coordinators_from_settings(settings: Settings) -> Sequence[tuple[str, str, s
 def application(settings: Settings) -> Application:
     """The application description the core runs (named by GANGMAKER_APPLICATION)."""
     from handlers.call_cli import call_group
+    from handlers.export_cli import export_command
     from handlers.report_cli import report_command
 
     return Application(
@@ -109,6 +110,6 @@ def application(settings: Settings) -> Application:
         strangers={"*": onboarding.before_consent, "slack": workspace.admit}, menu=menu.show_menu,
         home=workspace.home, on_reply=relay.on_reply, not_understood=ideas.not_understood, menu_items=menu.ITEMS,
         unknown_command=menu.unknown_command, purposes=purposes.ALL, render_push=pushes.render,
-        checks=jobs.CHECKS, bootstrap_roles=coordinators_from_settings, cli=(call_group, report_command),
+        checks=jobs.CHECKS, bootstrap_roles=coordinators_from_settings, cli=(call_group, report_command, export_command),
         pages=(Page(impact_page.PATH, impact_page.ImpactPage().render),),
     )

@@ -216,7 +216,10 @@ class SlackChannel:
         for reply in replies:
             try:
                 await self._draw(user_id, reply, trigger_id, tapped)
+                self.core.metrics.replies.labels(channel=CHANNEL).inc()
             except SlackApiError as error:
+                if error.response.status_code == 429:
+                    self.core.metrics.rate_limited.labels(channel=CHANNEL).inc()
                 if _passing(error) and getattr(reply, "to", None) is None:
                     later.append(reply)  # Slack could not take it now: the outbox sends it again
                 else:
@@ -287,6 +290,8 @@ class SlackChannel:
             code = error.response.get("error")
             if code in GONE:
                 raise PushUnreachable() from None
+            if error.response.status_code == 429:
+                self.core.metrics.rate_limited.labels(channel=CHANNEL).inc()
             if _passing(error):
                 raise RetryLater(float(error.response.headers.get("Retry-After", 30)), str(code)) from None
             raise

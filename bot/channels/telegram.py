@@ -320,7 +320,10 @@ class TelegramChannel:
                     continue
                 for request in self._requests(chat_id, reply):
                     await self._call(request, chat_id)
+                self.core.metrics.replies.labels(channel=CHANNEL).inc()
             except (RetryAfter, NetworkError) as error:  # past the retries: this reply and the rest wait
+                if isinstance(error, RetryAfter):
+                    self.core.metrics.rate_limited.labels(channel=CHANNEL).inc()
                 raise Undelivered(replies[number:], repr(error)) from None
 
     def _replace(self, chat_id: int, message_id: int, reply: Drawn, replace: str) -> Callable[[], Awaitable[Any]]:
@@ -357,6 +360,7 @@ class TelegramChannel:
                     async with self._push_pace:
                         message_id = (await request()).message_id
         except RetryAfter as error:
+            self.core.metrics.rate_limited.labels(channel=CHANNEL).inc()
             wait = error.retry_after
             raise RetryLater(wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait), "429") from None
         except Forbidden:

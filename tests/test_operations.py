@@ -1,0 +1,113 @@
+"""Operating Gangmaker: /healthz with the database up and down, /metrics moving, 503s while stopping, the leader."""
+from __future__ import annotations
+
+import re
+
+from aiohttp import ClientSession
+
+from bot.metrics import Metrics
+from bot.scheduler import Leadership
+from storage.db import create_engine
+from tests.auxil.people import add_residents
+from tests.test_outbox import publish_call
+
+DEAD_DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:1/nothing_here"
+
+
+def base_url(city) -> str:
+    return city.bot.settings.telegram_webhook_url.rsplit("/telegram", 1)[0]
+
+
+async def get(url: str) -> tuple[int, str]:
+    async with ClientSession() as session, session.get(url) as response:
+        return response.status, await response.text()
+
+
+def sample(exposition: str, name: str, **labels: str) -> float:
+    """One sample's value from the text exposition (0 when the series is not there yet)."""
+    for line in exposition.splitlines():
+        found = re.fullmatch(r"(\w+)(?:\{(.*)\})? (\S+)", line)
+        if found and found.group(1) == name and dict(re.findall(r'(\w+)="([^"]*)"', found.group(2) or "")) == labels:
+            return float(found.group(3))
+    return 0.0
+
+
+async def test_health_is_ok_while_the_database_answers_and_503_with_the_reason_when_not(city):
+    assert await get(base_url(city) + "/healthz") == (200, '{"status": "ok"}')
+    core = city.bot.core
+    working, core.engine = core.engine, create_engine(DEAD_DATABASE)
+    try:
+        status, body = await get(base_url(city) + "/healthz")
+    finally:
+        await core.engine.dispose()
+        core.engine = working
+    assert status == 503
+    assert '"status": "unavailable"' in body and "database unavailable" in body
+    assert (await get(base_url(city) + "/healthz"))[0] == 200
+
+
+async def test_metrics_show_every_series_and_they_move(city, engine):
+    before = (await get(base_url(city) + "/metrics"))[1]
+    assert sample(before, "gangmaker_updates_handled_total", channel="telegram") == 0
+    anna = await city.resident(1, "Anna")
+    await anna.send("/help")
+    people = await add_residents(engine, city.bot.fake, 5, city.clock(), quiet_start=0, quiet_end=0)
+    city.bot.fake.chats[people[0].id].blocked = True
+    await publish_call(engine, city.bot.settings, city.clock())
+    await city.tick(seconds=1)
+    status, after = await get(base_url(city) + "/metrics")
+    assert status == 200
+    assert sample(after, "gangmaker_updates_handled_total", channel="telegram") >= 10  # onboarding taps and texts
+    assert sample(after, "gangmaker_turn_seconds_count", channel="telegram") >= 10
+    assert sample(after, "gangmaker_replies_sent_total", channel="telegram") >= 10 + 5
+    assert sample(after, "gangmaker_outbox_messages", state="sent", purpose="call") == 5  # Anna and four of five
+    assert sample(after, "gangmaker_outbox_messages", state="failed", purpose="call") == 1
+    assert sample(after, "gangmaker_sends_failed_total", reason="unreachable") == 1
+    for family in ("gangmaker_rate_limited", "gangmaker_job_runs", "gangmaker_job_failures", "gangmaker_leader",
+                   "gangmaker_turn_seconds"):
+        assert f"# TYPE {family}" in after
+
+
+async def test_while_stopping_webhooks_answer_503_so_the_platform_retries(city):
+    city.bot.assembly.lifecycle.stopping = True
+    try:
+        async with ClientSession() as session:
+            async with session.post(city.bot.settings.telegram_webhook_url, json={"update_id": 1},
+                                    headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"}) as response:
+                assert response.status == 503
+        assert (await get(base_url(city) + "/healthz")) == (503, '{"status": "stopping"}')
+    finally:
+        city.bot.assembly.lifecycle.stopping = False
+
+
+async def test_one_instance_leads_and_another_takes_over_when_it_goes(engine):
+    if engine.dialect.name != "postgresql":
+        first = Leadership(engine, "solo", Metrics())
+        assert await first.hold() and first.leading  # SQLite: the only instance leads
+        return
+    first, second = Leadership(engine, "a", Metrics()), Leadership(engine, "b", Metrics())
+    assert await first.hold()
+    assert not await second.hold()
+    assert await first.hold()  # it keeps the lead
+    assert 'gangmaker_leader{instance="b"} 0.0' in (await second.metrics.scrape(None)).decode()
+    await first.release()  # a clean shutdown hands over at once
+    assert await second.hold() and not await first.hold()
+    await second._connection.invalidate()  # its connection dies, as when the process is killed
+    second._connection = None
+    assert await first.hold()
+    assert 'gangmaker_leader{instance="a"} 1.0' in (await first.metrics.scrape(None)).decode()
+    await first.release()
+
+
+
+async def test_a_leader_whose_connection_goes_quiet_is_let_go(engine):
+    if engine.dialect.name != "postgresql":
+        return
+    import asyncio
+
+    first, second = Leadership(engine, "a", Metrics(), idle_timeout=0.5), Leadership(engine, "b", Metrics())
+    assert await first.hold()
+    await asyncio.sleep(1.5)  # its machine froze: no round touched the connection
+    assert await second.hold()  # PostgreSQL ended the idle session and with it the lock
+    assert not await first.hold()  # and the old leader finds out at its next round
+    await second.release()
