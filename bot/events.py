@@ -10,6 +10,7 @@ from bot.replies import Action
 # Control characters other than tab, newline and carriage return mean nothing in a chat, and
 # PostgreSQL refuses NUL in text: they are dropped from whatever a person typed.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+NAME_LENGTH = 64  # what is stored of the name a chat app gives (Telegram allows 64, Slack 80)
 
 
 def clean(value: Any) -> Any:
@@ -53,7 +54,7 @@ class Inbound:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", clean(self.text))
-        object.__setattr__(self, "display_name", clean(self.display_name))
+        object.__setattr__(self, "display_name", clean(self.display_name)[:NAME_LENGTH] if self.display_name else None)
         object.__setattr__(self, "values", {key: clean(value) for key, value in self.values.items()})
 
     @property

@@ -1,9 +1,13 @@
 """Odd input gets a friendly answer, never a crash: Unicode whitespace after a slash, digits
-that are not decimal in button data, dates that do not exist."""
+that are not decimal in button data, dates that do not exist, names longer than fit."""
+from datetime import UTC, datetime
+
 import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.replies import Action
-from storage.models import Idea, Person
+from handlers.coordination import COORDINATOR
+from storage.models import Idea, Person, RoleGrant
 from tests.auxil.chat import onboard
 from tests.auxil.database import rows
 
@@ -53,3 +57,15 @@ async def test_control_characters_and_nul_are_dropped_so_the_idea_can_be_stored(
     assert idea.problem == "Het Leieboord is grijs." and idea.idea == "Bankjes\u200b\u202e samen maken."
     [person] = await rows(engine, Person)
     assert person.display_name == "Anna"
+
+
+async def test_a_name_longer_than_the_column_is_kept_to_what_fits(chat, engine):
+    """A channel may give a longer name than the 64 characters stored (Slack allows 80): the first
+    64 are kept rather than fail the turn."""
+    async with async_sessionmaker(engine)() as session, session.begin():
+        session.add(RoleGrant(channel=chat.channel, external_id=chat.user_id, role=COORDINATOR,
+                              granted_by="settings", granted_at=datetime.now(UTC)))
+    await chat._deliver(kind="text", text="/start", display_name="Anna-Lies Vandenberghe " * 4)
+    assert "Welkom, Anna-Lies" in chat.text and SORRY not in chat.text
+    [person] = await rows(engine, Person)
+    assert person.display_name == ("Anna-Lies Vandenberghe " * 4)[:64]

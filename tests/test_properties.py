@@ -1,17 +1,24 @@
 """Random conversations of several people at once, drawn by hypothesis, keep every promise the bot makes.
 
-After every event: an answer (none only for a blocked person), never the "er ging iets mis" of a
-failed turn, no error logged, buttons every channel can draw, no idea or offer stored before its
-summary was confirmed, nobody's dialogue changed by someone else; after the sequence, /annuleer
-(and "Ja, stoppen" when asked) ends every dialogue, and every stored idea and offer is whole.
+Residents, strangers, coordinators and partners, some halfway a dialogue, type odd Unicode and
+commands in three languages, tap the buttons they were shown, old ones, someone else's and forged
+ones, send photos, stickers, edits, forms, slash commands and thread answers, open their
+dashboard, while time passes and the outbox delivers (tests/auxil/sequences.py). After every
+event: an answer (none only for a blocked person), never the "er ging iets mis" of a failed turn,
+no error logged, buttons every channel can draw, English and French readers get no Dutch
+sentence, nobody stored without a yes, no idea or offer stored before its summary was confirmed,
+nobody's dialogue changed by someone else's event; after the sequence, /annuleer (and "Ja,
+stoppen" when asked) ends every dialogue, and every stored idea and offer is whole.
 
-A normal run plays a fixed set of sequences (derandomized: the same ones every run), most on
-SQLite and a share on PostgreSQL. The long run draws new ones each time, many more:
+A normal run plays 1,000 fixed sequences (derandomized: the same ones every run), 800 on SQLite
+and 200 on PostgreSQL. The long run draws new ones each time, many more, steered towards those
+that reach further into the dialogues:
 
     GANGMAKER_PROPERTY_EXAMPLES=20000 python -m pytest -q tests/test_properties.py -p no:cacheprovider
 
-(that many on SQLite, a fifth of it on PostgreSQL; a failure prints the seed to run it again with
-`--hypothesis-seed=...`, and the events of the smallest failing sequence with the answers to each).
+(that many on SQLite, a fifth as many on PostgreSQL; a failure prints how to replay it
+(`@reproduce_failure` or `--hypothesis-seed=...`) and the events of the smallest failing sequence,
+each with the answers it got).
 """
 from __future__ import annotations
 
@@ -31,8 +38,8 @@ from tests.auxil.database import postgres_engine, sqlite_engine
 from tests.auxil.sequences import Scenario, play, scenarios
 
 LONG_RUN = int(os.environ.get("GANGMAKER_PROPERTY_EXAMPLES") or 0)
-SQLITE_EXAMPLES = LONG_RUN or 1000
-POSTGRES_EXAMPLES = LONG_RUN // 5 or 250
+SQLITE_EXAMPLES = LONG_RUN or 800
+POSTGRES_EXAMPLES = LONG_RUN // 5 or 200
 
 
 def budget(examples: int) -> settings:
@@ -66,8 +73,11 @@ class Lab:
 
     def play(self, kind: str, scenario: Scenario, caplog: pytest.LogCaptureFixture) -> None:
         engine = self.engine(kind)
-        caplog.clear()
-        errors = lambda: [record for record in caplog.records if record.levelno >= logging.ERROR]  # noqa: E731
+        caplog.clear()  # what the sequences before logged
+
+        def errors() -> list[logging.LogRecord]:
+            return [record for record in caplog.records if record.levelno >= logging.ERROR]
+
         self.runner.run(play(engine, self.settings, self.app, scenario, errors, steer=bool(LONG_RUN)))
 
 

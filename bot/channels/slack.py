@@ -194,7 +194,7 @@ class SlackChannel:
                 return None, None
             language = str(user.get("locale") or "")[:2]
             name = (user.get("profile") or {}).get("display_name") or user.get("real_name") or user.get("name")
-            self._profiles[user_id] = (language if language in SUPPORTED else None, name[:64] if name else None)
+            self._profiles[user_id] = (language if language in SUPPORTED else None, name or None)
         return self._profiles[user_id]
 
     async def locale(self, user_id: str) -> str | None:

@@ -179,6 +179,24 @@ class Submit:
 
 
 @dataclass(frozen=True)
+class Slash:
+    """A slash command given outside the chat (Slack's /gangmaker ...): kind "command"."""
+
+    who: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Thread:
+    """An answer in the thread of a message the bot pushed earlier (Slack): text, a photo or a sticker."""
+
+    who: int
+    message: int
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Open:
     """The person opens their dashboard (Slack's App Home)."""
 
@@ -191,8 +209,8 @@ class Dispatch:
     every coordinator (who may then tap their buttons)."""
 
 
-Event = (Say | Answer | Tap | TypeLabel | TapOld | TapTheirs | Forged | Photo | Sticker | Edit | Submit | Open | Later
-         | Dispatch)
+Event = (Say | Answer | Tap | TypeLabel | TapOld | TapTheirs | Forged | Photo | Sticker | Edit | Submit | Slash | Thread
+         | Open | Later | Dispatch)
 
 
 @dataclass(frozen=True)
@@ -266,6 +284,7 @@ IDS = ("1", "1", "2", "2", "3", "4", "0", "-1", "007", "999999999", "1000000000"
        "١", "１２", "1.5", "1e3", " 1", "", "abc", "nl", "en", "fr", "zz", "c1", "c2", "c²", "abcdef", STOP)
 
 
+@lru_cache(maxsize=None)
 def typed_texts() -> st.SearchStrategy[str]:
     odd = st.sampled_from(ODD)
     return st.one_of(
@@ -282,6 +301,7 @@ def typed_texts() -> st.SearchStrategy[str]:
     )
 
 
+@lru_cache(maxsize=None)
 def commands() -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(COMMON_COMMANDS).map(lambda name: f"/{name}"),
@@ -292,24 +312,27 @@ def commands() -> st.SearchStrategy[str]:
     )
 
 
+@lru_cache(maxsize=None)
 def forged_data() -> st.SearchStrategy[str]:
     part = st.text(max_size=8)
     verbs = st.sampled_from(OTHER_VERBS) | part
+    starts = st.one_of(*(st.tuples(st.just(route), st.sampled_from(ROUTE_VERBS[route]) | verbs if route in ROUTE_VERBS
+                                   else verbs) for route in ROUTE_NAMES))
     return st.one_of(
-        st.builds(lambda start, args: "|".join((*start, *args)),
-                  st.sampled_from(ROUTE_NAMES).flatmap(lambda route: st.tuples(
-                      st.just(route), st.sampled_from(ROUTE_VERBS[route]) | verbs if route in ROUTE_VERBS else verbs)),
+        st.builds(lambda start, args: "|".join((*start, *args)), starts,
                   st.lists(st.sampled_from(IDS) | part, max_size=3)),
         st.text(max_size=30),
     )
 
 
+@lru_cache(maxsize=None)
 def names() -> st.SearchStrategy[str | None]:
     """Names chat apps give: none, plain ones, odd ones, and as long as Slack allows (80 characters)."""
     return st.one_of(st.none(), st.sampled_from(("Anna", "Jo", "Zoë", "محمد", "👩🏽‍🚒", "", " ")),
                      st.text(max_size=80), st.integers(60, 80).map(lambda n: ("Anna-Lies Vandenberghe " * 4)[:n]))
 
 
+@lru_cache(maxsize=None)
 def words() -> st.SearchStrategy[str]:
     """What a cooperative person types on a question that asks for text: mostly fit to be stored."""
     odd = st.lists(st.sampled_from(ODD), max_size=3).map("".join)
@@ -338,24 +361,28 @@ def form_value(step: Step) -> st.SearchStrategy[Any]:
 
 FLOWS = {flow.name: flow for flow in app_flows(1000)}
 FORMS = tuple(name for name, flow in FLOWS.items() if flow.form) + ("idea", "forget", "nope")
-HIDDEN = ("_call_id", "_idea_id", "_project_id", "_phase")
+# What a form carries along (Slack keeps it: the person cannot change it, but it may be stale).
+HIDDEN = {"_call_id": (1, 2, 3, 999999999), "_idea_id": (1, 2, 3, 999999999), "_project_id": (1, 2, 999999999),
+          "_phase": ("explore", "prototype", "test", "realised", "stopped")}
 
 
 def submissions(who: st.SearchStrategy[int]) -> st.SearchStrategy[Submit]:
     def values(name: str) -> st.SearchStrategy[tuple[tuple[str, Any], ...]]:
         steps = FLOWS[name].steps if name in FLOWS else ()
         fields = st.tuples(*(st.tuples(st.just(step.name), form_value(step)) for step in steps))
-        hidden = st.lists(st.tuples(st.sampled_from(HIDDEN), st.sampled_from((1, 2, 3, 999999999, "explore", None))),
+        hidden = st.lists(st.one_of(*(st.tuples(st.just(key), st.sampled_from(kept)) for key, kept in HIDDEN.items())),
                           max_size=2, unique_by=lambda pair: pair[0])
         return st.builds(lambda shown, kept: (*shown, *kept), fields, hidden)
 
-    return st.sampled_from(FORMS).flatmap(lambda name: st.builds(Submit, who, st.just(name), values(name)))
+    forms = st.one_of(*(st.tuples(st.just(name), values(name)) for name in FORMS))
+    return st.builds(lambda person, form: Submit(person, *form), who, forms)  # one choice among the events
 
 
+@lru_cache(maxsize=None)
 def event(people: int) -> st.SearchStrategy[Event]:
     who = st.integers(0, people - 1)
     index = st.integers(0, 40)
-    answer = st.builds(Answer, who, st.integers(0, 15), st.integers(1, 6), words(), st.none() | st.sampled_from(EDGES))
+    answer = st.builds(Answer, who, st.integers(0, 15), st.integers(1, 4), words(), st.none() | st.sampled_from(EDGES))
     tap = st.builds(Tap, who, index)
     return st.one_of(
         answer, answer, answer, tap, tap, tap,
@@ -370,6 +397,8 @@ def event(people: int) -> st.SearchStrategy[Event]:
         st.builds(Sticker, who),
         st.builds(Edit, who, typed_texts()),
         st.builds(Open, who),
+        st.builds(Slash, who, commands() | typed_texts()),
+        st.builds(Thread, who, index, st.sampled_from(("text", "text", "photo", "other")), typed_texts()),
         submissions(who),
         st.builds(Later, st.sampled_from((1, 12, 24, 24 * 8, 24 * 40, 24 * 400))),
         st.just(Dispatch()),
@@ -382,7 +411,7 @@ def scenarios(draw, min_events: int = 3, max_events: int = 15) -> Scenario:
         Who, st.sampled_from(("resident", "resident", "stranger", "coordinator", "partner")),
         st.sampled_from(("test", "test", "telegram", "console", "slack")),
         st.sampled_from((None, None, "nl", "en", "fr", "de", "en-GB", "fr-BE", "zz")),
-        st.none() | st.sampled_from(OPENINGS), st.integers(0, 12)), min_size=1, max_size=3))
+        st.none() | st.sampled_from(OPENINGS), st.integers(0, 12), names()), min_size=1, max_size=3))
     events = draw(st.lists(event(len(people)), min_size=min_events, max_size=max_events))
     return Scenario(tuple(people), tuple(events), calls=draw(st.integers(0, 2)), ideas=draw(st.integers(0, 2)))
 
@@ -391,15 +420,17 @@ def scenarios(draw, min_events: int = 3, max_events: int = 15) -> Scenario:
 
 
 async def empty(engine: AsyncEngine) -> None:
-    """Delete every row and restart the ids, so each scenario starts from the same empty database."""
-    async with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            await connection.execute(table.delete())
+    """Delete every row and restart the ids, so each scenario starts from the same empty database
+    (one script, one round trip: it runs before every scenario)."""
+    deletes = "".join(f'DELETE FROM "{table.name}"; ' for table in reversed(Base.metadata.sorted_tables))
+    async with engine.connect() as connection:
+        raw = (await connection.get_raw_connection()).driver_connection
         if engine.dialect.name == "postgresql":
-            sequences = (await connection.execute(text("SELECT sequencename FROM pg_sequences"))).scalars().all()
-            await connection.execute(text("SELECT " + ", ".join(f"setval('{name}', 1, false)" for name in sequences)))
-        elif (await connection.execute(text("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'"))).first():
-            await connection.execute(text("DELETE FROM sqlite_sequence"))
+            restarts = ", ".join(f"setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), 1, false)"
+                                 for table in Base.metadata.sorted_tables if "id" in table.columns)
+            await raw.execute(f"BEGIN; {deletes}SELECT {restarts}; COMMIT;")
+        else:  # SQLite reuses ids from the highest one left (no table is AUTOINCREMENT)
+            await raw.executescript(f"BEGIN; {deletes}COMMIT;")
 
 
 @dataclass(frozen=True)
@@ -426,9 +457,8 @@ STATE = text("""
 
 
 async def state(connection: AsyncConnection) -> State:
-    """The state now, read on a connection the scenario keeps (each read in a transaction of its own)."""
-    rows = (await connection.execute(STATE)).all()
-    await connection.commit()
+    """The state now, read on a connection the scenario keeps."""
+    rows = (await connection.execute(STATE)).all()  # each statement sees what is committed by then
     identities, blocked, conversations, ideas, offers, locales = {}, set(), {}, 0, 0, {}
     for kind, first, second, person, last, locale in rows:
         if kind == "identity":
@@ -530,6 +560,9 @@ async def set_up(engine: AsyncEngine, settings: Settings, flows: dict[str, Flow]
             if idea.state == "published":  # on its way to the partners' room
                 await enqueue_room(session, key=f"idea:{idea.id}:published", room=purposes.PARTNERS,
                                    purpose=purposes.IDEA_PUBLISHED, now=now, payload={"idea_id": idea.id})
+            else:  # to the coordinators' room, to be moderated
+                await enqueue_room(session, key=f"idea:{idea.id}:moderate", room=purposes.COORDINATORS,
+                                   purpose=purposes.MODERATION, now=now, payload={"idea_id": idea.id})
 
 
 # -- playing a scenario --------------------------------------------------------------------------
@@ -565,6 +598,8 @@ class Play:
 
     async def run(self) -> None:
         self.before = await state(self.reader)
+        if self.scenario.calls or self.scenario.ideas:
+            await self.dispatch()  # what the start queued (calls announced, ideas in the rooms) has gone out
         for chat in self.chats:  # whoever starts in a dialogue sees its question
             if self.before.identities.get((chat.channel, chat.user_id)) in self.before.conversations:
                 await self.deliver(chat, "says '/start' (in a dialogue already)", kind="text", text="/start")
@@ -597,6 +632,15 @@ class Play:
         elif isinstance(event, Submit):
             await self.deliver(chat, f"submits the form {event.flow!r} with {dict(event.values)!r}", kind="submit",
                                action=Action.of("form", event.flow), values=dict(event.values))
+        elif isinstance(event, Slash):
+            text = "/" + event.text.removeprefix("/")
+            await self.deliver(chat, f"gives the slash command {text!r}", kind="command", text=text)
+        elif isinstance(event, Thread):
+            threads = self.post.threads.get(id(chat), [])
+            thread = threads[event.message % len(threads)] if threads else "no-such-message"
+            fields = {"text": event.text} if event.kind == "text" else {"photo": "AgAD-thread"} if event.kind == "photo" else {}
+            await self.deliver(chat, f"answers in the thread of {thread!r}: {event.kind} {fields}", kind=event.kind,
+                               reply_to=thread, **fields)
         elif isinstance(event, Open):
             await self.deliver(chat, "opens the dashboard", kind="open")
         elif isinstance(event, Forged):
@@ -687,6 +731,7 @@ class Play:
         after = await state(self.reader)
         for chat, replies in self.post.sent:
             note(f"(pushed to {chat.user_id})\n{_shown(replies)}")
+            self.reached |= {f"pushed {button.action.route}" for reply in replies for button in buttons_of(reply)}
         where = "after the outbox was sent"
         self.check_errors(where)
         for _, replies in self.post.sent:
@@ -716,6 +761,11 @@ class Play:
             check_language(replies, where)
         self.check_change(self.before, after, person, fields, where, chat)
         self.tell(self.before, after, person, blocked)
+        action = fields.get("action")
+        if fields.get("kind") == "tap" and action is not None and not told.startswith("taps forged"):
+            self.reached.add(f"tap {action.route} {action.verb if action.route != 'dlg' else ''}")
+        if fields.get("reply_to", "").startswith("pushed"):
+            self.reached.add(f"thread {fields.get('kind')}")
         self.before = after
         return replies
 
@@ -778,19 +828,18 @@ class Play:
     # after the sequence
 
     async def cancel_everything(self) -> None:
-        """Everyone who is not blocked can stop the dialogue they are in."""
+        """Everyone in a dialogue (who is not blocked) can stop it."""
         for chat in self.chats:
             person = self.before.identities.get((chat.channel, chat.user_id))
-            if person in self.before.blocked:
+            if person not in self.before.conversations or person in self.before.blocked:
                 continue
             replies = await self.deliver(chat, "says '/annuleer'", kind="text", text="/annuleer")
             stop = next((button for reply in replies for button in buttons_of(reply)
                          if button.action == Action(SWITCH, STOP)), None)
             if stop is not None:
                 await self.deliver(chat, f"taps {stop.label!r}", kind="tap", action=stop.action)
-            if person is not None:
-                assert person not in self.before.conversations, (
-                    f"{chat.user_id} is still in {self.before.conversations[person]} after /annuleer")
+            assert person not in self.before.conversations, (
+                f"{chat.user_id} is still in {self.before.conversations[person]} after /annuleer")
 
     async def check_rows(self) -> None:
         """Every idea and offer stored is whole."""
@@ -820,6 +869,8 @@ class Post:
         self.rooms = {room: [chat for who, chat in zip(people, chats, strict=True) if who.kind == kind]
                       for room, kind in ((purposes.PARTNERS, "partner"), (None, "coordinator"))}
         self.sent: list[tuple[Chat, list[Reply]]] = []
+        self.threads: dict[int, list[str]] = {}  # the ids of the messages pushed to each chat
+        self.count = 0
 
     def on(self, channel: str) -> Any:
         post = self
@@ -837,10 +888,12 @@ class Post:
         return Sender()
 
     def land(self, chats: list[Chat], replies: list[Reply]) -> str:
+        self.count += 1
         for chat in chats:
             chat.history += replies
             self.sent.append((chat, replies))
-        return f"pushed-{len(self.sent)}"
+            self.threads.setdefault(id(chat), []).append(f"pushed-{self.count}")
+        return f"pushed-{self.count}"
 
 
 def newest_keyboard(chat: Chat) -> Reply | None:
