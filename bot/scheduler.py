@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import delete, text
@@ -158,7 +158,8 @@ class Schedule:
         self._busy = {"checks": asyncio.Lock(), "dispatch": asyncio.Lock()}
         self._stopping = False
         self.scheduler = AsyncIOScheduler(timezone="UTC")
-        options = dict(max_instances=1, coalesce=True, misfire_grace_time=None, next_run_time=clock())
+        options = dict(max_instances=1, coalesce=True, misfire_grace_time=None,
+                       next_run_time=datetime.now(timezone.utc))  # APScheduler wakes on the wall clock
         self.scheduler.add_job(self._checks, "interval", seconds=check_seconds, id="checks", **options)
         self.scheduler.add_job(self._dispatch, "interval", seconds=dispatch_seconds, id="dispatch", **options)
 

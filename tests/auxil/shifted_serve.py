@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 import bot.assembly
 import bot.runner
 from bot.cli import main
-from bot.scheduler import Schedule
 from storage.models import utcnow
 
 SHIFT = timedelta(seconds=float(os.environ.get("GANGMAKER_TEST_CLOCK_SHIFT", "0")))
@@ -26,15 +25,6 @@ async def assemble_shifted(settings, **options):
     return await bot.assembly.assemble(settings, clock=shifted_now, **options)
 
 
-class WallClockSchedule(Schedule):
-    """The checks see the shifted moment; APScheduler's first wake stays now, not days away."""
-
-    def __init__(self, jobs, dispatcher, clock, **options) -> None:
-        super().__init__(jobs, dispatcher, utcnow, **options)
-        self.clock = clock
-
-
 if __name__ == "__main__":
     bot.runner.assemble = assemble_shifted
-    bot.assembly.Schedule = WallClockSchedule
     main(["serve"])
