@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     retention_months: int = Field(default=24, ge=1, le=120)  # erase people inactive this long
     # Messages the dispatcher sends at once. 1 means a crash can repeat at most one message;
     # more is faster over a slow link but may repeat up to that many.
-    outbox_concurrency: int = Field(default=1, ge=1, le=32)
+    outbox_concurrency: int = Field(default=4, ge=1, le=32)
     outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)  # a claimed row is retried after this
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one JSON object per line, for a log collector

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import false, func, or_, select, update
+from sqlalchemy import String, bindparam, case, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,6 +72,59 @@ class Unreachable(Exception):
 class MaybeSent(Exception):
     """The request went out but no answer came back (a read time-out, a dropped connection): the
     platform may have delivered it. Pushes are sent at most once, so it is not sent again."""
+
+
+@dataclass(frozen=True)
+class Push:
+    """A claimed row rendered and ready to go: to a person's chat, or to a shared `room`."""
+
+    row_id: int
+    mine: datetime  # our claim on the row, renewed when it was prepared
+    channel: str
+    user_id: str
+    room: str | None
+    replies: list[Reply]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How sending one row went, to be recorded."""
+
+    row_id: int
+    mine: datetime
+    state: str  # sent, pending (to retry at `retry_at`) or failed
+    error: str | None = None
+    retry_at: datetime | None = None
+    channel: str | None = None
+    message_id: str | None = None
+    unreachable: tuple[str, str] | None = None  # the (channel, user id) that blocked the bot
+
+
+class GroupCommit:
+    """Writes what is added in batches: whatever arrives while a write runs goes in the next one,
+    so a lone outcome is written at once and a busy broadcast shares one transaction among many.
+    `add` returns when the item is written, and raises when its batch could not be."""
+
+    def __init__(self, write: Callable[[list[Any]], Awaitable[None]]) -> None:
+        self.write = write
+        self._waiting: list[tuple[Any, asyncio.Future[None]]] = []
+        self._writing = asyncio.Lock()
+
+    async def add(self, item: Any) -> None:
+        written = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, written))
+        async with self._writing:
+            if not written.done():  # not carried by the write that just ended
+                batch, self._waiting = self._waiting, []
+                try:
+                    await self.write([queued for queued, _ in batch])
+                except Exception as error:  # noqa: BLE001 - handed to every waiting caller
+                    for _, future in batch:
+                        future.set_exception(error)
+                else:
+                    for _, future in batch:
+                        future.set_result(None)
+        await written
 
 
 class PushSender(Protocol):
@@ -193,6 +246,7 @@ class Dispatcher:
         self.lease = timedelta(seconds=settings.outbox_lease_seconds)
         self._slots = asyncio.Semaphore(settings.outbox_concurrency)
         self._running = asyncio.Lock()
+        self._ledger = GroupCommit(self._record)
 
     async def tick(self) -> int:
         """Send what is due now; returns how many messages went out."""
@@ -206,7 +260,8 @@ class Dispatcher:
                     raise
                 log.warning("outbox waits: database unavailable (%s)", type(error.orig).__name__)
                 return 0
-            results = await asyncio.gather(*(self._send(row_id, claimed_at) for row_id in ids))
+            prepared = await self._prepare_all(ids, claimed_at)
+            results = await asyncio.gather(*(self._send(push) for push in prepared))
             return sum(results)
 
     async def drain(self, rounds: int = 1000) -> int:
@@ -268,52 +323,113 @@ class Dispatcher:
                 row.state, row.claimed_at = "sending", now
             return now, [row.id for row in rows]
 
-    async def _send(self, row_id: int, claimed_at: datetime) -> int:
+    async def _prepare_all(self, ids: list[int], claimed_at: datetime) -> list[Push]:
+        """Render the claimed rows in one transaction; when any row fails, each row on its own,
+        so one broken row (or a database that blinks) settles only that row."""
+        if not ids:
+            return []
+        try:
+            async with self.sessions() as session, session.begin():
+                return await self._prepare(session, ids, claimed_at)
+        except Exception:  # noqa: BLE001 - told apart row by row below
+            prepared = [await self._prepare_one(row_id, claimed_at) for row_id in ids]
+            return [push for pushes in prepared for push in pushes]
+
+    async def _prepare_one(self, row_id: int, claimed_at: datetime) -> list[Push]:
+        try:
+            async with self.sessions() as session, session.begin():
+                return await self._prepare(session, [row_id], claimed_at)
+        except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
+            if transient(error):  # the database blinked: the row waits, nothing was sent
+                log.warning("push %s waits: database unavailable (%s)", row_id, type(error.orig).__name__)
+                await self._finish(Outcome(row_id, claimed_at, "pending", error=repr(error),
+                                           retry_at=self.clock() + RETRY_AFTER))
+            else:
+                log.exception("push %s could not be prepared", row_id)
+                await self._finish(Outcome(row_id, claimed_at, "failed", error=repr(error)))
+            return []
+
+    async def _prepare(self, session: AsyncSession, ids: list[int], claimed_at: datetime) -> list[Push]:
+        """Render the rows for their people or rooms, or settle those that should not be sent.
+
+        A row is ours only while its claim is the one we made: if the lease ran out and another
+        instance claimed it again, we leave it. Preparing restarts the lease."""
+        rows = list(await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.state == "sending",
+                                        OutboxMessage.claimed_at == claimed_at)
+            .order_by(OutboxMessage.not_before, OutboxMessage.id).with_for_update()))
+        person_ids = {row.person_id for row in rows if row.person_id is not None}
+        people = {person.id: person for person in await session.scalars(
+            select(Person).where(Person.id.in_(person_ids)))} if person_ids else {}
+        identities: dict[int, Identity] = {}
+        if person_ids:
+            for identity in await session.scalars(select(Identity).where(
+                    Identity.person_id.in_(person_ids), self._ours()).order_by(Identity.id)):
+                identities.setdefault(identity.person_id, identity)  # the oldest chat first
+        mine = self.clock()
+        prepared = []
+        for row in rows:
+            row.claimed_at = mine
+            push = (await self._prepare_room(session, row, mine) if row.room is not None
+                    else await self._prepare_person(session, row, people[row.person_id],
+                                                    identities.get(row.person_id), mine))
+            if push is not None:
+                row.attempts += 1
+                prepared.append(push)
+        return prepared
+
+    async def _prepare_person(self, session: AsyncSession, row: OutboxMessage, person: Person,
+                              identity: Identity | None, mine: datetime) -> Push | None:
+        if (person.paused and row.purpose in self.pausable) or (
+                person.blocked_at is not None and row.purpose not in self.to_blocked):
+            row.state = "skipped"
+            return None
+        if identity is None:
+            row.state, row.last_error = "failed", "no reachable chat"
+            return None
+        replies = await self.render(session, row, person, identity, self.clock())
+        if not replies:
+            row.state = "skipped"  # no longer relevant (a cancelled call, a withdrawn offer)
+            return None
+        return Push(row.id, mine, identity.channel, identity.external_id, None, replies)
+
+    async def _send(self, push: Push) -> int:
+        """Send one prepared message and record how it went; 1 when it went out."""
         async with self._slots:
             if self.stopping:
-                await self._release(row_id, claimed_at)
+                await self._release(push.row_id, push.mine)
                 return 0
-            try:
-                prepared = await self._prepare(row_id, claimed_at)
-            except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
-                if transient(error):  # the database blinked: the row waits, nothing was sent
-                    log.warning("push %s waits: database unavailable (%s)", row_id, type(error.orig).__name__)
-                    await self._finish(row_id, claimed_at, "pending", error=repr(error),
-                                       retry_at=self.clock() + RETRY_AFTER)
-                    return 0
-                log.exception("push %s could not be prepared", row_id)
-                await self._finish(row_id, claimed_at, "failed", error=repr(error))
-                return 0
-            if prepared is None:
-                return 0
-            channel, user_id, room, replies, mine = prepared
-            now = self.clock()
-            sender = self.senders[channel]
-            try:
-                message_id = await (sender.push_room(room, replies) if room else sender.push(user_id, replies))
-            except RetryLater as wait:
-                self.metrics.send_failures.labels(reason="retry_later").inc()
-                await self._finish(row_id, mine, "pending", error=str(wait), retry_at=now + timedelta(seconds=wait.after))
-                return 0
-            except MaybeSent as unsure:
-                log.warning("push %s may not have arrived: %s", row_id, unsure)
-                self.metrics.send_failures.labels(reason="no_answer").inc()
-                await self._finish(row_id, mine, "sent", error=f"no answer, so it may not have arrived: {unsure}",
-                                   channel=channel)
-                return 1
-            except Unreachable:
-                self.metrics.send_failures.labels(reason="unreachable").inc()
-                await self._finish(row_id, mine, "failed", error="blocked by the person" if not room else "room gone",
-                                   unreachable=None if room else (channel, user_id))
-                return 0
-            except Exception as error:  # noqa: BLE001 - a refused message must not stop the others
-                log.exception("push %s failed", row_id)
-                self.metrics.send_failures.labels(reason="refused").inc()
-                await self._finish(row_id, mine, "failed", error=repr(error))
-                return 0
-            await self._finish(row_id, mine, "sent", channel=channel, message_id=message_id)
-            self.metrics.replies.labels(channel=channel).inc()
+            outcome = await self._push(push)
+        await self._finish(outcome)
+        if outcome.state == "sent":
+            self.metrics.replies.labels(channel=push.channel).inc()
             return 1
+        return 0
+
+    async def _push(self, push: Push) -> Outcome:
+        sender = self.senders[push.channel]
+        now = self.clock()
+        try:
+            message_id = await (sender.push_room(push.room, push.replies) if push.room
+                                else sender.push(push.user_id, push.replies))
+        except RetryLater as wait:
+            self.metrics.send_failures.labels(reason="retry_later").inc()
+            return Outcome(push.row_id, push.mine, "pending", error=str(wait),
+                           retry_at=now + timedelta(seconds=wait.after))
+        except MaybeSent as unsure:
+            log.warning("push %s may not have arrived: %s", push.row_id, unsure)
+            self.metrics.send_failures.labels(reason="no_answer").inc()
+            return Outcome(push.row_id, push.mine, "sent", channel=push.channel,
+                           error=f"no answer, so it may not have arrived: {unsure}")
+        except Unreachable:
+            self.metrics.send_failures.labels(reason="unreachable").inc()
+            return Outcome(push.row_id, push.mine, "failed", error="room gone" if push.room else "blocked by the person",
+                           unreachable=None if push.room else (push.channel, push.user_id))
+        except Exception as error:  # noqa: BLE001 - a refused message must not stop the others
+            log.exception("push %s failed", push.row_id)
+            self.metrics.send_failures.labels(reason="refused").inc()
+            return Outcome(push.row_id, push.mine, "failed", error=repr(error))
+        return Outcome(push.row_id, push.mine, "sent", channel=push.channel, message_id=message_id)
 
     async def _release(self, row_id: int, claimed_at: datetime) -> None:
         """Give a claimed row back untouched (on shutdown), so any instance sends it at once, not after the lease."""
@@ -322,38 +438,7 @@ class Dispatcher:
                 OutboxMessage.id == row_id, OutboxMessage.state == "sending", OutboxMessage.claimed_at == claimed_at,
             ).values(state="pending").execution_options(synchronize_session=False))
 
-    async def _prepare(self, row_id: int, claimed_at: datetime
-                       ) -> tuple[str, str, str | None, list[Reply], datetime] | None:
-        """Render the row for its person or room, or settle it when it should not be sent.
-
-        The row is ours only while its claim is the one we made: if the lease ran out and
-        another instance claimed it again, we leave it. Sending restarts the lease."""
-        async with self.sessions() as session, session.begin():
-            row = await session.get(OutboxMessage, row_id, with_for_update=True)
-            if row is None or row.state != "sending" or row.claimed_at != claimed_at:
-                return None
-            row.claimed_at = mine = self.clock()
-            if row.room is not None:
-                return await self._prepare_room(session, row, mine)
-            person = await session.get(Person, row.person_id)
-            if (person.paused and row.purpose in self.pausable) or (
-                    person.blocked_at is not None and row.purpose not in self.to_blocked):
-                row.state = "skipped"
-                return None
-            identity = await session.scalar(
-                select(Identity).where(Identity.person_id == person.id, self._ours()).order_by(Identity.id))
-            if identity is None:
-                row.state, row.last_error = "failed", "no reachable chat"
-                return None
-            replies = await self.render(session, row, person, identity, self.clock())
-            if not replies:
-                row.state = "skipped"  # no longer relevant (a cancelled call, a withdrawn offer)
-                return None
-            row.attempts += 1
-            return identity.channel, identity.external_id, None, replies, mine
-
-    async def _prepare_room(self, session: AsyncSession, row: OutboxMessage, mine: datetime
-                            ) -> tuple[str, str, str, list[Reply], datetime] | None:
+    async def _prepare_room(self, session: AsyncSession, row: OutboxMessage, mine: datetime) -> Push | None:
         """A shared room's message goes through the first channel that hosts the room."""
         channel = next((name for name, sender in self.senders.items()
                         if hasattr(sender, "hosts") and sender.hosts(row.room)), None)
@@ -364,37 +449,42 @@ class Dispatcher:
         if not replies:
             row.state = "skipped"
             return None
-        row.attempts += 1
-        return channel, "", row.room, replies, mine
+        return Push(row.id, mine, channel, "", row.room, replies)
 
-    async def _finish(self, row_id: int, claimed_at: datetime, state: str, **outcome: Any) -> None:
-        """Record how a send went. A database that blinks is tried again, since a row left
+    async def _finish(self, outcome: Outcome) -> None:
+        """Record how a send went, together with the outcomes that arrive meanwhile (one
+        transaction for many). A database that blinks is tried again, since a row left
         `sending` after a send would be sent again once its lease runs out."""
+        await self._ledger.add(outcome)
+
+    async def _record(self, outcomes: list[Outcome]) -> None:
         for attempt in range(1, FINISH_ATTEMPTS + 1):
             try:
-                await self._record(row_id, claimed_at, state, **outcome)
+                async with self.sessions() as session, session.begin():
+                    await self._write(session, outcomes)
                 return
             except Exception as error:
                 if not transient(error) or attempt == FINISH_ATTEMPTS:
                     raise
                 await asyncio.sleep(0.05 * attempt)
 
-    async def _record(self, row_id: int, claimed_at: datetime, state: str, *, error: str | None = None,
-                      retry_at: datetime | None = None, channel: str | None = None, message_id: str | None = None,
-                      unreachable: tuple[str, str] | None = None) -> None:
-        async with self.sessions() as session, session.begin():
-            row = await session.get(OutboxMessage, row_id, with_for_update=True)
-            if row is None or row.state != "sending" or row.claimed_at != claimed_at:
-                return  # another instance took it over after our lease ran out
-            if state == "pending" and row.attempts >= self.max_attempts:
-                state = "failed"
-            row.state, row.last_error = state, error[:ERROR_LENGTH] if error else None
-            if retry_at is not None:
-                row.not_before = retry_at
-            if state == "sent":
-                row.channel, row.message_id, row.sent_at = channel, message_id, self.clock()
-            if unreachable is not None:
-                identity = await session.scalar(select(Identity).where(
-                    Identity.channel == unreachable[0], Identity.external_id == unreachable[1]))
-                if identity is not None:
-                    identity.reachable = False
+    async def _write(self, session: AsyncSession, outcomes: list[Outcome]) -> None:
+        """One statement for all outcomes; a row another instance took over after our lease ran out is left alone."""
+        now = self.clock()
+        row = OutboxMessage.__table__.c
+        new_state = bindparam("new_state", type_=String)
+        gave_up = (new_state == "pending") & (row.attempts >= self.max_attempts)
+        await session.execute(
+            update(OutboxMessage.__table__).where(
+                row.id == bindparam("row_id"), row.state == "sending",
+                row.claimed_at == bindparam("mine", type_=row.claimed_at.type))
+            .values(state=case((gave_up, "failed"), else_=new_state), last_error=bindparam("error", type_=String),
+                    not_before=func.coalesce(bindparam("retry_at", type_=row.not_before.type), row.not_before),
+                    channel=func.coalesce(bindparam("sent_channel", type_=row.channel.type), row.channel),
+                    message_id=bindparam("message_id", type_=String), sent_at=bindparam("sent_at", type_=row.sent_at.type)),
+            [dict(row_id=o.row_id, mine=o.mine, new_state=o.state, error=o.error[:ERROR_LENGTH] if o.error else None,
+                  retry_at=o.retry_at, sent_channel=o.channel, message_id=o.message_id,
+                  sent_at=now if o.state == "sent" else None) for o in outcomes])
+        for channel, user_id in {o.unreachable for o in outcomes if o.unreachable is not None}:
+            await session.execute(update(Identity).where(Identity.channel == channel, Identity.external_id == user_id)
+                                  .values(reachable=False))

@@ -78,7 +78,8 @@ async def test_killed_mid_broadcast_the_restarted_bot_sends_the_rest_once(tmp_pa
         people = await add_residents(engine, fake, 60, datetime.now(timezone.utc), quiet_start=0, quiet_end=0)
         await publish_call(engine, load_settings(_env_file=None), datetime.now(timezone.utc))
     env = {**os.environ, "TELEGRAM_TOKEN": fake.token, "TELEGRAM_BASE_URL": fake.url, "TELEGRAM_POLL_TIMEOUT": "1",
-           "DATABASE_URL": database, "HOST": "127.0.0.1", "PORT": str(free_port()), "OUTBOX_LEASE_SECONDS": "1"}
+           "DATABASE_URL": database, "HOST": "127.0.0.1", "PORT": str(free_port()), "OUTBOX_LEASE_SECONDS": "1",
+           "OUTBOX_CONCURRENCY": "1"}  # one message in flight at a time
 
     def delivered() -> Counter:
         return Counter(c.params["chat_id"] for c in fake.calls_to("sendMessage"))
