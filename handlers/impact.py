@@ -4,14 +4,17 @@
 plain data; the report, the chat, the rooms and the public page all draw these same tables.
 The small-group rule lives here, in `shown`, so nothing downstream can forget it: a count of
 people or of what they gave (ideas, offers, sign-ups, scores) under 5 is shown as "< 5", and
-hours or an average resting on fewer than 5 people are not shown at all. An empty group is
-left out of a table (it identifies nobody). Calls, their places and the projects are the
+hours or an average resting on fewer than 5 people are not shown at all. A table whose rows
+are parts of a total shown elsewhere hides more cells where that total would give a hidden
+group away by subtraction (`Table.complement`). An empty group is left out of a table (it
+identifies nobody). Calls, their places and the projects are the
 organisations' own public work and are shown as they are. Free text never enters a table.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -64,11 +67,31 @@ class Table:
     heading: str
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
+    parts: bool = True  # the rows add up to a total shown elsewhere (the summary's)
 
     def cells(self, row: Row) -> list[Any]:
         """The row's values as they may be shown."""
-        return [shown(row.kind or column.kind, value, row.group)
-                for column, value in zip(self.columns, row.values, strict=True)]
+        return [HIDDEN if (row.key, index) in self.complement else shown(row.kind or column.kind, value, row.group)
+                for index, (column, value) in enumerate(zip(self.columns, row.values, strict=True))]
+
+    @cached_property
+    def complement(self) -> frozenset[tuple[str, int]]:
+        """The (row, column) cells hidden besides the small groups, so that the total minus the
+        cells shown does not give a small group away: per column, the smallest shown groups
+        join the hidden ones until at least two are hidden and, for counts, together 5 or more."""
+        hidden: set[tuple[str, int]] = set()
+        for index, column in enumerate(self.columns if self.parts else ()):
+            if column.kind not in (COUNT, HOURS):
+                continue
+            values = [(row, row.values[index]) for row in self.rows if row.values[index]]
+            secret = [value for row, value in values if shown(column.kind, value, row.group) in (UNDER, HIDDEN)]
+            others = sorted((pair for pair in values if shown(column.kind, pair[1], pair[0].group) == pair[1]),
+                            key=lambda pair: pair[1], reverse=True)
+            while secret and others and (len(secret) < 2 or (column.kind == COUNT and sum(secret) < SMALL)):
+                row, value = others.pop()
+                secret.append(value)
+                hidden.add((row.key, index))
+        return frozenset(hidden)
 
     def row(self, key: str) -> Row | None:
         return next((row for row in self.rows if row.key == key), None)
@@ -170,7 +193,7 @@ async def gather(session: AsyncSession, start: datetime, end: datetime, *, organ
     signed_up = [s for s in sign_ups if s.state in SIGNED]
 
     tables = (
-        Table("summary", N_("In één oogopslag"), N_("Wat"), (Column(N_("Aantal"), COUNT),), (
+        Table("summary", N_("In één oogopslag"), N_("Wat"), (Column(N_("Aantal"), COUNT),), parts=False, rows=(
             Row("participants", N_("Mensen die meededen"), (len(people),)),
             Row("ideas", N_("Ideeën gedeeld"), (len(ideas),)),
             Row("offers", N_("Aanbiedingen van tijd, kennis of middelen"), (len(offers),)),
@@ -185,7 +208,8 @@ async def gather(session: AsyncSession, start: datetime, end: datetime, *, organ
             Row("responses", N_("Antwoorden na afloop"), (len(scores),)),
             Row("score", N_("Gemiddelde score (op 5)"), (average,), group=len(scores), kind=AVERAGE),
         )),
-        Table("time", N_("Tijd van mensen"), N_("Wat"), (Column(N_("Mensen"), COUNT), Column(N_("Uren"), HOURS)), (
+        Table("time", N_("Tijd van mensen"), N_("Wat"), (Column(N_("Mensen"), COUNT), Column(N_("Uren"), HOURS)),
+              parts=False, rows=(
             Row("offered", N_("Aangeboden (uren per maand)"), (offerers, round(offered, 1)), group=offerers),
             Row("given", N_("Gegeven op oproepen"), (givers, round(given, 1)), group=givers),
         )),

@@ -175,7 +175,9 @@ async def _open_calls(scope: Scope) -> str:
 def _width(value: object, scale: float) -> tuple[str, str]:
     if value == UNDER:
         return f"{100 * impact.SMALL / scale:.0f}%", ' class="small"'
-    return f"{100 * float(value or 0) / scale:.0f}%", ""
+    if not isinstance(value, (int, float)):  # hidden ("–"): no bar
+        return "0%", ""
+    return f"{100 * value / scale:.0f}%", ""
 
 
 def _chart(table: Table, t: Translator) -> str:

@@ -34,6 +34,7 @@ HELP_MORE = N_(
     "/profiel – je profiel bekijken en aanpassen\n"
     "/bijdragen – wat je al deelde\n"
     "/mijnoproepen – waar je aan meedoet\n"
+    "/mijnimpact – wat je bijdroeg, in cijfers\n"
     "/pauze – even geen berichten\n"
     "/privacy – wat ik bewaar, /mijngegevens en /vergeet"
 )
