@@ -13,7 +13,8 @@ import hmac
 import json
 import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -135,9 +136,12 @@ class TelegramChannel:
         builder = (
             Application.builder()
             .token(settings.telegram_token.get_secret_value())
-            # AIORateLimiter keeps within TELEGRAM_RATE messages/s overall and 20/min per group,
-            # and retries a 429 after its retry_after (only with max_retries set).
-            .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_rate, max_retries=3))
+            # AIORateLimiter keeps within TELEGRAM_RATE messages/s overall, evenly spaced (a bucket of
+            # one: a burst on top of the rate is what Telegram answers with 429, which then stops
+            # every request for its retry_after), and 20/min per group; it retries a 429 after its
+            # retry_after (only with max_retries set).
+            .rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / settings.telegram_rate,
+                                         max_retries=3))
             # Many people at once; one chat at a time, in order (see `_answer`).
             .concurrent_updates(32)
         )
@@ -150,6 +154,10 @@ class TelegramChannel:
         # Pushes pace themselves below the overall rate, so a broadcast never queues ahead of replies:
         # one at a time, evenly spaced (a bucket of one: no burst that Telegram would refuse).
         self._push_pace = AsyncLimiter(1, 1 / settings.telegram_broadcast_rate)
+        # Replies first: a push waits while any reply is being sent, so replies never queue behind it.
+        self._replying = 0
+        self._no_replies = asyncio.Event()
+        self._no_replies.set()
         self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._install_handlers()
 
@@ -291,12 +299,24 @@ class TelegramChannel:
         async with lock:
             replies = await self.core.handle(event)
             try:
-                await self.deliver(chat_id, replies, query)
+                with self._replying_now():
+                    await self.deliver(chat_id, replies, query)
             except Unreachable:
                 log.info("a chat blocked the bot; marked unreachable")
             except Undelivered as failed:
                 log.warning("Telegram did not take a reply (%s); the outbox sends it later", failed)
                 await self.core.keep_for_later(CHANNEL, str(chat_id), failed.replies)
+
+    @contextmanager
+    def _replying_now(self) -> Iterator[None]:
+        self._replying += 1
+        self._no_replies.clear()
+        try:
+            yield
+        finally:
+            self._replying -= 1
+            if not self._replying:
+                self._no_replies.set()
 
     async def deliver(self, chat_id: int, replies: list[Reply], query: CallbackQuery | None = None) -> None:
         """Draw the replies in the chat. A tap is answered first, with any notice as its toast; a tap
@@ -358,6 +378,7 @@ class TelegramChannel:
             for reply in replies:
                 for request in self._requests(chat_id, reply):
                     async with self._push_pace:
+                        await self._no_replies.wait()  # replies go first
                         message_id = (await request()).message_id
         except RetryAfter as error:
             self.core.metrics.rate_limited.labels(channel=CHANNEL).inc()

@@ -43,6 +43,7 @@ class Call:
     params: dict[str, Any]
     status: int
     description: str = ""
+    at: float = field(default_factory=time.monotonic)  # when it was answered
 
 
 @dataclass
