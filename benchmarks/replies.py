@@ -44,6 +44,9 @@ TEXT = "/help"
 FIRST_RESIDENT, FIRST_RECIPIENT = 1_000, 1_000_000
 UPDATE_IDS = itertools.count(1)  # unique across phases: Gangmaker handles an update id once
 REPLY_TIMEOUT = 60  # seconds an update may wait for its reply before it counts as unanswered
+# Seconds of quiet before each phase. Without them a phase inherits the last one's 429s: after a 429,
+# AIORateLimiter holds every request for retry_after, and the backlog bursts past the server's limit again.
+SETTLE = 2
 
 
 def free_port() -> int:
@@ -94,11 +97,15 @@ class TimedTelegram(FakeTelegram):
 class Load:
     """Residents writing to one bot's webhook, one phase of the benchmark."""
 
-    def __init__(self, fake: TimedTelegram, chats: list[int], url: str, http: ClientSession) -> None:
-        self.fake, self.chats, self.url, self.http = fake, chats, url, http
+    def __init__(self, fake: TimedTelegram, chats: list[int], url: str, http: ClientSession, settle: float) -> None:
+        self.fake, self.chats, self.url, self.http, self.settle = fake, chats, url, http, settle
         self.sent: dict[int, list[float]] = defaultdict(list)
-        fake.arrivals.clear()
-        self._refused = len(fake.refused(429))
+
+    async def begin(self) -> float:
+        await asyncio.sleep(self.settle)
+        self.fake.arrivals.clear()
+        self._refused = len(self.fake.refused(429))
+        return time.perf_counter()
 
     async def send(self, chat: int) -> None:
         n = len(self.sent[chat])
@@ -120,13 +127,13 @@ class Load:
                 if not await self.fake.replied(chat, n):
                     return
 
-        started = time.perf_counter()
+        started = await self.begin()
         await asyncio.gather(*(resident(chat) for chat in self.chats))
         return self.figures(started)
 
     async def paced(self, messages: int, pace: float) -> dict[str, float]:
         """`pace` updates a second, the residents in turn, whether or not the replies keep up."""
-        started = time.perf_counter()
+        started = await self.begin()
         posts = []
         for number, chat in enumerate(chat for _ in range(messages) for chat in self.chats):
             await asyncio.sleep(max(0.0, started + number / pace - time.perf_counter()))
@@ -157,7 +164,7 @@ async def wait_until(condition, timeout: float) -> bool:
 
 
 async def gangmaker(fake: TimedTelegram, http: ClientSession, people: int, messages: int, pace: float,
-                    broadcast: int, rate: float, broadcast_rate: float, url: str) -> dict[str, Any]:
+                    broadcast: int, rate: float, broadcast_rate: float, url: str, settle: float) -> dict[str, Any]:
     """Gangmaker's three phases: all at once, paced, and paced during a broadcast."""
     port = free_port()
     settings = load_settings(telegram_token=fake.token, telegram_base_url=fake.url, database_url=url,
@@ -178,12 +185,12 @@ async def gangmaker(fake: TimedTelegram, http: ClientSession, people: int, messa
     await assembly.start()  # the web server, the channel with its webhook, the scheduler and the dispatcher
     try:
         hook = settings.telegram_webhook_url
-        rows = {"Gangmaker, all at once": await Load(fake, chats, hook, http).all_at_once(messages),
-                "Gangmaker, paced": await Load(fake, chats, hook, http).paced(messages, pace)}
+        rows = {"Gangmaker, all at once": await Load(fake, chats, hook, http, settle).all_at_once(messages),
+                "Gangmaker, paced": await Load(fake, chats, hook, http, settle).paced(messages, pace)}
         await publish_call(assembly.engine, settings, datetime.now(timezone.utc), target_neighbourhoods=["heule"])
         await wait_until(lambda: fake.sent_to(recipients), timeout=10)  # the dispatcher has begun
         before = sum(fake.sent_to(recipients).values())
-        rows["Gangmaker, paced, broadcasting"] = await Load(fake, chats, hook, http).paced(messages, pace)
+        rows["Gangmaker, paced, broadcasting"] = await Load(fake, chats, hook, http, settle).paced(messages, pace)
         during = sum(fake.sent_to(recipients).values()) - before
         await wait_until(lambda: len(fake.sent_to(recipients)) == len(recipients),
                          timeout=10 + 2 * broadcast / broadcast_rate)
@@ -197,21 +204,22 @@ async def gangmaker(fake: TimedTelegram, http: ClientSession, people: int, messa
 
 
 async def echo(fake: TimedTelegram, http: ClientSession, people: int, messages: int, pace: float,
-               rate: float) -> dict[str, dict[str, float]]:
+               rate: float, settle: float) -> dict[str, dict[str, float]]:
     """The echo bot's two phases, for the same residents."""
     chats = [FIRST_RESIDENT + n for n in range(people)]
     fake.watched = set(chats)
     bot = EchoBot(fake.token, fake.url, rate, SECRET)
     hook = await bot.start(free_port())
     try:
-        return {"echo bot, all at once": await Load(fake, chats, hook, http).all_at_once(messages),
-                "echo bot, paced": await Load(fake, chats, hook, http).paced(messages, pace)}
+        return {"echo bot, all at once": await Load(fake, chats, hook, http, settle).all_at_once(messages),
+                "echo bot, paced": await Load(fake, chats, hook, http, settle).paced(messages, pace)}
     finally:
         await bot.stop()
 
 
 async def run(people: int = 50, messages: int = 10, database_url: str | None = None, *, pace: float = 20,
-              broadcast: int = 1000, rate: float = 30, broadcast_rate: float = 25) -> dict[str, Any]:
+              broadcast: int = 1000, rate: float = 30, broadcast_rate: float = 25,
+              settle: float = SETTLE) -> dict[str, Any]:
     """Run both bots under the same load; returns the rows of the table and the broadcast's tally."""
     fake = TimedTelegram(rate_per_second=rate)
     await fake.start()
@@ -219,8 +227,9 @@ async def run(people: int = 50, messages: int = 10, database_url: str | None = N
         async with ClientSession(connector=TCPConnector(limit=0)) as http:
             with tempfile.TemporaryDirectory() as folder:
                 url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-                result = await gangmaker(fake, http, people, messages, pace, broadcast, rate, broadcast_rate, url)
-            result["rows"] |= await echo(fake, http, people, messages, pace, rate)
+                result = await gangmaker(fake, http, people, messages, pace, broadcast, rate, broadcast_rate, url,
+                                         settle)
+            result["rows"] |= await echo(fake, http, people, messages, pace, rate, settle)
     finally:
         await fake.stop()
     result["database"] = (database_url or "sqlite").split(":")[0].split("+")[0]

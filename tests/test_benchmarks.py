@@ -31,7 +31,7 @@ async def test_city_queues_one_announcement_per_person_in_each_audience(engine):
 
 
 async def test_replies_answers_every_update_once_and_the_broadcast_loses_nothing(engine):
-    result = await replies.run(3, 2, url_of(engine), pace=50, broadcast=8)
+    result = await replies.run(3, 2, url_of(engine), pace=50, broadcast=8, settle=0)
     assert set(result["rows"]) == {"Gangmaker, all at once", "Gangmaker, paced", "Gangmaker, paced, broadcasting",
                                    "echo bot, all at once", "echo bot, paced"}
     for row in result["rows"].values():
