@@ -49,7 +49,7 @@ async def run(people: int, latency: float, concurrency: int, database_url: str |
     await fake.stop()
     counts = Counter(c.params["chat_id"] for c in fake.calls_to("sendMessage"))
     return {"sent": sent, "seconds": elapsed, "per_second": sent / elapsed, "429s": len(fake.refused(429)),
-            "repeated": sum(n - 1 for n in counts.values())}
+            "repeated": sum(n - 1 for n in counts.values()), "reached": len(counts)}
 
 
 def main() -> None:

@@ -72,7 +72,7 @@ async def timed(label: str, work) -> object:
     return result
 
 
-async def run(people: int, offers: int, database_url: str | None) -> None:
+async def run(people: int, offers: int, database_url: str | None) -> dict[str, int]:
     settings = load_settings(database_url="sqlite://", _env_file=None)
     with tempfile.TemporaryDirectory() as folder:
         engine = create_engine(database_url or f"sqlite+aiosqlite:///{Path(folder) / 'city.db'}")
@@ -87,8 +87,8 @@ async def run(people: int, offers: int, database_url: str | None) -> None:
             async with sessions() as session:
                 return await call_service.audience_size(session, of)
 
-        await timed("audience, targeted call", lambda: audience(targeted))
-        await timed("audience, call for everyone", lambda: audience(everyone))
+        figures = {"audience targeted": await timed("audience, targeted call", lambda: audience(targeted)),
+                   "audience everyone": await timed("audience, call for everyone", lambda: audience(everyone))}
 
         async def publish(of: Call) -> int:
             async with sessions() as session, session.begin():
@@ -110,12 +110,17 @@ async def run(people: int, offers: int, database_url: str | None) -> None:
             async with sessions() as session, session.begin():
                 return await jobs.digest(session, settings, now)
 
-        await timed("Monday overview for everyone", digest)
+        figures["overview"] = await timed("Monday overview for everyone", digest)
         async with sessions() as session:
             rows = await session.scalar(select(func.count(OutboxMessage.id)))
+            for name, of in (("targeted", targeted), ("everyone", everyone)):
+                figures[f"queued {name}"] = await session.scalar(select(func.count(OutboxMessage.id)).where(
+                    OutboxMessage.key.like(f"call:{of.id}:person:%")))
         print(f"outbox rows: {rows}")
+        figures["outbox rows"] = rows
         await engine.dispose()
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return figures
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ SCRIPT = ["/start", "@Ja, dat is goed", "@Nederlands", "Anna", "@Heule", "@Inwon
           "Kleurrijke bankjes.", "@Overslaan", "@Erfgoed", "@Marke", "@Ja", "@Overslaan", "@Klopt"]
 
 
-async def resident(bot: Gangmaker, user: str, timings: list[float]) -> None:
+async def resident(bot: Gangmaker, user: str, timings: list[float], silent: list[str]) -> None:
     keyboard = None
     for line in SCRIPT:
         if line.startswith("@"):
@@ -36,24 +36,28 @@ async def resident(bot: Gangmaker, user: str, timings: list[float]) -> None:
         started = time.perf_counter()
         replies = await bot.handle(event)
         timings.append(time.perf_counter() - started)
+        if not replies:
+            silent.append(line)
         keyboard = next((r for r in reversed(replies) if buttons_of(r)), keyboard)
 
 
-async def run(people: int, database_url: str | None) -> None:
+async def run(people: int, database_url: str | None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         settings = load_settings(database_url=database_url or f"sqlite:///{Path(folder) / 'bench.db'}",
                                  _env_file=None)
         assembly = await assemble(settings)
         bot, engine = assembly.core, assembly.engine
         timings: list[float] = []
+        silent: list[str] = []
         started = time.perf_counter()
-        await asyncio.gather(*(resident(bot, f"user-{n}", timings) for n in range(people)))
+        await asyncio.gather(*(resident(bot, f"user-{n}", timings, silent) for n in range(people)))
         elapsed = time.perf_counter() - started
         await engine.dispose()
     cuts = statistics.quantiles(timings, n=20)
     print(f"{engine.dialect.name}: {len(timings)} turns by {people} people at once in {elapsed:.1f} s "
           f"({len(timings) / elapsed:.0f} turns/s); per turn median {statistics.median(timings) * 1000:.1f} ms, "
           f"p95 {cuts[18] * 1000:.1f} ms")
+    return {"turns": len(timings), "unanswered": len(silent), "seconds": elapsed}
 
 
 def main() -> None:
