@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import surfaces
 from bot.app import Application
 from bot.config import Settings
-from bot.core import Gangmaker
+from bot.core import RESEND, Gangmaker
 from bot.metrics import Metrics
 from bot.outbox import Dispatcher
 from bot.scheduler import Jobs, Leadership, Schedule
@@ -161,4 +161,5 @@ def _dispatcher(core: Gangmaker, channels: dict[str, Any]) -> Dispatcher:
     purposes = core.app.purposes
     return Dispatcher(core.sessions, core.settings, channels, core.render_push, core.clock, metrics=core.metrics,
                       pausable={purpose.name for purpose in purposes if purpose.pausable},
-                      to_blocked={purpose.name for purpose in purposes if purpose.to_blocked})
+                      to_blocked={purpose.name for purpose in purposes if purpose.to_blocked},
+                      first={RESEND.name})  # a reply Telegram or Slack would not take waits behind nothing

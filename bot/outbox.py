@@ -230,7 +230,7 @@ class Dispatcher:
 
     def __init__(self, sessions: Any, settings: Settings, senders: dict[str, PushSender],
                  render: Any, clock: Callable[[], datetime], *, pausable: Iterable[str] = (),
-                 to_blocked: Iterable[str] = (), batch: int = 100, max_attempts: int = 8,
+                 to_blocked: Iterable[str] = (), first: Iterable[str] = (), batch: int = 100, max_attempts: int = 8,
                  metrics: Metrics | None = None) -> None:
         self.sessions = sessions
         self.metrics = metrics or Metrics()
@@ -240,6 +240,7 @@ class Dispatcher:
         self.render = render
         self.pausable = frozenset(pausable)
         self.to_blocked = frozenset(to_blocked)
+        self.first = frozenset(first)  # purposes claimed before any other due row (replies kept for later)
         self.clock = clock
         self.batch = batch
         self.max_attempts = max_attempts
@@ -289,6 +290,10 @@ class Dispatcher:
         return or_(OutboxMessage.person_id.in_(select(Identity.person_id).where(self._ours())),
                    OutboxMessage.room.in_(rooms))
 
+    def _order(self) -> tuple[Any, ...]:
+        """The order rows go out in: the `first` purposes, then by when they were due."""
+        return OutboxMessage.purpose.not_in(self.first), OutboxMessage.not_before, OutboxMessage.id
+
     def _due(self, now: datetime) -> Any:
         return or_(
             (OutboxMessage.state == "pending") & (OutboxMessage.not_before <= now),
@@ -316,7 +321,7 @@ class Dispatcher:
             ).values(state="failed", last_error="no reachable chat").execution_options(synchronize_session=False))
             rows = list(await session.scalars(
                 select(OutboxMessage).where(due, await self._deliverable(session, now))
-                .order_by(OutboxMessage.not_before, OutboxMessage.id).limit(self.batch)
+                .order_by(*self._order()).limit(self.batch)
                 .with_for_update(skip_locked=True)
             ))
             for row in rows:
@@ -357,7 +362,7 @@ class Dispatcher:
         rows = list(await session.scalars(
             select(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.state == "sending",
                                         OutboxMessage.claimed_at == claimed_at)
-            .order_by(OutboxMessage.not_before, OutboxMessage.id).with_for_update()))
+            .order_by(*self._order()).with_for_update()))
         person_ids = {row.person_id for row in rows if row.person_id is not None}
         people = {person.id: person for person in await session.scalars(
             select(Person).where(Person.id.in_(person_ids)))} if person_ids else {}

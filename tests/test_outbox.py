@@ -8,6 +8,7 @@ import pytest
 
 from bot.assembly import Console, assemble
 from bot.config import load_settings
+from bot.replies import Message
 from handlers import call_service
 from storage.db import session_factory
 from storage.models import Call, Identity, OutboxMessage
@@ -272,3 +273,16 @@ async def test_a_reply_during_a_broadcast_goes_before_the_pushes_still_waiting(c
     counts = sent_per_chat(fake_telegram)
     assert all(counts[p.id] == 1 for p in people)
     assert len([c for c in fake_telegram.calls_to("sendMessage") if c.params["text"].startswith("Zo werk ik")]) == 2
+
+
+async def test_a_reply_kept_for_later_goes_before_a_broadcast_queued_earlier(city, engine, fake_telegram):
+    """A reply Telegram would not take waits for nobody: not behind a call to 30 people."""
+    anna = await city.resident(1001, "Anna")
+    await add_residents(engine, fake_telegram, 30, city.clock(), quiet_start=0, quiet_end=0)
+    await publish_call(engine, city.bot.settings, city.clock())
+    city.clock.advance(seconds=1)
+    await city.bot.assembly.core.keep_for_later("telegram", "1001", [Message("Wat is je idee?")])
+    sent_before = len(fake_telegram.calls_to("sendMessage"))
+    await city.tick()
+    first = fake_telegram.calls_to("sendMessage")[sent_before]
+    assert (first.params["chat_id"], first.params["text"]) == (anna.id, "Wat is je idee?")
