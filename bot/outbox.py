@@ -38,6 +38,7 @@ HELD = "held"  # kept back by the weekly cap; never sent as it is, a later overv
 ERROR_LENGTH = 255  # of the last_error column
 RETRY_AFTER = timedelta(seconds=30)  # after the database failed while a push was prepared
 FINISH_ATTEMPTS = 5  # tries to record a send's outcome while the database blinks
+PREPARE_CHUNK = 10  # claimed rows rendered in one transaction
 
 
 
@@ -261,9 +262,16 @@ class Dispatcher:
                     raise
                 log.warning("outbox waits: database unavailable (%s)", type(error.orig).__name__)
                 return 0
-            prepared = await self._prepare_all(ids, claimed_at)
-            results = await asyncio.gather(*(self._send(push) for push in prepared))
-            return sum(results)
+            # Rendered a few at a time, each few sent while the next are rendered: a transaction
+            # stays short, so a person's turn hardly waits for SQLite's write lock.
+            sending: list[asyncio.Task[int]] = []
+            for start in range(0, len(ids), PREPARE_CHUNK):
+                if self.stopping:
+                    await self._release(ids[start:], claimed_at)
+                    break
+                for push in await self._prepare_all(ids[start:start + PREPARE_CHUNK], claimed_at):
+                    sending.append(asyncio.ensure_future(self._send(push)))
+            return sum(await asyncio.gather(*sending))
 
     async def drain(self, rounds: int = 1000) -> int:
         """Tick until nothing is due (for the CLI and tests)."""
@@ -402,7 +410,7 @@ class Dispatcher:
         """Send one prepared message and record how it went; 1 when it went out."""
         async with self._slots:
             if self.stopping:
-                await self._release(push.row_id, push.mine)
+                await self._release([push.row_id], push.mine)
                 return 0
             outcome = await self._push(push)
         await self._finish(outcome)
@@ -436,11 +444,11 @@ class Dispatcher:
             return Outcome(push.row_id, push.mine, "failed", error=repr(error))
         return Outcome(push.row_id, push.mine, "sent", channel=push.channel, message_id=message_id)
 
-    async def _release(self, row_id: int, claimed_at: datetime) -> None:
-        """Give a claimed row back untouched (on shutdown), so any instance sends it at once, not after the lease."""
+    async def _release(self, row_ids: list[int], claimed_at: datetime) -> None:
+        """Give claimed rows back untouched (on shutdown), so any instance sends them at once, not after the lease."""
         async with self.sessions() as session, session.begin():
             await session.execute(update(OutboxMessage).where(
-                OutboxMessage.id == row_id, OutboxMessage.state == "sending", OutboxMessage.claimed_at == claimed_at,
+                OutboxMessage.id.in_(row_ids), OutboxMessage.state == "sending", OutboxMessage.claimed_at == claimed_at,
             ).values(state="pending").execution_options(synchronize_session=False))
 
     async def _prepare_room(self, session: AsyncSession, row: OutboxMessage, mine: datetime) -> Push | None:

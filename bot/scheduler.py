@@ -158,12 +158,16 @@ class Schedule:
         self._busy = {"checks": asyncio.Lock(), "dispatch": asyncio.Lock()}
         self._stopping = False
         self.scheduler = AsyncIOScheduler(timezone="UTC")
-        options = dict(max_instances=1, coalesce=True, misfire_grace_time=None,
+        # A round still running when the next is due (a broadcast takes many seconds) makes the next
+        # return at once: two instances allowed, so APScheduler does not warn each second it skips one.
+        options = dict(max_instances=2, coalesce=True, misfire_grace_time=None,
                        next_run_time=datetime.now(timezone.utc))  # APScheduler wakes on the wall clock
         self.scheduler.add_job(self._checks, "interval", seconds=check_seconds, id="checks", **options)
         self.scheduler.add_job(self._dispatch, "interval", seconds=dispatch_seconds, id="dispatch", **options)
 
     async def _checks(self) -> None:
+        if self._busy["checks"].locked():
+            return
         async with self._busy["checks"]:
             if self._stopping:
                 return
@@ -177,6 +181,8 @@ class Schedule:
                 log.exception("scheduled checks failed")
 
     async def _dispatch(self) -> None:
+        if self._busy["dispatch"].locked():
+            return
         async with self._busy["dispatch"]:
             if self._stopping:
                 return
