@@ -231,7 +231,7 @@ class Dispatcher:
 
     def __init__(self, sessions: Any, settings: Settings, senders: dict[str, PushSender],
                  render: Any, clock: Callable[[], datetime], *, pausable: Iterable[str] = (),
-                 to_blocked: Iterable[str] = (), first: Iterable[str] = (), batch: int = 100, max_attempts: int = 8,
+                 to_blocked: Iterable[str] = (), first: Iterable[str] = (), batch: int = 250, max_attempts: int = 8,
                  metrics: Metrics | None = None) -> None:
         self.sessions = sessions
         self.metrics = metrics or Metrics()

@@ -123,6 +123,15 @@ class Undelivered(Exception):
         self.replies = replies
 
 
+def overall_limiter(rate: float) -> AIORateLimiter:
+    """A burst of a few requests (a turn's messages go out at once) on a steady pace that keeps any
+    second within `rate`: AIORateLimiter's default lets a burst of `rate` through on top of the
+    rate, which Telegram answers with 429, and a 429 stops every request for its retry_after."""
+    burst = 3 if rate >= 10 else 1
+    return AIORateLimiter(overall_max_rate=burst, overall_time_period=burst / (rate - burst if burst > 1 else rate),
+                          max_retries=3)
+
+
 class TelegramChannel:
     """Residents on Telegram: one python-telegram-bot Application around the core."""
 
@@ -136,12 +145,9 @@ class TelegramChannel:
         builder = (
             Application.builder()
             .token(settings.telegram_token.get_secret_value())
-            # AIORateLimiter keeps within TELEGRAM_RATE messages/s overall, evenly spaced (a bucket of
-            # one: a burst on top of the rate is what Telegram answers with 429, which then stops
-            # every request for its retry_after), and 20/min per group; it retries a 429 after its
-            # retry_after (only with max_retries set).
-            .rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / settings.telegram_rate,
-                                         max_retries=3))
+            # AIORateLimiter keeps any second within TELEGRAM_RATE messages and 20/min per group; it
+            # retries a 429 after its retry_after (only with max_retries set).
+            .rate_limiter(overall_limiter(settings.telegram_rate))
             # Many people at once; one chat at a time, in order (see `_answer`).
             .concurrent_updates(32)
         )
