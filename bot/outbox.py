@@ -408,12 +408,12 @@ class Dispatcher:
 
     async def _send(self, push: Push) -> int:
         """Send one prepared message and record how it went; 1 when it went out."""
-        async with self._slots:
+        async with self._slots:  # held until the outcome is written: a crash repeats only what is in flight
             if self.stopping:
                 await self._release([push.row_id], push.mine)
                 return 0
             outcome = await self._push(push)
-        await self._finish(outcome)
+            await self._finish(outcome)
         if outcome.state == "sent":
             self.metrics.replies.labels(channel=push.channel).inc()
             return 1
