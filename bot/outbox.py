@@ -9,8 +9,8 @@ language, sends it through the person's channel, and records the outcome: sent (
 message id), retried later (429, 5xx, no connection, the database blinked), sent without
 a receipt (the request went out but its answer was lost: never sent twice), or failed (the
 person blocked the bot). A row claimed but never finished (a crash mid-send) is sent again
-once its lease has passed: at most the one message in flight can arrive twice. A row the weekly cap held back stays
-`held` until an overview carries it.
+once its lease has passed: at most the messages in flight (OUTBOX_CONCURRENCY) can arrive
+twice. A row the weekly cap held back stays `held` until an overview carries it.
 """
 from __future__ import annotations
 
@@ -265,13 +265,18 @@ class Dispatcher:
             # Rendered a few at a time, each few sent while the next are rendered: a transaction
             # stays short, so a person's turn hardly waits for SQLite's write lock.
             sending: list[asyncio.Task[int]] = []
-            for start in range(0, len(ids), PREPARE_CHUNK):
-                if self.stopping:
-                    await self._release(ids[start:], claimed_at)
-                    break
-                for push in await self._prepare_all(ids[start:start + PREPARE_CHUNK], claimed_at):
-                    sending.append(asyncio.ensure_future(self._send(push)))
-            return sum(await asyncio.gather(*sending))
+            try:
+                for start in range(0, len(ids), PREPARE_CHUNK):
+                    if self.stopping:
+                        await self._release(ids[start:], claimed_at)
+                        break
+                    for push in await self._prepare_all(ids[start:start + PREPARE_CHUNK], claimed_at):
+                        sending.append(asyncio.ensure_future(self._send(push)))
+                return sum(await asyncio.gather(*sending))
+            except asyncio.CancelledError:  # the process is going down: nothing more goes out
+                for task in sending:
+                    task.cancel()
+                raise
 
     async def drain(self, rounds: int = 1000) -> int:
         """Tick until nothing is due (for the CLI and tests)."""
