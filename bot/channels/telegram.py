@@ -128,8 +128,8 @@ def overall_limiter(rate: float) -> AIORateLimiter:
     second within `rate`: AIORateLimiter's default lets a burst of `rate` through on top of the
     rate, which Telegram answers with 429, and a 429 stops every request for its retry_after."""
     burst = 3 if rate >= 10 else 1
-    return AIORateLimiter(overall_max_rate=burst, overall_time_period=burst / (rate - burst if burst > 1 else rate),
-                          max_retries=3)
+    steady = rate - burst if burst > 1 else rate  # refilled per second: a burst and a second's pace fit the rate
+    return AIORateLimiter(overall_max_rate=burst, overall_time_period=burst / steady, max_retries=3)
 
 
 class TelegramChannel:
@@ -315,6 +315,7 @@ class TelegramChannel:
 
     @contextmanager
     def _replying_now(self) -> Iterator[None]:
+        """While replies are being sent, pushes wait (`push`)."""
         self._replying += 1
         self._no_replies.clear()
         try:
