@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import itertools
 import math
-import socket
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -37,6 +36,7 @@ from bot.channels.telegram import SECRET_HEADER
 from bot.config import load_settings
 from tests.auxil.fake_telegram import FakeTelegram
 from tests.auxil.people import add_residents
+from tests.auxil.telegram_fixtures import free_port
 from tests.test_outbox import publish_call
 
 SECRET = "bench-Secret_1"
@@ -47,12 +47,6 @@ REPLY_TIMEOUT = 60  # seconds an update may wait for its reply before it counts 
 # Seconds of quiet before each phase. Without them a phase inherits the last one's 429s: after a 429,
 # AIORateLimiter holds every request for retry_after, and the backlog bursts past the server's limit again.
 SETTLE = 2
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def percentile(values: list[float], share: float) -> float:
