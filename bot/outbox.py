@@ -193,9 +193,14 @@ async def enqueue_many(session: AsyncSession, settings: Settings, *, people: Seq
         return 0
     at_cap: set[int] = set()
     if purpose.capped:
+        ids = [person.id for person in people]
         at_cap = set(await session.scalars(
             select(OutboxMessage.person_id).where(
-                OutboxMessage.person_id.in_([person.id for person in people]),
+                # The range first: cheap to test, it spares most rows the long IN list when the
+                # planner scans the whole table (PostgreSQL, before an outbox that grew in
+                # seconds has fresh statistics: 230 ms a batch of 1,000 instead of 10).
+                OutboxMessage.person_id.between(min(ids), max(ids)),
+                OutboxMessage.person_id.in_(ids),
                 OutboxMessage.purpose.in_([*capped, purpose.name]),
                 OutboxMessage.state.not_in(("skipped", HELD)),
                 OutboxMessage.created_at > now - timedelta(days=7))
