@@ -38,7 +38,7 @@ def load_application(settings: Settings) -> Application:
 @asynccontextmanager
 async def database(settings: Settings) -> AsyncIterator[AsyncEngine]:
     """The configured database, migrated, for a command that runs and ends."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     try:
         await upgrade(engine)
         yield engine
@@ -128,7 +128,7 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
     settings name, and build the configured channels (Telegram with a token, Slack with a
     bot token, the console when asked), the dispatcher and the scheduled jobs. Nothing runs until `start`."""
     owns_engine = engine is None
-    engine = engine or create_engine(settings.database_url)
+    engine = engine or create_engine(settings.database_url, pool_size=settings.database_pool_size)
     await upgrade(engine)
     app = load_application(settings)
     core = Gangmaker(settings, engine, app, clock, surfaces=surfaces.BY_CHANNEL, metrics=Metrics())

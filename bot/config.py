@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = "sqlite:///gangmaker.db"
+    # PostgreSQL connections this instance keeps open; under load it opens up to twice as many more.
+    database_pool_size: int = Field(default=10, ge=1, le=100)
     # "module:function" returning the application description the core runs.
     gangmaker_application: str = "handlers.app:application"
     default_locale: Locale = "nl"
@@ -168,6 +170,8 @@ def load_settings(**overrides: object) -> Settings:
 DESCRIPTIONS = {
     "database_url": "SQLite (`sqlite:///gangmaker.db`, one instance) or PostgreSQL (`postgresql://user:pass@host/db`, "
                     "several instances).",
+    "database_pool_size": "PostgreSQL connections each instance keeps open; under load it opens up to twice as many "
+                          "more (PostgreSQL allows 100 in all by default: mind the instances).",
     "gangmaker_application": "The application the core runs, as `module:function`.",
     "default_locale": "Language for people whose language is not known yet: `nl`, `en` or `fr`.",
     "timezone": "Time zone in which times are shown and typed.",

@@ -20,11 +20,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; SQLite files get WAL mode, enforced foreign keys and secure delete.
-    Pooled connections are tested before use, so a connection the server dropped is replaced, not used."""
+    Pooled connections are tested before use, so a connection the server dropped is replaced, not used.
+    On PostgreSQL `pool_size` connections stay open and up to twice as many more open under load."""
+    backend = make_url(url).get_backend_name()
+    if pool_size is not None and backend == "postgresql":
+        kwargs |= dict(pool_size=pool_size, max_overflow=2 * pool_size)
     engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
-    if make_url(url).get_backend_name() == "sqlite":
+    if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
