@@ -45,7 +45,7 @@ FIRST_RESIDENT, FIRST_RECIPIENT = 1_000, 1_000_000
 UPDATE_IDS = itertools.count(1)  # unique across phases: Gangmaker handles an update id once
 REPLY_TIMEOUT = 60  # seconds an update may wait for its reply before it counts as unanswered
 # Seconds of quiet before each phase. Without them a phase inherits the last one's 429s: after a 429,
-# AIORateLimiter holds every request for retry_after, and the backlog bursts past the server's limit again.
+# the rate limiters hold every request for retry_after, and the backlog bursts past the server's limit again.
 SETTLE = 2
 
 

@@ -55,8 +55,8 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_poll_timeout: int = Field(default=10, ge=0, le=50)
     # Messages per second this instance sends to Telegram overall (Telegram takes about 30 per bot in
-    # all: with several instances give each its share, two: 15), and the share the outbox may use
-    # for broadcasts: replies always find room in the rest.
+    # all: with several instances give each its share, two: 15), and the most the outbox may use for
+    # broadcasts: replies go first, broadcasts take what they leave (bot.channels.telegram_limits).
     telegram_rate: float = Field(default=30, gt=0, le=1000)
     telegram_broadcast_rate: float = Field(default=25, gt=0, le=1000)
     host: str = "0.0.0.0"
@@ -186,8 +186,8 @@ DESCRIPTIONS = {
     "telegram_poll_timeout": "Seconds one long poll waits for updates (0–50).",
     "telegram_rate": "Bot API requests per second from this instance (Telegram allows about 30 per bot in all: "
                      "with N instances set 30/N).",
-    "telegram_broadcast_rate": "The share of `TELEGRAM_RATE` broadcasts may use, evenly spaced; replies always find "
-                               "room in the rest (must stay below `TELEGRAM_RATE`).",
+    "telegram_broadcast_rate": "Broadcast messages per second at most, evenly spaced, within `TELEGRAM_RATE`: replies "
+                               "go first and broadcasts take what they leave (must stay below `TELEGRAM_RATE`).",
     "host": "Address the web server listens on.",
     "port": "Port of the web server (webhooks, `/slack/events`, `/healthz`, `/metrics`, `/impact`); a PaaS sets it.",
     "slack_bot_token": "Bot User OAuth Token (`xoxb-…`); runs the Slack channel. Secret.",

@@ -27,6 +27,10 @@ class Metrics:
                             ["state", "purpose"], registry=registry)
         self.send_failures = Counter("gangmaker_sends_failed", "Pushes not delivered now, by reason",
                                      ["reason"], registry=registry)
+        self.flood_wait = Histogram("gangmaker_flood_limit_wait_seconds",
+                                    "Time a request waited for the platform's flood limits: replies, and pushes "
+                                    "(paced, and waiting for replies)", ["channel", "kind"], registry=registry,
+                                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
         self.rate_limited = Counter("gangmaker_rate_limited", "429 answers seen from a platform",
                                     ["channel"], registry=registry)
         self.job_runs = Counter("gangmaker_job_runs", "Scheduled rounds run, by job", ["job"], registry=registry)

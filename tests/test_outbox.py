@@ -12,6 +12,7 @@ from bot.replies import Message
 from handlers import call_service
 from storage.db import session_factory
 from storage.models import Call, Identity, OutboxMessage
+from tests.auxil.city import build_city
 from tests.auxil.database import rows
 from tests.auxil.fake_telegram import DROP, GATEWAY_PAGE
 from tests.auxil.faults import failing
@@ -273,6 +274,41 @@ async def test_a_reply_during_a_broadcast_goes_before_the_pushes_still_waiting(c
     counts = sent_per_chat(fake_telegram)
     assert all(counts[p.id] == 1 for p in people)
     assert len([c for c in fake_telegram.calls_to("sendMessage") if c.params["text"].startswith("Zo werk ik")]) == 2
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # the channel's limits, whatever the database
+async def test_a_reply_waits_for_no_push_while_a_broadcast_wants_all_of_telegrams_rate(fake_telegram, engine, clock):
+    """Telegram takes 12 a second and the broadcast wants 11 of them: pushes leave room for the
+    next reply, so replies go out at once (a push queued ahead would cost a reply 90 ms)."""
+    fake_telegram.rate_per_second = 12
+    city = await build_city(fake_telegram, engine, clock, telegram_rate=12, telegram_broadcast_rate=11)
+    try:
+        anna = await city.resident(1001, "Anna")
+        people = await add_residents(engine, fake_telegram, 40, clock(), quiet_start=0, quiet_end=0)
+        await publish_call(engine, city.bot.settings, clock())
+        broadcasting = asyncio.create_task(city.dispatcher.drain())
+        while len(sent_per_chat(fake_telegram)) < 10:
+            await asyncio.sleep(0.01)
+        waits = city.bot.assembly.core.metrics.registry.get_sample_value
+
+        def replies(le: str | None = None) -> float:
+            labels = dict(channel="telegram", kind="reply")
+            if le is None:
+                return waits("gangmaker_flood_limit_wait_seconds_count", labels)
+            return waits("gangmaker_flood_limit_wait_seconds_bucket", labels | dict(le=le))
+
+        before, before_at_once = replies(), replies("0.025")
+        for _ in range(6):
+            await anna.send("/help")
+            await asyncio.sleep(0.2)
+        await broadcasting
+        assert replies() - before == 6
+        assert replies("0.025") - before_at_once == 6  # none waited for a push
+        assert waits("gangmaker_flood_limit_wait_seconds_count", dict(channel="telegram", kind="push")) >= 40
+        assert not fake_telegram.refused(429)
+        assert all(sent_per_chat(fake_telegram)[p.id] == 1 for p in people)
+    finally:
+        await city.bot.stop()
 
 
 async def test_a_reply_kept_for_later_goes_before_a_broadcast_queued_earlier(city, engine, fake_telegram):

@@ -3,7 +3,7 @@
 Updates (polling, or webhooks handed over by `bot.web`) become `Inbound` events for the
 core; the replies come back as messages with inline keyboards. Multi-selects are redrawn
 in place, long texts are split at paragraph boundaries, every callback query is
-answered, 429s are retried by python-telegram-bot's AIORateLimiter, 5xx and time-outs
+answered, 429s are waited out by `RepliesFirstLimiter`, 5xx and time-outs
 by tenacity, and a 403 marks the chat unreachable.
 """
 from __future__ import annotations
@@ -13,15 +13,13 @@ import hmac
 import json
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import httpx
 from aiohttp import web
-from aiolimiter import AsyncLimiter
 from telegram import (
     BotCommand,
     CallbackQuery,
@@ -35,7 +33,6 @@ from telegram import (
 from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -45,6 +42,7 @@ from telegram.ext import (
 )
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from bot.channels.telegram_limits import PUSH, RepliesFirstLimiter, seconds
 from bot.config import Settings
 from bot.core import Gangmaker
 from bot.events import Inbound
@@ -123,15 +121,6 @@ class Undelivered(Exception):
         self.replies = replies
 
 
-def overall_limiter(rate: float) -> AIORateLimiter:
-    """A burst of a few requests (a turn's messages go out at once) on a steady pace that keeps any
-    second within `rate`: AIORateLimiter's default lets a burst of `rate` through on top of the
-    rate, which Telegram answers with 429, and a 429 stops every request for its retry_after."""
-    burst = 3 if rate >= 10 else 1
-    steady = rate - burst if burst > 1 else rate  # refilled per second: a burst and a second's pace fit the rate
-    return AIORateLimiter(overall_max_rate=burst, overall_time_period=burst / steady, max_retries=3)
-
-
 class TelegramChannel:
     """Residents on Telegram: one python-telegram-bot Application around the core."""
 
@@ -142,12 +131,15 @@ class TelegramChannel:
         self.settings = settings
         self.webhook = webhook
         self.retry_wait = retry_wait
+        # Any second within TELEGRAM_RATE, 20 a minute per group, broadcasts at TELEGRAM_BROADCAST_RATE
+        # in what replies leave; a 429 is waited out and tried again.
+        waits = core.metrics.flood_wait
+        self.limits = RepliesFirstLimiter(settings.telegram_rate, settings.telegram_broadcast_rate,
+                                          waited=lambda kind, seconds: waits.labels(channel=CHANNEL, kind=kind).observe(seconds))
         builder = (
             Application.builder()
             .token(settings.telegram_token.get_secret_value())
-            # AIORateLimiter keeps any second within TELEGRAM_RATE messages and 20/min per group; it
-            # retries a 429 after its retry_after (only with max_retries set).
-            .rate_limiter(overall_limiter(settings.telegram_rate))
+            .rate_limiter(self.limits)
             # Many people at once; one chat at a time, in order (see `_answer`).
             .concurrent_updates(32)
         )
@@ -157,13 +149,6 @@ class TelegramChannel:
         if webhook:
             builder = builder.updater(None)
         self.application = builder.build()
-        # Pushes pace themselves below the overall rate, so a broadcast never queues ahead of replies:
-        # one at a time, evenly spaced (a bucket of one: no burst that Telegram would refuse).
-        self._push_pace = AsyncLimiter(1, 1 / settings.telegram_broadcast_rate)
-        # Replies first: a push waits while any reply is being sent, so replies never queue behind it.
-        self._replying = 0
-        self._no_replies = asyncio.Event()
-        self._no_replies.set()
         self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._install_handlers()
 
@@ -305,25 +290,13 @@ class TelegramChannel:
         async with lock:
             replies = await self.core.handle(event)
             try:
-                with self._replying_now():
+                with self.limits.replying():
                     await self.deliver(chat_id, replies, query)
             except Unreachable:
                 log.info("a chat blocked the bot; marked unreachable")
             except Undelivered as failed:
                 log.warning("Telegram did not take a reply (%s); the outbox sends it later", failed)
                 await self.core.keep_for_later(CHANNEL, str(chat_id), failed.replies)
-
-    @contextmanager
-    def _replying_now(self) -> Iterator[None]:
-        """While replies are being sent, pushes wait (`push`)."""
-        self._replying += 1
-        self._no_replies.clear()
-        try:
-            yield
-        finally:
-            self._replying -= 1
-            if not self._replying:
-                self._no_replies.set()
 
     async def deliver(self, chat_id: int, replies: list[Reply], query: CallbackQuery | None = None) -> None:
         """Draw the replies in the chat. A tap is answered first, with any notice as its toast; a tap
@@ -360,17 +333,19 @@ class TelegramChannel:
             return partial(bot.edit_message_reply_markup, chat_id, message_id, reply_markup=keyboard(reply))
         return partial(bot.edit_message_text, reply.text, chat_id, message_id, reply_markup=keyboard(reply))
 
-    def _requests(self, chat_id: int, reply: Reply) -> list[Callable[[], Awaitable[Any]]]:
-        """The Bot API calls that draw one reply: a file, or a text in one or more pieces."""
+    def _requests(self, chat_id: int, reply: Reply, priority: str | None = None) -> list[Callable[[], Awaitable[Any]]]:
+        """The Bot API calls that draw one reply: a file, or a text in one or more pieces
+        (`priority` PUSH: they wait for replies, see `RepliesFirstLimiter`)."""
         bot = self.application.bot
         if isinstance(reply, Document):
             upload = InputFile(reply.content, filename=reply.filename)
-            return [lambda: bot.send_document(chat_id, upload, caption=reply.caption or None)]
+            return [lambda: bot.send_document(chat_id, upload, caption=reply.caption or None,
+                                              rate_limit_args=priority)]
         pieces = split_text(reply.text)
         markup = keyboard(reply)
         return [
             lambda piece=piece, last=number == len(pieces): bot.send_message(
-                chat_id, piece, reply_markup=markup if last else None)
+                chat_id, piece, reply_markup=markup if last else None, rate_limit_args=priority)
             for number, piece in enumerate(pieces, start=1)
         ]
 
@@ -383,14 +358,11 @@ class TelegramChannel:
         chat_id, message_id = int(user_id), None
         try:
             for reply in replies:
-                for request in self._requests(chat_id, reply):
-                    async with self._push_pace:
-                        await self._no_replies.wait()  # replies go first
-                        message_id = (await request()).message_id
+                for request in self._requests(chat_id, reply, PUSH):
+                    message_id = (await request()).message_id
         except RetryAfter as error:
             self.core.metrics.rate_limited.labels(channel=CHANNEL).inc()
-            wait = error.retry_after
-            raise RetryLater(wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait), "429") from None
+            raise RetryLater(seconds(error.retry_after), "429") from None
         except Forbidden:
             raise PushUnreachable() from None
         except Exception as error:
