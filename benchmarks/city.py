@@ -19,7 +19,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from bot.config import load_settings
 from bot.scheduler import Jobs
@@ -43,16 +43,20 @@ def _resident(n: int, now: datetime) -> dict:
                 created_at=now, last_active_at=now)
 
 
-async def seed(engine, people: int, offers: int, now: datetime) -> None:
+async def seed(engine, people: int, offers: int, now: datetime, channel: str = "telegram") -> None:
     async with session_factory(engine)() as session, session.begin():
         for start in range(1, people + 1, BATCH):
             ids = range(start, min(start + BATCH, people + 1))
             await session.execute(insert(Person), [_resident(n, now) for n in ids])
-            await session.execute(insert(Identity), [dict(person_id=n, channel="telegram", external_id=str(n),
+            await session.execute(insert(Identity), [dict(person_id=n, channel=channel, external_id=str(n),
                                                           reachable=True, created_at=now) for n in ids])
-        await session.execute(insert(Offer), [dict(person_id=1 + (n * 5) % people, kind="time", state="open",
-                                                   details={"hours": 1 + n % 20, "moments": ["weekend"]},
-                                                   created_at=now, updated_at=now) for n in range(offers)])
+        if offers:
+            await session.execute(insert(Offer), [dict(person_id=1 + (n * 5) % people, kind="time", state="open",
+                                                       details={"hours": 1 + n % 20, "moments": ["weekend"]},
+                                                       created_at=now, updated_at=now) for n in range(offers)])
+        if engine.dialect.name == "postgresql":  # the ids were given: people added later come after them
+            await session.execute(text("SELECT setval(pg_get_serial_sequence('person', 'id'), :last)"),
+                                  {"last": people})
     async with engine.connect() as connection:  # fresh statistics, as autovacuum keeps them in production
         await connection.exec_driver_sql("ANALYZE")
         await connection.commit()
