@@ -2,54 +2,121 @@
 outbox dispatcher, against the fake Bot API enforcing Telegram's 30 messages/second.
 
     python -m benchmarks.broadcast [--people 500] [--latency 0.05] [--concurrency 1 4 8]
-                                   [--rate 30] [--broadcast-rate 25]
+                                   [--rate 30] [--broadcast-rate 25] [--apart] [--instances 1]
 
 Prints, per dispatcher concurrency: messages sent, seconds, messages per second, 429s the
-server answered, and repeated messages (must be 0).
+server answered, and repeated messages (must be 0). `--apart` runs the fake Bot API in a
+process of its own, so only the bot's own CPU counts; `--instances N` (PostgreSQL) sends from
+N processes sharing the outbox, each with its share of the rates, as docs/deploy.md says.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import tempfile
 import time
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from bot.assembly import assemble
-from bot.config import load_settings
+from benchmarks.bot_api import BotApiProcess
+from bot.assembly import Assembly, assemble
+from bot.config import Settings, load_settings
 from tests.auxil.fake_telegram import FakeTelegram
 from tests.auxil.people import add_residents
 from tests.test_outbox import publish_call
 
+FIRST_ID = 10_000  # the residents' chat ids
+
 
 async def run(people: int, latency: float, concurrency: int, database_url: str | None,
-              rate: float = 30, broadcast_rate: float = 25) -> dict[str, float]:
-    fake = FakeTelegram(rate_per_second=rate)
-    await fake.start()
-    fake.send_delay = latency
+              rate: float = 30, broadcast_rate: float = 25, apart: bool = False, instances: int = 1) -> dict[str, float]:
+    if apart or instances > 1:
+        async with BotApiProcess(range(FIRST_ID, FIRST_ID + people), rate, latency) as api:
+            figures = await dispatch(api, people, concurrency, database_url, rate, broadcast_rate, instances)
+        counts, refused = api.sent, api.refused
+    else:
+        fake = FakeTelegram(rate_per_second=rate)
+        fake.send_delay = latency
+        await fake.start()
+        figures = await dispatch(fake, people, concurrency, database_url, rate, broadcast_rate)
+        await fake.stop()
+        counts, refused = Counter(c.params["chat_id"] for c in fake.calls_to("sendMessage")), len(fake.refused(429))
+    return figures | {"429s": refused, "repeated": sum(n - 1 for n in counts.values()), "reached": len(counts)}
+
+
+def settings_for(api: FakeTelegram | BotApiProcess, url: str, concurrency: int, rate: float,
+                 broadcast_rate: float) -> Settings:
+    return load_settings(telegram_token=api.token, telegram_base_url=api.url, database_url=url,
+                         outbox_concurrency=concurrency, telegram_rate=rate, telegram_broadcast_rate=broadcast_rate,
+                         _env_file=None)
+
+
+async def dispatch(api: FakeTelegram | BotApiProcess, people: int, concurrency: int, database_url: str | None,
+                   rate: float, broadcast_rate: float, instances: int = 1) -> dict[str, float]:
+    """Queue a call to `people` residents and time the dispatcher sending it through the channel
+    (with several `instances`, each a process of its own with its share of the rates)."""
     with tempfile.TemporaryDirectory() as folder:
         url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        settings = load_settings(telegram_token=fake.token, telegram_base_url=fake.url, database_url=url,
-                                 outbox_concurrency=concurrency, telegram_rate=rate,
-                                 telegram_broadcast_rate=broadcast_rate, _env_file=None)
+        settings = settings_for(api, url, concurrency, rate, broadcast_rate)
         assembly = await assemble(settings)
         now = datetime.now(timezone.utc)
-        await add_residents(assembly.engine, fake, people, now, quiet_start=0, quiet_end=0)
+        fake = api if isinstance(api, FakeTelegram) else None  # the chats are the process's already
+        await add_residents(assembly.engine, fake, people, now, first_id=FIRST_ID, quiet_start=0, quiet_end=0)
         await publish_call(assembly.engine, settings, now)
         await assembly.jobs.run_due(now)  # the rest of a big audience is queued in the background
-        channel = assembly.channels["telegram"]
-        await channel.application.initialize()
-        started = time.perf_counter()
-        sent = await assembly.dispatcher.drain()
-        elapsed = time.perf_counter() - started
-        await channel.application.shutdown()
+        if instances > 1:
+            await assembly.engine.dispose()
+            share = settings_for(api, url, concurrency, rate / instances, broadcast_rate / instances)
+            return await asyncio.to_thread(dispatch_apart, share, instances)
+        sent, elapsed = await drain(assembly)
         await assembly.engine.dispose()
-    await fake.stop()
-    counts = Counter(c.params["chat_id"] for c in fake.calls_to("sendMessage"))
-    return {"sent": sent, "seconds": elapsed, "per_second": sent / elapsed, "429s": len(fake.refused(429)),
-            "repeated": sum(n - 1 for n in counts.values()), "reached": len(counts)}
+    return {"sent": sent, "seconds": elapsed, "per_second": sent / elapsed}
+
+
+async def drain(assembly: Assembly) -> tuple[int, float]:
+    """Send everything due through the Telegram channel: how many, in how many seconds."""
+    channel = assembly.channels["telegram"]
+    await channel.application.initialize()
+    started = time.perf_counter()
+    sent = await assembly.dispatcher.drain()
+    elapsed = time.perf_counter() - started
+    await channel.application.shutdown()
+    return sent, elapsed
+
+
+def dispatch_apart(settings: Settings, instances: int) -> dict[str, float]:
+    """Several instances, a process each, draining one outbox together from the same moment."""
+    context = multiprocessing.get_context("spawn")
+    go, results = context.Event(), context.Queue()
+    processes = [context.Process(target=instance, args=(settings, go, results)) for _ in range(instances)]
+    for process in processes:
+        process.start()
+    ready = [results.get() for _ in processes]  # each assembled and connected
+    assert ready == ["ready"] * instances, ready
+    started = time.monotonic()
+    go.set()
+    done = [results.get() for _ in processes]
+    for process in processes:
+        process.join()
+    sent, elapsed = sum(n for n, _ in done), max(at for _, at in done) - started
+    return {"sent": sent, "seconds": elapsed, "per_second": sent / elapsed}
+
+
+def instance(settings: Settings, go: Any, results: Any) -> None:
+    """One instance's process: assemble, say ready, drain when told, report (sent, when done)."""
+    async def main() -> None:
+        assembly = await assemble(settings)
+        await assembly.channels["telegram"].application.initialize()
+        results.put("ready")
+        await asyncio.to_thread(go.wait)
+        sent, _ = await drain(assembly)
+        results.put((sent, time.monotonic()))
+        await assembly.engine.dispose()
+
+    asyncio.run(main())
 
 
 def main() -> None:
@@ -60,12 +127,16 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--rate", type=float, default=30, help="the server's limit and TELEGRAM_RATE (messages/s)")
     parser.add_argument("--broadcast-rate", type=float, default=25, help="TELEGRAM_BROADCAST_RATE (messages/s)")
+    parser.add_argument("--apart", action="store_true",
+                        help="the fake Bot API in a process of its own, its CPU not the bot's")
+    parser.add_argument("--instances", type=int, default=1,
+                        help="dispatching processes sharing the rates (PostgreSQL; implies --apart)")
     args = parser.parse_args()
     print(f"broadcast to {args.people} people, {args.latency * 1000:.0f} ms per request, server limit {args.rate:g}/s, "
           f"broadcast rate {args.broadcast_rate:g}/s")
     for concurrency in args.concurrency:
         figures = asyncio.run(run(args.people, args.latency, concurrency, args.database_url, args.rate,
-                                  args.broadcast_rate))
+                                  args.broadcast_rate, args.apart, args.instances))
         print(f"concurrency {concurrency}: {figures['sent']} sent in {figures['seconds']:.1f} s "
               f"({figures['per_second']:.1f}/s, {100 * figures['per_second'] / args.broadcast_rate:.0f}% of the "
               f"broadcast rate), {figures['429s']} answered 429, {figures['repeated']} repeated")

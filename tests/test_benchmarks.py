@@ -1,4 +1,5 @@
 """The benchmarks at a tiny size, so they cannot rot: nothing lost, nothing duplicated, never timed."""
+import pytest
 from sqlalchemy import func, select
 
 from benchmarks import broadcast, city, replies, turns
@@ -20,6 +21,12 @@ async def test_turns_answers_every_turn_and_every_resident_shares_an_idea(engine
 
 async def test_broadcast_reaches_everyone_once(engine):
     figures = await broadcast.run(12, latency=0, concurrency=2, database_url=url_of(engine))
+    assert (figures["sent"], figures["reached"], figures["repeated"]) == (12, 12, 0)
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)  # instances share an outbox on PostgreSQL
+async def test_broadcast_from_two_instances_beside_a_bot_api_of_its_own_reaches_everyone_once(engine):
+    figures = await broadcast.run(12, latency=0, concurrency=2, database_url=url_of(engine), instances=2)
     assert (figures["sent"], figures["reached"], figures["repeated"]) == (12, 12, 0)
 
 
