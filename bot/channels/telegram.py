@@ -135,7 +135,7 @@ class TelegramChannel:
         # in what replies leave; a 429 is waited out and tried again.
         waits = core.metrics.flood_wait
         self.limits = RepliesFirstLimiter(settings.telegram_rate, settings.telegram_broadcast_rate,
-                                          waited=lambda kind, seconds: waits.labels(channel=CHANNEL, kind=kind).observe(seconds))
+                                          waited=lambda kind, wait: waits.labels(channel=CHANNEL, kind=kind).observe(wait))
         builder = (
             Application.builder()
             .token(settings.telegram_token.get_secret_value())

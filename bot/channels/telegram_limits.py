@@ -30,7 +30,7 @@ class RepliesFirstLimiter(BaseRateLimiter[str]):
     "reply" or "push" and the seconds it waited before going out."""
 
     def __init__(self, rate: float, broadcast_rate: float, max_retries: int = 3,
-                 waited: Callable[[str, float], None] = lambda kind, seconds: None) -> None:
+                 waited: Callable[[str, float], None] = lambda kind, wait: None) -> None:
         burst = 3 if rate >= 10 else 1
         steady = rate - burst if burst > 1 else rate  # refilled per second: a burst and a second's pace fit the rate
         self._overall = AsyncLimiter(burst, burst / steady)
