@@ -183,9 +183,11 @@ async def gangmaker(fake: TimedTelegram, http: ClientSession, people: int, messa
                 "Gangmaker, paced": await Load(fake, chats, hook, http, settle).paced(messages, pace)}
         await publish_call(assembly.engine, settings, datetime.now(timezone.utc), target_neighbourhoods=["heule"])
         await wait_until(lambda: fake.sent_to(recipients), timeout=10)  # the dispatcher has begun
-        before = sum(fake.sent_to(recipients).values())
+        before, slow_before = sum(fake.sent_to(recipients).values()), slow(assembly)
         rows["Gangmaker, paced, broadcasting"] = await Load(fake, chats, hook, http, settle).paced(messages, pace)
         during = sum(fake.sent_to(recipients).values()) - before
+        rows["Gangmaker, paced, broadcasting"] |= {
+            name: count - slow_before[name] for name, count in slow(assembly).items()}
         await wait_until(lambda: len(fake.sent_to(recipients)) == len(recipients),
                          timeout=10 + 2 * broadcast / broadcast_rate)
     finally:
@@ -195,6 +197,19 @@ async def gangmaker(fake: TimedTelegram, http: ClientSession, people: int, messa
     return {"rows": rows, "broadcast": {"recipients": len(recipients), "during_replies": during,
                                         "lost": len(recipients - set(counts)),
                                         "repeated": sum(n - 1 for n in counts.values())}}
+
+
+def slow(assembly: Any) -> dict[str, float]:
+    """Where a slow reply lost its time, from /metrics: turns the core took over 25 ms to handle
+    (any channel), and replies that waited over 25 ms for Telegram's limits."""
+    sample = assembly.core.metrics.registry.get_sample_value
+
+    def over(name: str, labels: dict[str, str]) -> float:
+        count = sample(f"{name}_count", labels) or 0
+        return count - (sample(f"{name}_bucket", labels | {"le": "0.025"}) or 0)
+
+    return {"slow turns": over("gangmaker_turn_seconds", {"channel": "telegram"}),
+            "slow waits": over("gangmaker_flood_limit_wait_seconds", {"channel": "telegram", "kind": "reply"})}
 
 
 async def echo(fake: TimedTelegram, http: ClientSession, people: int, messages: int, pace: float,
@@ -242,6 +257,9 @@ def report(result: dict[str, Any], pace: float) -> None:
     print(f"throughput, Gangmaker / echo bot: {ratio:.2f} (goal >= 0.5); paced at {pace:g} updates/s")
     print(f"broadcast to {tally['recipients']}: {tally['during_replies']} sent during the paced replies, "
           f"{tally['lost']} lost, {tally['repeated']} repeated")
+    during = rows["Gangmaker, paced, broadcasting"]
+    print(f"during it: {during['slow turns']:.0f} turns took the core over 25 ms, {during['slow waits']:.0f} replies "
+          f"waited over 25 ms for the flood limits")
 
 
 def main() -> None:

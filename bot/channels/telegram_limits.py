@@ -31,7 +31,7 @@ class RepliesFirstLimiter(BaseRateLimiter[str]):
 
     def __init__(self, rate: float, broadcast_rate: float, max_retries: int = 3,
                  waited: Callable[[str, float], None] = lambda kind, wait: None) -> None:
-        burst = 3 if rate >= 10 else 1
+        burst = 4 if rate >= 10 else 1  # a turn's few messages pass together even just after a push
         steady = rate - burst if burst > 1 else rate  # refilled per second: a burst and a second's pace fit the rate
         self._overall = AsyncLimiter(burst, burst / steady)
         self._pushes = AsyncLimiter(1, 1 / broadcast_rate)  # a bucket of one: evenly spaced
