@@ -1,8 +1,9 @@
 """A bare python-telegram-bot echo bot in webhook mode: the yardstick for Gangmaker's replies.
 
-Built as Gangmaker builds its Application (the same rate and concurrent updates, with
-python-telegram-bot's own AIORateLimiter where Gangmaker puts replies first), with python-telegram-bot's own webhook recipe: a small web server checks the secret
-header and puts each update on the application's queue.
+Built as Gangmaker builds its Application (the same rate and concurrent updates; python-telegram-
+bot's own AIORateLimiter where Gangmaker has one that puts replies first), with python-telegram-
+bot's own webhook recipe: a small web server checks the secret header and puts each update on the
+application's queue.
 """
 from __future__ import annotations
 
