@@ -3,6 +3,7 @@
 Each test runs in polling and in webhook mode, on SQLite and on PostgreSQL. The fake
 server's fixture fails any test in which the bot sent a request Telegram would refuse.
 """
+import asyncio
 import json
 import logging
 
@@ -168,6 +169,26 @@ async def test_group_chats_are_pointed_to_the_private_chat(telegram, engine):
     assert reply.params["chat_id"] == group.id
     assert "https://t.me/gangmaker_test_bot" in reply.params["text"]
     assert await rows(engine, Person) == []
+
+
+async def test_a_group_gets_no_more_than_twenty_messages_a_minute(telegram):
+    """Telegram's limit for a group: twenty at once, then one every three seconds."""
+    group = telegram.fake.add_chat(-100123, "Buurtgroep", chat_type="group")
+    user = telegram.user()
+    await asyncio.gather(*(telegram.fake.send_update({"message": {
+        "message_id": n, "date": 1, "from": user.sender(), "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        "chat": {"id": group.id, "type": "group", "title": "Buurtgroep"}}}) for n in range(1, 22)))
+
+    def replies() -> list:
+        return [c for c in telegram.fake.calls_to("sendMessage") if c.params["chat_id"] == group.id]
+
+    for _ in range(100):
+        if len(replies()) == 21:
+            break
+        await asyncio.sleep(0.1)
+    first, *_, last = replies()
+    assert len(replies()) == 21 and last.at - first.at >= 2.5
 
 
 async def test_a_block_marks_the_identity_unreachable_and_writing_again_restores_it(telegram, engine):
