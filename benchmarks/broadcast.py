@@ -71,20 +71,19 @@ async def dispatch(api: FakeTelegram | BotApiProcess, people: int, concurrency: 
             await assembly.engine.dispose()
             share = settings_for(api, url, concurrency, rate / instances, broadcast_rate / instances)
             return await asyncio.to_thread(dispatch_apart, share, instances)
+        application = assembly.channels["telegram"].application
+        await application.initialize()
         sent, elapsed = await drain(assembly)
+        await application.shutdown()
         await assembly.engine.dispose()
     return {"sent": sent, "seconds": elapsed, "per_second": sent / elapsed}
 
 
 async def drain(assembly: Assembly) -> tuple[int, float]:
-    """Send everything due through the Telegram channel: how many, in how many seconds."""
-    channel = assembly.channels["telegram"]
-    await channel.application.initialize()
+    """Send everything due through the (initialized) Telegram channel: how many, in how many seconds."""
     started = time.perf_counter()
     sent = await assembly.dispatcher.drain()
-    elapsed = time.perf_counter() - started
-    await channel.application.shutdown()
-    return sent, elapsed
+    return sent, time.perf_counter() - started
 
 
 def dispatch_apart(settings: Settings, instances: int) -> dict[str, float]:
@@ -109,11 +108,13 @@ def instance(settings: Settings, go: Any, results: Any) -> None:
     """One instance's process: assemble, say ready, drain when told, report (sent, when done)."""
     async def main() -> None:
         assembly = await assemble(settings)
-        await assembly.channels["telegram"].application.initialize()
+        application = assembly.channels["telegram"].application
+        await application.initialize()
         results.put("ready")
         await asyncio.to_thread(go.wait)
         sent, _ = await drain(assembly)
         results.put((sent, time.monotonic()))
+        await application.shutdown()
         await assembly.engine.dispose()
 
     asyncio.run(main())

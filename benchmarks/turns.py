@@ -68,8 +68,8 @@ async def run(people: int, database_url: str | None, *, population: int = 0, bro
     async with AsyncExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory())
         values = dict(database_url=database_url or f"sqlite:///{Path(folder) / 'bench.db'}", _env_file=None)
-        fake = FakeTelegram()
         if broadcast:
+            fake = FakeTelegram()
             await fake.start()
             stack.push_async_callback(fake.stop)
             values |= dict(telegram_token=fake.token, telegram_base_url=fake.url)
