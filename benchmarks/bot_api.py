@@ -1,6 +1,7 @@
 """The fake Bot API in a process of its own, so its CPU is not counted against the bot's (a real
 Bot API costs the bot nothing but the wait): started with the chats it knows, stopped with what
 it received."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,6 +38,7 @@ class BotApiProcess:
 
 def serve(pipe: Any, chats: range, rate: float | None, latency: float) -> None:
     """The child process: the fake until the parent says stop, then what it saw."""
+
     async def main() -> None:
         fake = FakeTelegram(rate_per_second=rate)
         fake.send_delay = latency

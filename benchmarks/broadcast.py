@@ -9,6 +9,7 @@ server answered, and repeated messages (must be 0). `--apart` runs the fake Bot 
 process of its own, so only the bot's own CPU counts; `--instances N` (PostgreSQL) sends from
 N processes sharing the outbox, each with its share of the rates, as docs/deploy.md says.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,16 @@ from tests.test_outbox import publish_call
 FIRST_ID = 10_000  # the residents' chat ids
 
 
-async def run(people: int, latency: float, concurrency: int, database_url: str | None,
-              rate: float = 30, broadcast_rate: float = 25, apart: bool = False, instances: int = 1) -> dict[str, float]:
+async def run(
+    people: int,
+    latency: float,
+    concurrency: int,
+    database_url: str | None,
+    rate: float = 30,
+    broadcast_rate: float = 25,
+    apart: bool = False,
+    instances: int = 1,
+) -> dict[str, float]:
     if apart or instances > 1:
         async with BotApiProcess(range(FIRST_ID, FIRST_ID + people), rate, latency) as api:
             figures = await dispatch(api, people, concurrency, database_url, rate, broadcast_rate, instances)
@@ -47,15 +56,29 @@ async def run(people: int, latency: float, concurrency: int, database_url: str |
     return figures | {"429s": refused, "repeated": sum(n - 1 for n in counts.values()), "reached": len(counts)}
 
 
-def settings_for(api: FakeTelegram | BotApiProcess, url: str, concurrency: int, rate: float,
-                 broadcast_rate: float) -> Settings:
-    return load_settings(telegram_token=api.token, telegram_base_url=api.url, database_url=url,
-                         outbox_concurrency=concurrency, telegram_rate=rate, telegram_broadcast_rate=broadcast_rate,
-                         _env_file=None)
+def settings_for(
+    api: FakeTelegram | BotApiProcess, url: str, concurrency: int, rate: float, broadcast_rate: float
+) -> Settings:
+    return load_settings(
+        telegram_token=api.token,
+        telegram_base_url=api.url,
+        database_url=url,
+        outbox_concurrency=concurrency,
+        telegram_rate=rate,
+        telegram_broadcast_rate=broadcast_rate,
+        _env_file=None,
+    )
 
 
-async def dispatch(api: FakeTelegram | BotApiProcess, people: int, concurrency: int, database_url: str | None,
-                   rate: float, broadcast_rate: float, instances: int = 1) -> dict[str, float]:
+async def dispatch(
+    api: FakeTelegram | BotApiProcess,
+    people: int,
+    concurrency: int,
+    database_url: str | None,
+    rate: float,
+    broadcast_rate: float,
+    instances: int = 1,
+) -> dict[str, float]:
     """Queue a call to `people` residents and time the dispatcher sending it through the channel
     (with several `instances`, each a process of its own with its share of the rates)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -106,6 +129,7 @@ def dispatch_apart(settings: Settings, instances: int) -> dict[str, float]:
 
 def instance(settings: Settings, go: Any, results: Any) -> None:
     """One instance's process: assemble, say ready, drain when told, report (sent, when done)."""
+
     async def main() -> None:
         assembly = await assemble(settings)
         application = assembly.channels["telegram"].application
@@ -128,19 +152,35 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--rate", type=float, default=30, help="the server's limit and TELEGRAM_RATE (messages/s)")
     parser.add_argument("--broadcast-rate", type=float, default=25, help="TELEGRAM_BROADCAST_RATE (messages/s)")
-    parser.add_argument("--apart", action="store_true",
-                        help="the fake Bot API in a process of its own, its CPU not the bot's")
-    parser.add_argument("--instances", type=int, default=1,
-                        help="dispatching processes sharing the rates (PostgreSQL; implies --apart)")
+    parser.add_argument(
+        "--apart", action="store_true", help="the fake Bot API in a process of its own, its CPU not the bot's"
+    )
+    parser.add_argument(
+        "--instances", type=int, default=1, help="dispatching processes sharing the rates (PostgreSQL; implies --apart)"
+    )
     args = parser.parse_args()
-    print(f"broadcast to {args.people} people, {args.latency * 1000:.0f} ms per request, server limit {args.rate:g}/s, "
-          f"broadcast rate {args.broadcast_rate:g}/s")
+    print(
+        f"broadcast to {args.people} people, {args.latency * 1000:.0f} ms per request, server limit {args.rate:g}/s, "
+        f"broadcast rate {args.broadcast_rate:g}/s"
+    )
     for concurrency in args.concurrency:
-        figures = asyncio.run(run(args.people, args.latency, concurrency, args.database_url, args.rate,
-                                  args.broadcast_rate, args.apart, args.instances))
-        print(f"concurrency {concurrency}: {figures['sent']} sent in {figures['seconds']:.1f} s "
-              f"({figures['per_second']:.1f}/s, {100 * figures['per_second'] / args.broadcast_rate:.0f}% of the "
-              f"broadcast rate), {figures['429s']} answered 429, {figures['repeated']} repeated")
+        figures = asyncio.run(
+            run(
+                args.people,
+                args.latency,
+                concurrency,
+                args.database_url,
+                args.rate,
+                args.broadcast_rate,
+                args.apart,
+                args.instances,
+            )
+        )
+        print(
+            f"concurrency {concurrency}: {figures['sent']} sent in {figures['seconds']:.1f} s "
+            f"({figures['per_second']:.1f}/s, {100 * figures['per_second'] / args.broadcast_rate:.0f}% of the "
+            f"broadcast rate), {figures['429s']} answered 429, {figures['repeated']} repeated"
+        )
 
 
 if __name__ == "__main__":

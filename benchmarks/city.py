@@ -9,6 +9,7 @@ untargeted call (what the coordinator's summary and publishing count), publishin
 rows queued and the peak memory of the process. Goals (issue 11): audience < 0.1 s,
 overview < 10 s, peak memory < 200 MB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,13 +35,30 @@ MONDAY = datetime(2027, 3, 8, 9, 30, tzinfo=timezone.utc)  # 10:30 in Kortrijk: 
 
 
 def _resident(n: int, now: datetime) -> dict:
-    themes, hoods, kinds = [o.value for o in THEMES], [o.value for o in NEIGHBOURHOODS], [o.value for o in CONTRIBUTIONS]
-    return dict(id=n, display_name=f"Inwoner {n}", locale=("nl", "nl", "nl", "en", "fr")[n % 5],
-                neighbourhood=hoods[n % len(hoods)], role="resident",
-                interests=[themes[n % len(themes)], themes[(n // 7) % len(themes)]],
-                contributions=[kinds[n % len(kinds)]], level="both", digest=n % 3 == 0, paused=False,
-                quiet_start=0, quiet_end=0, consent_at=now, consent_version="2026-11", onboarded_at=now,
-                created_at=now, last_active_at=now)
+    themes, hoods, kinds = (
+        [o.value for o in THEMES],
+        [o.value for o in NEIGHBOURHOODS],
+        [o.value for o in CONTRIBUTIONS],
+    )
+    return dict(
+        id=n,
+        display_name=f"Inwoner {n}",
+        locale=("nl", "nl", "nl", "en", "fr")[n % 5],
+        neighbourhood=hoods[n % len(hoods)],
+        role="resident",
+        interests=[themes[n % len(themes)], themes[(n // 7) % len(themes)]],
+        contributions=[kinds[n % len(kinds)]],
+        level="both",
+        digest=n % 3 == 0,
+        paused=False,
+        quiet_start=0,
+        quiet_end=0,
+        consent_at=now,
+        consent_version="2026-11",
+        onboarded_at=now,
+        created_at=now,
+        last_active_at=now,
+    )
 
 
 async def seed(engine, people: int, offers: int, now: datetime, channel: str = "telegram") -> None:
@@ -48,24 +66,47 @@ async def seed(engine, people: int, offers: int, now: datetime, channel: str = "
         for start in range(1, people + 1, BATCH):
             ids = range(start, min(start + BATCH, people + 1))
             await session.execute(insert(Person), [_resident(n, now) for n in ids])
-            await session.execute(insert(Identity), [dict(person_id=n, channel=channel, external_id=str(n),
-                                                          reachable=True, created_at=now) for n in ids])
+            await session.execute(
+                insert(Identity),
+                [dict(person_id=n, channel=channel, external_id=str(n), reachable=True, created_at=now) for n in ids],
+            )
         if offers:
-            await session.execute(insert(Offer), [dict(person_id=1 + (n * 5) % people, kind="time", state="open",
-                                                       details={"hours": 1 + n % 20, "moments": ["weekend"]},
-                                                       created_at=now, updated_at=now) for n in range(offers)])
+            await session.execute(
+                insert(Offer),
+                [
+                    dict(
+                        person_id=1 + (n * 5) % people,
+                        kind="time",
+                        state="open",
+                        details={"hours": 1 + n % 20, "moments": ["weekend"]},
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for n in range(offers)
+                ],
+            )
         if engine.dialect.name == "postgresql":  # the ids were given: people added later come after them
-            await session.execute(text("SELECT setval(pg_get_serial_sequence('person', 'id'), :last)"),
-                                  {"last": people})
+            await session.execute(
+                text("SELECT setval(pg_get_serial_sequence('person', 'id'), :last)"), {"last": people}
+            )
     async with engine.connect() as connection:  # fresh statistics, as autovacuum keeps them in production
         await connection.exec_driver_sql("ANALYZE")
         await connection.commit()
 
 
 def call(now: datetime, **targeting) -> Call:
-    answers = dict(title="Bankjes bouwen", description="Samen bouwen.", address="Groeningestraat 1",
-                   neighbourhood="heule", needs=["time"], starts_at=(now + timedelta(days=3)).isoformat(),
-                   ends_at=(now + timedelta(days=3, hours=3)).isoformat()) | targeting
+    answers = (
+        dict(
+            title="Bankjes bouwen",
+            description="Samen bouwen.",
+            address="Groeningestraat 1",
+            neighbourhood="heule",
+            needs=["time"],
+            starts_at=(now + timedelta(days=3)).isoformat(),
+            ends_at=(now + timedelta(days=3, hours=3)).isoformat(),
+        )
+        | targeting
+    )
     return call_service.new_call(answers, None, now)
 
 
@@ -91,8 +132,10 @@ async def run(people: int, offers: int, database_url: str | None) -> dict[str, i
             async with sessions() as session:
                 return await call_service.audience_size(session, of)
 
-        figures = {"audience targeted": await timed("audience, targeted call", lambda: audience(targeted)),
-                   "audience everyone": await timed("audience, call for everyone", lambda: audience(everyone))}
+        figures = {
+            "audience targeted": await timed("audience, targeted call", lambda: audience(targeted)),
+            "audience everyone": await timed("audience, call for everyone", lambda: audience(everyone)),
+        }
 
         async def publish(of: Call) -> int:
             async with sessions() as session, session.begin():
@@ -118,8 +161,9 @@ async def run(people: int, offers: int, database_url: str | None) -> dict[str, i
         async with sessions() as session:
             rows = await session.scalar(select(func.count(OutboxMessage.id)))
             for name, of in (("targeted", targeted), ("everyone", everyone)):
-                figures[f"queued {name}"] = await session.scalar(select(func.count(OutboxMessage.id)).where(
-                    OutboxMessage.key.like(f"call:{of.id}:person:%")))
+                figures[f"queued {name}"] = await session.scalar(
+                    select(func.count(OutboxMessage.id)).where(OutboxMessage.key.like(f"call:{of.id}:person:%"))
+                )
         print(f"outbox rows: {rows}")
         figures["outbox rows"] = rows
         await engine.dispose()
@@ -131,8 +175,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--offers", type=int, default=20_000)
-    parser.add_argument("--database-url", help="default: a fresh SQLite file (PostgreSQL: an empty database, "
-                                                 "e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/bench)")
+    parser.add_argument(
+        "--database-url",
+        help="default: a fresh SQLite file (PostgreSQL: an empty database, "
+        "e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/bench)",
+    )
     args = parser.parse_args()
     asyncio.run(run(args.people, args.offers, args.database_url))
 

@@ -5,6 +5,7 @@ bot's own AIORateLimiter where Gangmaker has one that puts replies first), with 
 bot's own webhook recipe: a small web server checks the secret header and puts each update on the
 application's queue.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -28,9 +29,14 @@ class EchoBot:
         root = base_url.rstrip("/")
         self.secret = secret
         self.application = (
-            Application.builder().token(token).base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+            Application.builder()
+            .token(token)
+            .base_url(f"{root}/bot")
+            .base_file_url(f"{root}/file/bot")
             .rate_limiter(AIORateLimiter(overall_max_rate=rate, max_retries=3))
-            .concurrent_updates(32).updater(None).build()
+            .concurrent_updates(32)
+            .updater(None)
+            .build()
         )
         self.application.add_handler(MessageHandler(filters.TEXT, echo))
         self._runner: web.AppRunner | None = None

@@ -15,6 +15,7 @@ bot's figures bound what they cost. Prints a table, Gangmaker's throughput as a 
 echo bot's, and the broadcast: sent during the paced replies, lost, repeated.
 Goals (issue 11): p99 < 50 ms, throughput >= 0.5 of the echo bot, replies never wait behind a broadcast.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -103,10 +104,14 @@ class Load:
 
     async def send(self, chat: int) -> None:
         n = len(self.sent[chat])
-        message = {"message_id": n + 1, "date": int(time.time()), "text": TEXT,
-                   "entities": [{"type": "bot_command", "offset": 0, "length": len(TEXT)}],
-                   "from": {"id": chat, "is_bot": False, "first_name": "Inwoner", "language_code": "nl"},
-                   "chat": {"id": chat, "type": "private", "first_name": "Inwoner"}}
+        message = {
+            "message_id": n + 1,
+            "date": int(time.time()),
+            "text": TEXT,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(TEXT)}],
+            "from": {"id": chat, "is_bot": False, "first_name": "Inwoner", "language_code": "nl"},
+            "chat": {"id": chat, "type": "private", "first_name": "Inwoner"},
+        }
         update = {"update_id": next(UPDATE_IDS), "message": message}
         self.sent[chat].append(time.perf_counter())
         async with self.http.post(self.url, json=update, headers={SECRET_HEADER: SECRET}) as response:
@@ -115,6 +120,7 @@ class Load:
 
     async def all_at_once(self, messages: int) -> dict[str, float]:
         """Everyone at once, each sending the next message when the reply to the last has come."""
+
         async def resident(chat: int) -> None:
             for n in range(1, messages + 1):
                 await self.send(chat)
@@ -141,11 +147,17 @@ class Load:
         latencies = [r - s for chat in self.chats for s, r in zip(self.sent[chat], arrivals[chat], strict=False)]
         last = max((times[-1] for times in arrivals.values() if times), default=started)
         seconds = max(last - started, 1e-9)
-        return {"updates": sum(len(times) for times in self.sent.values()), "answered": len(latencies),
-                "extra": sum(max(0, len(arrivals[c]) - len(self.sent[c])) for c in self.chats),
-                "seconds": seconds, "per_second": len(latencies) / seconds,
-                "p50_ms": percentile(latencies, 0.5) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000,
-                "max_ms": max(latencies, default=0) * 1000, "429s": len(self.fake.refused(429)) - self._refused}
+        return {
+            "updates": sum(len(times) for times in self.sent.values()),
+            "answered": len(latencies),
+            "extra": sum(max(0, len(arrivals[c]) - len(self.sent[c])) for c in self.chats),
+            "seconds": seconds,
+            "per_second": len(latencies) / seconds,
+            "p50_ms": percentile(latencies, 0.5) * 1000,
+            "p99_ms": percentile(latencies, 0.99) * 1000,
+            "max_ms": max(latencies, default=0) * 1000,
+            "429s": len(self.fake.refused(429)) - self._refused,
+        }
 
 
 async def wait_until(condition, timeout: float) -> bool:
@@ -157,46 +169,86 @@ async def wait_until(condition, timeout: float) -> bool:
     return True
 
 
-async def gangmaker(fake: TimedTelegram, http: ClientSession, people: int, messages: int, pace: float,
-                    broadcast: int, rate: float, broadcast_rate: float, url: str, settle: float) -> dict[str, Any]:
+async def gangmaker(
+    fake: TimedTelegram,
+    http: ClientSession,
+    people: int,
+    messages: int,
+    pace: float,
+    broadcast: int,
+    rate: float,
+    broadcast_rate: float,
+    url: str,
+    settle: float,
+) -> dict[str, Any]:
     """Gangmaker's three phases: all at once, paced, and paced during a broadcast."""
     port = free_port()
-    settings = load_settings(telegram_token=fake.token, telegram_base_url=fake.url, database_url=url,
-                             telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
-                             telegram_webhook_secret=SECRET, host="127.0.0.1", port=port, telegram_rate=rate,
-                             telegram_broadcast_rate=broadcast_rate,
-                             # the residents write as often as the benchmark says, not to flood
-                             flood_limit="100000/minute", log_level="WARNING", _env_file=None)
+    settings = load_settings(
+        telegram_token=fake.token,
+        telegram_base_url=fake.url,
+        database_url=url,
+        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        telegram_webhook_secret=SECRET,
+        host="127.0.0.1",
+        port=port,
+        telegram_rate=rate,
+        telegram_broadcast_rate=broadcast_rate,
+        # the residents write as often as the benchmark says, not to flood
+        flood_limit="100000/minute",
+        log_level="WARNING",
+        _env_file=None,
+    )
     assembly = await assemble(settings)
     now = datetime.now(timezone.utc)
-    residents = await add_residents(assembly.engine, fake, people, now, first_id=FIRST_RESIDENT,
-                                    neighbourhood="marke", quiet_start=0, quiet_end=0)
-    recipients = {user.id for user in await add_residents(
-        assembly.engine, fake, broadcast, now, first_id=FIRST_RECIPIENT, neighbourhood="heule",
-        quiet_start=0, quiet_end=0)}
+    residents = await add_residents(
+        assembly.engine, fake, people, now, first_id=FIRST_RESIDENT, neighbourhood="marke", quiet_start=0, quiet_end=0
+    )
+    recipients = {
+        user.id
+        for user in await add_residents(
+            assembly.engine,
+            fake,
+            broadcast,
+            now,
+            first_id=FIRST_RECIPIENT,
+            neighbourhood="heule",
+            quiet_start=0,
+            quiet_end=0,
+        )
+    }
     chats = [user.id for user in residents]
     fake.watched = set(chats)
     await assembly.start()  # the web server, the channel with its webhook, the scheduler and the dispatcher
     try:
         hook = settings.telegram_webhook_url
-        rows = {"Gangmaker, all at once": await Load(fake, chats, hook, http, settle).all_at_once(messages),
-                "Gangmaker, paced": await Load(fake, chats, hook, http, settle).paced(messages, pace)}
+        rows = {
+            "Gangmaker, all at once": await Load(fake, chats, hook, http, settle).all_at_once(messages),
+            "Gangmaker, paced": await Load(fake, chats, hook, http, settle).paced(messages, pace),
+        }
         await publish_call(assembly.engine, settings, datetime.now(timezone.utc), target_neighbourhoods=["heule"])
         await wait_until(lambda: fake.sent_to(recipients), timeout=10)  # the dispatcher has begun
         before, slow_before = sum(fake.sent_to(recipients).values()), slow(assembly)
         rows["Gangmaker, paced, broadcasting"] = await Load(fake, chats, hook, http, settle).paced(messages, pace)
         during = sum(fake.sent_to(recipients).values()) - before
         rows["Gangmaker, paced, broadcasting"] |= {
-            name: count - slow_before[name] for name, count in slow(assembly).items()}
-        await wait_until(lambda: len(fake.sent_to(recipients)) == len(recipients),
-                         timeout=10 + 2 * broadcast / broadcast_rate)
+            name: count - slow_before[name] for name, count in slow(assembly).items()
+        }
+        await wait_until(
+            lambda: len(fake.sent_to(recipients)) == len(recipients), timeout=10 + 2 * broadcast / broadcast_rate
+        )
     finally:
         await assembly.stop()
     counts = fake.sent_to(recipients)
     rows["Gangmaker, paced, broadcasting"]["pushes"] = during
-    return {"rows": rows, "broadcast": {"recipients": len(recipients), "during_replies": during,
-                                        "lost": len(recipients - set(counts)),
-                                        "repeated": sum(n - 1 for n in counts.values())}}
+    return {
+        "rows": rows,
+        "broadcast": {
+            "recipients": len(recipients),
+            "during_replies": during,
+            "lost": len(recipients - set(counts)),
+            "repeated": sum(n - 1 for n in counts.values()),
+        },
+    }
 
 
 def slow(assembly: Any) -> dict[str, float]:
@@ -208,27 +260,40 @@ def slow(assembly: Any) -> dict[str, float]:
         count = sample(f"{name}_count", labels) or 0
         return count - (sample(f"{name}_bucket", labels | {"le": "0.025"}) or 0)
 
-    return {"slow turns": over("gangmaker_turn_seconds", {"channel": "telegram"}),
-            "slow waits": over("gangmaker_flood_limit_wait_seconds", {"channel": "telegram", "kind": "reply"})}
+    return {
+        "slow turns": over("gangmaker_turn_seconds", {"channel": "telegram"}),
+        "slow waits": over("gangmaker_flood_limit_wait_seconds", {"channel": "telegram", "kind": "reply"}),
+    }
 
 
-async def echo(fake: TimedTelegram, http: ClientSession, people: int, messages: int, pace: float,
-               rate: float, settle: float) -> dict[str, dict[str, float]]:
+async def echo(
+    fake: TimedTelegram, http: ClientSession, people: int, messages: int, pace: float, rate: float, settle: float
+) -> dict[str, dict[str, float]]:
     """The echo bot's two phases, for the same residents."""
     chats = [FIRST_RESIDENT + n for n in range(people)]
     fake.watched = set(chats)
     bot = EchoBot(fake.token, fake.url, rate, SECRET)
     hook = await bot.start(free_port())
     try:
-        return {"echo bot, all at once": await Load(fake, chats, hook, http, settle).all_at_once(messages),
-                "echo bot, paced": await Load(fake, chats, hook, http, settle).paced(messages, pace)}
+        return {
+            "echo bot, all at once": await Load(fake, chats, hook, http, settle).all_at_once(messages),
+            "echo bot, paced": await Load(fake, chats, hook, http, settle).paced(messages, pace),
+        }
     finally:
         await bot.stop()
 
 
-async def run(people: int = 50, messages: int = 10, database_url: str | None = None, *, pace: float = 20,
-              broadcast: int = 1000, rate: float = 30, broadcast_rate: float = 25,
-              settle: float = SETTLE) -> dict[str, Any]:
+async def run(
+    people: int = 50,
+    messages: int = 10,
+    database_url: str | None = None,
+    *,
+    pace: float = 20,
+    broadcast: int = 1000,
+    rate: float = 30,
+    broadcast_rate: float = 25,
+    settle: float = SETTLE,
+) -> dict[str, Any]:
     """Run both bots under the same load; returns the rows of the table and the broadcast's tally."""
     fake = TimedTelegram(rate_per_second=rate)
     await fake.start()
@@ -236,8 +301,9 @@ async def run(people: int = 50, messages: int = 10, database_url: str | None = N
         async with ClientSession(connector=TCPConnector(limit=0)) as http:
             with tempfile.TemporaryDirectory() as folder:
                 url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-                result = await gangmaker(fake, http, people, messages, pace, broadcast, rate, broadcast_rate, url,
-                                         settle)
+                result = await gangmaker(
+                    fake, http, people, messages, pace, broadcast, rate, broadcast_rate, url, settle
+                )
             result["rows"] |= await echo(fake, http, people, messages, pace, rate, settle)
     finally:
         await fake.stop()
@@ -247,19 +313,27 @@ async def run(people: int = 50, messages: int = 10, database_url: str | None = N
 
 def report(result: dict[str, Any], pace: float) -> None:
     rows = result["rows"]
-    print(f"{'':32} {'updates':>7} {'answered':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'per s':>6} "
-          f"{'extra':>5} {'429s':>5} {'pushes':>6}")
+    print(
+        f"{'':32} {'updates':>7} {'answered':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'per s':>6} "
+        f"{'extra':>5} {'429s':>5} {'pushes':>6}"
+    )
     for label, row in rows.items():
-        print(f"{label:32} {row['updates']:7} {row['answered']:8} {row['p50_ms']:7.1f} {row['p99_ms']:7.1f} "
-              f"{row['max_ms']:7.1f} {row['per_second']:6.1f} {row['extra']:5} {row['429s']:5} {row.get('pushes', ''):>6}")
+        print(
+            f"{label:32} {row['updates']:7} {row['answered']:8} {row['p50_ms']:7.1f} {row['p99_ms']:7.1f} "
+            f"{row['max_ms']:7.1f} {row['per_second']:6.1f} {row['extra']:5} {row['429s']:5} {row.get('pushes', ''):>6}"
+        )
     ratio = rows["Gangmaker, all at once"]["per_second"] / rows["echo bot, all at once"]["per_second"]
     tally = result["broadcast"]
     print(f"throughput, Gangmaker / echo bot: {ratio:.2f} (goal >= 0.5); paced at {pace:g} updates/s")
-    print(f"broadcast to {tally['recipients']}: {tally['during_replies']} sent during the paced replies, "
-          f"{tally['lost']} lost, {tally['repeated']} repeated")
+    print(
+        f"broadcast to {tally['recipients']}: {tally['during_replies']} sent during the paced replies, "
+        f"{tally['lost']} lost, {tally['repeated']} repeated"
+    )
     during = rows["Gangmaker, paced, broadcasting"]
-    print(f"during it: {during['slow turns']:.0f} turns took the core over 25 ms, {during['slow waits']:.0f} replies "
-          f"waited over 25 ms for the flood limits")
+    print(
+        f"during it: {during['slow turns']:.0f} turns took the core over 25 ms, {during['slow waits']:.0f} replies "
+        f"waited over 25 ms for the flood limits"
+    )
 
 
 def main() -> None:
@@ -272,10 +346,21 @@ def main() -> None:
     parser.add_argument("--broadcast-rate", type=float, default=25, help="TELEGRAM_BROADCAST_RATE (messages/s)")
     parser.add_argument("--database-url", help="default: a fresh SQLite file (PostgreSQL: an empty database)")
     args = parser.parse_args()
-    result = asyncio.run(run(args.people, args.messages, args.database_url, pace=args.pace, broadcast=args.broadcast,
-                             rate=args.rate, broadcast_rate=args.broadcast_rate))
-    print(f"{result['database']}: {args.people} residents x {args.messages} messages per phase, server limit "
-          f"{args.rate:g}/s, broadcast rate {args.broadcast_rate:g}/s")
+    result = asyncio.run(
+        run(
+            args.people,
+            args.messages,
+            args.database_url,
+            pace=args.pace,
+            broadcast=args.broadcast,
+            rate=args.rate,
+            broadcast_rate=args.broadcast_rate,
+        )
+    )
+    print(
+        f"{result['database']}: {args.people} residents x {args.messages} messages per phase, server limit "
+        f"{args.rate:g}/s, broadcast rate {args.broadcast_rate:g}/s"
+    )
     report(result, args.pace)
 
 

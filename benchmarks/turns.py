@@ -10,6 +10,7 @@ publishes a call to that many residents with Telegram chats on a fake Bot API an
 scheduled checks and the outbox dispatcher running meanwhile, as `gangmaker serve` does.
 Goals (issue 11): no "Sorry" with 200 residents at once and the dispatcher; a step stays flat.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,9 +32,30 @@ from tests.auxil.fake_telegram import FakeTelegram
 from tests.auxil.people import add_residents
 from tests.test_outbox import publish_call
 
-SCRIPT = ["/start", "@Ja, dat is goed", "@Nederlands", "Anna", "@Heule", "@Inwoner", "@Erfgoed", "@Klaar",
-          "@Tijd", "@Klaar", "@Meehelpen", "@Nee", "@Klopt", "/idee", "Het Leieboord is grijs.",
-          "Kleurrijke bankjes.", "@Overslaan", "@Erfgoed", "@Marke", "@Ja", "@Overslaan", "@Klopt"]
+SCRIPT = [
+    "/start",
+    "@Ja, dat is goed",
+    "@Nederlands",
+    "Anna",
+    "@Heule",
+    "@Inwoner",
+    "@Erfgoed",
+    "@Klaar",
+    "@Tijd",
+    "@Klaar",
+    "@Meehelpen",
+    "@Nee",
+    "@Klopt",
+    "/idee",
+    "Het Leieboord is grijs.",
+    "Kleurrijke bankjes.",
+    "@Overslaan",
+    "@Erfgoed",
+    "@Marke",
+    "@Ja",
+    "@Overslaan",
+    "@Klopt",
+]
 SORRY = "Sorry"  # how the core's answer to a failed turn begins, in Dutch and English
 
 
@@ -97,20 +119,25 @@ async def run(people: int, database_url: str | None, *, population: int = 0, bro
         done.set()
         pushed = await sender if sender else 0
     cuts = statistics.quantiles(timings, n=20)
-    print(f"{engine.dialect.name}: {len(timings)} turns by {people} people at once in {elapsed:.1f} s "
-          f"({len(timings) / elapsed:.0f} turns/s) among {population} other residents"
-          f"{f', {pushed} pushes sent meanwhile' if broadcast else ''}; per turn median "
-          f"{statistics.median(timings) * 1000:.1f} ms, p95 {cuts[18] * 1000:.1f} ms; {len(sorry)} answered Sorry")
-    return {"turns": len(timings), "unanswered": len(silent), "sorry": len(sorry), "seconds": elapsed,
-            "pushed": pushed}
+    print(
+        f"{engine.dialect.name}: {len(timings)} turns by {people} people at once in {elapsed:.1f} s "
+        f"({len(timings) / elapsed:.0f} turns/s) among {population} other residents"
+        f"{f', {pushed} pushes sent meanwhile' if broadcast else ''}; per turn median "
+        f"{statistics.median(timings) * 1000:.1f} ms, p95 {cuts[18] * 1000:.1f} ms; {len(sorry)} answered Sorry"
+    )
+    return {"turns": len(timings), "unanswered": len(silent), "sorry": len(sorry), "seconds": elapsed, "pushed": pushed}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=50)
     parser.add_argument("--population", type=int, default=0, help="other residents seeded first")
-    parser.add_argument("--broadcast", type=int, default=0,
-                        help="residents a call goes out to meanwhile (scheduled checks and dispatcher running)")
+    parser.add_argument(
+        "--broadcast",
+        type=int,
+        default=0,
+        help="residents a call goes out to meanwhile (scheduled checks and dispatcher running)",
+    )
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     args = parser.parse_args()
     asyncio.run(run(args.people, args.database_url, population=args.population, broadcast=args.broadcast))

@@ -1,4 +1,5 @@
 """Entry point for `python -m bot`; the same as the `gangmaker` console script."""
+
 from bot.cli import main
 
 main()

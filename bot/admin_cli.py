@@ -2,6 +2,7 @@
 
 Every change is written to the audit log, with who made it (the operating-system user).
 """
+
 from __future__ import annotations
 
 import asyncio

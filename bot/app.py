@@ -5,6 +5,7 @@ stranger (someone who never consented) gets per channel, the outbox purposes wit
 renderer, the scheduled checks, and the pages it adds to the web server. The core, the
 scheduler, the dispatcher, the channels and the web server read everything they need from it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence

@@ -1,5 +1,6 @@
 """One assembly: the core, its channels, the outbox dispatcher, the scheduler and the web server,
 built from the settings and the application they name. The CLI, the tests and the benchmarks use it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -89,8 +90,9 @@ class Assembly:
         self.lifecycle.ready = False  # the web server answers 503 to webhooks until the channels run
         if serve_web:
             # aiohttp waits this long for requests in progress (a turn) when the server stops.
-            self.web = web.AppRunner(create_web_app(self.channels.values(), self.core, self.lifecycle),
-                                     shutdown_timeout=5)
+            self.web = web.AppRunner(
+                create_web_app(self.channels.values(), self.core, self.lifecycle), shutdown_timeout=5
+            )
             await self.web.setup()
             await web.TCPSite(self.web, self.settings.host, self.settings.port).start()
         for channel in self.channels.values():
@@ -99,11 +101,20 @@ class Assembly:
         self.lifecycle.ready = True
         if scheduler:
             # A leader whose machine vanished is let go after three missed rounds (PostgreSQL 14+).
-            leadership = Leadership(self.engine, self.settings.instance, self.metrics,
-                                    idle_timeout=max(60, 3 * self.settings.checks_interval_seconds))
-            self.schedule = Schedule(self.jobs, self.dispatcher, self.core.clock,
-                                     check_seconds=self.settings.checks_interval_seconds,
-                                     leadership=leadership, metrics=self.metrics).start()
+            leadership = Leadership(
+                self.engine,
+                self.settings.instance,
+                self.metrics,
+                idle_timeout=max(60, 3 * self.settings.checks_interval_seconds),
+            )
+            self.schedule = Schedule(
+                self.jobs,
+                self.dispatcher,
+                self.core.clock,
+                check_seconds=self.settings.checks_interval_seconds,
+                leadership=leadership,
+                metrics=self.metrics,
+            ).start()
         return self
 
     async def stop(self, *, whole_batch: bool = False) -> None:
@@ -113,17 +124,26 @@ class Assembly:
         self.lifecycle.stopping = True
         self.dispatcher.stopping = not whole_batch
         # First what is in progress: the scheduler's round and the web server's requests (a webhook's turn)...
-        await _together([*([self.schedule.stop(whole_batch=whole_batch)] if self.schedule is not None else []),
-                         *([self.web.cleanup()] if self.web is not None else [])])
+        await _together(
+            [
+                *([self.schedule.stop(whole_batch=whole_batch)] if self.schedule is not None else []),
+                *([self.web.cleanup()] if self.web is not None else []),
+            ]
+        )
         # ...then the channels: polling stops, and python-telegram-bot waits for the turns it runs.
         await _together([channel.stop() for channel in self.channels.values() if hasattr(channel, "stop")])
         if self.owns_engine:
             await self.engine.dispose()
 
 
-async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
-                   clock: Callable[[], datetime] = utcnow, console: Console | None = None,
-                   telegram_retry_wait: float = 0.5) -> Assembly:
+async def assemble(
+    settings: Settings,
+    *,
+    engine: AsyncEngine | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    console: Console | None = None,
+    telegram_retry_wait: float = 0.5,
+) -> Assembly:
     """Migrate the database, build the core from the application, grant the roles the
     settings name, and build the configured channels (Telegram with a token, Slack with a
     bot token, the console when asked), the dispatcher and the scheduled jobs. Nothing runs until `start`."""
@@ -145,10 +165,18 @@ async def assemble(settings: Settings, *, engine: AsyncEngine | None = None,
     if settings.telegram_token:
         from bot.channels.telegram import TelegramChannel
 
-        channels["telegram"] = TelegramChannel(core, settings, webhook=bool(settings.telegram_webhook_url),
-                                               retry_wait=telegram_retry_wait)
-    return Assembly(settings, engine, core, channels, Jobs(core.sessions, settings, app.checks),
-                    _dispatcher(core, channels), owns_engine=owns_engine)
+        channels["telegram"] = TelegramChannel(
+            core, settings, webhook=bool(settings.telegram_webhook_url), retry_wait=telegram_retry_wait
+        )
+    return Assembly(
+        settings,
+        engine,
+        core,
+        channels,
+        Jobs(core.sessions, settings, app.checks),
+        _dispatcher(core, channels),
+        owns_engine=owns_engine,
+    )
 
 
 async def _together(stops: list[Any]) -> None:
@@ -159,7 +187,14 @@ async def _together(stops: list[Any]) -> None:
 
 def _dispatcher(core: Gangmaker, channels: dict[str, Any]) -> Dispatcher:
     purposes = core.app.purposes
-    return Dispatcher(core.sessions, core.settings, channels, core.render_push, core.clock, metrics=core.metrics,
-                      pausable={purpose.name for purpose in purposes if purpose.pausable},
-                      to_blocked={purpose.name for purpose in purposes if purpose.to_blocked},
-                      first={RESEND.name})  # a reply Telegram or Slack would not take waits behind nothing
+    return Dispatcher(
+        core.sessions,
+        core.settings,
+        channels,
+        core.render_push,
+        core.clock,
+        metrics=core.metrics,
+        pausable={purpose.name for purpose in purposes if purpose.pausable},
+        to_blocked={purpose.name for purpose in purposes if purpose.to_blocked},
+        first={RESEND.name},
+    )  # a reply Telegram or Slack would not take waits behind nothing

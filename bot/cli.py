@@ -1,5 +1,6 @@
 """The `gangmaker` command line (click): run the bot, chat in the console, manage the database,
 plus the commands the application adds (`gangmaker call ...`) and `gangmaker admin ...`."""
+
 from __future__ import annotations
 
 import asyncio
@@ -73,8 +74,9 @@ def serve() -> None:
     configure(settings)
     report_errors(settings)
     if not settings.telegram_token and not settings.slack_bot_token:
-        raise click.ClickException("Neither TELEGRAM_TOKEN nor SLACK_BOT_TOKEN is set; without them, "
-                                   "try `gangmaker console`.")
+        raise click.ClickException(
+            "Neither TELEGRAM_TOKEN nor SLACK_BOT_TOKEN is set; without them, try `gangmaker console`."
+        )
     try:
         asyncio.run(run(settings))
     except AlreadyServing as error:
@@ -82,11 +84,18 @@ def serve() -> None:
 
 
 @main.command()
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite file to use (default: DATABASE_URL).")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file to use (default: DATABASE_URL).",
+)
 @click.option("--user", default="local", show_default=True, help="Which local person you are.")
-@click.option("--coordinator", is_flag=True,
-              help="Act as a coordinator (/oproep, /oproepen) and see the shared rooms (new ideas to moderate).")
+@click.option(
+    "--coordinator",
+    is_flag=True,
+    help="Act as a coordinator (/oproep, /oproepen) and see the shared rooms (new ideas to moderate).",
+)
 def console(db_path: Path | None, user: str, coordinator: bool) -> None:
     """Chat with Gangmaker in this terminal."""
     settings = _settings(database_url=f"sqlite:///{db_path}" if db_path else None)

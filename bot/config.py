@@ -1,4 +1,5 @@
 """Settings read from the environment and an optional `.env` file, validated at start."""
+
 from __future__ import annotations
 
 import os
@@ -136,8 +137,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _slack_needs_secret(self) -> "Settings":
         if self.slack_bot_token and self.slack_signing_secret is None and self.slack_app_token is None:
-            raise ValueError("SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) must be set "
-                             "when SLACK_BOT_TOKEN is")
+            raise ValueError(
+                "SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) must be set when SLACK_BOT_TOKEN is"
+            )
         if self.slack_app_token and self.slack_bot_token is None:
             raise ValueError("SLACK_BOT_TOKEN must be set when SLACK_APP_TOKEN is")
         return self
@@ -169,9 +171,9 @@ def load_settings(**overrides: object) -> Settings:
 # What each setting is for, as docs/deploy.md shows it (`gangmaker config table` prints the table).
 DESCRIPTIONS = {
     "database_url": "SQLite (`sqlite:///gangmaker.db`, one instance) or PostgreSQL (`postgresql://user:pass@host/db`, "
-                    "several instances).",
+    "several instances).",
     "database_pool_size": "PostgreSQL connections each instance keeps open; under load it opens up to twice as many "
-                          "more (PostgreSQL allows 100 in all by default: mind the instances).",
+    "more (PostgreSQL allows 100 in all by default: mind the instances).",
     "gangmaker_application": "The application the core runs, as `module:function`.",
     "default_locale": "Language for people whose language is not known yet: `nl`, `en` or `fr`.",
     "timezone": "Time zone in which times are shown and typed.",
@@ -182,12 +184,12 @@ DESCRIPTIONS = {
     "telegram_base_url": "Another Bot API server (self-hosted, or a test server).",
     "telegram_webhook_url": "Public HTTPS URL of the webhook; without it the bot long-polls (one instance only).",
     "telegram_webhook_secret": "Secret Telegram sends in a header with every webhook call (A–Z, a–z, 0–9, _ and -). "
-                               "Secret.",
+    "Secret.",
     "telegram_poll_timeout": "Seconds one long poll waits for updates (0–50).",
     "telegram_rate": "Bot API requests per second from this instance (Telegram allows about 30 per bot in all: "
-                     "with N instances set 30/N).",
+    "with N instances set 30/N).",
     "telegram_broadcast_rate": "Broadcast messages per second at most, evenly spaced, within `TELEGRAM_RATE`: replies "
-                               "go first and broadcasts take what they leave (must stay below `TELEGRAM_RATE`).",
+    "go first and broadcasts take what they leave (must stay below `TELEGRAM_RATE`).",
     "host": "Address the web server listens on.",
     "port": "Port of the web server (webhooks, `/slack/events`, `/healthz`, `/metrics`, `/impact`); a PaaS sets it.",
     "slack_bot_token": "Bot User OAuth Token (`xoxb-…`); runs the Slack channel. Secret.",

@@ -1,4 +1,5 @@
 """What a handler works with: a `Scope` (a session, a reader, a clock) and, for a turn, its `Context`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -111,8 +112,16 @@ class Context(Scope):
             self._roles = await self.roles.of(self.identity.channel, self.identity.external_id)
         return role in self._roles
 
-    def say(self, text: str, buttons: list[Button] | tuple[Button, ...] = (), *, multi: bool = False,
-            replace: Replace = None, to: Room | None = None, reply_to: str | None = None) -> None:
+    def say(
+        self,
+        text: str,
+        buttons: list[Button] | tuple[Button, ...] = (),
+        *,
+        multi: bool = False,
+        replace: Replace = None,
+        to: Room | None = None,
+        reply_to: str | None = None,
+    ) -> None:
         self.replies.append(Message(text, tuple(buttons), multi=multi, replace=replace, to=to, reply_to=reply_to))
 
     def notice(self, text: str) -> None:

@@ -4,6 +4,7 @@ It finds who wrote, routes the event (strangers, commands, buttons, forms, the d
 progress) and commits, using only the application description it was given. Channels
 only translate their wire format to `Inbound` and draw the returned replies.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -57,9 +58,15 @@ NAVIGATION = {
 class Gangmaker:
     """The channel-neutral bot: `await handle(event)` returns what to say back."""
 
-    def __init__(self, settings: Settings, engine: AsyncEngine, app: Application,
-                 clock: Callable[[], datetime] = utcnow, surfaces: Mapping[str, Surface] | None = None,
-                 metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        app: Application,
+        clock: Callable[[], datetime] = utcnow,
+        surfaces: Mapping[str, Surface] | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.settings = settings
         self.metrics = metrics or Metrics()
         self.engine = engine
@@ -68,8 +75,10 @@ class Gangmaker:
         self.clock = clock
         self.dialogue = Dialogue(app.flows, ask_to_replace=self._ask_to_replace)
         self.surfaces = dict(surfaces or {})  # per channel; a channel not named is a plain chat
-        self.navigation = [Command(names, partial(self._navigate, action=names[0]), description)
-                           for names, description in NAVIGATION.items()]
+        self.navigation = [
+            Command(names, partial(self._navigate, action=names[0]), description)
+            for names, description in NAVIGATION.items()
+        ]
         self.commands = {**app.by_name, **{name: command for command in self.navigation for name in command.names}}
         self.flood = FloodGuard(settings.flood_limit)
         # One event at a time per chat in this process; the version column guards across processes.
@@ -97,9 +106,20 @@ class Gangmaker:
         flood = self.flood.check(f"{event.channel}:{event.user_id}")
         if flood is not Verdict.READ:
             t = translator(event.locale_hint, self.settings.timezone)
-            return [Message(t(N_("Je stuurt veel berichten kort na elkaar. Ik lees even niet mee. "
-                                 "Wacht een minuutje en stuur dan opnieuw wat je wilde zeggen.")))
-                    ] if flood is Verdict.WARN else []
+            return (
+                [
+                    Message(
+                        t(
+                            N_(
+                                "Je stuurt veel berichten kort na elkaar. Ik lees even niet mee. "
+                                "Wacht een minuutje en stuur dan opnieuw wat je wilde zeggen."
+                            )
+                        )
+                    )
+                ]
+                if flood is Verdict.WARN
+                else []
+            )
         async with self._locks.setdefault((event.channel, event.user_id), asyncio.Lock()):
             for attempt in range(ATTEMPTS):
                 try:
@@ -112,8 +132,12 @@ class Gangmaker:
                         log.exception("failed to handle %s event from %s", event.kind, event.channel)
                         break
                     # A dropped connection or a locked database: try again on a fresh connection.
-                    log.warning("database unavailable for a %s turn (%s), attempt %d", event.channel,
-                                type(error.orig).__name__, attempt + 1)
+                    log.warning(
+                        "database unavailable for a %s turn (%s), attempt %d",
+                        event.channel,
+                        type(error.orig).__name__,
+                        attempt + 1,
+                    )
                     await asyncio.sleep(RETRY_PAUSE * (attempt + 1))
             return self._failed(event)
 
@@ -121,8 +145,17 @@ class Gangmaker:
         """The answer to a turn that could not be stored: nothing changed, and what they typed comes back."""
         t = translator(event.locale_hint, self.settings.timezone)
         if event.kind == "text" and event.text and event.command is None:
-            return [Message(t(N_("Sorry, ik kon je bericht niet bewaren: er ging iets mis aan mijn kant. "
-                                 "Stuur het zo nog eens. Je schreef:\n{text}"), text=event.text))]
+            return [
+                Message(
+                    t(
+                        N_(
+                            "Sorry, ik kon je bericht niet bewaren: er ging iets mis aan mijn kant. "
+                            "Stuur het zo nog eens. Je schreef:\n{text}"
+                        ),
+                        text=event.text,
+                    )
+                )
+            ]
         return [Message(t(N_("Sorry, er ging iets mis aan mijn kant. Probeer het zo nog eens.")))]
 
     async def set_reachable(self, channel: str, user_id: str, reachable: bool) -> None:
@@ -141,8 +174,15 @@ class Gangmaker:
 
     async def _handle_once(self, event: Inbound) -> list[Reply]:
         async with self.sessions() as session, session.begin():
-            ctx = Context(session=session, settings=self.settings, now=self.clock(), locale_hint=event.locale_hint,
-                          surface=self.surface(event.channel), event=event, dialogue=self.dialogue)
+            ctx = Context(
+                session=session,
+                settings=self.settings,
+                now=self.clock(),
+                locale_hint=event.locale_hint,
+                surface=self.surface(event.channel),
+                event=event,
+                dialogue=self.dialogue,
+            )
             if event.event_id is not None:
                 inbox = Inbox(session)
                 if await inbox.seen(event.channel, event.event_id):
@@ -184,8 +224,14 @@ class Gangmaker:
         elif event.kind == "tap" and action is not None and await self._may_use(ctx, action):
             await self.app.routes[action.route].handler(ctx, action)
         elif event.kind == "edited":
-            ctx.say(ctx.t(N_("Je hebt een bericht aangepast. Ik lees alleen nieuwe berichten. "
-                             "Stuur je antwoord gerust opnieuw.")))
+            ctx.say(
+                ctx.t(
+                    N_(
+                        "Je hebt een bericht aangepast. Ik lees alleen nieuwe berichten. "
+                        "Stuur je antwoord gerust opnieuw."
+                    )
+                )
+            )
             if ctx.conversation is not None:
                 await self.dialogue.render(ctx)
         elif event.kind == "open":
@@ -225,8 +271,10 @@ class Gangmaker:
     @staticmethod
     def _offer_switch(ctx: Context, switch: Action) -> None:
         t = ctx.t
-        ctx.say(t(N_("Je bent nog bezig met een andere vraag. Wil je daarmee stoppen en iets nieuws beginnen?")),
-                [Button(t(N_("Ja, iets nieuws")), switch), Button(t(N_("Nee, ga verder")), Action.of(SWITCH, ""))])
+        ctx.say(
+            t(N_("Je bent nog bezig met een andere vraag. Wil je daarmee stoppen en iets nieuws beginnen?")),
+            [Button(t(N_("Ja, iets nieuws")), switch), Button(t(N_("Nee, ga verder")), Action.of(SWITCH, ""))],
+        )
 
     async def _ask_to_replace(self, ctx: Context) -> None:
         """A button that starts a dialogue, tapped while another is in progress: ask first."""
@@ -243,17 +291,32 @@ class Gangmaker:
             identity = await People(session).identity(channel, user_id)
             if identity is None:
                 return False
-            return await enqueue(session, self.settings, key=f"resend:{uuid.uuid4().hex}", person=identity.person,
-                                 purpose=RESEND, now=self.clock(), payload={"replies": kept})
+            return await enqueue(
+                session,
+                self.settings,
+                key=f"resend:{uuid.uuid4().hex}",
+                person=identity.person,
+                purpose=RESEND,
+                now=self.clock(),
+                payload={"replies": kept},
+            )
 
-    async def render_push(self, session: AsyncSession, row: OutboxMessage, person: Person | None,
-                          identity: Identity | None, now: datetime) -> list[Reply]:
+    async def render_push(
+        self, session: AsyncSession, row: OutboxMessage, person: Person | None, identity: Identity | None, now: datetime
+    ) -> list[Reply]:
         """The replies for one outbox row, in the person's language, or the default one for a
         shared room (used by the dispatcher)."""
         if row.purpose == RESEND.name:
             return from_payload(row.payload["replies"])
-        scope = Scope(session=session, settings=self.settings, now=now, identity=identity, person=person,
-                      locale_hint=self.settings.default_locale, surface=self.surface(identity.channel if identity else ""))
+        scope = Scope(
+            session=session,
+            settings=self.settings,
+            now=now,
+            identity=identity,
+            person=person,
+            locale_hint=self.settings.default_locale,
+            surface=self.surface(identity.channel if identity else ""),
+        )
         return await self.app.render_push(scope, row)
 
     def surface(self, channel: str) -> Surface:
@@ -303,9 +366,15 @@ class Gangmaker:
             await self.app.menu(ctx)
         elif action == "annuleer" and self.dialogue.has_typed(ctx.conversation):
             t = ctx.t  # a question of its own: the dialogue's is not shown again under it
-            ctx.send(Question(t(N_("Wat je al invulde, bewaar ik dan niet. Wil je stoppen?")),
-                              (Button(t(N_("Ja, stoppen")), Action.of(SWITCH, STOP)),
-                               Button(t(N_("Nee, ga verder")), Action.of(SWITCH, "")))))
+            ctx.send(
+                Question(
+                    t(N_("Wat je al invulde, bewaar ik dan niet. Wil je stoppen?")),
+                    (
+                        Button(t(N_("Ja, stoppen")), Action.of(SWITCH, STOP)),
+                        Button(t(N_("Nee, ga verder")), Action.of(SWITCH, "")),
+                    ),
+                )
+            )
         elif action == "annuleer":
             await self._cancel(ctx)
         elif action == "terug":

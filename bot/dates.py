@@ -4,6 +4,7 @@
 Everything here is pure: a text and the local "now" in, a value or None out. A date without
 a year is the next one to come; a day that does not exist (29/2 in a year without it) is None.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,23 @@ WEEKDAYS = {
     **dict.fromkeys(("zondag", "zo", "sunday", "sun", "dimanche", "dim"), 6),
 }
 RELATIVE = {
-    **dict.fromkeys(("vandaag", "nu", "vanaf nu", "vanaf vandaag", "today", "now", "from now", "from today",
-                     "aujourdhui", "maintenant", "des maintenant", "a partir de maintenant"), 0),
+    **dict.fromkeys(
+        (
+            "vandaag",
+            "nu",
+            "vanaf nu",
+            "vanaf vandaag",
+            "today",
+            "now",
+            "from now",
+            "from today",
+            "aujourdhui",
+            "maintenant",
+            "des maintenant",
+            "a partir de maintenant",
+        ),
+        0,
+    ),
     **dict.fromkeys(("morgen", "vanaf morgen", "tomorrow", "from tomorrow", "demain", "des demain"), 1),
     **dict.fromkeys(("overmorgen", "day after tomorrow", "apres demain"), 2),
 }

@@ -9,6 +9,7 @@ input without losing anything, goes back, skips optional steps, shows a summary 
 confirm or edit before anything is saved, and keeps every answer in the `conversation`
 row so a restart continues at the same step.
 """
+
 from __future__ import annotations
 
 import re
@@ -146,9 +147,17 @@ class Step:
     def field(self, t: Translator, value: Any = None, optional: bool | None = None) -> FormField:
         """This step as a form field (or as the question a chat asks)."""
         low, high = self.limits()
-        return FormField(name=self.name, label=t(self.label), kind=self.kind, prompt=t(self.prompt),
-                         options=self.options_for(t), optional=self.optional if optional is None else optional,
-                         value=value, minimum=low, maximum=high)
+        return FormField(
+            name=self.name,
+            label=t(self.label),
+            kind=self.kind,
+            prompt=t(self.prompt),
+            options=self.options_for(t),
+            optional=self.optional if optional is None else optional,
+            value=value,
+            minimum=low,
+            maximum=high,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -539,15 +548,20 @@ class Flow:
                 answers[step.name] = step.coerce(raw, now)
             except Invalid as problem:
                 problems[step.name] = problem
-        answers = {name: value for name, value in answers.items()
-                   if name not in self.steps_by_name or self.steps_by_name[name].applies(answers)}
+        answers = {
+            name: value
+            for name, value in answers.items()
+            if name not in self.steps_by_name or self.steps_by_name[name].applies(answers)
+        }
         return answers, {**self.validate(answers, now), **problems}
 
     def as_form(self, t: Translator, answers: Answers | None = None) -> Form:
         """Every step as one form, filled with `answers`; a conditional step is optional there."""
         answers = answers or {}
-        fields = tuple(step.field(t, answers.get(step.name), optional=step.optional or step.when is not None)
-                       for step in self.steps)
+        fields = tuple(
+            step.field(t, answers.get(step.name), optional=step.optional or step.when is not None)
+            for step in self.steps
+        )
         hidden = {name: value for name, value in answers.items() if name.startswith("_")}
         return Form(t(self.summary_title), fields, Action.of(FORM, self.name), t(N_("Klopt")), hidden=hidden)
 
@@ -563,23 +577,30 @@ def _tap(token: str, verb: str, value: object = None) -> Action:
 class Dialogue:
     """Runs flows: starts them, answers one event at a time, and renders the current step."""
 
-    def __init__(self, flows: Sequence[Flow],
-                 ask_to_replace: Callable[[Context], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self, flows: Sequence[Flow], ask_to_replace: Callable[[Context], Awaitable[None]] | None = None
+    ) -> None:
         self.flows = {flow.name: flow for flow in flows}
         # Asks whether to stop the dialogue in progress when a button would start another one.
         self.ask_to_replace = ask_to_replace
 
     # -- starting and resuming ----------------------------------------------------------
 
-    async def start(self, ctx: Context, flow_name: str, answers: Answers | None = None,
-                    at_summary: bool = False) -> None:
+    async def start(
+        self, ctx: Context, flow_name: str, answers: Answers | None = None, at_summary: bool = False
+    ) -> None:
         """Begin `flow_name` at its first step (or, to change earlier answers, at the summary),
         replacing any dialogue in progress: a button tapped mid-dialogue (an old /profiel
         message) first asks. A channel with forms gets the whole flow at once."""
         flow = self.flows[flow_name]
         current = ctx.conversation
-        if (current is not None and current.flow != flow_name and ctx.event is not None
-                and ctx.event.kind == "tap" and self.ask_to_replace is not None):
+        if (
+            current is not None
+            and current.flow != flow_name
+            and ctx.event is not None
+            and ctx.event.kind == "tap"
+            and self.ask_to_replace is not None
+        ):
             await self.ask_to_replace(ctx)
             return
         answers = dict(answers or {})
@@ -605,8 +626,9 @@ class Dialogue:
             return
         await flow.on_done(ctx, answers)
 
-    async def render(self, ctx: Context, prefix: str | None = None, echo: str | None = None,
-                     edit: bool = False, hinted: bool = False) -> None:
+    async def render(
+        self, ctx: Context, prefix: str | None = None, echo: str | None = None, edit: bool = False, hinted: bool = False
+    ) -> None:
         """Show the current step (or summary) with fresh buttons; `prefix` goes above it.
 
         `echo` (text the person typed and must not lose) is sent first; `edit` redraws the
@@ -630,8 +652,15 @@ class Dialogue:
         if prefix:
             text = f"{prefix}\n\n{text}"
         question = step.field(ctx.t, conversation.answers.get(step.name)) if step is not None else None
-        ctx.send(Question(text, tuple(buttons), multi=isinstance(step, MultiStep),
-                          replace="buttons" if edit else None, field=question))
+        ctx.send(
+            Question(
+                text,
+                tuple(buttons),
+                multi=isinstance(step, MultiStep),
+                replace="buttons" if edit else None,
+                field=question,
+            )
+        )
 
     def _question(self, ctx: Context, flow: Flow, step: Step, hinted: bool) -> tuple[str, list[Button]]:
         t, answers, token = ctx.t, ctx.conversation.answers, ctx.conversation.token
@@ -668,8 +697,9 @@ class Dialogue:
 
     def _edit_menu(self, ctx: Context, flow: Flow) -> tuple[str, list[Button]]:
         t, token = ctx.t, ctx.conversation.token
-        buttons = [Button(t(step.label), _tap(token, "edit", step.name))
-                   for step in flow.applicable(ctx.conversation.answers)]
+        buttons = [
+            Button(t(step.label), _tap(token, "edit", step.name)) for step in flow.applicable(ctx.conversation.answers)
+        ]
         buttons.append(Button(t(N_("Terug")), _tap(token, "back"), navigation=True))
         return t(N_("Wat wil je aanpassen?")), buttons
 
@@ -780,8 +810,9 @@ class Dialogue:
 
     async def _on_summary(self, ctx: Context, flow: Flow, verb: str | None, answer: Answer) -> None:
         if verb is None:
-            verb = self._typed_choice(answer, ctx.t, (("ok", N_("Klopt")), ("change", N_("Aanpassen")),
-                                                      ("stop", N_("Stoppen"))))
+            verb = self._typed_choice(
+                answer, ctx.t, (("ok", N_("Klopt")), ("change", N_("Aanpassen")), ("stop", N_("Stoppen")))
+            )
         if verb == "ok":
             problems = flow.validate(ctx.conversation.answers, ctx.local_now)
             if problems:
@@ -800,8 +831,11 @@ class Dialogue:
 
     async def _on_edit_menu(self, ctx: Context, flow: Flow, answer: Answer) -> None:
         names = {step.name: step for step in flow.applicable(ctx.conversation.answers)}
-        value = answer.value if answer.kind == "tap" else self._typed_choice(
-            answer, ctx.t, [(name, step.label) for name, step in names.items()])
+        value = (
+            answer.value
+            if answer.kind == "tap"
+            else self._typed_choice(answer, ctx.t, [(name, step.label) for name, step in names.items()])
+        )
         if value not in names:
             await self._reask(ctx, Invalid(expected="choice"), answer.kind == "other")
             return
@@ -817,8 +851,9 @@ class Dialogue:
     async def _finish(self, ctx: Context, flow: Flow) -> None:
         # Answers to steps that no longer apply (after an edit) are left out.
         applicable = {step.name for step in flow.applicable(ctx.conversation.answers)}
-        answers = {key: value for key, value in ctx.conversation.answers.items()
-                   if key in applicable or key.startswith("_")}
+        answers = {
+            key: value for key, value in ctx.conversation.answers.items() if key in applicable or key.startswith("_")
+        }
         await ctx.conversations.end(ctx.conversation)
         ctx.conversation = None
         await flow.on_done(ctx, answers)
@@ -855,7 +890,8 @@ class Dialogue:
         """Whether the person already wrote answers in a flow that ends in a summary (worth asking
         before dropping them; a one-field change such as the profile's is not)."""
         return self.flows[conversation.flow].confirm and any(
-            not _empty(value) for key, value in conversation.answers.items() if not key.startswith("_"))
+            not _empty(value) for key, value in conversation.answers.items() if not key.startswith("_")
+        )
 
     async def cancel(self, ctx: Context) -> None:
         """Stop the dialogue; nothing of it is saved."""

@@ -1,4 +1,5 @@
 """Inbound events: what a person did, in terms every channel can produce."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Flooding: someone sending more than the limit (FLOOD_LIMIT, "40/minute") is told once and not
 read until the window has room again; everyone else is answered as usual (`limits`, in memory)."""
+
 from __future__ import annotations
 
 from enum import Enum

@@ -3,6 +3,7 @@
 Catalogs are compiled from the `.po` sources in memory when first used, so there is no
 `.mo` file to forget to rebuild. Message ids are the Dutch texts: Dutch is the first language.
 """
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Logging set-up: readable lines or JSON lines, each naming the instance, channel and turn, and no secret in any."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +38,11 @@ def pseudonym(channel: str, user_id: str) -> str:
 def turn(channel: str, user_id: str | None = None) -> Iterator[str]:
     """Every line logged inside carries this channel, a fresh turn id and the person's pseudonym."""
     turn_id = uuid.uuid4().hex[:12]
-    tokens = (_channel.set(channel), _turn.set(turn_id),
-              _person.set(pseudonym(channel, user_id) if user_id is not None else "-"))
+    tokens = (
+        _channel.set(channel),
+        _turn.set(turn_id),
+        _person.set(pseudonym(channel, user_id) if user_id is not None else "-"),
+    )
     try:
         yield turn_id
     finally:
@@ -83,8 +87,12 @@ class JsonLines(Redacting):
     """One JSON object per event (time, level, logger, message, instance, channel, turn, person, exception)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        event = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-                 "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        event = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         for name in ("instance", "channel", "turn", "person"):
             value = getattr(record, name, "-")
             if value != "-":
@@ -99,8 +107,11 @@ class JsonLines(Redacting):
 
 def secrets_of(settings: Settings) -> list[str]:
     """Every secret value in the settings, and the parts of them that act as a secret alone."""
-    values = [getattr(settings, name).get_secret_value() for name, field in type(settings).model_fields.items()
-              if isinstance(getattr(settings, name), SecretStr)]
+    values = [
+        getattr(settings, name).get_secret_value()
+        for name, field in type(settings).model_fields.items()
+        if isinstance(getattr(settings, name), SecretStr)
+    ]
     parts = [value.split(":", 1)[1] for value in values if ":" in value]  # a Telegram token's secret half
     password = make_url(settings.database_url).password
     return [*values, *parts, *([password] if password else [])]
@@ -127,9 +138,16 @@ def report_errors(settings: Settings, **options: Any) -> bool:
     def scrub(item: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
         return json.loads(mask(json.dumps(item, default=str)))
 
-    sentry_sdk.init(dsn=settings.sentry_dsn.get_secret_value(), send_default_pii=False, include_local_variables=False,
-                    max_request_body_size="never", server_name=settings.instance, before_send=scrub,
-                    before_breadcrumb=scrub, **options)
+    sentry_sdk.init(
+        dsn=settings.sentry_dsn.get_secret_value(),
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        server_name=settings.instance,
+        before_send=scrub,
+        before_breadcrumb=scrub,
+        **options,
+    )
     return True
 
 

@@ -12,6 +12,7 @@ person blocked the bot). A row claimed but never finished (a crash mid-send) is 
 once its lease has passed: at most the messages in flight (OUTBOX_CONCURRENCY) can arrive
 twice. A row the weekly cap held back stays `held` until an overview carries it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,7 +40,6 @@ ERROR_LENGTH = 255  # of the last_error column
 RETRY_AFTER = timedelta(seconds=30)  # after the database failed while a push was prepared
 FINISH_ATTEMPTS = 5  # tries to record a send's outcome while the database blinks
 PREPARE_CHUNK = 10  # claimed rows rendered in one transaction
-
 
 
 @dataclass(frozen=True)
@@ -152,19 +152,31 @@ def after_quiet_hours(now: datetime, person: Any, timezone: str) -> datetime:
 
 
 async def pushes_this_week(session: AsyncSession, person: Person, now: datetime, capped: Iterable[str]) -> int:
-    return await session.scalar(
-        select(func.count(OutboxMessage.id)).where(
-            OutboxMessage.person_id == person.id,
-            OutboxMessage.purpose.in_(list(capped)),
-            OutboxMessage.state.not_in(("skipped", HELD)),
-            OutboxMessage.created_at > now - timedelta(days=7),
+    return (
+        await session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.person_id == person.id,
+                OutboxMessage.purpose.in_(list(capped)),
+                OutboxMessage.state.not_in(("skipped", HELD)),
+                OutboxMessage.created_at > now - timedelta(days=7),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
-async def enqueue(session: AsyncSession, settings: Settings, *, key: str, person: Person, purpose: Purpose,
-                  now: datetime, payload: dict[str, Any] | None = None, capped: Iterable[str] = (),
-                  hold: bool = False) -> bool:
+async def enqueue(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    key: str,
+    person: Person,
+    purpose: Purpose,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+    capped: Iterable[str] = (),
+    hold: bool = False,
+) -> bool:
     """Queue one message; False when it was queued before or the weekly cap is reached (with
     `hold`, it is then kept as held, for a later overview to carry, and True).
 
@@ -173,19 +185,38 @@ async def enqueue(session: AsyncSession, settings: Settings, *, key: str, person
     if await session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
         return False
     state = "pending"
-    if purpose.capped and await pushes_this_week(
-            session, person, now, {*capped, purpose.name}) >= settings.push_weekly_cap:
+    if (
+        purpose.capped
+        and await pushes_this_week(session, person, now, {*capped, purpose.name}) >= settings.push_weekly_cap
+    ):
         if not hold:
             return False
         state = HELD
     not_before = after_quiet_hours(now, person, settings.timezone) if purpose.quiet else now
-    return await _insert(session, key=key, person_id=person.id, purpose=purpose.name, payload=payload or {},
-                         not_before=not_before, created_at=now, state=state)
+    return await _insert(
+        session,
+        key=key,
+        person_id=person.id,
+        purpose=purpose.name,
+        payload=payload or {},
+        not_before=not_before,
+        created_at=now,
+        state=state,
+    )
 
 
-async def enqueue_many(session: AsyncSession, settings: Settings, *, people: Sequence[Any], key: Callable[[int], str],
-                       purpose: Purpose, now: datetime, payload: dict[str, Any] | None = None,
-                       capped: Iterable[str] = (), hold: bool = False) -> int:
+async def enqueue_many(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    people: Sequence[Any],
+    key: Callable[[int], str],
+    purpose: Purpose,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+    capped: Iterable[str] = (),
+    hold: bool = False,
+) -> int:
     """Queue one message for each of `people` (rows with id, quiet_start and quiet_end) in two
     statements, under the same rules as `enqueue`: the weekly cap (with `hold`, kept as held),
     quiet hours, one message per key. Returns how many were queued."""
@@ -194,21 +225,37 @@ async def enqueue_many(session: AsyncSession, settings: Settings, *, people: Seq
     at_cap: set[int] = set()
     if purpose.capped:
         ids = [person.id for person in people]
-        at_cap = set(await session.scalars(
-            select(OutboxMessage.person_id).where(
-                # The range first: cheap to test, it spares most rows the long IN list when the
-                # planner scans the whole table (PostgreSQL, before an outbox that grew in
-                # seconds has fresh statistics: 230 ms a batch of 1,000 instead of 10).
-                OutboxMessage.person_id.between(min(ids), max(ids)),
-                OutboxMessage.person_id.in_(ids),
-                OutboxMessage.purpose.in_([*capped, purpose.name]),
-                OutboxMessage.state.not_in(("skipped", HELD)),
-                OutboxMessage.created_at > now - timedelta(days=7))
-            .group_by(OutboxMessage.person_id).having(func.count(OutboxMessage.id) >= settings.push_weekly_cap)))
-    rows = [dict(key=key(person.id), person_id=person.id, purpose=purpose.name, payload=payload or {},
-                 state=HELD if person.id in at_cap else "pending", attempts=0, created_at=now,
-                 not_before=after_quiet_hours(now, person, settings.timezone) if purpose.quiet else now)
-            for person in people if hold or person.id not in at_cap]
+        at_cap = set(
+            await session.scalars(
+                select(OutboxMessage.person_id)
+                .where(
+                    # The range first: cheap to test, it spares most rows the long IN list when the
+                    # planner scans the whole table (PostgreSQL, before an outbox that grew in
+                    # seconds has fresh statistics: 230 ms a batch of 1,000 instead of 10).
+                    OutboxMessage.person_id.between(min(ids), max(ids)),
+                    OutboxMessage.person_id.in_(ids),
+                    OutboxMessage.purpose.in_([*capped, purpose.name]),
+                    OutboxMessage.state.not_in(("skipped", HELD)),
+                    OutboxMessage.created_at > now - timedelta(days=7),
+                )
+                .group_by(OutboxMessage.person_id)
+                .having(func.count(OutboxMessage.id) >= settings.push_weekly_cap)
+            )
+        )
+    rows = [
+        dict(
+            key=key(person.id),
+            person_id=person.id,
+            purpose=purpose.name,
+            payload=payload or {},
+            state=HELD if person.id in at_cap else "pending",
+            attempts=0,
+            created_at=now,
+            not_before=after_quiet_hours(now, person, settings.timezone) if purpose.quiet else now,
+        )
+        for person in people
+        if hold or person.id not in at_cap
+    ]
     if not rows:
         return 0
     insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
@@ -217,27 +264,47 @@ async def enqueue_many(session: AsyncSession, settings: Settings, *, people: Seq
     return len(inserted.all())
 
 
-async def enqueue_room(session: AsyncSession, *, key: str, room: str, purpose: Purpose, now: datetime,
-                       payload: dict[str, Any] | None = None) -> bool:
+async def enqueue_room(
+    session: AsyncSession,
+    *,
+    key: str,
+    room: str,
+    purpose: Purpose,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+) -> bool:
     """Queue one message for a shared room (a card for the coordinators); False when queued before."""
-    return await _insert(session, key=key, room=room, purpose=purpose.name, payload=payload or {},
-                         not_before=now, created_at=now)
+    return await _insert(
+        session, key=key, room=room, purpose=purpose.name, payload=payload or {}, not_before=now, created_at=now
+    )
 
 
 async def _insert(session: AsyncSession, **values: Any) -> bool:
     insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    result = await session.execute(insert(OutboxMessage).values(**{"state": "pending", "attempts": 0, **values})
-                                   .on_conflict_do_nothing())
+    result = await session.execute(
+        insert(OutboxMessage).values(**{"state": "pending", "attempts": 0, **values}).on_conflict_do_nothing()
+    )
     return result.rowcount == 1
 
 
 class Dispatcher:
     """Sends due outbox rows through the channels, within their limits, and records how it went."""
 
-    def __init__(self, sessions: Any, settings: Settings, senders: dict[str, PushSender],
-                 render: Any, clock: Callable[[], datetime], *, pausable: Iterable[str] = (),
-                 to_blocked: Iterable[str] = (), first: Iterable[str] = (), batch: int = 250, max_attempts: int = 8,
-                 metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        sessions: Any,
+        settings: Settings,
+        senders: dict[str, PushSender],
+        render: Any,
+        clock: Callable[[], datetime],
+        *,
+        pausable: Iterable[str] = (),
+        to_blocked: Iterable[str] = (),
+        first: Iterable[str] = (),
+        batch: int = 250,
+        max_attempts: int = 8,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.sessions = sessions
         self.metrics = metrics or Metrics()
         self.stopping = False  # set on shutdown: the message in flight finishes, the claimed rest goes back
@@ -275,7 +342,7 @@ class Dispatcher:
                     if self.stopping:
                         await self._release(ids[start:], claimed_at)
                         break
-                    for push in await self._prepare_all(ids[start:start + PREPARE_CHUNK], claimed_at):
+                    for push in await self._prepare_all(ids[start : start + PREPARE_CHUNK], claimed_at):
                         sending.append(asyncio.ensure_future(self._send(push)))
                 return sum(await asyncio.gather(*sending))
             except asyncio.CancelledError:  # the process is going down: nothing more goes out
@@ -297,16 +364,25 @@ class Dispatcher:
         """Due rows this dispatcher could deliver (a room no channel of ours hosts waits for another)."""
         now = self.clock()
         async with self.sessions() as session:
-            return await session.scalar(select(func.count(OutboxMessage.id)).where(
-                self._due(now), await self._deliverable(session, now))) or 0
+            return (
+                await session.scalar(
+                    select(func.count(OutboxMessage.id)).where(self._due(now), await self._deliverable(session, now))
+                )
+                or 0
+            )
 
     async def _deliverable(self, session: AsyncSession, now: datetime) -> Any:
         """Rows for people this dispatcher can write to, or for the due rooms its channels host."""
-        rooms = [room for room in await session.scalars(
-            select(OutboxMessage.room).where(self._due(now), OutboxMessage.room.is_not(None)).distinct())
-            if any(hasattr(sender, "hosts") and sender.hosts(room) for sender in self.senders.values())]
-        return or_(OutboxMessage.person_id.in_(select(Identity.person_id).where(self._ours())),
-                   OutboxMessage.room.in_(rooms))
+        rooms = [
+            room
+            for room in await session.scalars(
+                select(OutboxMessage.room).where(self._due(now), OutboxMessage.room.is_not(None)).distinct()
+            )
+            if any(hasattr(sender, "hosts") and sender.hosts(room) for sender in self.senders.values())
+        ]
+        return or_(
+            OutboxMessage.person_id.in_(select(Identity.person_id).where(self._ours())), OutboxMessage.room.in_(rooms)
+        )
 
     def _order(self) -> tuple[Any, ...]:
         """The order rows go out in: the `first` purposes, then by when they were due."""
@@ -323,8 +399,9 @@ class Dispatcher:
         reachable = []
         for name, sender in self.senders.items():
             only = getattr(sender, "only_user", None)
-            reachable.append((Identity.channel == name) & (Identity.external_id == only) if only
-                             else Identity.channel == name)
+            reachable.append(
+                (Identity.channel == name) & (Identity.external_id == only) if only else Identity.channel == name
+            )
         return Identity.reachable.is_(True) & or_(false(), *reachable)
 
     async def _claim(self) -> tuple[datetime, list[int]]:
@@ -333,15 +410,25 @@ class Dispatcher:
         now = self.clock()
         due = self._due(now)
         async with self.sessions() as session, session.begin():
-            await session.execute(update(OutboxMessage).where(
-                due, OutboxMessage.person_id.is_not(None),
-                OutboxMessage.person_id.not_in(select(Identity.person_id).where(Identity.reachable.is_(True))),
-            ).values(state="failed", last_error="no reachable chat").execution_options(synchronize_session=False))
-            rows = list(await session.scalars(
-                select(OutboxMessage).where(due, await self._deliverable(session, now))
-                .order_by(*self._order()).limit(self.batch)
-                .with_for_update(skip_locked=True)
-            ))
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    due,
+                    OutboxMessage.person_id.is_not(None),
+                    OutboxMessage.person_id.not_in(select(Identity.person_id).where(Identity.reachable.is_(True))),
+                )
+                .values(state="failed", last_error="no reachable chat")
+                .execution_options(synchronize_session=False)
+            )
+            rows = list(
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(due, await self._deliverable(session, now))
+                    .order_by(*self._order())
+                    .limit(self.batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
             for row in rows:
                 row.state, row.claimed_at = "sending", now
             return now, [row.id for row in rows]
@@ -365,8 +452,9 @@ class Dispatcher:
         except Exception as error:  # noqa: BLE001 - one broken row must not stop the others
             if transient(error):  # the database blinked: the row waits, nothing was sent
                 log.warning("push %s waits: database unavailable (%s)", row_id, type(error.orig).__name__)
-                await self._finish(Outcome(row_id, claimed_at, "pending", error=repr(error),
-                                           retry_at=self.clock() + RETRY_AFTER))
+                await self._finish(
+                    Outcome(row_id, claimed_at, "pending", error=repr(error), retry_at=self.clock() + RETRY_AFTER)
+                )
             else:
                 log.exception("push %s could not be prepared", row_id)
                 await self._finish(Outcome(row_id, claimed_at, "failed", error=repr(error)))
@@ -377,34 +465,50 @@ class Dispatcher:
 
         A row is ours only while its claim is the one we made: if the lease ran out and another
         instance claimed it again, we leave it. Preparing restarts the lease."""
-        rows = list(await session.scalars(
-            select(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.state == "sending",
-                                        OutboxMessage.claimed_at == claimed_at)
-            .order_by(*self._order()).with_for_update()))
+        rows = list(
+            await session.scalars(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(ids), OutboxMessage.state == "sending", OutboxMessage.claimed_at == claimed_at
+                )
+                .order_by(*self._order())
+                .with_for_update()
+            )
+        )
         person_ids = {row.person_id for row in rows if row.person_id is not None}
-        people = {person.id: person for person in await session.scalars(
-            select(Person).where(Person.id.in_(person_ids)))} if person_ids else {}
+        people = (
+            {person.id: person for person in await session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+            if person_ids
+            else {}
+        )
         identities: dict[int, Identity] = {}
         if person_ids:
-            for identity in await session.scalars(select(Identity).where(
-                    Identity.person_id.in_(person_ids), self._ours()).order_by(Identity.id)):
+            for identity in await session.scalars(
+                select(Identity).where(Identity.person_id.in_(person_ids), self._ours()).order_by(Identity.id)
+            ):
                 identities.setdefault(identity.person_id, identity)  # the oldest chat first
         mine = self.clock()
         prepared = []
         for row in rows:
             row.claimed_at = mine
-            push = (await self._prepare_room(session, row, mine) if row.room is not None
-                    else await self._prepare_person(session, row, people[row.person_id],
-                                                    identities.get(row.person_id), mine))
+            push = (
+                await self._prepare_room(session, row, mine)
+                if row.room is not None
+                else await self._prepare_person(
+                    session, row, people[row.person_id], identities.get(row.person_id), mine
+                )
+            )
             if push is not None:
                 row.attempts += 1
                 prepared.append(push)
         return prepared
 
-    async def _prepare_person(self, session: AsyncSession, row: OutboxMessage, person: Person,
-                              identity: Identity | None, mine: datetime) -> Push | None:
+    async def _prepare_person(
+        self, session: AsyncSession, row: OutboxMessage, person: Person, identity: Identity | None, mine: datetime
+    ) -> Push | None:
         if (person.paused and row.purpose in self.pausable) or (
-                person.blocked_at is not None and row.purpose not in self.to_blocked):
+            person.blocked_at is not None and row.purpose not in self.to_blocked
+        ):
             row.state = "skipped"
             return None
         if identity is None:
@@ -433,21 +537,33 @@ class Dispatcher:
         sender = self.senders[push.channel]
         now = self.clock()
         try:
-            message_id = await (sender.push_room(push.room, push.replies) if push.room
-                                else sender.push(push.user_id, push.replies))
+            message_id = await (
+                sender.push_room(push.room, push.replies) if push.room else sender.push(push.user_id, push.replies)
+            )
         except RetryLater as wait:
             self.metrics.send_failures.labels(reason="retry_later").inc()
-            return Outcome(push.row_id, push.mine, "pending", error=str(wait),
-                           retry_at=now + timedelta(seconds=wait.after))
+            return Outcome(
+                push.row_id, push.mine, "pending", error=str(wait), retry_at=now + timedelta(seconds=wait.after)
+            )
         except MaybeSent as unsure:
             log.warning("push %s may not have arrived: %s", push.row_id, unsure)
             self.metrics.send_failures.labels(reason="no_answer").inc()
-            return Outcome(push.row_id, push.mine, "sent", channel=push.channel,
-                           error=f"no answer, so it may not have arrived: {unsure}")
+            return Outcome(
+                push.row_id,
+                push.mine,
+                "sent",
+                channel=push.channel,
+                error=f"no answer, so it may not have arrived: {unsure}",
+            )
         except Unreachable:
             self.metrics.send_failures.labels(reason="unreachable").inc()
-            return Outcome(push.row_id, push.mine, "failed", error="room gone" if push.room else "blocked by the person",
-                           unreachable=None if push.room else (push.channel, push.user_id))
+            return Outcome(
+                push.row_id,
+                push.mine,
+                "failed",
+                error="room gone" if push.room else "blocked by the person",
+                unreachable=None if push.room else (push.channel, push.user_id),
+            )
         except Exception as error:  # noqa: BLE001 - a refused message must not stop the others
             log.exception("push %s failed", push.row_id)
             self.metrics.send_failures.labels(reason="refused").inc()
@@ -457,14 +573,22 @@ class Dispatcher:
     async def _release(self, row_ids: list[int], claimed_at: datetime) -> None:
         """Give claimed rows back untouched (on shutdown), so any instance sends them at once, not after the lease."""
         async with self.sessions() as session, session.begin():
-            await session.execute(update(OutboxMessage).where(
-                OutboxMessage.id.in_(row_ids), OutboxMessage.state == "sending", OutboxMessage.claimed_at == claimed_at,
-            ).values(state="pending").execution_options(synchronize_session=False))
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(row_ids),
+                    OutboxMessage.state == "sending",
+                    OutboxMessage.claimed_at == claimed_at,
+                )
+                .values(state="pending")
+                .execution_options(synchronize_session=False)
+            )
 
     async def _prepare_room(self, session: AsyncSession, row: OutboxMessage, mine: datetime) -> Push | None:
         """A shared room's message goes through the first channel that hosts the room."""
-        channel = next((name for name, sender in self.senders.items()
-                        if hasattr(sender, "hosts") and sender.hosts(row.room)), None)
+        channel = next(
+            (name for name, sender in self.senders.items() if hasattr(sender, "hosts") and sender.hosts(row.room)), None
+        )
         if channel is None:
             row.state, row.last_error = "failed", f"no channel hosts the room {row.room}"
             return None
@@ -498,16 +622,37 @@ class Dispatcher:
         new_state = bindparam("new_state", type_=String)
         gave_up = (new_state == "pending") & (row.attempts >= self.max_attempts)
         await session.execute(
-            update(OutboxMessage.__table__).where(
-                row.id == bindparam("row_id"), row.state == "sending",
-                row.claimed_at == bindparam("mine", type_=row.claimed_at.type))
-            .values(state=case((gave_up, "failed"), else_=new_state), last_error=bindparam("error", type_=String),
-                    not_before=func.coalesce(bindparam("retry_at", type_=row.not_before.type), row.not_before),
-                    channel=func.coalesce(bindparam("sent_channel", type_=row.channel.type), row.channel),
-                    message_id=bindparam("message_id", type_=String), sent_at=bindparam("sent_at", type_=row.sent_at.type)),
-            [dict(row_id=o.row_id, mine=o.mine, new_state=o.state, error=o.error[:ERROR_LENGTH] if o.error else None,
-                  retry_at=o.retry_at, sent_channel=o.channel, message_id=o.message_id,
-                  sent_at=now if o.state == "sent" else None) for o in outcomes])
+            update(OutboxMessage.__table__)
+            .where(
+                row.id == bindparam("row_id"),
+                row.state == "sending",
+                row.claimed_at == bindparam("mine", type_=row.claimed_at.type),
+            )
+            .values(
+                state=case((gave_up, "failed"), else_=new_state),
+                last_error=bindparam("error", type_=String),
+                not_before=func.coalesce(bindparam("retry_at", type_=row.not_before.type), row.not_before),
+                channel=func.coalesce(bindparam("sent_channel", type_=row.channel.type), row.channel),
+                message_id=bindparam("message_id", type_=String),
+                sent_at=bindparam("sent_at", type_=row.sent_at.type),
+            ),
+            [
+                dict(
+                    row_id=o.row_id,
+                    mine=o.mine,
+                    new_state=o.state,
+                    error=o.error[:ERROR_LENGTH] if o.error else None,
+                    retry_at=o.retry_at,
+                    sent_channel=o.channel,
+                    message_id=o.message_id,
+                    sent_at=now if o.state == "sent" else None,
+                )
+                for o in outcomes
+            ],
+        )
         for channel, user_id in {o.unreachable for o in outcomes if o.unreachable is not None}:
-            await session.execute(update(Identity).where(Identity.channel == channel, Identity.external_id == user_id)
-                                  .values(reachable=False))
+            await session.execute(
+                update(Identity)
+                .where(Identity.channel == channel, Identity.external_id == user_id)
+                .values(reachable=False)
+            )

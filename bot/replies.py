@@ -3,6 +3,7 @@
 A chat channel draws every reply as text with buttons (each type has a `text` drawing);
 a channel with richer surfaces (Slack's Block Kit, modals, App Home) reads the fields.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -253,17 +254,30 @@ def buttons_of(reply: Reply) -> tuple[Button, ...]:
 def as_payload(replies: list[Reply]) -> list[dict[str, Any]]:
     """Replies as JSON, to be sent again later: each as its text with its buttons (a file, a
     toast or a form does not keep)."""
-    return [{"text": reply.text, "multi": getattr(reply, "multi", False),
-             "buttons": [[b.label, b.action.encode(), b.style, b.selected, b.navigation] for b in buttons_of(reply)]}
-            for reply in replies if not isinstance(reply, (Document, Notice, Form, FieldErrors))]
+    return [
+        {
+            "text": reply.text,
+            "multi": getattr(reply, "multi", False),
+            "buttons": [[b.label, b.action.encode(), b.style, b.selected, b.navigation] for b in buttons_of(reply)],
+        }
+        for reply in replies
+        if not isinstance(reply, (Document, Notice, Form, FieldErrors))
+    ]
 
 
 def from_payload(payload: list[dict[str, Any]]) -> list[Reply]:
     """The replies `as_payload` kept, as messages."""
-    return [Message(item["text"], tuple(Button(label, Action.decode(data), style, selected=selected,
-                                               navigation=navigation)
-                                        for label, data, style, selected, navigation in item["buttons"]),
-                    multi=item["multi"]) for item in payload]
+    return [
+        Message(
+            item["text"],
+            tuple(
+                Button(label, Action.decode(data), style, selected=selected, navigation=navigation)
+                for label, data, style, selected, navigation in item["buttons"]
+            ),
+            multi=item["multi"],
+        )
+        for item in payload
+    ]
 
 
 def _shown(value: Any) -> str:

@@ -1,4 +1,5 @@
 """Running Gangmaker on its platforms: the configured channels and the web server, until stopped."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,7 +36,8 @@ def only_instance(settings: Settings) -> Iterator[None]:
     except Timeout:
         raise AlreadyServing(
             f"Another Gangmaker already serves the SQLite database {url.database}. Stop it first: several "
-            "instances at once need PostgreSQL (DATABASE_URL=postgresql://...).") from None
+            "instances at once need PostgreSQL (DATABASE_URL=postgresql://...)."
+        ) from None
     try:
         yield
     finally:

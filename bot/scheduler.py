@@ -9,6 +9,7 @@ lock on a connection of its own for as long as the process lives (PostgreSQL fre
 that connection closes, also when the process is killed), and each round of a check still takes
 a transaction-scoped lock, so two rounds never overlap even while leadership changes hands.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,8 +37,9 @@ Check = Callable[[AsyncSession, Settings, datetime], Awaitable[int]]
 class Jobs:
     """Every scheduled check of the application, then the core's own clean-up, each in its own transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings,
-                 checks: Sequence[Check] = ()) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], settings: Settings, checks: Sequence[Check] = ()
+    ) -> None:
         self.sessions = sessions
         self.settings = settings
         self.checks: list[Check] = [*checks, housekeeping]
@@ -69,8 +71,11 @@ async def housekeeping(session: AsyncSession, settings: Settings, now: datetime)
     """Keep only what the core still needs: handled update ids a week, finished pushes 90 days,
     a dialogue left halfway 30 days."""
     await session.execute(delete(ProcessedEvent).where(ProcessedEvent.at < now - timedelta(days=7)))
-    await session.execute(delete(OutboxMessage).where(
-        OutboxMessage.state.in_(("sent", "skipped", "failed")), OutboxMessage.created_at < now - timedelta(days=90)))
+    await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.state.in_(("sent", "skipped", "failed")), OutboxMessage.created_at < now - timedelta(days=90)
+        )
+    )
     result = await session.execute(delete(Conversation).where(Conversation.updated_at < now - timedelta(days=30)))
     return result.rowcount or 0
 
@@ -149,9 +154,16 @@ class Leadership:
 class Schedule:
     """APScheduler waking the checks and the dispatcher; `stop` lets a running round finish."""
 
-    def __init__(self, jobs: Jobs, dispatcher: Dispatcher, clock: Callable[[], datetime],
-                 check_seconds: float = 30, dispatch_seconds: float = 1,
-                 leadership: Leadership | None = None, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        jobs: Jobs,
+        dispatcher: Dispatcher,
+        clock: Callable[[], datetime],
+        check_seconds: float = 30,
+        dispatch_seconds: float = 1,
+        leadership: Leadership | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.jobs, self.dispatcher, self.clock = jobs, dispatcher, clock
         self.leadership = leadership
         self.metrics = metrics or Metrics()
@@ -160,8 +172,9 @@ class Schedule:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         # A round still running when the next is due (a broadcast takes many seconds) makes the next
         # return at once: two instances allowed, so APScheduler does not warn each second it skips one.
-        options = dict(max_instances=2, coalesce=True, misfire_grace_time=None,
-                       next_run_time=datetime.now(timezone.utc))  # APScheduler wakes on the wall clock
+        options = dict(
+            max_instances=2, coalesce=True, misfire_grace_time=None, next_run_time=datetime.now(timezone.utc)
+        )  # APScheduler wakes on the wall clock
         self.scheduler.add_job(self._checks, "interval", seconds=check_seconds, id="checks", **options)
         self.scheduler.add_job(self._dispatch, "interval", seconds=dispatch_seconds, id="dispatch", **options)
 

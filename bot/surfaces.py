@@ -7,6 +7,7 @@ multi...) from the surface of the channel the reader is on. Texts name commands 
 types them ("/idee"); a surface whose commands are typed otherwise ("/gangmaker idee" on
 Slack) says how, and the reader's translator writes them that way.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -45,24 +46,30 @@ class Surface:
         return self.hints.get(kind) or NEUTRAL_HINTS.get(kind)
 
     def with_hints(self, forms: bool | None = None, command: str | None = None, **hints: str) -> Surface:
-        return replace(self, forms=self.forms if forms is None else forms, command=command or self.command,
-                       hints={**self.hints, **hints})
+        return replace(
+            self,
+            forms=self.forms if forms is None else forms,
+            command=command or self.command,
+            hints={**self.hints, **hints},
+        )
 
 
 FORM = Surface(forms=True)
 
 # A chat with buttons where people type their answers; channels change what differs.
-CHAT = Surface(hints={
-    "text": N_("Typ je antwoord in een bericht."),
-    "number": N_("Typ een getal tussen {min} en {max}."),
-    "date": N_("Typ een datum, bijvoorbeeld {example}."),
-    "datetime": N_("Typ een datum en een uur, bijvoorbeeld {example} om 14.00 uur."),
-    "choice": N_("Kies een van de knoppen."),
-    "yesno": N_("Kies een van de knoppen."),
-    "multi": N_("Kies alles wat past en dan Klaar."),
-    "photo": N_("Een foto stuur je als gewoon bericht."),
-    "cancel": N_("Of typ /annuleer om te stoppen."),
-})
+CHAT = Surface(
+    hints={
+        "text": N_("Typ je antwoord in een bericht."),
+        "number": N_("Typ een getal tussen {min} en {max}."),
+        "date": N_("Typ een datum, bijvoorbeeld {example}."),
+        "datetime": N_("Typ een datum en een uur, bijvoorbeeld {example} om 14.00 uur."),
+        "choice": N_("Kies een van de knoppen."),
+        "yesno": N_("Kies een van de knoppen."),
+        "multi": N_("Kies alles wat past en dan Klaar."),
+        "photo": N_("Een foto stuur je als gewoon bericht."),
+        "cancel": N_("Of typ /annuleer om te stoppen."),
+    }
+)
 
 TELEGRAM = CHAT.with_hints(
     choice=N_("Tik op een van de knoppen."),

@@ -1,23 +1,70 @@
 """What people type instead of tapping: words compared plainly (no case, accents, punctuation
 or emoji, so "idee delen" is the button "💡 Idee delen"), and yes, no or "I don't know" in
 Dutch, English and French."""
+
 from __future__ import annotations
 
 import unicodedata
 
-YES = frozenset({
-    "ja", "ja graag", "graag", "ja hoor", "ja dat is goed", "dat is goed", "goed", "ok", "oke", "okay", "prima",
-    "akkoord", "in orde", "yes", "yes please", "sure", "fine", "oui", "oui merci", "daccord", "ok daccord",
-    "volontiers", "bien sur",
-})
-NO = frozenset({
-    "nee", "neen", "nee bedankt", "nee dank je", "liever niet", "nee liever niet", "no", "no thanks", "nope",
-    "not now", "non", "non merci", "pas maintenant",
-})
-DONT_KNOW = frozenset({
-    "weet ik niet", "ik weet het niet", "geen idee", "weet niet", "dont know", "i dont know", "no idea",
-    "not sure", "je ne sais pas", "sais pas", "aucune idee",
-})
+YES = frozenset(
+    {
+        "ja",
+        "ja graag",
+        "graag",
+        "ja hoor",
+        "ja dat is goed",
+        "dat is goed",
+        "goed",
+        "ok",
+        "oke",
+        "okay",
+        "prima",
+        "akkoord",
+        "in orde",
+        "yes",
+        "yes please",
+        "sure",
+        "fine",
+        "oui",
+        "oui merci",
+        "daccord",
+        "ok daccord",
+        "volontiers",
+        "bien sur",
+    }
+)
+NO = frozenset(
+    {
+        "nee",
+        "neen",
+        "nee bedankt",
+        "nee dank je",
+        "liever niet",
+        "nee liever niet",
+        "no",
+        "no thanks",
+        "nope",
+        "not now",
+        "non",
+        "non merci",
+        "pas maintenant",
+    }
+)
+DONT_KNOW = frozenset(
+    {
+        "weet ik niet",
+        "ik weet het niet",
+        "geen idee",
+        "weet niet",
+        "dont know",
+        "i dont know",
+        "no idea",
+        "not sure",
+        "je ne sais pas",
+        "sais pas",
+        "aucune idee",
+    }
+)
 
 
 def plain(text: str) -> str:

@@ -1,5 +1,6 @@
 """The one web server: each channel's routes (Telegram's webhook...), the application's public pages,
 a health endpoint and the Prometheus metrics."""
+
 from __future__ import annotations
 
 import asyncio
@@ -108,18 +109,23 @@ def page_handler(core: Gangmaker, page: Page) -> Callable[[web.Request], Awaitab
 
     async def handle(request: web.Request) -> web.StreamResponse:
         async with core.sessions() as session:
-            scope = Scope(session=session, settings=core.settings, now=core.clock(),
-                          locale_hint=reader_language(request))
+            scope = Scope(
+                session=session, settings=core.settings, now=core.clock(), locale_hint=reader_language(request)
+            )
             content = await page.render(scope)
-        headers = {"Content-Language": scope.t.locale, "Vary": "Accept-Language",
-                   "Cache-Control": f"public, max-age={content.max_age}" if content.max_age else "no-cache"}
+        headers = {
+            "Content-Language": scope.t.locale,
+            "Vary": "Accept-Language",
+            "Cache-Control": f"public, max-age={content.max_age}" if content.max_age else "no-cache",
+        }
         return web.Response(text=content.body, content_type=content.content_type, charset="utf-8", headers=headers)
 
     return handle
 
 
-def create_web_app(channels: Iterable[Any] = (), core: Gangmaker | None = None,
-                   lifecycle: Lifecycle | None = None) -> web.Application:
+def create_web_app(
+    channels: Iterable[Any] = (), core: Gangmaker | None = None, lifecycle: Lifecycle | None = None
+) -> web.Application:
     """GET /healthz and /metrics, the routes every channel asks for (`routes()`: method, path, handler), and
     the pages of the core's application."""
     lifecycle = lifecycle or Lifecycle()
@@ -128,8 +134,8 @@ def create_web_app(channels: Iterable[Any] = (), core: Gangmaker | None = None,
     if core is not None:
         app.router.add_get("/metrics", metrics(core))
     for channel in channels:
-        for method, path, handler in (channel.routes() if hasattr(channel, "routes") else ()):
+        for method, path, handler in channel.routes() if hasattr(channel, "routes") else ():
             app.router.add_route(method, path, handler)
-    for page in (core.app.pages if core is not None else ()):
+    for page in core.app.pages if core is not None else ():
         app.router.add_get(page.path, page_handler(core, page))
     return app

@@ -1,4 +1,5 @@
 """Calendar files (.ics, via the icalendar library) so a call lands in anyone's agenda."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,8 +7,9 @@ from datetime import datetime
 from icalendar import Calendar, Event
 
 
-def ics(uid: str, title: str, description: str, location: str, starts_at: datetime, ends_at: datetime,
-        stamp: datetime) -> bytes:
+def ics(
+    uid: str, title: str, description: str, location: str, starts_at: datetime, ends_at: datetime, stamp: datetime
+) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Stad Kortrijk//Gangmaker//NL")
     calendar.add("version", "2.0")

@@ -3,6 +3,7 @@
 It writes to the same database as the running bot; the bot's dispatcher sends what is queued.
 A new call is checked by the same rules, and answered with the same texts, as `/oproep` in the chat.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -91,8 +92,10 @@ def _create_options(function: Callable[..., None]) -> Callable[..., None]:
     options = [
         click.option("--title", required=True, help="Title in Dutch."),
         click.option("--description", required=True, help="What it is about, in Dutch."),
-        click.option("--title-en"), click.option("--title-fr"),
-        click.option("--description-en"), click.option("--description-fr"),
+        click.option("--title-en"),
+        click.option("--title-fr"),
+        click.option("--description-en"),
+        click.option("--description-fr"),
         click.option("--address", required=True, help="Street and number."),
         click.option("--neighbourhood", type=click.Choice(_values(NEIGHBOURHOODS)), required=True),
         click.option("--start", "starts_at", required=True, callback=moment, help="YYYY-MM-DD HH:MM, local."),
@@ -121,8 +124,9 @@ def create(reminders: str, **answers: Any) -> None:
         minutes = sorted({int(part) for part in reminders.split(",") if part.strip()}, reverse=True)
     except ValueError:
         raise click.BadParameter("minutes, comma-separated", param_hint="--reminders") from None
-    translations = {field: {lang: answers.pop(f"{field}_{lang}") for lang in ("en", "fr")}
-                    for field in ("title", "description")}
+    translations = {
+        field: {lang: answers.pop(f"{field}_{lang}") for lang in ("en", "fr")} for field in ("title", "description")
+    }
     answers["title_i18n"] = {k: v for k, v in translations["title"].items() if v}
     answers["description_i18n"] = {k: v for k, v in translations["description"].items() if v}
 
@@ -147,9 +151,12 @@ def refuse(answers: dict[str, Any], settings: Settings, now: datetime) -> None:
     problems = CALL_FLOW.validate(answers, now.astimezone(ZoneInfo(settings.timezone)))
     if problems:
         t = translator(settings.default_locale, settings.timezone)
-        raise click.ClickException("\n".join(
-            f"{OPTION_OF_STEP.get(name, '--' + name.replace('_', '-'))}: {problem.text(t)}"
-            for name, problem in problems.items()))
+        raise click.ClickException(
+            "\n".join(
+                f"{OPTION_OF_STEP.get(name, '--' + name.replace('_', '-'))}: {problem.text(t)}"
+                for name, problem in problems.items()
+            )
+        )
 
 
 @call_group.command("list")
@@ -162,8 +169,9 @@ def list_calls() -> None:
             waiting = await call_service.count(session, call, call_service.WAITING)
             capacity = call.capacity if call.capacity is not None else "-"
             starts = call.starts_at.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
-            click.echo(f"{call.id}\t{call.state}\t{starts}\t{joined}/{capacity}"
-                       f"\twaitlist {waiting}\t{call.title.get('nl')}")
+            click.echo(
+                f"{call.id}\t{call.state}\t{starts}\t{joined}/{capacity}\twaitlist {waiting}\t{call.title.get('nl')}"
+            )
 
     _run(work)
 
@@ -201,8 +209,11 @@ _state_command("cancel", "Cancel a call and tell everyone signed up.", _cancel)
 
 @call_group.command("qr")
 @click.argument("call_id", type=int)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="PNG file (default: call-ID.png); the SVG goes next to it.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PNG file (default: call-ID.png); the SVG goes next to it.",
+)
 def qr(call_id: int, out: Path | None) -> None:
     """Write the QR code of the call's Telegram link for a poster: a PNG of at least 1200 pixels
     (10 cm at 300 dpi) and an SVG with the call's title under the code."""
@@ -250,7 +261,9 @@ def poster_svg(link: str, title: str) -> str:
     path = next(element.get("d") for element in drawn.iter() if element.tag.endswith("path"))
     size = code.modules_count + 2 * code.border
     height = size + 6  # room for the title
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="120mm" height="{120 * height / size:.1f}mm" '
-            f'viewBox="0 0 {size} {height}"><rect width="{size}" height="{height}" fill="#fff"/>'
-            f'<path d="{path}" fill="#000"/><text x="{size / 2}" y="{size + 2.5}" font-family="sans-serif" '
-            f'font-size="2.4" text-anchor="middle">{escape(title)}</text></svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="120mm" height="{120 * height / size:.1f}mm" '
+        f'viewBox="0 0 {size} {height}"><rect width="{size}" height="{height}" fill="#fff"/>'
+        f'<path d="{path}" fill="#000"/><text x="{size / 2}" y="{size + 2.5}" font-family="sans-serif" '
+        f'font-size="2.4" text-anchor="middle">{escape(title)}</text></svg>'
+    )

@@ -3,6 +3,7 @@
 Plain functions on a database session, shared by the chat handlers, the scheduler and
 the `gangmaker call` command line.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -40,8 +41,11 @@ def fits(call: Call, person: Person) -> bool:
     )
     if any(wanted and not set(wanted) & have for wanted, have in checks):
         return False
-    singles = ((call.target_neighbourhoods, person.neighbourhood), (call.target_roles, person.role),
-               (call.target_languages, person.locale))
+    singles = (
+        (call.target_neighbourhoods, person.neighbourhood),
+        (call.target_roles, person.role),
+        (call.target_languages, person.locale),
+    )
     return all(not wanted or value in wanted for wanted, value in singles)
 
 
@@ -50,18 +54,28 @@ async def matching_offers(session: AsyncSession, call: Call, now: datetime) -> l
     kinds = [OFFER_KINDS[need] for need in call.needs if need in OFFER_KINDS]
     if not kinds:
         return []
-    rows = (await session.execute(
-        select(Offer, Person).join(Person, Person.id == Offer.person_id)
-        .where(Offer.state == "open", Offer.kind.in_(kinds))
-    )).all()
-    usable = [(offer, person) for offer, person in rows
-              if (offer.valid_until is None or offer.valid_until >= call.starts_at) and fits(call, person)]
+    rows = (
+        await session.execute(
+            select(Offer, Person)
+            .join(Person, Person.id == Offer.person_id)
+            .where(Offer.state == "open", Offer.kind.in_(kinds))
+        )
+    ).all()
+    usable = [
+        (offer, person)
+        for offer, person in rows
+        if (offer.valid_until is None or offer.valid_until >= call.starts_at) and fits(call, person)
+    ]
 
     def rank(item: tuple[Offer, Person]) -> tuple:
         offer, person = item
         tags = set(offer.details.get("tags", []))
-        return (person.neighbourhood != call.neighbourhood, -len(tags & set(call.themes)),
-                -(offer.details.get("hours") or 0), offer.created_at)
+        return (
+            person.neighbourhood != call.neighbourhood,
+            -len(tags & set(call.themes)),
+            -(offer.details.get("hours") or 0),
+            offer.created_at,
+        )
 
     return [offer for offer, _ in sorted(usable, key=rank)]
 
@@ -69,10 +83,16 @@ async def matching_offers(session: AsyncSession, call: Call, now: datetime) -> l
 def targeting(call: Call, dialect: str) -> list[Any]:
     """The call's audience as SQL conditions on Person: opted in, reachable, not blocked, and in
     every targeting list that is not empty (themes and kinds of contribution: any one of them)."""
-    conditions = [Person.onboarded_at.is_not(None), Person.blocked_at.is_(None),
-                  exists().where(Identity.person_id == Person.id, Identity.reachable.is_(True))]
-    for column, wanted in ((Person.neighbourhood, call.target_neighbourhoods), (Person.role, call.target_roles),
-                           (Person.locale, call.target_languages)):
+    conditions = [
+        Person.onboarded_at.is_not(None),
+        Person.blocked_at.is_(None),
+        exists().where(Identity.person_id == Person.id, Identity.reachable.is_(True)),
+    ]
+    for column, wanted in (
+        (Person.neighbourhood, call.target_neighbourhoods),
+        (Person.role, call.target_roles),
+        (Person.locale, call.target_languages),
+    ):
         if wanted:
             conditions.append(column.in_(wanted))
     for column, wanted in ((Person.interests, call.themes), (Person.contributions, call.target_contributions)):
@@ -91,20 +111,31 @@ def _holds_any(column: Any, values: list[str], dialect: str) -> Any:
 
 async def audience_size(session: AsyncSession, call: Call) -> int:
     """How many people the call reaches: one count in the database."""
-    return await session.scalar(
-        select(func.count(Person.id)).where(*targeting(call, session.bind.dialect.name))) or 0
+    return await session.scalar(select(func.count(Person.id)).where(*targeting(call, session.bind.dialect.name))) or 0
 
 
 async def announce(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
     """Queue the call for the next ANNOUNCE_BATCH people of its audience, by id from where the last
     batch stopped; once none are left, the call is announced. Returns how many people this batch covered."""
     limit = ANNOUNCE_BATCH
-    people = (await session.execute(
-        select(Person.id, Person.quiet_start, Person.quiet_end)
-        .where(*targeting(call, session.bind.dialect.name), Person.id > call.announced_to)
-        .order_by(Person.id).limit(limit))).all()
-    await purposes.queue_many(session, settings, people=people, key=lambda person_id: announcement_key(call, person_id),
-                              purpose=purposes.CALL, now=now, payload={"call_id": call.id}, hold=True)
+    people = (
+        await session.execute(
+            select(Person.id, Person.quiet_start, Person.quiet_end)
+            .where(*targeting(call, session.bind.dialect.name), Person.id > call.announced_to)
+            .order_by(Person.id)
+            .limit(limit)
+        )
+    ).all()
+    await purposes.queue_many(
+        session,
+        settings,
+        people=people,
+        key=lambda person_id: announcement_key(call, person_id),
+        purpose=purposes.CALL,
+        now=now,
+        payload={"call_id": call.id},
+        hold=True,
+    )
     if people:
         call.announced_to = people[-1].id
     if len(people) < limit:
@@ -134,7 +165,8 @@ async def reach(session: AsyncSession, call: Call, now: datetime) -> dict[str, i
     rows = await session.execute(
         select(OutboxMessage.state, OutboxMessage.not_before, Person.paused)
         .join(Person, Person.id == OutboxMessage.person_id)
-        .where(OutboxMessage.purpose == purposes.CALL.name, OutboxMessage.key.like(f"call:{call.id}:person:%")))
+        .where(OutboxMessage.purpose == purposes.CALL.name, OutboxMessage.key.like(f"call:{call.id}:person:%"))
+    )
     counts = dict.fromkeys(REACH, 0)
     for state, not_before, paused in rows:
         where = _where(state, not_before > now, paused)
@@ -157,8 +189,10 @@ def _where(state: str, later: bool, paused: bool) -> str | None:
 
 
 async def count(session: AsyncSession, call: Call, *states: str) -> int:
-    return await session.scalar(
-        select(func.count(SignUp.id)).where(SignUp.call_id == call.id, SignUp.state.in_(states))) or 0
+    return (
+        await session.scalar(select(func.count(SignUp.id)).where(SignUp.call_id == call.id, SignUp.state.in_(states)))
+        or 0
+    )
 
 
 async def places_left(session: AsyncSession, call: Call) -> int | None:
@@ -172,10 +206,14 @@ async def sign_up_of(session: AsyncSession, call: Call, person: Person) -> SignU
 
 
 async def waitlist_position(session: AsyncSession, sign_up: SignUp) -> int:
-    ahead = await session.scalar(select(func.count(SignUp.id)).where(
-        SignUp.call_id == sign_up.call_id, SignUp.state == WAITING,
-        (SignUp.created_at < sign_up.created_at)
-        | ((SignUp.created_at == sign_up.created_at) & (SignUp.id < sign_up.id))))
+    ahead = await session.scalar(
+        select(func.count(SignUp.id)).where(
+            SignUp.call_id == sign_up.call_id,
+            SignUp.state == WAITING,
+            (SignUp.created_at < sign_up.created_at)
+            | ((SignUp.created_at == sign_up.created_at) & (SignUp.id < sign_up.id)),
+        )
+    )
     return (ahead or 0) + 1
 
 
@@ -203,7 +241,7 @@ async def join(session: AsyncSession, call: Call, person: Person, now: datetime)
 
 
 async def decline(session: AsyncSession, call: Call, person: Person, now: datetime) -> None:
-    """"Niet nu": remembered, so the call is not pushed again."""
+    """ "Niet nu": remembered, so the call is not pushed again."""
     sign_up = await sign_up_of(session, call, person)
     if sign_up is None:
         session.add(SignUp(call_id=call.id, person_id=person.id, state="declined", created_at=now, updated_at=now))
@@ -229,16 +267,27 @@ async def offer_next_place(session: AsyncSession, settings: Settings, call: Call
         left = await places_left(session, call)
         if left is not None and left <= 0:
             return offered
-        first = await session.scalar(select(SignUp).where(SignUp.call_id == call.id, SignUp.state == WAITING)
-                                     .order_by(SignUp.created_at, SignUp.id).limit(1))
+        first = await session.scalar(
+            select(SignUp)
+            .where(SignUp.call_id == call.id, SignUp.state == WAITING)
+            .order_by(SignUp.created_at, SignUp.id)
+            .limit(1)
+        )
         if first is None:
             return offered
         person = await session.get(Person, first.person_id)
         first.state = "offered"
         first.offer_expires_at = offer_deadline(settings, call, person, now)
         await session.flush()
-        await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:offer:{int(now.timestamp())}",
-                             person=person, purpose=purposes.WAITLIST_OFFER, now=now, payload={"call_id": call.id})
+        await purposes.queue(
+            session,
+            settings,
+            key=f"call:{call.id}:person:{person.id}:offer:{int(now.timestamp())}",
+            person=person,
+            purpose=purposes.WAITLIST_OFFER,
+            now=now,
+            payload={"call_id": call.id},
+        )
         offered += 1
 
 
@@ -264,14 +313,21 @@ async def confirm_place(session: AsyncSession, sign_up: SignUp, now: datetime) -
 
 async def expire_place_offers(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """Offers nobody confirmed in time pass to the next on the waitlist."""
-    expired = list(await session.scalars(select(SignUp).where(
-        SignUp.state == "offered", SignUp.offer_expires_at < now)))
+    expired = list(
+        await session.scalars(select(SignUp).where(SignUp.state == "offered", SignUp.offer_expires_at < now))
+    )
     for sign_up in expired:
         sign_up.state, sign_up.offer_expires_at = "passed", None
         await session.flush()
-        await purposes.queue(session, settings, key=f"call:{sign_up.call_id}:person:{sign_up.person_id}:passed:"
-                             f"{int(now.timestamp())}", person=await session.get(Person, sign_up.person_id),
-                             purpose=purposes.PLACE_PASSED, now=now, payload={"call_id": sign_up.call_id})
+        await purposes.queue(
+            session,
+            settings,
+            key=f"call:{sign_up.call_id}:person:{sign_up.person_id}:passed:{int(now.timestamp())}",
+            person=await session.get(Person, sign_up.person_id),
+            purpose=purposes.PLACE_PASSED,
+            now=now,
+            payload={"call_id": sign_up.call_id},
+        )
         await offer_next_place(session, settings, await session.get(Call, sign_up.call_id), now)
     return len(expired)
 
@@ -282,16 +338,31 @@ async def cancel_call(session: AsyncSession, settings: Settings, call: Call, now
     return await tell_signed_up(session, settings, call, now, purposes.CALL_CANCELLED, "cancelled")
 
 
-async def tell_signed_up(session: AsyncSession, settings: Settings, call: Call, now: datetime,
-                         purpose: purposes.Purpose, key: str, **payload: Any) -> int:
+async def tell_signed_up(
+    session: AsyncSession,
+    settings: Settings,
+    call: Call,
+    now: datetime,
+    purpose: purposes.Purpose,
+    key: str,
+    **payload: Any,
+) -> int:
     """Queue a message about the call for everyone with a place or on the waitlist."""
     told = 0
-    sign_ups = await session.scalars(select(SignUp).where(
-        SignUp.call_id == call.id, SignUp.state.in_((*HOLDING, WAITING))))
+    sign_ups = await session.scalars(
+        select(SignUp).where(SignUp.call_id == call.id, SignUp.state.in_((*HOLDING, WAITING)))
+    )
     for sign_up in list(sign_ups):
         person = await session.get(Person, sign_up.person_id)
-        told += await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:{key}",
-                                     person=person, purpose=purpose, now=now, payload={"call_id": call.id, **payload})
+        told += await purposes.queue(
+            session,
+            settings,
+            key=f"call:{call.id}:person:{person.id}:{key}",
+            person=person,
+            purpose=purpose,
+            now=now,
+            payload={"call_id": call.id, **payload},
+        )
     return told
 
 
@@ -305,27 +376,51 @@ async def close_past_deadline(session: AsyncSession, now: datetime) -> int:
 def answers_of(call: Call) -> dict[str, Any]:
     """The answers of the call dialogue that describe this call (to change it)."""
     return {
-        "title": call.title.get("nl", ""), "description": call.description.get("nl", ""), "needs": call.needs,
-        **{f"{field}_{locale}": getattr(call, field).get(locale) for field in ("title", "description")
-           for locale in ("en", "fr")},
-        "themes": call.themes, "neighbourhood": call.neighbourhood, "address": call.address,
-        "starts_at": call.starts_at.isoformat(), "ends_at": call.ends_at.isoformat(),
-        "capacity": call.capacity or 0, "deadline": call.deadline.isoformat(),
-        "target_neighbourhoods": call.target_neighbourhoods, "target_contributions": call.target_contributions,
-        "target_roles": call.target_roles, "target_languages": call.target_languages,
+        "title": call.title.get("nl", ""),
+        "description": call.description.get("nl", ""),
+        "needs": call.needs,
+        **{
+            f"{field}_{locale}": getattr(call, field).get(locale)
+            for field in ("title", "description")
+            for locale in ("en", "fr")
+        },
+        "themes": call.themes,
+        "neighbourhood": call.neighbourhood,
+        "address": call.address,
+        "starts_at": call.starts_at.isoformat(),
+        "ends_at": call.ends_at.isoformat(),
+        "capacity": call.capacity or 0,
+        "deadline": call.deadline.isoformat(),
+        "target_neighbourhoods": call.target_neighbourhoods,
+        "target_contributions": call.target_contributions,
+        "target_roles": call.target_roles,
+        "target_languages": call.target_languages,
         "reminders": [str(minutes) for minutes in call.reminder_minutes],
         "publish": "later" if call.state == "scheduled" else "now",
         "publish_at": call.publish_at.isoformat() if call.state == "scheduled" and call.publish_at else None,
     }
 
 
-async def update_call(session: AsyncSession, settings: Settings, call: Call, answers: dict[str, Any],
-                      now: datetime) -> int:
+async def update_call(
+    session: AsyncSession, settings: Settings, call: Call, answers: dict[str, Any], now: datetime
+) -> int:
     """Apply changed answers; everyone signed up hears what changed. Returns how many were told."""
     changed = new_call(answers, None, now)
-    for field in ("needs", "themes", "neighbourhood", "address", "starts_at", "ends_at", "capacity", "deadline",
-                  "target_neighbourhoods", "target_contributions", "target_roles", "target_languages",
-                  "reminder_minutes"):
+    for field in (
+        "needs",
+        "themes",
+        "neighbourhood",
+        "address",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "deadline",
+        "target_neighbourhoods",
+        "target_contributions",
+        "target_roles",
+        "target_languages",
+        "reminder_minutes",
+    ):
         setattr(call, field, getattr(changed, field))
     call.title, call.description = changed.title, changed.description
     if call.state in ("draft", "scheduled"):
@@ -349,17 +444,27 @@ def new_call(answers: dict[str, Any], creator: Person | None, now: datetime) -> 
     publish_at = datetime.fromisoformat(answers["publish_at"]) if answers.get("publish_at") else None
     return Call(
         title={"nl": answers["title"], **(answers.get("title_i18n") or {}), **_translations(answers, "title")},
-        description={"nl": answers["description"], **(answers.get("description_i18n") or {}),
-                     **_translations(answers, "description")},
-        needs=answers.get("needs") or [], themes=answers.get("themes") or [],
-        neighbourhood=answers.get("neighbourhood"), address=answers["address"],
-        starts_at=starts_at, ends_at=datetime.fromisoformat(answers["ends_at"]),
+        description={
+            "nl": answers["description"],
+            **(answers.get("description_i18n") or {}),
+            **_translations(answers, "description"),
+        },
+        needs=answers.get("needs") or [],
+        themes=answers.get("themes") or [],
+        neighbourhood=answers.get("neighbourhood"),
+        address=answers["address"],
+        starts_at=starts_at,
+        ends_at=datetime.fromisoformat(answers["ends_at"]),
         capacity=answers.get("capacity") or None,
         deadline=datetime.fromisoformat(answers["deadline"]) if answers.get("deadline") else starts_at,
-        publish_at=publish_at, state="scheduled" if publish_at and publish_at > now else "draft",
+        publish_at=publish_at,
+        state="scheduled" if publish_at and publish_at > now else "draft",
         target_neighbourhoods=answers.get("target_neighbourhoods") or [],
         target_contributions=answers.get("target_contributions") or [],
-        target_roles=answers.get("target_roles") or [], target_languages=answers.get("target_languages") or [],
+        target_roles=answers.get("target_roles") or [],
+        target_languages=answers.get("target_languages") or [],
         reminder_minutes=sorted({int(m) for m in answers.get("reminders") or DEFAULT_REMINDERS}, reverse=True),
-        created_by=creator.id if creator else None, created_at=now, updated_at=now,
+        created_by=creator.id if creator else None,
+        created_at=now,
+        updated_at=now,
     )

@@ -2,6 +2,7 @@
 
 Also the buttons on pushes about calls (a freed place, the follow-up rating) and `/pauze`.
 """
+
 from __future__ import annotations
 
 import re
@@ -65,8 +66,11 @@ def why(ctx: Scope, call: Call) -> str:
     if person is None:
         return ""
     themes = [t(label(THEMES, theme)) for theme in call.themes or () if theme in (person.interests or ())]
-    place = (t(label(NEIGHBOURHOODS, person.neighbourhood))
-             if person.neighbourhood and person.neighbourhood in (call.target_neighbourhoods or ()) else "")
+    place = (
+        t(label(NEIGHBOURHOODS, person.neighbourhood))
+        if person.neighbourhood and person.neighbourhood in (call.target_neighbourhoods or ())
+        else ""
+    )
     if themes and place:
         return t(N_("Omdat je koos voor {themes} in {place}."), themes=", ".join(themes), place=place)
     if themes or place:
@@ -78,10 +82,12 @@ def buttons(ctx: Scope, call: Call, left: int | None, *, info: bool = True) -> t
     """Join (or the waitlist when it is full), not now, more info, calendar."""
     t = ctx.t
     join = t(N_("Op de wachtlijst")) if left == 0 else t(N_("Ik doe mee"))
-    return (Button(join, Action.of(CALL, "join", call.id), style="primary"),
-            call_button(t(N_("Niet nu")), "no", call),
-            *((call_button(t(N_("Meer info")), "info", call),) if info else ()),
-            call_button(t(N_("In mijn agenda")), "ics", call))
+    return (
+        Button(join, Action.of(CALL, "join", call.id), style="primary"),
+        call_button(t(N_("Niet nu")), "no", call),
+        *((call_button(t(N_("Meer info")), "info", call),) if info else ()),
+        call_button(t(N_("In mijn agenda")), "ics", call),
+    )
 
 
 async def card(ctx: Scope, call: Call, *, push: bool = False, lead: str = "") -> Card:
@@ -89,21 +95,31 @@ async def card(ctx: Scope, call: Call, *, push: bool = False, lead: str = "") ->
     then the buttons."""
     t = ctx.t
     lines = [
-        CardLine(t(N_("{start} tot {end}"), start=t.datetime(call.starts_at), end=t.time(call.ends_at)),
-                 t(N_("Wanneer")), "🗓"),
+        CardLine(
+            t(N_("{start} tot {end}"), start=t.datetime(call.starts_at), end=t.time(call.ends_at)),
+            t(N_("Wanneer")),
+            "🗓",
+        ),
         CardLine(where(ctx, call), t(N_("Waar")), "📍"),
         CardLine(map_link(call)),
     ]
     left = await calls.places_left(ctx.session, call)
     if left is not None:
-        lines.append(CardLine(t(N_("Vrije plaatsen: {n}."), n=left) if left
-                              else t(N_("Volzet. Je kunt op de wachtlijst."))))
+        lines.append(
+            CardLine(t(N_("Vrije plaatsen: {n}."), n=left) if left else t(N_("Volzet. Je kunt op de wachtlijst.")))
+        )
     lines.append(CardLine(t(N_("Inschrijven kan tot {deadline}."), deadline=t.datetime(call.deadline))))
     reason = why(ctx, call)
     if reason:
         lines.append(CardLine(reason, icon="🎯"))
-    return Card(calls.call_text(call, "title", t.locale), tuple(lines), buttons(ctx, call, left), icon="📣",
-                lead=lead, footer=t(PAUSE_HINT) if push else "")
+    return Card(
+        calls.call_text(call, "title", t.locale),
+        tuple(lines),
+        buttons(ctx, call, left),
+        icon="📣",
+        lead=lead,
+        footer=t(PAUSE_HINT) if push else "",
+    )
 
 
 def not_taking_place(ctx: Scope, call: Call) -> str:
@@ -151,14 +167,27 @@ async def on_call_button(ctx: Context, tapped: Action) -> None:
     elif action == "show":
         await show_call(ctx, call.id)
     elif action == "info":
-        ctx.say(calls.call_text(call, "description", t.locale) + "\n\n📍 " + where(ctx, call) + "\n" + map_link(call),
-                buttons(ctx, call, await calls.places_left(ctx.session, call), info=False))
+        ctx.say(
+            calls.call_text(call, "description", t.locale) + "\n\n📍 " + where(ctx, call) + "\n" + map_link(call),
+            buttons(ctx, call, await calls.places_left(ctx.session, call), info=False),
+        )
     elif action == "ics":
-        ctx.send(Document(f"kortrijk2030-{call.id}.ics", ics(
-            f"call-{call.id}@gangmaker.kortrijk.be", calls.call_text(call, "title", t.locale),
-            calls.call_text(call, "description", t.locale), full_address(call), call.starts_at, call.ends_at,
-            ctx.now),
-            "text/calendar", caption=t(N_("Open dit bestand om het in je agenda te zetten."))))
+        ctx.send(
+            Document(
+                f"kortrijk2030-{call.id}.ics",
+                ics(
+                    f"call-{call.id}@gangmaker.kortrijk.be",
+                    calls.call_text(call, "title", t.locale),
+                    calls.call_text(call, "description", t.locale),
+                    full_address(call),
+                    call.starts_at,
+                    call.ends_at,
+                    ctx.now,
+                ),
+                "text/calendar",
+                caption=t(N_("Open dit bestand om het in je agenda te zetten.")),
+            )
+        )
     elif action in ("join", "no"):
         await _answer(ctx, call, action)
     elif action == "keep":
@@ -176,8 +205,12 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
     if call.state == "cancelled":
         ctx.say(not_taking_place(ctx, call))
     elif call.state != "published" or ctx.now > call.deadline:
-        ctx.say(t(N_("Inschrijven kon tot {deadline}. Jammer, misschien een volgende keer!"),
-                  deadline=t.datetime(call.deadline)))
+        ctx.say(
+            t(
+                N_("Inschrijven kon tot {deadline}. Jammer, misschien een volgende keer!"),
+                deadline=t.datetime(call.deadline),
+            )
+        )
     elif action == "no":
         existing = await calls.sign_up_of(ctx.session, call, ctx.person)
         if existing is not None and existing.state in (*calls.HOLDING, calls.WAITING):
@@ -191,20 +224,37 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
             await _change_place(ctx, call, "confirm")
             return
         if existing is not None and existing.state == calls.WAITING:
-            ctx.notice(t(N_("Je staat al op de wachtlijst, op plaats {position}."),
-                         position=await calls.waitlist_position(ctx.session, existing)))
+            ctx.notice(
+                t(
+                    N_("Je staat al op de wachtlijst, op plaats {position}."),
+                    position=await calls.waitlist_position(ctx.session, existing),
+                )
+            )
             return
         if existing is not None and existing.state in calls.HOLDING:
             ctx.notice(t(N_("Je bent al ingeschreven.")))
             return
         sign_up = await calls.join(ctx.session, call, ctx.person, ctx.now)
         if sign_up.state == "joined":
-            ctx.say(t(N_("Fijn, je doet mee! Ik stuur je een herinnering vooraf. "
-                         "Kun je toch niet? Schrijf je uit via /mijnoproepen.")))
+            ctx.say(
+                t(
+                    N_(
+                        "Fijn, je doet mee! Ik stuur je een herinnering vooraf. "
+                        "Kun je toch niet? Schrijf je uit via /mijnoproepen."
+                    )
+                )
+            )
         else:
             position = await calls.waitlist_position(ctx.session, sign_up)
-            ctx.say(t(N_("Het is volzet. Je staat op de wachtlijst, op plaats {position}. "
-                         "Komt er een plaats vrij, dan laat ik het je meteen weten."), position=position))
+            ctx.say(
+                t(
+                    N_(
+                        "Het is volzet. Je staat op de wachtlijst, op plaats {position}. "
+                        "Komt er een plaats vrij, dan laat ik het je meteen weten."
+                    ),
+                    position=position,
+                )
+            )
 
 
 async def _ask_sign_out(ctx: Context, call: Call) -> None:
@@ -214,9 +264,14 @@ async def _ask_sign_out(ctx: Context, call: Call) -> None:
     if sign_up is None or sign_up.state not in (*calls.HOLDING, calls.WAITING):
         ctx.notice(t(N_("Je bent niet ingeschreven voor deze oproep.")))
         return
-    ctx.say(t(N_("Je plaats gaat dan naar iemand anders. Wil je je uitschrijven voor {title} ({start})?"),
-              title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at)),
-            [call_button(t(N_("Ja, uitschrijven")), "cancel!", call), call_button(t(N_("Nee, ik kom")), "keep", call)])
+    ctx.say(
+        t(
+            N_("Je plaats gaat dan naar iemand anders. Wil je je uitschrijven voor {title} ({start})?"),
+            title=calls.call_text(call, "title", t.locale),
+            start=t.datetime(call.starts_at),
+        ),
+        [call_button(t(N_("Ja, uitschrijven")), "cancel!", call), call_button(t(N_("Nee, ik kom")), "keep", call)],
+    )
 
 
 async def _change_place(ctx: Context, call: Call, action: str) -> None:
@@ -231,9 +286,16 @@ async def _change_place(ctx: Context, call: Call, action: str) -> None:
         ctx.notice(t(N_("Je bent niet ingeschreven voor deze oproep.")))
     else:
         await calls.cancel_sign_up(ctx.session, ctx.settings, sign_up, ctx.now)
-        ctx.say(t(N_("Je bent uitgeschreven voor {title}. Bedankt om het te laten weten!"),
-                  title=calls.call_text(call, "title", t.locale)),
-                [Button(t(N_("📣 Wat loopt er?")), command_action("agenda")), Button(t(N_("Menu")), command_action("menu"))])
+        ctx.say(
+            t(
+                N_("Je bent uitgeschreven voor {title}. Bedankt om het te laten weten!"),
+                title=calls.call_text(call, "title", t.locale),
+            ),
+            [
+                Button(t(N_("📣 Wat loopt er?")), command_action("agenda")),
+                Button(t(N_("Menu")), command_action("menu")),
+            ],
+        )
 
 
 async def open_calls(ctx: Context) -> None:
@@ -245,13 +307,13 @@ async def open_calls(ctx: Context) -> None:
         return
     found = fitting + others
     shown = found[:MAX_LISTED]
-    ctx.say(t(N_("Dit loopt er nu. Wat bij je past, staat eerst.")) if fitting and others
-            else t(N_("Dit loopt er nu.")))
+    ctx.say(
+        t(N_("Dit loopt er nu. Wat bij je past, staat eerst.")) if fitting and others else t(N_("Dit loopt er nu."))
+    )
     for call in shown:
         ctx.send(await card(ctx, call))
     if len(found) > len(shown):
-        ctx.say(t(N_("Er zijn er nog {n}. Ik toonde de eerste {shown}."), n=len(found) - len(shown),
-                  shown=len(shown)))
+        ctx.say(t(N_("Er zijn er nog {n}. Ik toonde de eerste {shown}."), n=len(found) - len(shown), shown=len(shown)))
 
 
 async def _open_by_fit(ctx: Context) -> tuple[list[Call], list[Call]]:
@@ -283,11 +345,13 @@ async def my_calls(ctx: Context) -> None:
     for number, (sign_up, call) in enumerate(rows, start=1):
         line = f"{number}. {calls.call_text(call, 'title', t.locale)}, {t.datetime(call.starts_at)}"
         if sign_up.state == calls.WAITING:
-            line += " – " + t(N_("wachtlijst, plaats {position}"),
-                              position=await calls.waitlist_position(ctx.session, sign_up))
+            line += " – " + t(
+                N_("wachtlijst, plaats {position}"), position=await calls.waitlist_position(ctx.session, sign_up)
+            )
         elif sign_up.state == "offered":
-            line += " – " + t(N_("er is een plaats voor jou: bevestig vóór {until}"),
-                              until=t.datetime(sign_up.offer_expires_at))
+            line += " – " + t(
+                N_("er is een plaats voor jou: bevestig vóór {until}"), until=t.datetime(sign_up.offer_expires_at)
+            )
             buttons.append(call_button(t(N_("Bevestigen {number}"), number=number), "confirm", call))
         lines.append(line)
         buttons.append(call_button(t(N_("Uitschrijven {number}"), number=number), "cancel", call))
@@ -312,14 +376,22 @@ async def pause(ctx: Context) -> None:
     paused already, say until when and offer to end it."""
     t = ctx.t
     if ctx.person.paused:
-        ctx.say(t(N_("Je berichten staan al op pauze, {until}. Berichten over iets waarvoor je inschreef, krijg "
-                     "je wel."), until=pause_state(ctx)),
-                [Button(t(N_("Ja, alles weer aan")), Action.of(PAUSE, "off"))])
+        ctx.say(
+            t(
+                N_("Je berichten staan al op pauze, {until}. Berichten over iets waarvoor je inschreef, krijg je wel."),
+                until=pause_state(ctx),
+            ),
+            [Button(t(N_("Ja, alles weer aan")), Action.of(PAUSE, "off"))],
+        )
         return
-    ctx.say(t(N_("Berichten over iets waarvoor je inschreef, krijg je wel. Hoe lang wil je geen oproepen en "
-                 "overzichten?")),
-            [Button(t(N_("Een week")), Action.of(PAUSE, "week")), Button(t(N_("Een maand")), Action.of(PAUSE, "month")),
-             Button(t(N_("Tot ik het zeg")), Action.of(PAUSE, "open"))])
+    ctx.say(
+        t(N_("Berichten over iets waarvoor je inschreef, krijg je wel. Hoe lang wil je geen oproepen en overzichten?")),
+        [
+            Button(t(N_("Een week")), Action.of(PAUSE, "week")),
+            Button(t(N_("Een maand")), Action.of(PAUSE, "month")),
+            Button(t(N_("Tot ik het zeg")), Action.of(PAUSE, "open")),
+        ],
+    )
 
 
 async def on_pause_button(ctx: Context, tapped: Action) -> None:
@@ -327,10 +399,12 @@ async def on_pause_button(ctx: Context, tapped: Action) -> None:
     if tapped.verb in PAUSES:
         days = PAUSES[tapped.verb]
         person.paused, person.paused_until = True, ctx.now + timedelta(days=days) if days else None
-        ctx.say(t(N_("Oké, ik stuur je niets uit mezelf, {until}. Daarna krijg je weer alles."),
-                  until=pause_state(ctx)) if days else
-                t(N_("Oké, ik stuur je niets uit mezelf tot je het zegt. Typ dan /pauze.")),
-                [Button(t(N_("Toch weer alles aan")), Action.of(PAUSE, "off"))])
+        ctx.say(
+            t(N_("Oké, ik stuur je niets uit mezelf, {until}. Daarna krijg je weer alles."), until=pause_state(ctx))
+            if days
+            else t(N_("Oké, ik stuur je niets uit mezelf tot je het zegt. Typ dan /pauze.")),
+            [Button(t(N_("Toch weer alles aan")), Action.of(PAUSE, "off"))],
+        )
     elif tapped.verb == "off" and person.paused:
         person.paused, person.paused_until = False, None
         ctx.say(t(N_("Welkom terug! Je krijgt weer oproepen en overzichten.")))
@@ -346,8 +420,13 @@ async def on_feedback_button(ctx: Context, tapped: Action) -> None:
     """A rating after an event: stored at once, then an optional remark."""
     rating = tapped.verb
     call = await ctx.find(Call, tapped.id)
-    took_part = call is not None and call.state in calls.OPEN and ctx.now >= call.ends_at and (
-        sign_up := await calls.sign_up_of(ctx.session, call, ctx.person)) is not None and sign_up.state in TOOK_PART
+    took_part = (
+        call is not None
+        and call.state in calls.OPEN
+        and ctx.now >= call.ends_at
+        and (sign_up := await calls.sign_up_of(ctx.session, call, ctx.person)) is not None
+        and sign_up.state in TOOK_PART
+    )
     if not took_part or not rating.isdecimal() or not 1 <= int(rating) <= 5:
         ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
         return
@@ -371,8 +450,17 @@ async def feedback_done(ctx: Context, answers: dict[str, Any]) -> None:
 
 
 FEEDBACK_FLOW = Flow(
-    name="feedback", confirm=False, on_done=feedback_done,
+    name="feedback",
+    confirm=False,
+    on_done=feedback_done,
     cancelled=N_("Oké. Je score is bewaard, dank je!"),
-    steps=[TextStep(name="remark", label=N_("Wat kan beter"), optional=True, max_length=1000, prompt=N_(
-        "Dank je voor je score! Niets te zeggen? Dat mag ook. Wat moet er de volgende keer anders?"))],
+    steps=[
+        TextStep(
+            name="remark",
+            label=N_("Wat kan beter"),
+            optional=True,
+            max_length=1000,
+            prompt=N_("Dank je voor je score! Niets te zeggen? Dat mag ook. Wat moet er de volgende keer anders?"),
+        )
+    ],
 )

@@ -1,4 +1,5 @@
 """“Mijn bijdragen”: the ideas and offers a person shared, with a button to withdraw an offer."""
+
 from __future__ import annotations
 
 from bot.context import Context

@@ -1,4 +1,5 @@
 """Coordinators: create a call step by step (`/oproep`), see its reach first, and manage calls (`/oproepen`)."""
+
 from __future__ import annotations
 
 import uuid
@@ -18,62 +19,130 @@ COORDINATOR = "coordinator"  # the role that may create and manage calls
 COORDINATE = "coord"  # route: Action.of(COORDINATE, verb, call id)
 ATTENDANCE = "att"  # route: Action.of(ATTENDANCE, "toggle", sign-up id)
 STATE_LABELS = {
-    "draft": N_("nog niet verstuurd"), "awaiting": N_("wacht op goedkeuring"), "scheduled": N_("ingepland"), "published": N_("verstuurd"),
-    "closed": N_("gesloten"), "cancelled": N_("geannuleerd"),
+    "draft": N_("nog niet verstuurd"),
+    "awaiting": N_("wacht op goedkeuring"),
+    "scheduled": N_("ingepland"),
+    "published": N_("verstuurd"),
+    "closed": N_("gesloten"),
+    "cancelled": N_("geannuleerd"),
 }
 
 
-def _optional_multi(name: str, label: str, options: Any, prompt: str, skipped: str = N_("iedereen"),
-                    asked: bool = True) -> MultiStep:
+def _optional_multi(
+    name: str, label: str, options: Any, prompt: str, skipped: str = N_("iedereen"), asked: bool = True
+) -> MultiStep:
     """A targeting choice: none chosen means everyone."""
-    return MultiStep(name=name, label=label, options=options, optional=True, minimum=0, prompt=prompt,
-                     skipped=skipped, asked=asked)
+    return MultiStep(
+        name=name, label=label, options=options, optional=True, minimum=0, prompt=prompt, skipped=skipped, asked=asked
+    )
 
 
 def _translation(name: str, label: str, max_length: int, prompt: str) -> TextStep:
     """A title or description in English or French: not asked in turn, added from the summary."""
-    return TextStep(name=name, label=label, max_length=max_length, optional=True, asked=False,
-                    skipped=N_("de Nederlandse"), prompt=prompt)
+    return TextStep(
+        name=name,
+        label=label,
+        max_length=max_length,
+        optional=True,
+        asked=False,
+        skipped=N_("de Nederlandse"),
+        prompt=prompt,
+    )
 
 
 CALL_STEPS = [
-    TextStep(name="title", label=N_("Titel"), max_length=80, prompt=N_("Wat is de titel van de oproep? Kort en duidelijk.")),
-    TextStep(name="description", label=N_("Uitleg"), max_length=1000,
-             prompt=N_("Wat gaan we doen, en wat vraag je van de mensen?")),
+    TextStep(
+        name="title", label=N_("Titel"), max_length=80, prompt=N_("Wat is de titel van de oproep? Kort en duidelijk.")
+    ),
+    TextStep(
+        name="description",
+        label=N_("Uitleg"),
+        max_length=1000,
+        prompt=N_("Wat gaan we doen, en wat vraag je van de mensen?"),
+    ),
     MultiStep(name="needs", label=N_("Nodig"), options=CONTRIBUTIONS, prompt=N_("Wat is er nodig?")),
-    _optional_multi("themes", N_("Thema's"), THEMES, N_(
-        "Alleen wie een van deze thema's koos, krijgt de oproep. Kies je er geen, dan krijgt iedereen ze. "
-        "Welke thema's?")),
-    ChoiceStep(name="neighbourhood", label=N_("Buurt"), options=NEIGHBOURHOODS, prompt=N_("In welke buurt gebeurt het?")),
+    _optional_multi(
+        "themes",
+        N_("Thema's"),
+        THEMES,
+        N_(
+            "Alleen wie een van deze thema's koos, krijgt de oproep. Kies je er geen, dan krijgt iedereen ze. "
+            "Welke thema's?"
+        ),
+    ),
+    ChoiceStep(
+        name="neighbourhood", label=N_("Buurt"), options=NEIGHBOURHOODS, prompt=N_("In welke buurt gebeurt het?")
+    ),
     TextStep(name="address", label=N_("Adres"), max_length=200, prompt=N_("Op welk adres? Met straat en nummer.")),
     DateTimeStep(name="starts_at", label=N_("Begin"), prompt=N_("Wanneer begint het?")),
     DateTimeStep(name="ends_at", label=N_("Einde"), after_step="starts_at", prompt=N_("Wanneer eindigt het?")),
-    NumberStep(name="capacity", label=N_("Plaatsen"), minimum=0, maximum=10000,
-               prompt=N_("0 betekent: geen grens. Hoeveel mensen kunnen meedoen?")),
-    DateTimeStep(name="deadline", label=N_("Inschrijven tot"), optional=True, skipped=N_("tot het begin"), prompt=N_(
-        "Zonder antwoord kan inschrijven tot het begin. Tot wanneer kunnen mensen zich inschrijven?")),
-    _optional_multi("target_neighbourhoods", N_("Voor buurten"), NEIGHBOURHOODS, N_(
-        "Kies je er geen, dan gaat ze naar alle buurten. Voor mensen uit welke buurten?"), N_("alle buurten")),
+    NumberStep(
+        name="capacity",
+        label=N_("Plaatsen"),
+        minimum=0,
+        maximum=10000,
+        prompt=N_("0 betekent: geen grens. Hoeveel mensen kunnen meedoen?"),
+    ),
+    DateTimeStep(
+        name="deadline",
+        label=N_("Inschrijven tot"),
+        optional=True,
+        skipped=N_("tot het begin"),
+        prompt=N_("Zonder antwoord kan inschrijven tot het begin. Tot wanneer kunnen mensen zich inschrijven?"),
+    ),
+    _optional_multi(
+        "target_neighbourhoods",
+        N_("Voor buurten"),
+        NEIGHBOURHOODS,
+        N_("Kies je er geen, dan gaat ze naar alle buurten. Voor mensen uit welke buurten?"),
+        N_("alle buurten"),
+    ),
     # Asked only from the summary: most calls go to everyone and keep the usual reminders.
-    _optional_multi("target_contributions", N_("Voor wie wil geven"), CONTRIBUTIONS, N_(
-        "Kies je er geen, dan gaat ze naar iedereen. Wat moeten mensen willen geven om deze oproep te krijgen?"),
-        asked=False),
-    _optional_multi("target_roles", N_("Voor wie"), ROLES, N_(
-        "Kies je er geen, dan gaat ze naar iedereen. Voor wie is het?"), asked=False),
-    _optional_multi("target_languages", N_("Talen"), LANGUAGES, N_(
-        "Kies je er geen, dan gaat ze naar iedereen. Welke taal moeten de mensen lezen?"), asked=False),
-    _optional_multi("reminders", N_("Herinneringen"), (
-        Option("1440", N_("1 dag vooraf")), Option("120", N_("2 uur vooraf")), Option("60", N_("1 uur vooraf"))), N_(
-        "Wie meedoet, krijgt een herinnering. Kies je er geen, dan is dat 1 dag en 2 uur vooraf. Wanneer?"),
-        N_("1 dag en 2 uur vooraf"), asked=False),
+    _optional_multi(
+        "target_contributions",
+        N_("Voor wie wil geven"),
+        CONTRIBUTIONS,
+        N_("Kies je er geen, dan gaat ze naar iedereen. Wat moeten mensen willen geven om deze oproep te krijgen?"),
+        asked=False,
+    ),
+    _optional_multi(
+        "target_roles",
+        N_("Voor wie"),
+        ROLES,
+        N_("Kies je er geen, dan gaat ze naar iedereen. Voor wie is het?"),
+        asked=False,
+    ),
+    _optional_multi(
+        "target_languages",
+        N_("Talen"),
+        LANGUAGES,
+        N_("Kies je er geen, dan gaat ze naar iedereen. Welke taal moeten de mensen lezen?"),
+        asked=False,
+    ),
+    _optional_multi(
+        "reminders",
+        N_("Herinneringen"),
+        (Option("1440", N_("1 dag vooraf")), Option("120", N_("2 uur vooraf")), Option("60", N_("1 uur vooraf"))),
+        N_("Wie meedoet, krijgt een herinnering. Kies je er geen, dan is dat 1 dag en 2 uur vooraf. Wanneer?"),
+        N_("1 dag en 2 uur vooraf"),
+        asked=False,
+    ),
     _translation("title_en", N_("Titel in het Engels"), 80, N_("Wat is de titel in het Engels?")),
     _translation("description_en", N_("Uitleg in het Engels"), 1000, N_("Wat is de uitleg in het Engels?")),
     _translation("title_fr", N_("Titel in het Frans"), 80, N_("Wat is de titel in het Frans?")),
     _translation("description_fr", N_("Uitleg in het Frans"), 1000, N_("Wat is de uitleg in het Frans?")),
-    ChoiceStep(name="publish", label=N_("Publiceren"), options=(
-        Option("now", N_("Meteen")), Option("later", N_("Later"))), prompt=N_("Wanneer sturen we de oproep?")),
-    DateTimeStep(name="publish_at", label=N_("Publiceren op"), when=lambda answers: answers.get("publish") == "later",
-                 prompt=N_("Op welke dag en welk uur sturen we de oproep?")),
+    ChoiceStep(
+        name="publish",
+        label=N_("Publiceren"),
+        options=(Option("now", N_("Meteen")), Option("later", N_("Later"))),
+        prompt=N_("Wanneer sturen we de oproep?"),
+    ),
+    DateTimeStep(
+        name="publish_at",
+        label=N_("Publiceren op"),
+        when=lambda answers: answers.get("publish") == "later",
+        prompt=N_("Op welke dag en welk uur sturen we de oproep?"),
+    ),
 ]
 
 
@@ -83,8 +152,13 @@ async def reach(ctx: Context, answers: dict[str, Any]) -> str:
     call = calls.new_call(answers, ctx.person, ctx.now)
     people = await calls.audience_size(ctx.session, call)
     offers = await calls.matching_offers(ctx.session, call, ctx.now)
-    lines = [t(N_("Mensen die de oproep krijgen: {people}. Mensen met een passend aanbod: {offers}."),
-               people=people, offers=len(offers))]
+    lines = [
+        t(
+            N_("Mensen die de oproep krijgen: {people}. Mensen met een passend aanbod: {offers}."),
+            people=people,
+            offers=len(offers),
+        )
+    ]
     lines += [f"– {describe_offer(offer, t)}" for offer in offers[:3]]
     return "\n".join(lines)
 
@@ -100,8 +174,12 @@ async def call_done(ctx: Context, answers: dict[str, Any]) -> None:
     ctx.session.add(call)
     await ctx.session.flush()
     if call.state == "scheduled":
-        ctx.say(t(N_("Je oproep is ingepland. Op {moment} gaat ze naar de mensen die passen."),
-                  moment=t.datetime(call.publish_at)))
+        ctx.say(
+            t(
+                N_("Je oproep is ingepland. Op {moment} gaat ze naar de mensen die passen."),
+                moment=t.datetime(call.publish_at),
+            )
+        )
     else:
         await published(ctx, call)
 
@@ -110,8 +188,14 @@ async def published(ctx: Context, call: Call) -> None:
     """Publish the call and tell the coordinator how many it reaches, and when."""
     queued = await calls.publish(ctx.session, ctx.settings, call, ctx.now)
     t = ctx.t
-    ctx.say("\n".join([t(N_("Je oproep is verstuurd. Aantal mensen: {n}."), n=queued),
-                       *reach_lines(t, await calls.reach(ctx.session, call, ctx.now))]))
+    ctx.say(
+        "\n".join(
+            [
+                t(N_("Je oproep is verstuurd. Aantal mensen: {n}."), n=queued),
+                *reach_lines(t, await calls.reach(ctx.session, call, ctx.now)),
+            ]
+        )
+    )
 
 
 REACH_LINES = {
@@ -143,10 +227,17 @@ def check_moments(answers: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-CALL_FLOW = Flow(name="call", steps=CALL_STEPS, on_done=call_done, describe=reach, check=check_moments,
-                 form=True, role=COORDINATOR,
-                 summary_title=N_("Dit is je oproep:"),
-                 cancelled=N_("Oké, ik stop met de nieuwe oproep. Er is niets bewaard."))
+CALL_FLOW = Flow(
+    name="call",
+    steps=CALL_STEPS,
+    on_done=call_done,
+    describe=reach,
+    check=check_moments,
+    form=True,
+    role=COORDINATOR,
+    summary_title=N_("Dit is je oproep:"),
+    cancelled=N_("Oké, ik stop met de nieuwe oproep. Er is niets bewaard."),
+)
 
 
 async def start_call(ctx: Context) -> None:
@@ -163,11 +254,20 @@ async def list_calls(ctx: Context) -> None:
     lines = [t(N_("Dit zijn de oproepen. Tik op een oproep om ze te beheren."))]
     for call in found:
         joined = await calls.count(ctx.session, call, *calls.HOLDING, "attended", "no_show")
-        lines.append(t(N_("#{id} {title} – {start} – {state} – ingeschreven: {joined}"),
-                       id=call.id, title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at),
-                       state=t(STATE_LABELS[call.state]), joined=joined))
-    ctx.say("\n".join(lines), [_button(f"#{call.id} {short(calls.call_text(call, 'title', t.locale), 30)}",
-                                        "show", call) for call in found])
+        lines.append(
+            t(
+                N_("#{id} {title} – {start} – {state} – ingeschreven: {joined}"),
+                id=call.id,
+                title=calls.call_text(call, "title", t.locale),
+                start=t.datetime(call.starts_at),
+                state=t(STATE_LABELS[call.state]),
+                joined=joined,
+            )
+        )
+    ctx.say(
+        "\n".join(lines),
+        [_button(f"#{call.id} {short(calls.call_text(call, 'title', t.locale), 30)}", "show", call) for call in found],
+    )
 
 
 async def show_call(ctx: Context, call: Call) -> None:
@@ -175,9 +275,15 @@ async def show_call(ctx: Context, call: Call) -> None:
     t = ctx.t
     joined = await calls.count(ctx.session, call, *calls.HOLDING, "attended", "no_show")
     waiting = await calls.count(ctx.session, call, calls.WAITING)
-    text = t(N_("#{id} {title}\n{start} – {state}\nIngeschreven: {joined}, wachtlijst: {waiting}"),
-             id=call.id, title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at),
-             state=t(STATE_LABELS[call.state]), joined=joined, waiting=waiting)
+    text = t(
+        N_("#{id} {title}\n{start} – {state}\nIngeschreven: {joined}, wachtlijst: {waiting}"),
+        id=call.id,
+        title=calls.call_text(call, "title", t.locale),
+        start=t.datetime(call.starts_at),
+        state=t(STATE_LABELS[call.state]),
+        joined=joined,
+        waiting=waiting,
+    )
     reason = [t(N_("Reden: {reason}"), reason=call.cancel_reason)] if call.cancel_reason else []
     reached = reach_lines(t, await calls.reach(ctx.session, call, ctx.now)) if call.published_at else []
     ctx.say("\n".join([text, *reason, *reached]), coordinate_buttons(ctx, call, people=joined + waiting > 0))
@@ -220,9 +326,13 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
     elif action == "message":
         await ctx.dialogue.start(ctx, MESSAGE_FLOW.name, {"_call_id": call.id})
     elif action == "cancel":
-        ctx.say(t(N_("Iedereen die ingeschreven is, krijgt bericht. Wil je “{title}” echt annuleren?"),
-                  title=calls.call_text(call, "title", t.locale)),
-                [_button(t(N_("Ja, annuleren")), "cancel!", call, style="danger"), _button(t(N_("Nee")), "keep", call)])
+        ctx.say(
+            t(
+                N_("Iedereen die ingeschreven is, krijgt bericht. Wil je “{title}” echt annuleren?"),
+                title=calls.call_text(call, "title", t.locale),
+            ),
+            [_button(t(N_("Ja, annuleren")), "cancel!", call, style="danger"), _button(t(N_("Nee")), "keep", call)],
+        )
     elif action == "cancel!":
         await ctx.dialogue.start(ctx, CANCEL_FLOW.name, {"_call_id": call.id})
     elif action == "keep":
@@ -272,23 +382,51 @@ async def cancel_done(ctx: Context, answers: dict[str, Any]) -> None:
 async def message_done(ctx: Context, answers: dict[str, Any]) -> None:
     call = await _open_call(ctx, answers)
     if call is not None:
-        told = await calls.tell_signed_up(ctx.session, ctx.settings, call, ctx.now, purposes.CALL_MESSAGE,
-                                          f"message:{uuid.uuid4().hex}", text=answers["text"],
-                                          sender=ctx.person.display_name)
+        told = await calls.tell_signed_up(
+            ctx.session,
+            ctx.settings,
+            call,
+            ctx.now,
+            purposes.CALL_MESSAGE,
+            f"message:{uuid.uuid4().hex}",
+            text=answers["text"],
+            sender=ctx.person.display_name,
+        )
         ctx.say(ctx.t(N_("Je bericht gaat naar {n} mensen."), n=told))
 
 
 CANCEL_FLOW = Flow(
-    name="call_cancel", confirm=False, on_done=cancel_done, role=COORDINATOR,
+    name="call_cancel",
+    confirm=False,
+    on_done=cancel_done,
+    role=COORDINATOR,
     cancelled=N_("Oké, de oproep blijft staan."),
-    steps=[TextStep(name="reason", label=N_("Reden"), optional=True, max_length=500, prompt=N_(
-        "Wie ingeschreven is, leest je reden. Liever niets zeggen? Dat mag ook. Waarom gaat het niet door?"))],
+    steps=[
+        TextStep(
+            name="reason",
+            label=N_("Reden"),
+            optional=True,
+            max_length=500,
+            prompt=N_(
+                "Wie ingeschreven is, leest je reden. Liever niets zeggen? Dat mag ook. Waarom gaat het niet door?"
+            ),
+        )
+    ],
 )
 MESSAGE_FLOW = Flow(
-    name="call_message", on_done=message_done, role=COORDINATOR, summary_title=N_("Dit stuur ik:"),
+    name="call_message",
+    on_done=message_done,
+    role=COORDINATOR,
+    summary_title=N_("Dit stuur ik:"),
     cancelled=N_("Oké, ik stuur niets."),
-    steps=[TextStep(name="text", label=N_("Bericht"), max_length=1000, prompt=N_(
-        "Ik stuur het naar iedereen met een plaats of op de wachtlijst. Wat wil je hen laten weten?"))],
+    steps=[
+        TextStep(
+            name="text",
+            label=N_("Bericht"),
+            max_length=1000,
+            prompt=N_("Ik stuur het naar iedereen met een plaats of op de wachtlijst. Wat wil je hen laten weten?"),
+        )
+    ],
 )
 
 
@@ -297,11 +435,16 @@ async def attendance(ctx: Context, call: Call, edit: bool = False) -> Message:
     t = ctx.t
     rows = await ctx.calls.attendees(call, ("joined", "attended", "no_show"))
     marks = {"attended": "✅ ", "no_show": "❌ ", "joined": ""}
-    buttons = tuple(Button(marks[sign_up.state] + (person.display_name or f"#{person.id}"),
-                           Action.of(ATTENDANCE, "toggle", sign_up.id))
-                    for sign_up, person in rows)
-    text = t(N_("Kies een naam één keer als die persoon er was, en nog eens als die niet kwam. Wie was er bij “{title}”?"),
-             title=calls.call_text(call, "title", t.locale))
+    buttons = tuple(
+        Button(
+            marks[sign_up.state] + (person.display_name or f"#{person.id}"), Action.of(ATTENDANCE, "toggle", sign_up.id)
+        )
+        for sign_up, person in rows
+    )
+    text = t(
+        N_("Kies een naam één keer als die persoon er was, en nog eens als die niet kwam. Wie was er bij “{title}”?"),
+        title=calls.call_text(call, "title", t.locale),
+    )
     if not rows:
         text = t(N_("Niemand was ingeschreven voor deze oproep."))
     return Message(text, buttons, replace="buttons" if edit else None)

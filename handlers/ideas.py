@@ -1,4 +1,5 @@
 """Sharing an idea: what you see and who lives it, the idea, a first small try-out, theme, place."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,43 +14,74 @@ from storage.models import Idea
 
 def idea_steps(max_length: int) -> list:
     return [
-        TextStep(name="problem", label=N_("Wat je ziet"), max_length=max_length, prompt=N_(
-            "Wat kan beter in je buurt of in de stad, en voor wie?")),
-        TextStep(name="idea", label=N_("Je idee"), max_length=max_length, prompt=N_(
-            "Wat is je idee? Vertel het gewoon in je eigen woorden.")),
-        TextStep(name="prototype", label=N_("Klein uitproberen"), max_length=max_length, optional=True,
-                 prompt=N_("We proberen ideeën eerst klein uit, bijvoorbeeld één middag of in één straat. "
-                           "Hoe kunnen we jouw idee klein uitproberen?")),
-        ChoiceStep(name="theme", label=N_("Thema"), options=THEMES, prompt=N_(
-            "Bij welk thema past je idee het best?")),
-        ChoiceStep(name="place", label=N_("Plaats"), options=NEIGHBOURHOODS, prompt=N_(
-            "Waar zou het moeten gebeuren?")),
-        YesNoStep(name="will_help", label=N_("Zelf meehelpen"), prompt=N_(
-            "Wil je zelf meehelpen om het te maken?")),
-        PhotoStep(name="photo", label=N_("Foto"), prompt=N_(
-            "Heb je een foto of schets van je idee?")),
+        TextStep(
+            name="problem",
+            label=N_("Wat je ziet"),
+            max_length=max_length,
+            prompt=N_("Wat kan beter in je buurt of in de stad, en voor wie?"),
+        ),
+        TextStep(
+            name="idea",
+            label=N_("Je idee"),
+            max_length=max_length,
+            prompt=N_("Wat is je idee? Vertel het gewoon in je eigen woorden."),
+        ),
+        TextStep(
+            name="prototype",
+            label=N_("Klein uitproberen"),
+            max_length=max_length,
+            optional=True,
+            prompt=N_(
+                "We proberen ideeën eerst klein uit, bijvoorbeeld één middag of in één straat. "
+                "Hoe kunnen we jouw idee klein uitproberen?"
+            ),
+        ),
+        ChoiceStep(name="theme", label=N_("Thema"), options=THEMES, prompt=N_("Bij welk thema past je idee het best?")),
+        ChoiceStep(
+            name="place", label=N_("Plaats"), options=NEIGHBOURHOODS, prompt=N_("Waar zou het moeten gebeuren?")
+        ),
+        YesNoStep(name="will_help", label=N_("Zelf meehelpen"), prompt=N_("Wil je zelf meehelpen om het te maken?")),
+        PhotoStep(name="photo", label=N_("Foto"), prompt=N_("Heb je een foto of schets van je idee?")),
     ]
 
 
 async def idea_done(ctx: Context, answers: dict[str, Any]) -> None:
     """Store the idea as submitted and say what happens next."""
-    idea = await ctx.ideas.add(Idea(
-        author_id=ctx.person.id, problem=answers["problem"], idea=answers["idea"],
-        prototype=answers.get("prototype"), theme=answers["theme"], place=answers["place"],
-        will_help=answers["will_help"], photo=answers.get("photo"), state="submitted",
-        created_at=ctx.now, updated_at=ctx.now,
-    ))
+    idea = await ctx.ideas.add(
+        Idea(
+            author_id=ctx.person.id,
+            problem=answers["problem"],
+            idea=answers["idea"],
+            prototype=answers.get("prototype"),
+            theme=answers["theme"],
+            place=answers["place"],
+            will_help=answers["will_help"],
+            photo=answers.get("photo"),
+            state="submitted",
+            created_at=ctx.now,
+            updated_at=ctx.now,
+        )
+    )
     await moderation.submitted(ctx, idea)
-    ctx.say(ctx.t(N_(
-        "Dank je! Je idee is goed aangekomen. Een medewerker van de stad leest het eerst. "
-        "Daarna kunnen partners het zien en oppikken. Ik laat je weten wat ermee gebeurt."
-    )))
+    ctx.say(
+        ctx.t(
+            N_(
+                "Dank je! Je idee is goed aangekomen. Een medewerker van de stad leest het eerst. "
+                "Daarna kunnen partners het zien en oppikken. Ik laat je weten wat ermee gebeurt."
+            )
+        )
+    )
     menu.show(ctx)
 
 
 def idea_flow(max_length: int) -> Flow:
-    return Flow(name="idea", steps=idea_steps(max_length), on_done=idea_done,
-                summary_title=N_("Dit is je idee:"), cancelled=N_("Oké, ik stop met je idee. Er is niets bewaard."))
+    return Flow(
+        name="idea",
+        steps=idea_steps(max_length),
+        on_done=idea_done,
+        summary_title=N_("Dit is je idee:"),
+        cancelled=N_("Oké, ik stop met je idee. Er is niets bewaard."),
+    )
 
 
 async def start_idea(ctx: Context) -> None:
@@ -78,7 +110,17 @@ async def from_text_done(ctx: Context, answers: dict[str, Any]) -> None:
 
 
 FROM_TEXT = Flow(
-    name="idea_from_text", confirm=False, on_done=from_text_done, cancelled=N_("Oké, ik bewaar het niet."),
-    steps=[YesNoStep(name="share", label=N_("Als idee delen"), prompt=N_(
-        "Dat klinkt als een idee! Ik stel er dan nog een paar korte vragen over. Wil je het als idee delen?"))],
+    name="idea_from_text",
+    confirm=False,
+    on_done=from_text_done,
+    cancelled=N_("Oké, ik bewaar het niet."),
+    steps=[
+        YesNoStep(
+            name="share",
+            label=N_("Als idee delen"),
+            prompt=N_(
+                "Dat klinkt als een idee! Ik stel er dan nog een paar korte vragen over. Wil je het als idee delen?"
+            ),
+        )
+    ],
 )

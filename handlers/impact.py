@@ -10,6 +10,7 @@ group away by subtraction (`Table.complement`). An empty group is left out of a 
 identifies nobody). Calls, their places and the projects are the
 organisations' own public work and are shown as they are. Free text never enters a table.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -35,8 +36,11 @@ SIGNED = ("joined", "offered", "attended", "no_show")  # sign-ups that held a pl
 TOOK_PART = ("joined", "attended")  # what a person counts as taking part in, for their own figures
 PUBLISHED = ("published", "adopted", "prototyping", "tested", "realised")  # ideas the public may read
 NOT_FILLED = N_("Niet ingevuld")
-OFFER_KINDS = {"time": N_("Tijd"), "expertise": N_("Kennis of talent"),
-               **{option.value: option.label for option in GIFT_KINDS}}
+OFFER_KINDS = {
+    "time": N_("Tijd"),
+    "expertise": N_("Kennis of talent"),
+    **{option.value: option.label for option in GIFT_KINDS},
+}
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,10 @@ class Table:
 
     def cells(self, row: Row) -> list[Any]:
         """The row's values as they may be shown."""
-        return [HIDDEN if (row.key, index) in self.complement else shown(row.kind or column.kind, value, row.group)
-                for index, (column, value) in enumerate(zip(self.columns, row.values, strict=True))]
+        return [
+            HIDDEN if (row.key, index) in self.complement else shown(row.kind or column.kind, value, row.group)
+            for index, (column, value) in enumerate(zip(self.columns, row.values, strict=True))
+        ]
 
     @cached_property
     def complement(self) -> frozenset[tuple[str, int]]:
@@ -85,8 +91,11 @@ class Table:
                 continue
             values = [(row, row.values[index]) for row in self.rows if row.values[index]]
             secret = [value for row, value in values if shown(column.kind, value, row.group) in (UNDER, HIDDEN)]
-            others = sorted((pair for pair in values if shown(column.kind, pair[1], pair[0].group) == pair[1]),
-                            key=lambda pair: pair[1], reverse=True)
+            others = sorted(
+                (pair for pair in values if shown(column.kind, pair[1], pair[0].group) == pair[1]),
+                key=lambda pair: pair[1],
+                reverse=True,
+            )
             while secret and others and (len(secret) < 2 or (column.kind == COUNT and sum(secret) < SMALL)):
                 row, value = others.pop()
                 secret.append(value)
@@ -149,8 +158,15 @@ def _within(column: Any, start: datetime, end: datetime) -> Any:
     return (column >= start) & (column < end)
 
 
-async def gather(session: AsyncSession, start: datetime, end: datetime, *, organisation_id: int | None = None,
-                 organisation: str | None = None, locale: str = "nl") -> Figures:
+async def gather(
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    *,
+    organisation_id: int | None = None,
+    organisation: str | None = None,
+    locale: str = "nl",
+) -> Figures:
     """Count one period, for everyone or for one organisation: the ideas it took up, its
     projects, the offers it was put in touch with, its calls and who came to them."""
     org = organisation_id
@@ -160,14 +176,28 @@ async def gather(session: AsyncSession, start: datetime, end: datetime, *, organ
         offers = list(await session.scalars(select(Offer).where(_within(Offer.created_at, start, end))))
         projects = list(await session.scalars(select(Project).where(Project.created_at < end)))
     else:
-        ideas = list(await session.scalars(select(Idea).join(Project, Project.idea_id == Idea.id).where(
-            Project.organisation_id == org, _within(Project.created_at, start, end))))
-        offers = list(await session.scalars(select(Offer).where(Offer.id.in_(select(Relay.offer_id).where(
-            Relay.organisation_id == org, _within(Relay.asked_at, start, end))))))
-        projects = list(await session.scalars(select(Project).where(
-            Project.organisation_id == org, Project.created_at < end)))
-    calls_query = select(Call).where(_within(Call.starts_at, start, end), Call.published_at.is_not(None),
-                                     Call.state != "cancelled")
+        ideas = list(
+            await session.scalars(
+                select(Idea)
+                .join(Project, Project.idea_id == Idea.id)
+                .where(Project.organisation_id == org, _within(Project.created_at, start, end))
+            )
+        )
+        offers = list(
+            await session.scalars(
+                select(Offer).where(
+                    Offer.id.in_(
+                        select(Relay.offer_id).where(Relay.organisation_id == org, _within(Relay.asked_at, start, end))
+                    )
+                )
+            )
+        )
+        projects = list(
+            await session.scalars(select(Project).where(Project.organisation_id == org, Project.created_at < end))
+        )
+    calls_query = select(Call).where(
+        _within(Call.starts_at, start, end), Call.published_at.is_not(None), Call.state != "cancelled"
+    )
     if org is not None:
         calls_query = calls_query.where(Call.project_id.in_(own_projects))
     calls = list(await session.scalars(calls_query.order_by(Call.starts_at, Call.id)))
@@ -193,47 +223,110 @@ async def gather(session: AsyncSession, start: datetime, end: datetime, *, organ
     signed_up = [s for s in sign_ups if s.state in SIGNED]
 
     tables = (
-        Table("summary", N_("In één oogopslag"), N_("Wat"), (Column(N_("Aantal"), COUNT),), parts=False, rows=(
-            Row("participants", N_("Mensen die meededen"), (len(people),)),
-            Row("ideas", N_("Ideeën gedeeld"), (len(ideas),)),
-            Row("offers", N_("Aanbiedingen van tijd, kennis of middelen"), (len(offers),)),
-            Row("hours_offered", N_("Uren per maand aangeboden"), (round(offered, 1),), group=offerers, kind=HOURS),
-            Row("calls", N_("Oproepen"), (len(calls),), kind=PLAIN),
-            Row("sign_ups", N_("Inschrijvingen op oproepen"), (len(signed_up),)),
-            Row("attended", N_("Keer aanwezig"), (len(attended),)),
-            Row("hours_given", N_("Uren gegeven op oproepen"), (round(given, 1),), group=givers, kind=HOURS),
-            Row("projects", N_("Projecten"), (len(projects),), kind=PLAIN),
-            Row("realised", N_("Gerealiseerde projecten"), (sum(phase == "realised" for phase in phases.values()),),
-                kind=PLAIN),
-            Row("responses", N_("Antwoorden na afloop"), (len(scores),)),
-            Row("score", N_("Gemiddelde score (op 5)"), (average,), group=len(scores), kind=AVERAGE),
-        )),
-        Table("time", N_("Tijd van mensen"), N_("Wat"), (Column(N_("Mensen"), COUNT), Column(N_("Uren"), HOURS)),
-              parts=False, rows=(
-            Row("offered", N_("Aangeboden (uren per maand)"), (offerers, round(offered, 1)), group=offerers),
-            Row("given", N_("Gegeven op oproepen"), (givers, round(given, 1)), group=givers),
-        )),
-        _by(N_("Ideeën per stand"), "ideas_by_state", N_("Stand"), N_("Ideeën"),
-            Counter(idea.state for idea in ideas), IDEA_STATES.items()),
-        _by(N_("Ideeën per thema"), "ideas_by_theme", N_("Thema"), N_("Ideeën"),
-            Counter(idea.theme for idea in ideas), ((o.value, o.label) for o in THEMES)),
-        _by(N_("Projecten per fase"), "projects_by_phase", N_("Fase"), N_("Projecten"),
-            Counter(phases.values()), ((phase, PHASE_LABELS[phase]) for phase in (*PHASES, STOPPED)), kind=PLAIN),
+        Table(
+            "summary",
+            N_("In één oogopslag"),
+            N_("Wat"),
+            (Column(N_("Aantal"), COUNT),),
+            parts=False,
+            rows=(
+                Row("participants", N_("Mensen die meededen"), (len(people),)),
+                Row("ideas", N_("Ideeën gedeeld"), (len(ideas),)),
+                Row("offers", N_("Aanbiedingen van tijd, kennis of middelen"), (len(offers),)),
+                Row("hours_offered", N_("Uren per maand aangeboden"), (round(offered, 1),), group=offerers, kind=HOURS),
+                Row("calls", N_("Oproepen"), (len(calls),), kind=PLAIN),
+                Row("sign_ups", N_("Inschrijvingen op oproepen"), (len(signed_up),)),
+                Row("attended", N_("Keer aanwezig"), (len(attended),)),
+                Row("hours_given", N_("Uren gegeven op oproepen"), (round(given, 1),), group=givers, kind=HOURS),
+                Row("projects", N_("Projecten"), (len(projects),), kind=PLAIN),
+                Row(
+                    "realised",
+                    N_("Gerealiseerde projecten"),
+                    (sum(phase == "realised" for phase in phases.values()),),
+                    kind=PLAIN,
+                ),
+                Row("responses", N_("Antwoorden na afloop"), (len(scores),)),
+                Row("score", N_("Gemiddelde score (op 5)"), (average,), group=len(scores), kind=AVERAGE),
+            ),
+        ),
+        Table(
+            "time",
+            N_("Tijd van mensen"),
+            N_("Wat"),
+            (Column(N_("Mensen"), COUNT), Column(N_("Uren"), HOURS)),
+            parts=False,
+            rows=(
+                Row("offered", N_("Aangeboden (uren per maand)"), (offerers, round(offered, 1)), group=offerers),
+                Row("given", N_("Gegeven op oproepen"), (givers, round(given, 1)), group=givers),
+            ),
+        ),
+        _by(
+            N_("Ideeën per stand"),
+            "ideas_by_state",
+            N_("Stand"),
+            N_("Ideeën"),
+            Counter(idea.state for idea in ideas),
+            IDEA_STATES.items(),
+        ),
+        _by(
+            N_("Ideeën per thema"),
+            "ideas_by_theme",
+            N_("Thema"),
+            N_("Ideeën"),
+            Counter(idea.theme for idea in ideas),
+            ((o.value, o.label) for o in THEMES),
+        ),
+        _by(
+            N_("Projecten per fase"),
+            "projects_by_phase",
+            N_("Fase"),
+            N_("Projecten"),
+            Counter(phases.values()),
+            ((phase, PHASE_LABELS[phase]) for phase in (*PHASES, STOPPED)),
+            kind=PLAIN,
+        ),
         _offers(offers),
         _calls(calls, sign_ups, locale),
-        _by(N_("Deelnemers per buurt"), "participants_by_neighbourhood", N_("Buurt"), N_("Mensen"),
+        _by(
+            N_("Deelnemers per buurt"),
+            "participants_by_neighbourhood",
+            N_("Buurt"),
+            N_("Mensen"),
             Counter(person.neighbourhood or "" for person in people),
-            [*((o.value, o.label) for o in NEIGHBOURHOODS), ("", NOT_FILLED)]),
-        _by(N_("Deelnemers per rol"), "participants_by_role", N_("Rol"), N_("Mensen"),
-            Counter(person.role or "" for person in people), [*((o.value, o.label) for o in ROLES), ("", NOT_FILLED)]),
-        _by(N_("Scores na afloop"), "feedback_scores", N_("Score"), N_("Antwoorden"),
-            Counter(str(score) for score in scores), ((str(n), "★" * n) for n in range(5, 0, -1)), literal=True),
+            [*((o.value, o.label) for o in NEIGHBOURHOODS), ("", NOT_FILLED)],
+        ),
+        _by(
+            N_("Deelnemers per rol"),
+            "participants_by_role",
+            N_("Rol"),
+            N_("Mensen"),
+            Counter(person.role or "" for person in people),
+            [*((o.value, o.label) for o in ROLES), ("", NOT_FILLED)],
+        ),
+        _by(
+            N_("Scores na afloop"),
+            "feedback_scores",
+            N_("Score"),
+            N_("Antwoorden"),
+            Counter(str(score) for score in scores),
+            ((str(n), "★" * n) for n in range(5, 0, -1)),
+            literal=True,
+        ),
     )
     return Figures(start, end, organisation, tables)
 
 
-def _by(title: str, name: str, heading: str, column: str, counts: Counter, labels: Any, *, kind: str = COUNT,
-        literal: bool = False) -> Table:
+def _by(
+    title: str,
+    name: str,
+    heading: str,
+    column: str,
+    counts: Counter,
+    labels: Any,
+    *,
+    kind: str = COUNT,
+    literal: bool = False,
+) -> Table:
     """A table of one count per known value, in the options' order; empty groups left out."""
     rows = tuple(Row(key or "none", label, (counts[key],), literal=literal) for key, label in labels if counts[key])
     return Table(name, title, heading, (Column(column, kind),), rows)
@@ -244,10 +337,18 @@ def _offers(offers: list[Offer]) -> Table:
     for offer in offers:
         kind = offer.details.get("kind", "material") if offer.kind == "gift" else offer.kind
         kinds.setdefault(kind, []).append(offer)
-    rows = tuple(Row(kind, label, (len(kinds[kind]), len({o.person_id for o in kinds[kind]})))
-                 for kind, label in OFFER_KINDS.items() if kinds.get(kind))
-    return Table("offers_by_kind", N_("Aanbiedingen per soort"), N_("Soort"),
-                 (Column(N_("Aanbiedingen"), COUNT), Column(N_("Mensen"), COUNT)), rows)
+    rows = tuple(
+        Row(kind, label, (len(kinds[kind]), len({o.person_id for o in kinds[kind]})))
+        for kind, label in OFFER_KINDS.items()
+        if kinds.get(kind)
+    )
+    return Table(
+        "offers_by_kind",
+        N_("Aanbiedingen per soort"),
+        N_("Soort"),
+        (Column(N_("Aanbiedingen"), COUNT), Column(N_("Mensen"), COUNT)),
+        rows,
+    )
 
 
 def _calls(calls: list[Call], sign_ups: list[SignUp], locale: str) -> Table:
@@ -257,10 +358,22 @@ def _calls(calls: list[Call], sign_ups: list[SignUp], locale: str) -> Table:
         signed = sum(s.state in SIGNED for s in mine)
         came = sum(s.state == "attended" for s in mine)
         title = (call.title or {}).get(locale) or (call.title or {}).get("nl") or ""
-        rows.append(Row(str(call.id), title, (call.starts_at, call.capacity, signed, came, round(came * hours_of(call), 1)),
-                        group=came, literal=True))
-    columns = (Column(N_("Datum"), DATE), Column(N_("Plaatsen"), PLAIN), Column(N_("Ingeschreven"), COUNT),
-               Column(N_("Aanwezig"), COUNT), Column(N_("Uren gegeven"), HOURS))
+        rows.append(
+            Row(
+                str(call.id),
+                title,
+                (call.starts_at, call.capacity, signed, came, round(came * hours_of(call), 1)),
+                group=came,
+                literal=True,
+            )
+        )
+    columns = (
+        Column(N_("Datum"), DATE),
+        Column(N_("Plaatsen"), PLAIN),
+        Column(N_("Ingeschreven"), COUNT),
+        Column(N_("Aanwezig"), COUNT),
+        Column(N_("Uren gegeven"), HOURS),
+    )
     return Table("calls", N_("Oproepen"), N_("Oproep"), columns, tuple(rows))
 
 
@@ -268,8 +381,11 @@ async def _phases_at(session: AsyncSession, projects: list[Project], end: dateti
     """Each project's phase at the end of the period: its last step before then."""
     phases = {project.id: project.phase for project in projects}
     if projects:
-        steps = await session.scalars(select(ProjectUpdate).where(
-            ProjectUpdate.project_id.in_(list(phases)), ProjectUpdate.at < end).order_by(ProjectUpdate.at, ProjectUpdate.id))
+        steps = await session.scalars(
+            select(ProjectUpdate)
+            .where(ProjectUpdate.project_id.in_(list(phases)), ProjectUpdate.at < end)
+            .order_by(ProjectUpdate.at, ProjectUpdate.id)
+        )
         for step in steps:
             phases[step.project_id] = step.phase
     return phases
@@ -292,7 +408,12 @@ class Personal:
 async def personal(session: AsyncSession, person: Person) -> Personal:
     ideas = list(await session.scalars(select(Idea.id).where(Idea.author_id == person.id)))
     projects = await session.scalars(select(Project.id).where(Project.idea_id.in_(ideas))) if ideas else []
-    rows = (await session.execute(select(SignUp, Call).join(Call, Call.id == SignUp.call_id).where(
-        SignUp.person_id == person.id, SignUp.state.in_(TOOK_PART), Call.state != "cancelled"))).all()
+    rows = (
+        await session.execute(
+            select(SignUp, Call)
+            .join(Call, Call.id == SignUp.call_id)
+            .where(SignUp.person_id == person.id, SignUp.state.in_(TOOK_PART), Call.state != "cancelled")
+        )
+    ).all()
     hours = sum(hours_of(call) for sign_up, call in rows if sign_up.state == "attended")
     return Personal(len(ideas), round(hours, 1), len(rows), len(list(projects)))

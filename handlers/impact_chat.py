@@ -1,6 +1,7 @@
 """Impact in the chat: `/rapport` for coordinators (everything) and partners (their organisation),
 `/mijnimpact` for anyone (their own figures and a card to share), and the monthly report that
 reaches the coordinators' room on the first Monday at 9.00, once a month, through the outbox."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -50,10 +51,16 @@ async def report(ctx: Context) -> None:
         return
     start, end = impact.last_days(ctx.now, ctx.settings.timezone, ON_REQUEST_DAYS)
     for organisation_id, name in scopes:
-        figures = await impact.gather(ctx.session, start, end, organisation_id=organisation_id, organisation=name,
-                                      locale=t.locale)
-        ctx.say(t(N_("📊 Zo ging het de voorbije 30 dagen.")) + "\n\n" + summary_text(figures, t, short=True) + "\n\n"
-                + t(N_("Alle cijfers staan in de afbeelding.")))
+        figures = await impact.gather(
+            ctx.session, start, end, organisation_id=organisation_id, organisation=name, locale=t.locale
+        )
+        ctx.say(
+            t(N_("📊 Zo ging het de voorbije 30 dagen."))
+            + "\n\n"
+            + summary_text(figures, t, short=True)
+            + "\n\n"
+            + t(N_("Alle cijfers staan in de afbeelding."))
+        )
         ctx.send(await dashboard(figures, t, ctx.now))
 
 
@@ -75,9 +82,16 @@ async def monthly_report(session: AsyncSession, settings: Settings, now: datetim
     this_month = local.date().replace(day=1)
     last_day = this_month - timedelta(days=1)
     first_day = last_day.replace(day=1)
-    return int(await enqueue_room(session, key=f"report:{first_day:%Y-%m}", room=purposes.COORDINATORS,
-                                  purpose=purposes.REPORT, now=now,
-                                  payload={"from": first_day.isoformat(), "to": last_day.isoformat()}))
+    return int(
+        await enqueue_room(
+            session,
+            key=f"report:{first_day:%Y-%m}",
+            room=purposes.COORDINATORS,
+            purpose=purposes.REPORT,
+            now=now,
+            payload={"from": first_day.isoformat(), "to": last_day.isoformat()},
+        )
+    )
 
 
 async def render_monthly(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -112,13 +126,25 @@ async def my_impact(ctx: Context) -> None:
     if mine.hours:
         done.append(t(N_("gaf {hours} uur tijd"), hours=number(mine.hours, t)))
     if mine.calls:
-        done.append(plural(t, mine.calls, N_("deed mee aan 1 oproep"), N_("deed mee aan {count} oproepen"),
-                           count=mine.calls))
+        done.append(
+            plural(t, mine.calls, N_("deed mee aan 1 oproep"), N_("deed mee aan {count} oproepen"), count=mine.calls)
+        )
     text = t(N_("Je {done}."), done=format_list(done, locale=t.babel_locale))
     if mine.projects:
-        text += " " + plural(t, mine.projects, N_("1 idee van jou werd een project."),
-                             N_("{count} ideeën van jou werden een project."), count=mine.projects)
+        text += " " + plural(
+            t,
+            mine.projects,
+            N_("1 idee van jou werd een project."),
+            N_("{count} ideeën van jou werden een project."),
+            count=mine.projects,
+        )
     ctx.say(text + "\n\n" + t(N_("Dank je wel! Hieronder staat je kaart. Deel ze gerust.")))
     card = await drawn(personal_card, mine, t, ctx.settings.telegram_bot_username)
-    ctx.send(Document("mijn-impact.png" if t.locale == "nl" else "my-impact.png" if t.locale == "en"
-                      else "mon-impact.png", card, PNG, caption=t(N_("Mijn impact op Kortrijk 2030"))))
+    ctx.send(
+        Document(
+            "mijn-impact.png" if t.locale == "nl" else "my-impact.png" if t.locale == "en" else "mon-impact.png",
+            card,
+            PNG,
+            caption=t(N_("Mijn impact op Kortrijk 2030")),
+        )
+    )

@@ -4,6 +4,7 @@ script, no login), readable on a phone, in the reader's language, and kept 5 min
 so that a busy day does not load the database. Free text comes only from published ideas, their
 projects' updates and the calls; no name, no person's answer, and the small-group rule of
 `handlers.impact` on every figure."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,8 +29,15 @@ PATH = "/impact"
 KEPT = timedelta(minutes=5)
 SINCE = datetime(2024, 1, 1, tzinfo=timezone.utc)  # before Gangmaker's first day: "so far"
 OPEN_CALLS = 10
-CHARTS = ("ideas_by_state", "ideas_by_theme", "projects_by_phase", "offers_by_kind", "participants_by_neighbourhood",
-          "participants_by_role", "feedback_scores")
+CHARTS = (
+    "ideas_by_state",
+    "ideas_by_theme",
+    "projects_by_phase",
+    "offers_by_kind",
+    "participants_by_neighbourhood",
+    "participants_by_role",
+    "feedback_scores",
+)
 CALLS_SHOWN = 8
 STYLE = """
 :root{--ink:#1d2b4f;--muted:#5d6680;--paper:#faf7f2;--line:#e6e0d6;--coral:#e8613c;--teal:#23917f;--gold:#e2a72e}
@@ -65,7 +73,9 @@ padding:.45rem 1rem;text-decoration:none;font-weight:600}
 footer{padding:1.2rem 1rem 2rem;color:var(--muted);font-size:.9rem;border-top:1px solid var(--line)}
 """
 TITLE = N_("Kortrijk 2030: wat we samen doen")
-LEAD = N_("Inwoners, makers, scholen en organisaties bouwen samen aan Kortrijk 2030. Dit is wat er tot nu toe gebeurde.")
+LEAD = N_(
+    "Inwoners, makers, scholen en organisaties bouwen samen aan Kortrijk 2030. Dit is wat er tot nu toe gebeurde."
+)
 LANGUAGE = N_("Taal")
 AT_A_GLANCE = N_("In één oogopslag")
 REALISED = N_("Gerealiseerd")
@@ -77,8 +87,13 @@ NO_PROJECTS = N_("Nog geen gerealiseerde projecten. Binnenkort meer!")
 NO_CALLS = N_("Nu zijn er geen open oproepen. Kom later terug!")
 SIGNED_OF = N_("{signed} van {places} · {came} aanwezig")
 SIGNED = N_("{signed} ingeschreven · {came} aanwezig")
-COLOURS = {"ideas_by_state": "var(--gold)", "ideas_by_theme": "var(--gold)", "projects_by_phase": "var(--teal)",
-           "offers_by_kind": "var(--coral)", "feedback_scores": "var(--gold)"}
+COLOURS = {
+    "ideas_by_state": "var(--gold)",
+    "ideas_by_theme": "var(--gold)",
+    "projects_by_phase": "var(--teal)",
+    "offers_by_kind": "var(--coral)",
+    "feedback_scores": "var(--gold)",
+}
 
 
 @dataclass
@@ -102,7 +117,9 @@ async def page(scope: Scope) -> str:
     figures = await impact.gather(scope.session, SINCE, scope.now, locale=t.locale)
     languages = " ".join(
         f'<a href="?lang={code}" hreflang="{code}" lang="{code}"{" aria-current=page" if code == t.locale else ""}>'
-        f"{escape(translate_in(code, label(LANGUAGES, code)))}</a>" for code in SUPPORTED)
+        f"{escape(translate_in(code, label(LANGUAGES, code)))}</a>"
+        for code in SUPPORTED
+    )
     parts = [
         f'<!doctype html><html lang="{t.locale}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
@@ -112,8 +129,10 @@ async def page(scope: Scope) -> str:
         f"<h1>{escape(t(TITLE))}</h1>",
         f"<p>{escape(t(LEAD))}</p></div></header><main>",
         _tiles(figures, t),
-        f"<h2>{escape(t(REALISED))}</h2>", await _realised(scope),
-        f"<h2>{escape(t(JOIN))}</h2>", await _open_calls(scope),
+        f"<h2>{escape(t(REALISED))}</h2>",
+        await _realised(scope),
+        f"<h2>{escape(t(JOIN))}</h2>",
+        await _open_calls(scope),
         *(_chart(figures.table(name), t) for name in CHARTS[:4]),
         _calls(figures.table("calls"), t),
         *(_chart(figures.table(name), t) for name in CHARTS[4:]),
@@ -131,30 +150,42 @@ def translate_in(locale: str, message: str) -> str:
 
 
 def _tiles(figures: Figures, t: Translator) -> str:
-    tiles = "".join(f'<div class="tile"><b>{escape(number(figures.summary(key), t))}</b>'
-                    f"<span>{escape(t(name))}</span></div>" for key, name, _colour in TILES)
+    tiles = "".join(
+        f'<div class="tile"><b>{escape(number(figures.summary(key), t))}</b><span>{escape(t(name))}</span></div>'
+        for key, name, _colour in TILES
+    )
     return f'<section class="tiles" aria-label="{escape(t(AT_A_GLANCE))}">{tiles}</section>'
 
 
 async def _realised(scope: Scope) -> str:
     """Each realised project's story in two lines: what residents saw, and what the organisation did."""
     t = scope.t
-    rows = (await scope.session.execute(
-        select(Project, Idea, Organisation).join(Idea, Idea.id == Project.idea_id)
-        .join(Organisation, Organisation.id == Project.organisation_id)
-        .where(Project.phase == "realised", Idea.state.in_(impact.PUBLISHED))
-        .order_by(Project.updated_at.desc(), Project.id.desc()).limit(12))).all()
+    rows = (
+        await scope.session.execute(
+            select(Project, Idea, Organisation)
+            .join(Idea, Idea.id == Project.idea_id)
+            .join(Organisation, Organisation.id == Project.organisation_id)
+            .where(Project.phase == "realised", Idea.state.in_(impact.PUBLISHED))
+            .order_by(Project.updated_at.desc(), Project.id.desc())
+            .limit(12)
+        )
+    ).all()
     if not rows:
         return f'<p class="muted">{escape(t(NO_PROJECTS))}</p>'
     cards = []
     for project, idea, organisation in rows:
-        step = await scope.session.scalar(select(ProjectUpdate).where(
-            ProjectUpdate.project_id == project.id, ProjectUpdate.phase == "realised")
-            .order_by(ProjectUpdate.at.desc(), ProjectUpdate.id.desc()).limit(1))
+        step = await scope.session.scalar(
+            select(ProjectUpdate)
+            .where(ProjectUpdate.project_id == project.id, ProjectUpdate.phase == "realised")
+            .order_by(ProjectUpdate.at.desc(), ProjectUpdate.id.desc())
+            .limit(1)
+        )
         done = f"{organisation.name}: {step.text}" if step is not None else organisation.name
-        cards.append(f'<article class="card"><h3>{escape(short(idea.idea, 90))}</h3>'
-                     f"<p>{escape(short(idea.problem, 140))}</p>"
-                     f'<p class="muted">{escape(short(done, 140))}</p></article>')
+        cards.append(
+            f'<article class="card"><h3>{escape(short(idea.idea, 90))}</h3>'
+            f"<p>{escape(short(idea.problem, 140))}</p>"
+            f'<p class="muted">{escape(short(done, 140))}</p></article>'
+        )
     return "".join(cards)
 
 
@@ -166,9 +197,11 @@ async def _open_calls(scope: Scope) -> str:
     items = []
     for call in calls:
         link = f"https://t.me/{scope.settings.telegram_bot_username}?start={deep_link(call.id)}"
-        items.append(f'<article class="card"><h3>{escape(call_service.call_text(call, "title", t.locale))}</h3>'
-                     f"<p>{escape(t.datetime(call.starts_at))}<br>{escape(where(scope, call))}</p>"
-                     f'<a class="button" href="{escape(link)}">{escape(t(OPEN_IN_TELEGRAM))}</a></article>')
+        items.append(
+            f'<article class="card"><h3>{escape(call_service.call_text(call, "title", t.locale))}</h3>'
+            f"<p>{escape(t.datetime(call.starts_at))}<br>{escape(where(scope, call))}</p>"
+            f'<a class="button" href="{escape(link)}">{escape(t(OPEN_IN_TELEGRAM))}</a></article>'
+        )
     return "".join(items)
 
 
@@ -190,8 +223,10 @@ def _chart(table: Table, t: Translator) -> str:
     items = []
     for row, value in zip(table.rows, values, strict=True):
         width, small = _width(value, scale)
-        items.append(f'<li><span>{escape(label_of(row, t))}</span><span class="value">{escape(number(value, t))}</span>'
-                     f'<span class="bar" aria-hidden="true"><i{small} style="width:{width}"></i></span></li>')
+        items.append(
+            f'<li><span>{escape(label_of(row, t))}</span><span class="value">{escape(number(value, t))}</span>'
+            f'<span class="bar" aria-hidden="true"><i{small} style="width:{width}"></i></span></li>'
+        )
     return f'{head}<ul class="bars" style="--c:{colour}">{"".join(items)}</ul>'
 
 
@@ -204,10 +239,15 @@ def _calls(table: Table, t: Translator) -> str:
     scale = bar_scale([value for cell in cells for value in cell[1:4]])
     items = []
     for row, (when, places, signed, came, _hours) in zip(rows, cells, strict=True):
-        counts = (t(SIGNED_OF, signed=number(signed, t), places=number(places, t), came=number(came, t)) if places
-                  else t(SIGNED, signed=number(signed, t), came=number(came, t)))
+        counts = (
+            t(SIGNED_OF, signed=number(signed, t), places=number(places, t), came=number(came, t))
+            if places
+            else t(SIGNED, signed=number(signed, t), came=number(came, t))
+        )
         width, small = _width(signed, scale)
-        items.append(f"<li><span>{escape(row.label)} <span class=\"muted\">· {escape(number(when, t))}</span></span>"
-                     f'<span class="value">{escape(counts)}</span>'
-                     f'<span class="bar" aria-hidden="true"><i{small} style="width:{width}"></i></span></li>')
+        items.append(
+            f'<li><span>{escape(row.label)} <span class="muted">· {escape(number(when, t))}</span></span>'
+            f'<span class="value">{escape(counts)}</span>'
+            f'<span class="bar" aria-hidden="true"><i{small} style="width:{width}"></i></span></li>'
+        )
     return f'{head}<ul class="bars" style="--c:var(--coral)">{"".join(items)}</ul>'

@@ -4,6 +4,7 @@ the monthly impact report (in `handlers.impact_chat`).
 
 Each takes a session, the settings and the moment, is idempotent, and returns how much it did.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -38,16 +39,26 @@ async def announce_calls(session: AsyncSession, settings: Settings, now: datetim
     """The next batch of a big call's announcements, in a transaction of its own (the scheduler
     runs this again while it does something); once a call is announced to everyone, its
     coordinator hears so."""
-    call = await session.scalar(select(Call).where(Call.state == "published", Call.announced_at.is_(None))
-                                .order_by(Call.published_at, Call.id).limit(1))
+    call = await session.scalar(
+        select(Call)
+        .where(Call.state == "published", Call.announced_at.is_(None))
+        .order_by(Call.published_at, Call.id)
+        .limit(1)
+    )
     if call is None:
         return 0
     covered = await calls.announce(session, settings, call, now)
     creator = await session.get(Person, call.created_by) if call.created_by else None
     if call.announced_at is not None and creator is not None:
-        await purposes.queue(session, settings, key=f"call:{call.id}:announced", person=creator,
-                             purpose=purposes.CALL_ANNOUNCED, now=now,
-                             payload={"call_id": call.id, "people": await calls.audience_size(session, call)})
+        await purposes.queue(
+            session,
+            settings,
+            key=f"call:{call.id}:announced",
+            person=creator,
+            purpose=purposes.CALL_ANNOUNCED,
+            now=now,
+            payload={"call_id": call.id, "people": await calls.audience_size(session, call)},
+        )
     return covered or 1  # a batch that found nobody still finished a call: look for the next
 
 
@@ -64,22 +75,37 @@ async def remind(session: AsyncSession, settings: Settings, now: datetime) -> in
             continue
         minutes = due[0]
         for person in await _signed_up(session, call, ("joined",)):
-            queued += await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:remind:{minutes}",
-                                           person=person, purpose=purposes.REMINDER, now=now,
-                                           payload={"call_id": call.id})
+            queued += await purposes.queue(
+                session,
+                settings,
+                key=f"call:{call.id}:person:{person.id}:remind:{minutes}",
+                person=person,
+                purpose=purposes.REMINDER,
+                now=now,
+                payload={"call_id": call.id},
+            )
     return queued
 
 
 async def follow_up(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """After the end, ask those who came how it went (within three days)."""
     queued = 0
-    ended = await session.scalars(select(Call).where(
-        Call.state.in_(calls.OPEN), Call.ends_at <= now - FOLLOWUP_DELAY, Call.ends_at > now - timedelta(days=3)))
+    ended = await session.scalars(
+        select(Call).where(
+            Call.state.in_(calls.OPEN), Call.ends_at <= now - FOLLOWUP_DELAY, Call.ends_at > now - timedelta(days=3)
+        )
+    )
     for call in ended:
         for person in await _signed_up(session, call, ("joined", "attended")):
-            queued += await purposes.queue(session, settings, key=f"call:{call.id}:person:{person.id}:followup",
-                                           person=person, purpose=purposes.FOLLOWUP, now=now,
-                                           payload={"call_id": call.id})
+            queued += await purposes.queue(
+                session,
+                settings,
+                key=f"call:{call.id}:person:{person.id}:followup",
+                person=person,
+                purpose=purposes.FOLLOWUP,
+                now=now,
+                payload={"call_id": call.id},
+            )
     return queued
 
 
@@ -96,20 +122,26 @@ async def digest(session: AsyncSession, settings: Settings, now: datetime) -> in
     dialect = session.bind.dialect.name
     wanted: dict[int, list[int]] = {}  # person id -> call ids, the held ones first
     held_rows: dict[int, list[int]] = {}  # person id -> the held outbox rows an overview carries
-    for row_id, person_id, payload in (await session.execute(
+    for row_id, person_id, payload in (
+        await session.execute(
             select(OutboxMessage.id, OutboxMessage.person_id, OutboxMessage.payload).where(
-                OutboxMessage.state == HELD, OutboxMessage.purpose == purposes.CALL.name))).all():
+                OutboxMessage.state == HELD, OutboxMessage.purpose == purposes.CALL.name
+            )
+        )
+    ).all():
         if payload.get("call_id") in open_ids:
             wanted.setdefault(person_id, []).append(payload["call_id"])
             held_rows.setdefault(person_id, []).append(row_id)
     for call in open_calls:
-        for person_id in await session.scalars(select(Person.id).where(
-                Person.digest.is_(True), *calls.targeting(call, dialect))):
+        for person_id in await session.scalars(
+            select(Person.id).where(Person.digest.is_(True), *calls.targeting(call, dialect))
+        ):
             ids = wanted.setdefault(person_id, [])
             if call.id not in ids:
                 ids.append(call.id)
-    answered = set((await session.execute(select(SignUp.call_id, SignUp.person_id).where(
-        SignUp.call_id.in_(open_ids)))).all())
+    answered = set(
+        (await session.execute(select(SignUp.call_id, SignUp.person_id).where(SignUp.call_id.in_(open_ids)))).all()
+    )
     queued, carried = 0, []
     people = list(wanted)
 
@@ -117,19 +149,39 @@ async def digest(session: AsyncSession, settings: Settings, now: datetime) -> in
         return f"digest:{week}:person:{person_id}"
 
     for start in range(0, len(people), DIGEST_BATCH):
-        chunk = people[start:start + DIGEST_BATCH]
-        sent = set(await session.scalars(select(OutboxMessage.person_id).where(  # earlier today
-            OutboxMessage.key.in_([key(person_id) for person_id in chunk]))))
-        batch = (await session.execute(select(Person.id, Person.quiet_start, Person.quiet_end).where(
-            Person.id.in_([person_id for person_id in chunk if person_id not in sent]),
-            Person.onboarded_at.is_not(None)))).all()
+        chunk = people[start : start + DIGEST_BATCH]
+        sent = set(
+            await session.scalars(
+                select(OutboxMessage.person_id).where(  # earlier today
+                    OutboxMessage.key.in_([key(person_id) for person_id in chunk])
+                )
+            )
+        )
+        batch = (
+            await session.execute(
+                select(Person.id, Person.quiet_start, Person.quiet_end).where(
+                    Person.id.in_([person_id for person_id in chunk if person_id not in sent]),
+                    Person.onboarded_at.is_not(None),
+                )
+            )
+        ).all()
         for ids, group in _by_calls(batch, wanted, answered).items():
-            queued += await purposes.queue_many(session, settings, people=group, key=key, purpose=purposes.DIGEST,
-                                                now=now, payload={"call_ids": list(ids)})
+            queued += await purposes.queue_many(
+                session,
+                settings,
+                people=group,
+                key=key,
+                purpose=purposes.DIGEST,
+                now=now,
+                payload={"call_ids": list(ids)},
+            )
             carried += [row_id for person in group for row_id in held_rows.get(person.id, ())]
     for start in range(0, len(carried), DIGEST_BATCH):
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(carried[start:start + DIGEST_BATCH]))
-                              .values(state=calls.CARRIED))
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(carried[start : start + DIGEST_BATCH]))
+            .values(state=calls.CARRIED)
+        )
     return queued
 
 
@@ -146,30 +198,49 @@ def _by_calls(people: list, wanted: dict[int, list[int]], answered: set) -> dict
 async def nudge_onboarding(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """One nudge, a day after someone stopped halfway through onboarding."""
     stalled = await session.scalars(
-        select(Person).join(Conversation, Conversation.person_id == Person.id)
-        .where(Person.onboarded_at.is_(None), Conversation.flow == "onboarding",
-               Conversation.updated_at <= now - timedelta(hours=24)))
+        select(Person)
+        .join(Conversation, Conversation.person_id == Person.id)
+        .where(
+            Person.onboarded_at.is_(None),
+            Conversation.flow == "onboarding",
+            Conversation.updated_at <= now - timedelta(hours=24),
+        )
+    )
     queued = 0
     for person in stalled:
-        queued += await purposes.queue(session, settings, key=f"nudge:onboarding:person:{person.id}",
-                                       person=person, purpose=purposes.NUDGE, now=now)
+        queued += await purposes.queue(
+            session,
+            settings,
+            key=f"nudge:onboarding:person:{person.id}",
+            person=person,
+            purpose=purposes.NUDGE,
+            now=now,
+        )
     return queued
 
 
 async def offer_expiry(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """A week before an offer ends, ask to renew or withdraw; after its end, it expires."""
     queued = 0
-    soon = await session.scalars(select(Offer).where(
-        Offer.state == "open", Offer.valid_until.is_not(None), Offer.valid_until <= now + timedelta(days=7)))
+    soon = await session.scalars(
+        select(Offer).where(
+            Offer.state == "open", Offer.valid_until.is_not(None), Offer.valid_until <= now + timedelta(days=7)
+        )
+    )
     for offer in soon:
         if offer.valid_until < now:
             offer.state = "expired"
             continue
         person = await session.get(Person, offer.person_id)
-        queued += await purposes.queue(session, settings,
-                                       key=f"offer:{offer.id}:expiry:{offer.valid_until.date().isoformat()}",
-                                       person=person, purpose=purposes.OFFER_EXPIRY, now=now,
-                                       payload={"offer_id": offer.id})
+        queued += await purposes.queue(
+            session,
+            settings,
+            key=f"offer:{offer.id}:expiry:{offer.valid_until.date().isoformat()}",
+            person=person,
+            purpose=purposes.OFFER_EXPIRY,
+            now=now,
+            payload={"offer_id": offer.id},
+        )
     return queued
 
 
@@ -188,13 +259,21 @@ def silent_since(settings: Settings, now: datetime) -> datetime:
 
 async def warn_before_erasure(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """A month before erasure, tell the person, once per silence, and let them stay."""
-    soon = await session.scalars(select(Person).where(
-        Person.last_active_at < silent_since(settings, now) + RETENTION_NOTICE))
+    soon = await session.scalars(
+        select(Person).where(Person.last_active_at < silent_since(settings, now) + RETENTION_NOTICE)
+    )
     queued = 0
     for person in soon:
         last = person.last_active_at.isoformat()
-        queued += await purposes.queue(session, settings, key=f"retention:person:{person.id}:{last}", person=person,
-                                       purpose=purposes.RETENTION_WARNING, now=now, payload={"last_active": last})
+        queued += await purposes.queue(
+            session,
+            settings,
+            key=f"retention:person:{person.id}:{last}",
+            person=person,
+            purpose=purposes.RETENTION_WARNING,
+            now=now,
+            payload={"last_active": last},
+        )
     return queued
 
 
@@ -209,9 +288,14 @@ async def retention(session: AsyncSession, settings: Settings, now: datetime) ->
 
 
 async def _signed_up(session: AsyncSession, call: Call, states: tuple[str, ...]) -> list[Person]:
-    return list(await session.scalars(
-        select(Person).join(SignUp, SignUp.person_id == Person.id)
-        .where(SignUp.call_id == call.id, SignUp.state.in_(states)).order_by(Person.id)))
+    return list(
+        await session.scalars(
+            select(Person)
+            .join(SignUp, SignUp.person_id == Person.id)
+            .where(SignUp.call_id == call.id, SignUp.state.in_(states))
+            .order_by(Person.id)
+        )
+    )
 
 
 async def end_pauses(session: AsyncSession, settings: Settings, now: datetime) -> int:
@@ -222,5 +306,18 @@ async def end_pauses(session: AsyncSession, settings: Settings, now: datetime) -
     return len(ended)
 
 
-CHECKS = (end_pauses, publish_scheduled, announce_calls, remind, follow_up, digest, nudge_onboarding, offer_expiry,
-          expire_place_offers, close_calls, warn_before_erasure, retention, monthly_report)
+CHECKS = (
+    end_pauses,
+    publish_scheduled,
+    announce_calls,
+    remind,
+    follow_up,
+    digest,
+    nudge_onboarding,
+    offer_expiry,
+    expire_place_offers,
+    close_calls,
+    warn_before_erasure,
+    retention,
+    monthly_report,
+)

@@ -1,4 +1,5 @@
 """The main menu, help, /start, and the answers for commands and messages that fit nowhere else."""
+
 from __future__ import annotations
 
 from bot.app import command_action

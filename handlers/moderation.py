@@ -1,5 +1,6 @@
 """Moderation: every new idea reaches the coordinators' room as a card; a coordinator publishes it
 (partners see it), rejects it with a reason, or blocks its author; the author hears the outcome."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -22,18 +23,27 @@ SUBMITTED, PUBLISHED, REJECTED = "submitted", "published", "rejected"
 
 async def submitted(ctx: Scope, idea: Idea) -> None:
     """A new idea: queue its card for the coordinators' room."""
-    await enqueue_room(ctx.session, key=f"idea:{idea.id}:moderate", room=COORDINATORS,
-                       purpose=purposes.MODERATION, now=ctx.now, payload={"idea_id": idea.id})
+    await enqueue_room(
+        ctx.session,
+        key=f"idea:{idea.id}:moderate",
+        room=COORDINATORS,
+        purpose=purposes.MODERATION,
+        now=ctx.now,
+        payload={"idea_id": idea.id},
+    )
 
 
 def idea_card(ctx: Scope, idea: Idea, buttons: tuple[Button, ...] = (), lead: str = "") -> Card:
     """The idea as the resident wrote it, without their name."""
     t = ctx.t
-    lines = [CardLine(idea.problem, t(N_("Wat ze zien"))), CardLine(idea.idea, t(N_("Het idee"))),
-             CardLine(idea.prototype or "–", t(N_("Klein uitproberen"))),
-             CardLine(t(label(THEMES, idea.theme)), t(N_("Thema"))),
-             CardLine(t(label(NEIGHBOURHOODS, idea.place)), t(N_("Plaats"))),
-             CardLine(t(N_("Ja")) if idea.will_help else t(N_("Nee")), t(N_("Helpt zelf mee")))]
+    lines = [
+        CardLine(idea.problem, t(N_("Wat ze zien"))),
+        CardLine(idea.idea, t(N_("Het idee"))),
+        CardLine(idea.prototype or "–", t(N_("Klein uitproberen"))),
+        CardLine(t(label(THEMES, idea.theme)), t(N_("Thema"))),
+        CardLine(t(label(NEIGHBOURHOODS, idea.place)), t(N_("Plaats"))),
+        CardLine(t(N_("Ja")) if idea.will_help else t(N_("Nee")), t(N_("Helpt zelf mee"))),
+    ]
     if idea.photo:
         lines.append(CardLine(t(N_("Er is een foto bij.")), icon="📷"))
     return Card(t(N_("Idee #{id}"), id=idea.id), tuple(lines), buttons, icon="💡", lead=lead)
@@ -41,12 +51,21 @@ def idea_card(ctx: Scope, idea: Idea, buttons: tuple[Button, ...] = (), lead: st
 
 def moderation_buttons(ctx: Scope, idea: Idea) -> tuple[Button, ...]:
     t = ctx.t
-    return (Button(t(N_("Publiceren")), Action.of(MODERATE, "publish", idea.id), style="primary"),
-            Button(t(N_("Afwijzen")), Action.of(MODERATE, "reject", idea.id)),
-            Button(t(N_("Indiener blokkeren")), Action.of(MODERATE, "block", idea.id), style="danger",
-                   confirm=Confirm(t(N_("Blokkeren?")), t(N_(
-                       "Wat deze persoon nog stuurt, bewaren en tonen we niet meer. Je kunt dit ongedaan maken.")),
-                       t(N_("Blokkeren")), t(N_("Nee")))))
+    return (
+        Button(t(N_("Publiceren")), Action.of(MODERATE, "publish", idea.id), style="primary"),
+        Button(t(N_("Afwijzen")), Action.of(MODERATE, "reject", idea.id)),
+        Button(
+            t(N_("Indiener blokkeren")),
+            Action.of(MODERATE, "block", idea.id),
+            style="danger",
+            confirm=Confirm(
+                t(N_("Blokkeren?")),
+                t(N_("Wat deze persoon nog stuurt, bewaren en tonen we niet meer. Je kunt dit ongedaan maken.")),
+                t(N_("Blokkeren")),
+                t(N_("Nee")),
+            ),
+        ),
+    )
 
 
 # -- pushes -----------------------------------------------------------------------------------
@@ -62,8 +81,10 @@ async def render_moderation(ctx: Scope, row: OutboxMessage) -> list[Reply]:
         return []
     t = ctx.t
     card = idea_card(ctx, idea, moderation_buttons(ctx, idea), lead=t(N_("Een nieuw idee van een inwoner:")))
-    alike = tuple(CardLine(f"#{other.id} {short(other.idea)} ({t(IDEA_STATES.get(other.state, other.state))})",
-                           t(N_("Lijkt op"))) for other in await ctx.ideas.similar(idea))
+    alike = tuple(
+        CardLine(f"#{other.id} {short(other.idea)} ({t(IDEA_STATES.get(other.state, other.state))})", t(N_("Lijkt op")))
+        for other in await ctx.ideas.similar(idea)
+    )
     return [replace(card, lines=card.lines + alike)]
 
 
@@ -74,25 +95,54 @@ async def render_outcome(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     t = ctx.t
     about = short(idea.idea)
     if idea.state == PUBLISHED:
-        return [Message(t(N_("Goed nieuws: je idee “{idea}” staat nu open voor de partners van Kortrijk 2030. "
-                             "Pakt iemand het op, dan laat ik het je weten."), idea=about))]
+        return [
+            Message(
+                t(
+                    N_(
+                        "Goed nieuws: je idee “{idea}” staat nu open voor de partners van Kortrijk 2030. "
+                        "Pakt iemand het op, dan laat ik het je weten."
+                    ),
+                    idea=about,
+                )
+            )
+        ]
     if idea.state == REJECTED:
-        return [Message(t(N_("Je idee “{idea}” zetten we niet open voor de partners. De uitleg van de stad: "
-                             "{reason}\n\nEen nieuw idee is altijd welkom met /idee."),
-                          idea=about, reason=idea.moderation_note or "–"))]
+        return [
+            Message(
+                t(
+                    N_(
+                        "Je idee “{idea}” zetten we niet open voor de partners. De uitleg van de stad: "
+                        "{reason}\n\nEen nieuw idee is altijd welkom met /idee."
+                    ),
+                    idea=about,
+                    reason=idea.moderation_note or "–",
+                )
+            )
+        ]
     return []
 
 
 async def render_blocked(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if ctx.person.blocked_at is None:
         return []
-    return [Message(ctx.t(N_("De stad heeft je berichten hier stilgelegd. Wat je nog stuurt, bewaren we niet. "
-                             "Denk je dat dit een vergissing is? Mail naar {contact}."),
-                          contact=ctx.settings.privacy_contact))]
+    return [
+        Message(
+            ctx.t(
+                N_(
+                    "De stad heeft je berichten hier stilgelegd. Wat je nog stuurt, bewaren we niet. "
+                    "Denk je dat dit een vergissing is? Mail naar {contact}."
+                ),
+                contact=ctx.settings.privacy_contact,
+            )
+        )
+    ]
 
 
-RENDERERS = {purposes.MODERATION.name: render_moderation, purposes.IDEA_OUTCOME.name: render_outcome,
-             purposes.BLOCKED.name: render_blocked}
+RENDERERS = {
+    purposes.MODERATION.name: render_moderation,
+    purposes.IDEA_OUTCOME.name: render_outcome,
+    purposes.BLOCKED.name: render_blocked,
+}
 
 
 # -- the coordinators' buttons ------------------------------------------------------------------
@@ -116,8 +166,14 @@ async def on_moderate_button(ctx: Context, tapped: Action) -> None:
     elif tapped.verb == "publish":
         _judge(ctx, idea, PUBLISHED)
         await purposes.queue_for_author(ctx, idea)
-        await enqueue_room(ctx.session, key=f"idea:{idea.id}:published", room=PARTNERS,
-                           purpose=purposes.IDEA_PUBLISHED, now=ctx.now, payload={"idea_id": idea.id})
+        await enqueue_room(
+            ctx.session,
+            key=f"idea:{idea.id}:published",
+            room=PARTNERS,
+            purpose=purposes.IDEA_PUBLISHED,
+            now=ctx.now,
+            payload={"idea_id": idea.id},
+        )
         ctx.send(_decided(ctx, idea, t(N_("✅ Gepubliceerd door {name}."), name=idea.moderated_by)))
     elif tapped.verb == "reject":
         await ctx.dialogue.start(ctx, REJECT_FLOW.name, {"_idea_id": idea.id})
@@ -144,8 +200,14 @@ async def _block(ctx: Context, idea: Idea) -> None:
         return
     author.blocked_at = ctx.now
     await ctx.audit.record("person_blocked", ctx.now, author, by=moderator(ctx), idea=idea.id)
-    await purposes.queue(ctx.session, ctx.settings, key=f"person:{author.id}:blocked:{ctx.now.isoformat()}",
-                         person=author, purpose=purposes.BLOCKED, now=ctx.now)
+    await purposes.queue(
+        ctx.session,
+        ctx.settings,
+        key=f"person:{author.id}:blocked:{ctx.now.isoformat()}",
+        person=author,
+        purpose=purposes.BLOCKED,
+        now=ctx.now,
+    )
     undo = Button(t(N_("Deblokkeren")), Action.of(MODERATE, "unblock", author.id))
     ctx.send(_decided(ctx, idea, t(N_("⛔ De indiener is geblokkeerd door {name}."), name=idea.moderated_by), (undo,)))
 
@@ -169,13 +231,32 @@ async def reject_done(ctx: Context, answers: dict[str, Any]) -> None:
     _judge(ctx, idea, REJECTED, answers["reason"])
     await purposes.queue_for_author(ctx, idea)
     ctx.say(t(N_("Het idee is niet gepubliceerd. De indiener krijgt je uitleg.")))
-    ctx.say(t(N_("Idee #{id} is afgewezen door {name}: {reason}"), id=idea.id, name=idea.moderated_by,
-              reason=answers["reason"]), to=Room(COORDINATORS))
+    ctx.say(
+        t(
+            N_("Idee #{id} is afgewezen door {name}: {reason}"),
+            id=idea.id,
+            name=idea.moderated_by,
+            reason=answers["reason"],
+        ),
+        to=Room(COORDINATORS),
+    )
 
 
 REJECT_FLOW = Flow(
-    name="reject_idea", confirm=False, form=True, role=COORDINATOR, on_done=reject_done,
-    summary_title=N_("Idee afwijzen"), cancelled=N_("Oké, het idee blijft wachten."),
-    steps=[TextStep(name="reason", label=N_("Reden"), min_length=5, max_length=500,
-                    prompt=N_("Waarom zetten we dit idee niet open? De indiener leest dit."))],
+    name="reject_idea",
+    confirm=False,
+    form=True,
+    role=COORDINATOR,
+    on_done=reject_done,
+    summary_title=N_("Idee afwijzen"),
+    cancelled=N_("Oké, het idee blijft wachten."),
+    steps=[
+        TextStep(
+            name="reason",
+            label=N_("Reden"),
+            min_length=5,
+            max_length=500,
+            prompt=N_("Waarom zetten we dit idee niet open? De indiener leest dit."),
+        )
+    ],
 )

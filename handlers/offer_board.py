@@ -1,5 +1,6 @@
 """New offers on the partners' board: a card per offer of time, expertise, money, material or
 space (without the person's name), and "Contact opnemen", which first asks the resident."""
+
 from __future__ import annotations
 
 from bot.context import Context, Scope
@@ -16,8 +17,13 @@ KINDS = {"time": N_("Tijd"), "expertise": N_("Kennis of talent"), "gift": N_("Ge
 
 def offer_card(ctx: Scope, offer: Offer, buttons: tuple[Button, ...] = (), lead: str = "") -> Card:
     t = ctx.t
-    return Card(t(N_("Aanbod #{id}: {kind}"), id=offer.id, kind=t(KINDS.get(offer.kind, offer.kind))),
-                (CardLine(describe_offer(offer, t)),), buttons, icon="🤲", lead=lead)
+    return Card(
+        t(N_("Aanbod #{id}: {kind}"), id=offer.id, kind=t(KINDS.get(offer.kind, offer.kind))),
+        (CardLine(describe_offer(offer, t)),),
+        buttons,
+        icon="🤲",
+        lead=lead,
+    )
 
 
 async def render_offer_card(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -42,12 +48,20 @@ async def on_contact_button(ctx: Context, tapped: Action) -> None:
         ctx.notice(t(N_("Dit aanbod loopt niet meer.")))
         return
     organisation = await choose_organisation(
-        ctx, organisations, tapped, N_("Je hoort bij meer dan één organisatie. Voor welke neem je contact op?"))
+        ctx, organisations, tapped, N_("Je hoort bij meer dan één organisatie. Voor welke neem je contact op?")
+    )
     if organisation is None:
         return
     if await relay.ask(ctx, person_id=offer.person_id, organisation=organisation, partner=ctx.person, offer=offer):
-        ctx.notice(t(N_("Ik vraag de inwoner of {organisation} contact mag opnemen. Zegt die ja, dan krijg je "
-                        "een bericht van mij."), organisation=organisation.name))
+        ctx.notice(
+            t(
+                N_(
+                    "Ik vraag de inwoner of {organisation} contact mag opnemen. Zegt die ja, dan krijg je "
+                    "een bericht van mij."
+                ),
+                organisation=organisation.name,
+            )
+        )
     else:
         ctx.notice(t(N_("{organisation} vroeg dit al aan de inwoner."), organisation=organisation.name))
 

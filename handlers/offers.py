@@ -1,4 +1,5 @@
 """Offering time, expertise, or money, material or space; and withdrawing an offer."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -16,14 +17,23 @@ from storage.models import Offer
 
 OFFER = "offer"  # route of the withdraw and renew buttons: Action.of(OFFER, "withdraw", offer id)
 
-UNTIL = DateStep(name="until", label=N_("Tot wanneer"), optional=True, after_step="start",
-                 prompt=N_("Weet je het nog niet? Dan hoeft het niet. Tot wanneer kun je dit aanbieden?"))
+UNTIL = DateStep(
+    name="until",
+    label=N_("Tot wanneer"),
+    optional=True,
+    after_step="start",
+    prompt=N_("Weet je het nog niet? Dan hoeft het niet. Tot wanneer kun je dit aanbieden?"),
+)
 
 TIME_STEPS = [
-    NumberStep(name="hours", label=N_("Uren per maand"), minimum=1, maximum=200,
-               prompt=N_("Hoeveel uur per maand wil je ongeveer helpen?")),
-    MultiStep(name="moments", label=N_("Wanneer"), options=MOMENTS,
-              prompt=N_("Wanneer kun je meestal?")),
+    NumberStep(
+        name="hours",
+        label=N_("Uren per maand"),
+        minimum=1,
+        maximum=200,
+        prompt=N_("Hoeveel uur per maand wil je ongeveer helpen?"),
+    ),
+    MultiStep(name="moments", label=N_("Wanneer"), options=MOMENTS, prompt=N_("Wanneer kun je meestal?")),
     DateStep(name="start", label=N_("Vanaf"), prompt=N_("Vanaf wanneer kun je helpen?"), from_now=N_("Vanaf nu")),
     UNTIL,
 ]
@@ -31,23 +41,44 @@ TIME_STEPS = [
 
 def expertise_steps(max_length: int) -> list:
     return [
-        TextStep(name="skills", label=N_("Waar je goed in bent"), max_length=max_length,
-                 prompt=N_("Waar ben je goed in? Vertel het in een paar woorden.")),
-        MultiStep(name="tags", label=N_("Soort kennis"), options=SKILLS, optional=True, minimum=0,
-                  prompt=N_("Zo vinden we je snel als een project jouw kennis nodig heeft. Welke woorden passen bij je kennis?")),
+        TextStep(
+            name="skills",
+            label=N_("Waar je goed in bent"),
+            max_length=max_length,
+            prompt=N_("Waar ben je goed in? Vertel het in een paar woorden."),
+        ),
+        MultiStep(
+            name="tags",
+            label=N_("Soort kennis"),
+            options=SKILLS,
+            optional=True,
+            minimum=0,
+            prompt=N_(
+                "Zo vinden we je snel als een project jouw kennis nodig heeft. Welke woorden passen bij je kennis?"
+            ),
+        ),
         UNTIL,
     ]
 
 
 def gift_steps(max_length: int) -> list:
     return [
-        ChoiceStep(name="kind", label=N_("Soort"), options=GIFT_KINDS,
-                   prompt=N_("Wat wil je geven of uitlenen?")),
-        TextStep(name="what", label=N_("Wat precies"), max_length=max_length,
-                 prompt=N_("Vertel kort wat het is. Bijvoorbeeld: een zaal voor 40 mensen, of 10 pallets hout.")),
-        ChoiceStep(name="amount", label=N_("Ongeveer hoeveel"), options=AMOUNTS, optional=True, by_number=amount_option,
-                   when=lambda answers: answers.get("kind") == "money",
-                   prompt=N_("Om ongeveer hoeveel geld gaat het?")),
+        ChoiceStep(name="kind", label=N_("Soort"), options=GIFT_KINDS, prompt=N_("Wat wil je geven of uitlenen?")),
+        TextStep(
+            name="what",
+            label=N_("Wat precies"),
+            max_length=max_length,
+            prompt=N_("Vertel kort wat het is. Bijvoorbeeld: een zaal voor 40 mensen, of 10 pallets hout."),
+        ),
+        ChoiceStep(
+            name="amount",
+            label=N_("Ongeveer hoeveel"),
+            options=AMOUNTS,
+            optional=True,
+            by_number=amount_option,
+            when=lambda answers: answers.get("kind") == "money",
+            prompt=N_("Om ongeveer hoeveel geld gaat het?"),
+        ),
         UNTIL,
     ]
 
@@ -61,15 +92,33 @@ def offer_done(kind: str):
 
     async def done(ctx: Context, answers: dict[str, Any]) -> None:
         details = {key: value for key, value in answers.items() if key != "until" and value is not None}
-        offer = await ctx.offers.add(Offer(person_id=ctx.person.id, kind=kind, details=details, state="open",
-                                           valid_until=_end_of(answers.get("until")),
-                                           created_at=ctx.now, updated_at=ctx.now))
-        await enqueue_room(ctx.session, key=f"offer:{offer.id}:card", room=purposes.PARTNERS,
-                           purpose=purposes.OFFER_CARD, now=ctx.now, payload={"offer_id": offer.id})
-        ctx.say(ctx.t(N_(
-            "Dank je wel! Je aanbod is bewaard. Past het bij een project, dan vraag ik je eerst "
-            "of je mee wilt doen. Intrekken kan altijd via /bijdragen."
-        )))
+        offer = await ctx.offers.add(
+            Offer(
+                person_id=ctx.person.id,
+                kind=kind,
+                details=details,
+                state="open",
+                valid_until=_end_of(answers.get("until")),
+                created_at=ctx.now,
+                updated_at=ctx.now,
+            )
+        )
+        await enqueue_room(
+            ctx.session,
+            key=f"offer:{offer.id}:card",
+            room=purposes.PARTNERS,
+            purpose=purposes.OFFER_CARD,
+            now=ctx.now,
+            payload={"offer_id": offer.id},
+        )
+        ctx.say(
+            ctx.t(
+                N_(
+                    "Dank je wel! Je aanbod is bewaard. Past het bij een project, dan vraag ik je eerst "
+                    "of je mee wilt doen. Intrekken kan altijd via /bijdragen."
+                )
+            )
+        )
         menu.show(ctx)
 
     return done
@@ -79,10 +128,20 @@ def offer_flows(max_length: int) -> list[Flow]:
     title, stopped = N_("Dit is je aanbod:"), N_("Oké, ik stop met je aanbod. Er is niets bewaard.")
     return [
         Flow(name="offer_time", steps=TIME_STEPS, on_done=offer_done("time"), summary_title=title, cancelled=stopped),
-        Flow(name="offer_expertise", steps=expertise_steps(max_length), on_done=offer_done("expertise"),
-             summary_title=title, cancelled=stopped),
-        Flow(name="offer_gift", steps=gift_steps(max_length), on_done=offer_done("gift"), summary_title=title,
-             cancelled=stopped),
+        Flow(
+            name="offer_expertise",
+            steps=expertise_steps(max_length),
+            on_done=offer_done("expertise"),
+            summary_title=title,
+            cancelled=stopped,
+        ),
+        Flow(
+            name="offer_gift",
+            steps=gift_steps(max_length),
+            on_done=offer_done("gift"),
+            summary_title=title,
+            cancelled=stopped,
+        ),
     ]
 
 
@@ -90,8 +149,12 @@ def describe_offer(offer: Offer, t: Translator) -> str:
     details = offer.details
     if offer.kind == "time":
         moments = ", ".join(t(label(MOMENTS, m)) for m in details.get("moments", []))
-        text = t(N_("{hours} uur per maand ({moments}), vanaf {start}"), hours=details.get("hours"),
-                 moments=moments, start=t.date(date.fromisoformat(details["start"])))
+        text = t(
+            N_("{hours} uur per maand ({moments}), vanaf {start}"),
+            hours=details.get("hours"),
+            moments=moments,
+            start=t.date(date.fromisoformat(details["start"])),
+        )
     elif offer.kind == "expertise":
         tags = ", ".join(t(label(SKILLS, tag)) for tag in details.get("tags", []))
         text = t(N_("Kennis: {skills}"), skills=details.get("skills", "")) + (f" ({tags})" if tags else "")
@@ -129,17 +192,29 @@ async def on_offer_button(ctx: Context, tapped: Action) -> None:
     elif offer.state != "open":
         ctx.notice(t(N_("Dit aanbod is al ingetrokken.")))
     elif action == "withdraw":
-        ctx.say(t(N_("Partners zien het dan niet meer. Wil je je aanbod “{offer}” intrekken?"),
-                  offer=short(describe_offer(offer, t))),
-                [Button(t(N_("Ja, intrekken")), Action.of(OFFER, "withdraw!", offer.id), style="danger"),
-                 Button(t(N_("Nee, laat staan")), Action.of(OFFER, "keep", offer.id))])
+        ctx.say(
+            t(
+                N_("Partners zien het dan niet meer. Wil je je aanbod “{offer}” intrekken?"),
+                offer=short(describe_offer(offer, t)),
+            ),
+            [
+                Button(t(N_("Ja, intrekken")), Action.of(OFFER, "withdraw!", offer.id), style="danger"),
+                Button(t(N_("Nee, laat staan")), Action.of(OFFER, "keep", offer.id)),
+            ],
+        )
     elif action == "renew":
         offer.valid_until = max(offer.valid_until or ctx.now, ctx.now) + timedelta(days=91)
         ctx.say(t(N_("Verlengd! Je aanbod loopt nu tot {date}."), date=t.date(offer.valid_until.date())))
     else:
         offer.state = "withdrawn"
         offer.updated_at = ctx.now
-        ctx.say(t(N_("Je aanbod “{offer}” is ingetrokken. Bedankt om het aan te bieden!"),
-                  offer=short(describe_offer(offer, t))),
-                [Button(t(N_("Ongedaan maken")), Action.of(OFFER, "undo", offer.id)),
-                 Button(t(N_("Menu")), command_action("menu"))])
+        ctx.say(
+            t(
+                N_("Je aanbod “{offer}” is ingetrokken. Bedankt om het aan te bieden!"),
+                offer=short(describe_offer(offer, t)),
+            ),
+            [
+                Button(t(N_("Ongedaan maken")), Action.of(OFFER, "undo", offer.id)),
+                Button(t(N_("Menu")), command_action("menu")),
+            ],
+        )

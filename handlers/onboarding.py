@@ -1,4 +1,5 @@
 """First contact: welcome, privacy consent (nothing stored without a yes), then the profile questions."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,36 +27,53 @@ async def set_language(ctx: Context, value: str) -> None:
 
 
 LANGUAGE = ChoiceStep(
-    name="language", label=N_("Taal"), options=LANGUAGES, on_answer=set_language,
+    name="language",
+    label=N_("Taal"),
+    options=LANGUAGES,
+    on_answer=set_language,
     prompt=N_("In welke taal wil je mijn berichten lezen?"),
 )
 NAME = TextStep(
-    name="display_name", label=N_("Naam"), min_length=1, max_length=40,
+    name="display_name",
+    label=N_("Naam"),
+    min_length=1,
+    max_length=40,
     prompt=N_("Je voornaam of een bijnaam is genoeg. Hoe mag ik je noemen?"),
 )
 NEIGHBOURHOOD = ChoiceStep(
-    name="neighbourhood", label=N_("Buurt"), options=NEIGHBOURHOODS,
+    name="neighbourhood",
+    label=N_("Buurt"),
+    options=NEIGHBOURHOODS,
     prompt=N_("Zo krijg je vooral nieuws uit je eigen buurt. Waar woon of werk je?"),
 )
 ROLE = ChoiceStep(
-    name="role", label=N_("Wie je bent"), options=ROLES,
+    name="role",
+    label=N_("Wie je bent"),
+    options=ROLES,
     prompt=N_("Kies wat het best past. Wie ben je?"),
 )
 INTERESTS = MultiStep(
-    name="interests", label=N_("Thema's"), options=THEMES,
+    name="interests",
+    label=N_("Thema's"),
+    options=THEMES,
     prompt=N_("Zo sturen we je alleen wat je boeit. Waar heb je zin in?"),
 )
 CONTRIBUTE = MultiStep(
-    name="contributions", label=N_("Hoe je meedoet"), options=CONTRIBUTIONS,
+    name="contributions",
+    label=N_("Hoe je meedoet"),
+    options=CONTRIBUTIONS,
     prompt=N_("Wat wil je geven?"),
 )
 LEVEL = ChoiceStep(
-    name="level", label=N_("Hoe je helpt"), options=LEVELS,
+    name="level",
+    label=N_("Hoe je helpt"),
+    options=LEVELS,
     prompt=N_("Denk je liever mee over de plannen, of steek je liever de handen uit de mouwen?"),
 )
 
 DIGEST = YesNoStep(
-    name="digest", label=N_("Overzicht op maandag"),
+    name="digest",
+    label=N_("Overzicht op maandag"),
     prompt=N_("Ik kan je elke maandag een kort overzicht sturen van oproepen die bij je passen. Wil je dat?"),
 )
 
@@ -90,7 +108,9 @@ async def onboarding_done(ctx: Context, answers: dict[str, Any]) -> None:
 
 
 ONBOARDING = Flow(
-    name="onboarding", steps=PROFILE_STEPS, on_done=onboarding_done,
+    name="onboarding",
+    steps=PROFILE_STEPS,
+    on_done=onboarding_done,
     summary_title=N_("Zo ken ik je nu:"),
     cancelled=N_("Oké, we stoppen met de vragen. Je kunt ze later invullen via /profiel."),
 )
@@ -103,14 +123,25 @@ async def joined_from_link_done(ctx: Context, answers: dict[str, Any]) -> None:
     if call_id is not None:
         await calls.join_from_link(ctx, call_id)
     t = ctx.t
-    ctx.say(t(N_("Ik kan je ook andere oproepen sturen die bij je passen. Daarvoor vraag ik nog wat meer over "
-                 "jou. Wil je dat?")),
-            [Button(t(N_("Ja, vraag maar")), Action.of(REST, "rest"), style="primary"),
-             Button(t(N_("Nu niet")), command_action("menu"))])
+    ctx.say(
+        t(
+            N_(
+                "Ik kan je ook andere oproepen sturen die bij je passen. Daarvoor vraag ik nog wat meer over "
+                "jou. Wil je dat?"
+            )
+        ),
+        [
+            Button(t(N_("Ja, vraag maar")), Action.of(REST, "rest"), style="primary"),
+            Button(t(N_("Nu niet")), command_action("menu")),
+        ],
+    )
 
 
 JOIN_FROM_LINK = Flow(
-    name="join_from_link", steps=(NAME,), on_done=joined_from_link_done, confirm=False,
+    name="join_from_link",
+    steps=(NAME,),
+    on_done=joined_from_link_done,
+    confirm=False,
     cancelled=N_("Oké, we stoppen met de vragen. Je kunt ze later invullen via /profiel."),
 )
 
@@ -128,23 +159,30 @@ def consent_buttons(ctx: Context, then: str) -> list[Button]:
     """Yes, no, more, and the other languages. Each value carries the language shown and
     what to open after onboarding (a deep link), since nothing is stored before a yes."""
     t = ctx.t
-    buttons = [Button(t(N_("Ja, dat is goed")), Action.of(CONSENT, YES, t.locale, then), style="primary"),
-               Button(t(N_("Nee, liever niet")), Action.of(CONSENT, NO, t.locale, "")),
-               Button(t(N_("Meer uitleg")), Action.of(CONSENT, MORE, t.locale, then)),
-               Button(t(N_("Ik ben jonger dan 13")), Action.of(CONSENT, YOUNG, t.locale, then))]
-    buttons += [Button(t(o.label), Action.of(CONSENT, LANGUAGE_SWITCH, o.value, then))
-                for o in LANGUAGES if o.value != t.locale]
+    buttons = [
+        Button(t(N_("Ja, dat is goed")), Action.of(CONSENT, YES, t.locale, then), style="primary"),
+        Button(t(N_("Nee, liever niet")), Action.of(CONSENT, NO, t.locale, "")),
+        Button(t(N_("Meer uitleg")), Action.of(CONSENT, MORE, t.locale, then)),
+        Button(t(N_("Ik ben jonger dan 13")), Action.of(CONSENT, YOUNG, t.locale, then)),
+    ]
+    buttons += [
+        Button(t(o.label), Action.of(CONSENT, LANGUAGE_SWITCH, o.value, then)) for o in LANGUAGES if o.value != t.locale
+    ]
     return buttons
 
 
 def welcome(ctx: Context, then: str = "") -> None:
     """Say what Gangmaker is and ask for consent; nothing is stored yet."""
     t = ctx.t
-    ctx.say(t(N_(
-        "Hallo! Ik ben Gangmaker, de chatbot van Kortrijk 2030. "
-        "Kortrijk wil in 2030 Culturele Hoofdstad van Europa zijn. Dat doen we samen met jou.\n\n"
-        "Hier deel je ideeën, geef je wat tijd of kennis, en doe je mee aan projecten in je buurt."
-    )))
+    ctx.say(
+        t(
+            N_(
+                "Hallo! Ik ben Gangmaker, de chatbot van Kortrijk 2030. "
+                "Kortrijk wil in 2030 Culturele Hoofdstad van Europa zijn. Dat doen we samen met jou.\n\n"
+                "Hier deel je ideeën, geef je wat tijd of kennis, en doe je mee aan projecten in je buurt."
+            )
+        )
+    )
     ask_consent(ctx, then=then)
 
 
@@ -152,10 +190,16 @@ def ask_consent(ctx: Context, longer: bool = False, then: str = "") -> None:
     t = ctx.t
     if longer:  # the whole privacy text, in two messages of a readable length
         ctx.say(privacy_text(ctx))
-    text = privacy_more(ctx) if longer else t(N_(
-        "Om je uit te nodigen, bewaar ik wat je me vertelt. Stad Kortrijk is daarvoor verantwoordelijk. "
-        "Je kunt alles altijd bekijken of laten wissen. Nee zeggen mag ook."
-    ))
+    text = (
+        privacy_more(ctx)
+        if longer
+        else t(
+            N_(
+                "Om je uit te nodigen, bewaar ik wat je me vertelt. Stad Kortrijk is daarvoor verantwoordelijk. "
+                "Je kunt alles altijd bekijken of laten wissen. Nee zeggen mag ook."
+            )
+        )
+    )
     ctx.say(text + "\n\n" + t(N_("Is dat goed voor jou?")), consent_buttons(ctx, then))
 
 
@@ -165,8 +209,12 @@ async def before_consent(ctx: Context) -> bool:
     event = ctx.event
     if COORDINATOR in await ctx.roles.of(event.channel, event.user_id):
         await workspace.admit(ctx)
-        ctx.say(ctx.t(N_("Welkom, {name}! Je bent coördinator: /oproep maakt een oproep, /oproepen toont ze."),
-                      name=ctx.identity.person.display_name or "–"))
+        ctx.say(
+            ctx.t(
+                N_("Welkom, {name}! Je bent coördinator: /oproep maakt een oproep, /oproepen toont ze."),
+                name=ctx.identity.person.display_name or "–",
+            )
+        )
         return True
     tapped = event.action if event.kind == "tap" else None
     if tapped is not None and tapped.route == CONSENT:
@@ -194,8 +242,15 @@ async def before_consent(ctx: Context) -> bool:
         return False
     # A call link shows the call first (it is public); joining asks for consent.
     call_id = calls.deep_link_call(event.argument) if event.command == "start" else None
-    if call_id is None or await calls.show_call(ctx, call_id, lead=ctx.t(N_(
-            "Hallo! Ik ben Gangmaker, de chatbot van Kortrijk 2030. Dit is de oproep die je opende:"))) is None:
+    if (
+        call_id is None
+        or await calls.show_call(
+            ctx,
+            call_id,
+            lead=ctx.t(N_("Hallo! Ik ben Gangmaker, de chatbot van Kortrijk 2030. Dit is de oproep die je opende:")),
+        )
+        is None
+    ):
         welcome(ctx)
     return False
 
@@ -214,10 +269,7 @@ async def on_call_before_consent(ctx: Context, tapped: Action) -> None:
 
 async def refuse_consent(ctx: Context) -> None:
     await ctx.audit.record("consent_refused", ctx.now, version=ctx.settings.privacy_version)
-    ctx.say(ctx.t(N_(
-        "Dat is helemaal oké. Ik bewaar niets over jou. "
-        "Verander je van gedacht? Typ dan /start."
-    )))
+    ctx.say(ctx.t(N_("Dat is helemaal oké. Ik bewaar niets over jou. Verander je van gedacht? Typ dan /start.")))
 
 
 async def privacy_first(ctx: Context) -> None:
@@ -233,11 +285,19 @@ async def consent_again(ctx: Context, tapped: Action) -> None:
 def ask_parent(ctx: Context, then: str) -> None:
     """Under 13, Belgium's age of digital consent: a parent says yes, or nothing is stored."""
     t = ctx.t
-    ctx.say(t(N_("Fijn dat je wilt meedoen! Omdat je jonger bent dan 13, heb ik eerst de toestemming van "
-                 "een ouder nodig. Laat een ouder dit lezen. Zegt die ja, dan tikt die hieronder.")),
-            [Button(t(N_("Mijn ouder zegt ja")), Action.of(CONSENT, PARENT, t.locale, then), style="primary"),
-             Button(t(N_("Nee, liever niet")), Action.of(CONSENT, NO, t.locale, "")),
-             Button(t(N_("Meer uitleg")), Action.of(CONSENT, MORE, t.locale, then))])
+    ctx.say(
+        t(
+            N_(
+                "Fijn dat je wilt meedoen! Omdat je jonger bent dan 13, heb ik eerst de toestemming van "
+                "een ouder nodig. Laat een ouder dit lezen. Zegt die ja, dan tikt die hieronder."
+            )
+        ),
+        [
+            Button(t(N_("Mijn ouder zegt ja")), Action.of(CONSENT, PARENT, t.locale, then), style="primary"),
+            Button(t(N_("Nee, liever niet")), Action.of(CONSENT, NO, t.locale, "")),
+            Button(t(N_("Meer uitleg")), Action.of(CONSENT, MORE, t.locale, then)),
+        ],
+    )
 
 
 async def give_consent(ctx: Context, then: str = "", parent: bool = False) -> None:
@@ -245,12 +305,20 @@ async def give_consent(ctx: Context, then: str = "", parent: bool = False) -> No
     it), then ask the first question."""
     event = ctx.event
     identity = await ctx.people.create(
-        event.channel, event.user_id, locale=ctx.t.locale,
-        consent_version=ctx.settings.privacy_version, now=ctx.now,
+        event.channel,
+        event.user_id,
+        locale=ctx.t.locale,
+        consent_version=ctx.settings.privacy_version,
+        now=ctx.now,
     )
     ctx.identity, ctx.person = identity, identity.person
-    await ctx.audit.record("consent_given", ctx.now, ctx.person, version=ctx.settings.privacy_version,
-                           **({"parent": True} if parent else {}))
+    await ctx.audit.record(
+        "consent_given",
+        ctx.now,
+        ctx.person,
+        version=ctx.settings.privacy_version,
+        **({"parent": True} if parent else {}),
+    )
     if then:  # they came to join a call: a name is enough for now
         ctx.say(ctx.t(N_("Fijn, dank je! Eén vraag nog, dan schrijf ik je in.")))
         await ctx.dialogue.start(ctx, JOIN_FROM_LINK.name, {"_then": then})

@@ -1,4 +1,5 @@
 """The fixed answer lists: languages, neighbourhoods, roles, themes, ways to contribute."""
+
 from bot.dialogue import Option
 from bot.i18n import N_
 
@@ -85,6 +86,7 @@ AMOUNTS = (
     Option("500-2000", N_("500 tot 2000 euro")),
     Option("gt2000", N_("Meer dan 2000 euro")),
 )
+
 
 def amount_option(euros: int) -> str:
     """The range of AMOUNTS a typed sum of money falls in."""

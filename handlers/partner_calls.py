@@ -1,6 +1,7 @@
 """Calls partners make for their projects: the same form and rules as a coordinator's call, but
 it waits in the coordinators' room until one of them approves it (or declines, with the
 partner told either way)."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -31,8 +32,14 @@ async def partner_call_done(ctx: Context, answers: dict[str, Any]) -> None:
     call.project_id, call.state = project.id, AWAITING
     ctx.session.add(call)
     await ctx.session.flush()
-    await enqueue_room(ctx.session, key=f"call:{call.id}:approval", room=COORDINATORS, purpose=purposes.CALL_APPROVAL,
-                       now=ctx.now, payload={"call_id": call.id})
+    await enqueue_room(
+        ctx.session,
+        key=f"call:{call.id}:approval",
+        room=COORDINATORS,
+        purpose=purposes.CALL_APPROVAL,
+        now=ctx.now,
+        payload={"call_id": call.id},
+    )
     ctx.say(t(N_("Je oproep wacht nu op een coördinator. Ik laat je weten wanneer ze vertrekt.")))
 
 
@@ -47,8 +54,10 @@ async def render_approval(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 
 def approval_buttons(ctx: Scope, call: Call) -> tuple[Button, ...]:
-    return (Button(ctx.t(N_("Goedkeuren")), Action.of(APPROVE, "approve", call.id), style="primary"),
-            Button(ctx.t(N_("Weigeren")), Action.of(APPROVE, "deny", call.id)))
+    return (
+        Button(ctx.t(N_("Goedkeuren")), Action.of(APPROVE, "approve", call.id), style="primary"),
+        Button(ctx.t(N_("Weigeren")), Action.of(APPROVE, "deny", call.id)),
+    )
 
 
 async def awaiting(ctx: Scope) -> list[Call]:
@@ -60,11 +69,13 @@ async def card(ctx: Scope, call: Call, buttons: tuple[Button, ...] = (), lead: s
     t = ctx.t
     project = await ctx.session.get(Project, call.project_id) if call.project_id else None
     organisation = await ctx.session.get(Organisation, project.organisation_id) if project else None
-    lines = (CardLine(organisation.name if organisation else "–", t(N_("Organisatie"))),
-             CardLine(t.datetime(call.starts_at), t(N_("Wanneer"))),
-             CardLine(call.address, t(N_("Waar"))),
-             CardLine(str(call.capacity or "–"), t(N_("Plaatsen"))),
-             CardLine(calls.call_text(call, "description", t.locale), t(N_("Uitleg"))))
+    lines = (
+        CardLine(organisation.name if organisation else "–", t(N_("Organisatie"))),
+        CardLine(t.datetime(call.starts_at), t(N_("Wanneer"))),
+        CardLine(call.address, t(N_("Waar"))),
+        CardLine(str(call.capacity or "–"), t(N_("Plaatsen"))),
+        CardLine(calls.call_text(call, "description", t.locale), t(N_("Uitleg"))),
+    )
     lead = lead or t(N_("Een partner wil deze oproep versturen. Keur je ze goed?"))
     return Card(calls.call_text(call, "title", t.locale), lines, buttons, icon="📣", lead=lead)
 
@@ -85,18 +96,26 @@ async def on_approval_button(ctx: Context, tapped: Action) -> None:
         lead = t(N_("Geweigerd door {name}."), name=call.approved_by)
     elif call.publish_at and call.publish_at > ctx.now:
         call.state = "scheduled"
-        lead = t(N_("✅ Goedgekeurd door {name}; ze vertrekt op {moment}."), name=call.approved_by,
-                 moment=t.datetime(call.publish_at))
+        lead = t(
+            N_("✅ Goedgekeurd door {name}; ze vertrekt op {moment}."),
+            name=call.approved_by,
+            moment=t.datetime(call.publish_at),
+        )
     else:
         queued = await calls.publish(ctx.session, ctx.settings, call, ctx.now)
         lead = t(N_("✅ Goedgekeurd door {name} en verstuurd naar {n} mensen."), name=call.approved_by, n=queued)
-    await ctx.audit.record("call_approved" if approved else "call_declined", ctx.now, call=call.id,
-                           by=call.approved_by)
+    await ctx.audit.record("call_approved" if approved else "call_declined", ctx.now, call=call.id, by=call.approved_by)
     creator = await ctx.find(Person, call.created_by)
     if creator is not None:
-        await purposes.queue(ctx.session, ctx.settings, key=f"call:{call.id}:approval:{tapped.verb}", person=creator,
-                             purpose=purposes.CALL_APPROVED, now=ctx.now,
-                             payload={"call_id": call.id, "approved": approved})
+        await purposes.queue(
+            ctx.session,
+            ctx.settings,
+            key=f"call:{call.id}:approval:{tapped.verb}",
+            person=creator,
+            purpose=purposes.CALL_APPROVED,
+            now=ctx.now,
+            payload={"call_id": call.id, "approved": approved},
+        )
     ctx.send(replace(await card(ctx, call, lead=lead), replace="message"))
 
 
@@ -107,8 +126,15 @@ async def render_approved(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     t, title = ctx.t, calls.call_text(call, "title", ctx.t.locale)
     if row.payload.get("approved"):
         return [Message(t(N_("Je oproep “{title}” is goedgekeurd door {name}."), title=title, name=call.approved_by))]
-    return [Message(t(N_("Je oproep “{title}” is niet goedgekeurd door {name}. Vragen? Spreek een coördinator aan."),
-                      title=title, name=call.approved_by))]
+    return [
+        Message(
+            t(
+                N_("Je oproep “{title}” is niet goedgekeurd door {name}. Vragen? Spreek een coördinator aan."),
+                title=title,
+                name=call.approved_by,
+            )
+        )
+    ]
 
 
 RENDERERS = {purposes.CALL_APPROVAL.name: render_approval, purposes.CALL_APPROVED.name: render_approved}

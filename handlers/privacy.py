@@ -1,4 +1,5 @@
 """Privacy: the privacy text, `/mijngegevens` (a JSON export) and `/vergeet` (erasure)."""
+
 from __future__ import annotations
 
 import json
@@ -18,29 +19,40 @@ EXPORT, FORGET, MORE = "export", "forget", "more"
 
 
 def privacy_text(ctx: Context) -> str:
-    return ctx.t(N_(
-        "Stad Kortrijk is verantwoordelijk voor wat je hier deelt. "
-        "Ik bewaar je antwoorden en je chatnummer. Zo kan ik je uitnodigen voor wat je koos "
-        "en je ideeën en aanbod opvolgen.\n\n"
-        "Met /mijngegevens krijg je alles wat ik over je weet. Met /vergeet wis ik alles."
-    ))
+    return ctx.t(
+        N_(
+            "Stad Kortrijk is verantwoordelijk voor wat je hier deelt. "
+            "Ik bewaar je antwoorden en je chatnummer. Zo kan ik je uitnodigen voor wat je koos "
+            "en je ideeën en aanbod opvolgen.\n\n"
+            "Met /mijngegevens krijg je alles wat ik over je weet. Met /vergeet wis ik alles."
+        )
+    )
 
 
 def privacy_more(ctx: Context) -> str:
     """Who sees what, how long it is kept, what stays after erasure, and whom to ask."""
-    return ctx.t(N_(
-        "Medewerkers van de stad zien je antwoorden. Partners zien een idee of aanbod pas als het "
-        "gepubliceerd is, en je contact pas als jij ja zegt.\n\n"
-        "Hoor ik {months} maanden niets van je, dan wis ik alles. Een maand vooraf zeg ik het je. "
-        "Ideeën en oproepen blijven, zonder je naam. Vragen? Mail naar {contact}."
-    ), months=ctx.settings.retention_months, contact=ctx.settings.privacy_contact)
+    return ctx.t(
+        N_(
+            "Medewerkers van de stad zien je antwoorden. Partners zien een idee of aanbod pas als het "
+            "gepubliceerd is, en je contact pas als jij ja zegt.\n\n"
+            "Hoor ik {months} maanden niets van je, dan wis ik alles. Een maand vooraf zeg ik het je. "
+            "Ideeën en oproepen blijven, zonder je naam. Vragen? Mail naar {contact}."
+        ),
+        months=ctx.settings.retention_months,
+        contact=ctx.settings.privacy_contact,
+    )
 
 
 async def show_privacy(ctx: Context) -> None:
     t = ctx.t
-    ctx.say(privacy_text(ctx), [Button(t(N_("Meer uitleg")), Action.of(PRIVACY, MORE)),
-                                Button(t(N_("Mijn gegevens")), Action.of(PRIVACY, EXPORT)),
-                                Button(t(N_("Alles wissen")), Action.of(PRIVACY, FORGET), style="danger")])
+    ctx.say(
+        privacy_text(ctx),
+        [
+            Button(t(N_("Meer uitleg")), Action.of(PRIVACY, MORE)),
+            Button(t(N_("Mijn gegevens")), Action.of(PRIVACY, EXPORT)),
+            Button(t(N_("Alles wissen")), Action.of(PRIVACY, FORGET), style="danger"),
+        ],
+    )
 
 
 async def on_privacy_button(ctx: Context, tapped: Action) -> None:
@@ -87,19 +99,30 @@ async def export(ctx: Context) -> None:
         "project_news_stopped": [_row(row, "person_id") for row in await ctx.people.rows_of(ProjectMute, person)],
         "messages_to_you": [_row(row, "person_id") for row in await ctx.people.rows_of(OutboxMessage, person)],
         "calls_you_created": [_row(row, "created_by") for row in await ctx.people.rows_of(Call, person, "created_by")],
-        "projects_you_took_up": [_row(row, "adopted_by")
-                                 for row in await ctx.people.rows_of(Project, person, "adopted_by")],
-        "conversations_you_asked_for": [_row(row, "partner_id")
-                                        for row in await ctx.people.rows_of(Relay, person, "partner_id")],
+        "projects_you_took_up": [
+            _row(row, "adopted_by") for row in await ctx.people.rows_of(Project, person, "adopted_by")
+        ],
+        "conversations_you_asked_for": [
+            _row(row, "partner_id") for row in await ctx.people.rows_of(Relay, person, "partner_id")
+        ],
         "audit": [_row(event, "person_id") for event in await ctx.audit.of(person)],
-        "roles": [_row(grant) for identity in identities
-                  for grant in await ctx.roles.grants_of(identity.channel, identity.external_id)],
+        "roles": [
+            _row(grant)
+            for identity in identities
+            for grant in await ctx.roles.grants_of(identity.channel, identity.external_id)
+        ],
     }
     await ctx.audit.record("data_exported", ctx.now, person)
     ctx.say(summary(ctx, document))
     content = json.dumps(document, ensure_ascii=False, indent=2).encode()
-    ctx.send(Document("gangmaker-mijn-gegevens.json", content, "application/json",
-                      caption=ctx.t(N_("Dit is alles wat ik over je bewaar."))))
+    ctx.send(
+        Document(
+            "gangmaker-mijn-gegevens.json",
+            content,
+            "application/json",
+            caption=ctx.t(N_("Dit is alles wat ik over je bewaar.")),
+        )
+    )
 
 
 SUMMARY_LINES = (  # what the export holds, in words, one line per part that is not empty
@@ -119,12 +142,21 @@ SUMMARY_LINES = (  # what the export holds, in words, one line per part that is 
 def summary(ctx: Context, document: dict[str, Any]) -> str:
     """The export in a few readable lines, in the person's language."""
     t, person = ctx.t, ctx.person
-    lines = [t(N_("Dit bewaar ik over jou:")),
-             "• " + t(N_("Je profiel: {name}, {neighbourhood}, je keuzes en je taal"),
-                      name=person.display_name or "–",
-                      neighbourhood=t(label(NEIGHBOURHOODS, person.neighbourhood)) if person.neighbourhood else "–"),
-             "• " + t(N_("Je ja van {date} (privacyversie {version})"), date=t.date(person.consent_at.date())
-                      if person.consent_at else "–", version=person.consent_version or "–")]
+    lines = [
+        t(N_("Dit bewaar ik over jou:")),
+        "• "
+        + t(
+            N_("Je profiel: {name}, {neighbourhood}, je keuzes en je taal"),
+            name=person.display_name or "–",
+            neighbourhood=t(label(NEIGHBOURHOODS, person.neighbourhood)) if person.neighbourhood else "–",
+        ),
+        "• "
+        + t(
+            N_("Je ja van {date} (privacyversie {version})"),
+            date=t.date(person.consent_at.date()) if person.consent_at else "–",
+            version=person.consent_version or "–",
+        ),
+    ]
     lines += ["• " + t(text, n=len(document[key])) for key, text in SUMMARY_LINES if document[key]]
     lines += ["", t(N_("In het bestand staat alles in detail."))]
     return "\n".join(lines)
@@ -155,22 +187,32 @@ FORGET_FLOW = Flow(
     confirm=False,
     on_done=forget_done,
     cancelled=N_("Oké, ik wis niets."),
-    steps=[YesNoStep(
-        name="sure", label=N_("Alles wissen"),
-        options=(Option("yes", N_("Ja, wis mijn gegevens")), Option("no", N_("Nee, toch niet"))),
-        prompt=N_(
-            "Je profiel, je aanbod, je inschrijvingen en je gesprek met mij verdwijnen dan. "
-            "Je ideeën en scores blijven bestaan, maar zonder je naam. Dit kan ik niet terugdraaien.\n\n"
-            "Wil je je gegevens wissen?"
-        ),
-    )],
+    steps=[
+        YesNoStep(
+            name="sure",
+            label=N_("Alles wissen"),
+            options=(Option("yes", N_("Ja, wis mijn gegevens")), Option("no", N_("Nee, toch niet"))),
+            prompt=N_(
+                "Je profiel, je aanbod, je inschrijvingen en je gesprek met mij verdwijnen dan. "
+                "Je ideeën en scores blijven bestaan, maar zonder je naam. Dit kan ik niet terugdraaien.\n\n"
+                "Wil je je gegevens wissen?"
+            ),
+        )
+    ],
 )
 
 
 async def start_forget(ctx: Context) -> None:
     """Ask for a clear yes; first say what stays of someone's work for the city (calls, projects)."""
     if await ctx.people.rows_of(Call, ctx.person, "created_by") or await ctx.people.rows_of(
-            Project, ctx.person, "adopted_by"):
-        ctx.say(ctx.t(N_("Oproepen en projecten die je voor de stad maakte, blijven staan voor wie meedoet, "
-                         "maar zonder je naam.")))
+        Project, ctx.person, "adopted_by"
+    ):
+        ctx.say(
+            ctx.t(
+                N_(
+                    "Oproepen en projecten die je voor de stad maakte, blijven staan voor wie meedoet, "
+                    "maar zonder je naam."
+                )
+            )
+        )
     await ctx.dialogue.start(ctx, FORGET_FLOW.name)

@@ -1,5 +1,6 @@
 """“Mijn profiel”: see every onboarding answer and change any of them, language included,
 and the quiet hours in which Gangmaker sends nothing on its own."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,9 +15,14 @@ from handlers.onboarding import PROFILE_STEPS, save_profile
 PROFILE = "profile"  # route of the "change ..." buttons; the verb is the field name
 
 QUIET = ChoiceStep(
-    name="quiet", label=N_("Stille uren"),
-    options=(Option("21-9", N_("21.00 tot 9.00 uur")), Option("22-8", N_("22.00 tot 8.00 uur")),
-             Option("20-10", N_("20.00 tot 10.00 uur")), Option("none", N_("Geen stille uren"))),
+    name="quiet",
+    label=N_("Stille uren"),
+    options=(
+        Option("21-9", N_("21.00 tot 9.00 uur")),
+        Option("22-8", N_("22.00 tot 8.00 uur")),
+        Option("20-10", N_("20.00 tot 10.00 uur")),
+        Option("none", N_("Geen stille uren")),
+    ),
     prompt=N_("Oproepen en overzichten wachten dan tot de ochtend. Wanneer wil je geen berichten van mij?"),
 )
 STEPS = (*PROFILE_STEPS, QUIET)
@@ -25,7 +31,9 @@ STEPS = (*PROFILE_STEPS, QUIET)
 def _value(ctx: Context, name: str) -> Any:
     person = ctx.person
     if name == "quiet":
-        return "none" if person.quiet_start == person.quiet_end else f"{person.quiet_start // 60}-{person.quiet_end // 60}"
+        return (
+            "none" if person.quiet_start == person.quiet_end else f"{person.quiet_start // 60}-{person.quiet_end // 60}"
+        )
     return person.locale if name == "language" else getattr(person, name)
 
 
@@ -51,8 +59,13 @@ async def profile_field_done(ctx: Context, answers: dict[str, Any]) -> None:
 
 
 PROFILE_FLOWS = [
-    Flow(name=f"profile_{step.name}", steps=[step], confirm=False, on_done=profile_field_done,
-         cancelled=N_("Oké, je profiel blijft zoals het was."))
+    Flow(
+        name=f"profile_{step.name}",
+        steps=[step],
+        confirm=False,
+        on_done=profile_field_done,
+        cancelled=N_("Oké, je profiel blijft zoals het was."),
+    )
     for step in STEPS
 ]
 

@@ -1,6 +1,7 @@
 """Partners pick things up: joining an organisation (a coordinator approves), adopting a published
 idea as a project, and moving it through the phases (explore, prototype, test, realised or
 stopped) with a short update that the idea's author reads in their own language."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -26,10 +27,20 @@ TOOK_PART = ("joined", "attended")  # sign-ups whose people hear a project's new
 MEMBER = "member"  # route: Action.of(MEMBER, "approve" | "deny", organisation id, identity id)
 PHASES = ("explore", "prototype", "test", "realised")
 STOPPED = "stopped"
-PHASE_LABELS = {"explore": N_("verkennen"), "prototype": N_("prototype"), "test": N_("testen"),
-                "realised": N_("realisatie"), STOPPED: N_("gestopt")}
-IDEA_STATE = {"explore": "adopted", "prototype": "prototyping", "test": "tested", "realised": "realised",
-              STOPPED: "archived"}
+PHASE_LABELS = {
+    "explore": N_("verkennen"),
+    "prototype": N_("prototype"),
+    "test": N_("testen"),
+    "realised": N_("realisatie"),
+    STOPPED: N_("gestopt"),
+}
+IDEA_STATE = {
+    "explore": "adopted",
+    "prototype": "prototyping",
+    "test": "tested",
+    "realised": "realised",
+    STOPPED: "archived",
+}
 
 
 def _next(phase: str) -> str | None:
@@ -47,8 +58,9 @@ async def member_of(ctx: Context, organisation_id: int) -> bool:
     return organisation_id in {organisation.id for organisation in await organisations_of(ctx)}
 
 
-async def choose_organisation(ctx: Context, organisations: list[Organisation], tapped: Action,
-                              question: str) -> Organisation | None:
+async def choose_organisation(
+    ctx: Context, organisations: list[Organisation], tapped: Action, question: str
+) -> Organisation | None:
     """The organisation a partner acts for: their only one, or the one the tapped button names
     (its second argument); None after asking which, with one button each."""
     chosen = [o for o in organisations if str(o.id) == tapped.arg(1)] if tapped.arg(1) else organisations
@@ -74,17 +86,33 @@ async def request_membership(ctx: Context) -> None:
     organisation = await ctx.roles.organisation_named(ctx.event.argument) if ctx.event.argument else None
     if organisation is None:
         known = ", ".join(o.name for o in await ctx.roles.organisations()) or "–"
-        ctx.say(t(N_("Bij welke organisatie hoor je? Zet de naam achter koppel, zoals die hier staat: {known}"),
-                  known=known))
+        ctx.say(
+            t(
+                N_("Bij welke organisatie hoor je? Zet de naam achter koppel, zoals die hier staat: {known}"),
+                known=known,
+            )
+        )
         return
     if organisation in await organisations_of(ctx):
         ctx.say(t(N_("Je hoort al bij {organisation}."), organisation=organisation.name))
         return
-    await enqueue_room(ctx.session, key=f"member:{organisation.id}:{ctx.identity.id}:{ctx.now.isoformat()}",
-                       room=COORDINATORS, purpose=purposes.MEMBERSHIP_REQUEST, now=ctx.now,
-                       payload={"organisation_id": organisation.id, "identity_id": ctx.identity.id})
-    ctx.say(t(N_("Je vraag om bij {organisation} te horen is verstuurd. Een coördinator kijkt ze na; "
-                 "ik laat je weten wat die beslist."), organisation=organisation.name))
+    await enqueue_room(
+        ctx.session,
+        key=f"member:{organisation.id}:{ctx.identity.id}:{ctx.now.isoformat()}",
+        room=COORDINATORS,
+        purpose=purposes.MEMBERSHIP_REQUEST,
+        now=ctx.now,
+        payload={"organisation_id": organisation.id, "identity_id": ctx.identity.id},
+    )
+    ctx.say(
+        t(
+            N_(
+                "Je vraag om bij {organisation} te horen is verstuurd. Een coördinator kijkt ze na; "
+                "ik laat je weten wat die beslist."
+            ),
+            organisation=organisation.name,
+        )
+    )
 
 
 async def render_membership_request(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -94,10 +122,19 @@ async def render_membership_request(ctx: Scope, row: OutboxMessage) -> list[Repl
         return []
     t, args = ctx.t, (organisation.id, identity.id)
     who = await _who(ctx, identity)
-    return [Message(t(N_("{name} wil partner worden voor {organisation}. Keur je dat goed?"),
-                      name=who, organisation=organisation.name),
-                    (Button(t(N_("Goedkeuren")), Action.of(MEMBER, "approve", *args), style="primary"),
-                     Button(t(N_("Weigeren")), Action.of(MEMBER, "deny", *args))))]
+    return [
+        Message(
+            t(
+                N_("{name} wil partner worden voor {organisation}. Keur je dat goed?"),
+                name=who,
+                organisation=organisation.name,
+            ),
+            (
+                Button(t(N_("Goedkeuren")), Action.of(MEMBER, "approve", *args), style="primary"),
+                Button(t(N_("Weigeren")), Action.of(MEMBER, "deny", *args)),
+            ),
+        )
+    ]
 
 
 async def on_member_button(ctx: Context, tapped: Action) -> None:
@@ -112,18 +149,34 @@ async def on_member_button(ctx: Context, tapped: Action) -> None:
     who = await _who(ctx, identity)
     approved = tapped.verb == "approve"
     if approved:
-        await ctx.roles.grant(identity.channel, identity.external_id, PARTNER, by=_name(ctx), now=ctx.now,
-                              organisation=organisation)
-        await ctx.audit.record("role_granted", ctx.now, person, role=PARTNER,
-                               organisation=organisation.name, by=_name(ctx))
-        text = t(N_("✅ {name} is partner voor {organisation}. Goedgekeurd door {by}."),
-                 name=who, organisation=organisation.name, by=_name(ctx))
+        await ctx.roles.grant(
+            identity.channel, identity.external_id, PARTNER, by=_name(ctx), now=ctx.now, organisation=organisation
+        )
+        await ctx.audit.record(
+            "role_granted", ctx.now, person, role=PARTNER, organisation=organisation.name, by=_name(ctx)
+        )
+        text = t(
+            N_("✅ {name} is partner voor {organisation}. Goedgekeurd door {by}."),
+            name=who,
+            organisation=organisation.name,
+            by=_name(ctx),
+        )
     else:
-        text = t(N_("{name} is geen partner voor {organisation} geworden. Geweigerd door {by}."),
-                 name=who, organisation=organisation.name, by=_name(ctx))
-    await purposes.queue(ctx.session, ctx.settings, key=f"member:{organisation.id}:{identity.id}:{tapped.verb}:"
-                         f"{ctx.now.isoformat()}", person=person, purpose=purposes.MEMBERSHIP,
-                         now=ctx.now, payload={"organisation_id": organisation.id, "approved": approved})
+        text = t(
+            N_("{name} is geen partner voor {organisation} geworden. Geweigerd door {by}."),
+            name=who,
+            organisation=organisation.name,
+            by=_name(ctx),
+        )
+    await purposes.queue(
+        ctx.session,
+        ctx.settings,
+        key=f"member:{organisation.id}:{identity.id}:{tapped.verb}:{ctx.now.isoformat()}",
+        person=person,
+        purpose=purposes.MEMBERSHIP,
+        now=ctx.now,
+        payload={"organisation_id": organisation.id, "approved": approved},
+    )
     ctx.send(Message(text, replace="message"))
 
 
@@ -138,10 +191,28 @@ async def render_membership(ctx: Scope, row: OutboxMessage) -> list[Reply]:
         return []
     t = ctx.t
     if row.payload.get("approved"):
-        return [Message(t(N_("Welkom! Je bent nu partner voor {organisation}. In het kanaal van de partners kun je "
-                             "ideeën van inwoners oppakken."), organisation=organisation.name))]
-    return [Message(t(N_("Je vraag om partner te worden voor {organisation} is niet goedgekeurd. Vragen? "
-                         "Spreek een coördinator aan."), organisation=organisation.name))]
+        return [
+            Message(
+                t(
+                    N_(
+                        "Welkom! Je bent nu partner voor {organisation}. In het kanaal van de partners kun je "
+                        "ideeën van inwoners oppakken."
+                    ),
+                    organisation=organisation.name,
+                )
+            )
+        ]
+    return [
+        Message(
+            t(
+                N_(
+                    "Je vraag om partner te worden voor {organisation} is niet goedgekeurd. Vragen? "
+                    "Spreek een coördinator aan."
+                ),
+                organisation=organisation.name,
+            )
+        )
+    ]
 
 
 # -- adopting an idea ----------------------------------------------------------------------
@@ -168,18 +239,29 @@ async def on_adopt_button(ctx: Context, tapped: Action) -> None:
         ctx.notice(t(N_("Iemand anders pakte dit idee al op.")))
         return
     organisation = await choose_organisation(
-        ctx, organisations, tapped, N_("Je hoort bij meer dan één organisatie. Voor welke pak je dit idee op?"))
+        ctx, organisations, tapped, N_("Je hoort bij meer dan één organisatie. Voor welke pak je dit idee op?")
+    )
     if organisation is None:
         return
-    project = Project(idea_id=idea.id, organisation_id=organisation.id, phase=PHASES[0], adopted_by=ctx.person.id,
-                      created_at=ctx.now, updated_at=ctx.now)
+    project = Project(
+        idea_id=idea.id,
+        organisation_id=organisation.id,
+        phase=PHASES[0],
+        adopted_by=ctx.person.id,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
     ctx.session.add(project)
     await ctx.session.flush()
-    await _step(ctx, project, idea, PHASES[0], t(N_("{organisation} pakt het idee op."),
-                                                 organisation=organisation.name))
+    await _step(
+        ctx, project, idea, PHASES[0], t(N_("{organisation} pakt het idee op."), organisation=organisation.name)
+    )
     await relay.ask(ctx, person_id=idea.author_id, organisation=organisation, partner=ctx.person, project=project)
-    taken = idea_card(ctx, idea, lead=t(N_("🤝 Opgepikt door {organisation} ({name})."),
-                                        organisation=organisation.name, name=_name(ctx)))
+    taken = idea_card(
+        ctx,
+        idea,
+        lead=t(N_("🤝 Opgepikt door {organisation} ({name})."), organisation=organisation.name, name=_name(ctx)),
+    )
     ctx.send(replace(taken, replace="message"))
     if ctx.event.room is None:  # chosen in a direct message: the partners' card shows it is taken too
         card = await ctx.sent.sent_id(f"idea:{idea.id}:published")
@@ -199,25 +281,34 @@ async def _step(ctx: Context, project: Project, idea: Idea | None, phase: str, t
         author = await ctx.find(Person, idea.author_id)
         readers = ([author] if author is not None else []) + [person for person in readers if person != author]
     for reader in readers:
-        await purposes.queue(ctx.session, ctx.settings, key=f"project:{project.id}:{phase}:{reader.id}",
-                             person=reader, purpose=purposes.PROJECT_NEWS, now=ctx.now,
-                             payload={"project_id": project.id, "phase": phase})
+        await purposes.queue(
+            ctx.session,
+            ctx.settings,
+            key=f"project:{project.id}:{phase}:{reader.id}",
+            person=reader,
+            purpose=purposes.PROJECT_NEWS,
+            now=ctx.now,
+            payload={"project_id": project.id, "phase": phase},
+        )
 
 
-def project_card(ctx: Scope, project: Project, idea: Idea | None, organisation: Organisation,
-                 last: str = "") -> Card:
+def project_card(ctx: Scope, project: Project, idea: Idea | None, organisation: Organisation, last: str = "") -> Card:
     t = ctx.t
-    lines = [CardLine(organisation.name, t(N_("Organisatie"))),
-             CardLine(t(PHASE_LABELS[project.phase]), t(N_("Fase")))]
+    lines = [CardLine(organisation.name, t(N_("Organisatie"))), CardLine(t(PHASE_LABELS[project.phase]), t(N_("Fase")))]
     if last:
         lines.append(CardLine(last, t(N_("Laatste stap"))))
     following = _next(project.phase)
     buttons: tuple[Button, ...] = ()
     if project.phase != STOPPED and following is not None:
-        buttons = (Button(t(N_("Naar {phase}"), phase=t(PHASE_LABELS[following])),
-                          Action.of(PROJECT, "next", project.id), style="primary"),
-                   Button(t(N_("Oproep voor dit project")), Action.of(PROJECT, "call", project.id)),
-                   Button(t(N_("Stoppen")), Action.of(PROJECT, "stop", project.id), style="danger"))
+        buttons = (
+            Button(
+                t(N_("Naar {phase}"), phase=t(PHASE_LABELS[following])),
+                Action.of(PROJECT, "next", project.id),
+                style="primary",
+            ),
+            Button(t(N_("Oproep voor dit project")), Action.of(PROJECT, "call", project.id)),
+            Button(t(N_("Stoppen")), Action.of(PROJECT, "stop", project.id), style="danger"),
+        )
     title = short(idea.idea) if idea else t(N_("Project #{id}"), id=project.id)
     return Card(title, tuple(lines), buttons, icon="🛠")
 
@@ -260,10 +351,22 @@ async def update_done(ctx: Context, answers: dict[str, Any]) -> None:
 
 
 UPDATE_FLOW = Flow(
-    name="project_update", confirm=False, form=True, role=PARTNER, on_done=update_done,
-    summary_title=N_("Project bijwerken"), cancelled=N_("Oké, het project blijft in dezelfde fase."),
-    steps=[TextStep(name="text", label=N_("Wat is er gebeurd?"), min_length=10, max_length=600,
-                    prompt=N_("Vertel kort wat jullie deden en wat er nu komt. De indiener van het idee leest dit."))],
+    name="project_update",
+    confirm=False,
+    form=True,
+    role=PARTNER,
+    on_done=update_done,
+    summary_title=N_("Project bijwerken"),
+    cancelled=N_("Oké, het project blijft in dezelfde fase."),
+    steps=[
+        TextStep(
+            name="text",
+            label=N_("Wat is er gebeurd?"),
+            min_length=10,
+            max_length=600,
+            prompt=N_("Vertel kort wat jullie deden en wat er nu komt. De indiener van het idee leest dit."),
+        )
+    ],
 )
 
 
@@ -279,9 +382,14 @@ async def render_news(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     organisation = await ctx.session.get(Organisation, project.organisation_id)
     t = ctx.t
     author = idea.author_id == ctx.person.id
-    text = t(N_("Nieuws over je idee “{idea}”: {organisation} is nu in de fase “{phase}”.") if author else
-             N_("Nieuws over “{idea}”, waar je aan meedeed: {organisation} is nu in de fase “{phase}”."),
-             idea=short(idea.idea), organisation=organisation.name, phase=t(PHASE_LABELS[phase]))
+    text = t(
+        N_("Nieuws over je idee “{idea}”: {organisation} is nu in de fase “{phase}”.")
+        if author
+        else N_("Nieuws over “{idea}”, waar je aan meedeed: {organisation} is nu in de fase “{phase}”."),
+        idea=short(idea.idea),
+        organisation=organisation.name,
+        phase=t(PHASE_LABELS[phase]),
+    )
     if update is not None:
         text += "\n\n" + update.text
     buttons = () if author else (Button(t(N_("Geen nieuws meer hierover")), Action.of(QUIET, "mute", project.id)),)
@@ -305,8 +413,9 @@ async def partner_section(ctx: Context) -> list[Card]:
     for project in await ctx.projects.of_organisations(list(organisations)):
         updates = await ctx.projects.updates(project)
         idea = await ctx.find(Idea, project.idea_id)
-        card = project_card(ctx, project, idea, organisations[project.organisation_id],
-                            last=updates[-1].text if updates else "")
+        card = project_card(
+            ctx, project, idea, organisations[project.organisation_id], last=updates[-1].text if updates else ""
+        )
         cards.append(replace(card, lines=card.lines + test_results(ctx, await ctx.projects.feedback(project))))
     return cards
 
@@ -317,12 +426,19 @@ def test_results(ctx: Scope, feedback: list[Any], remarks: int = 3) -> tuple[Car
         return ()
     t = ctx.t
     average = format_decimal(sum(f.rating for f in feedback) / len(feedback), "0.0", locale=t.babel_locale)
-    lines = [CardLine(t(N_("{average} op 5, uit {n} scores"), average=average, n=len(feedback)),
-                      t(N_("Wat deelnemers ervan vonden")))]
+    lines = [
+        CardLine(
+            t(N_("{average} op 5, uit {n} scores"), average=average, n=len(feedback)),
+            t(N_("Wat deelnemers ervan vonden")),
+        )
+    ]
     lines += [CardLine("“" + f.remark + "”", icon="💬") for f in feedback if f.remark][:remarks]
     return tuple(lines)
 
 
-RENDERERS = {purposes.IDEA_PUBLISHED.name: render_published, purposes.PROJECT_NEWS.name: render_news,
-             purposes.MEMBERSHIP_REQUEST.name: render_membership_request,
-             purposes.MEMBERSHIP.name: render_membership}
+RENDERERS = {
+    purposes.IDEA_PUBLISHED.name: render_published,
+    purposes.PROJECT_NEWS.name: render_news,
+    purposes.MEMBERSHIP_REQUEST.name: render_membership_request,
+    purposes.MEMBERSHIP.name: render_membership,
+}

@@ -1,4 +1,5 @@
 """Why Gangmaker writes to someone on its own, and how each purpose is queued."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -52,10 +53,37 @@ IDEA_PUBLISHED = Purpose("idea_published")
 OFFER_CARD = Purpose("offer_card")
 REPORT = Purpose("impact_report")  # the monthly impact report for the coordinators' room
 
-ALL = (CALL, DIGEST, FOLLOWUP, NUDGE, OFFER_EXPIRY, REMINDER, WAITLIST_OFFER, PLACE_PASSED, CALL_CANCELLED, CALL_CHANGED,
-       IDEA_OUTCOME, BLOCKED, PROJECT_NEWS, MEMBERSHIP, CONTACT_ASK, RELAY_OPENED, RELAY_REFUSED, RELAY_MESSAGE,
-       RELAY_CLOSED, CALL_APPROVED, MODERATION, MEMBERSHIP_REQUEST, CALL_APPROVAL, IDEA_PUBLISHED, OFFER_CARD,
-       RETENTION_WARNING, CALL_MESSAGE, CALL_ANNOUNCED, REPORT)
+ALL = (
+    CALL,
+    DIGEST,
+    FOLLOWUP,
+    NUDGE,
+    OFFER_EXPIRY,
+    REMINDER,
+    WAITLIST_OFFER,
+    PLACE_PASSED,
+    CALL_CANCELLED,
+    CALL_CHANGED,
+    IDEA_OUTCOME,
+    BLOCKED,
+    PROJECT_NEWS,
+    MEMBERSHIP,
+    CONTACT_ASK,
+    RELAY_OPENED,
+    RELAY_REFUSED,
+    RELAY_MESSAGE,
+    RELAY_CLOSED,
+    CALL_APPROVED,
+    MODERATION,
+    MEMBERSHIP_REQUEST,
+    CALL_APPROVAL,
+    IDEA_PUBLISHED,
+    OFFER_CARD,
+    RETENTION_WARNING,
+    CALL_MESSAGE,
+    CALL_ANNOUNCED,
+    REPORT,
+)
 CAPPED = frozenset(purpose.name for purpose in ALL if purpose.capped)
 
 
@@ -63,19 +91,46 @@ async def queue_for_author(ctx: Scope, idea: Idea) -> None:
     """Tell the author (when they are still with us) what became of their idea."""
     author = await ctx.session.get(Person, idea.author_id) if idea.author_id else None
     if author is not None:
-        await queue(ctx.session, ctx.settings, key=f"idea:{idea.id}:outcome", person=author,
-                    purpose=IDEA_OUTCOME, now=ctx.now, payload={"idea_id": idea.id})
+        await queue(
+            ctx.session,
+            ctx.settings,
+            key=f"idea:{idea.id}:outcome",
+            person=author,
+            purpose=IDEA_OUTCOME,
+            now=ctx.now,
+            payload={"idea_id": idea.id},
+        )
 
 
-async def queue(session: AsyncSession, settings: Settings, *, key: str, person: Person, purpose: Purpose,
-                now: datetime, payload: dict[str, Any] | None = None, hold: bool = False) -> bool:
+async def queue(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    key: str,
+    person: Person,
+    purpose: Purpose,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+    hold: bool = False,
+) -> bool:
     """Queue one message for `person` under a unique key (see `bot.outbox.enqueue`)."""
-    return await enqueue(session, settings, key=key, person=person, purpose=purpose, now=now,
-                         payload=payload, capped=CAPPED, hold=hold)
+    return await enqueue(
+        session, settings, key=key, person=person, purpose=purpose, now=now, payload=payload, capped=CAPPED, hold=hold
+    )
 
 
-async def queue_many(session: AsyncSession, settings: Settings, *, people: Sequence[Any], key: Callable[[int], str],
-                     purpose: Purpose, now: datetime, payload: dict[str, Any] | None = None, hold: bool = False) -> int:
+async def queue_many(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    people: Sequence[Any],
+    key: Callable[[int], str],
+    purpose: Purpose,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+    hold: bool = False,
+) -> int:
     """Queue one message for each of many people at once (see `bot.outbox.enqueue_many`)."""
-    return await enqueue_many(session, settings, people=people, key=key, purpose=purpose, now=now, payload=payload,
-                              capped=CAPPED, hold=hold)
+    return await enqueue_many(
+        session, settings, people=people, key=key, purpose=purpose, now=now, payload=payload, capped=CAPPED, hold=hold
+    )

@@ -3,6 +3,7 @@
 Each renderer returns the replies for one outbox row, or nothing when the message is no
 longer relevant (the call was cancelled, the offer withdrawn).
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -45,9 +46,15 @@ async def reminder(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if call is None or call.state not in ("published", "closed") or sign_up is None or sign_up.state != "joined":
         return []
     t = ctx.t
-    text = t(N_("Niet vergeten: {title} begint {start}.\n📍 {place}\n\nKun je toch niet? Laat het weten, "
-                "dan geven we je plaats door."),
-             title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at), place=where(ctx, call))
+    text = t(
+        N_(
+            "Niet vergeten: {title} begint {start}.\n📍 {place}\n\nKun je toch niet? Laat het weten, "
+            "dan geven we je plaats door."
+        ),
+        title=calls.call_text(call, "title", t.locale),
+        start=t.datetime(call.starts_at),
+        place=where(ctx, call),
+    )
     return [Message(text, (call_button(t(N_("Ik kan toch niet")), "cancel", call),))]
 
 
@@ -57,12 +64,21 @@ async def place_offer(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if sign_up is None or sign_up.state != "offered":
         return []
     t = ctx.t
-    text = t(N_("Goed nieuws: er is een plaats vrij voor {title} ({start}). Laat het weten vóór {until}. "
-                "Wil je de plaats?"),
-             title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at),
-             until=t.datetime(sign_up.offer_expires_at))
-    return [Message(text, (call_button(t(N_("Ja, ik kom")), "confirm", call),
-                           call_button(t(N_("Geef de plaats door")), "release", call)))]
+    text = t(
+        N_("Goed nieuws: er is een plaats vrij voor {title} ({start}). Laat het weten vóór {until}. Wil je de plaats?"),
+        title=calls.call_text(call, "title", t.locale),
+        start=t.datetime(call.starts_at),
+        until=t.datetime(sign_up.offer_expires_at),
+    )
+    return [
+        Message(
+            text,
+            (
+                call_button(t(N_("Ja, ik kom")), "confirm", call),
+                call_button(t(N_("Geef de plaats door")), "release", call),
+            ),
+        )
+    ]
 
 
 async def place_passed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -72,9 +88,18 @@ async def place_passed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if sign_up is None or sign_up.state != "passed" or call.state not in calls.OPEN:
         return []
     t = ctx.t
-    return [Message(t(N_("Je bevestigde de vrije plaats voor {title} niet op tijd, dus gaat ze naar de volgende. "
-                         "Wil je opnieuw op de wachtlijst?"), title=calls.call_text(call, "title", t.locale)),
-                    (call_button(t(N_("Terug op de wachtlijst")), "join", call),))]
+    return [
+        Message(
+            t(
+                N_(
+                    "Je bevestigde de vrije plaats voor {title} niet op tijd, dus gaat ze naar de volgende. "
+                    "Wil je opnieuw op de wachtlijst?"
+                ),
+                title=calls.call_text(call, "title", t.locale),
+            ),
+            (call_button(t(N_("Terug op de wachtlijst")), "join", call),),
+        )
+    ]
 
 
 async def cancelled(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -82,8 +107,11 @@ async def cancelled(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if call is None:
         return []
     t = ctx.t
-    text = t(N_("Jammer: {title} op {start} gaat niet door. Sorry! We laten je weten als er iets nieuws is."),
-             title=calls.call_text(call, "title", t.locale), start=t.datetime(call.starts_at))
+    text = t(
+        N_("Jammer: {title} op {start} gaat niet door. Sorry! We laten je weten als er iets nieuws is."),
+        title=calls.call_text(call, "title", t.locale),
+        start=t.datetime(call.starts_at),
+    )
     if call.cancel_reason:
         text += "\n\n" + t(N_("De reden: {reason}"), reason=call.cancel_reason)
     return [Message(text)]
@@ -95,8 +123,15 @@ async def announced(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if call is None or call.state == "cancelled":
         return []
     t = ctx.t
-    return [Message(t(N_("Je oproep “{title}” is onderweg naar iedereen: {n} mensen."),
-                      title=calls.call_text(call, "title", t.locale), n=row.payload["people"]))]
+    return [
+        Message(
+            t(
+                N_("Je oproep “{title}” is onderweg naar iedereen: {n} mensen."),
+                title=calls.call_text(call, "title", t.locale),
+                n=row.payload["people"],
+            )
+        )
+    ]
 
 
 async def coordinator_message(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -104,9 +139,18 @@ async def coordinator_message(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if call is None or call.state == "cancelled":
         return []
     t = ctx.t
-    return [Message(t(N_("Bericht over {title} ({start}) van {sender}:"), title=calls.call_text(call, "title", t.locale),
-                      start=t.datetime(call.starts_at), sender=row.payload.get("sender") or t(N_("de organisatie")))
-                    + "\n\n" + row.payload["text"])]
+    return [
+        Message(
+            t(
+                N_("Bericht over {title} ({start}) van {sender}:"),
+                title=calls.call_text(call, "title", t.locale),
+                start=t.datetime(call.starts_at),
+                sender=row.payload.get("sender") or t(N_("de organisatie")),
+            )
+            + "\n\n"
+            + row.payload["text"]
+        )
+    ]
 
 
 async def changed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -114,8 +158,10 @@ async def changed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if call is None or call.state == "cancelled":
         return []
     t = ctx.t
-    intro = t(N_("Er is iets veranderd aan {title}. Dit is de nieuwe informatie:"),
-              title=calls.call_text(call, "title", t.locale))
+    intro = t(
+        N_("Er is iets veranderd aan {title}. Dit is de nieuwe informatie:"),
+        title=calls.call_text(call, "title", t.locale),
+    )
     return [await card(ctx, call, lead=intro)]  # one message: sent whole or not
 
 
@@ -125,8 +171,10 @@ async def followup(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if call is None or call.state == "cancelled" or sign_up is None or sign_up.state not in ("joined", "attended"):
         return []  # marked as not come
     t = ctx.t
-    text = t(N_("Je deed mee aan {title}. Hoe was het? Geef een score van 1 (niet goed) tot 5 (heel goed)."),
-             title=calls.call_text(call, "title", t.locale))
+    text = t(
+        N_("Je deed mee aan {title}. Hoe was het? Geef een score van 1 (niet goed) tot 5 (heel goed)."),
+        title=calls.call_text(call, "title", t.locale),
+    )
     buttons = tuple(rating_button(call, n) for n in range(1, 6))
     return [Message(text + "\n\n" + t(PAUSE_HINT), buttons)]
 
@@ -148,8 +196,11 @@ async def digest(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 async def _open_calls(ctx: Scope, ids: list[int]) -> list[Call]:
     if not ids:
         return []
-    found = await ctx.session.scalars(select(Call).where(
-        Call.id.in_(ids), Call.state == "published", Call.deadline > ctx.now).order_by(Call.starts_at))
+    found = await ctx.session.scalars(
+        select(Call)
+        .where(Call.id.in_(ids), Call.state == "published", Call.deadline > ctx.now)
+        .order_by(Call.starts_at)
+    )
     return list(found)
 
 
@@ -166,10 +217,15 @@ async def offer_expiry(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if offer is None or offer.state != "open" or offer.valid_until is None:
         return []
     t = ctx.t
-    text = t(N_("Je aanbod loopt af op {date}:\n{offer}\n\nWil je het drie maanden verlengen?"),
-             date=t.date(offer.valid_until.date()), offer=describe_offer(offer, t))
-    buttons = (Button(t(N_("Verlengen")), Action.of(OFFER, "renew", offer.id)),
-               Button(t(N_("Intrekken")), Action.of(OFFER, "withdraw", offer.id)))
+    text = t(
+        N_("Je aanbod loopt af op {date}:\n{offer}\n\nWil je het drie maanden verlengen?"),
+        date=t.date(offer.valid_until.date()),
+        offer=describe_offer(offer, t),
+    )
+    buttons = (
+        Button(t(N_("Verlengen")), Action.of(OFFER, "renew", offer.id)),
+        Button(t(N_("Intrekken")), Action.of(OFFER, "withdraw", offer.id)),
+    )
     return [Message(text + "\n\n" + t(PAUSE_HINT), buttons)]
 
 
@@ -179,9 +235,13 @@ async def retention_warning(ctx: Scope, row: OutboxMessage) -> list[Reply]:
         return []  # they came back before the warning went out
     erase_at = last_active + timedelta(days=30 * ctx.settings.retention_months)
     t = ctx.t
-    text = t(N_("Ik hoorde al lang niets meer van je. Over {days} dagen wis ik je gegevens, zoals beloofd in "
-                "mijn privacytekst. Wil je blijven meedoen? Tik dan hieronder."),
-             days=max(1, (erase_at - ctx.now).days))
+    text = t(
+        N_(
+            "Ik hoorde al lang niets meer van je. Over {days} dagen wis ik je gegevens, zoals beloofd in "
+            "mijn privacytekst. Wil je blijven meedoen? Tik dan hieronder."
+        ),
+        days=max(1, (erase_at - ctx.now).days),
+    )
     return [Message(text, (Button(t(N_("Ik blijf erbij")), Action.of(NUDGE, "stay")),))]
 
 
@@ -192,12 +252,19 @@ RENDERERS = {
     **partner_calls.RENDERERS,
     **offer_board.RENDERERS,
     **impact_chat.RENDERERS,
-    purposes.CALL.name: announce, purposes.REMINDER.name: reminder, purposes.WAITLIST_OFFER.name: place_offer,
+    purposes.CALL.name: announce,
+    purposes.REMINDER.name: reminder,
+    purposes.WAITLIST_OFFER.name: place_offer,
     purposes.PLACE_PASSED.name: place_passed,
-    purposes.CALL_CANCELLED.name: cancelled, purposes.CALL_CHANGED.name: changed,
-    purposes.CALL_MESSAGE.name: coordinator_message, purposes.CALL_ANNOUNCED.name: announced,
-    purposes.FOLLOWUP.name: followup, purposes.DIGEST.name: digest, purposes.NUDGE.name: nudge,
-    purposes.OFFER_EXPIRY.name: offer_expiry, purposes.RETENTION_WARNING.name: retention_warning,
+    purposes.CALL_CANCELLED.name: cancelled,
+    purposes.CALL_CHANGED.name: changed,
+    purposes.CALL_MESSAGE.name: coordinator_message,
+    purposes.CALL_ANNOUNCED.name: announced,
+    purposes.FOLLOWUP.name: followup,
+    purposes.DIGEST.name: digest,
+    purposes.NUDGE.name: nudge,
+    purposes.OFFER_EXPIRY.name: offer_expiry,
+    purposes.RETENTION_WARNING.name: retention_warning,
 }
 
 
@@ -211,4 +278,3 @@ async def on_nudge_button(ctx: Context, tapped: Action) -> None:
         await ctx.dialogue.render(ctx)
     else:
         menu.show(ctx)
-

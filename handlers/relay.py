@@ -3,6 +3,7 @@ is asked whether that organisation may write to them. After a yes, the bot carri
 both ways (a thread in the partner's Slack conversation, labelled messages with an
 "Antwoorden" button on the resident's side); neither sees the other's account, and either
 side can close the conversation."""
+
 from __future__ import annotations
 
 import secrets
@@ -20,8 +21,15 @@ RELAY = "relay"  # route: Action.of(RELAY, "allow" | "deny" | "answer" | "close"
 FROM_PARTNER, FROM_AUTHOR = "partner", "author"
 
 
-async def ask(ctx: Scope, *, person_id: int | None, organisation: Organisation, partner: Person,
-              project: Project | None = None, offer: Offer | None = None) -> bool:
+async def ask(
+    ctx: Scope,
+    *,
+    person_id: int | None,
+    organisation: Organisation,
+    partner: Person,
+    project: Project | None = None,
+    offer: Offer | None = None,
+) -> bool:
     """Ask the resident whether this organisation may write to them (about the project made of
     their idea, or about their offer); False when they were asked before or are gone."""
     if person_id is None:
@@ -29,13 +37,25 @@ async def ask(ctx: Scope, *, person_id: int | None, organisation: Organisation, 
     existing = await ctx.relays.about(person_id, organisation.id, project=project, offer=offer)
     if existing is not None:
         return False
-    relay = Relay(person_id=person_id, organisation_id=organisation.id, partner_id=partner.id,
-                  project_id=project.id if project else None, offer_id=offer.id if offer else None,
-                  asked_at=ctx.now)
+    relay = Relay(
+        person_id=person_id,
+        organisation_id=organisation.id,
+        partner_id=partner.id,
+        project_id=project.id if project else None,
+        offer_id=offer.id if offer else None,
+        asked_at=ctx.now,
+    )
     ctx.session.add(relay)
     await ctx.session.flush()
-    await purposes.queue(ctx.session, ctx.settings, key=f"relay:{relay.id}:ask", person=await ctx.find(Person, person_id),
-                         purpose=purposes.CONTACT_ASK, now=ctx.now, payload={"relay_id": relay.id})
+    await purposes.queue(
+        ctx.session,
+        ctx.settings,
+        key=f"relay:{relay.id}:ask",
+        person=await ctx.find(Person, person_id),
+        purpose=purposes.CONTACT_ASK,
+        now=ctx.now,
+        payload={"relay_id": relay.id},
+    )
     return True
 
 
@@ -63,13 +83,27 @@ async def render_ask(ctx: Scope, row: OutboxMessage) -> list[Reply]:
         return []
     t = ctx.t
     kind, about = await _subject(ctx, relay)
-    question = (N_("{organisation} pakt je idee “{idea}” op en wil je graag spreken.") if kind == "idea"
-                else N_("{organisation} wil graag met je praten over je aanbod “{offer}”."))
-    return [Message(t(question, organisation=await _organisation(ctx, relay), idea=about, offer=about) + " " + t(N_(
-                        "Ze zien dan je voornaam en wat je hier antwoordt, niet je telefoonnummer of account. "
-                        "Mogen ze je berichten sturen via mij?")),
-                    (Button(t(N_("Ja, dat mag")), Action.of(RELAY, "allow", relay.id), style="primary"),
-                     Button(t(N_("Liever niet")), Action.of(RELAY, "deny", relay.id))))]
+    question = (
+        N_("{organisation} pakt je idee “{idea}” op en wil je graag spreken.")
+        if kind == "idea"
+        else N_("{organisation} wil graag met je praten over je aanbod “{offer}”.")
+    )
+    return [
+        Message(
+            t(question, organisation=await _organisation(ctx, relay), idea=about, offer=about)
+            + " "
+            + t(
+                N_(
+                    "Ze zien dan je voornaam en wat je hier antwoordt, niet je telefoonnummer of account. "
+                    "Mogen ze je berichten sturen via mij?"
+                )
+            ),
+            (
+                Button(t(N_("Ja, dat mag")), Action.of(RELAY, "allow", relay.id), style="primary"),
+                Button(t(N_("Liever niet")), Action.of(RELAY, "deny", relay.id)),
+            ),
+        )
+    ]
 
 
 async def render_opened(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -80,11 +114,19 @@ async def render_opened(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     resident = await ctx.session.get(Person, relay.person_id)
     kind, about = await _subject(ctx, relay)
     t = ctx.t
-    who = (N_("{name}, die het idee “{idea}” deelde, zegt ja: je kunt berichten sturen.") if kind == "idea"
-           else N_("{name}, die “{offer}” aanbiedt, zegt ja: je kunt berichten sturen."))
-    return [Message(t(who, name=resident.display_name or "–", idea=about, offer=about) + " "
-                    + t(N_("Antwoord in de draad onder dit bericht, dan stuur ik het door.")),
-                    (Button(t(N_("Gesprek sluiten")), Action.of(RELAY, "close", relay.id)),))]
+    who = (
+        N_("{name}, die het idee “{idea}” deelde, zegt ja: je kunt berichten sturen.")
+        if kind == "idea"
+        else N_("{name}, die “{offer}” aanbiedt, zegt ja: je kunt berichten sturen.")
+    )
+    return [
+        Message(
+            t(who, name=resident.display_name or "–", idea=about, offer=about)
+            + " "
+            + t(N_("Antwoord in de draad onder dit bericht, dan stuur ik het door.")),
+            (Button(t(N_("Gesprek sluiten")), Action.of(RELAY, "close", relay.id)),),
+        )
+    ]
 
 
 async def render_refused(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -93,10 +135,20 @@ async def render_refused(ctx: Scope, row: OutboxMessage) -> list[Reply]:
         return []
     kind, about = await _subject(ctx, relay)
     if kind == "idea":
-        return [Message(ctx.t(N_("De indiener van “{idea}” wil liever niet rechtstreeks gecontacteerd worden. Hou "
-                                 "hem of haar op de hoogte met de fases van het project."), idea=about))]
-    return [Message(ctx.t(N_("Wie “{offer}” aanbiedt, wil liever niet rechtstreeks gecontacteerd worden."),
-                          offer=about))]
+        return [
+            Message(
+                ctx.t(
+                    N_(
+                        "De indiener van “{idea}” wil liever niet rechtstreeks gecontacteerd worden. Hou "
+                        "hem of haar op de hoogte met de fases van het project."
+                    ),
+                    idea=about,
+                )
+            )
+        ]
+    return [
+        Message(ctx.t(N_("Wie “{offer}” aanbiedt, wil liever niet rechtstreeks gecontacteerd worden."), offer=about))
+    ]
 
 
 async def render_message(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -105,9 +157,15 @@ async def render_message(ctx: Scope, row: OutboxMessage) -> list[Reply]:
         return []
     t, text, sender = ctx.t, row.payload.get("text", ""), row.payload.get("name") or "–"
     if row.payload.get("from") == FROM_PARTNER:  # to the resident, with their way to answer
-        return [Message(t(N_("💬 Bericht van {name}:"), name=sender) + "\n\n" + text,
-                        (Button(t(N_("Antwoorden")), Action.of(RELAY, "answer", relay.id), style="primary"),
-                         Button(t(N_("Gesprek sluiten")), Action.of(RELAY, "close", relay.id))))]
+        return [
+            Message(
+                t(N_("💬 Bericht van {name}:"), name=sender) + "\n\n" + text,
+                (
+                    Button(t(N_("Antwoorden")), Action.of(RELAY, "answer", relay.id), style="primary"),
+                    Button(t(N_("Gesprek sluiten")), Action.of(RELAY, "close", relay.id)),
+                ),
+            )
+        ]
     return [Message(f"💬 {sender}: {text}", reply_to=await _thread(ctx, relay))]
 
 
@@ -115,8 +173,12 @@ async def render_closed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     relay = await ctx.session.get(Relay, row.payload.get("relay_id"))
     if relay is None:
         return []
-    return [Message(ctx.t(N_("Het gesprek via Gangmaker is gesloten. Er gaan geen berichten meer heen en weer.")),
-                    reply_to=await _thread(ctx, relay) if row.payload.get("to") == FROM_PARTNER else None)]
+    return [
+        Message(
+            ctx.t(N_("Het gesprek via Gangmaker is gesloten. Er gaan geen berichten meer heen en weer.")),
+            reply_to=await _thread(ctx, relay) if row.payload.get("to") == FROM_PARTNER else None,
+        )
+    ]
 
 
 async def _thread(ctx: Scope, relay: Relay) -> str | None:
@@ -144,10 +206,15 @@ async def on_relay_button(ctx: Context, tapped: Action) -> None:
         await ctx.audit.record("relay_closed", ctx.now, ctx.person, relay=relay.id, by=side)
         other = await ctx.find(Person, relay.partner_id if side == FROM_AUTHOR else relay.person_id)
         if other is not None:
-            await purposes.queue(ctx.session, ctx.settings, key=f"relay:{relay.id}:closed", person=other,
-                                 purpose=purposes.RELAY_CLOSED, now=ctx.now,
-                                 payload={"relay_id": relay.id, "to": FROM_PARTNER if side == FROM_AUTHOR
-                                          else FROM_AUTHOR})
+            await purposes.queue(
+                ctx.session,
+                ctx.settings,
+                key=f"relay:{relay.id}:closed",
+                person=other,
+                purpose=purposes.RELAY_CLOSED,
+                now=ctx.now,
+                payload={"relay_id": relay.id, "to": FROM_PARTNER if side == FROM_AUTHOR else FROM_AUTHOR},
+            )
         ctx.say(t(N_("Het gesprek is gesloten. Er gaan geen berichten meer heen en weer.")))
     else:
         ctx.notice(t(N_("Deze knop is verlopen.")))
@@ -176,19 +243,45 @@ async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> N
         relay.closed_at = ctx.now
         await ctx.audit.record("contact_refused", ctx.now, ctx.person, organisation=organisation)
         if partner is not None:
-            await purposes.queue(ctx.session, ctx.settings, key=f"relay:{relay.id}:no", person=partner,
-                                 purpose=purposes.RELAY_REFUSED, now=ctx.now, payload={"relay_id": relay.id})
+            await purposes.queue(
+                ctx.session,
+                ctx.settings,
+                key=f"relay:{relay.id}:no",
+                person=partner,
+                purpose=purposes.RELAY_REFUSED,
+                now=ctx.now,
+                payload={"relay_id": relay.id},
+            )
         kind, _ = await _subject(ctx, relay)
-        ctx.say(t(N_("Oké, ik geef niets door. Je hoort via mij hoe het project verder gaat.") if kind == "idea"
-                  else N_("Oké, ik geef niets door.")))
+        ctx.say(
+            t(
+                N_("Oké, ik geef niets door. Je hoort via mij hoe het project verder gaat.")
+                if kind == "idea"
+                else N_("Oké, ik geef niets door.")
+            )
+        )
         return
     relay.opened_at = ctx.now
     await ctx.audit.record("contact_shared", ctx.now, ctx.person, organisation=organisation, relay=relay.id)
     if partner is not None:
-        await purposes.queue(ctx.session, ctx.settings, key=f"relay:{relay.id}:opened", person=partner,
-                             purpose=purposes.RELAY_OPENED, now=ctx.now, payload={"relay_id": relay.id})
-    ctx.say(t(N_("Fijn. {organisation} kan je nu berichten sturen via mij. Antwoorden doe je met de knop onder "
-                 "hun bericht; stoppen kan altijd met “Gesprek sluiten”."), organisation=organisation))
+        await purposes.queue(
+            ctx.session,
+            ctx.settings,
+            key=f"relay:{relay.id}:opened",
+            person=partner,
+            purpose=purposes.RELAY_OPENED,
+            now=ctx.now,
+            payload={"relay_id": relay.id},
+        )
+    ctx.say(
+        t(
+            N_(
+                "Fijn. {organisation} kan je nu berichten sturen via mij. Antwoorden doe je met de knop onder "
+                "hun bericht; stoppen kan altijd met “Gesprek sluiten”."
+            ),
+            organisation=organisation,
+        )
+    )
 
 
 async def on_reply(ctx: Context) -> bool:
@@ -211,9 +304,15 @@ async def _carry(ctx: Context, relay: Relay, to: Person | None, sender: str, tex
     name = ctx.person.display_name or ctx.t(N_("een partner"))
     if sender == FROM_PARTNER:
         name = f"{name} ({await _organisation(ctx, relay)})"
-    await purposes.queue(ctx.session, ctx.settings, key=f"relay:{relay.id}:{secrets.token_hex(6)}", person=to,
-                         purpose=purposes.RELAY_MESSAGE, now=ctx.now,
-                         payload={"relay_id": relay.id, "from": sender, "name": name, "text": text})
+    await purposes.queue(
+        ctx.session,
+        ctx.settings,
+        key=f"relay:{relay.id}:{secrets.token_hex(6)}",
+        person=to,
+        purpose=purposes.RELAY_MESSAGE,
+        now=ctx.now,
+        payload={"relay_id": relay.id, "from": sender, "name": name, "text": text},
+    )
 
 
 async def reply_done(ctx: Context, answers: dict[str, Any]) -> None:
@@ -226,12 +325,26 @@ async def reply_done(ctx: Context, answers: dict[str, Any]) -> None:
 
 
 REPLY_FLOW = Flow(
-    name="relay_reply", confirm=False, on_done=reply_done, summary_title=N_("Je antwoord"),
+    name="relay_reply",
+    confirm=False,
+    on_done=reply_done,
+    summary_title=N_("Je antwoord"),
     cancelled=N_("Oké, ik stuur niets door."),
-    steps=[TextStep(name="text", label=N_("Je antwoord"), min_length=1, max_length=2000,
-                    prompt=N_("Wat wil je antwoorden? Ik stuur het meteen door."))],
+    steps=[
+        TextStep(
+            name="text",
+            label=N_("Je antwoord"),
+            min_length=1,
+            max_length=2000,
+            prompt=N_("Wat wil je antwoorden? Ik stuur het meteen door."),
+        )
+    ],
 )
 
-RENDERERS = {purposes.CONTACT_ASK.name: render_ask, purposes.RELAY_OPENED.name: render_opened,
-             purposes.RELAY_REFUSED.name: render_refused, purposes.RELAY_MESSAGE.name: render_message,
-             purposes.RELAY_CLOSED.name: render_closed}
+RENDERERS = {
+    purposes.CONTACT_ASK.name: render_ask,
+    purposes.RELAY_OPENED.name: render_opened,
+    purposes.RELAY_REFUSED.name: render_refused,
+    purposes.RELAY_MESSAGE.name: render_message,
+    purposes.RELAY_CLOSED.name: render_closed,
+}

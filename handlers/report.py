@@ -6,6 +6,7 @@ rule: a "< 5" is drawn as a hatched stub of the same length whatever the true nu
 a bar of its size. Drawing takes a moment, so the chat and the outbox draw in a thread
 (`drawn`), one drawing at a time (matplotlib's font cache is shared).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,10 @@ PHONE_WIDTH, DPI = 5.4, 200  # 1080 pixels: text of 13 points reads as about 14 
 A4 = (8.27, 11.69)
 MARGIN = 0.4
 CALLS_ON_PHONE = 8
-RULE = N_("Groepen kleiner dan 5 tonen we als “< 5”; uren en scores van minder dan 5 mensen als “–”. "
-          "Geen namen, geen persoonsgegevens.")
+RULE = N_(
+    "Groepen kleiner dan 5 tonen we als “< 5”; uren en scores van minder dan 5 mensen als “–”. "
+    "Geen namen, geen persoonsgegevens."
+)
 T = TypeVar("T")
 _drawing = threading.Lock()
 
@@ -82,24 +85,62 @@ def title_of(figures: Figures, t: Translator) -> str:
 
 def summary_text(figures: Figures, t: Translator, *, short: bool = False) -> str:
     """The written summary: who took part, what they gave, what came of it (short: for a chat)."""
-    shown = {key: number(figures.summary(key), t) for key in (
-        "participants", "ideas", "offers", "calls", "sign_ups", "attended", "hours_given", "projects", "realised",
-        "score")}
-    sentences = [t(N_("In de periode {period} deden {people} mensen mee."), period=period_text(figures, t),
-                   people=shown["participants"]),
-                 t(N_("{organisation} pakte {ideas} ideeën op en kreeg {offers} aanbiedingen van tijd, kennis of "
-                      "middelen door."), organisation=figures.organisation, ideas=shown["ideas"], offers=shown["offers"])
-                 if figures.organisation else
-                 t(N_("Ze deelden {ideas} ideeën en deden {offers} aanbiedingen van tijd, kennis of middelen."),
-                   ideas=shown["ideas"], offers=shown["offers"])]
+    shown = {
+        key: number(figures.summary(key), t)
+        for key in (
+            "participants",
+            "ideas",
+            "offers",
+            "calls",
+            "sign_ups",
+            "attended",
+            "hours_given",
+            "projects",
+            "realised",
+            "score",
+        )
+    }
+    sentences = [
+        t(
+            N_("In de periode {period} deden {people} mensen mee."),
+            period=period_text(figures, t),
+            people=shown["participants"],
+        ),
+        t(
+            N_(
+                "{organisation} pakte {ideas} ideeën op en kreeg {offers} aanbiedingen van tijd, kennis of "
+                "middelen door."
+            ),
+            organisation=figures.organisation,
+            ideas=shown["ideas"],
+            offers=shown["offers"],
+        )
+        if figures.organisation
+        else t(
+            N_("Ze deelden {ideas} ideeën en deden {offers} aanbiedingen van tijd, kennis of middelen."),
+            ideas=shown["ideas"],
+            offers=shown["offers"],
+        ),
+    ]
     if figures.summary("hours_given") not in (HIDDEN, 0, None):
         sentences.append(t(N_("Samen gaven ze {hours} uur op oproepen."), hours=shown["hours_given"]))
     if short:
         return " ".join(sentences)
-    sentences.append(t(N_("Oproepen: {calls}, met {sign_ups} inschrijvingen en {attended} keer aanwezig."),
-                       calls=shown["calls"], sign_ups=shown["sign_ups"], attended=shown["attended"]))
-    sentences.append(t(N_("Projecten: {projects}; gerealiseerd: {realised}."),
-                       projects=shown["projects"], realised=shown["realised"]))
+    sentences.append(
+        t(
+            N_("Oproepen: {calls}, met {sign_ups} inschrijvingen en {attended} keer aanwezig."),
+            calls=shown["calls"],
+            sign_ups=shown["sign_ups"],
+            attended=shown["attended"],
+        )
+    )
+    sentences.append(
+        t(
+            N_("Projecten: {projects}; gerealiseerd: {realised}."),
+            projects=shown["projects"],
+            realised=shown["realised"],
+        )
+    )
     if figures.summary("score") not in (HIDDEN, None):
         sentences.append(t(N_("De gemiddelde score na afloop was {score} op 5."), score=shown["score"]))
     return " ".join(sentences)
@@ -150,8 +191,9 @@ class Sheet:
         self.layer.set_axis_off()
 
     def axes(self, left: float, top: float, width: float, height: float) -> Any:
-        axes = self.figure.add_axes((left / self.width, 1 - (top + height) / self.height,
-                                     width / self.width, height / self.height), zorder=1)
+        axes = self.figure.add_axes(
+            (left / self.width, 1 - (top + height) / self.height, width / self.width, height / self.height), zorder=1
+        )
         axes.set_axis_off()
         return axes
 
@@ -164,13 +206,22 @@ class Sheet:
 
         inset = 0.06 if rounded else 0
         style = "round,pad=0,rounding_size=0.14" if rounded else "square,pad=0"
-        self.layer.add_patch(FancyBboxPatch((left + inset, top + inset), width - 2 * inset, height - 2 * inset,
-                                            boxstyle=style, facecolor=colour, edgecolor="none"))
+        self.layer.add_patch(
+            FancyBboxPatch(
+                (left + inset, top + inset),
+                width - 2 * inset,
+                height - 2 * inset,
+                boxstyle=style,
+                facecolor=colour,
+                edgecolor="none",
+            )
+        )
 
     def png(self) -> bytes:
         out = io.BytesIO()
-        self.figure.savefig(out, format="png", dpi=DPI, facecolor=self.figure.get_facecolor(),
-                            metadata={"Software": "Gangmaker"})
+        self.figure.savefig(
+            out, format="png", dpi=DPI, facecolor=self.figure.get_facecolor(), metadata={"Software": "Gangmaker"}
+        )
         return out.getvalue()
 
 
@@ -188,16 +239,28 @@ def _header(figures: Figures, t: Translator, generated: datetime | None) -> Pane
         sheet.text(left, top + 0.28, title_of(figures, t), fontsize=21, weight="bold", color="white")
         sheet.text(left, top + 0.78, period_text(figures, t), fontsize=14, color="#dfe6f3")
         if generated is not None:
-            sheet.text(left, top + 1.1, t(N_("Gangmaker · gemaakt op {date}"), date=format_date(
-                generated.astimezone(ZoneInfo(t.timezone)), "d MMMM y", locale=t.babel_locale)),
-                fontsize=10, color="#aab6cf")
+            sheet.text(
+                left,
+                top + 1.1,
+                t(
+                    N_("Gangmaker · gemaakt op {date}"),
+                    date=format_date(generated.astimezone(ZoneInfo(t.timezone)), "d MMMM y", locale=t.babel_locale),
+                ),
+                fontsize=10,
+                color="#aab6cf",
+            )
 
     return Panel(lambda width: 1.7, draw)
 
 
-TILES = (("participants", N_("Mensen deden mee"), CORAL), ("ideas", N_("Ideeën gedeeld"), GOLD),
-         ("offers", N_("Keer hulp aangeboden"), TEAL), ("hours_given", N_("Uren gegeven op oproepen"), CORAL),
-         ("hours_offered", N_("Uren per maand aangeboden"), GOLD), ("realised", N_("Projecten gerealiseerd"), TEAL))
+TILES = (
+    ("participants", N_("Mensen deden mee"), CORAL),
+    ("ideas", N_("Ideeën gedeeld"), GOLD),
+    ("offers", N_("Keer hulp aangeboden"), TEAL),
+    ("hours_given", N_("Uren gegeven op oproepen"), CORAL),
+    ("hours_offered", N_("Uren per maand aangeboden"), GOLD),
+    ("realised", N_("Projecten gerealiseerd"), TEAL),
+)
 
 
 def _tiles(figures: Figures, t: Translator, columns: int = 2) -> Panel:
@@ -211,8 +274,9 @@ def _tiles(figures: Figures, t: Translator, columns: int = 2) -> Panel:
             sheet.box(x, y, tile_width, tile_height, "white")
             sheet.box(x + 0.08, y + 0.16, 0.07, tile_height - 0.32, colour, rounded=False)
             sheet.text(x + 0.3, y + 0.2, number(figures.summary(key), t), fontsize=28, weight="bold", color=INK)
-            sheet.text(x + 0.3, y + 0.72, "\n".join(textwrap.wrap(t(label), 22)), fontsize=11, color=MUTED,
-                       linespacing=1.25)
+            sheet.text(
+                x + 0.3, y + 0.72, "\n".join(textwrap.wrap(t(label), 22)), fontsize=11, color=MUTED, linespacing=1.25
+            )
 
     return Panel(lambda width: rows * tile_height + 0.15, draw)
 
@@ -246,8 +310,9 @@ def _bars(table: Table, t: Translator, colour: str, subtitle: str = "") -> Panel
         for index, (row, value) in enumerate(zip(table.rows, values, strict=True)):
             y = index * ROW
             axes.text(0, y + 0.03, _cut(label_of(row, t), 34), va="top", ha="left", fontsize=12.5, color=INK)
-            axes.text(top_value, y + 0.03, number(value, t), va="top", ha="right", fontsize=12.5, weight="bold",
-                      color=INK)
+            axes.text(
+                top_value, y + 0.03, number(value, t), va="top", ha="right", fontsize=12.5, weight="bold", color=INK
+            )
             _bar(axes, y + 0.27, value, colour, top_value)
 
     return Panel(height, draw)
@@ -259,13 +324,15 @@ def bar_scale(values: list[Any]) -> float:
     return max([2 * SMALL, *(value for value in values if isinstance(value, (int, float)))])
 
 
-def _bar(axes: Any, y: float, value: Any, colour: str, top_value: float, thickness: float = 0.15,
-         track: bool = True) -> None:
+def _bar(
+    axes: Any, y: float, value: Any, colour: str, top_value: float, thickness: float = 0.15, track: bool = True
+) -> None:
     if track:
         axes.barh(y, top_value, height=thickness, color=LINE, align="edge")
     if value == UNDER:  # a stub of one length whatever the number
-        axes.barh(y, SMALL, height=thickness, color="white", edgecolor=colour, hatch="////", linewidth=0.8,
-                  align="edge")
+        axes.barh(
+            y, SMALL, height=thickness, color="white", edgecolor=colour, hatch="////", linewidth=0.8, align="edge"
+        )
     elif isinstance(value, (int, float)) and value > 0:
         axes.barh(y, value, height=thickness, color=colour, align="edge")
 
@@ -298,33 +365,52 @@ def _calls(table: Table, t: Translator, limit: int | None) -> Panel:
             y = index * per_call
             axes.text(0, y + 0.02, _cut(row.label, 40), va="top", fontsize=12.5, color=INK, weight="bold")
             axes.text(0, y + 0.3, number(when, t), va="top", fontsize=11, color=MUTED)
-            counts = (t(N_("{signed} van {places} · {came} aanwezig"), signed=number(signed, t),
-                        places=number(places, t), came=number(came, t)) if places else
-                      t(N_("{signed} ingeschreven · {came} aanwezig"), signed=number(signed, t), came=number(came, t)))
+            counts = (
+                t(
+                    N_("{signed} van {places} · {came} aanwezig"),
+                    signed=number(signed, t),
+                    places=number(places, t),
+                    came=number(came, t),
+                )
+                if places
+                else t(N_("{signed} ingeschreven · {came} aanwezig"), signed=number(signed, t), came=number(came, t))
+            )
             axes.text(top_value, y + 0.3, counts, va="top", ha="right", fontsize=11, color=INK)
             _bar(axes, y + 0.56, places or 0, LINE, top_value, thickness=0.16, track=False)
             _bar(axes, y + 0.56, signed, CORAL, top_value, thickness=0.16, track=False)
             _bar(axes, y + 0.74, came, TEAL, top_value, thickness=0.1, track=False)
         if left_out:
-            sheet.text(left, top + 0.95 + len(rows) * per_call + 0.05,
-                       t(N_("En nog {count} oproepen: zie de CSV."), count=left_out), fontsize=11, color=MUTED)
+            sheet.text(
+                left,
+                top + 0.95 + len(rows) * per_call + 0.05,
+                t(N_("En nog {count} oproepen: zie de CSV."), count=left_out),
+                fontsize=11,
+                color=MUTED,
+            )
 
     return Panel(height, draw)
 
 
 def _scores(figures: Figures, t: Translator) -> Panel:
     average = figures.summary("score")
-    subtitle = "" if average in (HIDDEN, None) else t(N_("Gemiddeld {score} op 5, uit {count} antwoorden"),
-                                                      score=number(average, t),
-                                                      count=number(figures.summary("responses"), t))
+    subtitle = (
+        ""
+        if average in (HIDDEN, None)
+        else t(
+            N_("Gemiddeld {score} op 5, uit {count} antwoorden"),
+            score=number(average, t),
+            count=number(figures.summary("responses"), t),
+        )
+    )
     return _bars(figures.table("feedback_scores"), t, GOLD, subtitle)
 
 
 def _footer(t: Translator) -> Panel:
     def draw(sheet: Sheet, left: float, top: float, width: float) -> None:
         sheet.box(left - 0.1, top, width + 0.2, 0.95, "white")
-        sheet.text(left + 0.1, top + 0.18, "\n".join(textwrap.wrap(t(RULE), 58)), fontsize=10.5, color=MUTED,
-                   linespacing=1.3)
+        sheet.text(
+            left + 0.1, top + 0.18, "\n".join(textwrap.wrap(t(RULE), 58)), fontsize=10.5, color=MUTED, linespacing=1.3
+        )
 
     return Panel(lambda width: 1.15, draw)
 
@@ -356,8 +442,7 @@ def dashboard_png(figures: Figures, t: Translator, generated: datetime | None = 
 
 def dashboard_sheet(figures: Figures, t: Translator, generated: datetime | None = None) -> Sheet:
     width = PHONE_WIDTH - 2 * MARGIN
-    panels = [_header(figures, t, generated), _tiles(figures, t), *_panels(figures, t, CALLS_ON_PHONE),
-              _footer(t)]
+    panels = [_header(figures, t, generated), _tiles(figures, t), *_panels(figures, t, CALLS_ON_PHONE), _footer(t)]
     height = sum(panel.height(width) + 0.3 for panel in panels) - 0.5
     sheet = Sheet(PHONE_WIDTH, height)
     _lay_out(sheet, panels[:1], 0)
@@ -371,8 +456,9 @@ def report_pdf(figures: Figures, t: Translator, generated: datetime | None = Non
 
     out = io.BytesIO()
     width = A4[0] - 2 * MARGIN
-    with PdfPages(out, metadata={"Title": title_of(figures, t), "Creator": "Gangmaker",
-                                 "CreationDate": generated}) as pdf:
+    with PdfPages(
+        out, metadata={"Title": title_of(figures, t), "Creator": "Gangmaker", "CreationDate": generated}
+    ) as pdf:
         first = Sheet(*A4)
         _lay_out(first, [_header(figures, t, generated)], 0)
         summary = textwrap.wrap(summary_text(figures, t), 78)
@@ -416,14 +502,19 @@ def personal_card(figures: Personal, t: Translator, bot_username: str) -> bytes:
     sheet = Sheet(CARD_SIZE, CARD_SIZE, background=NAVY)
     sheet.text(0.3, 0.28, t(N_("Mijn impact op Kortrijk 2030")), fontsize=15, weight="bold", color="white")
     sheet.box(0.3, 0.68, 0.6, 0.05, CORAL, rounded=False)
-    tiles = ((figures.ideas, N_("Ideeën gedeeld"), GOLD), (figures.hours, N_("Uren gegeven"), CORAL),
-             (figures.calls, N_("Oproepen meegedaan"), "#7fd1c3"), (figures.projects, N_("Ideeën werden project"),
-                                                                    SKY))
+    tiles = (
+        (figures.ideas, N_("Ideeën gedeeld"), GOLD),
+        (figures.hours, N_("Uren gegeven"), CORAL),
+        (figures.calls, N_("Oproepen meegedaan"), "#7fd1c3"),
+        (figures.projects, N_("Ideeën werden project"), SKY),
+    )
     for index, (value, label, colour) in enumerate(tiles):
         x, y = 0.3 + (index % 2) * 1.75, 0.95 + (index // 2) * 1.2
         sheet.text(x, y, number(value, t), fontsize=34, weight="bold", color=colour)
-        sheet.text(x, y + 0.62, "\n".join(textwrap.wrap(t(label), 18)), fontsize=10.5, color="#dfe6f3",
-                   linespacing=1.25)
-    sheet.text(0.3, CARD_SIZE - 0.42, t(N_("Doe ook mee: t.me/{bot}"), bot=bot_username), fontsize=10.5,
-               color="#aab6cf")
+        sheet.text(
+            x, y + 0.62, "\n".join(textwrap.wrap(t(label), 18)), fontsize=10.5, color="#dfe6f3", linespacing=1.25
+        )
+    sheet.text(
+        0.3, CARD_SIZE - 0.42, t(N_("Doe ook mee: t.me/{bot}"), bot=bot_username), fontsize=10.5, color="#aab6cf"
+    )
     return sheet.png()

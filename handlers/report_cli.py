@@ -1,5 +1,6 @@
 """`gangmaker report`: the impact report of a period as a dashboard PNG, a PDF with a written
 summary, and one CSV per table, for everyone or for one partner organisation, in nl, en or fr."""
+
 from __future__ import annotations
 
 import asyncio
@@ -45,20 +46,30 @@ def report_command(first: date, last: date, lang: str, organisation_id: int | No
         click.echo(str(path))
 
 
-async def _write(settings: Settings, first: date, last: date, lang: str, organisation_id: int | None,
-                 out: Path) -> list[Path]:
+async def _write(
+    settings: Settings, first: date, last: date, lang: str, organisation_id: int | None, out: Path
+) -> list[Path]:
     start, end = impact.period(first, last, settings.timezone)
     async with database(settings) as engine, session_factory(engine)() as session:
         organisation = await session.get(Organisation, organisation_id) if organisation_id is not None else None
         if organisation_id is not None and organisation is None:
             raise click.ClickException(f"There is no organisation {organisation_id}.")
-        figures = await impact.gather(session, start, end, organisation_id=organisation_id,
-                                      organisation=organisation.name if organisation else None, locale=lang)
+        figures = await impact.gather(
+            session,
+            start,
+            end,
+            organisation_id=organisation_id,
+            organisation=organisation.name if organisation else None,
+            locale=lang,
+        )
     t = translator(lang, settings.timezone)
     now = datetime.now(timezone.utc)
     out.mkdir(parents=True, exist_ok=True)
-    files = {DASHBOARD: dashboard_png(figures, t, now), PDF: report_pdf(figures, t, now),
-             **{name: text.encode("utf-8") for name, text in csv_files(figures, t).items()}}
+    files = {
+        DASHBOARD: dashboard_png(figures, t, now),
+        PDF: report_pdf(figures, t, now),
+        **{name: text.encode("utf-8") for name, text in csv_files(figures, t).items()},
+    }
     for name, content in files.items():
         (out / name).write_bytes(content)
     return [out / name for name in files]

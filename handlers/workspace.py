@@ -1,5 +1,6 @@
 """People in the partners' Slack workspace: admitted by their organisation's agreement (no resident
 consent or onboarding), and their dashboard (Slack's App Home)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,8 +25,9 @@ async def admit(ctx: Context) -> bool:
     by their organisation's or the city's agreement, and no call targets them."""
     event = ctx.event
     locale = event.locale_hint if event.locale_hint in SUPPORTED else ctx.settings.default_locale
-    ctx.identity = await ctx.people.create(event.channel, event.user_id, locale=locale,
-                                           consent_version="workspace", now=ctx.now)
+    ctx.identity = await ctx.people.create(
+        event.channel, event.user_id, locale=locale, consent_version="workspace", now=ctx.now
+    )
     ctx.identity.person.display_name = event.display_name
     await ctx.audit.record("workspace_member_admitted", ctx.now, ctx.identity.person)
     return True
@@ -35,17 +37,20 @@ async def home(ctx: Context) -> None:
     """What everyone can start; a partner's projects; for a coordinator the ideas to moderate, the
     partners' calls to approve, and the calls with their sign-ups."""
     t = ctx.t
-    start = [Button(t(N_("💡 Idee delen")), command_action("idee")),
-             Button(t(N_("🧰 Kennis delen")), command_action("kennis")),
-             Button(t(N_("🎁 Geld of materiaal")), command_action("geven"))]
+    start = [
+        Button(t(N_("💡 Idee delen")), command_action("idee")),
+        Button(t(N_("🧰 Kennis delen")), command_action("kennis")),
+        Button(t(N_("🎁 Geld of materiaal")), command_action("geven")),
+    ]
     sections = []
     if await ctx.has_role(PARTNER):
         sections.append(Section(t(N_("Projecten")), cards=tuple(await projects.partner_section(ctx))))
     if await ctx.has_role(COORDINATOR):
         start.insert(0, Button(t(N_("📣 Nieuwe oproep")), command_action("oproep"), style="primary"))
         sections += [await _moderation(ctx), await _approvals(ctx), await _calls(ctx)]
-    sections.insert(0, Section(t(N_("Wat wil je doen?")), cards=(Card(t(N_("Meedoen aan Kortrijk 2030")),
-                                                                      buttons=tuple(start)),)))
+    sections.insert(
+        0, Section(t(N_("Wat wil je doen?")), cards=(Card(t(N_("Meedoen aan Kortrijk 2030")), buttons=tuple(start)),))
+    )
     ctx.send(Dashboard(t(N_("Gangmaker")), tuple(sections)))
 
 
@@ -53,8 +58,10 @@ async def _moderation(ctx: Context) -> Section:
     """The ideas waiting for a coordinator, oldest first, with this week's count."""
     t = ctx.t
     waiting = await ctx.ideas.in_state(SUBMITTED, SHOWN_IDEAS)
-    figures = (Figure(t(N_("Wachten op moderatie")), str(await ctx.ideas.count(state=SUBMITTED))),
-               Figure(t(N_("Nieuwe ideeën deze week")), str(await ctx.ideas.count(since=ctx.now - timedelta(days=7)))))
+    figures = (
+        Figure(t(N_("Wachten op moderatie")), str(await ctx.ideas.count(state=SUBMITTED))),
+        Figure(t(N_("Nieuwe ideeën deze week")), str(await ctx.ideas.count(since=ctx.now - timedelta(days=7)))),
+    )
     cards = tuple(idea_card(ctx, idea, moderation_buttons(ctx, idea)) for idea in waiting)
     return Section(t(N_("Ideeën")), figures, cards)
 
@@ -62,10 +69,14 @@ async def _moderation(ctx: Context) -> Section:
 async def _approvals(ctx: Context) -> Section:
     """Partners' calls that wait for a coordinator's yes."""
     waiting = await partner_calls.awaiting(ctx)
-    cards = [await partner_calls.card(ctx, call, partner_calls.approval_buttons(ctx, call))
-             for call in waiting[:SHOWN_IDEAS]]
-    return Section(ctx.t(N_("Wacht op goedkeuring")),
-                   (Figure(ctx.t(N_("Oproepen van partners")), str(len(waiting))),), tuple(cards))
+    cards = [
+        await partner_calls.card(ctx, call, partner_calls.approval_buttons(ctx, call)) for call in waiting[:SHOWN_IDEAS]
+    ]
+    return Section(
+        ctx.t(N_("Wacht op goedkeuring")),
+        (Figure(ctx.t(N_("Oproepen van partners")), str(len(waiting))),),
+        tuple(cards),
+    )
 
 
 async def _calls(ctx: Context) -> Section:
@@ -76,10 +87,17 @@ async def _calls(ctx: Context) -> Section:
         joined = await calls.count(ctx.session, call, *calls.HOLDING)
         waiting = await calls.count(ctx.session, call, calls.WAITING)
         places = f"{joined}/{call.capacity}" if call.capacity else str(joined)
-        cards.append(Card(calls.call_text(call, "title", t.locale), (
-            CardLine(t.datetime(call.starts_at), t(N_("Wanneer"))),
-            CardLine(places, t(N_("Ingeschreven"))),
-            CardLine(str(waiting), t(N_("Wachtlijst"))),
-        ), coordinate_buttons(ctx, call), icon="📣"))
+        cards.append(
+            Card(
+                calls.call_text(call, "title", t.locale),
+                (
+                    CardLine(t.datetime(call.starts_at), t(N_("Wanneer"))),
+                    CardLine(places, t(N_("Ingeschreven"))),
+                    CardLine(str(waiting), t(N_("Wachtlijst"))),
+                ),
+                coordinate_buttons(ctx, call),
+                icon="📣",
+            )
+        )
     figures = (Figure(t(N_("Komende oproepen")), str(len(found))),)
     return Section(t(N_("Oproepen")), figures, tuple(cards))

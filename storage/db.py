@@ -1,4 +1,5 @@
 """The database connection: an async engine and session factory for SQLite or PostgreSQL."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,4 +41,5 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 def transient(error: BaseException) -> bool:
     """Whether a database error may pass by itself: a dropped connection, a locked SQLite file."""
     return isinstance(error, (OperationalError, InterfaceError)) or (
-        isinstance(error, DBAPIError) and error.connection_invalidated)
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )

@@ -1,4 +1,5 @@
 """Apply and inspect Alembic migrations programmatically (no alembic.ini needed)."""
+
 from __future__ import annotations
 
 from alembic import command

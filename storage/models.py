@@ -1,4 +1,5 @@
 """SQLAlchemy 2 models: people and their chat identities, dialogue state, ideas, offers, audit."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -98,9 +99,7 @@ class Conversation(Base):
     __tablename__ = "conversation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("person.id", ondelete="CASCADE"), unique=True
-    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
     flow: Mapped[str] = mapped_column(String(48))
     step: Mapped[str] = mapped_column(String(48))
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -121,9 +120,7 @@ class Idea(Base):
     __tablename__ = "idea"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL"), index=True
-    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     problem: Mapped[str] = mapped_column(Text)
     idea: Mapped[str] = mapped_column(Text)
     prototype: Mapped[str | None] = mapped_column(Text)
@@ -264,9 +261,7 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL"), index=True
-    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 

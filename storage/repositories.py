@@ -1,4 +1,5 @@
 """Repositories: the queries the handlers need, one small class per aggregate."""
+
 from __future__ import annotations
 
 import re
@@ -46,8 +47,15 @@ class People:
     async def create(
         self, channel: str, external_id: str, *, locale: str, consent_version: str, now: datetime
     ) -> Identity:
-        person = Person(locale=locale, consent_at=now, consent_version=consent_version,
-                        created_at=now, last_active_at=now, interests=[], contributions=[])
+        person = Person(
+            locale=locale,
+            consent_at=now,
+            consent_version=consent_version,
+            created_at=now,
+            last_active_at=now,
+            interests=[],
+            contributions=[],
+        )
         identity = Identity(person=person, channel=channel, external_id=external_id, created_at=now)
         self.session.add_all([person, identity])
         await self.session.flush()
@@ -56,8 +64,9 @@ class People:
     async def rows_of(self, model: Any, person: Person, column: str = "person_id") -> list[Any]:
         """Every row of `model` that refers to the person through `column` (their sign-ups, the
         calls they created...)."""
-        return list(await self.session.scalars(
-            select(model).where(getattr(model, column) == person.id).order_by(model.id)))
+        return list(
+            await self.session.scalars(select(model).where(getattr(model, column) == person.id).order_by(model.id))
+        )
 
     async def identities_of(self, person: Person) -> list[Identity]:
         return list(await self.session.scalars(select(Identity).where(Identity.person_id == person.id)))
@@ -88,8 +97,14 @@ class Conversations:
         if existing is not None:
             await self.end(existing)
         conversation = Conversation(
-            person_id=person.id, flow=flow, step=step, answers=answers, token=token, mode="ask",
-            started_at=now, updated_at=now,
+            person_id=person.id,
+            flow=flow,
+            step=step,
+            answers=answers,
+            token=token,
+            mode="ask",
+            started_at=now,
+            updated_at=now,
         )
         self.session.add(conversation)
         await self.session.flush()
@@ -110,13 +125,19 @@ class Ideas:
         return idea
 
     async def by_author(self, person: Person) -> list[Idea]:
-        return list(await self.session.scalars(
-            select(Idea).where(Idea.author_id == person.id).order_by(Idea.created_at, Idea.id)))
+        return list(
+            await self.session.scalars(
+                select(Idea).where(Idea.author_id == person.id).order_by(Idea.created_at, Idea.id)
+            )
+        )
 
     async def in_state(self, state: str, limit: int) -> list[Idea]:
         """The oldest ideas in this state first (the moderation queue)."""
-        return list(await self.session.scalars(
-            select(Idea).where(Idea.state == state).order_by(Idea.created_at, Idea.id).limit(limit)))
+        return list(
+            await self.session.scalars(
+                select(Idea).where(Idea.state == state).order_by(Idea.created_at, Idea.id).limit(limit)
+            )
+        )
 
     async def similar(self, idea: Idea, limit: int = 3) -> list[Idea]:
         """Other ideas that share words with this one, the closest first: PostgreSQL's Dutch
@@ -128,13 +149,25 @@ class Ideas:
             dutch = literal_column("'dutch'::regconfig")
             document = func.to_tsvector(dutch, Idea.problem.op("||")(literal_column("' '")).op("||")(Idea.idea))
             query = func.to_tsquery(dutch, " | ".join(words))
-            return list(await self.session.scalars(
-                select(Idea).where(Idea.id != idea.id, document.op("@@")(query))
-                .order_by(func.ts_rank(document, query).desc(), Idea.id.desc()).limit(limit)))
-        ids = list((await self.session.execute(
-            text("SELECT rowid FROM idea_search WHERE idea_search MATCH :match AND rowid != :id "
-                 "ORDER BY bm25(idea_search) LIMIT :limit"),
-            {"match": " OR ".join(f'"{word}"' for word in words), "id": idea.id, "limit": limit})).scalars())
+            return list(
+                await self.session.scalars(
+                    select(Idea)
+                    .where(Idea.id != idea.id, document.op("@@")(query))
+                    .order_by(func.ts_rank(document, query).desc(), Idea.id.desc())
+                    .limit(limit)
+                )
+            )
+        ids = list(
+            (
+                await self.session.execute(
+                    text(
+                        "SELECT rowid FROM idea_search WHERE idea_search MATCH :match AND rowid != :id "
+                        "ORDER BY bm25(idea_search) LIMIT :limit"
+                    ),
+                    {"match": " OR ".join(f'"{word}"' for word in words), "id": idea.id, "limit": limit},
+                )
+            ).scalars()
+        )
         found = {row.id: row for row in await self.session.scalars(select(Idea).where(Idea.id.in_(ids)))}
         return [found[row_id] for row_id in ids if row_id in found]
 
@@ -163,8 +196,7 @@ class Offers:
         return list(await self.session.scalars(query.order_by(Offer.created_at, Offer.id)))
 
     async def get_for(self, person: Person, offer_id: int) -> Offer | None:
-        return await self.session.scalar(
-            select(Offer).where(Offer.id == offer_id, Offer.person_id == person.id))
+        return await self.session.scalar(select(Offer).where(Offer.id == offer_id, Offer.person_id == person.id))
 
 
 class Calls:
@@ -182,34 +214,50 @@ class Calls:
 
     async def open_for_sign_up(self, now: datetime) -> list[Call]:
         """Published calls that still take sign-ups, the soonest first."""
-        return list(await self.session.scalars(
-            select(Call).where(Call.state == "published", Call.deadline > now).order_by(Call.starts_at, Call.id)))
+        return list(
+            await self.session.scalars(
+                select(Call).where(Call.state == "published", Call.deadline > now).order_by(Call.starts_at, Call.id)
+            )
+        )
 
-    async def joined_by(self, person: Person, states: Collection[str], call_states: Collection[str],
-                        ending_after: datetime) -> list[tuple[SignUp, Call]]:
+    async def joined_by(
+        self, person: Person, states: Collection[str], call_states: Collection[str], ending_after: datetime
+    ) -> list[tuple[SignUp, Call]]:
         """The person's sign-ups in these states, for calls in these states not yet over."""
         rows = await self.session.execute(
-            select(SignUp, Call).join(Call, Call.id == SignUp.call_id)
-            .where(SignUp.person_id == person.id, SignUp.state.in_(states),
-                   Call.state.in_(call_states), Call.ends_at > ending_after)
-            .order_by(Call.starts_at, Call.id))
+            select(SignUp, Call)
+            .join(Call, Call.id == SignUp.call_id)
+            .where(
+                SignUp.person_id == person.id,
+                SignUp.state.in_(states),
+                Call.state.in_(call_states),
+                Call.ends_at > ending_after,
+            )
+            .order_by(Call.starts_at, Call.id)
+        )
         return [tuple(row) for row in rows.all()]
 
     async def sign_ups_of(self, person: Person, states: Collection[str]) -> list[SignUp]:
-        return list(await self.session.scalars(
-            select(SignUp).where(SignUp.person_id == person.id, SignUp.state.in_(states)).order_by(SignUp.id)))
+        return list(
+            await self.session.scalars(
+                select(SignUp).where(SignUp.person_id == person.id, SignUp.state.in_(states)).order_by(SignUp.id)
+            )
+        )
 
     async def attendees(self, call: Call, states: Collection[str]) -> list[tuple[SignUp, Person]]:
         """Who signed up for the call in these states, by name."""
         rows = await self.session.execute(
-            select(SignUp, Person).join(Person, Person.id == SignUp.person_id)
+            select(SignUp, Person)
+            .join(Person, Person.id == SignUp.person_id)
             .where(SignUp.call_id == call.id, SignUp.state.in_(states))
-            .order_by(Person.display_name, SignUp.id))
+            .order_by(Person.display_name, SignUp.id)
+        )
         return [tuple(row) for row in rows.all()]
 
     async def feedback(self, call_id: int, person: Person) -> Feedback | None:
         return await self.session.scalar(
-            select(Feedback).where(Feedback.call_id == call_id, Feedback.person_id == person.id))
+            select(Feedback).where(Feedback.call_id == call_id, Feedback.person_id == person.id)
+        )
 
 
 class Projects:
@@ -219,21 +267,34 @@ class Projects:
         self.session = session
 
     async def of_organisations(self, organisation_ids: Collection[int]) -> list[Project]:
-        return list(await self.session.scalars(
-            select(Project).where(Project.organisation_id.in_(organisation_ids)).order_by(Project.id)))
+        return list(
+            await self.session.scalars(
+                select(Project).where(Project.organisation_id.in_(organisation_ids)).order_by(Project.id)
+            )
+        )
 
     async def participants(self, project: Project, states: Collection[str]) -> list[Person]:
         """Who signed up (in these states) for the project's calls, but for those who asked for quiet."""
-        took_part = (select(SignUp.person_id).join(Call, Call.id == SignUp.call_id)
-                     .where(Call.project_id == project.id, SignUp.state.in_(states)))
+        took_part = (
+            select(SignUp.person_id)
+            .join(Call, Call.id == SignUp.call_id)
+            .where(Call.project_id == project.id, SignUp.state.in_(states))
+        )
         muted = select(ProjectMute.person_id).where(ProjectMute.project_id == project.id)
-        return list(await self.session.scalars(
-            select(Person).where(Person.id.in_(took_part), Person.id.not_in(muted)).order_by(Person.id)))
+        return list(
+            await self.session.scalars(
+                select(Person).where(Person.id.in_(took_part), Person.id.not_in(muted)).order_by(Person.id)
+            )
+        )
 
     async def mute(self, project: Project, person: Person, now: datetime) -> bool:
         """No more news about this project for this person; False when it was muted already."""
-        if await self.session.scalar(select(ProjectMute.id).where(
-                ProjectMute.project_id == project.id, ProjectMute.person_id == person.id)) is not None:
+        if (
+            await self.session.scalar(
+                select(ProjectMute.id).where(ProjectMute.project_id == project.id, ProjectMute.person_id == person.id)
+            )
+            is not None
+        ):
             return False
         self.session.add(ProjectMute(project_id=project.id, person_id=person.id, muted_at=now))
         await self.session.flush()
@@ -241,13 +302,21 @@ class Projects:
 
     async def feedback(self, project: Project) -> list[Feedback]:
         """What people who were at the project's calls thought of them (its test results), newest first."""
-        return list(await self.session.scalars(
-            select(Feedback).join(Call, Call.id == Feedback.call_id).where(Call.project_id == project.id)
-            .order_by(Feedback.created_at.desc(), Feedback.id.desc())))
+        return list(
+            await self.session.scalars(
+                select(Feedback)
+                .join(Call, Call.id == Feedback.call_id)
+                .where(Call.project_id == project.id)
+                .order_by(Feedback.created_at.desc(), Feedback.id.desc())
+            )
+        )
 
     async def updates(self, project: Project) -> list[ProjectUpdate]:
-        return list(await self.session.scalars(
-            select(ProjectUpdate).where(ProjectUpdate.project_id == project.id).order_by(ProjectUpdate.id)))
+        return list(
+            await self.session.scalars(
+                select(ProjectUpdate).where(ProjectUpdate.project_id == project.id).order_by(ProjectUpdate.id)
+            )
+        )
 
 
 class Relays:
@@ -256,14 +325,17 @@ class Relays:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def about(self, person_id: int, organisation_id: int, *, project: Project | None = None,
-                    offer: Offer | None = None) -> Relay | None:
+    async def about(
+        self, person_id: int, organisation_id: int, *, project: Project | None = None, offer: Offer | None = None
+    ) -> Relay | None:
         """The conversation (or the question before it) with a resident about a project or an offer."""
         if project is not None:
             return await self.session.scalar(
-                select(Relay).where(Relay.project_id == project.id, Relay.person_id == person_id))
+                select(Relay).where(Relay.project_id == project.id, Relay.person_id == person_id)
+            )
         return await self.session.scalar(
-            select(Relay).where(Relay.offer_id == offer.id, Relay.organisation_id == organisation_id))
+            select(Relay).where(Relay.offer_id == offer.id, Relay.organisation_id == organisation_id)
+        )
 
 
 class Sent:
@@ -279,9 +351,13 @@ class Sent:
 
     async def sent_as(self, message_id: str, person: Person, purpose: str) -> OutboxMessage | None:
         """The outbox message sent to the person for this purpose that has this platform id."""
-        return await self.session.scalar(select(OutboxMessage).where(
-            OutboxMessage.message_id == message_id, OutboxMessage.purpose == purpose,
-            OutboxMessage.person_id == person.id))
+        return await self.session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.message_id == message_id,
+                OutboxMessage.purpose == purpose,
+                OutboxMessage.person_id == person.id,
+            )
+        )
 
 
 class Audit:
@@ -292,8 +368,11 @@ class Audit:
         self.session.add(AuditEvent(kind=kind, at=now, person_id=person.id if person else None, detail=detail))
 
     async def of(self, person: Person) -> list[AuditEvent]:
-        return list(await self.session.scalars(
-            select(AuditEvent).where(AuditEvent.person_id == person.id).order_by(AuditEvent.id)))
+        return list(
+            await self.session.scalars(
+                select(AuditEvent).where(AuditEvent.person_id == person.id).order_by(AuditEvent.id)
+            )
+        )
 
 
 class Inbox:
@@ -303,9 +382,12 @@ class Inbox:
         self.session = session
 
     async def seen(self, channel: str, key: str) -> bool:
-        return await self.session.scalar(
-            select(ProcessedEvent.id).where(ProcessedEvent.channel == channel, ProcessedEvent.key == key)
-        ) is not None
+        return (
+            await self.session.scalar(
+                select(ProcessedEvent.id).where(ProcessedEvent.channel == channel, ProcessedEvent.key == key)
+            )
+            is not None
+        )
 
     async def mark(self, channel: str, key: str, now: datetime) -> None:
         self.session.add(ProcessedEvent(channel=channel, key=key, at=now))
@@ -322,22 +404,41 @@ class Roles:
         return {grant.role for grant in await self.grants_of(channel, external_id)}
 
     async def grants_of(self, channel: str, external_id: str) -> list[RoleGrant]:
-        return list(await self.session.scalars(select(RoleGrant).where(
-            RoleGrant.channel == channel, RoleGrant.external_id == external_id).order_by(RoleGrant.id)))
+        return list(
+            await self.session.scalars(
+                select(RoleGrant)
+                .where(RoleGrant.channel == channel, RoleGrant.external_id == external_id)
+                .order_by(RoleGrant.id)
+            )
+        )
 
-    async def grant(self, channel: str, external_id: str, role: str, by: str, now: datetime,
-                    organisation: Organisation | None = None) -> bool:
+    async def grant(
+        self,
+        channel: str,
+        external_id: str,
+        role: str,
+        by: str,
+        now: datetime,
+        organisation: Organisation | None = None,
+    ) -> bool:
         """Grant the role; False when the identity held it already."""
         organisation_id = organisation.id if organisation else None
         if await self._grants(channel, external_id, role, organisation_id):
             return False
-        self.session.add(RoleGrant(channel=channel, external_id=external_id, role=role, granted_by=by,
-                                   organisation_id=organisation_id, granted_at=now))
+        self.session.add(
+            RoleGrant(
+                channel=channel,
+                external_id=external_id,
+                role=role,
+                granted_by=by,
+                organisation_id=organisation_id,
+                granted_at=now,
+            )
+        )
         await self.session.flush()
         return True
 
-    async def revoke(self, channel: str, external_id: str, role: str,
-                     organisation: Organisation | None = None) -> bool:
+    async def revoke(self, channel: str, external_id: str, role: str, organisation: Organisation | None = None) -> bool:
         """Take the role away; False when the identity did not hold it."""
         grants = await self._grants(channel, external_id, role, organisation.id if organisation else None)
         for grant in grants:
@@ -346,18 +447,25 @@ class Roles:
         return bool(grants)
 
     async def _grants(self, channel: str, external_id: str, role: str, organisation_id: int | None) -> list[RoleGrant]:
-        query = select(RoleGrant).where(RoleGrant.channel == channel, RoleGrant.external_id == external_id,
-                                        RoleGrant.role == role)
-        query = query.where(RoleGrant.organisation_id.is_(None) if organisation_id is None
-                            else RoleGrant.organisation_id == organisation_id)
+        query = select(RoleGrant).where(
+            RoleGrant.channel == channel, RoleGrant.external_id == external_id, RoleGrant.role == role
+        )
+        query = query.where(
+            RoleGrant.organisation_id.is_(None)
+            if organisation_id is None
+            else RoleGrant.organisation_id == organisation_id
+        )
         return list(await self.session.scalars(query))
 
     async def holders(self, role: str) -> list[RoleGrant]:
         return list(await self.session.scalars(select(RoleGrant).where(RoleGrant.role == role).order_by(RoleGrant.id)))
 
     async def members(self, organisation: Organisation) -> list[RoleGrant]:
-        return list(await self.session.scalars(select(RoleGrant).where(
-            RoleGrant.organisation_id == organisation.id).order_by(RoleGrant.id)))
+        return list(
+            await self.session.scalars(
+                select(RoleGrant).where(RoleGrant.organisation_id == organisation.id).order_by(RoleGrant.id)
+            )
+        )
 
     async def organisation(self, name: str) -> Organisation | None:
         return await self.session.scalar(select(Organisation).where(Organisation.name == name))
@@ -368,10 +476,14 @@ class Roles:
 
     async def organisations_of(self, channel: str, external_id: str) -> list[Organisation]:
         """The organisations this identity is a partner of."""
-        return list(await self.session.scalars(
-            select(Organisation).join(RoleGrant, RoleGrant.organisation_id == Organisation.id)
-            .where(RoleGrant.channel == channel, RoleGrant.external_id == external_id)
-            .order_by(Organisation.name)))
+        return list(
+            await self.session.scalars(
+                select(Organisation)
+                .join(RoleGrant, RoleGrant.organisation_id == Organisation.id)
+                .where(RoleGrant.channel == channel, RoleGrant.external_id == external_id)
+                .order_by(Organisation.name)
+            )
+        )
 
     async def organisations(self) -> list[Organisation]:
         return list(await self.session.scalars(select(Organisation).order_by(Organisation.name)))

@@ -1,4 +1,5 @@
 """Fixtures: every storage-touching test runs on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,8 +20,7 @@ from tests.auxil.database import (
 )
 from tests.auxil.fake_telegram import Spec
 
-pytest_plugins = ["tests.auxil.telegram_fixtures", "tests.auxil.slack_fixtures", "tests.auxil.city",
-                  "tests.auxil.town"]
+pytest_plugins = ["tests.auxil.telegram_fixtures", "tests.auxil.slack_fixtures", "tests.auxil.city", "tests.auxil.town"]
 
 
 def pytest_report_header() -> str:
@@ -28,15 +28,19 @@ def pytest_report_header() -> str:
     spec = Spec.find()
     if spec is not None:
         return f"fake Telegram: every call checked against the Bot API spec at {spec.path}"
-    return ("fake Telegram: Bot API spec not found (set TELEGRAM_SPEC or put shared/specs beside the "
-            "repository); checking the fake's own rules only")
+    return (
+        "fake Telegram: Bot API spec not found (set TELEGRAM_SPEC or put shared/specs beside the "
+        "repository); checking the fake's own rules only"
+    )
 
 
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory):
     """Migrated once per run: a SQLite file and a PostgreSQL database that each test copies."""
-    made = {"sqlite": asyncio.run(migrated_sqlite_template(str(tmp_path_factory.mktemp("template") / "g.db"))),
-            "postgresql": asyncio.run(migrated_postgres_template())}
+    made = {
+        "sqlite": asyncio.run(migrated_sqlite_template(str(tmp_path_factory.mktemp("template") / "g.db"))),
+        "postgresql": asyncio.run(migrated_postgres_template()),
+    }
     yield made
     if isinstance(made["postgresql"], str):
         asyncio.run(drop_postgres_database(made["postgresql"]))

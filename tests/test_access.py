@@ -1,5 +1,6 @@
 """Access: buttons forged with other people's ids or the ids of unpublished things are refused
 politely and change nothing; only people who took part rate an activity, and only afterwards."""
+
 from datetime import timedelta
 
 import pytest
@@ -17,9 +18,15 @@ TITLE, DESCRIPTION = "Geheime werf", "Nog niet bekend: de plek van het nieuwe ku
 
 
 async def add_call(engine, now, state="published", settings=None) -> Call:
-    answers = dict(title=TITLE, description=DESCRIPTION, address="Groeningestraat 1", neighbourhood="heule",
-                   needs=["time"], starts_at=(now + timedelta(days=3)).isoformat(),
-                   ends_at=(now + timedelta(days=3, hours=3)).isoformat())
+    answers = dict(
+        title=TITLE,
+        description=DESCRIPTION,
+        address="Groeningestraat 1",
+        neighbourhood="heule",
+        needs=["time"],
+        starts_at=(now + timedelta(days=3)).isoformat(),
+        ends_at=(now + timedelta(days=3, hours=3)).isoformat(),
+    )
     async with session_factory(engine)() as session, session.begin():
         call = call_service.new_call(answers, None, now)
         session.add(call)
@@ -88,7 +95,10 @@ async def test_every_coordinator_and_partner_action_is_refused_to_a_resident(eng
         for verb in ("cancel!", "publish", "adopt", "approve", "toggle", "x"):
             await tap(chat, name, verb, call.id)
             assert chat.notices == ["Deze knop is verlopen. Gebruik de knoppen onder het laatste bericht."], (
-                name, verb, chat.last)
+                name,
+                verb,
+                chat.last,
+            )
     for command in {c.name for c in bot.app.commands if c.role}:
         await chat.send(f"/{command}")
         assert "Dat commando ken ik niet." in chat.text, command

@@ -1,4 +1,5 @@
 """`gangmaker admin …`: coordinators and organisations live in the database, every change audited."""
+
 import asyncio
 
 from bot.assembly import assemble

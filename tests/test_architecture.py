@@ -1,4 +1,5 @@
 """House rules that keep the shape of the code: handlers never reach into a channel."""
+
 import ast
 from pathlib import Path
 
@@ -40,8 +41,12 @@ def test_lint_is_clean():
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "bot", "handlers", "storage", "tests",
-                             "benchmarks"], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "bot", "handlers", "storage", "tests", "benchmarks"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stdout
 
 

@@ -1,4 +1,5 @@
 """The benchmarks at a tiny size, so they cannot rot: nothing lost, nothing duplicated, never timed."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -39,9 +40,18 @@ async def test_city_queues_one_announcement_per_person_in_each_audience(engine):
 
 async def test_replies_answers_every_update_once_and_the_broadcast_loses_nothing(engine):
     result = await replies.run(3, 2, url_of(engine), pace=50, broadcast=8, settle=0)
-    assert set(result["rows"]) == {"Gangmaker, all at once", "Gangmaker, paced", "Gangmaker, paced, broadcasting",
-                                   "echo bot, all at once", "echo bot, paced"}
+    assert set(result["rows"]) == {
+        "Gangmaker, all at once",
+        "Gangmaker, paced",
+        "Gangmaker, paced, broadcasting",
+        "echo bot, all at once",
+        "echo bot, paced",
+    }
     for row in result["rows"].values():
         assert (row["updates"], row["answered"], row["extra"]) == (6, 6, 0)
-    assert result["broadcast"] | {"during_replies": None} == {"recipients": 8, "during_replies": None, "lost": 0,
-                                                              "repeated": 0}
+    assert result["broadcast"] | {"during_replies": None} == {
+        "recipients": 8,
+        "during_replies": None,
+        "lost": 0,
+        "repeated": 0,
+    }

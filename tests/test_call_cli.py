@@ -1,4 +1,5 @@
 """`gangmaker call …` for scripts: create (with targeting), list, publish, cancel, and the QR code."""
+
 import asyncio
 from datetime import datetime, timezone
 
@@ -10,10 +11,30 @@ from storage.models import Call, OutboxMessage
 from tests.auxil.database import rows, sqlite_engine
 from tests.auxil.people import add_residents
 
-CREATE = ["call", "create", "--title", "Bankjes bouwen", "--description", "Samen bouwen.",
-          "--title-en", "Building benches", "--address", "Groeningestraat 1", "--neighbourhood", "heule",
-          "--start", "2030-05-04 14:00", "--end", "2030-05-04 17:00", "--capacity", "10",
-          "--themes", "heritage", "--reminders", "2880,60"]
+CREATE = [
+    "call",
+    "create",
+    "--title",
+    "Bankjes bouwen",
+    "--description",
+    "Samen bouwen.",
+    "--title-en",
+    "Building benches",
+    "--address",
+    "Groeningestraat 1",
+    "--neighbourhood",
+    "heule",
+    "--start",
+    "2030-05-04 14:00",
+    "--end",
+    "2030-05-04 17:00",
+    "--capacity",
+    "10",
+    "--themes",
+    "heritage",
+    "--reminders",
+    "2880,60",
+]
 
 
 @pytest.fixture
@@ -94,8 +115,9 @@ def test_create_is_refused_by_the_rules_of_the_chat(cli):
     assert code != 0 and "--deadline: Inschrijven moet stoppen voor het begin." in output
     code, output = cli(*CREATE, "--publish-at", "2030-05-04 16:00")
     assert code != 0 and "--publish-at: De oproep moet verstuurd worden voor het begin." in output
-    past = [{"2030-05-04 14:00": "2001-05-04 14:00", "2030-05-04 17:00": "2001-05-04 17:00"}.get(arg, arg)
-            for arg in CREATE]
+    past = [
+        {"2030-05-04 14:00": "2001-05-04 14:00", "2030-05-04 17:00": "2001-05-04 17:00"}.get(arg, arg) for arg in CREATE
+    ]
     code, output = cli(*past)
     assert code != 0 and "--start: Dat moment is al voorbij. Kies een moment in de toekomst." in output
     code, output = cli("call", "list")

@@ -1,5 +1,6 @@
 """Calls for participation, one behaviour at a time: who may create them, answers, waitlist,
 pause, digest, nudges, offer renewal, deep links and the calendar file."""
+
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
@@ -97,8 +98,13 @@ async def test_a_coordinator_sees_who_joined_and_writes_to_them(city, engine):
 
 async def test_joining_after_the_deadline_gets_a_clear_answer(city, engine):
     anna = await city.resident(1, "Anna")
-    await publish_call(engine, city.bot.settings, city.clock(),
-                       deadline=(city.clock() + timedelta(hours=1)).isoformat(), themes=["heritage"])
+    await publish_call(
+        engine,
+        city.bot.settings,
+        city.clock(),
+        deadline=(city.clock() + timedelta(hours=1)).isoformat(),
+        themes=["heritage"],
+    )
     await city.tick()
     city.clock.advance(hours=2)
     await anna.tap("Ik doe mee")
@@ -122,10 +128,18 @@ async def test_more_info_and_calendar_file(city, engine, fake_telegram):
 
 async def test_what_is_on_shows_open_calls_those_that_fit_first_and_why(city, engine):
     settings, now = city.bot.settings, city.clock()
-    await publish_call(engine, settings, now, title="Zingen in Marke", neighbourhood="marke",
-                       target_neighbourhoods=["marke"], capacity=1)
-    await publish_call(engine, settings, now, title="Bankjes bouwen", themes=["heritage"],
-                       target_neighbourhoods=["heule"])
+    await publish_call(
+        engine,
+        settings,
+        now,
+        title="Zingen in Marke",
+        neighbourhood="marke",
+        target_neighbourhoods=["marke"],
+        capacity=1,
+    )
+    await publish_call(
+        engine, settings, now, title="Bankjes bouwen", themes=["heritage"], target_neighbourhoods=["heule"]
+    )
     dirk = await city.resident(4, "Dirk", neighbourhood="Marke")
     await dirk.tap("Ik doe mee", dirk.message_with("Zingen in Marke"))  # the only place
     anna = city.person(1, "Anna")
@@ -326,10 +340,18 @@ async def test_a_link_shows_a_newcomer_the_call_first_and_joining_asks_only_a_na
 async def test_a_link_to_a_call_not_open_yet_or_unknown_says_which(city, engine):
     now = city.clock()
     async with city.bot.core.sessions() as session, session.begin():
-        scheduled = call_service.new_call({
-            "title": "Bankjes bouwen", "description": "Samen bouwen.", "address": "Groeningestraat 1",
-            "starts_at": (now + timedelta(days=9)).isoformat(), "ends_at": (now + timedelta(days=9, hours=2)).isoformat(),
-            "publish_at": (now + timedelta(days=1)).isoformat()}, None, now)
+        scheduled = call_service.new_call(
+            {
+                "title": "Bankjes bouwen",
+                "description": "Samen bouwen.",
+                "address": "Groeningestraat 1",
+                "starts_at": (now + timedelta(days=9)).isoformat(),
+                "ends_at": (now + timedelta(days=9, hours=2)).isoformat(),
+                "publish_at": (now + timedelta(days=1)).isoformat(),
+            },
+            None,
+            now,
+        )
         session.add(scheduled)
     assert scheduled.state == "scheduled"
     nina = city.person(8, "Nina")
@@ -510,8 +532,11 @@ async def test_a_call_is_asked_in_a_dozen_questions_and_can_carry_english_and_fr
     await eve.tap("English")
     coordinator = await city.coordinator()
     await create_call(coordinator, publish_at=None)
-    questions = [m for m in coordinator.fake.chats[coordinator.id].messages.values() if m.get("reply_markup")
-                 or m["text"].rstrip().endswith("?")]
+    questions = [
+        m
+        for m in coordinator.fake.chats[coordinator.id].messages.values()
+        if m.get("reply_markup") or m["text"].rstrip().endswith("?")
+    ]
     assert len([m for m in questions if "Klopt dit?" not in m["text"]]) <= 13
     summary = coordinator.text
     for line in ("• Voor wie: iedereen", "• Talen: iedereen", "• Titel in het Engels: de Nederlandse"):

@@ -1,5 +1,6 @@
 """A coordinator creates a call on Telegram; residents get it on time, join, wait, move up,
 are reminded and asked how it went. Everything through the fake Bot API, with a moved clock."""
+
 from storage.models import Call, Feedback, OutboxMessage, SignUp
 from tests.auxil.database import rows
 
@@ -97,4 +98,5 @@ async def test_a_call_from_creation_to_feedback(city, engine):
     await city.tick(minutes=5)
     assert len(await rows(engine, OutboxMessage)) == sent
     assert {p.first_name: p.unread_texts() for p in (anna, bert, cleo, dirk, eva)} == {
-        name: [] for name in ("Anna", "Bert", "Cleo", "Dirk", "Eva")}
+        name: [] for name in ("Anna", "Bert", "Cleo", "Dirk", "Eva")
+    }

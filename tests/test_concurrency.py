@@ -1,6 +1,7 @@
 """Many residents at once while the scheduler works: every turn is answered, none with "Sorry" (on
 SQLite a turn refused with "database is locked" is tried again; on PostgreSQL turns wait for a
 connection of the pool DATABASE_POOL_SIZE sets)."""
+
 import asyncio
 
 import pytest
@@ -18,8 +19,9 @@ async def test_a_hundred_residents_at_once_while_the_scheduler_works_are_all_ans
 
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 async def test_on_postgresql_a_hundred_at_once_share_the_pool_the_settings_size(settings, engine, clock):
-    settings = settings.model_copy(update=dict(database_url=engine.url.render_as_string(hide_password=False),
-                                               database_pool_size=2))
+    settings = settings.model_copy(
+        update=dict(database_url=engine.url.render_as_string(hide_password=False), database_pool_size=2)
+    )
     assembly = await assemble(settings, clock=clock)  # its own engine, from the settings
     open_now, most = 0, 0
 

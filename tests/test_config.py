@@ -1,4 +1,5 @@
 """Start-up configuration: a wrong value stops the start with one clear line, never a traceback."""
+
 import os
 import subprocess
 import sys
@@ -9,13 +10,20 @@ from bot.config import ConfigError, load_settings
 
 
 def run_bot(*args, **env):
-    return subprocess.run([sys.executable, "-m", "bot", *args], input="", capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input="",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+    )
 
 
-@pytest.mark.parametrize(("name", "value"), [("DATABASE_URL", "mysql://localhost/x"),
-                                             ("DATABASE_URL", "::not a url::"),
-                                             ("DEFAULT_LOCALE", "de")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DATABASE_URL", "mysql://localhost/x"), ("DATABASE_URL", "::not a url::"), ("DEFAULT_LOCALE", "de")],
+)
 def test_a_wrong_setting_names_the_variable_in_one_line(name, value, tmp_path):
     result = run_bot("console", **{name: value})
     assert result.returncode != 0
@@ -43,6 +51,7 @@ def test_slack_needs_a_signing_secret_or_an_app_token_and_an_http_api_url():
     assert load_settings(slack_bot_token="xoxb-1", slack_app_token="xapp-1", _env_file=None).slack_app_token
     with pytest.raises(ConfigError, match="SLACK_API_URL"):
         load_settings(slack_api_url="slack.com/api", _env_file=None)
-    settings = load_settings(slack_bot_token="xoxb-1", slack_signing_secret="s", slack_coordinator_ids="U1, U2",
-                             _env_file=None)
+    settings = load_settings(
+        slack_bot_token="xoxb-1", slack_signing_secret="s", slack_coordinator_ids="U1, U2", _env_file=None
+    )
     assert settings.slack_coordinator_ids == ["U1", "U2"]

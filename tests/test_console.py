@@ -1,4 +1,5 @@
 """The console channel, run as a newcomer runs it: `python -m bot console`, lines in, text out."""
+
 import io
 import os
 import signal
@@ -22,9 +23,15 @@ IDEA_END = ["Overslaan", "Erfgoed", "Marke", "Ja", "Overslaan", "Klopt"]
 
 def console(db, lines, *args, env=None):
     """Run the console to EOF with these input lines; return (exit code, output)."""
-    result = subprocess.run([sys.executable, "-m", "bot", "console", "--db", str(db), *args],
-                            input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120,
-                            env={**os.environ, **(env or {})}, cwd=db.parent)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--db", str(db), *args],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        cwd=db.parent,
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result.returncode, result.stdout
 
@@ -44,8 +51,13 @@ async def test_a_newcomer_onboards_and_shares_an_idea(tmp_path):
 
 async def test_killed_mid_dialogue_it_resumes_at_the_same_step(tmp_path):
     db = tmp_path / "g.db"
-    process = subprocess.Popen([sys.executable, "-m", "bot", "console", "--db", str(db)],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console", "--db", str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
     process.stdin.write("\n".join(ONBOARDING + IDEA_START) + "\n")
     process.stdin.flush()
     output = ""
@@ -77,8 +89,9 @@ def test_without_tokens_plain_python_m_bot_starts_the_console(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'plain.db'}"}
     env.pop("TELEGRAM_TOKEN", None)
     env.pop("SLACK_BOT_TOKEN", None)
-    result = subprocess.run([sys.executable, "-m", "bot"], input="", capture_output=True, text=True,
-                            env=env, timeout=60, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], input="", capture_output=True, text=True, env=env, timeout=60, cwd=tmp_path
+    )
     assert result.returncode == 0
     assert "Kortrijk 2030" in result.stdout
     assert (tmp_path / "plain.db").exists()
@@ -94,9 +107,23 @@ def test_a_console_coordinator_creates_a_call_and_sees_it_arrive(tmp_path):
     db = tmp_path / "g.db"
     # Anna lives in Heule and likes heritage; without quiet hours the call reaches her at any time of day.
     console(db, ONBOARDING + ["/profiel", "Stille uren", "Geen stille uren"], "--user", "anna")
-    steps = ["/oproep", "Bankjes bouwen", "Samen bouwen aan de Leie.", "Tijd", "Klaar", "Overslaan", "Heule",
-             "Groeningestraat 1", "13/3/2030 14:00", "13/3/2030 17:00", "0", "Overslaan", "Overslaan",
-             "Meteen", "Klopt"]
+    steps = [
+        "/oproep",
+        "Bankjes bouwen",
+        "Samen bouwen aan de Leie.",
+        "Tijd",
+        "Klaar",
+        "Overslaan",
+        "Heule",
+        "Groeningestraat 1",
+        "13/3/2030 14:00",
+        "13/3/2030 17:00",
+        "0",
+        "Overslaan",
+        "Overslaan",
+        "Meteen",
+        "Klopt",
+    ]
     code, output = console(db, steps, "--user", "coco", "--coordinator")
     assert "Je bent coördinator" in output  # no resident consent or onboarding for her
     assert "Je oproep is verstuurd. Aantal mensen: 1." in output  # Anna
@@ -108,8 +135,12 @@ def test_a_console_coordinator_creates_a_call_and_sees_it_arrive(tmp_path):
 
 async def test_a_typed_number_is_the_answer_where_a_number_is_asked_and_navigation_takes_none(engine, clock):
     out = io.StringIO()
-    assembly = await assemble(load_settings(database_url="sqlite://", _env_file=None), engine=engine, clock=clock,
-                              console=Console("anna", io.StringIO(), out))
+    assembly = await assemble(
+        load_settings(database_url="sqlite://", _env_file=None),
+        engine=engine,
+        clock=clock,
+        console=Console("anna", io.StringIO(), out),
+    )
     chat = assembly.channels["console"]
     for line in ["/start", *ONBOARDING, "/tijd"]:
         await chat.send(chat.parse(line))

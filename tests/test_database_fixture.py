@@ -1,4 +1,5 @@
 """The PostgreSQL half of the suite fails in CI when the server is gone, and only skips elsewhere."""
+
 import os
 import subprocess
 import sys
@@ -15,9 +16,22 @@ def run_postgres_test(ci: bool) -> subprocess.CompletedProcess:
     env.pop("CI", None)
     if ci:
         env["CI"] = "true"
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "tests/test_migrations.py::test_migrated_schema_matches_the_models[postgresql]"],
-                          capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_migrations.py::test_migrated_schema_matches_the_models[postgresql]",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=ROOT,
+    )
 
 
 def test_unreachable_postgres_fails_in_ci():

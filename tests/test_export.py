@@ -1,4 +1,5 @@
 """`gangmaker export`: CSV of a period for the city; personal columns only with --personal, and that is audited."""
+
 import asyncio
 import csv
 from datetime import datetime, timezone
@@ -20,14 +21,29 @@ async def seed(path: str) -> None:
         await add_residents(engine, None, 1, MARCH)
         call = await publish_call(engine, load_settings(_env_file=None), MARCH)
         async with session_factory(engine)() as session, session.begin():
-            session.add_all([
-                Idea(author_id=1, problem="De Leie is grijs", idea="Bankjes", theme="heritage", place="heule",
-                     state="published", created_at=MARCH),
-                Idea(author_id=1, problem="Te laat", idea="Later", theme="heritage", place="heule",
-                     created_at=datetime(2030, 4, 2, tzinfo=timezone.utc)),  # after the period
-                Offer(person_id=1, kind="time", details={"hours": 4}, created_at=MARCH),
-                SignUp(call_id=call.id, person_id=1, state="joined", created_at=MARCH),
-            ])
+            session.add_all(
+                [
+                    Idea(
+                        author_id=1,
+                        problem="De Leie is grijs",
+                        idea="Bankjes",
+                        theme="heritage",
+                        place="heule",
+                        state="published",
+                        created_at=MARCH,
+                    ),
+                    Idea(
+                        author_id=1,
+                        problem="Te laat",
+                        idea="Later",
+                        theme="heritage",
+                        place="heule",
+                        created_at=datetime(2030, 4, 2, tzinfo=timezone.utc),
+                    ),  # after the period
+                    Offer(person_id=1, kind="time", details={"hours": 4}, created_at=MARCH),
+                    SignUp(call_id=call.id, person_id=1, state="joined", created_at=MARCH),
+                ]
+            )
 
 
 def read(path) -> list[dict[str, str]]:
@@ -38,19 +54,23 @@ def read(path) -> list[dict[str, str]]:
 async def test_an_export_without_personal_data_and_one_with_it_audited(cli, tmp_path):  # noqa: F811
     assert (await asyncio.to_thread(cli, "db", "upgrade"))[0] == 0
     await seed(cli.path)
-    code, output = await asyncio.to_thread(cli, "export", "--from", "2030-03-01", "--to", "2030-03-31",
-                                           "--out", str(tmp_path / "plain"))
+    code, output = await asyncio.to_thread(
+        cli, "export", "--from", "2030-03-01", "--to", "2030-03-31", "--out", str(tmp_path / "plain")
+    )
     assert code == 0, output
-    plain = {name: read(tmp_path / "plain" / name)
-             for name in ("ideas.csv", "offers.csv", "calls.csv", "signups.csv", "projects.csv")}
+    plain = {
+        name: read(tmp_path / "plain" / name)
+        for name in ("ideas.csv", "offers.csv", "calls.csv", "signups.csv", "projects.csv")
+    }
     assert [idea["state"] for idea in plain["ideas.csv"]] == ["published"]  # April's idea is not in March
     assert plain["calls.csv"][0]["signed_up"] == "1" and plain["calls.csv"][0]["title"] == "Bankjes bouwen"
     written = "".join((tmp_path / "plain" / name).read_text() for name in plain)
     for personal in ("Inwoner 0", "De Leie is grijs", "person_id", "author_name", "hours"):
         assert personal not in written
 
-    code, output = await asyncio.to_thread(cli, "export", "--from", "2030-03-01", "--to", "2030-03-31",
-                                           "--personal", "--out", str(tmp_path / "personal"))
+    code, output = await asyncio.to_thread(
+        cli, "export", "--from", "2030-03-01", "--to", "2030-03-31", "--personal", "--out", str(tmp_path / "personal")
+    )
     assert code == 0, output
     [idea] = read(tmp_path / "personal" / "ideas.csv")
     assert idea["author_name"] == "Inwoner 0" and idea["problem"] == "De Leie is grijs"

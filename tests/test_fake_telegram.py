@@ -1,4 +1,5 @@
 """The fake Bot API refuses what Telegram refuses, so "the bot never got a 400" means something."""
+
 import pytest
 from aiohttp import ClientSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -30,8 +31,9 @@ async def raw(fake, method, **form):
 
 
 async def test_a_valid_message_is_accepted(bot, fake):
-    message = await bot.send_message(42, "Hallo", reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton("Ja", callback_data="t|yes")]]))
+    message = await bot.send_message(
+        42, "Hallo", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Ja", callback_data="t|yes")]])
+    )
     assert message.text == "Hallo" and message.chat.id == 42
     assert fake.refused() == []
 

@@ -1,5 +1,6 @@
 """Faults: a database that drops its connections or stays locked never loses what a resident typed;
 the turn is tried again on a fresh connection, and when it still fails the text is handed back."""
+
 from collections import Counter
 
 import pytest

@@ -1,4 +1,5 @@
 """Flooding: one person sending far too much is told once and not read for a while; nobody else waits."""
+
 from bot.assembly import assemble
 from bot.config import load_settings
 from tests.auxil.chat import Chat

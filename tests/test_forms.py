@@ -1,5 +1,6 @@
 """One set of rules: what the chat accepts step by step is exactly what `Flow.validate` accepts,
 and a channel with forms gets the whole flow at once, checked by the same rules."""
+
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -127,8 +128,11 @@ async def form_chat(engine, clock, user_id: str, coordinators: str = "") -> Chat
     """A person on a channel that shows a whole flow as one form (as a Slack modal will)."""
     settings = load_settings(database_url="sqlite://", coordinator_console_users=coordinators, _env_file=None)
     core = (await assemble(settings, engine=engine, clock=clock)).core
-    chat = Chat(Gangmaker(settings, engine, core.app, clock, surfaces={"console": FORM_SURFACE}),
-                user_id=user_id, channel="console")
+    chat = Chat(
+        Gangmaker(settings, engine, core.app, clock, surfaces={"console": FORM_SURFACE}),
+        user_id=user_id,
+        channel="console",
+    )
     if coordinators:
         await chat.send("/start")
     else:
@@ -136,9 +140,17 @@ async def form_chat(engine, clock, user_id: str, coordinators: str = "") -> Chat
     return chat
 
 
-FORM = {"title": "Bankjes bouwen", "description": "Samen bouwen aan de Leie.", "needs": ["time"],
-        "neighbourhood": "heule", "address": "Groeningestraat 1", "starts_at": "2030-03-13T14:00",
-        "ends_at": "2030-03-13T17:00", "capacity": "20", "publish": "now"}
+FORM = {
+    "title": "Bankjes bouwen",
+    "description": "Samen bouwen aan de Leie.",
+    "needs": ["time"],
+    "neighbourhood": "heule",
+    "address": "Groeningestraat 1",
+    "starts_at": "2030-03-13T14:00",
+    "ends_at": "2030-03-13T17:00",
+    "capacity": "20",
+    "publish": "now",
+}
 
 
 async def test_a_form_channel_gets_the_call_as_one_form_checked_by_the_same_rules(engine, clock):
@@ -149,8 +161,10 @@ async def test_a_form_channel_gets_the_call_as_one_form_checked_by_the_same_rule
     assert next(f for f in form.fields if f.name == "title").maximum == 80
     await chat.submit(form.submit, {**FORM, "deadline": "2030-03-13T15:00", "capacity": "lots", "title": "B"})
     [errors] = [reply for reply in chat.last if isinstance(reply, FieldErrors)]
-    assert errors.errors == {"title": "Dat is wat kort. Schrijf minstens 2 tekens.",
-                             "capacity": "Dat moet een getal tussen 0 en 10000 zijn."}
+    assert errors.errors == {
+        "title": "Dat is wat kort. Schrijf minstens 2 tekens.",
+        "capacity": "Dat moet een getal tussen 0 en 10000 zijn.",
+    }
     await chat.submit(form.submit, {**FORM, "deadline": "2030-03-13T15:00"})
     assert chat.last[0].errors == {"deadline": "Inschrijven moet stoppen voor het begin."}
     await chat.submit(form.submit, FORM)

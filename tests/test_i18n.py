@@ -1,4 +1,5 @@
 """The catalogs: complete in every shipped language, placeholders intact, in step with the code."""
+
 import re
 from datetime import datetime, timezone
 
@@ -52,7 +53,6 @@ def test_unknown_languages_fall_back_to_dutch():
     assert translator("fr_BE").locale == "fr"
 
 
-
 @pytest.mark.parametrize("locale", SUPPORTED)
 def test_every_command_a_text_names_exists(locale):
     """Help and hints name commands people can type."""
@@ -63,21 +63,58 @@ def test_every_command_a_text_names_exists(locale):
 
 # The command each language has of its own, for the Dutch name (where it has one).
 OWN_COMMANDS = {
-    "en": {"idee": "idea", "tijd": "time", "kennis": "expertise", "geven": "give", "profiel": "profile",
-           "taal": "language", "bijdragen": "contributions", "mijngegevens": "mydata", "vergeet": "forget",
-           "agenda": "whatson", "mijnoproepen": "mycalls", "pauze": "pause", "oproep": "newcall", "oproepen": "calls",
-           "annuleer": "cancel", "terug": "back", "overslaan": "skip", "koppel": "join", "hulp": "help"},
-    "fr": {"tijd": "temps", "kennis": "competences", "geven": "donner", "profiel": "profil", "taal": "langue",
-           "bijdragen": "contributions", "privacy": "confidentialite", "mijngegevens": "mesdonnees",
-           "vergeet": "oublier", "mijnoproepen": "mesappels", "pauze": "pause", "annuleer": "annuler",
-           "terug": "retour", "overslaan": "passer", "koppel": "rejoindre", "hulp": "aide", "help": "aide"},
+    "en": {
+        "idee": "idea",
+        "tijd": "time",
+        "kennis": "expertise",
+        "geven": "give",
+        "profiel": "profile",
+        "taal": "language",
+        "bijdragen": "contributions",
+        "mijngegevens": "mydata",
+        "vergeet": "forget",
+        "agenda": "whatson",
+        "mijnoproepen": "mycalls",
+        "pauze": "pause",
+        "oproep": "newcall",
+        "oproepen": "calls",
+        "annuleer": "cancel",
+        "terug": "back",
+        "overslaan": "skip",
+        "koppel": "join",
+        "hulp": "help",
+    },
+    "fr": {
+        "tijd": "temps",
+        "kennis": "competences",
+        "geven": "donner",
+        "profiel": "profil",
+        "taal": "langue",
+        "bijdragen": "contributions",
+        "privacy": "confidentialite",
+        "mijngegevens": "mesdonnees",
+        "vergeet": "oublier",
+        "mijnoproepen": "mesappels",
+        "pauze": "pause",
+        "annuleer": "annuler",
+        "terug": "retour",
+        "overslaan": "passer",
+        "koppel": "rejoindre",
+        "hulp": "aide",
+        "help": "aide",
+    },
 }
 
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
 def test_english_and_french_texts_name_their_own_commands(locale):
-    dutch = {m.id: name for m in catalog(locale) if m.id for name in COMMAND_IN_TEXT.findall(m.string)
-             if name in OWN_COMMANDS[locale]}
+    dutch = {
+        m.id: name
+        for m in catalog(locale)
+        if m.id
+        for name in COMMAND_IN_TEXT.findall(m.string)
+        if name in OWN_COMMANDS[locale]
+    }
     assert dutch == {}
 
 

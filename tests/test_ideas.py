@@ -1,4 +1,5 @@
 """Sharing an idea, from the first question to the row in the database and /bijdragen."""
+
 from storage.models import Conversation, Idea, Person
 from tests.auxil.chat import onboard
 from tests.auxil.database import rows
@@ -32,7 +33,12 @@ async def test_sharing_an_idea_with_a_photo_stores_it_as_submitted(chat, engine)
     assert idea.problem == "Het Leieboord is grijs. Buren zitten er nooit."
     assert idea.prototype == "Eén zaterdag met vijf bankjes bij de brug."
     assert (idea.theme, idea.place, idea.will_help, idea.photo, idea.state) == (
-        "design", "kortrijk", True, "AgAD-photo-42", "submitted")
+        "design",
+        "kortrijk",
+        True,
+        "AgAD-photo-42",
+        "submitted",
+    )
     await chat.send("/bijdragen")
     assert "Kleurrijke bankjes die buren samen maken. – ontvangen" in chat.text
 

@@ -1,6 +1,7 @@
 """Impact at a glance: the report of a seeded month (CSV against the seed, a phone-sized PNG, a PDF),
 the small-group rule in every figure, `/rapport` and `/mijnimpact` in the chat, the monthly post in
 the coordinators' Slack room (once, across a restart) and the public page `/impact`."""
+
 import asyncio
 import csv
 import io
@@ -41,8 +42,10 @@ async def march(engine, organisation: int | None = None, name: str | None = None
 
 def tables(figures, locale: str = "nl") -> dict[str, list[list[str]]]:
     """Each CSV file as rows of cells, the header first."""
-    return {name.removesuffix(".csv"): list(csv.reader(io.StringIO(text)))
-            for name, text in report.csv_files(figures, translator(locale)).items()}
+    return {
+        name.removesuffix(".csv"): list(csv.reader(io.StringIO(text)))
+        for name, text in report.csv_files(figures, translator(locale)).items()
+    }
 
 
 def by_code(table: list[list[str]]) -> dict[str, list[str]]:
@@ -62,19 +65,38 @@ def pdf_pages(content: bytes) -> int:
 async def test_the_csv_figures_of_a_month_are_those_of_the_seed(engine):
     ids = await seed(engine, APRIL_FIRST)
     csvs = tables(await march(engine))
-    assert set(csvs) == {"summary", "time", "ideas_by_state", "ideas_by_theme", "projects_by_phase", "offers_by_kind",
-                         "calls", "participants_by_neighbourhood", "participants_by_role", "feedback_scores"}
+    assert set(csvs) == {
+        "summary",
+        "time",
+        "ideas_by_state",
+        "ideas_by_theme",
+        "projects_by_phase",
+        "offers_by_kind",
+        "calls",
+        "participants_by_neighbourhood",
+        "participants_by_role",
+        "feedback_scores",
+    }
     assert csvs["summary"][0] == ["Code", "Wat", "Aantal"]
     summary = {code: values[0] for code, values in by_code(csvs["summary"]).items()}
     assert summary == {key: str(value) for key, value in EXPECTED["summary"].items()}
-    for name in ("ideas_by_state", "ideas_by_theme", "projects_by_phase", "participants_by_neighbourhood",
-                 "participants_by_role", "feedback_scores"):
-        assert {code: values[0] for code, values in by_code(csvs[name]).items()} == \
-            {key: str(value) for key, value in EXPECTED[name].items()}, name
+    for name in (
+        "ideas_by_state",
+        "ideas_by_theme",
+        "projects_by_phase",
+        "participants_by_neighbourhood",
+        "participants_by_role",
+        "feedback_scores",
+    ):
+        assert {code: values[0] for code, values in by_code(csvs[name]).items()} == {
+            key: str(value) for key, value in EXPECTED[name].items()
+        }, name
     assert by_code(csvs["offers_by_kind"]) == {k: [str(v) for v in vs] for k, vs in EXPECTED["offers_by_kind"].items()}
     assert csvs["calls"][0] == ["Code", "Oproep", "Datum", "Plaatsen", "Ingeschreven", "Aanwezig", "Uren gegeven"]
-    assert csvs["calls"][1:] == [[str(ids["benches"]), "Bankjes bouwen", "2030-03-09", "10", "7", "–", "–"],
-                                 [str(ids["walk"]), "Erfgoedwandeling", "2030-03-16", "20", "5", "< 5", "–"]]
+    assert csvs["calls"][1:] == [
+        [str(ids["benches"]), "Bankjes bouwen", "2030-03-09", "10", "7", "–", "–"],
+        [str(ids["walk"]), "Erfgoedwandeling", "2030-03-16", "20", "5", "< 5", "–"],
+    ]
     assert by_code(csvs["time"]) == {"offered": ["6", "24"], "given": ["9", "24"]}
     english = tables(await march(engine, locale="en"), "en")
     assert english["participants_by_neighbourhood"][0] == ["Code", "Neighbourhood", "People"]
@@ -86,9 +108,20 @@ async def test_a_partner_organisation_sees_its_own_projects_calls_and_hours(engi
     csvs = tables(await march(engine, ids["budascoop"], "Budascoop"))
     summary = {code: values[0] for code, values in by_code(csvs["summary"]).items()}
     # Two ideas adopted, its two projects (one realised), its one call: 7 signed up, 6 came for 3 hours.
-    assert summary == {"participants": "8", "ideas": "< 5", "offers": "0", "hours_offered": "0", "calls": "1",
-                       "sign_ups": "7", "attended": "6", "hours_given": "18", "projects": "2", "realised": "1",
-                       "responses": "6", "score": "4.3"}
+    assert summary == {
+        "participants": "8",
+        "ideas": "< 5",
+        "offers": "0",
+        "hours_offered": "0",
+        "calls": "1",
+        "sign_ups": "7",
+        "attended": "6",
+        "hours_given": "18",
+        "projects": "2",
+        "realised": "1",
+        "responses": "6",
+        "score": "4.3",
+    }
     assert [row[0] for row in csvs["calls"][1:]] == [str(ids["benches"])]
     huis = tables(await march(engine, ids["huis"], "Huis van de Mens"))
     assert by_code(huis["projects_by_phase"]) == {"prototype": ["1"]}  # its phase at the end of March
@@ -104,7 +137,9 @@ async def test_no_group_under_five_is_shown_in_any_csv(engine):
                     kind = row.kind or column.kind
                     if kind == impact.COUNT:
                         assert cell in (impact.UNDER, impact.HIDDEN) or cell == 0 or cell >= impact.SMALL, (
-                            table.name, row.key)
+                            table.name,
+                            row.key,
+                        )
                     elif kind in (impact.HOURS, impact.AVERAGE):
                         assert cell in (impact.HIDDEN, 0) or row.group >= impact.SMALL, (table.name, row.key)
     text = "".join(report.csv_files(await march(engine), translator("nl")).values())
@@ -124,13 +159,17 @@ async def test_no_small_group_can_be_worked_out_by_subtracting_the_groups_shown_
             for index, column in enumerate(table.columns):
                 if column.kind not in (impact.COUNT, impact.HOURS):
                     continue
-                hidden = [row.values[index] for row in table.rows
-                          if table.cells(row)[index] in (impact.UNDER, impact.HIDDEN)]
+                hidden = [
+                    row.values[index] for row in table.rows if table.cells(row)[index] in (impact.UNDER, impact.HIDDEN)
+                ]
                 if len(hidden) == len([row for row in table.rows if row.values[index]]):
                     continue  # nothing shown to subtract: the total keeps the rule itself
                 assert len(hidden) != 1, (table.name, column.label)
                 assert column.kind != impact.COUNT or not hidden or sum(hidden) >= impact.SMALL, (
-                    table.name, column.label, hidden)
+                    table.name,
+                    column.label,
+                    hidden,
+                )
 
 
 @SQLITE_ONLY
@@ -147,15 +186,23 @@ async def test_the_dashboard_png_and_the_pdf_are_drawn_with_the_rule(engine):
 
     # Every figure a chart writes: suppressed groups read "< 5" and their bars are stubs of one length.
     sheet = report.dashboard_sheet(figures, t, APRIL_FIRST)
-    values = [text.get_text() for axes in sheet.figure.axes[1:] for text in axes.texts
-              if text.get_horizontalalignment() == "right"]
-    expected = [str(value) for name in ("ideas_by_state", "ideas_by_theme", "projects_by_phase") for value in
-                EXPECTED[name].values()]
-    assert values[:len(expected)] == ["< 5", "6", "< 5", "< 5", "< 5", "5", "7", "1", "1", "1"]
+    values = [
+        text.get_text()
+        for axes in sheet.figure.axes[1:]
+        for text in axes.texts
+        if text.get_horizontalalignment() == "right"
+    ]
+    expected = [
+        str(value)
+        for name in ("ideas_by_state", "ideas_by_theme", "projects_by_phase")
+        for value in EXPECTED[name].values()
+    ]
+    assert values[: len(expected)] == ["< 5", "6", "< 5", "< 5", "< 5", "5", "7", "1", "1", "1"]
     assert "7 van 10 · – aanwezig" in values and "5 van 20 · < 5 aanwezig" in values
     assert values[-8:] == ["< 5", "8", "–", "–", "< 5", "< 5", "< 5", "< 5"]  # neighbourhoods, roles, scores
-    stubs = {round(patch.get_width(), 6) for axes in sheet.figure.axes[1:] for patch in axes.patches
-             if patch.get_hatch()}
+    stubs = {
+        round(patch.get_width(), 6) for axes in sheet.figure.axes[1:] for patch in axes.patches if patch.get_hatch()
+    }
     assert stubs == {impact.SMALL}
     shown = " ".join(text.get_text() for text in sheet.figure.findobj(Text))
     for secret in ("Vermeersch", PRIVATE_REMARK, PRIVATE_IDEA):
@@ -179,9 +226,24 @@ async def test_gangmaker_report_writes_the_png_pdf_and_csvs(tmp_path, monkeypatc
     async with sqlite_engine(str(path)) as engine:
         ids = await seed(engine, APRIL_FIRST)
     out = tmp_path / "out"
-    result = await asyncio.to_thread(run.invoke, main, [
-        "report", "--from", "2030-03-01", "--to", "2030-03-31", "--lang", "fr", "--organisation",
-        str(ids["budascoop"]), "--out", str(out)], catch_exceptions=False)
+    result = await asyncio.to_thread(
+        run.invoke,
+        main,
+        [
+            "report",
+            "--from",
+            "2030-03-01",
+            "--to",
+            "2030-03-31",
+            "--lang",
+            "fr",
+            "--organisation",
+            str(ids["budascoop"]),
+            "--out",
+            str(out),
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} >= {"dashboard.png", "report.pdf", "summary.csv", "calls.csv"}
     assert png_size((out / "dashboard.png").read_bytes())[0] == 1080
@@ -189,8 +251,9 @@ async def test_gangmaker_report_writes_the_png_pdf_and_csvs(tmp_path, monkeypatc
     with (out / "summary.csv").open(encoding="utf-8") as file:
         summary = list(csv.reader(file))
     assert summary[0] == ["Code", "Quoi", "Nombre"] and ["sign_ups", "Inscriptions aux appels", "7"] in summary
-    wrong = await asyncio.to_thread(run.invoke, main, ["report", "--from", "2030-03-31", "--to", "2030-03-01",
-                                                        "--out", str(out)])
+    wrong = await asyncio.to_thread(
+        run.invoke, main, ["report", "--from", "2030-03-31", "--to", "2030-03-01", "--out", str(out)]
+    )
     assert wrong.exit_code != 0 and "--to" in wrong.output
 
 
@@ -205,8 +268,9 @@ async def test_my_impact_sums_up_what_a_person_did_with_a_card_to_share(bot, eng
     await resident.tap("Meer uitleg")
     assert "/mijnimpact – wat je bijdroeg, in cijfers" in resident.text  # found where the other commands are
     await resident.send("/mijnimpact")
-    assert resident.text.startswith("Je deelde 1 idee, gaf 3 uur tijd en deed mee aan 1 oproep. "
-                                    "1 idee van jou werd een project.")
+    assert resident.text.startswith(
+        "Je deelde 1 idee, gaf 3 uur tijd en deed mee aan 1 oproep. 1 idee van jou werd een project."
+    )
     assert len(resident.text.split()) <= 60
     [card] = resident.documents
     assert card.mime_type == "image/png" and png_size(card.content) == (800, 800)
@@ -216,8 +280,9 @@ async def test_my_impact_sums_up_what_a_person_did_with_a_card_to_share(bot, eng
         person.locale = "fr"
     french = Chat(bot, user_id="50000", channel="telegram")  # two ideas, came to the walk (2 hours)
     await french.send("/monimpact")
-    assert french.text.startswith("Vous avez partagé 2 idées, avez donné 2\u00a0h de votre temps et avez participé "
-                                  "à 1 appel.")
+    assert french.text.startswith(
+        "Vous avez partagé 2 idées, avez donné 2\u00a0h de votre temps et avez participé à 1 appel."
+    )
     newcomer = Chat(bot, user_id="1001")
     await onboard(newcomer)
     await newcomer.send("/myimpact")
@@ -253,8 +318,9 @@ async def test_my_impact_card_goes_out_on_telegram_as_a_document(city, engine, c
     anna = await city.resident(1001, "Anna")
     ids = await seed(engine, clock())
     async with session_factory(engine)() as session, session.begin():
-        identity = await session.scalar(select(Identity).where(Identity.channel == "telegram",
-                                                               Identity.external_id == "1001"))
+        identity = await session.scalar(
+            select(Identity).where(Identity.channel == "telegram", Identity.external_id == "1001")
+        )
         session.add(SignUp(call_id=ids["benches"], person_id=identity.person_id, state="attended"))
     await anna.send("/mijnimpact")
     [document] = [call for call in anna.last if call.method == "sendDocument"]
@@ -266,8 +332,7 @@ async def test_my_impact_card_goes_out_on_telegram_as_a_document(city, engine, c
 
 
 @SQLITE_ONLY
-async def test_the_monthly_report_reaches_the_coordinators_once_at_its_time_across_a_restart(
-        fake_slack, engine, clock):
+async def test_the_monthly_report_reaches_the_coordinators_once_at_its_time_across_a_restart(fake_slack, engine, clock):
     fake_slack.add_user("UCOCO", "Coco")
     clock.now = APRIL_FIRST - timedelta(minutes=1)  # Monday 1 April 2030, 7.59
     await seed(engine, clock())
@@ -325,7 +390,7 @@ async def test_the_public_page_shows_the_figures_projects_and_open_calls_without
     assert "<b>17</b><span>Mensen deden mee</span>" in page  # March's 16 and February's idea
     assert STORY in page and "Budascoop: De bankjes staan er, kom erop zitten!" in page
     assert f'href="https://t.me/GangmakerBot?start=c{ids["april"]}"' in page and "Lentepicknick" in page
-    assert "<span>Bissegem</span><span class=\"value\">&lt; 5</span>" in page
+    assert '<span>Bissegem</span><span class="value">&lt; 5</span>' in page
     for secret in ("Vermeersch", "Toeschouwer", PRIVATE_REMARK, PRIVATE_IDEA, "Pia"):
         assert secret not in page
     for section in page.split("<h2>")[1:]:
@@ -348,8 +413,17 @@ async def test_the_public_page_is_kept_five_minutes(web, engine, clock):
     first = await (await web.get("/impact")).text()
     async with session_factory(engine)() as session, session.begin():
         for n in range(5):
-            session.add(Idea(author_id=None, problem="p", idea=f"Nieuw {n}", theme="food", place="heule",
-                             state="published", created_at=APRIL_FIRST))
+            session.add(
+                Idea(
+                    author_id=None,
+                    problem="p",
+                    idea=f"Nieuw {n}",
+                    theme="food",
+                    place="heule",
+                    state="published",
+                    created_at=APRIL_FIRST,
+                )
+            )
     clock.advance(minutes=4)
     assert await (await web.get("/impact")).text() == first  # a busy day does not reach the database
     clock.advance(seconds=KEPT.total_seconds())

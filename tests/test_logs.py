@@ -1,4 +1,5 @@
 """What the logs of a whole conversation hold: never a secret, and at info level nothing about the person."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Migrations: the newest revision builds exactly the schema the models describe, and goes down again."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -10,8 +11,10 @@ from storage.models import Base
 async def test_migrated_schema_matches_the_models(engine):
     async with engine.connect() as connection:
         differences = await connection.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"include_name": include_name}),
-                                          Base.metadata))
+            lambda sync: compare_metadata(
+                MigrationContext.configure(sync, opts={"include_name": include_name}), Base.metadata
+            )
+        )
     assert differences == []
 
 

@@ -1,6 +1,7 @@
 """Moderation as it happens: a resident shares an idea on Telegram, its card reaches the
 coordinators' Slack room, a coordinator publishes, rejects (with a reason, in a modal) or
 blocks, the partners' room gets what is published, and the resident hears the outcome."""
+
 import json
 
 from storage.models import AuditEvent, Idea, Person
@@ -43,8 +44,9 @@ async def test_a_rejection_comes_with_the_coordinators_reason_and_a_second_tap_i
     [modal] = slack.views.values()
     status, body = await slack.submit("UCOCO", modal["id"], {"reason": {"type": "plain_text_input", "value": "kort"}})
     assert json.loads(body)["errors"] == {"reason": "Dat is wat kort. Schrijf minstens 5 tekens."}
-    await slack.submit("UCOCO", modal["id"], {"reason": {"type": "plain_text_input",
-                                                         "value": "Het plein blijft autovrij."}})
+    await slack.submit(
+        "UCOCO", modal["id"], {"reason": {"type": "plain_text_input", "value": "Het plein blijft autovrij."}}
+    )
     await until(lambda: any("afgewezen door Coco" in m.text for m in slack.in_channel(COORDINATORS_ROOM)), slack)
     [idea] = await rows(engine, Idea)
     assert (idea.state, idea.moderation_note) == ("rejected", "Het plein blijft autovrij.")

@@ -1,5 +1,6 @@
 """Odd input gets a friendly answer, never a crash: Unicode whitespace after a slash, digits
 that are not decimal in button data, dates that do not exist, names longer than fit."""
+
 from datetime import UTC, datetime
 
 import pytest
@@ -21,8 +22,18 @@ async def test_a_slash_followed_by_odd_characters_is_an_unknown_command(chat, te
     assert SORRY not in chat.text and chat.text
 
 
-@pytest.mark.parametrize("forged", ["call|join|²", "call|info|٣", "offer|withdraw|9999999999", "fb|5|¹²", "privacy|bogus",
-                                    "profile|bogus", "switch|!tap|privacy"])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "call|join|²",
+        "call|info|٣",
+        "offer|withdraw|9999999999",
+        "fb|5|¹²",
+        "privacy|bogus",
+        "profile|bogus",
+        "switch|!tap|privacy",
+    ],
+)
 async def test_forged_button_data_with_odd_digits_is_expired_not_a_crash(chat, forged):
     await onboard(chat)
     await chat._deliver(kind="tap", action=Action.decode(forged))
@@ -63,8 +74,15 @@ async def test_a_name_longer_than_the_column_is_kept_to_what_fits(chat, engine):
     """A channel may give a longer name than the 64 characters stored (Slack allows 80): the first
     64 are kept rather than fail the turn."""
     async with async_sessionmaker(engine)() as session, session.begin():
-        session.add(RoleGrant(channel=chat.channel, external_id=chat.user_id, role=COORDINATOR,
-                              granted_by="settings", granted_at=datetime.now(UTC)))
+        session.add(
+            RoleGrant(
+                channel=chat.channel,
+                external_id=chat.user_id,
+                role=COORDINATOR,
+                granted_by="settings",
+                granted_at=datetime.now(UTC),
+            )
+        )
     await chat._deliver(kind="text", text="/start", display_name="Anna-Lies Vandenberghe " * 4)
     assert "Welkom, Anna-Lies" in chat.text and SORRY not in chat.text
     [person] = await rows(engine, Person)

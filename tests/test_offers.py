@@ -1,4 +1,5 @@
 """Offering time, expertise, or money/material/space; listing and withdrawing offers."""
+
 from datetime import datetime, timezone
 
 from storage.models import Call, Offer
@@ -154,8 +155,10 @@ async def test_a_moment_typed_as_people_write_it_and_an_end_as_only_a_time(city,
         await coordinator.tap(label)
     await coordinator.tap("Klopt")
     [call] = await rows(engine, Call)
-    assert (call.starts_at.isoformat(), call.ends_at.isoformat()) == ("2027-03-13T13:00:00+00:00",
-                                                                      "2027-03-13T16:00:00+00:00")
+    assert (call.starts_at.isoformat(), call.ends_at.isoformat()) == (
+        "2027-03-13T13:00:00+00:00",
+        "2027-03-13T16:00:00+00:00",
+    )
 
 
 async def test_a_start_date_can_be_tapped_as_from_now(chat, engine):

@@ -1,4 +1,5 @@
 """Onboarding: welcome, consent (nothing stored without a yes), the profile questions, the summary."""
+
 from bot.assembly import assemble
 from bot.config import load_settings
 from storage.models import AuditEvent, Conversation, Identity, Person
@@ -33,8 +34,13 @@ async def test_more_explanation_shows_the_privacy_text_and_asks_again(chat):
 
 
 async def test_full_onboarding_stores_the_profile_with_consent(chat, engine, clock):
-    await onboard(chat, name="Anna", neighbourhood="Marke",
-                  interests=("Kunst en cultuur", "Erfgoed"), contributions=("Tijd", "Ideeën"))
+    await onboard(
+        chat,
+        name="Anna",
+        neighbourhood="Marke",
+        interests=("Kunst en cultuur", "Erfgoed"),
+        contributions=("Tijd", "Ideeën"),
+    )
     assert "Dank je, Anna!" in chat.text
     assert "Wat wil je doen?" in chat.text
     [person] = await rows(engine, Person)
@@ -175,9 +181,11 @@ async def test_typed_words_answer_as_people_say_them(chat, engine):
     await chat.send("klopt")
     [person] = await rows(engine, Person)
     assert (person.neighbourhood, person.role, person.interests, person.digest) == (
-        "bissegem", "entrepreneur", ["green"], True)
-
-
+        "bissegem",
+        "entrepreneur",
+        ["green"],
+        True,
+    )
 
 
 async def test_a_coordinator_is_known_at_once_without_the_residents_onboarding(engine, clock):

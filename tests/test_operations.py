@@ -1,4 +1,5 @@
 """Operating Gangmaker: /healthz with the database up and down, /metrics moving, 503s while stopping, the leader."""
+
 from __future__ import annotations
 
 import re
@@ -63,8 +64,13 @@ async def test_metrics_show_every_series_and_they_move(city, engine):
     assert sample(after, "gangmaker_outbox_messages", state="sent", purpose="call") == 5  # Anna and four of five
     assert sample(after, "gangmaker_outbox_messages", state="failed", purpose="call") == 1
     assert sample(after, "gangmaker_sends_failed_total", reason="unreachable") == 1
-    for family in ("gangmaker_rate_limited", "gangmaker_job_runs", "gangmaker_job_failures", "gangmaker_leader",
-                   "gangmaker_turn_seconds"):
+    for family in (
+        "gangmaker_rate_limited",
+        "gangmaker_job_runs",
+        "gangmaker_job_failures",
+        "gangmaker_leader",
+        "gangmaker_turn_seconds",
+    ):
         assert f"# TYPE {family}" in after
 
 
@@ -72,8 +78,11 @@ async def test_while_stopping_webhooks_answer_503_so_the_platform_retries(city):
     city.bot.assembly.lifecycle.stopping = True
     try:
         async with ClientSession() as session:
-            async with session.post(city.bot.settings.telegram_webhook_url, json={"update_id": 1},
-                                    headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"}) as response:
+            async with session.post(
+                city.bot.settings.telegram_webhook_url,
+                json={"update_id": 1},
+                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"},
+            ) as response:
                 assert response.status == 503
         assert (await get(base_url(city) + "/healthz")) == (503, '{"status": "stopping"}')
     finally:
@@ -97,7 +106,6 @@ async def test_one_instance_leads_and_another_takes_over_when_it_goes(engine):
     assert await first.hold()
     assert 'gangmaker_leader{instance="a"} 1.0' in (await first.metrics.scrape(None)).decode()
     await first.release()
-
 
 
 async def test_a_leader_whose_connection_goes_quiet_is_let_go(engine):

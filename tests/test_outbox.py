@@ -1,4 +1,5 @@
 """The outbox under load and failure: nothing lost, nothing sent twice, within Telegram's limits."""
+
 import asyncio
 import io
 from collections import Counter
@@ -21,9 +22,18 @@ from tests.test_calls_scenario import create_call
 
 
 async def publish_call(engine, settings, now, **fields) -> Call:
-    answers = dict(title="Bankjes bouwen", description="Samen bouwen.", address="Groeningestraat 1",
-                   neighbourhood="heule", needs=["time"], starts_at=(now + timedelta(days=3)).isoformat(),
-                   ends_at=(now + timedelta(days=3, hours=3)).isoformat()) | fields
+    answers = (
+        dict(
+            title="Bankjes bouwen",
+            description="Samen bouwen.",
+            address="Groeningestraat 1",
+            neighbourhood="heule",
+            needs=["time"],
+            starts_at=(now + timedelta(days=3)).isoformat(),
+            ends_at=(now + timedelta(days=3, hours=3)).isoformat(),
+        )
+        | fields
+    )
     async with session_factory(engine)() as session, session.begin():
         call = call_service.new_call(answers, None, now)
         session.add(call)
@@ -163,12 +173,27 @@ async def test_each_console_on_one_database_takes_only_its_own_persons_messages(
     and leaves the others' untouched for their own console (no lease, no attempt counted)."""
     settings = load_settings(database_url="sqlite://", _env_file=None)
     shown = {user: io.StringIO() for user in ("anna", "bert")}
-    consoles = {user: await assemble(settings, engine=engine, clock=clock, console=Console(user, io.StringIO(), out))
-                for user, out in shown.items()}
+    consoles = {
+        user: await assemble(settings, engine=engine, clock=clock, console=Console(user, io.StringIO(), out))
+        for user, out in shown.items()
+    }
     for user, assembly in consoles.items():
         chat = assembly.channels["console"]
-        for line in ["/start", "Ja, dat is goed", "Nederlands", user, "Heule", "1", "Erfgoed", "Klaar", "2",
-                     "Klaar", "Meehelpen", "Nee", "Klopt"]:
+        for line in [
+            "/start",
+            "Ja, dat is goed",
+            "Nederlands",
+            user,
+            "Heule",
+            "1",
+            "Erfgoed",
+            "Klaar",
+            "2",
+            "Klaar",
+            "Meehelpen",
+            "Nee",
+            "Klopt",
+        ]:
             await chat.send(chat.parse(line))
     await publish_call(engine, settings, clock())
     assert await consoles["bert"].dispatcher.tick() == 1
@@ -179,13 +204,16 @@ async def test_each_console_on_one_database_takes_only_its_own_persons_messages(
     assert "📣 Bankjes bouwen" in shown["anna"].getvalue()
 
 
-async def test_calls_past_the_weekly_cap_wait_for_mondays_overview_and_the_coordinator_sees_it(city, engine,
-                                                                                              fake_telegram):
+async def test_calls_past_the_weekly_cap_wait_for_mondays_overview_and_the_coordinator_sees_it(
+    city, engine, fake_telegram
+):
     city.clock.now = datetime(2027, 3, 3, 12, 0, tzinfo=timezone.utc)  # a Wednesday
     [person] = await add_residents(engine, fake_telegram, 1, city.clock())
     cap = city.bot.settings.push_weekly_cap
-    far = {"starts_at": (city.clock() + timedelta(days=20)).isoformat(),
-           "ends_at": (city.clock() + timedelta(days=20, hours=2)).isoformat()}
+    far = {
+        "starts_at": (city.clock() + timedelta(days=20)).isoformat(),
+        "ends_at": (city.clock() + timedelta(days=20, hours=2)).isoformat(),
+    }
     for number in range(cap):
         await publish_call(engine, city.bot.settings, city.clock(), title=f"Oproep {number}", **far)
     coordinator = await city.coordinator()
@@ -239,7 +267,8 @@ async def test_a_database_error_while_preparing_a_push_leaves_it_pending(city, e
 
 
 async def test_a_big_call_is_announced_in_batches_and_its_coordinator_hears_when_all_are_queued(
-        city, engine, fake_telegram, monkeypatch):
+    city, engine, fake_telegram, monkeypatch
+):
     monkeypatch.setattr(call_service, "ANNOUNCE_BATCH", 10)
     people = await add_residents(engine, fake_telegram, 25, city.clock(), quiet_start=0, quiet_end=0)
     coordinator = await city.coordinator()
@@ -250,7 +279,9 @@ async def test_a_big_call_is_announced_in_batches_and_its_coordinator_hears_when
     await city.tick()  # the rest in the background, a batch per transaction
     sent = sent_per_chat(fake_telegram)
     assert Counter({p.id: sent[p.id] for p in people}) == Counter({p.id: 1 for p in people})
-    assert coordinator.unread_texts()[-1] == "Je oproep “Bankjes bouwen aan de Leie” is onderweg naar iedereen: 25 mensen."
+    assert (
+        coordinator.unread_texts()[-1] == "Je oproep “Bankjes bouwen aan de Leie” is onderweg naar iedereen: 25 mensen."
+    )
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # the channel's order, whatever the database

@@ -1,4 +1,5 @@
 """Privacy: the export of everything stored, and erasure after an explicit yes."""
+
 import json
 import sqlite3
 from pathlib import Path
@@ -115,8 +116,11 @@ def words(text: str) -> int:
 
 @pytest.mark.parametrize("language", ["Nederlands", "English", "Français"])
 async def test_privacy_and_help_come_in_short_messages_with_more_on_request(chat, language):
-    art, time = {"Nederlands": ("Kunst en cultuur", "Tijd"), "English": ("Art and culture", "Time"),
-                 "Français": ("Art et culture", "Temps")}[language]
+    art, time = {
+        "Nederlands": ("Kunst en cultuur", "Tijd"),
+        "English": ("Art and culture", "Time"),
+        "Français": ("Art et culture", "Temps"),
+    }[language]
     await onboard(chat, language=language, interests=(art,), contributions=(time,))
     more = {"Nederlands": "Meer uitleg", "English": "Tell me more", "Français": "En savoir plus"}[language]
     for command in ("/privacy", "/help"):

@@ -1,6 +1,7 @@
 """Privacy, checked against the whole database: `/mijngegevens` holds every row that refers to
 the person, and after `/vergeet` no table holds their name, chat id or what they typed, except
 the idea texts the privacy text says stay (without a name)."""
+
 import json
 
 from sqlalchemy import select
@@ -11,17 +12,28 @@ from tests.auxil.chat import Chat, onboard
 from tests.test_access import add_call, tap
 
 NAME, CHAT_ID = "Zephyrine Vandewalle", "7318429"
-TYPED = ("Het Leieboord is grijs en de buren zitten er nooit.", "Kleurrijke bankjes die buren samen maken.",
-         "Meer gereedschap graag, en koffie.")
+TYPED = (
+    "Het Leieboord is grijs en de buren zitten er nooit.",
+    "Kleurrijke bankjes die buren samen maken.",
+    "Meer gereedschap graag, en koffie.",
+)
 # Where each table that refers to a person shows up in the export, by the column that refers.
-EXPORTED = {("person", "id"): "person", ("identity", "person_id"): "identities", ("idea", "author_id"): "ideas",
-            ("offer", "person_id"): "offers", ("conversation", "person_id"): "conversation",
-            ("sign_up", "person_id"): "sign_ups", ("feedback", "person_id"): "feedback",
-            ("outbox", "person_id"): "messages_to_you", ("audit_event", "person_id"): "audit",
-            ("call", "created_by"): "calls_you_created", ("project", "adopted_by"): "projects_you_took_up",
-            ("project_mute", "person_id"): "project_news_stopped",
-            ("relay", "person_id"): "conversations_with_partners",
-            ("relay", "partner_id"): "conversations_you_asked_for"}
+EXPORTED = {
+    ("person", "id"): "person",
+    ("identity", "person_id"): "identities",
+    ("idea", "author_id"): "ideas",
+    ("offer", "person_id"): "offers",
+    ("conversation", "person_id"): "conversation",
+    ("sign_up", "person_id"): "sign_ups",
+    ("feedback", "person_id"): "feedback",
+    ("outbox", "person_id"): "messages_to_you",
+    ("audit_event", "person_id"): "audit",
+    ("call", "created_by"): "calls_you_created",
+    ("project", "adopted_by"): "projects_you_took_up",
+    ("project_mute", "person_id"): "project_news_stopped",
+    ("relay", "person_id"): "conversations_with_partners",
+    ("relay", "partner_id"): "conversations_you_asked_for",
+}
 
 
 def person_columns() -> list[tuple[str, str]]:
@@ -40,8 +52,9 @@ async def scan(engine, person_id: int) -> dict[tuple[str, str], int]:
     async with engine.connect() as connection:
         for table_name, column_name in person_columns():
             table = Base.metadata.tables[table_name]
-            counts[(table_name, column_name)] = len((await connection.execute(
-                select(table).where(table.c[column_name] == person_id))).all())
+            counts[(table_name, column_name)] = len(
+                (await connection.execute(select(table).where(table.c[column_name] == person_id))).all()
+            )
     return counts
 
 

@@ -1,4 +1,5 @@
 """`gangmaker serve` as deployed: SIGTERM mid-broadcast; two instances on Telegram and Slack sharing PostgreSQL."""
+
 from __future__ import annotations
 
 import asyncio
@@ -42,8 +43,16 @@ OVERVIEW = "Dit zijn de oproepen van deze week"  # how the Monday overview begin
 
 
 def serve_env(fake: FakeTelegram, database: str, port: int, **extra: str) -> dict[str, str]:
-    return {**os.environ, "TELEGRAM_TOKEN": fake.token, "TELEGRAM_BASE_URL": fake.url, "TELEGRAM_POLL_TIMEOUT": "1",
-            "DATABASE_URL": database, "HOST": "127.0.0.1", "PORT": str(port), **extra}
+    return {
+        **os.environ,
+        "TELEGRAM_TOKEN": fake.token,
+        "TELEGRAM_BASE_URL": fake.url,
+        "TELEGRAM_POLL_TIMEOUT": "1",
+        "DATABASE_URL": database,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        **extra,
+    }
 
 
 async def start(env: dict[str, str], cwd, log) -> asyncio.subprocess.Process:
@@ -121,28 +130,51 @@ async def start_shifted(env: dict[str, str], cwd, log, shift: timedelta) -> asyn
     """`gangmaker serve` whose clock runs `shift` ahead (tests/auxil/shifted_serve.py)."""
     path = os.pathsep.join(filter(None, [str(REPOSITORY), env.get("PYTHONPATH")]))
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.auxil.shifted_serve", cwd=cwd, stderr=log,
-        env={**env, "PYTHONPATH": path, "GANGMAKER_TEST_CLOCK_SHIFT": str(shift.total_seconds())})
+        sys.executable,
+        "-m",
+        "tests.auxil.shifted_serve",
+        cwd=cwd,
+        stderr=log,
+        env={**env, "PYTHONPATH": path, "GANGMAKER_TEST_CLOCK_SHIFT": str(shift.total_seconds())},
+    )
 
 
 def said(fake: FakeTelegram, beginning: str) -> Counter:
     """Messages per chat whose text begins so (a card begins with its icon and title)."""
-    return Counter(c.params["chat_id"] for c in fake.calls_to("sendMessage")
-                   if c.status == 200 and c.params.get("text", "").startswith(beginning))
+    return Counter(
+        c.params["chat_id"]
+        for c in fake.calls_to("sendMessage")
+        if c.status == 200 and c.params.get("text", "").startswith(beginning)
+    )
 
 
 async def signed_up_call(session, title: str, starts_at: datetime, people, now: datetime) -> None:
     """A call already announced, with `people` signed up: only its reminders are still to go."""
-    call = call_service.new_call(dict(title=title, description="Samen.", address="Groeningestraat 1",
-                                      neighbourhood="heule", needs=["time"], starts_at=starts_at.isoformat(),
-                                      ends_at=(starts_at + timedelta(hours=2)).isoformat()), None, now)
+    call = call_service.new_call(
+        dict(
+            title=title,
+            description="Samen.",
+            address="Groeningestraat 1",
+            neighbourhood="heule",
+            needs=["time"],
+            starts_at=starts_at.isoformat(),
+            ends_at=(starts_at + timedelta(hours=2)).isoformat(),
+        ),
+        None,
+        now,
+    )
     call.state, call.published_at, call.announced_at = "published", now, now
     session.add(call)
     await session.flush()
-    identities = await session.scalars(select(Identity).where(
-        Identity.channel == "telegram", Identity.external_id.in_([str(p.id) for p in people])))
-    session.add_all([SignUp(call_id=call.id, person_id=identity.person_id, state="joined", created_at=now)
-                     for identity in identities])
+    identities = await session.scalars(
+        select(Identity).where(Identity.channel == "telegram", Identity.external_id.in_([str(p.id) for p in people]))
+    )
+    session.add_all(
+        [
+            SignUp(call_id=call.id, person_id=identity.person_id, state="joined", created_at=now)
+            for identity in identities
+        ]
+    )
 
 
 async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_checks(tmp_path, shared_postgres):
@@ -168,16 +200,32 @@ async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_c
     settings = load_settings(_env_file=None)
     async with session_factory(engine)() as session, session.begin():
         # Cards for the rooms, queued first so they leave with the first batches.
-        ideas = [Idea(problem=f"Het plein is grijs {n}.", idea="Bankjes.", theme="heritage", place="heule",
-                      state=("submitted", "published")[n % 2], created_at=now, updated_at=now) for n in range(4)]
+        ideas = [
+            Idea(
+                problem=f"Het plein is grijs {n}.",
+                idea="Bankjes.",
+                theme="heritage",
+                place="heule",
+                state=("submitted", "published")[n % 2],
+                created_at=now,
+                updated_at=now,
+            )
+            for n in range(4)
+        ]
         session.add_all(ideas)
         await session.flush()
         for idea in ideas:
             if idea.state == "submitted":  # as the idea flow queues it: a card for the coordinators
                 await moderation.submitted(Scope(session, settings, now), idea)
             else:  # as the coordinator's "publish" queues it: a card for the partners
-                await enqueue_room(session, key=f"idea:{idea.id}:published", room=purposes.PARTNERS,
-                                   purpose=purposes.IDEA_PUBLISHED, now=now, payload={"idea_id": idea.id})
+                await enqueue_room(
+                    session,
+                    key=f"idea:{idea.id}:published",
+                    room=purposes.PARTNERS,
+                    purpose=purposes.IDEA_PUBLISHED,
+                    now=now,
+                    payload={"idea_id": idea.id},
+                )
         # The day-before reminder of this one is due now, the two-hours one not before the test ends.
         await signed_up_call(session, "Leieboord opruimen", now + timedelta(hours=23), coming, now)
     await publish_call(engine, settings, now)
@@ -186,17 +234,35 @@ async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_c
     log = (tmp_path / "stderr").open("wb")
     try:
         for name, port in ports.items():
-            processes[name] = await start_shifted(serve_env(
-                fake, url, port, INSTANCE_NAME=name, CHECKS_INTERVAL_SECONDS="1",
-                TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/hook", TELEGRAM_WEBHOOK_SECRET="s3cret-Token_1",
-                SLACK_BOT_TOKEN=slack.token, SLACK_SIGNING_SECRET=slack.secret, SLACK_API_URL=f"{slack.url}/api",
-                SLACK_COORDINATORS_CHANNEL=COORDINATORS_ROOM, SLACK_PARTNERS_CHANNEL=PARTNERS_ROOM),
-                tmp_path, log, shift)
+            processes[name] = await start_shifted(
+                serve_env(
+                    fake,
+                    url,
+                    port,
+                    INSTANCE_NAME=name,
+                    CHECKS_INTERVAL_SECONDS="1",
+                    TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/hook",
+                    TELEGRAM_WEBHOOK_SECRET="s3cret-Token_1",
+                    SLACK_BOT_TOKEN=slack.token,
+                    SLACK_SIGNING_SECRET=slack.secret,
+                    SLACK_API_URL=f"{slack.url}/api",
+                    SLACK_COORDINATORS_CHANNEL=COORDINATORS_ROOM,
+                    SLACK_PARTNERS_CHANNEL=PARTNERS_ROOM,
+                ),
+                tmp_path,
+                log,
+                shift,
+            )
         sending = time.monotonic()
         await wait_until(lambda: len(said(fake, "📣 Bankjes bouwen")) == BROADCAST, timeout=30 + BROADCAST / 20)
         took = time.monotonic() - sending
-        await wait_until(lambda: len(said(fake, OVERVIEW)) == 10 and len(said(fake, "Niet vergeten: Leieboord")) == 10
-                         and len(slack.messages) == 4)
+        await wait_until(
+            lambda: (
+                len(said(fake, OVERVIEW)) == 10
+                and len(said(fake, "Niet vergeten: Leieboord")) == 10
+                and len(slack.messages) == 4
+            )
+        )
         await asyncio.sleep(1.5)
         assert said(fake, "📣 Bankjes bouwen") == Counter({p.id: 1 for p in people})  # exactly once in total
         # A Slack command signed as Slack signs it is answered by whichever instance it reaches.
@@ -205,8 +271,9 @@ async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_c
             assert (await slack.command(user, "help"))[0] == 200
         await wait_until(lambda: slack.dm("UANNA") and slack.dm("UBART"))
         scraped = {name: await metrics_of(port) for name, port in ports.items()}
-        shares = {name: sample(text, "gangmaker_replies_sent_total", channel="telegram")
-                  for name, text in scraped.items()}
+        shares = {
+            name: sample(text, "gangmaker_replies_sent_total", channel="telegram") for name, text in scraped.items()
+        }
         # The call to everyone, the overviews and the reminders; both instances dispatched.
         assert sum(shares.values()) == BROADCAST + 20 and all(shares.values()), shares
         assert [sample(text, "gangmaker_updates_handled_total", channel="slack") for text in scraped.values()] == [1, 1]
@@ -223,10 +290,16 @@ async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_c
         late = await add_residents(engine, fake, 1, clock(), first_id=30_000, quiet_start=0, quiet_end=0, digest=True)
         async with session_factory(engine)() as session, session.begin():
             later = clock()
-            answers = dict(title="Tweede oproep", description="Nog eens.", address="Groeningestraat 1",
-                           neighbourhood="heule", needs=["time"], publish_at=(later + timedelta(seconds=1)).isoformat(),
-                           starts_at=(later + timedelta(days=3)).isoformat(),
-                           ends_at=(later + timedelta(days=3, hours=3)).isoformat())
+            answers = dict(
+                title="Tweede oproep",
+                description="Nog eens.",
+                address="Groeningestraat 1",
+                neighbourhood="heule",
+                needs=["time"],
+                publish_at=(later + timedelta(seconds=1)).isoformat(),
+                starts_at=(later + timedelta(days=3)).isoformat(),
+                ends_at=(later + timedelta(days=3, hours=3)).isoformat(),
+            )
             session.add(call_service.new_call(answers, None, later))
             await signed_up_call(session, "Buurtfeest", later + timedelta(minutes=119), coming, later)
 
@@ -237,9 +310,14 @@ async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_c
             assert time.monotonic() - killed < 60, "the survivor did not take the lead within a minute"
             await asyncio.sleep(0.2)
         took_over = time.monotonic() - killed
-        await wait_until(lambda: len(said(fake, "📣 Tweede oproep")) == BROADCAST + 1
-                         and len(said(fake, "Niet vergeten: Buurtfeest")) == 10 and said(fake, OVERVIEW)[30_000],
-                         timeout=30 + BROADCAST / 10)
+        await wait_until(
+            lambda: (
+                len(said(fake, "📣 Tweede oproep")) == BROADCAST + 1
+                and len(said(fake, "Niet vergeten: Buurtfeest")) == 10
+                and said(fake, OVERVIEW)[30_000]
+            ),
+            timeout=30 + BROADCAST / 10,
+        )
         await asyncio.sleep(2.5)  # more rounds of the checks: nothing is published or sent again
         processes[survivor].send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(processes[survivor].wait(), 15) == 0
@@ -261,25 +339,41 @@ async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_c
     assert said(fake, "Niet vergeten: Buurtfeest") == Counter({p.id: 1 for p in coming})
     assert sum(said(fake, "").values()) == 2 * BROADCAST + 1 + 11 + 20  # and nothing else
     # Each card went to its room once, from one instance or the other.
-    cards = Counter((m.channel, re.search(r"Idee #(\d+)", m.text).group(1)) for m in slack.messages if m.user is None
-                    and m.channel in (COORDINATORS_ROOM, PARTNERS_ROOM))
-    assert cards == Counter({(COORDINATORS_ROOM if idea.state == "submitted" else PARTNERS_ROOM, str(idea.id)): 1
-                             for idea in ideas}), cards
+    cards = Counter(
+        (m.channel, re.search(r"Idee #(\d+)", m.text).group(1))
+        for m in slack.messages
+        if m.user is None and m.channel in (COORDINATORS_ROOM, PARTNERS_ROOM)
+    )
+    assert cards == Counter(
+        {(COORDINATORS_ROOM if idea.state == "submitted" else PARTNERS_ROOM, str(idea.id)): 1 for idea in ideas}
+    ), cards
     assert [[m.text.startswith("Zo werk ik") for m in slack.dm(user)] for user in ("UANNA", "UBART")] == [[True]] * 2
     assert slack.refused() == [], [(c.method, c.error) for c in slack.refused()]
     states = Counter((r.purpose, r.state) for r in await rows(engine, OutboxMessage))
-    assert states == Counter({("call", "sent"): 2 * BROADCAST + 1, ("digest", "sent"): 11, ("reminder", "sent"): 20,
-                              ("moderation", "sent"): 2, ("idea_published", "sent"): 2}), states
+    assert states == Counter(
+        {
+            ("call", "sent"): 2 * BROADCAST + 1,
+            ("digest", "sent"): 11,
+            ("reminder", "sent"): 20,
+            ("moderation", "sent"): 2,
+            ("idea_published", "sent"): 2,
+        }
+    ), states
     stderr = (tmp_path / "stderr").read_text()
     assert f"this instance ({survivor}) now leads the scheduled checks" in stderr
     assert "Traceback" not in stderr, stderr[-3000:]
-    print(f"{BROADCAST} messages in {took:.1f} s, split {shares}; {survivor} led {took_over:.1f} s after {leader} "
-          "was killed")
+    print(
+        f"{BROADCAST} messages in {took:.1f} s, split {shares}; {survivor} led {took_over:.1f} s after {leader} "
+        "was killed"
+    )
 
 
 async def post_update(session: ClientSession, port: int, update: dict) -> int:
-    async with session.post(f"http://127.0.0.1:{port}/telegram/hook", json=update,
-                            headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"}) as response:
+    async with session.post(
+        f"http://127.0.0.1:{port}/telegram/hook",
+        json=update,
+        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"},
+    ) as response:
         return response.status
 
 
@@ -300,10 +394,20 @@ async def test_two_instances_answer_concurrent_updates_for_the_same_people_consi
     texts = {person.id: [f"Antwoord {n} van {person.id}" for n in range(10)] for person in people}
     try:
         for name, port in ports.items():
-            processes[name] = await start(serve_env(fake, url, port, INSTANCE_NAME=name,
-                                                    TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/hook",
-                                                    TELEGRAM_WEBHOOK_SECRET="s3cret-Token_1"), tmp_path, log)
+            processes[name] = await start(
+                serve_env(
+                    fake,
+                    url,
+                    port,
+                    INSTANCE_NAME=name,
+                    TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/hook",
+                    TELEGRAM_WEBHOOK_SECRET="s3cret-Token_1",
+                ),
+                tmp_path,
+                log,
+            )
         async with ClientSession() as session:
+
             async def up() -> bool:
                 try:
                     return all([await post_update(session, port, {"update_id": 0}) == 200 for port in ports.values()])
@@ -312,15 +416,29 @@ async def test_two_instances_answer_concurrent_updates_for_the_same_people_consi
 
             while not await up():
                 await asyncio.sleep(0.1)
-            command = [{"update_id": next(update_ids), "message": person._message(
-                text="/idee", entities=[{"type": "bot_command", "offset": 0, "length": 5}])} for person in people]
-            assert set(await asyncio.gather(*(post_update(session, random.choice(list(ports.values())), update)
-                                              for update in command))) == {200}
-            answers = [{"update_id": next(update_ids), "message": person._message(text=text)}
-                       for person in people for text in texts[person.id]]
+            command = [
+                {
+                    "update_id": next(update_ids),
+                    "message": person._message(
+                        text="/idee", entities=[{"type": "bot_command", "offset": 0, "length": 5}]
+                    ),
+                }
+                for person in people
+            ]
+            assert set(
+                await asyncio.gather(
+                    *(post_update(session, random.choice(list(ports.values())), update) for update in command)
+                )
+            ) == {200}
+            answers = [
+                {"update_id": next(update_ids), "message": person._message(text=text)}
+                for person in people
+                for text in texts[person.id]
+            ]
             random.shuffle(answers)
-            statuses = await asyncio.gather(*(post_update(session, random.choice(list(ports.values())), update)
-                                              for update in answers))
+            statuses = await asyncio.gather(
+                *(post_update(session, random.choice(list(ports.values())), update) for update in answers)
+            )
         assert set(statuses) == {200}
         for process in processes.values():
             process.send_signal(signal.SIGTERM)

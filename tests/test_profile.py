@@ -1,4 +1,5 @@
 """“Mijn profiel”: every onboarding answer can be seen and changed, language included."""
+
 from storage.models import Conversation, Person
 from tests.auxil.chat import onboard
 from tests.auxil.database import rows
@@ -7,8 +8,15 @@ from tests.auxil.database import rows
 async def test_profile_shows_every_answer(chat):
     await onboard(chat, name="Anna", neighbourhood="Heule", interests=("Erfgoed",))
     await chat.tap("👤 Mijn profiel")
-    for line in ("• Naam: Anna", "• Buurt: Heule", "• Thema's: Erfgoed", "• Taal: Nederlands",
-                 "• Wie je bent: Inwoner", "• Hoe je meedoet: Tijd", "• Hoe je helpt: Meedenken"):
+    for line in (
+        "• Naam: Anna",
+        "• Buurt: Heule",
+        "• Thema's: Erfgoed",
+        "• Taal: Nederlands",
+        "• Wie je bent: Inwoner",
+        "• Hoe je meedoet: Tijd",
+        "• Hoe je helpt: Meedenken",
+    ):
         assert line in chat.text
 
 

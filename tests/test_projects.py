@@ -1,6 +1,7 @@
 """Partners pick things up in Slack: joining an organisation, adopting a published idea, moving
 the project through its phases; the author hears each step on Telegram in their own language,
 and no partner can moderate or touch another organisation's project."""
+
 import json
 
 from storage.models import AuditEvent, Call, Feedback, Idea, Project, ProjectUpdate, Relay, RoleGrant
@@ -23,8 +24,9 @@ async def partner_of(city, user_id: str, *names: str) -> None:
     async with city.bot.core.sessions() as session, session.begin():
         for name in names:
             organisation = await Roles(session).organisation(name)
-            await Roles(session).grant("slack", user_id, "partner", by="test", now=city.clock(),
-                                       organisation=organisation)
+            await Roles(session).grant(
+                "slack", user_id, "partner", by="test", now=city.clock(), organisation=organisation
+            )
 
 
 async def test_from_idea_to_project_with_every_step_told_to_the_author(town, engine):
@@ -86,8 +88,9 @@ async def test_from_idea_to_project_with_every_step_told_to_the_author(town, eng
     [modal] = slack.views.values()
     status, body = await slack.submit("UPIA", modal["id"], {"text": {"type": "plain_text_input", "value": "Kort"}})
     assert "errors" in json.loads(body)
-    await slack.submit("UPIA", modal["id"], {"text": {"type": "plain_text_input",
-                                                      "value": "Vijf bankjes staan een week bij de brug."}})
+    await slack.submit(
+        "UPIA", modal["id"], {"text": {"type": "plain_text_input", "value": "Vijf bankjes staan een week bij de brug."}}
+    )
     await until(lambda: any("Bijgewerkt" in m.text or "Mis à jour" in m.text for m in slack.dm("UPIA")), slack)
     [project] = await rows(engine, Project)
     assert project.phase == "prototype"
@@ -146,9 +149,14 @@ async def test_from_idea_to_project_with_every_step_told_to_the_author(town, eng
 
     # Her dashboard shows the project with its test results: what the people at its call thought.
     async with city.bot.core.sessions() as session, session.begin():
-        session.add_all([Feedback(call_id=call.id, person_id=None, rating=5, remark="Gezellig, meer bankjes!",
-                                  created_at=city.clock()),
-                         Feedback(call_id=call.id, person_id=None, rating=4, created_at=city.clock())])
+        session.add_all(
+            [
+                Feedback(
+                    call_id=call.id, person_id=None, rating=5, remark="Gezellig, meer bankjes!", created_at=city.clock()
+                ),
+                Feedback(call_id=call.id, person_id=None, rating=4, created_at=city.clock()),
+            ]
+        )
     await slack.event({"type": "app_home_opened", "user": "UPIA", "tab": "home", "channel": "DUPIA"})
     home = json.dumps((await until_home(slack, "UPIA"))["blocks"], ensure_ascii=False)
     assert "Kleurrijke bankjes." in home
@@ -200,8 +208,17 @@ async def test_contact_only_after_a_yes_and_then_through_the_bot_both_ways(town,
     opened = next(m for m in slack.dm("UPIA") if "zegt ja" in m.text)
     assert "Anna" in opened.text
 
-    await slack.event({"type": "message", "channel_type": "im", "channel": "DUPIA", "user": "UPIA",
-                       "text": "Dag Anna! Kom je zaterdag langs?", "ts": "9.000001", "thread_ts": opened.ts})
+    await slack.event(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "DUPIA",
+            "user": "UPIA",
+            "text": "Dag Anna! Kom je zaterdag langs?",
+            "ts": "9.000001",
+            "thread_ts": opened.ts,
+        }
+    )
     await until(lambda: any(m.user == "UPIA" and "Doorgestuurd" in m.text for m in slack.messages), slack)
     await city.tick()
     message = anna.message_with("Dag Anna! Kom je zaterdag langs?")
@@ -216,8 +233,17 @@ async def test_contact_only_after_a_yes_and_then_through_the_bot_both_ways(town,
     await anna.tap("Gesprek sluiten", message)
     await city.tick()
     assert any(m.thread_ts == opened.ts and "gesloten" in m.text for m in slack.dm("UPIA"))
-    await slack.event({"type": "message", "channel_type": "im", "channel": "DUPIA", "user": "UPIA",
-                       "text": "Nog één ding?", "ts": "9.000002", "thread_ts": opened.ts})
+    await slack.event(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "DUPIA",
+            "user": "UPIA",
+            "text": "Nog één ding?",
+            "ts": "9.000002",
+            "thread_ts": opened.ts,
+        }
+    )
     await until(lambda: any("niet doorgestuurd" in m.text for m in slack.dm("UPIA")), slack)
     await city.tick()
     assert not any("Nog één ding?" in text for text in anna.unread_texts())
@@ -286,8 +312,17 @@ async def test_a_partner_asks_about_an_offer_and_talks_to_the_resident_only_afte
     await city.tick()
     opened = next(m for m in slack.dm("UPIA") if "zegt ja" in m.text)
     assert opened.text.startswith("Anna, die “10 uur per maand")
-    await slack.event({"type": "message", "channel_type": "im", "channel": "DUPIA", "user": "UPIA",
-                       "text": "Help je mee op zaterdag?", "ts": "9.000001", "thread_ts": opened.ts})
+    await slack.event(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "DUPIA",
+            "user": "UPIA",
+            "text": "Help je mee op zaterdag?",
+            "ts": "9.000001",
+            "thread_ts": opened.ts,
+        }
+    )
     await until(lambda: any(m.user == "UPIA" and "Doorgestuurd" in m.text for m in slack.messages), slack)
     await city.tick()
     assert anna.message_with("Help je mee op zaterdag?")["text"].startswith("💬 Bericht van Pia (Budascoop):")

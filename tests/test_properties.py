@@ -20,6 +20,7 @@ that reach further into the dialogues:
 (`@reproduce_failure` or `--hypothesis-seed=...`) and the events of the smallest failing sequence,
 each with the answers it got).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -44,9 +45,14 @@ POSTGRES_EXAMPLES = LONG_RUN // 5 or 200
 
 def budget(examples: int) -> settings:
     """Derandomized in a normal run (the same sequences every time), freshly drawn in the long run."""
-    return settings(max_examples=examples, derandomize=not LONG_RUN, database=None, deadline=None,
-                    print_blob=True, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                            HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=examples,
+        derandomize=not LONG_RUN,
+        database=None,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 class Lab:

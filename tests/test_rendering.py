@@ -1,4 +1,5 @@
 """Every reply type drawn by the console and by Telegram (the real python-telegram-bot on the fake Bot API)."""
+
 import io
 import re
 from zoneinfo import ZoneInfo
@@ -27,30 +28,65 @@ from tests.auxil.chat import Chat, onboard
 from tests.auxil.telegram_fixtures import start_bot, telegram_settings
 
 JOIN = Button("Ik doe mee", Action.of("call", "join", 7), style="primary")
-CARD = Card("Bankjes bouwen", (CardLine("zaterdag 4 mei om 14.00 uur", "Wanneer", "🗓"),
-                               CardLine("Groeningestraat 1", "Waar", "📍")), (JOIN,), icon="📣", footer="Tot dan!")
+CARD = Card(
+    "Bankjes bouwen",
+    (CardLine("zaterdag 4 mei om 14.00 uur", "Wanneer", "🗓"), CardLine("Groeningestraat 1", "Waar", "📍")),
+    (JOIN,),
+    icon="📣",
+    footer="Tot dan!",
+)
 REPLIES = [
     Message("Gewoon een bericht."),
-    Question("Wanneer begint het?", (Button("Terug", Action.of("dlg", "back", "abc123"), navigation=True),),
-             field=FormField("starts_at", "Begin", "datetime")),
-    Message("Kies alles wat past.", (Button("Erfgoed", Action.of("dlg", "answer", "abc123", "heritage"), selected=True),
-                                     Button("Klaar", Action.of("dlg", "done", "abc123"), navigation=True)), multi=True),
+    Question(
+        "Wanneer begint het?",
+        (Button("Terug", Action.of("dlg", "back", "abc123"), navigation=True),),
+        field=FormField("starts_at", "Begin", "datetime"),
+    ),
+    Message(
+        "Kies alles wat past.",
+        (
+            Button("Erfgoed", Action.of("dlg", "answer", "abc123", "heritage"), selected=True),
+            Button("Klaar", Action.of("dlg", "done", "abc123"), navigation=True),
+        ),
+        multi=True,
+    ),
     CARD,
-    Form("Dit is je oproep:", (FormField("title", "Titel", "text", value="Bankjes"),
-                               FormField("needs", "Nodig", "multi", value=["Tijd", "Kennis"])),
-         Action.of("form", "call"), "Klopt"),
+    Form(
+        "Dit is je oproep:",
+        (
+            FormField("title", "Titel", "text", value="Bankjes"),
+            FormField("needs", "Nodig", "multi", value=["Tijd", "Kennis"]),
+        ),
+        Action.of("form", "call"),
+        "Klopt",
+    ),
     FieldErrors({"deadline": "Inschrijven moet stoppen voor het begin."}),
     Dashboard("Jouw overzicht", (Section("Oproepen", (Figure("Open", "3"),), (CARD,)),)),
-    Message("Weet je het zeker?", (Button("Annuleren", Action.of("coord", "cancel!", 7), style="danger",
-                                          confirm=Confirm("Zeker?", "Iedereen krijgt bericht.", "Ja", "Nee")),)),
+    Message(
+        "Weet je het zeker?",
+        (
+            Button(
+                "Annuleren",
+                Action.of("coord", "cancel!", 7),
+                style="danger",
+                confirm=Confirm("Zeker?", "Iedereen krijgt bericht.", "Ja", "Nee"),
+            ),
+        ),
+    ),
     Document("gegevens.json", b"{}", "application/json", caption="Alles wat ik bewaar."),
     Notice("Opgeslagen."),
 ]
-EXPECTED_TEXTS = ["Gewoon een bericht.", "Wanneer begint het?", "Kies alles wat past.",
-                  "📣 Bankjes bouwen\n🗓 zaterdag 4 mei om 14.00 uur\n📍 Groeningestraat 1\n\nTot dan!",
-                  "Dit is je oproep:\n\n• Titel: Bankjes\n• Nodig: Tijd, Kennis",
-                  "• Inschrijven moet stoppen voor het begin.",
-                  "Jouw overzicht\n\nOproepen\n• Open: 3\n• 📣 Bankjes bouwen", "Weet je het zeker?", "Opgeslagen."]
+EXPECTED_TEXTS = [
+    "Gewoon een bericht.",
+    "Wanneer begint het?",
+    "Kies alles wat past.",
+    "📣 Bankjes bouwen\n🗓 zaterdag 4 mei om 14.00 uur\n📍 Groeningestraat 1\n\nTot dan!",
+    "Dit is je oproep:\n\n• Titel: Bankjes\n• Nodig: Tijd, Kennis",
+    "• Inschrijven moet stoppen voor het begin.",
+    "Jouw overzicht\n\nOproepen\n• Open: 3\n• 📣 Bankjes bouwen",
+    "Weet je het zeker?",
+    "Opgeslagen.",
+]
 
 
 def test_the_console_draws_every_reply_type(bot, tmp_path):
@@ -98,8 +134,9 @@ async def test_each_channel_says_how_to_answer_in_its_own_words(bot):
         await chat.send("12")
         texts[channel] = chat.text
     assert texts["telegram"].startswith("Tik op alles wat past en dan op Klaar. Wanneer kun je meestal?")
-    assert texts["console"].startswith("Typ de nummers van alles wat past, bijvoorbeeld 1, 3. "
-                                       "Wanneer kun je meestal?")  # Klaar has no number on the console
+    assert texts["console"].startswith(
+        "Typ de nummers van alles wat past, bijvoorbeeld 1, 3. Wanneer kun je meestal?"
+    )  # Klaar has no number on the console
 
 
 def test_no_question_or_rule_carries_a_gesture(bot):

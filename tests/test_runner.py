@@ -1,4 +1,5 @@
 """`python -m bot` with a Telegram token: migrates, polls the Bot API, answers, stops cleanly on SIGTERM."""
+
 import asyncio
 import os
 import signal
@@ -16,9 +17,16 @@ pytestmark = pytest.mark.slow
 async def test_python_m_bot_runs_the_telegram_channel(tmp_path):
     fake = FakeTelegram()
     await fake.start()
-    env = {**os.environ, "TELEGRAM_TOKEN": fake.token, "TELEGRAM_BASE_URL": fake.url,
-           "TELEGRAM_POLL_TIMEOUT": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-           "HOST": "127.0.0.1", "PORT": str(free_port()), "LOG_LEVEL": "DEBUG"}
+    env = {
+        **os.environ,
+        "TELEGRAM_TOKEN": fake.token,
+        "TELEGRAM_BASE_URL": fake.url,
+        "TELEGRAM_POLL_TIMEOUT": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+        "LOG_LEVEL": "DEBUG",
+    }
     log = (tmp_path / "stderr").open("wb")  # a file, not a pipe: debug logging would fill a pipe's buffer
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", env=env, cwd=tmp_path, stderr=log)
     try:
@@ -31,8 +39,14 @@ async def test_python_m_bot_runs_the_telegram_channel(tmp_path):
         assert "Kortrijk 2030" in user.text
         assert set(fake.commands) == {None, "nl", "en", "fr"}
         # A second instance on the same SQLite file would send pushes twice: it refuses to start.
-        second = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", env={**env, "PORT": str(free_port())},
-                                                      cwd=tmp_path, stderr=asyncio.subprocess.PIPE)
+        second = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            env={**env, "PORT": str(free_port())},
+            cwd=tmp_path,
+            stderr=asyncio.subprocess.PIPE,
+        )
         _, second_err = await asyncio.wait_for(second.communicate(), 30)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -77,9 +91,17 @@ async def test_killed_mid_broadcast_the_restarted_bot_sends_the_rest_once(tmp_pa
         # No quiet hours: the broadcast goes out whatever the time of day the test runs.
         people = await add_residents(engine, fake, 60, datetime.now(timezone.utc), quiet_start=0, quiet_end=0)
         await publish_call(engine, load_settings(_env_file=None), datetime.now(timezone.utc))
-    env = {**os.environ, "TELEGRAM_TOKEN": fake.token, "TELEGRAM_BASE_URL": fake.url, "TELEGRAM_POLL_TIMEOUT": "1",
-           "DATABASE_URL": database, "HOST": "127.0.0.1", "PORT": str(free_port()), "OUTBOX_LEASE_SECONDS": "1",
-           "OUTBOX_CONCURRENCY": "1"}  # one message in flight at a time
+    env = {
+        **os.environ,
+        "TELEGRAM_TOKEN": fake.token,
+        "TELEGRAM_BASE_URL": fake.url,
+        "TELEGRAM_POLL_TIMEOUT": "1",
+        "DATABASE_URL": database,
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+        "OUTBOX_LEASE_SECONDS": "1",
+        "OUTBOX_CONCURRENCY": "1",
+    }  # one message in flight at a time
 
     def delivered() -> Counter:
         return Counter(c.params["chat_id"] for c in fake.calls_to("sendMessage"))

@@ -1,5 +1,6 @@
 """Partners and coordinators in Slack: signed requests in, Web API calls out (the real slack-bolt
 against a fake Slack that refuses what Slack refuses)."""
+
 import asyncio
 import json
 
@@ -11,16 +12,18 @@ from storage.models import Call, Identity, Offer
 from tests.auxil.database import rows
 from tests.test_rendering import REPLIES
 
-CALL = {"title": {"type": "plain_text_input", "value": "Bankjes bouwen"},
-        "description": {"type": "plain_text_input", "value": "Samen bouwen aan de Leie."},
-        "needs": {"type": "checkboxes", "selected_options": [{"value": "time"}]},
-        "neighbourhood": {"type": "static_select", "selected_option": {"value": "heule"}},
-        "address": {"type": "plain_text_input", "value": "Groeningestraat 1"},
-        # 13 March 2030, 14.00 and 17.00 Brussels time
-        "starts_at": {"type": "datetimepicker", "selected_date_time": 1899810000},
-        "ends_at": {"type": "datetimepicker", "selected_date_time": 1899820800},
-        "capacity": {"type": "number_input", "value": "20"},
-        "publish": {"type": "static_select", "selected_option": {"value": "now"}}}
+CALL = {
+    "title": {"type": "plain_text_input", "value": "Bankjes bouwen"},
+    "description": {"type": "plain_text_input", "value": "Samen bouwen aan de Leie."},
+    "needs": {"type": "checkboxes", "selected_options": [{"value": "time"}]},
+    "neighbourhood": {"type": "static_select", "selected_option": {"value": "heule"}},
+    "address": {"type": "plain_text_input", "value": "Groeningestraat 1"},
+    # 13 March 2030, 14.00 and 17.00 Brussels time
+    "starts_at": {"type": "datetimepicker", "selected_date_time": 1899810000},
+    "ends_at": {"type": "datetimepicker", "selected_date_time": 1899820800},
+    "capacity": {"type": "number_input", "value": "20"},
+    "publish": {"type": "static_select", "selected_option": {"value": "now"}},
+}
 
 
 async def create_call(slack) -> dict:
@@ -52,14 +55,21 @@ async def test_a_coordinator_creates_a_call_in_a_modal_with_the_chats_rules(slac
     assert status == 200
     [view] = await slack.until(lambda: list(fake.views.values()))
     assert [block["block_id"] for block in view["blocks"]][:3] == ["title", "description", "needs"]
-    status, body = await fake.submit("UCOCO", view["id"], {
-        **CALL, "capacity": {"type": "number_input", "value": "20000"},
-        "deadline": {"type": "datetimepicker", "selected_date_time": 1899820000}})
+    status, body = await fake.submit(
+        "UCOCO",
+        view["id"],
+        {
+            **CALL,
+            "capacity": {"type": "number_input", "value": "20000"},
+            "deadline": {"type": "datetimepicker", "selected_date_time": 1899820000},
+        },
+    )
     answer = json.loads(body)
     assert answer["response_action"] == "errors"
     assert answer["errors"] == {"capacity": "Dat moet een getal tussen 0 en 10000 zijn."}
-    status, body = await fake.submit("UCOCO", view["id"], {
-        **CALL, "deadline": {"type": "datetimepicker", "selected_date_time": 1899820000}})
+    status, body = await fake.submit(
+        "UCOCO", view["id"], {**CALL, "deadline": {"type": "datetimepicker", "selected_date_time": 1899820000}}
+    )
     assert json.loads(body)["errors"] == {"deadline": "Inschrijven moet stoppen voor het begin."}
     assert await rows(engine, Call) == []
     status, body = await fake.submit("UCOCO", view["id"], CALL)
@@ -94,10 +104,25 @@ async def test_the_app_home_shows_a_coordinator_the_calls_and_what_to_start(slac
 @BOTH_TRANSPORTS
 async def test_a_retried_event_is_answered_once(slack):
     fake = slack.fake
-    message = {"type": "message", "channel_type": "im", "channel": "DUPIA", "user": "UPIA", "text": "bonjour",
-               "ts": "1.000001"}
-    body = json.dumps({"token": "x", "team_id": "T0KORTRIJK", "api_app_id": "AGANGMAKER", "type": "event_callback",
-                       "event_id": "Ev0000RETRY", "event_time": 1, "event": message})
+    message = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "DUPIA",
+        "user": "UPIA",
+        "text": "bonjour",
+        "ts": "1.000001",
+    }
+    body = json.dumps(
+        {
+            "token": "x",
+            "team_id": "T0KORTRIJK",
+            "api_app_id": "AGANGMAKER",
+            "type": "event_callback",
+            "event_id": "Ev0000RETRY",
+            "event_time": 1,
+            "event": message,
+        }
+    )
     assert (await fake.post(body, "application/json"))[0] == 200
     await slack.until(lambda: fake.dm("UPIA"))
     assert (await fake.post(body, "application/json", retry=1))[0] == 200
@@ -130,27 +155,42 @@ async def test_a_forged_button_is_expired_and_an_edited_call_stays_one_call(slac
 async def test_slack_draws_every_reply_type_without_a_refusal(slack):
     fake = slack.fake
     channel = slack.assembly.channels["slack"]
-    await channel.deliver("UPIA", [reply for reply in REPLIES if not isinstance(reply, Form)],
-                          tapped=None)
-    await channel.deliver("UPIA", [Form("Dit is je oproep:", (
-        FormField("title", "Titel", "text", prompt="Wat is de titel?", value="Bankjes", maximum=80),
-        FormField("needs", "Nodig", "multi", options=(("time", "Tijd"), ("money", "Geld")), value=["time"]),
-        FormField("when", "Wanneer", "datetime", value="2030-03-13T13:00:00+00:00"),
-        FormField("day", "Dag", "date", value="2030-03-13"),
-        FormField("seats", "Plaatsen", "number", minimum=0, maximum=100, value=5),
-        FormField("help", "Zelf helpen", "yesno", options=(("yes", "Ja"), ("no", "Nee")), value=True),
-        FormField("photo", "Foto", "photo")), Action.of("form", "call"), "Klopt")], trigger_id="trigger-x")
+    await channel.deliver("UPIA", [reply for reply in REPLIES if not isinstance(reply, Form)], tapped=None)
+    await channel.deliver(
+        "UPIA",
+        [
+            Form(
+                "Dit is je oproep:",
+                (
+                    FormField("title", "Titel", "text", prompt="Wat is de titel?", value="Bankjes", maximum=80),
+                    FormField("needs", "Nodig", "multi", options=(("time", "Tijd"), ("money", "Geld")), value=["time"]),
+                    FormField("when", "Wanneer", "datetime", value="2030-03-13T13:00:00+00:00"),
+                    FormField("day", "Dag", "date", value="2030-03-13"),
+                    FormField("seats", "Plaatsen", "number", minimum=0, maximum=100, value=5),
+                    FormField("help", "Zelf helpen", "yesno", options=(("yes", "Ja"), ("no", "Nee")), value=True),
+                    FormField("photo", "Foto", "photo"),
+                ),
+                Action.of("form", "call"),
+                "Klopt",
+            )
+        ],
+        trigger_id="trigger-x",
+    )
     await channel.deliver("UPIA", [Message("Voor de coördinatoren.", to=Room("coordinators"))])
     sent = fake.dm("UPIA")
     texts = [m.text for m in sent]
     for expected in ("Gewoon een bericht.", "Wanneer begint het?", "📣 Bankjes bouwen"):
         assert any(expected in text for text in texts), expected
     card = next(m for m in sent if m.text.startswith("📣"))
-    assert card.blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "📣 Bankjes bouwen", "emoji": True}}
+    assert card.blocks[0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "📣 Bankjes bouwen", "emoji": True},
+    }
     [join] = [e for b in card.blocks if b["type"] == "actions" for e in b["elements"]]
     assert (join["value"], join["style"]) == ("call|join|7", "primary")
-    danger = next(e for m in sent for b in m.blocks if b["type"] == "actions" for e in b["elements"]
-                  if e.get("confirm"))
+    danger = next(
+        e for m in sent for b in m.blocks if b["type"] == "actions" for e in b["elements"] if e.get("confirm")
+    )
     assert danger["confirm"]["confirm"]["text"] == "Ja" and danger["style"] == "danger"
     assert [m.text for m in fake.messages if m.user == "UPIA"] == ["Opgeslagen."]  # the notice, only to them
     [upload] = fake.files.values()
@@ -183,8 +223,9 @@ async def test_a_partner_offers_time_step_by_step_in_a_direct_message(slack, eng
     fake.add_user("UBEA", "Bea")
 
     async def say(text: str, ts: str) -> None:
-        await fake.event({"type": "message", "channel_type": "im", "channel": "DUBEA", "user": "UBEA",
-                          "text": text, "ts": ts})
+        await fake.event(
+            {"type": "message", "channel_type": "im", "channel": "DUBEA", "user": "UBEA", "text": text, "ts": ts}
+        )
 
     await fake.command("UBEA", "tijd")
     question = await slack.until(lambda: [m for m in fake.dm("UBEA") if "uur per maand" in m.text])

@@ -3,6 +3,7 @@
 Each test runs in polling and in webhook mode, on SQLite and on PostgreSQL. The fake
 server's fixture fails any test in which the bot sent a request Telegram would refuse.
 """
+
 import asyncio
 import json
 import logging
@@ -112,8 +113,9 @@ async def test_unreadable_messages_get_an_explanation_and_keep_the_step(telegram
 
 
 async def test_long_replies_are_split_at_paragraphs(fake_telegram, engine, clock):
-    running = await start_bot(fake_telegram, telegram_settings(fake_telegram, "polling", max_text_length=2000),
-                              engine, clock)
+    running = await start_bot(
+        fake_telegram, telegram_settings(fake_telegram, "polling", max_text_length=2000), engine, clock
+    )
     try:
         user = running.user()
         await onboard(user)
@@ -161,9 +163,14 @@ async def test_deep_link_payload_starts_like_start(telegram):
 async def test_group_chats_are_pointed_to_the_private_chat(telegram, engine):
     group = telegram.fake.add_chat(-100123, "Buurtgroep", chat_type="group")
     user = telegram.user()
-    message = {"message_id": 1, "date": 1, "from": user.sender(), "text": "/start",
-               "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-               "chat": {"id": group.id, "type": "group", "title": "Buurtgroep"}}
+    message = {
+        "message_id": 1,
+        "date": 1,
+        "from": user.sender(),
+        "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        "chat": {"id": group.id, "type": "group", "title": "Buurtgroep"},
+    }
     await user.deliver({"message": message})
     [reply] = [c for c in user.last if c.method == "sendMessage"]
     assert reply.params["chat_id"] == group.id
@@ -175,10 +182,23 @@ async def test_a_group_gets_no_more_than_twenty_messages_a_minute(telegram):
     """Telegram's limit for a group: twenty at once, then one every three seconds."""
     group = telegram.fake.add_chat(-100123, "Buurtgroep", chat_type="group")
     user = telegram.user()
-    await asyncio.gather(*(telegram.fake.send_update({"message": {
-        "message_id": n, "date": 1, "from": user.sender(), "text": "/start",
-        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-        "chat": {"id": group.id, "type": "group", "title": "Buurtgroep"}}}) for n in range(1, 22)))
+    await asyncio.gather(
+        *(
+            telegram.fake.send_update(
+                {
+                    "message": {
+                        "message_id": n,
+                        "date": 1,
+                        "from": user.sender(),
+                        "text": "/start",
+                        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+                        "chat": {"id": group.id, "type": "group", "title": "Buurtgroep"},
+                    }
+                }
+            )
+            for n in range(1, 22)
+        )
+    )
 
     def replies() -> list:
         return [c for c in telegram.fake.calls_to("sendMessage") if c.params["chat_id"] == group.id]
@@ -306,9 +326,13 @@ async def test_a_redelivered_tap_is_answered_once(webhook_bot, engine, caplog):
     await onboard(user)
     await user.send("/profiel")
     message = user.keyboard_message()
-    query = {"id": user.fake.new_query_id(user.id), "from": user.sender(), "chat_instance": f"ci-{user.id}",
-             "message": {k: v for k, v in message.items() if k != "_content"},
-             "data": message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]}
+    query = {
+        "id": user.fake.new_query_id(user.id),
+        "from": user.sender(),
+        "chat_instance": f"ci-{user.id}",
+        "message": {k: v for k, v in message.items() if k != "_content"},
+        "data": message["reply_markup"]["inline_keyboard"][0][0]["callback_data"],
+    }
     await user.deliver({"callback_query": query}, update_id=7000)
     await user.deliver({"callback_query": query}, update_id=7000)  # Telegram did not hear our 200 in time
     assert user.last == []

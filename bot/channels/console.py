@@ -7,6 +7,7 @@ only, so that a typed "3" is an answer there. `/foto NAME` sends a (pretend) pho
 the chat.
 Pushes for this person (calls, reminders) appear between the lines as they fall due.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +25,15 @@ TYPED = frozenset({"text", "number", "date", "datetime", "photo"})  # questions 
 class ConsoleChannel:
     """One local person talking to the core through a terminal (or a pipe)."""
 
-    def __init__(self, app: Gangmaker, user: str, stdin: TextIO, stdout: TextIO,
-                 download_dir: Path = Path("."), rooms: bool = False) -> None:
+    def __init__(
+        self,
+        app: Gangmaker,
+        user: str,
+        stdin: TextIO,
+        stdout: TextIO,
+        download_dir: Path = Path("."),
+        rooms: bool = False,
+    ) -> None:
         self.app = app
         self.user = user
         self.rooms = rooms  # a local coordinator also sees the shared rooms here
@@ -106,8 +114,11 @@ class ConsoleChannel:
             buttons = buttons_of(reply)
             multi = getattr(reply, "multi", False)
             field = reply.field if isinstance(reply, Question) else None
-            numbered = () if field is not None and field.kind in TYPED else tuple(
-                button for button in buttons if not button.navigation)
+            numbered = (
+                ()
+                if field is not None and field.kind in TYPED
+                else tuple(button for button in buttons if not button.navigation)
+            )
             for number, button in enumerate(numbered, start=1):
                 mark = ("[x] " if button.selected else "[ ] ") if multi else ""
                 self.write(f"  {number}. {mark}{button.label}")

@@ -9,6 +9,7 @@ submission, whose field errors go back in the ack.
 A flow marked as a form opens as a modal; the App Home shows what the menu shows; replies
 go to the person's direct messages, or to a shared room (`Room`) when they name one.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -79,17 +80,22 @@ class SlackChannel:
         self.core = core
         self.settings = settings
         secret = settings.slack_signing_secret
-        self.app = AsyncApp(token=settings.slack_bot_token.get_secret_value(),
-                            signing_secret=secret.get_secret_value() if secret else "", logger=log)
+        self.app = AsyncApp(
+            token=settings.slack_bot_token.get_secret_value(),
+            signing_secret=secret.get_secret_value() if secret else "",
+            logger=log,
+        )
         self.client: AsyncWebClient = self.app.client
         self.client.base_url = (settings.slack_api_url or "https://slack.com/api").rstrip("/") + "/"
         # A 429 on a reply is waited out once (Retry-After); pushes leave the rest to the outbox.
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
         app_token = settings.slack_app_token
-        self.socket = (AsyncSocketModeHandler(self.app, app_token.get_secret_value(), web_client=self.client)
-                       if app_token else None)
-        self.rooms = {"coordinators": settings.slack_coordinators_channel,
-                      "partners": settings.slack_partners_channel}
+        self.socket = (
+            AsyncSocketModeHandler(self.app, app_token.get_secret_value(), web_client=self.client)
+            if app_token
+            else None
+        )
+        self.rooms = {"coordinators": settings.slack_coordinators_channel, "partners": settings.slack_partners_channel}
         # What the bot posts to a channel on its own waits its turn there.
         self._pace: defaultdict[str, Pace] = defaultdict(Pace)
         self._profiles: dict[str, tuple[str | None, str | None]] = {}
@@ -148,8 +154,9 @@ class SlackChannel:
     async def _on_submit(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         """A modal sent: checked by the flow's rules before the ack, so errors show in the modal."""
         user_id = body["user"]["id"]
-        event = await self._event(user_id, kind="submit", action=Action.decode(view.get("callback_id")),
-                                  values=draw.submitted(view))
+        event = await self._event(
+            user_id, kind="submit", action=Action.decode(view.get("callback_id")), values=draw.submitted(view)
+        )
         replies = await self.core.handle(event)
         problems = next((reply for reply in replies if isinstance(reply, FieldErrors)), None)
         if problems is not None:
@@ -180,8 +187,13 @@ class SlackChannel:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
         user_id = event["user"]
-        inbound = await self._event(user_id, kind="text", text=event.get("text", ""), event_id=body.get("event_id"),
-                                    reply_to=event.get("thread_ts"))
+        inbound = await self._event(
+            user_id,
+            kind="text",
+            text=event.get("text", ""),
+            event_id=body.get("event_id"),
+            reply_to=event.get("thread_ts"),
+        )
         await self.deliver(user_id, await self.core.handle(inbound))
 
     async def profile(self, user_id: str) -> tuple[str | None, str | None]:
@@ -208,8 +220,14 @@ class SlackChannel:
             self._direct[user_id] = (await self.client.conversations_open(users=user_id))["channel"]["id"]
         return self._direct[user_id]
 
-    async def deliver(self, user_id: str, replies: list[Reply], *, trigger_id: str | None = None,
-                      tapped: tuple[str, str] | None = None) -> None:
+    async def deliver(
+        self,
+        user_id: str,
+        replies: list[Reply],
+        *,
+        trigger_id: str | None = None,
+        tapped: tuple[str, str] | None = None,
+    ) -> None:
         """Draw the replies: a form as a modal, a notice only to the person, a redraw in place,
         a room's card in its channel, the rest in the direct messages."""
         later: list[Reply] = []
@@ -228,8 +246,7 @@ class SlackChannel:
             log.warning("Slack did not take %d replies; the outbox sends them later", len(later))
             await self.core.keep_for_later(CHANNEL, user_id, later)
 
-    async def _draw(self, user_id: str, reply: Reply, trigger_id: str | None,
-                    tapped: tuple[str, str] | None) -> None:
+    async def _draw(self, user_id: str, reply: Reply, trigger_id: str | None, tapped: tuple[str, str] | None) -> None:
         client = self.client
         if isinstance(reply, Form):
             t = translator(await self.locale(user_id))
@@ -238,8 +255,12 @@ class SlackChannel:
             channel = tapped[0] if tapped else await self.direct(user_id)
             await client.chat_postEphemeral(channel=channel, user=user_id, text=reply.text)
         elif isinstance(reply, Document):
-            await client.files_upload_v2(channel=await self.direct(user_id), filename=reply.filename,
-                                         content=reply.content, initial_comment=reply.caption or None)
+            await client.files_upload_v2(
+                channel=await self.direct(user_id),
+                filename=reply.filename,
+                content=reply.content,
+                initial_comment=reply.caption or None,
+            )
         elif getattr(reply, "to", None) is not None:
             room = self.rooms.get(reply.to.name)
             if room is None:
@@ -282,8 +303,12 @@ class SlackChannel:
                     continue
                 async with self._pace[channel].turn():
                     if isinstance(reply, Document):  # a chart for a room: shared there as a file
-                        await self.client.files_upload_v2(channel=channel, filename=reply.filename,
-                                                          content=reply.content, initial_comment=reply.caption or None)
+                        await self.client.files_upload_v2(
+                            channel=channel,
+                            filename=reply.filename,
+                            content=reply.content,
+                            initial_comment=reply.caption or None,
+                        )
                         continue
                     ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]
         except SlackApiError as error:

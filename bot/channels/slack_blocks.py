@@ -1,5 +1,6 @@
 """Replies as Slack Block Kit, built with slack_sdk.models so that a payload Slack would refuse
 fails here first: messages and questions, cards, dashboards, forms as modals, field errors."""
+
 from __future__ import annotations
 
 import json
@@ -63,27 +64,38 @@ def sections(text: str) -> list[Block]:
 def button(item: Button, multi: bool = False) -> ButtonElement:
     action = item.action.encode()
     label = f"✅ {item.label}" if multi and item.selected else item.label
-    confirm = item.confirm and ConfirmObject(title=cut(item.confirm.title, 100), text=plain(item.confirm.text, 300),
-                                             confirm=cut(item.confirm.yes, 30), deny=cut(item.confirm.no, 30))
-    return ButtonElement(text=plain(label, BUTTON_TEXT), action_id=action, value=action,
-                         style=item.style, confirm=confirm or None)
+    confirm = item.confirm and ConfirmObject(
+        title=cut(item.confirm.title, 100),
+        text=plain(item.confirm.text, 300),
+        confirm=cut(item.confirm.yes, 30),
+        deny=cut(item.confirm.no, 30),
+    )
+    return ButtonElement(
+        text=plain(label, BUTTON_TEXT), action_id=action, value=action, style=item.style, confirm=confirm or None
+    )
 
 
 def actions(items: Iterable[Button], multi: bool = False) -> list[Block]:
     """Buttons in rows of at most 25: the answers first, then navigation (back, skip, done)."""
     items = list(items)
     ordered = [b for b in items if not b.navigation] + [b for b in items if b.navigation]
-    return [ActionsBlock(elements=[button(b, multi) for b in ordered[i:i + ACTIONS]])
-            for i in range(0, len(ordered), ACTIONS)]
+    return [
+        ActionsBlock(elements=[button(b, multi) for b in ordered[i : i + ACTIONS]])
+        for i in range(0, len(ordered), ACTIONS)
+    ]
 
 
 def card_blocks(card: Card) -> list[Block]:
     blocks: list[Block] = sections(card.lead) if card.lead else []
     blocks.append(HeaderBlock(text=plain(f"{card.icon} {card.title}" if card.icon else card.title, 150)))
-    facts = [MarkdownTextObject(text=cut(f"*{escape(line.label)}*\n{escape(line.value)}" if line.label
-                                         else escape(line.value), 2000)) for line in card.lines]
+    facts = [
+        MarkdownTextObject(
+            text=cut(f"*{escape(line.label)}*\n{escape(line.value)}" if line.label else escape(line.value), 2000)
+        )
+        for line in card.lines
+    ]
     for start in range(0, len(facts), 10):
-        blocks.append(SectionBlock(fields=facts[start:start + 10]))
+        blocks.append(SectionBlock(fields=facts[start : start + 10]))
     if card.image:
         blocks.append(ImageBlock(image_url=card.image, alt_text=cut(card.title, 2000)))
     blocks += actions(card.buttons, card.multi)
@@ -96,9 +108,11 @@ def dashboard_blocks(board: Dashboard) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=plain(board.title, 150))]
     for section in board.sections:
         blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=f"*{escape(cut(section.title, 2900))}*"))]
-        figures = [MarkdownTextObject(text=cut(f"*{escape(f.label)}*\n{escape(f.value)}", 2000)) for f in section.figures]
+        figures = [
+            MarkdownTextObject(text=cut(f"*{escape(f.label)}*\n{escape(f.value)}", 2000)) for f in section.figures
+        ]
         for start in range(0, len(figures), 10):
-            blocks.append(SectionBlock(fields=figures[start:start + 10]))
+            blocks.append(SectionBlock(fields=figures[start : start + 10]))
         for item in section.cards:
             blocks += card_blocks(item)
     return blocks
@@ -135,12 +149,26 @@ def home(replies: Iterable[Reply]) -> dict[str, Any]:
 
 def modal(form: Form, cancel: str) -> dict[str, Any]:
     """A form as a modal: one input per field (a photo has no place there), submitted as `form.submit`."""
-    inputs = [InputBlock(block_id=f.name, label=plain(f.label, 2000), element=element(f), optional=f.optional,
-                         hint=plain(f.prompt, 2000) if f.prompt else None)
-              for f in form.fields if f.kind != "photo"]
-    return View(type="modal", callback_id=form.submit.encode(), title=plain(form.title, TITLE),
-                submit=plain(form.submit_label, TITLE), close=plain(cancel, TITLE), blocks=inputs,
-                private_metadata=json.dumps(form.hidden) if form.hidden else None).to_dict()
+    inputs = [
+        InputBlock(
+            block_id=f.name,
+            label=plain(f.label, 2000),
+            element=element(f),
+            optional=f.optional,
+            hint=plain(f.prompt, 2000) if f.prompt else None,
+        )
+        for f in form.fields
+        if f.kind != "photo"
+    ]
+    return View(
+        type="modal",
+        callback_id=form.submit.encode(),
+        title=plain(form.title, TITLE),
+        submit=plain(form.submit_label, TITLE),
+        close=plain(cancel, TITLE),
+        blocks=inputs,
+        private_metadata=json.dumps(form.hidden) if form.hidden else None,
+    ).to_dict()
 
 
 def element(f: FormField) -> Any:
@@ -148,8 +176,9 @@ def element(f: FormField) -> Any:
     options = [Option(value=value, label=cut(label, 75)) for value, label in f.options][:100]
     chosen = [o for o in options if o.value in (f.value if isinstance(f.value, list) else [f.value])]
     if f.kind == "number":
-        return NumberInputElement(action_id=f.name, is_decimal_allowed=False, min_value=f.minimum,
-                                  max_value=f.maximum, initial_value=f.value)
+        return NumberInputElement(
+            action_id=f.name, is_decimal_allowed=False, min_value=f.minimum, max_value=f.maximum, initial_value=f.value
+        )
     if f.kind == "date":
         return DatePickerElement(action_id=f.name, initial_date=f.value or None)
     if f.kind == "datetime":
@@ -163,8 +192,12 @@ def element(f: FormField) -> Any:
         if len(options) <= 10:
             return CheckboxesElement(action_id=f.name, options=options, initial_options=chosen or None)
         return StaticMultiSelectElement(action_id=f.name, options=options, initial_options=chosen or None)
-    return PlainTextInputElement(action_id=f.name, initial_value=f.value or None,
-                                 multiline=(f.maximum or 0) > 200, max_length=min(f.maximum or 3000, 3000))
+    return PlainTextInputElement(
+        action_id=f.name,
+        initial_value=f.value or None,
+        multiline=(f.maximum or 0) > 200,
+        max_length=min(f.maximum or 3000, 3000),
+    )
 
 
 def submitted(view: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ in place, long texts are split at paragraph boundaries, every callback query is
 answered, 429s are waited out by `RepliesFirstLimiter`, 5xx and time-outs
 by tenacity, and a 403 marks the chat unreachable.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -79,7 +80,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     answers = [b for b in buttons if not b.navigation]
     navigation = [b for b in buttons if b.navigation]
     width = 2 if all(len(b.label) <= 16 for b in answers) else 1
-    rows = [[button(b) for b in answers[i:i + width]] for i in range(0, len(answers), width)]
+    rows = [[button(b) for b in answers[i : i + width]] for i in range(0, len(answers), width)]
     if navigation:
         rows.append([button(b) for b in navigation])
     return InlineKeyboardMarkup(rows)
@@ -99,14 +100,16 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
 def _unanswered(error: BaseException) -> bool:
     """The request went out, but its answer did not come back: Telegram may have acted on it."""
     cause = error.__cause__
-    return isinstance(error, NetworkError) and isinstance(cause, httpx.TransportError) and not isinstance(
-        cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+    return (
+        isinstance(error, NetworkError)
+        and isinstance(cause, httpx.TransportError)
+        and not isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+    )
 
 
 def _transient(error: BaseException) -> bool:
     """Worth another try: time-outs and server errors, not a refused request."""
-    return isinstance(error, TimedOut) or (
-        isinstance(error, NetworkError) and not isinstance(error, BadRequest))
+    return isinstance(error, TimedOut) or (isinstance(error, NetworkError) and not isinstance(error, BadRequest))
 
 
 class Unreachable(Exception):
@@ -124,8 +127,7 @@ class Undelivered(Exception):
 class TelegramChannel:
     """Residents on Telegram: one python-telegram-bot Application around the core."""
 
-    def __init__(self, core: Gangmaker, settings: Settings, *, webhook: bool = False,
-                 retry_wait: float = 0.5) -> None:
+    def __init__(self, core: Gangmaker, settings: Settings, *, webhook: bool = False, retry_wait: float = 0.5) -> None:
         assert settings.telegram_token is not None
         self.core = core
         self.settings = settings
@@ -134,8 +136,11 @@ class TelegramChannel:
         # Any second within TELEGRAM_RATE, 20 a minute per group, broadcasts at TELEGRAM_BROADCAST_RATE
         # in what replies leave; a 429 is waited out and tried again.
         waits = core.metrics.flood_wait
-        self.limits = RepliesFirstLimiter(settings.telegram_rate, settings.telegram_broadcast_rate,
-                                          waited=lambda kind, wait: waits.labels(channel=CHANNEL, kind=kind).observe(wait))
+        self.limits = RepliesFirstLimiter(
+            settings.telegram_rate,
+            settings.telegram_broadcast_rate,
+            waited=lambda kind, wait: waits.labels(channel=CHANNEL, kind=kind).observe(wait),
+        )
         builder = (
             Application.builder()
             .token(settings.telegram_token.get_secret_value())
@@ -178,7 +183,8 @@ class TelegramChannel:
         await self.application.start()
         if not self.webhook:
             await self.application.updater.start_polling(
-                timeout=self.settings.telegram_poll_timeout, allowed_updates=Update.ALL_TYPES)
+                timeout=self.settings.telegram_poll_timeout, allowed_updates=Update.ALL_TYPES
+            )
 
     async def stop(self) -> None:
         if self.application.updater and self.application.updater.running:
@@ -228,8 +234,14 @@ class TelegramChannel:
     @staticmethod
     def _inbound(update: Update, **fields: Any) -> Inbound:
         user = update.effective_user
-        return Inbound(channel=CHANNEL, user_id=str(user.id), display_name=user.first_name,
-                       locale_hint=user.language_code, event_id=str(update.update_id), **fields)
+        return Inbound(
+            channel=CHANNEL,
+            user_id=str(user.id),
+            display_name=user.first_name,
+            locale_hint=user.language_code,
+            event_id=str(update.update_id),
+            **fields,
+        )
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
@@ -274,8 +286,7 @@ class TelegramChannel:
         link = f"https://t.me/{self.application.bot.username}"
         text = t(N_("Ik praat alleen één op één met mensen. Stuur me hier een bericht: {link}"), link=link)
         try:
-            await self._call(lambda: self.application.bot.send_message(chat_id, text), chat_id,
-                             mark_unreachable=False)
+            await self._call(lambda: self.application.bot.send_message(chat_id, text), chat_id, mark_unreachable=False)
         except Unreachable:
             pass
 
@@ -339,13 +350,13 @@ class TelegramChannel:
         bot = self.application.bot
         if isinstance(reply, Document):
             upload = InputFile(reply.content, filename=reply.filename)
-            return [lambda: bot.send_document(chat_id, upload, caption=reply.caption or None,
-                                              rate_limit_args=priority)]
+            return [lambda: bot.send_document(chat_id, upload, caption=reply.caption or None, rate_limit_args=priority)]
         pieces = split_text(reply.text)
         markup = keyboard(reply)
         return [
             lambda piece=piece, last=number == len(pieces): bot.send_message(
-                chat_id, piece, reply_markup=markup if last else None, rate_limit_args=priority)
+                chat_id, piece, reply_markup=markup if last else None, rate_limit_args=priority
+            )
             for number, piece in enumerate(pieces, start=1)
         ]
 
@@ -377,8 +388,10 @@ class TelegramChannel:
         """Make one Bot API request, retrying transient failures; a 403 marks the chat unreachable."""
         try:
             async for attempt in AsyncRetrying(
-                retry=retry_if_exception(_transient), stop=stop_after_attempt(4),
-                wait=wait_exponential(multiplier=self.retry_wait, max=10), reraise=True,
+                retry=retry_if_exception(_transient),
+                stop=stop_after_attempt(4),
+                wait=wait_exponential(multiplier=self.retry_wait, max=10),
+                reraise=True,
             ):
                 with attempt:
                     return await make()

@@ -1,5 +1,6 @@
 """Telegram's flood limits for one bot, replies before broadcasts: python-telegram-bot's rate limiter
 interface on aiolimiter buckets, where a push takes a turn only when no reply needs it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,8 +30,13 @@ class RepliesFirstLimiter(BaseRateLimiter[str]):
     A 429 is waited out and tried again, up to `max_retries` times. `waited` hears, per request,
     "reply" or "push" and the seconds it waited before going out."""
 
-    def __init__(self, rate: float, broadcast_rate: float, max_retries: int = 3,
-                 waited: Callable[[str, float], None] = lambda kind, wait: None) -> None:
+    def __init__(
+        self,
+        rate: float,
+        broadcast_rate: float,
+        max_retries: int = 3,
+        waited: Callable[[str, float], None] = lambda kind, wait: None,
+    ) -> None:
         burst = 4 if rate >= 10 else 1  # a turn's few messages pass together even just after a push
         steady = rate - burst if burst > 1 else rate  # refilled per second: a burst and a second's pace fit the rate
         self._overall = AsyncLimiter(burst, burst / steady)
@@ -62,9 +68,15 @@ class RepliesFirstLimiter(BaseRateLimiter[str]):
             if not self._replying:
                 self._no_replies.set()
 
-    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
-                              kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
-                              rate_limit_args: str | None) -> Any:
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: str | None,
+    ) -> Any:
         chat_id = data.get("chat_id")
         if chat_id is None:  # getMe, answerCallbackQuery...: outside the flood limits
             return await callback(*args, **kwargs)

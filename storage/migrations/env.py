@@ -1,4 +1,5 @@
 """Alembic environment: runs migrations on the connection `storage.migrate` hands over."""
+
 from alembic import context
 
 from storage.migrate import include_name

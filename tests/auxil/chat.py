@@ -2,6 +2,7 @@
 
 It drives `Gangmaker.handle` exactly as a channel does, so tests read like a conversation.
 """
+
 from __future__ import annotations
 
 from bot.core import Gangmaker
@@ -10,8 +11,7 @@ from bot.replies import Document, Notice, Question, Reply, buttons_of
 
 
 class Chat:
-    def __init__(self, bot: Gangmaker, user_id: str = "1001", channel: str = "test",
-                 locale: str | None = None) -> None:
+    def __init__(self, bot: Gangmaker, user_id: str = "1001", channel: str = "test", locale: str | None = None) -> None:
         self.bot = bot
         self.user_id = user_id
         self.channel = channel
@@ -83,9 +83,15 @@ class Chat:
         return [r for r in self.last if isinstance(r, Question)]
 
 
-async def onboard(chat: Chat, name: str = "Anna", neighbourhood: str = "Heule",
-                  interests: tuple[str, ...] = ("Kunst en cultuur",), contributions: tuple[str, ...] = ("Tijd",),
-                  language: str = "Nederlands", digest: bool = False) -> None:
+async def onboard(
+    chat: Chat,
+    name: str = "Anna",
+    neighbourhood: str = "Heule",
+    interests: tuple[str, ...] = ("Kunst en cultuur",),
+    contributions: tuple[str, ...] = ("Tijd",),
+    language: str = "Nederlands",
+    digest: bool = False,
+) -> None:
     """Consent and answer every onboarding question (Dutch labels unless `language` changes them)."""
     await chat.send("/start")
     await chat.tap("Ja, dat is goed")

@@ -1,5 +1,6 @@
 """A small city for the calls tests: the bot on the fake Bot API, its scheduler checks and
 outbox dispatcher driven by a hand-moved clock, a coordinator and residents."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,8 +34,14 @@ class City:
     def person(self, user_id: int, name: str = "Anna", language_code: str = "nl") -> TelegramUser:
         return self.bot.user(user_id, name, language_code)
 
-    async def resident(self, user_id: int, name: str = "Anna", neighbourhood: str = "Heule",
-                       interests: tuple[str, ...] = ("Erfgoed",), digest: bool = False) -> TelegramUser:
+    async def resident(
+        self,
+        user_id: int,
+        name: str = "Anna",
+        neighbourhood: str = "Heule",
+        interests: tuple[str, ...] = ("Erfgoed",),
+        digest: bool = False,
+    ) -> TelegramUser:
         user = self.person(user_id, name)
         await onboard(user, name, neighbourhood, interests, digest)
         user.unread()

@@ -1,4 +1,5 @@
 """A clock the tests move by hand."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone

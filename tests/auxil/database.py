@@ -1,4 +1,5 @@
 """Test databases: per test a copy of a migrated template, a SQLite file or a PostgreSQL database."""
+
 from __future__ import annotations
 
 import os
@@ -14,9 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.db import create_engine
 from storage.migrate import upgrade
 
-POSTGRES_URL = os.environ.get(
-    "GANGMAKER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_URL = os.environ.get("GANGMAKER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
 
 def _unreachable(error: Exception) -> None:

@@ -12,6 +12,7 @@ signed with the signing secret (or not, or stale, to see them refused); or, once
 opened a Socket Mode connection (apps.connections.open with the app token, then a WebSocket),
 sends them as envelopes over it and waits at most Slack's 3 seconds for the acknowledgement.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -155,7 +156,9 @@ class FakeSlack:
                 raise SlackError("invalid_auth")
             if self.failures.get(method):
                 error = self.failures[method].pop(0)
-                raise SlackError(error, *((429, 1) if error == "ratelimited" else (500,) if error == "fatal_error" else ()))
+                raise SlackError(
+                    error, *((429, 1) if error == "ratelimited" else (500,) if error == "fatal_error" else ())
+                )
             handler = getattr(self, "_" + method.replace(".", "_"), None)
             if handler is None:
                 raise SlackError("unknown_method")
@@ -201,8 +204,14 @@ class FakeSlack:
         self._sent_at[channel] = [*recent, now]
 
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "https://kortrijk2030.slack.com/", "team": "Kortrijk 2030", "user": "gangmaker",
-                "team_id": TEAM, "user_id": BOT_USER, "bot_id": "BGANGMAKER"}
+        return {
+            "url": "https://kortrijk2030.slack.com/",
+            "team": "Kortrijk 2030",
+            "user": "gangmaker",
+            "team_id": TEAM,
+            "user_id": BOT_USER,
+            "bot_id": "BGANGMAKER",
+        }
 
     def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"url": self.url.replace("http://", "ws://") + "/link"}
@@ -211,8 +220,16 @@ class FakeSlack:
         user = self.users.get(str(params.get("user")))
         if user is None:
             raise SlackError("user_not_found")
-        return {"user": {"id": user.id, "name": user.name, "real_name": user.name, "deleted": user.deleted,
-                         "locale": user.locale, "team_id": TEAM}}
+        return {
+            "user": {
+                "id": user.id,
+                "name": user.name,
+                "real_name": user.name,
+                "deleted": user.deleted,
+                "locale": user.locale,
+                "team_id": TEAM,
+            }
+        }
 
     def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         users = str(params.get("users") or "")
@@ -224,8 +241,9 @@ class FakeSlack:
         channel = self._channel(params.get("channel"))
         text, blocks = self._content(params)
         self._rate(channel)
-        message = Message(channel, f"{int(time.time())}.{next(self._ts):06d}", text, blocks,
-                          thread_ts=params.get("thread_ts"))
+        message = Message(
+            channel, f"{int(time.time())}.{next(self._ts):06d}", text, blocks, thread_ts=params.get("thread_ts")
+        )
         self.messages.append(message)
         return {"channel": channel, "ts": message.ts, "message": {"text": text, "blocks": blocks}}
 
@@ -312,8 +330,14 @@ class FakeSlack:
         """The bot's Socket Mode connection: Slack says hello, then takes the acknowledgements."""
         socket = web.WebSocketResponse()
         await socket.prepare(request)
-        await socket.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "AGANGMAKER"},
-                                "debug_info": {"host": "fake", "approximate_connection_time": 18060}})
+        await socket.send_json(
+            {
+                "type": "hello",
+                "num_connections": 1,
+                "connection_info": {"app_id": "AGANGMAKER"},
+                "debug_info": {"host": "fake", "approximate_connection_time": 18060},
+            }
+        )
         self.socket = socket
         async for message in socket:
             if message.type == WSMsgType.TEXT:
@@ -331,18 +355,27 @@ class FakeSlack:
             kind, payload = "events_api", json.loads(body)
         else:
             form = dict(parse_qsl(body))
-            kind, payload = ("interactive", json.loads(form["payload"])) if "payload" in form else ("slash_commands", form)
+            kind, payload = (
+                ("interactive", json.loads(form["payload"])) if "payload" in form else ("slash_commands", form)
+            )
         envelope_id = f"env-{next(self._ids)}"
         self._acks[envelope_id] = asyncio.get_running_loop().create_future()
         assert self.socket is not None
-        await self.socket.send_json({"envelope_id": envelope_id, "type": kind, "payload": payload,
-                                     "accepts_response_payload": kind != "events_api",
-                                     **({"retry_attempt": retry, "retry_reason": "timeout"} if retry else {})})
+        await self.socket.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                **({"retry_attempt": retry, "retry_reason": "timeout"} if retry else {}),
+            }
+        )
         ack = await asyncio.wait_for(self._acks[envelope_id], 3.0)  # Slack's limit for an acknowledgement
         return 200, json.dumps(ack["payload"]) if ack.get("payload") else ""
 
-    async def post(self, body: str, content_type: str, *, signed: bool = True, age: int = 0,
-                   retry: int | None = None) -> tuple[int, str]:
+    async def post(
+        self, body: str, content_type: str, *, signed: bool = True, age: int = 0, retry: int | None = None
+    ) -> tuple[int, str]:
         """Post a request to the bot as Slack would, signed `age` seconds ago (over the Socket
         Mode connection instead when the bot has one open)."""
         if self.socket is not None:
@@ -351,58 +384,121 @@ class FakeSlack:
         headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp}
         if signed:
             headers["X-Slack-Signature"] = SignatureVerifier(self.secret).generate_signature(
-                timestamp=timestamp, body=body)
+                timestamp=timestamp, body=body
+            )
         if retry is not None:
             headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
-        async with ClientSession() as session, session.post(self.bot_url, data=body.encode(), headers=headers) as response:
+        async with (
+            ClientSession() as session,
+            session.post(self.bot_url, data=body.encode(), headers=headers) as response,
+        ):
             return response.status, await response.text()
 
     async def command(self, user_id: str, text: str, *, channel: str | None = None, **options: Any) -> tuple[int, str]:
         """A slash command (/gangmaker TEXT) typed by the user."""
-        form = {"token": "x", "team_id": TEAM, "channel_id": channel or f"D{user_id}", "user_id": user_id,
-                "user_name": self.users[user_id].name, "command": "/gangmaker", "text": text,
-                "response_url": f"{self.url}/respond", "trigger_id": f"trigger-{next(self._ids)}"}
+        form = {
+            "token": "x",
+            "team_id": TEAM,
+            "channel_id": channel or f"D{user_id}",
+            "user_id": user_id,
+            "user_name": self.users[user_id].name,
+            "command": "/gangmaker",
+            "text": text,
+            "response_url": f"{self.url}/respond",
+            "trigger_id": f"trigger-{next(self._ids)}",
+        }
         return await self.post(urlencode(form), "application/x-www-form-urlencoded", **options)
 
     async def interact(self, payload: dict[str, Any], **options: Any) -> tuple[int, str]:
-        return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded",
-                               **options)
+        return await self.post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", **options
+        )
 
     async def tap(self, user_id: str, message: Message, label: str, **options: Any) -> tuple[int, str]:
         """Press the button labelled `label` on a message the bot sent."""
-        return await self._press(user_id, message.blocks, label, {
-            "container": {"type": "message", "channel_id": message.channel, "message_ts": message.ts},
-            "channel": {"id": message.channel}, "message": {"ts": message.ts, "text": message.text}}, **options)
+        return await self._press(
+            user_id,
+            message.blocks,
+            label,
+            {
+                "container": {"type": "message", "channel_id": message.channel, "message_ts": message.ts},
+                "channel": {"id": message.channel},
+                "message": {"ts": message.ts, "text": message.text},
+            },
+            **options,
+        )
 
     async def tap_home(self, user_id: str, label: str, **options: Any) -> tuple[int, str]:
         """Press the first button labelled `label` on the person's App Home."""
         home = self.homes[user_id]
-        return await self._press(user_id, home["blocks"], label, {
-            "container": {"type": "view", "view_id": "VHOME"}, "view": {**home, "id": "VHOME"}}, **options)
+        return await self._press(
+            user_id,
+            home["blocks"],
+            label,
+            {"container": {"type": "view", "view_id": "VHOME"}, "view": {**home, "id": "VHOME"}},
+            **options,
+        )
 
-    async def _press(self, user_id: str, blocks: list[dict[str, Any]], label: str, where: dict[str, Any],
-                     **options: Any) -> tuple[int, str]:
-        button = next(element for block in blocks if block["type"] == "actions"
-                      for element in block["elements"] if element["text"]["text"].removeprefix("✅ ") == label)
-        return await self.interact({
-            "type": "block_actions", "user": {"id": user_id, "team_id": TEAM}, "team": {"id": TEAM},
-            "api_app_id": "AGANGMAKER", "trigger_id": f"trigger-{next(self._ids)}", **where,
-            "response_url": f"{self.url}/respond",
-            "actions": [{"type": "button", "action_id": button["action_id"], "block_id": "b",
-                         "value": button.get("value", ""), "action_ts": str(time.time())}],
-        }, **options)
+    async def _press(
+        self, user_id: str, blocks: list[dict[str, Any]], label: str, where: dict[str, Any], **options: Any
+    ) -> tuple[int, str]:
+        button = next(
+            element
+            for block in blocks
+            if block["type"] == "actions"
+            for element in block["elements"]
+            if element["text"]["text"].removeprefix("✅ ") == label
+        )
+        return await self.interact(
+            {
+                "type": "block_actions",
+                "user": {"id": user_id, "team_id": TEAM},
+                "team": {"id": TEAM},
+                "api_app_id": "AGANGMAKER",
+                "trigger_id": f"trigger-{next(self._ids)}",
+                **where,
+                "response_url": f"{self.url}/respond",
+                "actions": [
+                    {
+                        "type": "button",
+                        "action_id": button["action_id"],
+                        "block_id": "b",
+                        "value": button.get("value", ""),
+                        "action_ts": str(time.time()),
+                    }
+                ],
+            },
+            **options,
+        )
 
-    async def submit(self, user_id: str, view_id: str, values: dict[str, dict[str, Any]], **options: Any) -> tuple[int, str]:
+    async def submit(
+        self, user_id: str, view_id: str, values: dict[str, dict[str, Any]], **options: Any
+    ) -> tuple[int, str]:
         """Submit an open modal; `values` per block id: the element's state as Slack sends it."""
         view = self.views[view_id]
         state = {block_id: {block_id: value} for block_id, value in values.items()}
-        return await self.interact({
-            "type": "view_submission", "user": {"id": user_id, "team_id": TEAM}, "team": {"id": TEAM},
-            "api_app_id": "AGANGMAKER", "trigger_id": f"trigger-{next(self._ids)}",
-            "view": {**view, "state": {"values": state}},
-        }, **options)
+        return await self.interact(
+            {
+                "type": "view_submission",
+                "user": {"id": user_id, "team_id": TEAM},
+                "team": {"id": TEAM},
+                "api_app_id": "AGANGMAKER",
+                "trigger_id": f"trigger-{next(self._ids)}",
+                "view": {**view, "state": {"values": state}},
+            },
+            **options,
+        )
 
     async def event(self, event: dict[str, Any], **options: Any) -> tuple[int, str]:
-        body = json.dumps({"token": "x", "team_id": TEAM, "api_app_id": "AGANGMAKER", "type": "event_callback",
-                           "event_id": f"Ev{next(self._ids):08d}", "event_time": int(time.time()), "event": event})
+        body = json.dumps(
+            {
+                "token": "x",
+                "team_id": TEAM,
+                "api_app_id": "AGANGMAKER",
+                "type": "event_callback",
+                "event_id": f"Ev{next(self._ids):08d}",
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
         return await self.post(body, "application/json", **options)

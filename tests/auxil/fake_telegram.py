@@ -10,6 +10,7 @@ parameters, and each value of the documented type (objects checked field by fiel
 
 Simulated people write to the bot with `send_update`; the bot's traffic is in `calls`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -119,8 +120,7 @@ class Spec:
         if set(value) - set(fields):
             return False
         return all(
-            self.fits(value[name], f["types"]) if name in value else not f["required"]
-            for name, f in fields.items()
+            self.fits(value[name], f["types"]) if name in value else not f["required"] for name, f in fields.items()
         )
 
 
@@ -129,10 +129,14 @@ class Upload:
     filename: str
     content: bytes
 
+
 GATEWAY_PAGE, DROP = "gateway page", "drop"
-NGINX_504 = ("<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n"
-             "<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-             + "<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n" * 6)
+NGINX_504 = (
+    "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n"
+    "<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    + "<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n"
+    * 6
+)
 
 
 class FakeTelegram:
@@ -204,8 +208,11 @@ class FakeTelegram:
                 self.calls.append(Call(method, params, 504, "gateway page"))
                 return web.Response(status=504, text=NGINX_504, content_type="text/html")
             if isinstance(failure, int):
-                raise ApiError(failure, "Internal Server Error" if failure >= 500 else
-                               "Too Many Requests: retry after 1", retry_after=1 if failure == 429 else None)
+                raise ApiError(
+                    failure,
+                    "Internal Server Error" if failure >= 500 else "Too Many Requests: retry after 1",
+                    retry_after=1 if failure == 429 else None,
+                )
             self._check_rate(method)
             result = await getattr(self, f"_{method}")(params)
             if failure == DROP:
@@ -248,8 +255,11 @@ class FakeTelegram:
                     params[name] = json.loads(value)
                 except json.JSONDecodeError:
                     params[name] = value
-        attached = {value.removeprefix("attach://") for value in raw.values()
-                    if isinstance(value, str) and value.startswith("attach://")}
+        attached = {
+            value.removeprefix("attach://")
+            for value in raw.values()
+            if isinstance(value, str) and value.startswith("attach://")
+        }
         return {name: value for name, value in params.items() if name not in attached}
 
     def _check_rate(self, method: str) -> None:
@@ -294,15 +304,23 @@ class FakeTelegram:
         return {"id": BOT_ID, "is_bot": True, "first_name": "Gangmaker", "username": BOT_USERNAME}
 
     def _message(self, chat: Chat, **content: Any) -> dict[str, Any]:
-        message = {"message_id": next(self._message_ids), "date": int(time.time()),
-                   "chat": {"id": chat.id, "type": chat.type, "first_name": chat.first_name},
-                   "from": self.bot_user(), **{k: v for k, v in content.items() if v is not None}}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat.id, "type": chat.type, "first_name": chat.first_name},
+            "from": self.bot_user(),
+            **{k: v for k, v in content.items() if v is not None},
+        }
         chat.messages[message["message_id"]] = message
         return message
 
     async def _getMe(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {**self.bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+        return {
+            **self.bot_user(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def _getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.webhook is not None:
@@ -363,8 +381,12 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: file must be non-empty")
         if params.get("caption"):
             self._check_text(params["caption"], limit=1024, what="caption")
-        document = {"file_id": f"doc-{len(self.calls)}", "file_unique_id": "d1",
-                    "file_name": upload.filename, "file_size": len(upload.content)}
+        document = {
+            "file_id": f"doc-{len(self.calls)}",
+            "file_unique_id": "d1",
+            "file_name": upload.filename,
+            "file_size": len(upload.content),
+        }
         message = self._message(chat, document=document, caption=params.get("caption"))
         message["_content"] = upload.content
         return {k: v for k, v in message.items() if k != "_content"}
@@ -402,8 +424,9 @@ class FakeTelegram:
 
     # -- the people on the other side ----------------------------------------------------
 
-    def add_chat(self, chat_id: int, first_name: str, language_code: str | None = "nl",
-                 chat_type: str = "private") -> Chat:
+    def add_chat(
+        self, chat_id: int, first_name: str, language_code: str | None = "nl", chat_type: str = "private"
+    ) -> Chat:
         chat = self.chats.setdefault(chat_id, Chat(chat_id, first_name, language_code, chat_type))
         return chat
 

@@ -1,4 +1,5 @@
 """Faults on demand: a database that fails statements or drops its connections, for the fault tests."""
+
 from __future__ import annotations
 
 import random
@@ -12,8 +13,9 @@ from tests.auxil.database import POSTGRES_URL, create_engine
 
 
 @contextmanager
-def failing(engine: AsyncEngine, statements: int = 10**9, only: str = "", chance: float = 1.0,
-            seed: int = 2030) -> Iterator[list[str]]:
+def failing(
+    engine: AsyncEngine, statements: int = 10**9, only: str = "", chance: float = 1.0, seed: int = 2030
+) -> Iterator[list[str]]:
     """The next `statements` SQL statements (those containing `only`; with `chance`, each with that
     chance, drawn from a seeded generator) fail with the driver's OperationalError, as a locked
     SQLite file or an unreachable server does; yields those statements."""
@@ -40,9 +42,10 @@ async def drop_connections(engine: AsyncEngine) -> int:
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
         async with admin.connect() as connection:
-            result = await connection.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
-                {"name": engine.url.database})
+            result = await connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": engine.url.database},
+            )
             return len(result.all())
     finally:
         await admin.dispose()

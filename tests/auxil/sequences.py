@@ -5,6 +5,7 @@ A scenario is plain data (people, a few rows to start from, events), so hypothes
 what an event means (which button "the third button" is) is worked out while it is played, and
 every event as it was delivered is written down with `note`, so a failure shows the conversation.
 """
+
 from __future__ import annotations
 
 import logging
@@ -209,8 +210,24 @@ class Dispatch:
     every coordinator (who may then tap their buttons)."""
 
 
-Event = (Say | Answer | Tap | TypeLabel | TapOld | TapTheirs | Forged | Photo | Sticker | Edit | Submit | Slash | Thread
-         | Open | Later | Dispatch)
+Event = (
+    Say
+    | Answer
+    | Tap
+    | TypeLabel
+    | TapOld
+    | TapTheirs
+    | Forged
+    | Photo
+    | Sticker
+    | Edit
+    | Submit
+    | Slash
+    | Thread
+    | Open
+    | Later
+    | Dispatch
+)
 
 
 @dataclass(frozen=True)
@@ -223,65 +240,316 @@ class Scenario:
 
 # -- strategies ----------------------------------------------------------------------------------
 
-ODD = ("\x00", "\x01", "\x07", "\x1b", "\x7f", "\u0085", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e",
-       "\u200f", "\u202a", "\u202e", "\u2066", "\u00a0", "\u2003", "\u3000", "\u2028", "\u2029", "\t", "\n", "\r",
-       "²", "³", "¹", "٣", "۴", "५", "１", "①", "Ⅻ", "¼", "İ", "ß", "ǅ", "ﬁ", "e\u0301", "👩🏽‍🚒", "🏳️‍🌈",
-       "🇧🇪", "💡", "|", "/", "@", "%s", "{name}", "{", "}", "<b>", "*", "_", "`", "\\")
+ODD = (
+    "\x00",
+    "\x01",
+    "\x07",
+    "\x1b",
+    "\x7f",
+    "\u0085",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202e",
+    "\u2066",
+    "\u00a0",
+    "\u2003",
+    "\u3000",
+    "\u2028",
+    "\u2029",
+    "\t",
+    "\n",
+    "\r",
+    "²",
+    "³",
+    "¹",
+    "٣",
+    "۴",
+    "५",
+    "１",
+    "①",
+    "Ⅻ",
+    "¼",
+    "İ",
+    "ß",
+    "ǅ",
+    "ﬁ",
+    "e\u0301",
+    "👩🏽‍🚒",
+    "🏳️‍🌈",
+    "🇧🇪",
+    "💡",
+    "|",
+    "/",
+    "@",
+    "%s",
+    "{name}",
+    "{",
+    "}",
+    "<b>",
+    "*",
+    "_",
+    "`",
+    "\\",
+)
 RTL = ("مرحبا، عندي فكرة للحي", "שלום, יש לי רעיון", "\u202eKlopt\u202c", "أ ب ت", "٢٠/٣")
 PLAUSIBLE = (
-    "Het Leieboord is grijs. Buren zitten er nooit.", "Kleurrijke bankjes die buren samen maken.",
-    "Meer bomen in onze straat, want het is er heet", "ja", "Ja", "nee", "Ja graag", "oké", "non merci", "klopt",
-    "Klopt", "aanpassen", "stoppen", "Klaar", "klaar", "terug", "Terug", "overslaan", "weet ik niet", "geen idee",
-    "1, 3", "1 en 2", "2;4", "erfgoed, sport", "Erfgoed en Sport en bewegen", "4", "4 uur", "€ 50", "50 euro",
-    "0", "-3", "201", "99999999999999999999", "²", "٣", "１２", "20/3", "29/2", "31/4", "1/1/0001", "20/3/2027",
-    "32/13", "10/3", "9/3", "morgen", "vandaag", "zaterdag", "14/3 om 14.00 uur", "17u", "Anna", "A", "Jo",
-    "idee delen", "💡 Idee delen", "Menu", "help", "Heule", "Kortrijk centrum", "Nederlands", "English",
-    "Français", "Ja, dat is goed", "Nee, liever niet", "Ja, stoppen", "Ja, iets nieuws", "Nee, ga verder",
-    "Ja, wis mijn gegevens", "Nee, toch niet", "Correct", "Yes", "oui", "Inwoner", "Tijd", "Dit is mijn idee",
-    "", " ", "...", "?", "c1", "start",
+    "Het Leieboord is grijs. Buren zitten er nooit.",
+    "Kleurrijke bankjes die buren samen maken.",
+    "Meer bomen in onze straat, want het is er heet",
+    "ja",
+    "Ja",
+    "nee",
+    "Ja graag",
+    "oké",
+    "non merci",
+    "klopt",
+    "Klopt",
+    "aanpassen",
+    "stoppen",
+    "Klaar",
+    "klaar",
+    "terug",
+    "Terug",
+    "overslaan",
+    "weet ik niet",
+    "geen idee",
+    "1, 3",
+    "1 en 2",
+    "2;4",
+    "erfgoed, sport",
+    "Erfgoed en Sport en bewegen",
+    "4",
+    "4 uur",
+    "€ 50",
+    "50 euro",
+    "0",
+    "-3",
+    "201",
+    "99999999999999999999",
+    "²",
+    "٣",
+    "１２",
+    "20/3",
+    "29/2",
+    "31/4",
+    "1/1/0001",
+    "20/3/2027",
+    "32/13",
+    "10/3",
+    "9/3",
+    "morgen",
+    "vandaag",
+    "zaterdag",
+    "14/3 om 14.00 uur",
+    "17u",
+    "Anna",
+    "A",
+    "Jo",
+    "idee delen",
+    "💡 Idee delen",
+    "Menu",
+    "help",
+    "Heule",
+    "Kortrijk centrum",
+    "Nederlands",
+    "English",
+    "Français",
+    "Ja, dat is goed",
+    "Nee, liever niet",
+    "Ja, stoppen",
+    "Ja, iets nieuws",
+    "Nee, ga verder",
+    "Ja, wis mijn gegevens",
+    "Nee, toch niet",
+    "Correct",
+    "Yes",
+    "oui",
+    "Inwoner",
+    "Tijd",
+    "Dit is mijn idee",
+    "",
+    " ",
+    "...",
+    "?",
+    "c1",
+    "start",
 )
 COMMAND_NAMES = sorted(
     {name for command in COMMANDS for name in command.names}
     | {name for names in NAVIGATION for name in names}
-    | {"geld", "foo", "foto", "IDEE", "Annuleer", "TIJD", "start@GangmakerBot", "idee@AnotherBot", "İDEE", "ídee"})
+    | {"geld", "foo", "foto", "IDEE", "Annuleer", "TIJD", "start@GangmakerBot", "idee@AnotherBot", "İDEE", "ídee"}
+)
 # The commands people use most, in Dutch, and the dialogue's own; then every name and alias, and a few unknown.
-COMMON_COMMANDS = ("start", "idee", "tijd", "kennis", "geven", "profiel", "privacy", "mijngegevens", "vergeet", "annuleer",
-                   "terug", "overslaan", "agenda", "pauze", "help", "menu", "bijdragen", "mijnoproepen", "geld", "foo")
-COMMAND_TAILS = ("", " c1", " c2", " c0", " c999999999", " c1234567890", " ²", " nu", "  ", " Bankjes aan de Leie",
-                 "\u200b", "\n/idee")
+COMMON_COMMANDS = (
+    "start",
+    "idee",
+    "tijd",
+    "kennis",
+    "geven",
+    "profiel",
+    "privacy",
+    "mijngegevens",
+    "vergeet",
+    "annuleer",
+    "terug",
+    "overslaan",
+    "agenda",
+    "pauze",
+    "help",
+    "menu",
+    "bijdragen",
+    "mijnoproepen",
+    "geld",
+    "foo",
+)
+COMMAND_TAILS = (
+    "",
+    " c1",
+    " c2",
+    " c0",
+    " c999999999",
+    " c1234567890",
+    " ²",
+    " nu",
+    "  ",
+    " Bankjes aan de Leie",
+    "\u200b",
+    "\n/idee",
+)
 ODD_COMMANDS = ("/", "//idee", "/ idee", "/\u00a0", "/\u2003 ", "/²", "/٣", "/idee\u200b", "/\x00", "/|", "/start c")
-STEP_NAMES = ("language", "display_name", "neighbourhood", "role", "interests", "contributions", "level", "digest",
-              "quiet")
+STEP_NAMES = (
+    "language",
+    "display_name",
+    "neighbourhood",
+    "role",
+    "interests",
+    "contributions",
+    "level",
+    "digest",
+    "quiet",
+)
 # The verbs each route knows (and a few it does not); a forged tap mostly names a real one.
 ROUTE_VERBS = {
-    "offer": ("withdraw", "withdraw!", "renew", "undo", "keep"), "privacy": ("export", "forget"),
-    "profile": STEP_NAMES, "call": ("join", "no", "info", "ics", "show", "keep", "confirm", "release", "cancel!",
-                                    "cancel"),
-    "fb": ("1", "5", "0", "6", "²", "١", "05"), "pause": ("week", "month", "open", "off"), "nudge": ("resume",),
-    "consent": ("yes", "no", "more", "lang", "young", "parent"), "onb": ("rest",),
-    "coord": ("cancel", "cancel!", "keep", "close", "publish", "attendance", "edit"), "att": ("toggle",),
-    "mod": ("publish", "reject", "block", "unblock"), "member": ("approve", "deny"), "adopt": ("idea",),
-    "ocontact": ("ask",), "proj": ("next", "stop", "call"), "pquiet": ("mute",), "callok": ("approve", "deny"),
-    "relay": ("allow", "deny", "answer", "close"), "cmd": COMMAND_NAMES, "switch": (*COMMAND_NAMES, STOP, ""),
+    "offer": ("withdraw", "withdraw!", "renew", "undo", "keep"),
+    "privacy": ("export", "forget"),
+    "profile": STEP_NAMES,
+    "call": ("join", "no", "info", "ics", "show", "keep", "confirm", "release", "cancel!", "cancel"),
+    "fb": ("1", "5", "0", "6", "²", "١", "05"),
+    "pause": ("week", "month", "open", "off"),
+    "nudge": ("resume",),
+    "consent": ("yes", "no", "more", "lang", "young", "parent"),
+    "onb": ("rest",),
+    "coord": ("cancel", "cancel!", "keep", "close", "publish", "attendance", "edit"),
+    "att": ("toggle",),
+    "mod": ("publish", "reject", "block", "unblock"),
+    "member": ("approve", "deny"),
+    "adopt": ("idea",),
+    "ocontact": ("ask",),
+    "proj": ("next", "stop", "call"),
+    "pquiet": ("mute",),
+    "callok": ("approve", "deny"),
+    "relay": ("allow", "deny", "answer", "close"),
+    "cmd": COMMAND_NAMES,
+    "switch": (*COMMAND_NAMES, STOP, ""),
     "dlg": ("answer", "done", "ok", "change", "stop", "edit", "back", "skip"),
     "form": ("idea", "onboarding", "offer_time", "call", "forget", "x"),
 }
 ROUTE_NAMES = (*ROUTES, *ROUTE_VERBS, "", "x", "CALL", "Offer")
 OTHER_VERBS = ("", "x", "ok", "1", STOP, "join|1")
 # The dialogues someone may be in when a scenario starts (a coordinator's: the call).
-OPENINGS = ("idea", "idea", "offer_time", "offer_expertise", "offer_gift", "onboarding", "forget", "profile_interests",
-            "profile_display_name", "call")
+OPENINGS = (
+    "idea",
+    "idea",
+    "offer_time",
+    "offer_expertise",
+    "offer_gift",
+    "onboarding",
+    "forget",
+    "profile_interests",
+    "profile_display_name",
+    "call",
+)
 # Typed where a number, a date or a moment is asked: far, past, impossible, odd digits.
-EDGES = ("31/12/9999", "31/12/9999 om 23.59 uur", "1/1/2100 om 10u", "29/2/2028 om 14.00 uur", "28/2/2100", "10/3",
-         "9/3", "10/3 om 9.00", "10/3 om 8.59", "morgen 9u", "vandaag", "1/1/0001", "0", "1", "200", "201", "9999999",
-         "²", "٣", "1e3", "4 uur", "€ 50", "-1")
+EDGES = (
+    "31/12/9999",
+    "31/12/9999 om 23.59 uur",
+    "1/1/2100 om 10u",
+    "29/2/2028 om 14.00 uur",
+    "28/2/2100",
+    "10/3",
+    "9/3",
+    "10/3 om 9.00",
+    "10/3 om 8.59",
+    "morgen 9u",
+    "vandaag",
+    "1/1/0001",
+    "0",
+    "1",
+    "200",
+    "201",
+    "9999999",
+    "²",
+    "٣",
+    "1e3",
+    "4 uur",
+    "€ 50",
+    "-1",
+)
 # What a cooperative person starts when nothing is asked (Answer.pick); a higher pick taps a button shown.
-STARTS = ("idee", "tijd", "kennis", "geven", "profiel", "agenda", "vergeet", "start", "mijnoproepen", "bijdragen",
-          "pauze", "privacy")
+STARTS = (
+    "idee",
+    "tijd",
+    "kennis",
+    "geven",
+    "profiel",
+    "agenda",
+    "vergeet",
+    "start",
+    "mijnoproepen",
+    "bijdragen",
+    "pauze",
+    "privacy",
+)
 STARTS_FOR_COORDINATORS = ("oproep", "oproepen", "idee", "agenda", "start")
 MOMENTS = {"publish_at": (1, 10), "deadline": (2, 10), "starts_at": (3, 10), "ends_at": (3, 12)}  # days ahead, hour
-IDS = ("1", "1", "2", "2", "3", "4", "0", "-1", "007", "999999999", "1000000000", "99999999999999999999999", "²", "٣",
-       "١", "１２", "1.5", "1e3", " 1", "", "abc", "nl", "en", "fr", "zz", "c1", "c2", "c²", "abcdef", STOP)
+IDS = (
+    "1",
+    "1",
+    "2",
+    "2",
+    "3",
+    "4",
+    "0",
+    "-1",
+    "007",
+    "999999999",
+    "1000000000",
+    "99999999999999999999999",
+    "²",
+    "٣",
+    "١",
+    "１２",
+    "1.5",
+    "1e3",
+    " 1",
+    "",
+    "abc",
+    "nl",
+    "en",
+    "fr",
+    "zz",
+    "c1",
+    "c2",
+    "c²",
+    "abcdef",
+    STOP,
+)
 
 
 @lru_cache(maxsize=None)
@@ -293,11 +561,13 @@ def typed_texts() -> st.SearchStrategy[str]:
         st.sampled_from(RTL),
         st.text(max_size=30),  # any code point but surrogates: controls, NUL, unassigned...
         st.lists(odd, min_size=1, max_size=6).map("".join),
-        st.tuples(st.lists(odd, max_size=2).map("".join), st.sampled_from(PLAUSIBLE),
-                  st.lists(odd, max_size=2).map("".join)).map("".join),
-        st.tuples(st.sampled_from(("Lang verhaal. ", "é", "👩🏽‍🚒", "x", " ", "\u200b", "مرحبا ")),
-                  st.sampled_from((39, 40, 41, 999, 1000, 1001, 1002, 4096, 5000, 20_000))).map(
-            lambda piece: (piece[0] * piece[1])[: piece[1]]),
+        st.tuples(
+            st.lists(odd, max_size=2).map("".join), st.sampled_from(PLAUSIBLE), st.lists(odd, max_size=2).map("".join)
+        ).map("".join),
+        st.tuples(
+            st.sampled_from(("Lang verhaal. ", "é", "👩🏽‍🚒", "x", " ", "\u200b", "مرحبا ")),
+            st.sampled_from((39, 40, 41, 999, 1000, 1001, 1002, 4096, 5000, 20_000)),
+        ).map(lambda piece: (piece[0] * piece[1])[: piece[1]]),
     )
 
 
@@ -306,8 +576,11 @@ def commands() -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(COMMON_COMMANDS).map(lambda name: f"/{name}"),
         st.sampled_from(COMMON_COMMANDS).map(lambda name: f"/{name}"),
-        st.builds(lambda name, tail: f"/{name}{tail}", st.sampled_from(COMMAND_NAMES),
-                  st.sampled_from(COMMAND_TAILS) | st.text(max_size=8).map(lambda tail: " " + tail)),
+        st.builds(
+            lambda name, tail: f"/{name}{tail}",
+            st.sampled_from(COMMAND_NAMES),
+            st.sampled_from(COMMAND_TAILS) | st.text(max_size=8).map(lambda tail: " " + tail),
+        ),
         st.sampled_from(ODD_COMMANDS),
     )
 
@@ -316,11 +589,16 @@ def commands() -> st.SearchStrategy[str]:
 def forged_data() -> st.SearchStrategy[str]:
     part = st.text(max_size=8)
     verbs = st.sampled_from(OTHER_VERBS) | part
-    starts = st.one_of(*(st.tuples(st.just(route), st.sampled_from(ROUTE_VERBS[route]) | verbs if route in ROUTE_VERBS
-                                   else verbs) for route in ROUTE_NAMES))
+    starts = st.one_of(
+        *(
+            st.tuples(st.just(route), st.sampled_from(ROUTE_VERBS[route]) | verbs if route in ROUTE_VERBS else verbs)
+            for route in ROUTE_NAMES
+        )
+    )
     return st.one_of(
-        st.builds(lambda start, args: "|".join((*start, *args)), starts,
-                  st.lists(st.sampled_from(IDS) | part, max_size=3)),
+        st.builds(
+            lambda start, args: "|".join((*start, *args)), starts, st.lists(st.sampled_from(IDS) | part, max_size=3)
+        ),
         st.text(max_size=30),
     )
 
@@ -328,8 +606,12 @@ def forged_data() -> st.SearchStrategy[str]:
 @lru_cache(maxsize=None)
 def names() -> st.SearchStrategy[str | None]:
     """Names chat apps give: none, plain ones, odd ones, and as long as Slack allows (80 characters)."""
-    return st.one_of(st.none(), st.sampled_from(("Anna", "Jo", "Zoë", "محمد", "👩🏽‍🚒", "", " ")),
-                     st.text(max_size=80), st.integers(60, 80).map(lambda n: ("Anna-Lies Vandenberghe " * 4)[:n]))
+    return st.one_of(
+        st.none(),
+        st.sampled_from(("Anna", "Jo", "Zoë", "محمد", "👩🏽‍🚒", "", " ")),
+        st.text(max_size=80),
+        st.integers(60, 80).map(lambda n: ("Anna-Lies Vandenberghe " * 4)[:n]),
+    )
 
 
 @lru_cache(maxsize=None)
@@ -348,11 +630,13 @@ def form_value(step: Step) -> st.SearchStrategy[Any]:
     options = [option.value for option in getattr(step, "options", ())] + ["x", ""]
     kinds = {
         "number": st.sampled_from(("0", "1", "5", "-1", "10000", "10001", "²", "٣", "1e3", " 7 ", "12.5", "")),
-        "date": st.sampled_from(("2027-03-13", "2027-03-10", "2020-01-01", "2027-02-29", "0001-01-01", "9999-12-31",
-                                 "13/3", "")),
+        "date": st.sampled_from(
+            ("2027-03-13", "2027-03-10", "2020-01-01", "2027-02-29", "0001-01-01", "9999-12-31", "13/3", "")
+        ),
         "datetime": st.sampled_from((1805000000, 1805007200, 1804000000, 0, -1, 253402300800, 10**13))
         | st.integers(-(10**12), 10**13),
-        "choice": st.sampled_from(options), "yesno": st.sampled_from(options),
+        "choice": st.sampled_from(options),
+        "yesno": st.sampled_from(options),
         "multi": st.lists(st.sampled_from(options), max_size=4),
         "photo": st.sampled_from(("AgAD-photo-form", "")),
     }
@@ -362,16 +646,23 @@ def form_value(step: Step) -> st.SearchStrategy[Any]:
 FLOWS = {flow.name: flow for flow in app_flows(1000)}
 FORMS = tuple(name for name, flow in FLOWS.items() if flow.form) + ("idea", "forget", "nope")
 # What a form carries along (Slack keeps it: the person cannot change it, but it may be stale).
-HIDDEN = {"_call_id": (1, 2, 3, 999999999), "_idea_id": (1, 2, 3, 999999999), "_project_id": (1, 2, 999999999),
-          "_phase": ("explore", "prototype", "test", "realised", "stopped")}
+HIDDEN = {
+    "_call_id": (1, 2, 3, 999999999),
+    "_idea_id": (1, 2, 3, 999999999),
+    "_project_id": (1, 2, 999999999),
+    "_phase": ("explore", "prototype", "test", "realised", "stopped"),
+}
 
 
 def submissions(who: st.SearchStrategy[int]) -> st.SearchStrategy[Submit]:
     def values(name: str) -> st.SearchStrategy[tuple[tuple[str, Any], ...]]:
         steps = FLOWS[name].steps if name in FLOWS else ()
         fields = st.tuples(*(st.tuples(st.just(step.name), form_value(step)) for step in steps))
-        hidden = st.lists(st.one_of(*(st.tuples(st.just(key), st.sampled_from(kept)) for key, kept in HIDDEN.items())),
-                          max_size=2, unique_by=lambda pair: pair[0])
+        hidden = st.lists(
+            st.one_of(*(st.tuples(st.just(key), st.sampled_from(kept)) for key, kept in HIDDEN.items())),
+            max_size=2,
+            unique_by=lambda pair: pair[0],
+        )
         return st.builds(lambda shown, kept: (*shown, *kept), fields, hidden)
 
     forms = st.one_of(*(st.tuples(st.just(name), values(name)) for name in FORMS))
@@ -385,15 +676,25 @@ def event(people: int) -> st.SearchStrategy[Event]:
     answer = st.builds(Answer, who, st.integers(0, 15), st.integers(1, 4), words(), st.none() | st.sampled_from(EDGES))
     tap = st.builds(Tap, who, index)
     return st.one_of(
-        answer, answer, answer, tap, tap, tap,
-        st.builds(Say, who, typed_texts()), st.builds(Say, who, typed_texts()),
-        st.builds(Say, who, commands()), st.builds(Say, who, commands()),
+        answer,
+        answer,
+        answer,
+        tap,
+        tap,
+        tap,
+        st.builds(Say, who, typed_texts()),
+        st.builds(Say, who, typed_texts()),
+        st.builds(Say, who, commands()),
+        st.builds(Say, who, commands()),
         st.builds(TypeLabel, who, index),
         st.builds(TapOld, who, index, index),
         st.builds(TapTheirs, who, st.integers(0, people - 1), index),
         st.builds(Forged, who, forged_data()),
-        st.builds(Photo, who, st.sampled_from(("AgAD-photo-1", "AgAD-photo-2", "x" * 100, "", "AgAD|photo",
-                                               "console:" + "schets-" * 40))),
+        st.builds(
+            Photo,
+            who,
+            st.sampled_from(("AgAD-photo-1", "AgAD-photo-2", "x" * 100, "", "AgAD|photo", "console:" + "schets-" * 40)),
+        ),
         st.builds(Sticker, who),
         st.builds(Edit, who, typed_texts()),
         st.builds(Open, who),
@@ -407,11 +708,21 @@ def event(people: int) -> st.SearchStrategy[Event]:
 
 @st.composite
 def scenarios(draw, min_events: int = 3, max_events: int = 15) -> Scenario:
-    people = draw(st.lists(st.builds(
-        Who, st.sampled_from(("resident", "resident", "stranger", "coordinator", "partner")),
-        st.sampled_from(("test", "test", "telegram", "console", "slack")),
-        st.sampled_from((None, None, "nl", "en", "fr", "de", "en-GB", "fr-BE", "zz")),
-        st.none() | st.sampled_from(OPENINGS), st.integers(0, 12), names()), min_size=1, max_size=3))
+    people = draw(
+        st.lists(
+            st.builds(
+                Who,
+                st.sampled_from(("resident", "resident", "stranger", "coordinator", "partner")),
+                st.sampled_from(("test", "test", "telegram", "console", "slack")),
+                st.sampled_from((None, None, "nl", "en", "fr", "de", "en-GB", "fr-BE", "zz")),
+                st.none() | st.sampled_from(OPENINGS),
+                st.integers(0, 12),
+                names(),
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    )
     events = draw(st.lists(event(len(people)), min_size=min_events, max_size=max_events))
     return Scenario(tuple(people), tuple(events), calls=draw(st.integers(0, 2)), ideas=draw(st.integers(0, 2)))
 
@@ -426,8 +737,11 @@ async def empty(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         raw = (await connection.get_raw_connection()).driver_connection
         if engine.dialect.name == "postgresql":
-            restarts = ", ".join(f"setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), 1, false)"
-                                 for table in Base.metadata.sorted_tables if "id" in table.columns)
+            restarts = ", ".join(
+                f"setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), 1, false)"
+                for table in Base.metadata.sorted_tables
+                if "id" in table.columns
+            )
             await raw.execute(f"BEGIN; {deletes}SELECT {restarts}; COMMIT;")
         else:  # SQLite reuses ids from the highest one left (no table is AUTOINCREMENT)
             await raw.executescript(f"BEGIN; {deletes}COMMIT;")
@@ -509,8 +823,14 @@ def opening(flow: Flow, answered: int, local: datetime) -> tuple[str, dict[str, 
     return step.name, answers
 
 
-async def set_up(engine: AsyncEngine, settings: Settings, flows: dict[str, Flow], scenario: Scenario,
-                 chats: list[Chat], now: datetime) -> None:
+async def set_up(
+    engine: AsyncEngine,
+    settings: Settings,
+    flows: dict[str, Flow],
+    scenario: Scenario,
+    chats: list[Chat],
+    now: datetime,
+) -> None:
     """Residents onboarded, coordinators named (and admitted when they start in a dialogue), the
     dialogues people start in, and the calls and ideas the scenario starts with."""
     local = now.astimezone(ZoneInfo(settings.timezone))
@@ -521,48 +841,103 @@ async def set_up(engine: AsyncEngine, settings: Settings, flows: dict[str, Flow]
         await session.flush()
         for who, chat in zip(scenario.people, chats, strict=True):
             if who.kind in ("coordinator", "partner"):
-                session.add(RoleGrant(channel=chat.channel, external_id=chat.user_id,
-                                      role=COORDINATOR if who.kind == "coordinator" else PARTNER,
-                                      organisation_id=organisation.id if who.kind == "partner" else None,
-                                      granted_by="settings", granted_at=now))
+                session.add(
+                    RoleGrant(
+                        channel=chat.channel,
+                        external_id=chat.user_id,
+                        role=COORDINATOR if who.kind == "coordinator" else PARTNER,
+                        organisation_id=organisation.id if who.kind == "partner" else None,
+                        granted_by="settings",
+                        granted_at=now,
+                    )
+                )
             if who.kind == "stranger" or (who.kind == "coordinator" and who.flow != "call"):
                 continue
             resident = who.kind == "resident" and who.flow != "onboarding"  # else only just said yes
-            person = Person(display_name="Anna", locale=who.locale if who.locale in ("nl", "en", "fr") else "nl",
-                            neighbourhood="heule" if resident else None, role="resident" if resident else None,
-                            interests=["heritage"] if resident else [], contributions=["time"] if resident else [],
-                            level="both" if resident else None, consent_at=now,
-                            consent_version=settings.privacy_version if resident else "workspace",
-                            onboarded_at=now if resident else None, created_at=now, last_active_at=now)
-            session.add_all([person, Identity(person=person, channel=chat.channel, external_id=chat.user_id,
-                                              created_at=now)])
+            person = Person(
+                display_name="Anna",
+                locale=who.locale if who.locale in ("nl", "en", "fr") else "nl",
+                neighbourhood="heule" if resident else None,
+                role="resident" if resident else None,
+                interests=["heritage"] if resident else [],
+                contributions=["time"] if resident else [],
+                level="both" if resident else None,
+                consent_at=now,
+                consent_version=settings.privacy_version if resident else "workspace",
+                onboarded_at=now if resident else None,
+                created_at=now,
+                last_active_at=now,
+            )
+            session.add_all(
+                [person, Identity(person=person, channel=chat.channel, external_id=chat.user_id, created_at=now)]
+            )
             author = author or (person if resident else None)
             if who.flow is not None and (who.flow == "call") == (who.kind == "coordinator"):
                 await session.flush()
                 step, answers = opening(flows[who.flow], who.answered, local)
-                session.add(Conversation(person_id=person.id, flow=who.flow, step=step, answers=answers,
-                                         token=new_token(), mode="ask", started_at=now, updated_at=now))
+                session.add(
+                    Conversation(
+                        person_id=person.id,
+                        flow=who.flow,
+                        step=step,
+                        answers=answers,
+                        token=new_token(),
+                        mode="ask",
+                        started_at=now,
+                        updated_at=now,
+                    )
+                )
         await session.flush()
         for n in range(scenario.calls):
-            call = call_service.new_call(dict(
-                title=f"Bankjes bouwen {n}", description="Samen bouwen.", address="Groeningestraat 1",
-                neighbourhood="heule", needs=["time"], themes=["heritage"], capacity=1 + n,
-                starts_at=(now + timedelta(days=3 + n)).isoformat(),
-                ends_at=(now + timedelta(days=3 + n, hours=3)).isoformat()), None, now)
+            call = call_service.new_call(
+                dict(
+                    title=f"Bankjes bouwen {n}",
+                    description="Samen bouwen.",
+                    address="Groeningestraat 1",
+                    neighbourhood="heule",
+                    needs=["time"],
+                    themes=["heritage"],
+                    capacity=1 + n,
+                    starts_at=(now + timedelta(days=3 + n)).isoformat(),
+                    ends_at=(now + timedelta(days=3 + n, hours=3)).isoformat(),
+                ),
+                None,
+                now,
+            )
             session.add(call)
             await session.flush()
             await call_service.publish(session, settings, call, now)
         for n in range(scenario.ideas if author is not None else 0):
-            idea = Idea(author_id=author.id, problem=f"Het Leieboord is grijs {n}.", idea="Bankjes.", theme="heritage",
-                        place="heule", state=("submitted", "published")[n % 2], created_at=now, updated_at=now)
+            idea = Idea(
+                author_id=author.id,
+                problem=f"Het Leieboord is grijs {n}.",
+                idea="Bankjes.",
+                theme="heritage",
+                place="heule",
+                state=("submitted", "published")[n % 2],
+                created_at=now,
+                updated_at=now,
+            )
             session.add(idea)
             await session.flush()
             if idea.state == "published":  # on its way to the partners' room
-                await enqueue_room(session, key=f"idea:{idea.id}:published", room=purposes.PARTNERS,
-                                   purpose=purposes.IDEA_PUBLISHED, now=now, payload={"idea_id": idea.id})
+                await enqueue_room(
+                    session,
+                    key=f"idea:{idea.id}:published",
+                    room=purposes.PARTNERS,
+                    purpose=purposes.IDEA_PUBLISHED,
+                    now=now,
+                    payload={"idea_id": idea.id},
+                )
             else:  # to the coordinators' room, to be moderated
-                await enqueue_room(session, key=f"idea:{idea.id}:moderate", room=purposes.COORDINATORS,
-                                   purpose=purposes.MODERATION, now=now, payload={"idea_id": idea.id})
+                await enqueue_room(
+                    session,
+                    key=f"idea:{idea.id}:moderate",
+                    room=purposes.COORDINATORS,
+                    purpose=purposes.MODERATION,
+                    now=now,
+                    payload={"idea_id": idea.id},
+                )
 
 
 # -- playing a scenario --------------------------------------------------------------------------
@@ -630,17 +1005,33 @@ class Play:
         elif isinstance(event, Sticker):
             await self.deliver(chat, "sends a sticker", kind="other")
         elif isinstance(event, Submit):
-            await self.deliver(chat, f"submits the form {event.flow!r} with {dict(event.values)!r}", kind="submit",
-                               action=Action.of("form", event.flow), values=dict(event.values))
+            await self.deliver(
+                chat,
+                f"submits the form {event.flow!r} with {dict(event.values)!r}",
+                kind="submit",
+                action=Action.of("form", event.flow),
+                values=dict(event.values),
+            )
         elif isinstance(event, Slash):
             text = "/" + event.text.removeprefix("/")
             await self.deliver(chat, f"gives the slash command {text!r}", kind="command", text=text)
         elif isinstance(event, Thread):
             threads = self.post.threads.get(id(chat), [])
             thread = threads[event.message % len(threads)] if threads else "no-such-message"
-            fields = {"text": event.text} if event.kind == "text" else {"photo": "AgAD-thread"} if event.kind == "photo" else {}
-            await self.deliver(chat, f"answers in the thread of {thread!r}: {event.kind} {fields}", kind=event.kind,
-                               reply_to=thread, **fields)
+            fields = (
+                {"text": event.text}
+                if event.kind == "text"
+                else {"photo": "AgAD-thread"}
+                if event.kind == "photo"
+                else {}
+            )
+            await self.deliver(
+                chat,
+                f"answers in the thread of {thread!r}: {event.kind} {fields}",
+                kind=event.kind,
+                reply_to=thread,
+                **fields,
+            )
         elif isinstance(event, Open):
             await self.deliver(chat, "opens the dashboard", kind="open")
         elif isinstance(event, Forged):
@@ -674,8 +1065,9 @@ class Play:
         if isinstance(event, TypeLabel):
             await self.deliver(chat, f"types the label {button.label!r}", kind="text", text=button.label)
         else:
-            await self.deliver(chat, f"taps {button.label!r} ({button.action.encode()}) on {whose}",
-                               kind="tap", action=button.action)
+            await self.deliver(
+                chat, f"taps {button.label!r} ({button.action.encode()}) on {whose}", kind="tap", action=button.action
+            )
 
     async def answer(self, chat: Chat, pick: int, words: str, edge: str | None = None) -> None:
         """What a cooperative person does next: answer the question shown as it asks; with nothing
@@ -687,8 +1079,9 @@ class Play:
             starts = STARTS_FOR_COORDINATORS if coordinator else STARTS
             if message is not None and (person is None or pick >= len(starts)):
                 button = buttons_of(message)[0 if person is None else pick % len(buttons_of(message))]
-                await self.deliver(chat, f"taps {button.label!r} ({button.action.encode()})", kind="tap",
-                                   action=button.action)
+                await self.deliver(
+                    chat, f"taps {button.label!r} ({button.action.encode()})", kind="tap", action=button.action
+                )
             else:
                 name = starts[pick % len(starts)]
                 await self.deliver(chat, f"says '/{name}'", kind="text", text=f"/{name}")
@@ -719,8 +1112,12 @@ class Play:
                 button = next(button for button in options if button.navigation and button.action.verb == "done")
             else:
                 button = (answers or options)[0]
-            await self.deliver(chat, f"answers by tapping {button.label!r} ({button.action.encode()})",
-                               kind="tap", action=button.action)
+            await self.deliver(
+                chat,
+                f"answers by tapping {button.label!r} ({button.action.encode()})",
+                kind="tap",
+                action=button.action,
+            )
         else:
             await self.deliver(chat, "says '/start'", kind="text", text="/start")
 
@@ -772,48 +1169,63 @@ class Play:
     def check_errors(self, where: str) -> None:
         errors = self.errors()
         assert not errors, f"an error was logged {where}: {errors[0].getMessage()}\n" + (
-            logging.Formatter().formatException(errors[0].exc_info) if errors[0].exc_info else "")
+            logging.Formatter().formatException(errors[0].exc_info) if errors[0].exc_info else ""
+        )
 
     def check_steps(self, after: State, where: str) -> None:
         flows = self.core.dialogue.flows
         for owner, (flow, step, _) in after.conversations.items():
             assert flow in flows and (step in (SUMMARY, EDIT) or step in flows[flow].steps_by_name), (
-                f"the dialogue of person {owner} stands at {flow}/{step}, which does not exist, {where}")
+                f"the dialogue of person {owner} stands at {flow}/{step}, which does not exist, {where}"
+            )
 
-    def check_change(self, before: State, after: State, person: int | None, fields: dict, where: str,
-                     chat: Chat) -> None:
+    def check_change(
+        self, before: State, after: State, person: int | None, fields: dict, where: str, chat: Chat
+    ) -> None:
         kind = fields.get("kind")
         coordinator = self.scenario.people[self.chats.index(chat)].kind == "coordinator"
         for key in after.identities.keys() - before.identities.keys():
             action = fields.get("action")
-            said_yes = (kind == "tap" and action is not None and action.route == "consent" and action.verb in CONSENTED
-                        or kind == "text" and yes_or_no(str(fields.get("text"))) is True)
+            said_yes = (
+                kind == "tap"
+                and action is not None
+                and action.route == "consent"
+                and action.verb in CONSENTED
+                or kind == "text"
+                and yes_or_no(str(fields.get("text"))) is True
+            )
             workspace = chat.channel == "slack"  # a workspace member takes part by their organisation's agreement
             assert key == (chat.channel, chat.user_id) and (said_yes or coordinator or workspace), (
-                f"{key} is stored without having said yes {where}")
+                f"{key} is stored without having said yes {where}"
+            )
         self.check_steps(after, where)
         was = before.conversations.get(person) if person is not None else None
         if after.ideas != before.ideas:
             assert after.ideas == before.ideas + 1, f"{after.ideas - before.ideas} ideas stored at once {where}"
             assert was is not None and was[:2] == ("idea", SUMMARY) and kind in ("tap", "text"), (
-                f"an idea was stored though its author was at {was} (no summary confirmed) {where}")
+                f"an idea was stored though its author was at {was} (no summary confirmed) {where}"
+            )
         if after.offers > before.offers:
             assert after.offers == before.offers + 1, f"{after.offers - before.offers} offers stored at once {where}"
             assert was is not None and was[0].startswith("offer_") and was[1] == SUMMARY, (
-                f"an offer was stored though its author was at {was} (no summary confirmed) {where}")
+                f"an offer was stored though its author was at {was} (no summary confirmed) {where}"
+            )
         elif after.offers < before.offers:
             assert (chat.channel, chat.user_id) not in after.identities, f"offers disappeared {where}"
         if not coordinator:
             for owner, dialogue in before.conversations.items():
                 if owner != person:
                     assert after.conversations.get(owner) == dialogue, (
-                        f"the dialogue of person {owner} changed by someone else's event {where}")
+                        f"the dialogue of person {owner} changed by someone else's event {where}"
+                    )
 
     def tell(self, before: State, after: State, person: int | None, blocked: bool) -> None:
         """What the sequences reached, for `--hypothesis-show-statistics`; hypothesis steers towards
         sequences that reach further (summaries, stored rows, several flows) when asked to steer."""
         reached = {f"{flow}/{step}" for flow, step, _ in after.conversations.values()}
-        self.reached |= reached | ({"stored"} if (after.ideas, after.offers) != (before.ideas, before.offers) else set())
+        self.reached |= reached | (
+            {"stored"} if (after.ideas, after.offers) != (before.ideas, before.offers) else set()
+        )
         if after.ideas > before.ideas:
             hypothesis.event("an idea stored")
         if after.offers > before.offers:
@@ -834,12 +1246,15 @@ class Play:
             if person not in self.before.conversations or person in self.before.blocked:
                 continue
             replies = await self.deliver(chat, "says '/annuleer'", kind="text", text="/annuleer")
-            stop = next((button for reply in replies for button in buttons_of(reply)
-                         if button.action == Action(SWITCH, STOP)), None)
+            stop = next(
+                (button for reply in replies for button in buttons_of(reply) if button.action == Action(SWITCH, STOP)),
+                None,
+            )
             if stop is not None:
                 await self.deliver(chat, f"taps {stop.label!r}", kind="tap", action=stop.action)
             assert person not in self.before.conversations, (
-                f"{chat.user_id} is still in {self.before.conversations[person]} after /annuleer")
+                f"{chat.user_id} is still in {self.before.conversations[person]} after /annuleer"
+            )
 
     async def check_rows(self) -> None:
         """Every idea and offer stored is whole."""
@@ -854,7 +1269,8 @@ class Play:
         needed = {"time": ("hours", "moments", "start"), "expertise": ("skills",), "gift": ("kind", "what")}
         for offer in offers:
             assert offer.kind in needed and all(offer.details.get(key) for key in needed[offer.kind]), (
-                f"offer {offer.id} is half filled in: {offer.kind} {offer.details}")
+                f"offer {offer.id} is half filled in: {offer.kind} {offer.details}"
+            )
             if offer.kind == "gift":
                 assert offer.details["kind"] in {o.value for o in GIFT_KINDS}, f"offer {offer.id}: {offer.details}"
 
@@ -866,8 +1282,10 @@ class Post:
 
     def __init__(self, chats: list[Chat], people: tuple[Who, ...]) -> None:
         self.chats = {(chat.channel, chat.user_id): chat for chat in chats}
-        self.rooms = {room: [chat for who, chat in zip(people, chats, strict=True) if who.kind == kind]
-                      for room, kind in ((purposes.PARTNERS, "partner"), (None, "coordinator"))}
+        self.rooms = {
+            room: [chat for who, chat in zip(people, chats, strict=True) if who.kind == kind]
+            for room, kind in ((purposes.PARTNERS, "partner"), (None, "coordinator"))
+        }
         self.sent: list[tuple[Chat, list[Reply]]] = []
         self.threads: dict[int, list[str]] = {}  # the ids of the messages pushed to each chat
         self.count = 0
@@ -919,11 +1337,17 @@ def dutch() -> tuple[str, ...]:
     for language in ("en", "fr"):
         with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
             catalogs.append(read_po(po, locale=language))
-    translated = "\n".join(m.string if isinstance(m.string, str) else "\n".join(m.string)
-                           for catalog in catalogs for m in catalog if m.id)
-    pieces = {piece.strip() for catalog in catalogs for m in catalog if m.id
-              for message_id in ((m.id,) if isinstance(m.id, str) else m.id)
-              for piece in re.split(r"\{[^}]*\}|\n", message_id)}
+    translated = "\n".join(
+        m.string if isinstance(m.string, str) else "\n".join(m.string) for catalog in catalogs for m in catalog if m.id
+    )
+    pieces = {
+        piece.strip()
+        for catalog in catalogs
+        for m in catalog
+        if m.id
+        for message_id in ((m.id,) if isinstance(m.id, str) else m.id)
+        for piece in re.split(r"\{[^}]*\}|\n", message_id)
+    }
     return tuple(sorted(piece for piece in pieces if len(piece) >= 25 and piece not in translated))
 
 
@@ -942,22 +1366,47 @@ def check_button(button: Button, where: str) -> None:
     assert button.label.strip(), f"a button without a label {where}"
 
 
-async def play(engine: AsyncEngine, settings: Settings, app: Application, scenario: Scenario,
-               errors: Callable[[], list[logging.LogRecord]], steer: bool = False) -> None:
+async def play(
+    engine: AsyncEngine,
+    settings: Settings,
+    app: Application,
+    scenario: Scenario,
+    errors: Callable[[], list[logging.LogRecord]],
+    steer: bool = False,
+) -> None:
     """Play one scenario on an emptied database, as `bot.assembly.assemble` builds the core (the
     database is already migrated)."""
     await empty(engine)
     clock = FakeClock()
     core = Gangmaker(settings, engine, app, clock, surfaces=BY_CHANNEL)
     await core.bootstrap()
-    chats = [Chat(core, user_id=str(7001 + n), channel=who.channel, locale=who.locale)
-             for n, who in enumerate(scenario.people)]
+    chats = [
+        Chat(core, user_id=str(7001 + n), channel=who.channel, locale=who.locale)
+        for n, who in enumerate(scenario.people)
+    ]
     await set_up(engine, settings, core.dialogue.flows, scenario, chats, clock())
     post = Post(chats, scenario.people)
     kinds = app.purposes  # as bot.assembly builds the dispatcher and the jobs
-    dispatcher = Dispatcher(core.sessions, settings, {who.channel: post.on(who.channel) for who in scenario.people},
-                            core.render_push, clock, pausable={p.name for p in kinds if p.pausable},
-                            to_blocked={p.name for p in kinds if p.to_blocked})
+    dispatcher = Dispatcher(
+        core.sessions,
+        settings,
+        {who.channel: post.on(who.channel) for who in scenario.people},
+        core.render_push,
+        clock,
+        pausable={p.name for p in kinds if p.pausable},
+        to_blocked={p.name for p in kinds if p.to_blocked},
+    )
     async with engine.connect() as reader:
-        await Play(core, engine, reader, clock, scenario, errors, chats, Jobs(core.sessions, settings, app.checks),
-                   dispatcher, post, steer=steer).run()
+        await Play(
+            core,
+            engine,
+            reader,
+            clock,
+            scenario,
+            errors,
+            chats,
+            Jobs(core.sessions, settings, app.checks),
+            dispatcher,
+            post,
+            steer=steer,
+        ).run()

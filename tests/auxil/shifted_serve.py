@@ -4,6 +4,7 @@ Monday's overview, for one. Only the bot's own clock moves (what its checks, tur
 take as now); APScheduler keeps waking on the wall clock, and signatures and timeouts keep real
 time. Run as `python -m tests.auxil.shifted_serve` with the repository on PYTHONPATH.
 """
+
 from __future__ import annotations
 
 import os

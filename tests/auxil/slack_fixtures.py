@@ -1,4 +1,5 @@
 """Fixtures for the Slack channel: the fake Slack, and the real bot (Bolt on the bot's web server) against it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -42,10 +43,18 @@ async def start_slack_bot(fake: FakeSlack, engine, clock, *, socket_mode: bool =
     (an app token and no signing secret: Slack's requests come over the bot's WebSocket)."""
     port = free_port()
     transport = {"slack_app_token": APP_TOKEN} if socket_mode else {"slack_signing_secret": fake.secret}
-    settings = load_settings(slack_bot_token=fake.token, **transport,
-                             slack_api_url=f"{fake.url}/api", slack_coordinators_channel=COORDINATORS_ROOM,
-                             slack_partners_channel=PARTNERS_ROOM, host="127.0.0.1", port=port,
-                             database_url="sqlite://", _env_file=None, **extra)
+    settings = load_settings(
+        slack_bot_token=fake.token,
+        **transport,
+        slack_api_url=f"{fake.url}/api",
+        slack_coordinators_channel=COORDINATORS_ROOM,
+        slack_partners_channel=PARTNERS_ROOM,
+        host="127.0.0.1",
+        port=port,
+        database_url="sqlite://",
+        _env_file=None,
+        **extra,
+    )
     assembly = await assemble(settings, engine=engine, clock=clock)
     await assembly.start(scheduler=False)
     fake.bot_url = f"http://127.0.0.1:{port}/slack/events"
@@ -71,7 +80,12 @@ async def slack(request, fake_slack, engine, clock):
     """The bot on Slack over HTTP; over Socket Mode for a test parametrized with "socket"."""
     fake_slack.add_user("UCOCO", "coco")
     fake_slack.add_user("UPIA", "pia", locale="fr-FR")
-    running = await start_slack_bot(fake_slack, engine, clock, slack_coordinator_ids="UCOCO",
-                                    socket_mode=getattr(request, "param", "http") == "socket")
+    running = await start_slack_bot(
+        fake_slack,
+        engine,
+        clock,
+        slack_coordinator_ids="UCOCO",
+        socket_mode=getattr(request, "param", "http") == "socket",
+    )
     yield running
     await running.stop()

@@ -1,4 +1,5 @@
 """Fixtures for the Telegram channel: the fake Bot API, and the real bot running against it."""
+
 from __future__ import annotations
 
 import socket
@@ -49,11 +50,20 @@ class RunningBot:
 def telegram_settings(fake: FakeTelegram, mode: str, **extra: object) -> Settings:
     # Turns back to back, as a test sends them, would wait for Telegram's steady pace (about 30/s);
     # the fake refuses nothing unless a test sets its rate, and then the test sets ours too.
-    values: dict[str, object] = dict(telegram_token=fake.token, telegram_base_url=fake.url, telegram_rate=1000,
-                                     telegram_poll_timeout=1, database_url="sqlite://", _env_file=None)
+    values: dict[str, object] = dict(
+        telegram_token=fake.token,
+        telegram_base_url=fake.url,
+        telegram_rate=1000,
+        telegram_poll_timeout=1,
+        database_url="sqlite://",
+        _env_file=None,
+    )
     if mode == "webhook":
-        values |= dict(telegram_webhook_url=f"http://127.0.0.1:{free_port()}/telegram/hook",
-                       telegram_webhook_secret="s3cret-Token_1", host="127.0.0.1")
+        values |= dict(
+            telegram_webhook_url=f"http://127.0.0.1:{free_port()}/telegram/hook",
+            telegram_webhook_secret="s3cret-Token_1",
+            host="127.0.0.1",
+        )
     return load_settings(**(values | extra))
 
 

@@ -3,6 +3,7 @@
 They send messages and tap the buttons the bot actually sent (by their label), and read
 what the bot answered; nothing calls the bot's code directly.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,9 @@ QUIET = 0.15  # seconds without bot traffic after which a polled update counts a
 
 
 class TelegramUser:
-    def __init__(self, fake: FakeTelegram, user_id: int, first_name: str = "Anna",
-                 language_code: str | None = "nl") -> None:
+    def __init__(
+        self, fake: FakeTelegram, user_id: int, first_name: str = "Anna", language_code: str | None = "nl"
+    ) -> None:
         self.fake = fake
         self.id = user_id
         self.first_name = first_name
@@ -34,26 +36,42 @@ class TelegramUser:
         return user
 
     def _message(self, **content: Any) -> dict[str, Any]:
-        return {"message_id": next(self._dates), "date": next(self._dates), "from": self.sender(),
-                "chat": {"id": self.id, "type": "private", "first_name": self.first_name}, **content}
+        return {
+            "message_id": next(self._dates),
+            "date": next(self._dates),
+            "from": self.sender(),
+            "chat": {"id": self.id, "type": "private", "first_name": self.first_name},
+            **content,
+        }
 
     # -- doing things ---------------------------------------------------------------------
 
     async def send(self, text: str) -> list[Call]:
-        entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else []
+        entities = (
+            [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else []
+        )
         content: dict[str, Any] = {"text": text}
         if entities:
             content["entities"] = entities
         return await self.deliver({"message": self._message(**content)})
 
     async def send_photo(self, sizes: tuple[str, ...] = ("small-id", "medium-id", "large-id")) -> list[Call]:
-        photo = [{"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 90 * (n + 1), "height": 90 * (n + 1)}
-                 for n, file_id in enumerate(sizes)]
+        photo = [
+            {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 90 * (n + 1), "height": 90 * (n + 1)}
+            for n, file_id in enumerate(sizes)
+        ]
         return await self.deliver({"message": self._message(photo=photo)})
 
     async def send_sticker(self) -> list[Call]:
-        sticker = {"file_id": "sticker-1", "file_unique_id": "s1", "type": "regular", "width": 512,
-                   "height": 512, "is_animated": False, "is_video": False}
+        sticker = {
+            "file_id": "sticker-1",
+            "file_unique_id": "s1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
         return await self.deliver({"message": self._message(sticker=sticker)})
 
     async def send_location(self) -> list[Call]:
@@ -74,8 +92,9 @@ class TelegramUser:
     def message_with(self, fragment: str) -> dict[str, Any]:
         """The newest bot message whose text or buttons contain `fragment`."""
         for message in reversed(list(self.chat.messages.values())):
-            if fragment in message.get("text", "") or fragment in json.dumps(message.get("reply_markup"),
-                                                                             ensure_ascii=False):
+            if fragment in message.get("text", "") or fragment in json.dumps(
+                message.get("reply_markup"), ensure_ascii=False
+            ):
                 return message
         raise AssertionError(f"no message with {fragment!r}")
 
@@ -89,9 +108,13 @@ class TelegramUser:
         for row in message["reply_markup"]["inline_keyboard"]:
             for button in row:
                 if button["text"] in (label, f"✅ {label}"):
-                    query = {"id": self.fake.new_query_id(self.id), "from": self.sender(),
-                             "message": {k: v for k, v in message.items() if k != "_content"},
-                             "chat_instance": f"ci-{self.id}", "data": button["callback_data"]}
+                    query = {
+                        "id": self.fake.new_query_id(self.id),
+                        "from": self.sender(),
+                        "message": {k: v for k, v in message.items() if k != "_content"},
+                        "chat_instance": f"ci-{self.id}",
+                        "data": button["callback_data"],
+                    }
                     return await self.deliver({"callback_query": query})
         raise AssertionError(f"no button {label!r}; shown: {self.button_labels(message)}")
 
@@ -107,14 +130,21 @@ class TelegramUser:
         bot = self.fake.bot_user()
         member = {"user": bot, "status": new} | ({"until_date": 0} if new == "kicked" else {})
         previous = {"user": bot, "status": old} | ({"until_date": 0} if old == "kicked" else {})
-        return {"my_chat_member": {"chat": {"id": self.id, "type": "private", "first_name": self.first_name},
-                                   "from": self.sender(), "date": next(self._dates),
-                                   "old_chat_member": previous, "new_chat_member": member}}
+        return {
+            "my_chat_member": {
+                "chat": {"id": self.id, "type": "private", "first_name": self.first_name},
+                "from": self.sender(),
+                "date": next(self._dates),
+                "old_chat_member": previous,
+                "new_chat_member": member,
+            }
+        }
 
     # -- waiting for the answer -------------------------------------------------------------
 
-    async def deliver(self, update: dict[str, Any], update_id: int | None = None,
-                      expect_reply: bool = True) -> list[Call]:
+    async def deliver(
+        self, update: dict[str, Any], update_id: int | None = None, expect_reply: bool = True
+    ) -> list[Call]:
         mark = len(self.fake.calls)
         status = await self.fake.send_update(update, update_id)
         if status is None:  # polling: wait until the bot has answered and gone quiet
@@ -155,8 +185,9 @@ class TelegramUser:
     @property
     def texts(self) -> list[str]:
         """Texts the bot sent or edited in its last answer, in order."""
-        return [c.params["text"] for c in self.last
-                if c.method in ("sendMessage", "editMessageText") and c.status == 200]
+        return [
+            c.params["text"] for c in self.last if c.method in ("sendMessage", "editMessageText") and c.status == 200
+        ]
 
     @property
     def text(self) -> str:
@@ -167,8 +198,14 @@ class TelegramUser:
         return [c.params.get("text", "") for c in self.last if c.method == "answerCallbackQuery"]
 
 
-async def onboard(user: TelegramUser, name: str = "Anna", neighbourhood: str = "Heule",
-                  interests: tuple[str, ...] = ("Erfgoed",), digest: bool = False, start: str = "/start") -> None:
+async def onboard(
+    user: TelegramUser,
+    name: str = "Anna",
+    neighbourhood: str = "Heule",
+    interests: tuple[str, ...] = ("Erfgoed",),
+    digest: bool = False,
+    start: str = "/start",
+) -> None:
     """Consent and answer every onboarding question by tapping, as a Dutch-speaking resident."""
     await user.send(start)
     await user.tap("Ja, dat is goed")

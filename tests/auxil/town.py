@@ -1,5 +1,6 @@
 """A town with both platforms: residents on the fake Telegram, coordinators and partners on the
 fake Slack, one bot serving both (its scheduler and outbox driven by hand, as in `city`)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,10 +16,17 @@ from tests.auxil.slack_fixtures import COORDINATORS_ROOM, PARTNERS_ROOM
 @pytest.fixture
 async def town(fake_telegram, fake_slack, engine, clock):
     fake_slack.add_user("UCOCO", "Coco")
-    city = await build_city(fake_telegram, engine, clock, slack_bot_token=fake_slack.token,
-                            slack_signing_secret=fake_slack.secret, slack_api_url=f"{fake_slack.url}/api",
-                            slack_coordinators_channel=COORDINATORS_ROOM, slack_partners_channel=PARTNERS_ROOM,
-                            slack_coordinator_ids="UCOCO")
+    city = await build_city(
+        fake_telegram,
+        engine,
+        clock,
+        slack_bot_token=fake_slack.token,
+        slack_signing_secret=fake_slack.secret,
+        slack_api_url=f"{fake_slack.url}/api",
+        slack_coordinators_channel=COORDINATORS_ROOM,
+        slack_partners_channel=PARTNERS_ROOM,
+        slack_coordinator_ids="UCOCO",
+    )
     fake_slack.bot_url = f"http://127.0.0.1:{city.bot.settings.port}/slack/events"
     yield city, fake_slack
     await city.bot.stop()
