@@ -1,9 +1,10 @@
 """The application description: what `handlers/` hands the core, so `bot/` knows no handler.
 
-Commands with their aliases in every language, the routes of buttons, the flows, what a
-stranger (someone who never consented) gets per channel, the outbox purposes with their
-renderer, the scheduled checks, and the pages it adds to the web server. The core, the
-scheduler, the dispatcher, the channels and the web server read everything they need from it.
+Each feature declares one `Part`: its commands with their aliases in every language, the routes
+of its buttons, its flows, its pushes (each outbox purpose beside its renderer), its scheduled
+checks, its command-line commands and its public pages. `Application.of` joins the parts into
+the one description the core, the scheduler, the dispatcher, the channels and the web server
+read, and refuses a command name, route, flow, purpose or page declared twice.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ Handler = Callable[["Context"], Awaitable[None]]
 StrangerHandler = Callable[["Context"], Awaitable[bool | None]]
 ButtonHandler = Callable[["Context", Action], Awaitable[None]]
 Check = Callable[["AsyncSession", "Settings", datetime], Awaitable[int]]
+Renderer = Callable[["Scope", "OutboxMessage"], Awaitable[list[Reply]]]
+# Flows whose steps depend on the settings (the longest text a person may type) are built from them.
+FlowSource = Flow | Callable[["Settings"], Flow | Sequence[Flow]]
 
 
 def command_action(name: str) -> Action:
@@ -80,6 +84,59 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Push:
+    """A reason to write on one's own (`purpose`) and what is then said: the replies for one
+    outbox row, or none when it is no longer relevant (the call was cancelled)."""
+
+    purpose: Purpose
+    render: Renderer
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one feature adds to the application. The answers there is only one of (the menu,
+    what a stranger gets...) may be given by one part only."""
+
+    name: str
+    commands: Sequence[Command] = ()
+    routes: Mapping[str, Route] = field(default_factory=dict)
+    flows: Sequence[FlowSource] = ()
+    pushes: Sequence[Push] = ()
+    checks: Sequence[Check] = ()
+    cli: Sequence[Any] = ()  # click commands added to `gangmaker`
+    pages: Sequence[Page] = ()
+    menu_items: Sequence[tuple[str, str]] = ()
+    strangers: Mapping[str, StrangerHandler] = field(default_factory=dict)
+    menu: Handler | None = None
+    not_understood: Handler | None = None
+    unknown_command: Handler | None = None
+    home: Handler | None = None
+    on_reply: Callable[[Context], Awaitable[bool]] | None = None
+    bootstrap_roles: Callable[[Settings], Sequence[tuple[str, str, str]]] | None = None
+
+
+class DuplicateDeclaration(ValueError):
+    """Two parts declare the same command name, route, flow, purpose, page or single answer."""
+
+
+def _once(kind: str, named: Sequence[tuple[str, str]]) -> None:
+    """Refuse a name that two declarations share; `named` holds (name, part) pairs."""
+    seen: dict[str, str] = {}
+    for name, part in named:
+        if name in seen:
+            raise DuplicateDeclaration(f"{kind} {name!r} is declared by {seen[name]} and by {part}")
+        seen[name] = part
+
+
+def _flows(part: Part, settings: Settings) -> list[Flow]:
+    built: list[Flow] = []
+    for source in part.flows:
+        made = source if isinstance(source, Flow) else source(settings)
+        built += [made] if isinstance(made, Flow) else list(made)
+    return built
+
+
+@dataclass(frozen=True)
 class Application:
     """Everything the core needs to know about what Gangmaker does."""
 
@@ -105,6 +162,44 @@ class Application:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {name: command for command in self.commands for name in command.names})
+
+    @classmethod
+    def of(cls, parts: Sequence[Part], settings: Settings) -> Application:
+        """The application made of `parts`, in their order; a name declared twice stops the start."""
+        flows = {part.name: _flows(part, settings) for part in parts}
+        _once("command", [(name, p.name) for p in parts for command in p.commands for name in command.names])
+        _once("route", [(route, p.name) for p in parts for route in p.routes])
+        _once("flow", [(flow.name, name) for name, built in flows.items() for flow in built])
+        _once("purpose", [(push.purpose.name, p.name) for p in parts for push in p.pushes])
+        _once("page", [(page.path, p.name) for p in parts for page in p.pages])
+        _once("menu item", [(item, p.name) for p in parts for item, _label in p.menu_items])
+        _once("stranger answer for", [(channel, p.name) for p in parts for channel in p.strangers])
+        singles = ("menu", "not_understood", "unknown_command", "home", "on_reply", "bootstrap_roles")
+        _once("the answer", [(single, p.name) for p in parts for single in singles if getattr(p, single)])
+        given = {single: next((getattr(p, single) for p in parts if getattr(p, single)), None) for single in singles}
+        renderers = {push.purpose.name: push.render for part in parts for push in part.pushes}
+
+        async def render_push(scope: Scope, row: OutboxMessage) -> list[Reply]:
+            return await renderers[row.purpose](scope, row)
+
+        return cls(
+            commands=[command for part in parts for command in part.commands],
+            flows=[flow for built in flows.values() for flow in built],
+            routes={route: handler for part in parts for route, handler in part.routes.items()},
+            strangers={channel: answer for part in parts for channel, answer in part.strangers.items()},
+            purposes=[push.purpose for part in parts for push in part.pushes],
+            render_push=render_push,
+            checks=[check for part in parts for check in part.checks],
+            cli=[command for part in parts for command in part.cli],
+            pages=[page for part in parts for page in part.pages],
+            menu_items=[item for part in parts for item in part.menu_items],
+            bootstrap_roles=given["bootstrap_roles"] or (lambda settings: ()),
+            menu=given["menu"],
+            not_understood=given["not_understood"],
+            unknown_command=given["unknown_command"],
+            home=given["home"],
+            on_reply=given["on_reply"],
+        )
 
     def stranger(self, channel: str) -> StrangerHandler:
         return self.strangers.get(channel) or self.strangers["*"]

@@ -57,6 +57,20 @@ class Purpose:
     pausable: bool = False
     to_blocked: bool = False
 
+    def __post_init__(self) -> None:
+        declared = _DECLARED.setdefault(self.name, self)
+        if declared != self:
+            raise ValueError(f"outbox purpose {self.name!r} is declared twice, with other rules")
+
+
+# Every purpose declared, by name: the weekly cap counts the rows of all capped ones, whichever
+# feature declared them (as prometheus_client keeps every metric declared).
+_DECLARED: dict[str, Purpose] = {}
+
+
+def capped_purposes() -> list[str]:
+    return sorted(name for name, purpose in _DECLARED.items() if purpose.capped)
+
 
 class RetryLater(Exception):
     """The platform asks to wait (429) or failed for now (5xx, time-out)."""
@@ -151,12 +165,13 @@ def after_quiet_hours(now: datetime, person: Any, timezone: str) -> datetime:
     return wake.astimezone(now.tzinfo)
 
 
-async def pushes_this_week(session: AsyncSession, person: Person, now: datetime, capped: Iterable[str]) -> int:
+async def pushes_this_week(session: AsyncSession, person: Person, now: datetime) -> int:
+    """How many capped messages `person` got in the last seven days (held ones not counted)."""
     return (
         await session.scalar(
             select(func.count(OutboxMessage.id)).where(
                 OutboxMessage.person_id == person.id,
-                OutboxMessage.purpose.in_(list(capped)),
+                OutboxMessage.purpose.in_(capped_purposes()),
                 OutboxMessage.state.not_in(("skipped", HELD)),
                 OutboxMessage.created_at > now - timedelta(days=7),
             )
@@ -174,20 +189,17 @@ async def enqueue(
     purpose: Purpose,
     now: datetime,
     payload: dict[str, Any] | None = None,
-    capped: Iterable[str] = (),
     hold: bool = False,
 ) -> bool:
     """Queue one message; False when it was queued before or the weekly cap is reached (with
-    `hold`, it is then kept as held, for a later overview to carry, and True).
-
-    `capped` names every purpose that counts toward the weekly cap (this one's included)."""
+    `hold`, it is then kept as held, for a later overview to carry, and True)."""
     # Scheduled checks ask again and again; a cheap look first spares the cap count and the insert.
     if await session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
         return False
     state = "pending"
     if (
         purpose.capped
-        and await pushes_this_week(session, person, now, {*capped, purpose.name}) >= settings.push_weekly_cap
+        and await pushes_this_week(session, person, now) >= settings.push_weekly_cap
     ):
         if not hold:
             return False
@@ -214,7 +226,6 @@ async def enqueue_many(
     purpose: Purpose,
     now: datetime,
     payload: dict[str, Any] | None = None,
-    capped: Iterable[str] = (),
     hold: bool = False,
 ) -> int:
     """Queue one message for each of `people` (rows with id, quiet_start and quiet_end) in two
@@ -234,7 +245,7 @@ async def enqueue_many(
                     # seconds has fresh statistics: 230 ms a batch of 1,000 instead of 10).
                     OutboxMessage.person_id.between(min(ids), max(ids)),
                     OutboxMessage.person_id.in_(ids),
-                    OutboxMessage.purpose.in_([*capped, purpose.name]),
+                    OutboxMessage.purpose.in_(capped_purposes()),
                     OutboxMessage.state.not_in(("skipped", HELD)),
                     OutboxMessage.created_at > now - timedelta(days=7),
                 )

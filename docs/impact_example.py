@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.i18n import translator  # noqa: E402
-from handlers import impact  # noqa: E402
-from handlers.report import dashboard_png  # noqa: E402
+from handlers.impact import figures as impact  # noqa: E402
+from handlers.impact.report import dashboard_png  # noqa: E402
 from storage.db import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Call, Feedback, Idea, Offer, Organisation, Person, Project, SignUp  # noqa: E402

@@ -8,29 +8,19 @@ from collections.abc import Sequence
 from bot.app import Application, Command, Page, Route
 from bot.config import Settings
 from bot.i18n import N_
-from handlers import (
-    calls,
-    contributions,
-    coordination,
-    ideas,
-    impact_chat,
-    impact_page,
-    jobs,
-    menu,
-    moderation,
-    offer_board,
-    offers,
-    onboarding,
-    partner_calls,
-    privacy,
-    profile,
-    projects,
-    purposes,
-    pushes,
-    relay,
-    workspace,
-)
-from handlers.coordination import COORDINATOR
+from handlers import jobs, pushes
+from handlers.calls import coordination
+from handlers.calls import partners as partner_calls
+from handlers.calls import residents as calls
+from handlers.common import pushing as purposes
+from handlers.common.domain import Role
+from handlers.ideas import moderation
+from handlers.ideas import sharing as ideas
+from handlers.impact import chat as impact_chat
+from handlers.impact import page as impact_page
+from handlers.offers import offering as offers
+from handlers.people import contributions, menu, onboarding, privacy, profile, workspace
+from handlers.projects import offer_board, projects, relay
 
 COMMANDS = (
     Command(("start",), menu.start, for_strangers=onboarding.before_consent),
@@ -75,8 +65,8 @@ COMMANDS = (
     Command(("mijnoproepen", "mycalls", "mesappels"), calls.my_calls, N_("Oproepen waaraan je meedoet")),
     Command(("pauze", "pause"), calls.pause, N_("Even geen berichten")),
     Command(("mijnimpact", "myimpact", "monimpact"), impact_chat.my_impact, N_("Wat je bijdroeg, in cijfers")),
-    Command(("oproep", "newcall"), coordination.start_call, starts_dialogue=True, role=COORDINATOR),
-    Command(("oproepen", "calls"), coordination.list_calls, role=COORDINATOR),
+    Command(("oproep", "newcall"), coordination.start_call, starts_dialogue=True, role=Role.COORDINATOR),
+    Command(("oproepen", "calls"), coordination.list_calls, role=Role.COORDINATOR),
     Command(("help", "hulp", "aide"), menu.show_help, N_("Hulp")),
     Command(("koppel", "join", "rejoindre"), projects.request_membership),
     Command(("rapport", "report"), impact_chat.report),  # coordinators and partners; the handler checks which
@@ -93,15 +83,15 @@ ROUTES = {
     pushes.NUDGE: Route(pushes.on_nudge_button),
     onboarding.CONSENT: Route(onboarding.consent_again),
     onboarding.REST: Route(onboarding.on_rest_button),
-    coordination.COORDINATE: Route(coordination.on_coordinate_button, role=COORDINATOR),
-    coordination.ATTENDANCE: Route(coordination.on_attendance_button, role=COORDINATOR),
-    moderation.MODERATE: Route(moderation.on_moderate_button, role=COORDINATOR),
-    projects.MEMBER: Route(projects.on_member_button, role=COORDINATOR),
-    projects.ADOPT: Route(projects.on_adopt_button, role=projects.PARTNER),
-    offer_board.CONTACT: Route(offer_board.on_contact_button, role=projects.PARTNER),
-    projects.PROJECT: Route(projects.on_project_button, role=projects.PARTNER),
+    coordination.COORDINATE: Route(coordination.on_coordinate_button, role=Role.COORDINATOR),
+    coordination.ATTENDANCE: Route(coordination.on_attendance_button, role=Role.COORDINATOR),
+    moderation.MODERATE: Route(moderation.on_moderate_button, role=Role.COORDINATOR),
+    projects.MEMBER: Route(projects.on_member_button, role=Role.COORDINATOR),
+    projects.ADOPT: Route(projects.on_adopt_button, role=Role.PARTNER),
+    offer_board.CONTACT: Route(offer_board.on_contact_button, role=Role.PARTNER),
+    projects.PROJECT: Route(projects.on_project_button, role=Role.PARTNER),
     projects.QUIET: Route(projects.on_quiet_button),
-    partner_calls.APPROVE: Route(partner_calls.on_approval_button, role=COORDINATOR),
+    partner_calls.APPROVE: Route(partner_calls.on_approval_button, role=Role.COORDINATOR),
     relay.RELAY: Route(relay.on_relay_button),  # the author and the partner; the handler checks which
 }
 
@@ -129,17 +119,17 @@ def flows(max_text_length: int) -> list:
 def coordinators_from_settings(settings: Settings) -> Sequence[tuple[str, str, str]]:
     """COORDINATOR_TELEGRAM_IDS, SLACK_COORDINATOR_IDS and COORDINATOR_CONSOLE_USERS grant the role at start."""
     return [
-        *(("telegram", str(user_id), COORDINATOR) for user_id in settings.coordinator_telegram_ids),
-        *(("slack", user, COORDINATOR) for user in settings.slack_coordinator_ids),
-        *(("console", user, COORDINATOR) for user in settings.coordinator_console_users),
+        *(("telegram", str(user_id), Role.COORDINATOR) for user_id in settings.coordinator_telegram_ids),
+        *(("slack", user, Role.COORDINATOR) for user in settings.slack_coordinator_ids),
+        *(("console", user, Role.COORDINATOR) for user in settings.coordinator_console_users),
     ]
 
 
 def application(settings: Settings) -> Application:
     """The application description the core runs (named by GANGMAKER_APPLICATION)."""
-    from handlers.call_cli import call_group
-    from handlers.export_cli import export_command
-    from handlers.report_cli import report_command
+    from handlers.calls.cli import call_group
+    from handlers.impact.cli import report_command
+    from handlers.impact.export_cli import export_command
 
     return Application(
         commands=COMMANDS,

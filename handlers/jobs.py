@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.outbox import HELD
-from handlers import call_service as calls
-from handlers import purposes
-from handlers.impact_chat import monthly_report
-from handlers.privacy import give_up_places
+from handlers.calls import service as calls
+from handlers.common import pushing as purposes
+from handlers.common.domain import OPEN
+from handlers.impact.chat import monthly_report
+from handlers.people.privacy import give_up_places
 from storage.models import Call, Conversation, Offer, OutboxMessage, Person, SignUp
 from storage.repositories import Audit, Calls, People
 
@@ -68,7 +69,7 @@ announce_calls.repeat = True
 async def remind(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """Before the start, to those signed up: only the latest reminder whose time has come."""
     queued = 0
-    upcoming = await session.scalars(select(Call).where(Call.state.in_(calls.OPEN), Call.starts_at > now))
+    upcoming = await session.scalars(select(Call).where(Call.state.in_(OPEN), Call.starts_at > now))
     for call in upcoming:
         due = [m for m in sorted(call.reminder_minutes) if call.starts_at - timedelta(minutes=m) <= now]
         if not due:
@@ -92,7 +93,7 @@ async def follow_up(session: AsyncSession, settings: Settings, now: datetime) ->
     queued = 0
     ended = await session.scalars(
         select(Call).where(
-            Call.state.in_(calls.OPEN), Call.ends_at <= now - FOLLOWUP_DELAY, Call.ends_at > now - timedelta(days=3)
+            Call.state.in_(OPEN), Call.ends_at <= now - FOLLOWUP_DELAY, Call.ends_at > now - timedelta(days=3)
         )
     )
     for call in ended:

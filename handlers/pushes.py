@@ -13,10 +13,16 @@ from sqlalchemy import select
 from bot.context import Context, Scope
 from bot.i18n import N_
 from bot.replies import Action, Button, Message, Reply
-from handlers import call_service as calls
-from handlers import impact_chat, menu, moderation, offer_board, partner_calls, projects, purposes, relay
-from handlers.calls import PAUSE_HINT, call_button, card, rating_button, where
-from handlers.offers import OFFER, describe_offer
+from handlers.calls import partners as partner_calls
+from handlers.calls import service as calls
+from handlers.calls.residents import PAUSE_HINT, call_button, card, rating_button, where
+from handlers.common import pushing as purposes
+from handlers.common.domain import OPEN
+from handlers.ideas import moderation
+from handlers.impact import chat as impact_chat
+from handlers.offers.offering import OFFER, describe_offer
+from handlers.people import menu
+from handlers.projects import offer_board, projects, relay
 from storage.models import Call, Offer, OutboxMessage
 
 NUDGE = "nudge"
@@ -85,7 +91,7 @@ async def place_passed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     """The freed place went to the next in line: say so, and offer the waitlist again."""
     call = await _call(ctx, row)
     sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
-    if sign_up is None or sign_up.state != "passed" or call.state not in calls.OPEN:
+    if sign_up is None or sign_up.state != "passed" or call.state not in OPEN:
         return []
     t = ctx.t
     return [

@@ -8,7 +8,7 @@ import pytest
 from bot.assembly import assemble
 from bot.config import load_settings
 from bot.replies import Action
-from handlers import call_service
+from handlers.calls import service as call_service
 from storage.db import session_factory
 from storage.models import Call, Feedback, SignUp
 from tests.auxil.chat import Chat, onboard

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from handlers import call_service
+from handlers.calls import service as call_service
 from storage.models import Call, Offer, OutboxMessage, Person, SignUp
 from tests.auxil.database import rows
 from tests.auxil.telegram_user import onboard

@@ -11,7 +11,7 @@ from bot.config import load_settings
 from bot.core import NAVIGATION
 from bot.i18n import COMMAND_IN_TEXT, LOCALES_DIR, SUPPORTED, translator
 from handlers.app import application
-from handlers.menu import HELP, HELP_MORE
+from handlers.people.menu import HELP, HELP_MORE
 
 PLACEHOLDER = re.compile(r"{(\w*)}")
 

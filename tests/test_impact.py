@@ -18,8 +18,9 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.i18n import translator
 from bot.web import create_web_app
-from handlers import impact, report
-from handlers.impact_page import KEPT
+from handlers.impact import figures as impact
+from handlers.impact import report
+from handlers.impact.page import KEPT
 from storage.db import session_factory
 from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, SignUp
 from storage.repositories import Roles

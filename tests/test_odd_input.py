@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.replies import Action
-from handlers.coordination import COORDINATOR
+from handlers.common.domain import Role
 from storage.models import Idea, Person, RoleGrant
 from tests.auxil.chat import onboard
 from tests.auxil.database import rows
@@ -78,7 +78,7 @@ async def test_a_name_longer_than_the_column_is_kept_to_what_fits(chat, engine):
             RoleGrant(
                 channel=chat.channel,
                 external_id=chat.user_id,
-                role=COORDINATOR,
+                role=Role.COORDINATOR,
                 granted_by="settings",
                 granted_at=datetime.now(UTC),
             )

@@ -10,7 +10,7 @@ import pytest
 from bot.assembly import Console, assemble
 from bot.config import load_settings
 from bot.replies import Message
-from handlers import call_service
+from handlers.calls import service as call_service
 from storage.db import session_factory
 from storage.models import Call, Identity, OutboxMessage
 from tests.auxil.city import build_city

@@ -47,12 +47,12 @@ from bot.replies import Action, Button, Document, Question, Reply, buttons_of
 from bot.scheduler import Jobs
 from bot.surfaces import BY_CHANNEL
 from bot.typed import yes_or_no
-from handlers import call_service, purposes
 from handlers.app import COMMANDS, ROUTES
 from handlers.app import flows as app_flows
-from handlers.coordination import COORDINATOR
-from handlers.options import GIFT_KINDS, NEIGHBOURHOODS, THEMES
-from handlers.projects import PARTNER
+from handlers.calls import service as call_service
+from handlers.common import pushing as purposes
+from handlers.common.domain import Role, SharedRoom
+from handlers.common.options import GIFT_KINDS, NEIGHBOURHOODS, THEMES
 from storage.db import session_factory
 from storage.models import Base, Conversation, Idea, Identity, Offer, Organisation, Person, RoleGrant
 from tests.auxil.chat import Chat
@@ -845,7 +845,7 @@ async def set_up(
                     RoleGrant(
                         channel=chat.channel,
                         external_id=chat.user_id,
-                        role=COORDINATOR if who.kind == "coordinator" else PARTNER,
+                        role=Role.COORDINATOR if who.kind == "coordinator" else Role.PARTNER,
                         organisation_id=organisation.id if who.kind == "partner" else None,
                         granted_by="settings",
                         granted_at=now,
@@ -924,7 +924,7 @@ async def set_up(
                 await enqueue_room(
                     session,
                     key=f"idea:{idea.id}:published",
-                    room=purposes.PARTNERS,
+                    room=SharedRoom.PARTNERS,
                     purpose=purposes.IDEA_PUBLISHED,
                     now=now,
                     payload={"idea_id": idea.id},
@@ -933,7 +933,7 @@ async def set_up(
                 await enqueue_room(
                     session,
                     key=f"idea:{idea.id}:moderate",
-                    room=purposes.COORDINATORS,
+                    room=SharedRoom.COORDINATORS,
                     purpose=purposes.MODERATION,
                     now=now,
                     payload={"idea_id": idea.id},
@@ -1284,7 +1284,7 @@ class Post:
         self.chats = {(chat.channel, chat.user_id): chat for chat in chats}
         self.rooms = {
             room: [chat for who, chat in zip(people, chats, strict=True) if who.kind == kind]
-            for room, kind in ((purposes.PARTNERS, "partner"), (None, "coordinator"))
+            for room, kind in ((SharedRoom.PARTNERS, "partner"), (None, "coordinator"))
         }
         self.sent: list[tuple[Chat, list[Reply]]] = []
         self.threads: dict[int, list[str]] = {}  # the ids of the messages pushed to each chat

@@ -7,8 +7,9 @@ from typing import Any
 from bot.context import Context
 from bot.dialogue import PREFILLED, ChoiceStep, Flow, PhotoStep, TextStep, YesNoStep
 from bot.i18n import N_
-from handlers import menu, moderation
-from handlers.options import NEIGHBOURHOODS, THEMES
+from handlers.common.options import NEIGHBOURHOODS, THEMES
+from handlers.ideas import moderation
+from handlers.people import menu
 from storage.models import Idea
 
 

@@ -45,7 +45,6 @@ RELAY_MESSAGE = Purpose("relay_message", quiet=True)
 RELAY_CLOSED = Purpose("relay_closed")
 # Cards for the shared rooms: a new idea and a request to join for the coordinators; a published idea
 # and a new offer for the partners.
-COORDINATORS, PARTNERS = "coordinators", "partners"
 MODERATION = Purpose("moderation")
 MEMBERSHIP_REQUEST = Purpose("membership_request")
 CALL_APPROVAL = Purpose("call_approval")

@@ -9,13 +9,13 @@ from bot.context import Context, Scope
 from bot.dialogue import ChoiceStep, DateTimeStep, Flow, MultiStep, NumberStep, Option, TextStep
 from bot.i18n import N_, Translator
 from bot.replies import Action, Button, Message, short
-from handlers import call_service as calls
-from handlers import purposes
-from handlers.offers import describe_offer
-from handlers.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
+from handlers.calls import service as calls
+from handlers.common import pushing as purposes
+from handlers.common.domain import HOLDING, Role, SignUpState
+from handlers.common.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
+from handlers.offers.offering import describe_offer
 from storage.models import Call, SignUp
 
-COORDINATOR = "coordinator"  # the role that may create and manage calls
 COORDINATE = "coord"  # route: Action.of(COORDINATE, verb, call id)
 ATTENDANCE = "att"  # route: Action.of(ATTENDANCE, "toggle", sign-up id)
 STATE_LABELS = {
@@ -234,7 +234,7 @@ CALL_FLOW = Flow(
     describe=reach,
     check=check_moments,
     form=True,
-    role=COORDINATOR,
+    role=Role.COORDINATOR,
     summary_title=N_("Dit is je oproep:"),
     cancelled=N_("Oké, ik stop met de nieuwe oproep. Er is niets bewaard."),
 )
@@ -253,7 +253,7 @@ async def list_calls(ctx: Context) -> None:
         return
     lines = [t(N_("Dit zijn de oproepen. Tik op een oproep om ze te beheren."))]
     for call in found:
-        joined = await calls.count(ctx.session, call, *calls.HOLDING, "attended", "no_show")
+        joined = await calls.count(ctx.session, call, *HOLDING, "attended", "no_show")
         lines.append(
             t(
                 N_("#{id} {title} – {start} – {state} – ingeschreven: {joined}"),
@@ -273,8 +273,8 @@ async def list_calls(ctx: Context) -> None:
 async def show_call(ctx: Context, call: Call) -> None:
     """One call for its coordinator: when, its state, who joined and waits, how far it reached."""
     t = ctx.t
-    joined = await calls.count(ctx.session, call, *calls.HOLDING, "attended", "no_show")
-    waiting = await calls.count(ctx.session, call, calls.WAITING)
+    joined = await calls.count(ctx.session, call, *HOLDING, "attended", "no_show")
+    waiting = await calls.count(ctx.session, call, SignUpState.WAITLISTED)
     text = t(
         N_("#{id} {title}\n{start} – {state}\nIngeschreven: {joined}, wachtlijst: {waiting}"),
         id=call.id,
@@ -353,8 +353,8 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
 async def participants(ctx: Context, call: Call) -> Message:
     """Who has a place and who waits, with a way to write to them all."""
     t = ctx.t
-    holding = await ctx.calls.attendees(call, (*calls.HOLDING, "attended", "no_show"))
-    waiting = await ctx.calls.attendees(call, (calls.WAITING,))
+    holding = await ctx.calls.attendees(call, (*HOLDING, "attended", "no_show"))
+    waiting = await ctx.calls.attendees(call, (SignUpState.WAITLISTED,))
     lines = [t(N_("Ingeschreven voor “{title}”: {n}"), title=calls.call_text(call, "title", t.locale), n=len(holding))]
     lines += [f"• {person.display_name or f'#{person.id}'}" for _, person in holding]
     if waiting:
@@ -399,7 +399,7 @@ CANCEL_FLOW = Flow(
     name="call_cancel",
     confirm=False,
     on_done=cancel_done,
-    role=COORDINATOR,
+    role=Role.COORDINATOR,
     cancelled=N_("Oké, de oproep blijft staan."),
     steps=[
         TextStep(
@@ -416,7 +416,7 @@ CANCEL_FLOW = Flow(
 MESSAGE_FLOW = Flow(
     name="call_message",
     on_done=message_done,
-    role=COORDINATOR,
+    role=Role.COORDINATOR,
     summary_title=N_("Dit stuur ik:"),
     cancelled=N_("Oké, ik stuur niets."),
     steps=[

@@ -17,11 +17,13 @@ from bot.app import PageContent
 from bot.context import Scope
 from bot.i18n import N_, SUPPORTED, Translator
 from bot.replies import short
-from handlers import call_service, impact
-from handlers.calls import deep_link, where
-from handlers.impact import UNDER, Figures, Table
-from handlers.options import LANGUAGES, label
-from handlers.report import RULE, TILES, bar_scale, label_of, number
+from handlers.calls import service as call_service
+from handlers.calls.residents import deep_link, where
+from handlers.common.domain import PUBLIC_IDEAS, ProjectPhase
+from handlers.common.options import LANGUAGES, label
+from handlers.impact import figures as impact
+from handlers.impact.figures import UNDER, Figures, Table
+from handlers.impact.report import RULE, TILES, bar_scale, label_of, number
 from storage.models import Idea, Organisation, Project, ProjectUpdate
 from storage.repositories import Calls
 
@@ -165,7 +167,7 @@ async def _realised(scope: Scope) -> str:
             select(Project, Idea, Organisation)
             .join(Idea, Idea.id == Project.idea_id)
             .join(Organisation, Organisation.id == Project.organisation_id)
-            .where(Project.phase == "realised", Idea.state.in_(impact.PUBLISHED))
+            .where(Project.phase == ProjectPhase.REALISED, Idea.state.in_(PUBLIC_IDEAS))
             .order_by(Project.updated_at.desc(), Project.id.desc())
             .limit(12)
         )

@@ -11,8 +11,10 @@ from bot.dialogue import ChoiceStep, DateStep, Flow, MultiStep, NumberStep, Text
 from bot.i18n import N_, Translator
 from bot.outbox import enqueue_room
 from bot.replies import Action, Button, short
-from handlers import menu, purposes
-from handlers.options import AMOUNTS, GIFT_KINDS, MOMENTS, SKILLS, amount_option, label
+from handlers.common import pushing as purposes
+from handlers.common.domain import SharedRoom
+from handlers.common.options import AMOUNTS, GIFT_KINDS, MOMENTS, SKILLS, amount_option, label
+from handlers.people import menu
 from storage.models import Offer
 
 OFFER = "offer"  # route of the withdraw and renew buttons: Action.of(OFFER, "withdraw", offer id)
@@ -106,7 +108,7 @@ def offer_done(kind: str):
         await enqueue_room(
             ctx.session,
             key=f"offer:{offer.id}:card",
-            room=purposes.PARTNERS,
+            room=SharedRoom.PARTNERS,
             purpose=purposes.OFFER_CARD,
             now=ctx.now,
             payload={"offer_id": offer.id},

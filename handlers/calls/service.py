@@ -16,12 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.outbox import HELD, after_quiet_hours
-from handlers import purposes
+from handlers.common import pushing as purposes
+from handlers.common.domain import HOLDING, OPEN, SignUpState
 from storage.models import Call, Identity, Offer, OutboxMessage, Person, SignUp
 
-HOLDING = ("joined", "offered")  # sign-ups that take a place
-OPEN = ("published", "closed")  # calls that still take place (closed: no new sign-ups)
-WAITING = "waitlisted"
 DEFAULT_REMINDERS = (24 * 60, 120)  # minutes before the start
 OFFER_KINDS = {"time": "time", "expertise": "expertise", "money": "gift"}  # call need -> offer kind
 ANNOUNCE_BATCH = 1000  # people queued per transaction: a small call at once, a big one in the background
@@ -209,7 +207,7 @@ async def waitlist_position(session: AsyncSession, sign_up: SignUp) -> int:
     ahead = await session.scalar(
         select(func.count(SignUp.id)).where(
             SignUp.call_id == sign_up.call_id,
-            SignUp.state == WAITING,
+            SignUp.state == SignUpState.WAITLISTED,
             (SignUp.created_at < sign_up.created_at)
             | ((SignUp.created_at == sign_up.created_at) & (SignUp.id < sign_up.id)),
         )
@@ -226,11 +224,11 @@ async def join(session: AsyncSession, call: Call, person: Person, now: datetime)
     """Take a place, or a place on the waitlist when the call is full or others wait already."""
     await lock(session, call)
     sign_up = await sign_up_of(session, call, person)
-    if sign_up is not None and sign_up.state in (*HOLDING, WAITING):
+    if sign_up is not None and sign_up.state in (*HOLDING, SignUpState.WAITLISTED):
         return sign_up
     left = await places_left(session, call)
-    waiting = await count(session, call, WAITING)
-    state = "joined" if (left is None or left > 0) and not waiting else WAITING
+    waiting = await count(session, call, SignUpState.WAITLISTED)
+    state = "joined" if (left is None or left > 0) and not waiting else SignUpState.WAITLISTED
     if sign_up is None:
         sign_up = SignUp(call_id=call.id, person_id=person.id, state=state, created_at=now, updated_at=now)
         session.add(sign_up)
@@ -269,7 +267,7 @@ async def offer_next_place(session: AsyncSession, settings: Settings, call: Call
             return offered
         first = await session.scalar(
             select(SignUp)
-            .where(SignUp.call_id == call.id, SignUp.state == WAITING)
+            .where(SignUp.call_id == call.id, SignUp.state == SignUpState.WAITLISTED)
             .order_by(SignUp.created_at, SignUp.id)
             .limit(1)
         )
@@ -350,7 +348,7 @@ async def tell_signed_up(
     """Queue a message about the call for everyone with a place or on the waitlist."""
     told = 0
     sign_ups = await session.scalars(
-        select(SignUp).where(SignUp.call_id == call.id, SignUp.state.in_((*HOLDING, WAITING)))
+        select(SignUp).where(SignUp.call_id == call.id, SignUp.state.in_((*HOLDING, SignUpState.WAITLISTED)))
     )
     for sign_up in list(sign_ups):
         person = await session.get(Person, sign_up.person_id)

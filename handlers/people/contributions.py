@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.context import Context
 from bot.i18n import N_
 from bot.replies import Action, Button, short
-from handlers.offers import OFFER, describe_offer
-from handlers.options import IDEA_STATES
+from handlers.common.options import IDEA_STATES
+from handlers.offers.offering import OFFER, describe_offer
 
 
 async def show_contributions(ctx: Context) -> None:

@@ -14,32 +14,30 @@ from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
 from bot.outbox import enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Message, Reply, Room, short
-from handlers import purposes, relay
-from handlers.moderation import COORDINATORS, PARTNERS, PUBLISHED, idea_card
+from handlers.common import pushing as purposes
+from handlers.common.domain import PHASES, TOOK_PART, IdeaState, ProjectPhase, Role, SharedRoom
+from handlers.ideas.moderation import idea_card
+from handlers.projects import relay
 from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, Project, ProjectUpdate
 
-PARTNER = "partner"
 ADOPT = "adopt"  # route: Action.of(ADOPT, "idea", idea id[, organisation id])
 PROJECT = "proj"  # route: Action.of(PROJECT, "next" | "stop" | "call", project id)
 PARTNER_CALL = "partner_call"  # the flow of a call for a project (handlers.partner_calls)
 QUIET = "pquiet"  # route: Action.of(QUIET, "mute", project id), for anyone who gets a project's news
-TOOK_PART = ("joined", "attended")  # sign-ups whose people hear a project's news
 MEMBER = "member"  # route: Action.of(MEMBER, "approve" | "deny", organisation id, identity id)
-PHASES = ("explore", "prototype", "test", "realised")
-STOPPED = "stopped"
 PHASE_LABELS = {
     "explore": N_("verkennen"),
     "prototype": N_("prototype"),
     "test": N_("testen"),
     "realised": N_("realisatie"),
-    STOPPED: N_("gestopt"),
+    ProjectPhase.STOPPED: N_("gestopt"),
 }
 IDEA_STATE = {
     "explore": "adopted",
     "prototype": "prototyping",
     "test": "tested",
     "realised": "realised",
-    STOPPED: "archived",
+    ProjectPhase.STOPPED: "archived",
 }
 
 
@@ -99,7 +97,7 @@ async def request_membership(ctx: Context) -> None:
     await enqueue_room(
         ctx.session,
         key=f"member:{organisation.id}:{ctx.identity.id}:{ctx.now.isoformat()}",
-        room=COORDINATORS,
+        room=SharedRoom.COORDINATORS,
         purpose=purposes.MEMBERSHIP_REQUEST,
         now=ctx.now,
         payload={"organisation_id": organisation.id, "identity_id": ctx.identity.id},
@@ -150,10 +148,10 @@ async def on_member_button(ctx: Context, tapped: Action) -> None:
     approved = tapped.verb == "approve"
     if approved:
         await ctx.roles.grant(
-            identity.channel, identity.external_id, PARTNER, by=_name(ctx), now=ctx.now, organisation=organisation
+            identity.channel, identity.external_id, Role.PARTNER, by=_name(ctx), now=ctx.now, organisation=organisation
         )
         await ctx.audit.record(
-            "role_granted", ctx.now, person, role=PARTNER, organisation=organisation.name, by=_name(ctx)
+            "role_granted", ctx.now, person, role=Role.PARTNER, organisation=organisation.name, by=_name(ctx)
         )
         text = t(
             N_("✅ {name} is partner voor {organisation}. Goedgekeurd door {by}."),
@@ -221,7 +219,7 @@ async def render_membership(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 async def render_published(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     """A published idea in the partners' room, with the button to take it up."""
     idea = await ctx.session.get(Idea, row.payload.get("idea_id"))
-    if idea is None or idea.state != PUBLISHED:
+    if idea is None or idea.state != IdeaState.PUBLISHED:
         return []
     t = ctx.t
     adopt = Button(t(N_("Wij pakken dit op")), Action.of(ADOPT, "idea", idea.id), style="primary")
@@ -235,7 +233,7 @@ async def on_adopt_button(ctx: Context, tapped: Action) -> None:
     if idea is None or not organisations:
         ctx.notice(t(N_("Deze knop is verlopen.")))
         return
-    if idea.state != PUBLISHED:
+    if idea.state != IdeaState.PUBLISHED:
         ctx.notice(t(N_("Iemand anders pakte dit idee al op.")))
         return
     organisation = await choose_organisation(
@@ -266,7 +264,7 @@ async def on_adopt_button(ctx: Context, tapped: Action) -> None:
     if ctx.event.room is None:  # chosen in a direct message: the partners' card shows it is taken too
         card = await ctx.sent.sent_id(f"idea:{idea.id}:published")
         if card:
-            ctx.send(replace(taken, to=Room(PARTNERS, message_id=card)))
+            ctx.send(replace(taken, to=Room(SharedRoom.PARTNERS, message_id=card)))
     ctx.send(project_card(ctx, project, idea, organisation))
 
 
@@ -299,7 +297,7 @@ def project_card(ctx: Scope, project: Project, idea: Idea | None, organisation: 
         lines.append(CardLine(last, t(N_("Laatste stap"))))
     following = _next(project.phase)
     buttons: tuple[Button, ...] = ()
-    if project.phase != STOPPED and following is not None:
+    if project.phase != ProjectPhase.STOPPED and following is not None:
         buttons = (
             Button(
                 t(N_("Naar {phase}"), phase=t(PHASE_LABELS[following])),
@@ -325,11 +323,11 @@ async def on_project_button(ctx: Context, tapped: Action) -> None:
     if not await member_of(ctx, project.organisation_id):
         ctx.notice(t(N_("Dit project is van een andere organisatie.")))
         return
-    if tapped.verb == "call" and project.phase != STOPPED:
+    if tapped.verb == "call" and project.phase != ProjectPhase.STOPPED:
         await ctx.dialogue.start(ctx, PARTNER_CALL, {"_project_id": project.id})
         return
-    phase = _next(project.phase) if tapped.verb == "next" else STOPPED
-    if project.phase == STOPPED or phase is None:
+    phase = _next(project.phase) if tapped.verb == "next" else ProjectPhase.STOPPED
+    if project.phase == ProjectPhase.STOPPED or phase is None:
         ctx.notice(t(N_("Dit project is al afgerond.")))
         return
     await ctx.dialogue.start(ctx, UPDATE_FLOW.name, {"_project_id": project.id, "_phase": phase})
@@ -340,7 +338,11 @@ async def update_done(ctx: Context, answers: dict[str, Any]) -> None:
     project = await ctx.find(Project, answers.get("_project_id"))
     phase = answers.get("_phase")
     allowed = project is not None and await member_of(ctx, project.organisation_id)
-    if not allowed or project.phase == STOPPED or phase not in (_next(project.phase), STOPPED):
+    if (
+        not allowed
+        or project.phase == ProjectPhase.STOPPED
+        or phase not in (_next(project.phase), ProjectPhase.STOPPED)
+    ):
         ctx.say(t(N_("Dit project is intussen veranderd. Kijk op je overzicht wat de fase nu is.")))
         return
     idea = await ctx.find(Idea, project.idea_id)
@@ -354,7 +356,7 @@ UPDATE_FLOW = Flow(
     name="project_update",
     confirm=False,
     form=True,
-    role=PARTNER,
+    role=Role.PARTNER,
     on_done=update_done,
     summary_title=N_("Project bijwerken"),
     cancelled=N_("Oké, het project blijft in dezelfde fase."),

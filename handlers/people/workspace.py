@@ -9,11 +9,12 @@ from bot.app import command_action
 from bot.context import Context
 from bot.i18n import N_, SUPPORTED
 from bot.replies import Button, Card, CardLine, Dashboard, Figure, Section
-from handlers import call_service as calls
-from handlers import partner_calls, projects
-from handlers.coordination import COORDINATOR, coordinate_buttons
-from handlers.moderation import SUBMITTED, idea_card, moderation_buttons
-from handlers.projects import PARTNER
+from handlers.calls import partners as partner_calls
+from handlers.calls import service as calls
+from handlers.calls.coordination import coordinate_buttons
+from handlers.common.domain import HOLDING, IdeaState, Role, SignUpState
+from handlers.ideas.moderation import idea_card, moderation_buttons
+from handlers.projects import projects
 
 SHOWN_CALLS = 8  # cards on the dashboard (Slack shows 100 blocks on a Home tab)
 SHOWN_IDEAS = 5
@@ -43,9 +44,9 @@ async def home(ctx: Context) -> None:
         Button(t(N_("🎁 Geld of materiaal")), command_action("geven")),
     ]
     sections = []
-    if await ctx.has_role(PARTNER):
+    if await ctx.has_role(Role.PARTNER):
         sections.append(Section(t(N_("Projecten")), cards=tuple(await projects.partner_section(ctx))))
-    if await ctx.has_role(COORDINATOR):
+    if await ctx.has_role(Role.COORDINATOR):
         start.insert(0, Button(t(N_("📣 Nieuwe oproep")), command_action("oproep"), style="primary"))
         sections += [await _moderation(ctx), await _approvals(ctx), await _calls(ctx)]
     sections.insert(
@@ -57,9 +58,9 @@ async def home(ctx: Context) -> None:
 async def _moderation(ctx: Context) -> Section:
     """The ideas waiting for a coordinator, oldest first, with this week's count."""
     t = ctx.t
-    waiting = await ctx.ideas.in_state(SUBMITTED, SHOWN_IDEAS)
+    waiting = await ctx.ideas.in_state(IdeaState.SUBMITTED, SHOWN_IDEAS)
     figures = (
-        Figure(t(N_("Wachten op moderatie")), str(await ctx.ideas.count(state=SUBMITTED))),
+        Figure(t(N_("Wachten op moderatie")), str(await ctx.ideas.count(state=IdeaState.SUBMITTED))),
         Figure(t(N_("Nieuwe ideeën deze week")), str(await ctx.ideas.count(since=ctx.now - timedelta(days=7)))),
     )
     cards = tuple(idea_card(ctx, idea, moderation_buttons(ctx, idea)) for idea in waiting)
@@ -84,8 +85,8 @@ async def _calls(ctx: Context) -> Section:
     found = [call for call in await ctx.calls.listed(leave_out=("cancelled",)) if call.ends_at > ctx.now]
     cards = []
     for call in found[:SHOWN_CALLS]:
-        joined = await calls.count(ctx.session, call, *calls.HOLDING)
-        waiting = await calls.count(ctx.session, call, calls.WAITING)
+        joined = await calls.count(ctx.session, call, *HOLDING)
+        waiting = await calls.count(ctx.session, call, SignUpState.WAITLISTED)
         places = f"{joined}/{call.capacity}" if call.capacity else str(joined)
         cards.append(
             Card(

@@ -11,14 +11,12 @@ from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
 from bot.outbox import enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Confirm, Message, Reply, Room, short
-from handlers import purposes
-from handlers.coordination import COORDINATOR
-from handlers.options import IDEA_STATES, NEIGHBOURHOODS, THEMES, label
+from handlers.common import pushing as purposes
+from handlers.common.domain import IdeaState, Role, SharedRoom
+from handlers.common.options import IDEA_STATES, NEIGHBOURHOODS, THEMES, label
 from storage.models import Idea, OutboxMessage, Person
 
 MODERATE = "mod"  # route: Action.of(MODERATE, "publish" | "reject" | "block", idea id), ("unblock", person id)
-COORDINATORS, PARTNERS = purposes.COORDINATORS, purposes.PARTNERS  # the shared rooms
-SUBMITTED, PUBLISHED, REJECTED = "submitted", "published", "rejected"
 
 
 async def submitted(ctx: Scope, idea: Idea) -> None:
@@ -26,7 +24,7 @@ async def submitted(ctx: Scope, idea: Idea) -> None:
     await enqueue_room(
         ctx.session,
         key=f"idea:{idea.id}:moderate",
-        room=COORDINATORS,
+        room=SharedRoom.COORDINATORS,
         purpose=purposes.MODERATION,
         now=ctx.now,
         payload={"idea_id": idea.id},
@@ -77,7 +75,7 @@ async def _idea(ctx: Scope, row: OutboxMessage) -> Idea | None:
 
 async def render_moderation(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     idea = await _idea(ctx, row)
-    if idea is None or idea.state != SUBMITTED:
+    if idea is None or idea.state != IdeaState.SUBMITTED:
         return []
     t = ctx.t
     card = idea_card(ctx, idea, moderation_buttons(ctx, idea), lead=t(N_("Een nieuw idee van een inwoner:")))
@@ -94,7 +92,7 @@ async def render_outcome(ctx: Scope, row: OutboxMessage) -> list[Reply]:
         return []
     t = ctx.t
     about = short(idea.idea)
-    if idea.state == PUBLISHED:
+    if idea.state == IdeaState.PUBLISHED:
         return [
             Message(
                 t(
@@ -106,7 +104,7 @@ async def render_outcome(ctx: Scope, row: OutboxMessage) -> list[Reply]:
                 )
             )
         ]
-    if idea.state == REJECTED:
+    if idea.state == IdeaState.REJECTED:
         return [
             Message(
                 t(
@@ -161,15 +159,15 @@ async def on_moderate_button(ctx: Context, tapped: Action) -> None:
     idea = await ctx.find(Idea, tapped.id)
     if idea is None or tapped.verb not in ("publish", "reject", "block"):
         ctx.notice(t(N_("Deze knop is verlopen.")))
-    elif idea.state != SUBMITTED:
+    elif idea.state != IdeaState.SUBMITTED:
         ctx.notice(t(N_("Dit idee is al behandeld door {name}."), name=idea.moderated_by or "–"))
     elif tapped.verb == "publish":
-        _judge(ctx, idea, PUBLISHED)
+        _judge(ctx, idea, IdeaState.PUBLISHED)
         await purposes.queue_for_author(ctx, idea)
         await enqueue_room(
             ctx.session,
             key=f"idea:{idea.id}:published",
-            room=PARTNERS,
+            room=SharedRoom.PARTNERS,
             purpose=purposes.IDEA_PUBLISHED,
             now=ctx.now,
             payload={"idea_id": idea.id},
@@ -194,7 +192,7 @@ def _decided(ctx: Context, idea: Idea, lead: str, buttons: tuple[Button, ...] = 
 async def _block(ctx: Context, idea: Idea) -> None:
     t = ctx.t
     author = await ctx.find(Person, idea.author_id)
-    _judge(ctx, idea, REJECTED, t(N_("De indiener is geblokkeerd.")))
+    _judge(ctx, idea, IdeaState.REJECTED, t(N_("De indiener is geblokkeerd.")))
     if author is None:  # the author left and was erased: only the idea is taken off
         ctx.send(_decided(ctx, idea, t(N_("Het idee is afgewezen; de indiener is niet meer bij ons."))))
         return
@@ -225,10 +223,10 @@ async def _unblock(ctx: Context, person: Person | None) -> None:
 async def reject_done(ctx: Context, answers: dict[str, Any]) -> None:
     t = ctx.t
     idea = await ctx.find(Idea, answers.get("_idea_id"))
-    if idea is None or idea.state != SUBMITTED:
+    if idea is None or idea.state != IdeaState.SUBMITTED:
         ctx.say(t(N_("Dit idee is al behandeld door {name}."), name=idea.moderated_by if idea else "–"))
         return
-    _judge(ctx, idea, REJECTED, answers["reason"])
+    _judge(ctx, idea, IdeaState.REJECTED, answers["reason"])
     await purposes.queue_for_author(ctx, idea)
     ctx.say(t(N_("Het idee is niet gepubliceerd. De indiener krijgt je uitleg.")))
     ctx.say(
@@ -238,7 +236,7 @@ async def reject_done(ctx: Context, answers: dict[str, Any]) -> None:
             name=idea.moderated_by,
             reason=answers["reason"],
         ),
-        to=Room(COORDINATORS),
+        to=Room(SharedRoom.COORDINATORS),
     )
 
 
@@ -246,7 +244,7 @@ REJECT_FLOW = Flow(
     name="reject_idea",
     confirm=False,
     form=True,
-    role=COORDINATOR,
+    role=Role.COORDINATOR,
     on_done=reject_done,
     summary_title=N_("Idee afwijzen"),
     cancelled=N_("Oké, het idee blijft wachten."),

@@ -11,15 +11,15 @@ from bot.context import Context, Scope
 from bot.i18n import N_
 from bot.outbox import enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Message, Reply
-from handlers import call_service as calls
-from handlers import purposes
-from handlers.coordination import CALL_FLOW
-from handlers.moderation import COORDINATORS, moderator
-from handlers.projects import PARTNER, PARTNER_CALL, member_of
+from handlers.calls import service as calls
+from handlers.calls.coordination import CALL_FLOW
+from handlers.common import pushing as purposes
+from handlers.common.domain import CallState, Role, SharedRoom
+from handlers.ideas.moderation import moderator
+from handlers.projects.projects import PARTNER_CALL, member_of
 from storage.models import Call, Organisation, OutboxMessage, Person, Project
 
 APPROVE = "callok"  # route: Action.of(APPROVE, "approve" | "deny", call id)
-AWAITING = "awaiting"  # a partner's call before a coordinator approved it
 
 
 async def partner_call_done(ctx: Context, answers: dict[str, Any]) -> None:
@@ -29,13 +29,13 @@ async def partner_call_done(ctx: Context, answers: dict[str, Any]) -> None:
         ctx.say(t(N_("Dit project is van een andere organisatie.")))
         return
     call = calls.new_call(answers, ctx.person, ctx.now)
-    call.project_id, call.state = project.id, AWAITING
+    call.project_id, call.state = project.id, CallState.AWAITING
     ctx.session.add(call)
     await ctx.session.flush()
     await enqueue_room(
         ctx.session,
         key=f"call:{call.id}:approval",
-        room=COORDINATORS,
+        room=SharedRoom.COORDINATORS,
         purpose=purposes.CALL_APPROVAL,
         now=ctx.now,
         payload={"call_id": call.id},
@@ -43,12 +43,12 @@ async def partner_call_done(ctx: Context, answers: dict[str, Any]) -> None:
     ctx.say(t(N_("Je oproep wacht nu op een coördinator. Ik laat je weten wanneer ze vertrekt.")))
 
 
-PARTNER_CALL_FLOW = replace(CALL_FLOW, name=PARTNER_CALL, role=PARTNER, on_done=partner_call_done)
+PARTNER_CALL_FLOW = replace(CALL_FLOW, name=PARTNER_CALL, role=Role.PARTNER, on_done=partner_call_done)
 
 
 async def render_approval(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await ctx.session.get(Call, row.payload.get("call_id"))
-    if call is None or call.state != AWAITING:
+    if call is None or call.state != CallState.AWAITING:
         return []
     return [await card(ctx, call, approval_buttons(ctx, call))]
 
@@ -62,7 +62,7 @@ def approval_buttons(ctx: Scope, call: Call) -> tuple[Button, ...]:
 
 async def awaiting(ctx: Scope) -> list[Call]:
     """Partners' calls waiting for a coordinator, the soonest first."""
-    return await ctx.calls.listed(only=(AWAITING,))
+    return await ctx.calls.listed(only=(CallState.AWAITING,))
 
 
 async def card(ctx: Scope, call: Call, buttons: tuple[Button, ...] = (), lead: str = "") -> Card:
@@ -86,7 +86,7 @@ async def on_approval_button(ctx: Context, tapped: Action) -> None:
     if call is None or tapped.verb not in ("approve", "deny"):
         ctx.notice(t(N_("Deze knop is verlopen.")))
         return
-    if call.state != AWAITING:
+    if call.state != CallState.AWAITING:
         ctx.notice(t(N_("Deze oproep is al behandeld door {name}."), name=call.approved_by or "–"))
         return
     call.approved_by = moderator(ctx)

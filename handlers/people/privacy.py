@@ -9,8 +9,9 @@ from bot.context import Context
 from bot.dialogue import Flow, Option, YesNoStep
 from bot.i18n import N_
 from bot.replies import Action, Button, Document
-from handlers import call_service
-from handlers.options import NEIGHBOURHOODS, label
+from handlers.calls import service as call_service
+from handlers.common.domain import HOLDING, SignUpState
+from handlers.common.options import NEIGHBOURHOODS, label
 from storage.models import Call, Feedback, OutboxMessage, Project, ProjectMute, Relay, SignUp
 from storage.repositories import Calls
 
@@ -164,7 +165,7 @@ def summary(ctx: Context, document: dict[str, Any]) -> str:
 
 async def give_up_places(session: Any, settings: Any, person: Any, now: Any) -> None:
     """Before someone is erased, their places go to the next on each waitlist."""
-    held = await Calls(session).sign_ups_of(person, (*call_service.HOLDING, call_service.WAITING))
+    held = await Calls(session).sign_ups_of(person, (*HOLDING, SignUpState.WAITLISTED))
     for sign_up in held:
         await call_service.cancel_sign_up(session, settings, sign_up, now)
 

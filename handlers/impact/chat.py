@@ -16,10 +16,11 @@ from bot.context import Context, Scope
 from bot.i18n import N_, Translator
 from bot.outbox import enqueue_room
 from bot.replies import Document, Message, Reply
-from handlers import impact, menu, purposes
-from handlers.coordination import COORDINATOR
-from handlers.projects import PARTNER
-from handlers.report import dashboard_png, drawn, number, personal_card, summary_text
+from handlers.common import pushing as purposes
+from handlers.common.domain import Role, SharedRoom
+from handlers.impact import figures as impact
+from handlers.impact.report import dashboard_png, drawn, number, personal_card, summary_text
+from handlers.people import menu
 from storage.models import OutboxMessage
 
 REPORT_WEEKDAY, REPORT_HOUR = 0, 9  # the first Monday of the month, 9.00 local time
@@ -39,9 +40,9 @@ def plural(t: Translator, amount: float, one: str, other: str, **values: object)
 async def report(ctx: Context) -> None:
     """The last 30 days: everything for a coordinator, their own organisation's for a partner."""
     t = ctx.t
-    if await ctx.has_role(COORDINATOR):
+    if await ctx.has_role(Role.COORDINATOR):
         scopes = [(None, None)]
-    elif await ctx.has_role(PARTNER):
+    elif await ctx.has_role(Role.PARTNER):
         organisations = await ctx.roles.organisations_of(ctx.identity.channel, ctx.identity.external_id)
         scopes = [(organisation.id, organisation.name) for organisation in organisations[:MAX_ORGANISATIONS]]
     else:
@@ -86,7 +87,7 @@ async def monthly_report(session: AsyncSession, settings: Settings, now: datetim
         await enqueue_room(
             session,
             key=f"report:{first_day:%Y-%m}",
-            room=purposes.COORDINATORS,
+            room=SharedRoom.COORDINATORS,
             purpose=purposes.REPORT,
             now=now,
             payload={"from": first_day.isoformat(), "to": last_day.isoformat()},

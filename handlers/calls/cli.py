@@ -19,10 +19,11 @@ import click
 from bot.assembly import database
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import translator
-from handlers import call_service
-from handlers.calls import deep_link
-from handlers.coordination import CALL_FLOW
-from handlers.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
+from handlers.calls import service as call_service
+from handlers.calls.coordination import CALL_FLOW
+from handlers.calls.residents import deep_link
+from handlers.common.domain import HOLDING, SignUpState
+from handlers.common.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
 from storage.db import session_factory
 from storage.models import Call
 from storage.repositories import Calls
@@ -165,8 +166,8 @@ def list_calls() -> None:
 
     async def work(session: Any, settings: Settings, now: datetime) -> None:
         for call in await Calls(session).listed():
-            joined = await call_service.count(session, call, *call_service.HOLDING, "attended", "no_show")
-            waiting = await call_service.count(session, call, call_service.WAITING)
+            joined = await call_service.count(session, call, *HOLDING, "attended", "no_show")
+            waiting = await call_service.count(session, call, SignUpState.WAITLISTED)
             capacity = call.capacity if call.capacity is not None else "-"
             starts = call.starts_at.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
             click.echo(

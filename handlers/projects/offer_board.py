@@ -6,9 +6,10 @@ from __future__ import annotations
 from bot.context import Context, Scope
 from bot.i18n import N_
 from bot.replies import Action, Button, Card, CardLine, Reply
-from handlers import purposes, relay
-from handlers.offers import describe_offer
-from handlers.projects import choose_organisation, organisations_of
+from handlers.common import pushing as purposes
+from handlers.offers.offering import describe_offer
+from handlers.projects import relay
+from handlers.projects.projects import choose_organisation, organisations_of
 from storage.models import Offer, OutboxMessage
 
 CONTACT = "ocontact"  # route: Action.of(CONTACT, "ask", offer id[, organisation id])

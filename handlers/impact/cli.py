@@ -12,8 +12,8 @@ import click
 from bot.assembly import database
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import SUPPORTED, translator
-from handlers import impact
-from handlers.report import csv_files, dashboard_png, report_pdf
+from handlers.impact import figures as impact
+from handlers.impact.report import csv_files, dashboard_png, report_pdf
 from storage.db import session_factory
 from storage.models import Organisation
 

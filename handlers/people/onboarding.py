@@ -10,10 +10,11 @@ from bot.dialogue import PREFILLED, ChoiceStep, Flow, MultiStep, TextStep, YesNo
 from bot.i18n import N_, supported
 from bot.replies import Action, Button
 from bot.typed import yes_or_no
-from handlers import calls, menu, workspace
-from handlers.coordination import COORDINATOR
-from handlers.options import CONTRIBUTIONS, LANGUAGES, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
-from handlers.privacy import privacy_more, privacy_text
+from handlers.calls import residents as calls
+from handlers.common.domain import Role
+from handlers.common.options import CONTRIBUTIONS, LANGUAGES, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
+from handlers.people import menu, workspace
+from handlers.people.privacy import privacy_more, privacy_text
 
 CONSENT = "consent"  # route of the stateless consent buttons: Action.of(CONSENT, verb, language, then)
 REST = "onb"  # route: Action.of(REST, "rest"), the rest of the profile after joining from a link
@@ -207,7 +208,7 @@ async def before_consent(ctx: Context) -> bool:
     """Answer someone we store nothing about: the consent buttons, or the welcome again. A
     coordinator the settings name is no resident: admitted at once (True), then answered."""
     event = ctx.event
-    if COORDINATOR in await ctx.roles.of(event.channel, event.user_id):
+    if Role.COORDINATOR in await ctx.roles.of(event.channel, event.user_id):
         await workspace.admit(ctx)
         ctx.say(
             ctx.t(

@@ -16,15 +16,15 @@ from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
 from bot.replies import Action, Button, Card, CardLine, Document
-from handlers import call_service as calls
-from handlers.calendar import ics
-from handlers.options import NEIGHBOURHOODS, THEMES, label
+from handlers.calls import service as calls
+from handlers.calls.calendar import ics
+from handlers.common.domain import HOLDING, OPEN, TOOK_PART, SignUpState
+from handlers.common.options import NEIGHBOURHOODS, THEMES, label
 from storage.models import Call, Feedback
 
 CALL = "call"  # route of call buttons: Action.of(CALL, "join", call id)
 FEEDBACK = "fb"  # Action.of(FEEDBACK, rating, call id)
-SEEN = (*calls.OPEN, "cancelled")  # calls residents may have heard of; a draft is nobody's business yet
-TOOK_PART = ("joined", "attended")  # the sign-ups that may rate a call once it is over
+SEEN = (*OPEN, "cancelled")  # calls residents may have heard of; a draft is nobody's business yet
 PAUSE = "pause"
 PAUSE_HINT = N_("Even geen berichten meer? Typ /pauze.")
 MAX_LISTED = 5  # call cards in one answer to /agenda
@@ -213,7 +213,7 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
         )
     elif action == "no":
         existing = await calls.sign_up_of(ctx.session, call, ctx.person)
-        if existing is not None and existing.state in (*calls.HOLDING, calls.WAITING):
+        if existing is not None and existing.state in (*HOLDING, SignUpState.WAITLISTED):
             await _ask_sign_out(ctx, call)  # "Niet nu" on the card after "Ik doe mee": they hold a place
             return
         await calls.decline(ctx.session, call, ctx.person, ctx.now)
@@ -223,7 +223,7 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
         if existing is not None and existing.state == "offered":  # a freed place waits for them: this confirms it
             await _change_place(ctx, call, "confirm")
             return
-        if existing is not None and existing.state == calls.WAITING:
+        if existing is not None and existing.state == SignUpState.WAITLISTED:
             ctx.notice(
                 t(
                     N_("Je staat al op de wachtlijst, op plaats {position}."),
@@ -231,7 +231,7 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
                 )
             )
             return
-        if existing is not None and existing.state in calls.HOLDING:
+        if existing is not None and existing.state in HOLDING:
             ctx.notice(t(N_("Je bent al ingeschreven.")))
             return
         sign_up = await calls.join(ctx.session, call, ctx.person, ctx.now)
@@ -261,7 +261,7 @@ async def _ask_sign_out(ctx: Context, call: Call) -> None:
     """Signing out frees the place for someone else at once: ask first."""
     t = ctx.t
     sign_up = await calls.sign_up_of(ctx.session, call, ctx.person)
-    if sign_up is None or sign_up.state not in (*calls.HOLDING, calls.WAITING):
+    if sign_up is None or sign_up.state not in (*HOLDING, SignUpState.WAITLISTED):
         ctx.notice(t(N_("Je bent niet ingeschreven voor deze oproep.")))
         return
     ctx.say(
@@ -282,7 +282,7 @@ async def _change_place(ctx: Context, call: Call, action: str) -> None:
             ctx.say(t(N_("Super, de plaats is voor jou! Tot dan.")))
         else:
             ctx.say(t(N_("Sorry, deze plaats is niet meer vrij. Je hoort het als er weer een plaats is.")))
-    elif sign_up is None or sign_up.state not in (*calls.HOLDING, calls.WAITING):
+    elif sign_up is None or sign_up.state not in (*HOLDING, SignUpState.WAITLISTED):
         ctx.notice(t(N_("Je bent niet ingeschreven voor deze oproep.")))
     else:
         await calls.cancel_sign_up(ctx.session, ctx.settings, sign_up, ctx.now)
@@ -337,14 +337,14 @@ async def show_fitting(ctx: Context, limit: int = 3) -> bool:
 async def my_calls(ctx: Context) -> None:
     """/mijnoproepen: the calls you joined or wait for, with a button to sign out."""
     t = ctx.t
-    rows = await ctx.calls.joined_by(ctx.person, (*calls.HOLDING, calls.WAITING), calls.OPEN, ending_after=ctx.now)
+    rows = await ctx.calls.joined_by(ctx.person, (*HOLDING, SignUpState.WAITLISTED), OPEN, ending_after=ctx.now)
     if not rows:
         ctx.say(t(N_("Je bent nu nergens voor ingeschreven.")))
         return
     lines, buttons = [t(N_("Hier doe je aan mee:"))], []
     for number, (sign_up, call) in enumerate(rows, start=1):
         line = f"{number}. {calls.call_text(call, 'title', t.locale)}, {t.datetime(call.starts_at)}"
-        if sign_up.state == calls.WAITING:
+        if sign_up.state == SignUpState.WAITLISTED:
             line += " – " + t(
                 N_("wachtlijst, plaats {position}"), position=await calls.waitlist_position(ctx.session, sign_up)
             )
@@ -422,7 +422,7 @@ async def on_feedback_button(ctx: Context, tapped: Action) -> None:
     call = await ctx.find(Call, tapped.id)
     took_part = (
         call is not None
-        and call.state in calls.OPEN
+        and call.state in OPEN
         and ctx.now >= call.ends_at
         and (sign_up := await calls.sign_up_of(ctx.session, call, ctx.person)) is not None
         and sign_up.state in TOOK_PART

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assembly import database
 from bot.config import ConfigError, Settings, load_settings
-from handlers import impact
-from handlers.call_service import HOLDING, WAITING
-from handlers.report_cli import _day
+from handlers.common.domain import HOLDING, SignUpState
+from handlers.impact import figures as impact
+from handlers.impact.cli import _day
 from storage.db import session_factory
 from storage.models import Call, Idea, Offer, Organisation, Person, Project, SignUp
 from storage.repositories import Audit
@@ -119,7 +119,7 @@ async def tables(session: AsyncSession, start: datetime, end: datetime, personal
                 ("published_at", lambda r: _time(r.published_at), False),
                 ("project_id", lambda r: r.project_id or "", False),
                 ("signed_up", lambda r: sum(counts.get((r.id, state), 0) for state in HOLDING), False),
-                ("waitlisted", lambda r: counts.get((r.id, WAITING), 0), False),
+                ("waitlisted", lambda r: counts.get((r.id, SignUpState.WAITLISTED), 0), False),
                 ("created_by", lambda r: r.created_by or "", True),
             ],
             personal,

@@ -13,8 +13,8 @@ from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
 from bot.replies import Action, Button, Message, Reply, short
-from handlers import purposes
-from handlers.offers import describe_offer
+from handlers.common import pushing as purposes
+from handlers.offers.offering import describe_offer
 from storage.models import Idea, Offer, Organisation, OutboxMessage, Person, Project, Relay
 
 RELAY = "relay"  # route: Action.of(RELAY, "allow" | "deny" | "answer" | "close", relay id)

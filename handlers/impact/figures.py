@@ -24,8 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from handlers.options import GIFT_KINDS, IDEA_STATES, NEIGHBOURHOODS, ROLES, THEMES
-from handlers.projects import PHASE_LABELS, PHASES, STOPPED
+from handlers.common.domain import PHASES, TOOK_PART, ProjectPhase
+from handlers.common.options import GIFT_KINDS, IDEA_STATES, NEIGHBOURHOODS, ROLES, THEMES
+from handlers.projects.projects import PHASE_LABELS
 from storage.models import Call, Feedback, Idea, Offer, Person, Project, ProjectUpdate, Relay, SignUp
 
 SMALL = 5  # the smallest group shown as it is
@@ -33,8 +34,6 @@ UNDER = "< 5"  # what a smaller group shows
 HIDDEN = "–"  # hours or an average that rest on fewer than SMALL people
 COUNT, PLAIN, HOURS, AVERAGE, DATE = "count", "plain", "hours", "average", "date"
 SIGNED = ("joined", "offered", "attended", "no_show")  # sign-ups that held a place
-TOOK_PART = ("joined", "attended")  # what a person counts as taking part in, for their own figures
-PUBLISHED = ("published", "adopted", "prototyping", "tested", "realised")  # ideas the public may read
 NOT_FILLED = N_("Niet ingevuld")
 OFFER_KINDS = {
     "time": N_("Tijd"),
@@ -282,7 +281,7 @@ async def gather(
             N_("Fase"),
             N_("Projecten"),
             Counter(phases.values()),
-            ((phase, PHASE_LABELS[phase]) for phase in (*PHASES, STOPPED)),
+            ((phase, PHASE_LABELS[phase]) for phase in (*PHASES, ProjectPhase.STOPPED)),
             kind=PLAIN,
         ),
         _offers(offers),

@@ -9,8 +9,8 @@ from bot.context import Context
 from bot.dialogue import ChoiceStep, Flow, Option
 from bot.i18n import N_
 from bot.replies import Action, Button
-from handlers.calls import pause_state
-from handlers.onboarding import PROFILE_STEPS, save_profile
+from handlers.calls.residents import pause_state
+from handlers.people.onboarding import PROFILE_STEPS, save_profile
 
 PROFILE = "profile"  # route of the "change ..." buttons; the verb is the field name
 

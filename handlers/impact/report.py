@@ -24,7 +24,7 @@ from babel.dates import format_date, format_interval
 from babel.numbers import format_decimal
 
 from bot.i18n import N_, Translator
-from handlers.impact import HIDDEN, SMALL, UNDER, Figures, Personal, Row, Table
+from handlers.impact.figures import HIDDEN, SMALL, UNDER, Figures, Personal, Row, Table
 
 PAPER, INK, MUTED, LINE = "#faf7f2", "#1d2b4f", "#5d6680", "#e6e0d6"
 NAVY, CORAL, TEAL, GOLD, SKY = "#1d2b4f", "#e8613c", "#23917f", "#e2a72e", "#cfe3f1"
