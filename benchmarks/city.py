@@ -24,7 +24,7 @@ from sqlalchemy import func, insert, select, text
 
 from bot.config import load_settings
 from bot.scheduler import Jobs
-from handlers import jobs
+from handlers.calls import jobs
 from handlers.calls import service as call_service
 from handlers.common.options import CONTRIBUTIONS, NEIGHBOURHOODS, THEMES
 from storage.db import create_engine, session_factory

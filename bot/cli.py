@@ -1,5 +1,5 @@
 """The `gangmaker` command line (click): run the bot, chat in the console, manage the database,
-plus the commands the application adds (`gangmaker call ...`) and `gangmaker admin ...`."""
+plus the commands the application adds (`gangmaker call ...`, `gangmaker admin ...`)."""
 
 from __future__ import annotations
 
@@ -159,15 +159,6 @@ def config_table() -> None:
     from bot.config import settings_table
 
     click.echo(settings_table(), nl=False)
-
-
-def _add_admin_commands() -> None:
-    from bot.admin_cli import admin
-
-    main.add_command(admin)
-
-
-_add_admin_commands()
 
 
 @main.group()

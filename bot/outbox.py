@@ -197,10 +197,7 @@ async def enqueue(
     if await session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
         return False
     state = "pending"
-    if (
-        purpose.capped
-        and await pushes_this_week(session, person, now) >= settings.push_weekly_cap
-    ):
+    if purpose.capped and await pushes_this_week(session, person, now) >= settings.push_weekly_cap:
         if not hold:
             return False
         state = HELD

@@ -21,9 +21,9 @@ from bot.config import load_settings
 from bot.context import Scope
 from bot.outbox import enqueue_room
 from handlers.calls import service as call_service
-from handlers.common import pushing as purposes
 from handlers.common.domain import SharedRoom
 from handlers.ideas import moderation
+from handlers.projects.projects import IDEA_PUBLISHED
 from storage.db import session_factory
 from storage.migrate import upgrade
 from storage.models import Idea, Identity, OutboxMessage, SignUp
@@ -225,7 +225,7 @@ async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_c
                     session,
                     key=f"idea:{idea.id}:published",
                     room=SharedRoom.PARTNERS,
-                    purpose=purposes.IDEA_PUBLISHED,
+                    purpose=IDEA_PUBLISHED,
                     now=now,
                     payload={"idea_id": idea.id},
                 )

@@ -9,11 +9,11 @@ from bot.context import Context, Scope
 from bot.dialogue import ChoiceStep, DateTimeStep, Flow, MultiStep, NumberStep, Option, TextStep
 from bot.i18n import N_, Translator
 from bot.replies import Action, Button, Message, short
+from handlers import offers
+from handlers.calls import purposes
 from handlers.calls import service as calls
-from handlers.common import pushing as purposes
 from handlers.common.domain import HOLDING, Role, SignUpState
 from handlers.common.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
-from handlers.offers.offering import describe_offer
 from storage.models import Call, SignUp
 
 COORDINATE = "coord"  # route: Action.of(COORDINATE, verb, call id)
@@ -151,15 +151,15 @@ async def reach(ctx: Context, answers: dict[str, Any]) -> str:
     t = ctx.t
     call = calls.new_call(answers, ctx.person, ctx.now)
     people = await calls.audience_size(ctx.session, call)
-    offers = await calls.matching_offers(ctx.session, call, ctx.now)
+    fitting = await calls.matching_offers(ctx.session, call, ctx.now)
     lines = [
         t(
             N_("Mensen die de oproep krijgen: {people}. Mensen met een passend aanbod: {offers}."),
             people=people,
-            offers=len(offers),
+            offers=len(fitting),
         )
     ]
-    lines += [f"– {describe_offer(offer, t)}" for offer in offers[:3]]
+    lines += [f"– {offers.describe_offer(offer, t)}" for offer in fitting[:3]]
     return "\n".join(lines)
 
 

@@ -9,15 +9,18 @@ from typing import Any
 
 from bot.context import Context, Scope
 from bot.i18n import N_
-from bot.outbox import enqueue_room
+from bot.outbox import Purpose, enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Message, Reply
+from handlers import ideas, projects
 from handlers.calls import service as calls
 from handlers.calls.coordination import CALL_FLOW
-from handlers.common import pushing as purposes
+from handlers.common import pushing
 from handlers.common.domain import CallState, Role, SharedRoom
-from handlers.ideas.moderation import moderator
-from handlers.projects.projects import PARTNER_CALL, member_of
 from storage.models import Call, Organisation, OutboxMessage, Person, Project
+
+# A partner's call for the coordinators' approval, and the answer to the partner.
+CALL_APPROVAL = Purpose("call_approval")
+CALL_APPROVED = Purpose("call_approved")
 
 APPROVE = "callok"  # route: Action.of(APPROVE, "approve" | "deny", call id)
 
@@ -25,7 +28,7 @@ APPROVE = "callok"  # route: Action.of(APPROVE, "approve" | "deny", call id)
 async def partner_call_done(ctx: Context, answers: dict[str, Any]) -> None:
     t = ctx.t
     project = await ctx.find(Project, answers.get("_project_id"))
-    if project is None or not await member_of(ctx, project.organisation_id):
+    if project is None or not await projects.member_of(ctx, project.organisation_id):
         ctx.say(t(N_("Dit project is van een andere organisatie.")))
         return
     call = calls.new_call(answers, ctx.person, ctx.now)
@@ -36,14 +39,14 @@ async def partner_call_done(ctx: Context, answers: dict[str, Any]) -> None:
         ctx.session,
         key=f"call:{call.id}:approval",
         room=SharedRoom.COORDINATORS,
-        purpose=purposes.CALL_APPROVAL,
+        purpose=CALL_APPROVAL,
         now=ctx.now,
         payload={"call_id": call.id},
     )
     ctx.say(t(N_("Je oproep wacht nu op een coördinator. Ik laat je weten wanneer ze vertrekt.")))
 
 
-PARTNER_CALL_FLOW = replace(CALL_FLOW, name=PARTNER_CALL, role=Role.PARTNER, on_done=partner_call_done)
+PARTNER_CALL_FLOW = replace(CALL_FLOW, name="partner_call", role=Role.PARTNER, on_done=partner_call_done)
 
 
 async def render_approval(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -89,7 +92,7 @@ async def on_approval_button(ctx: Context, tapped: Action) -> None:
     if call.state != CallState.AWAITING:
         ctx.notice(t(N_("Deze oproep is al behandeld door {name}."), name=call.approved_by or "–"))
         return
-    call.approved_by = moderator(ctx)
+    call.approved_by = ideas.moderator(ctx)
     approved = tapped.verb == "approve"
     if not approved:
         call.state = "cancelled"
@@ -107,13 +110,11 @@ async def on_approval_button(ctx: Context, tapped: Action) -> None:
     await ctx.audit.record("call_approved" if approved else "call_declined", ctx.now, call=call.id, by=call.approved_by)
     creator = await ctx.find(Person, call.created_by)
     if creator is not None:
-        await purposes.queue(
-            ctx.session,
-            ctx.settings,
+        await pushing.push(
+            ctx,
+            creator,
+            CALL_APPROVED,
             key=f"call:{call.id}:approval:{tapped.verb}",
-            person=creator,
-            purpose=purposes.CALL_APPROVED,
-            now=ctx.now,
             payload={"call_id": call.id, "approved": approved},
         )
     ctx.send(replace(await card(ctx, call, lead=lead), replace="message"))
@@ -137,4 +138,6 @@ async def render_approved(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     ]
 
 
-RENDERERS = {purposes.CALL_APPROVAL.name: render_approval, purposes.CALL_APPROVED.name: render_approved}
+async def start_project_call(ctx: Context, project: Project) -> None:
+    """“Oproep voor dit project”: the call form, for this project."""
+    await ctx.dialogue.start(ctx, PARTNER_CALL_FLOW.name, {"_project_id": project.id})

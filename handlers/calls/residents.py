@@ -20,13 +20,13 @@ from handlers.calls import service as calls
 from handlers.calls.calendar import ics
 from handlers.common.domain import HOLDING, OPEN, TOOK_PART, SignUpState
 from handlers.common.options import NEIGHBOURHOODS, THEMES, label
+from handlers.common.pushing import PAUSE_HINT
 from storage.models import Call, Feedback
 
 CALL = "call"  # route of call buttons: Action.of(CALL, "join", call id)
 FEEDBACK = "fb"  # Action.of(FEEDBACK, rating, call id)
 SEEN = (*OPEN, "cancelled")  # calls residents may have heard of; a draft is nobody's business yet
 PAUSE = "pause"
-PAUSE_HINT = N_("Even geen berichten meer? Typ /pauze.")
 MAX_LISTED = 5  # call cards in one answer to /agenda
 
 

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.outbox import HELD, after_quiet_hours
-from handlers.common import pushing as purposes
+from handlers.calls import purposes
+from handlers.common import pushing
 from handlers.common.domain import HOLDING, OPEN, SignUpState
 from storage.models import Call, Identity, Offer, OutboxMessage, Person, SignUp
 
@@ -124,7 +125,7 @@ async def announce(session: AsyncSession, settings: Settings, call: Call, now: d
             .limit(limit)
         )
     ).all()
-    await purposes.queue_many(
+    await pushing.queue_many(
         session,
         settings,
         people=people,
@@ -277,7 +278,7 @@ async def offer_next_place(session: AsyncSession, settings: Settings, call: Call
         first.state = "offered"
         first.offer_expires_at = offer_deadline(settings, call, person, now)
         await session.flush()
-        await purposes.queue(
+        await pushing.queue(
             session,
             settings,
             key=f"call:{call.id}:person:{person.id}:offer:{int(now.timestamp())}",
@@ -317,7 +318,7 @@ async def expire_place_offers(session: AsyncSession, settings: Settings, now: da
     for sign_up in expired:
         sign_up.state, sign_up.offer_expires_at = "passed", None
         await session.flush()
-        await purposes.queue(
+        await pushing.queue(
             session,
             settings,
             key=f"call:{sign_up.call_id}:person:{sign_up.person_id}:passed:{int(now.timestamp())}",
@@ -352,7 +353,7 @@ async def tell_signed_up(
     )
     for sign_up in list(sign_ups):
         person = await session.get(Person, sign_up.person_id)
-        told += await purposes.queue(
+        told += await pushing.queue(
             session,
             settings,
             key=f"call:{call.id}:person:{person.id}:{key}",

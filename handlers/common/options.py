@@ -2,6 +2,7 @@
 
 from bot.dialogue import Option
 from bot.i18n import N_
+from handlers.common.domain import ProjectPhase
 
 LANGUAGES = (
     Option("nl", N_("Nederlands")),
@@ -102,6 +103,14 @@ IDEA_STATES = {
     "tested": N_("uitgetest"),
     "realised": N_("gerealiseerd"),
     "archived": N_("gearchiveerd"),
+}
+
+PHASE_LABELS = {
+    ProjectPhase.EXPLORE: N_("verkennen"),
+    ProjectPhase.PROTOTYPE: N_("prototype"),
+    ProjectPhase.TEST: N_("testen"),
+    ProjectPhase.REALISED: N_("realisatie"),
+    ProjectPhase.STOPPED: N_("gestopt"),
 }
 
 

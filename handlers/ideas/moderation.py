@@ -9,12 +9,19 @@ from typing import Any
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
-from bot.outbox import enqueue_room
+from bot.outbox import Purpose, enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Confirm, Message, Reply, Room, short
-from handlers.common import pushing as purposes
+from handlers import projects
+from handlers.common import pushing
 from handlers.common.domain import IdeaState, Role, SharedRoom
 from handlers.common.options import IDEA_STATES, NEIGHBOURHOODS, THEMES, label
 from storage.models import Idea, OutboxMessage, Person
+
+# What became of the person's own idea; the one notice someone blocked gets; the new idea's card
+# for the coordinators.
+IDEA_OUTCOME = Purpose("idea_outcome", quiet=True)
+BLOCKED = Purpose("blocked", to_blocked=True)
+MODERATION = Purpose("moderation")
 
 MODERATE = "mod"  # route: Action.of(MODERATE, "publish" | "reject" | "block", idea id), ("unblock", person id)
 
@@ -25,7 +32,7 @@ async def submitted(ctx: Scope, idea: Idea) -> None:
         ctx.session,
         key=f"idea:{idea.id}:moderate",
         room=SharedRoom.COORDINATORS,
-        purpose=purposes.MODERATION,
+        purpose=MODERATION,
         now=ctx.now,
         payload={"idea_id": idea.id},
     )
@@ -136,13 +143,6 @@ async def render_blocked(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     ]
 
 
-RENDERERS = {
-    purposes.MODERATION.name: render_moderation,
-    purposes.IDEA_OUTCOME.name: render_outcome,
-    purposes.BLOCKED.name: render_blocked,
-}
-
-
 # -- the coordinators' buttons ------------------------------------------------------------------
 
 
@@ -163,15 +163,8 @@ async def on_moderate_button(ctx: Context, tapped: Action) -> None:
         ctx.notice(t(N_("Dit idee is al behandeld door {name}."), name=idea.moderated_by or "–"))
     elif tapped.verb == "publish":
         _judge(ctx, idea, IdeaState.PUBLISHED)
-        await purposes.queue_for_author(ctx, idea)
-        await enqueue_room(
-            ctx.session,
-            key=f"idea:{idea.id}:published",
-            room=SharedRoom.PARTNERS,
-            purpose=purposes.IDEA_PUBLISHED,
-            now=ctx.now,
-            payload={"idea_id": idea.id},
-        )
+        await queue_for_author(ctx, idea)
+        await projects.offer_to_partners(ctx, idea)
         ctx.send(_decided(ctx, idea, t(N_("✅ Gepubliceerd door {name}."), name=idea.moderated_by)))
     elif tapped.verb == "reject":
         await ctx.dialogue.start(ctx, REJECT_FLOW.name, {"_idea_id": idea.id})
@@ -198,14 +191,7 @@ async def _block(ctx: Context, idea: Idea) -> None:
         return
     author.blocked_at = ctx.now
     await ctx.audit.record("person_blocked", ctx.now, author, by=moderator(ctx), idea=idea.id)
-    await purposes.queue(
-        ctx.session,
-        ctx.settings,
-        key=f"person:{author.id}:blocked:{ctx.now.isoformat()}",
-        person=author,
-        purpose=purposes.BLOCKED,
-        now=ctx.now,
-    )
+    await pushing.push(ctx, author, BLOCKED, key=f"person:{author.id}:blocked:{ctx.now.isoformat()}")
     undo = Button(t(N_("Deblokkeren")), Action.of(MODERATE, "unblock", author.id))
     ctx.send(_decided(ctx, idea, t(N_("⛔ De indiener is geblokkeerd door {name}."), name=idea.moderated_by), (undo,)))
 
@@ -227,7 +213,7 @@ async def reject_done(ctx: Context, answers: dict[str, Any]) -> None:
         ctx.say(t(N_("Dit idee is al behandeld door {name}."), name=idea.moderated_by if idea else "–"))
         return
     _judge(ctx, idea, IdeaState.REJECTED, answers["reason"])
-    await purposes.queue_for_author(ctx, idea)
+    await queue_for_author(ctx, idea)
     ctx.say(t(N_("Het idee is niet gepubliceerd. De indiener krijgt je uitleg.")))
     ctx.say(
         t(
@@ -258,3 +244,10 @@ REJECT_FLOW = Flow(
         )
     ],
 )
+
+
+async def queue_for_author(ctx: Scope, idea: Idea) -> None:
+    """Tell the author (when they are still with us) what became of their idea."""
+    author = await ctx.session.get(Person, idea.author_id) if idea.author_id else None
+    if author is not None:
+        await pushing.push(ctx, author, IDEA_OUTCOME, key=f"idea:{idea.id}:outcome", payload={"idea_id": idea.id})

@@ -7,9 +7,9 @@ from typing import Any
 from bot.context import Context
 from bot.dialogue import PREFILLED, ChoiceStep, Flow, PhotoStep, TextStep, YesNoStep
 from bot.i18n import N_
+from handlers import people
 from handlers.common.options import NEIGHBOURHOODS, THEMES
 from handlers.ideas import moderation
-from handlers.people import menu
 from storage.models import Idea
 
 
@@ -72,7 +72,7 @@ async def idea_done(ctx: Context, answers: dict[str, Any]) -> None:
             )
         )
     )
-    menu.show(ctx)
+    people.show_menu(ctx)
 
 
 def idea_flow(max_length: int) -> Flow:
@@ -99,7 +99,7 @@ async def not_understood(ctx: Context) -> None:
     if len(text.split()) >= IDEA_WORDS and not text.startswith("/") and len(text) <= ctx.settings.max_text_length:
         await ctx.dialogue.start(ctx, FROM_TEXT.name, {"_text": text})
     else:
-        await menu.not_understood(ctx)
+        await people.not_understood(ctx)
 
 
 async def from_text_done(ctx: Context, answers: dict[str, Any]) -> None:
@@ -107,7 +107,7 @@ async def from_text_done(ctx: Context, answers: dict[str, Any]) -> None:
         await ctx.dialogue.start(ctx, "idea", {"idea": answers["_text"], PREFILLED: ["idea"]})
     else:
         ctx.say(ctx.t(N_("Oké, ik bewaar het niet.")))
-        menu.show(ctx)
+        people.show_menu(ctx)
 
 
 FROM_TEXT = Flow(

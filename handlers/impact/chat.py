@@ -14,14 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.context import Context, Scope
 from bot.i18n import N_, Translator
-from bot.outbox import enqueue_room
+from bot.outbox import Purpose, enqueue_room
 from bot.replies import Document, Message, Reply
-from handlers.common import pushing as purposes
+from handlers import people
 from handlers.common.domain import Role, SharedRoom
 from handlers.impact import figures as impact
 from handlers.impact.report import dashboard_png, drawn, number, personal_card, summary_text
-from handlers.people import menu
 from storage.models import OutboxMessage
+
+REPORT = Purpose("impact_report")  # the monthly impact report for the coordinators' room
 
 REPORT_WEEKDAY, REPORT_HOUR = 0, 9  # the first Monday of the month, 9.00 local time
 ON_REQUEST_DAYS = 30
@@ -48,7 +49,7 @@ async def report(ctx: Context) -> None:
     else:
         scopes = []
     if not scopes:
-        await menu.unknown_command(ctx)
+        await people.unknown_command(ctx)
         return
     start, end = impact.last_days(ctx.now, ctx.settings.timezone, ON_REQUEST_DAYS)
     for organisation_id, name in scopes:
@@ -88,7 +89,7 @@ async def monthly_report(session: AsyncSession, settings: Settings, now: datetim
             session,
             key=f"report:{first_day:%Y-%m}",
             room=SharedRoom.COORDINATORS,
-            purpose=purposes.REPORT,
+            purpose=REPORT,
             now=now,
             payload={"from": first_day.isoformat(), "to": last_day.isoformat()},
         )
@@ -106,9 +107,6 @@ async def render_monthly(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 def _month(day: date, t: Translator) -> str:
     return format_date(day, "MMMM y", locale=t.babel_locale)
-
-
-RENDERERS = {purposes.REPORT.name: render_monthly}
 
 
 # -- /mijnimpact ------------------------------------------------------------------------------------

@@ -25,8 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from handlers.common.domain import PHASES, TOOK_PART, ProjectPhase
-from handlers.common.options import GIFT_KINDS, IDEA_STATES, NEIGHBOURHOODS, ROLES, THEMES
-from handlers.projects.projects import PHASE_LABELS
+from handlers.common.options import GIFT_KINDS, IDEA_STATES, NEIGHBOURHOODS, PHASE_LABELS, ROLES, THEMES
 from storage.models import Call, Feedback, Idea, Offer, Person, Project, ProjectUpdate, Relay, SignUp
 
 SMALL = 5  # the smallest group shown as it is

@@ -17,8 +17,7 @@ from bot.app import PageContent
 from bot.context import Scope
 from bot.i18n import N_, SUPPORTED, Translator
 from bot.replies import short
-from handlers.calls import service as call_service
-from handlers.calls.residents import deep_link, where
+from handlers import calls
 from handlers.common.domain import PUBLIC_IDEAS, ProjectPhase
 from handlers.common.options import LANGUAGES, label
 from handlers.impact import figures as impact
@@ -193,15 +192,15 @@ async def _realised(scope: Scope) -> str:
 
 async def _open_calls(scope: Scope) -> str:
     t = scope.t
-    calls = (await Calls(scope.session).open_for_sign_up(scope.now))[:OPEN_CALLS]
-    if not calls:
+    found = (await Calls(scope.session).open_for_sign_up(scope.now))[:OPEN_CALLS]
+    if not found:
         return f'<p class="muted">{escape(t(NO_CALLS))}</p>'
     items = []
-    for call in calls:
-        link = f"https://t.me/{scope.settings.telegram_bot_username}?start={deep_link(call.id)}"
+    for call in found:
+        link = f"https://t.me/{scope.settings.telegram_bot_username}?start={calls.deep_link(call.id)}"
         items.append(
-            f'<article class="card"><h3>{escape(call_service.call_text(call, "title", t.locale))}</h3>'
-            f"<p>{escape(t.datetime(call.starts_at))}<br>{escape(where(scope, call))}</p>"
+            f'<article class="card"><h3>{escape(calls.call_text(call, "title", t.locale))}</h3>'
+            f"<p>{escape(t.datetime(call.starts_at))}<br>{escape(calls.where(scope, call))}</p>"
             f'<a class="button" href="{escape(link)}">{escape(t(OPEN_IN_TELEGRAM))}</a></article>'
         )
     return "".join(items)

@@ -9,12 +9,11 @@ from bot.app import command_action
 from bot.context import Context
 from bot.dialogue import ChoiceStep, DateStep, Flow, MultiStep, NumberStep, TextStep
 from bot.i18n import N_, Translator
-from bot.outbox import enqueue_room
+from bot.outbox import Purpose, enqueue_room
 from bot.replies import Action, Button, short
-from handlers.common import pushing as purposes
+from handlers import people
 from handlers.common.domain import SharedRoom
 from handlers.common.options import AMOUNTS, GIFT_KINDS, MOMENTS, SKILLS, amount_option, label
-from handlers.people import menu
 from storage.models import Offer
 
 OFFER = "offer"  # route of the withdraw and renew buttons: Action.of(OFFER, "withdraw", offer id)
@@ -26,6 +25,8 @@ UNTIL = DateStep(
     after_step="start",
     prompt=N_("Weet je het nog niet? Dan hoeft het niet. Tot wanneer kun je dit aanbieden?"),
 )
+
+OFFER_CARD = Purpose("offer_card")  # a new offer's card for the partners
 
 TIME_STEPS = [
     NumberStep(
@@ -109,7 +110,7 @@ def offer_done(kind: str):
             ctx.session,
             key=f"offer:{offer.id}:card",
             room=SharedRoom.PARTNERS,
-            purpose=purposes.OFFER_CARD,
+            purpose=OFFER_CARD,
             now=ctx.now,
             payload={"offer_id": offer.id},
         )
@@ -121,7 +122,7 @@ def offer_done(kind: str):
                 )
             )
         )
-        menu.show(ctx)
+        people.show_menu(ctx)
 
     return done
 
@@ -187,10 +188,10 @@ async def on_offer_button(ctx: Context, tapped: Action) -> None:
     elif action == "undo" and offer.state == "withdrawn":
         offer.state, offer.updated_at = "open", ctx.now
         ctx.say(t(N_("Je aanbod “{offer}” loopt weer."), offer=short(describe_offer(offer, t))))
-        menu.show(ctx)
+        people.show_menu(ctx)
     elif action == "keep":
         ctx.say(t(N_("Oké, je aanbod blijft staan.")))
-        menu.show(ctx)
+        people.show_menu(ctx)
     elif offer.state != "open":
         ctx.notice(t(N_("Dit aanbod is al ingetrokken.")))
     elif action == "withdraw":

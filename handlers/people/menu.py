@@ -6,7 +6,7 @@ from bot.app import command_action
 from bot.context import Context
 from bot.i18n import N_
 from bot.replies import Action, Button
-from handlers.calls import residents as calls
+from handlers import calls
 
 ITEMS = (
     ("agenda", N_("📣 Wat loopt er?")),

@@ -10,7 +10,7 @@ from bot.dialogue import PREFILLED, ChoiceStep, Flow, MultiStep, TextStep, YesNo
 from bot.i18n import N_, supported
 from bot.replies import Action, Button
 from bot.typed import yes_or_no
-from handlers.calls import residents as calls
+from handlers import calls
 from handlers.common.domain import Role
 from handlers.common.options import CONTRIBUTIONS, LANGUAGES, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
 from handlers.people import menu, workspace

@@ -9,7 +9,7 @@ from bot.context import Context
 from bot.dialogue import Flow, Option, YesNoStep
 from bot.i18n import N_
 from bot.replies import Action, Button, Document
-from handlers.calls import service as call_service
+from handlers import calls
 from handlers.common.domain import HOLDING, SignUpState
 from handlers.common.options import NEIGHBOURHOODS, label
 from storage.models import Call, Feedback, OutboxMessage, Project, ProjectMute, Relay, SignUp
@@ -167,7 +167,7 @@ async def give_up_places(session: Any, settings: Any, person: Any, now: Any) -> 
     """Before someone is erased, their places go to the next on each waitlist."""
     held = await Calls(session).sign_ups_of(person, (*HOLDING, SignUpState.WAITLISTED))
     for sign_up in held:
-        await call_service.cancel_sign_up(session, settings, sign_up, now)
+        await calls.cancel_sign_up(session, settings, sign_up, now)
 
 
 async def forget_done(ctx: Context, answers: dict[str, Any]) -> None:

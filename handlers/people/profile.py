@@ -9,7 +9,7 @@ from bot.context import Context
 from bot.dialogue import ChoiceStep, Flow, Option
 from bot.i18n import N_
 from bot.replies import Action, Button
-from handlers.calls.residents import pause_state
+from handlers import calls
 from handlers.people.onboarding import PROFILE_STEPS, save_profile
 
 PROFILE = "profile"  # route of the "change ..." buttons; the verb is the field name
@@ -44,7 +44,7 @@ async def show_profile(ctx: Context) -> None:
         value = _value(ctx, step.name)
         shown = step.show(value, t) if value not in (None, [], "") else t(N_("(nog niet ingevuld)"))
         lines.append(f"• {t(step.label)}: {shown}")
-    lines.append(f"• {t(N_('Pauze'))}: {pause_state(ctx)}")
+    lines.append(f"• {t(N_('Pauze'))}: {calls.pause_state(ctx)}")
     lines += ["", t(N_("Wat wil je aanpassen?"))]
     ctx.say("\n".join(lines), [Button(t(step.label), Action.of(PROFILE, step.name)) for step in STEPS])
 

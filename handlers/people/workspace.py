@@ -9,12 +9,8 @@ from bot.app import command_action
 from bot.context import Context
 from bot.i18n import N_, SUPPORTED
 from bot.replies import Button, Card, CardLine, Dashboard, Figure, Section
-from handlers.calls import partners as partner_calls
-from handlers.calls import service as calls
-from handlers.calls.coordination import coordinate_buttons
+from handlers import calls, ideas, projects
 from handlers.common.domain import HOLDING, IdeaState, Role, SignUpState
-from handlers.ideas.moderation import idea_card, moderation_buttons
-from handlers.projects import projects
 
 SHOWN_CALLS = 8  # cards on the dashboard (Slack shows 100 blocks on a Home tab)
 SHOWN_IDEAS = 5
@@ -63,16 +59,14 @@ async def _moderation(ctx: Context) -> Section:
         Figure(t(N_("Wachten op moderatie")), str(await ctx.ideas.count(state=IdeaState.SUBMITTED))),
         Figure(t(N_("Nieuwe ideeën deze week")), str(await ctx.ideas.count(since=ctx.now - timedelta(days=7)))),
     )
-    cards = tuple(idea_card(ctx, idea, moderation_buttons(ctx, idea)) for idea in waiting)
+    cards = tuple(ideas.idea_card(ctx, idea, ideas.moderation_buttons(ctx, idea)) for idea in waiting)
     return Section(t(N_("Ideeën")), figures, cards)
 
 
 async def _approvals(ctx: Context) -> Section:
     """Partners' calls that wait for a coordinator's yes."""
-    waiting = await partner_calls.awaiting(ctx)
-    cards = [
-        await partner_calls.card(ctx, call, partner_calls.approval_buttons(ctx, call)) for call in waiting[:SHOWN_IDEAS]
-    ]
+    waiting = await calls.awaiting(ctx)
+    cards = [await calls.approval_card(ctx, call, calls.approval_buttons(ctx, call)) for call in waiting[:SHOWN_IDEAS]]
     return Section(
         ctx.t(N_("Wacht op goedkeuring")),
         (Figure(ctx.t(N_("Oproepen van partners")), str(len(waiting))),),
@@ -96,7 +90,7 @@ async def _calls(ctx: Context) -> Section:
                     CardLine(places, t(N_("Ingeschreven"))),
                     CardLine(str(waiting), t(N_("Wachtlijst"))),
                 ),
-                coordinate_buttons(ctx, call),
+                calls.coordinate_buttons(ctx, call),
                 icon="📣",
             )
         )

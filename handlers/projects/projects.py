@@ -12,26 +12,26 @@ from babel.numbers import format_decimal
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
-from bot.outbox import enqueue_room
+from bot.outbox import Purpose, enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Message, Reply, Room, short
-from handlers.common import pushing as purposes
+from handlers import calls, ideas
+from handlers.common import pushing
 from handlers.common.domain import PHASES, TOOK_PART, IdeaState, ProjectPhase, Role, SharedRoom
-from handlers.ideas.moderation import idea_card
+from handlers.common.options import PHASE_LABELS
 from handlers.projects import relay
 from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, Project, ProjectUpdate
 
+# A step of the project made of the person's idea; the answer to a request to join an organisation,
+# and that request's card for the coordinators; a published idea's card for the partners.
+PROJECT_NEWS = Purpose("project_news", quiet=True)
+MEMBERSHIP = Purpose("membership")
+MEMBERSHIP_REQUEST = Purpose("membership_request")
+IDEA_PUBLISHED = Purpose("idea_published")
+
 ADOPT = "adopt"  # route: Action.of(ADOPT, "idea", idea id[, organisation id])
 PROJECT = "proj"  # route: Action.of(PROJECT, "next" | "stop" | "call", project id)
-PARTNER_CALL = "partner_call"  # the flow of a call for a project (handlers.partner_calls)
 QUIET = "pquiet"  # route: Action.of(QUIET, "mute", project id), for anyone who gets a project's news
 MEMBER = "member"  # route: Action.of(MEMBER, "approve" | "deny", organisation id, identity id)
-PHASE_LABELS = {
-    "explore": N_("verkennen"),
-    "prototype": N_("prototype"),
-    "test": N_("testen"),
-    "realised": N_("realisatie"),
-    ProjectPhase.STOPPED: N_("gestopt"),
-}
 IDEA_STATE = {
     "explore": "adopted",
     "prototype": "prototyping",
@@ -98,7 +98,7 @@ async def request_membership(ctx: Context) -> None:
         ctx.session,
         key=f"member:{organisation.id}:{ctx.identity.id}:{ctx.now.isoformat()}",
         room=SharedRoom.COORDINATORS,
-        purpose=purposes.MEMBERSHIP_REQUEST,
+        purpose=MEMBERSHIP_REQUEST,
         now=ctx.now,
         payload={"organisation_id": organisation.id, "identity_id": ctx.identity.id},
     )
@@ -166,13 +166,11 @@ async def on_member_button(ctx: Context, tapped: Action) -> None:
             organisation=organisation.name,
             by=_name(ctx),
         )
-    await purposes.queue(
-        ctx.session,
-        ctx.settings,
+    await pushing.push(
+        ctx,
+        person,
+        MEMBERSHIP,
         key=f"member:{organisation.id}:{identity.id}:{tapped.verb}:{ctx.now.isoformat()}",
-        person=person,
-        purpose=purposes.MEMBERSHIP,
-        now=ctx.now,
         payload={"organisation_id": organisation.id, "approved": approved},
     )
     ctx.send(Message(text, replace="message"))
@@ -216,6 +214,18 @@ async def render_membership(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 # -- adopting an idea ----------------------------------------------------------------------
 
 
+async def offer_to_partners(ctx: Scope, idea: Idea) -> None:
+    """A published idea goes to the partners' room, as a card with the button to take it up."""
+    await enqueue_room(
+        ctx.session,
+        key=f"idea:{idea.id}:published",
+        room=SharedRoom.PARTNERS,
+        purpose=IDEA_PUBLISHED,
+        now=ctx.now,
+        payload={"idea_id": idea.id},
+    )
+
+
 async def render_published(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     """A published idea in the partners' room, with the button to take it up."""
     idea = await ctx.session.get(Idea, row.payload.get("idea_id"))
@@ -223,7 +233,7 @@ async def render_published(ctx: Scope, row: OutboxMessage) -> list[Reply]:
         return []
     t = ctx.t
     adopt = Button(t(N_("Wij pakken dit op")), Action.of(ADOPT, "idea", idea.id), style="primary")
-    return [idea_card(ctx, idea, (adopt,), lead=t(N_("Een inwoner deelde dit idee. Wie pakt het op?")))]
+    return [ideas.idea_card(ctx, idea, (adopt,), lead=t(N_("Een inwoner deelde dit idee. Wie pakt het op?")))]
 
 
 async def on_adopt_button(ctx: Context, tapped: Action) -> None:
@@ -255,7 +265,7 @@ async def on_adopt_button(ctx: Context, tapped: Action) -> None:
         ctx, project, idea, PHASES[0], t(N_("{organisation} pakt het idee op."), organisation=organisation.name)
     )
     await relay.ask(ctx, person_id=idea.author_id, organisation=organisation, partner=ctx.person, project=project)
-    taken = idea_card(
+    taken = ideas.idea_card(
         ctx,
         idea,
         lead=t(N_("🤝 Opgepikt door {organisation} ({name})."), organisation=organisation.name, name=_name(ctx)),
@@ -279,13 +289,11 @@ async def _step(ctx: Context, project: Project, idea: Idea | None, phase: str, t
         author = await ctx.find(Person, idea.author_id)
         readers = ([author] if author is not None else []) + [person for person in readers if person != author]
     for reader in readers:
-        await purposes.queue(
-            ctx.session,
-            ctx.settings,
+        await pushing.push(
+            ctx,
+            reader,
+            PROJECT_NEWS,
             key=f"project:{project.id}:{phase}:{reader.id}",
-            person=reader,
-            purpose=purposes.PROJECT_NEWS,
-            now=ctx.now,
             payload={"project_id": project.id, "phase": phase},
         )
 
@@ -324,7 +332,7 @@ async def on_project_button(ctx: Context, tapped: Action) -> None:
         ctx.notice(t(N_("Dit project is van een andere organisatie.")))
         return
     if tapped.verb == "call" and project.phase != ProjectPhase.STOPPED:
-        await ctx.dialogue.start(ctx, PARTNER_CALL, {"_project_id": project.id})
+        await calls.start_project_call(ctx, project)
         return
     phase = _next(project.phase) if tapped.verb == "next" else ProjectPhase.STOPPED
     if project.phase == ProjectPhase.STOPPED or phase is None:
@@ -436,11 +444,3 @@ def test_results(ctx: Scope, feedback: list[Any], remarks: int = 3) -> tuple[Car
     ]
     lines += [CardLine("“" + f.remark + "”", icon="💬") for f in feedback if f.remark][:remarks]
     return tuple(lines)
-
-
-RENDERERS = {
-    purposes.IDEA_PUBLISHED.name: render_published,
-    purposes.PROJECT_NEWS.name: render_news,
-    purposes.MEMBERSHIP_REQUEST.name: render_membership_request,
-    purposes.MEMBERSHIP.name: render_membership,
-}

@@ -12,13 +12,22 @@ from typing import Any
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.i18n import N_
+from bot.outbox import Purpose
 from bot.replies import Action, Button, Message, Reply, short
-from handlers.common import pushing as purposes
-from handlers.offers.offering import describe_offer
+from handlers import offers
+from handlers.common import pushing
 from storage.models import Idea, Offer, Organisation, OutboxMessage, Person, Project, Relay
 
 RELAY = "relay"  # route: Action.of(RELAY, "allow" | "deny" | "answer" | "close", relay id)
 FROM_PARTNER, FROM_AUTHOR = "partner", "author"
+
+
+# A partner and an idea's author talking through the bot, after the author's yes.
+CONTACT_ASK = Purpose("contact_ask", quiet=True)
+RELAY_OPENED = Purpose("relay_opened")
+RELAY_REFUSED = Purpose("relay_refused")
+RELAY_MESSAGE = Purpose("relay_message", quiet=True)
+RELAY_CLOSED = Purpose("relay_closed")
 
 
 async def ask(
@@ -47,14 +56,8 @@ async def ask(
     )
     ctx.session.add(relay)
     await ctx.session.flush()
-    await purposes.queue(
-        ctx.session,
-        ctx.settings,
-        key=f"relay:{relay.id}:ask",
-        person=await ctx.find(Person, person_id),
-        purpose=purposes.CONTACT_ASK,
-        now=ctx.now,
-        payload={"relay_id": relay.id},
+    await pushing.push(
+        ctx, await ctx.find(Person, person_id), CONTACT_ASK, key=f"relay:{relay.id}:ask", payload={"relay_id": relay.id}
     )
     return True
 
@@ -63,7 +66,7 @@ async def _subject(ctx: Scope, relay: Relay) -> tuple[str, str]:
     """What the conversation is about ("idea" or "offer") and its short text, in the reader's words."""
     if relay.offer_id is not None:
         offer = await ctx.find(Offer, relay.offer_id)
-        return "offer", short(describe_offer(offer, ctx.t)) if offer else "–"
+        return "offer", short(offers.describe_offer(offer, ctx.t)) if offer else "–"
     project = await ctx.find(Project, relay.project_id)
     idea = await ctx.find(Idea, project.idea_id) if project else None
     return "idea", short(idea.idea) if idea else "–"
@@ -206,13 +209,11 @@ async def on_relay_button(ctx: Context, tapped: Action) -> None:
         await ctx.audit.record("relay_closed", ctx.now, ctx.person, relay=relay.id, by=side)
         other = await ctx.find(Person, relay.partner_id if side == FROM_AUTHOR else relay.person_id)
         if other is not None:
-            await purposes.queue(
-                ctx.session,
-                ctx.settings,
+            await pushing.push(
+                ctx,
+                other,
+                RELAY_CLOSED,
                 key=f"relay:{relay.id}:closed",
-                person=other,
-                purpose=purposes.RELAY_CLOSED,
-                now=ctx.now,
                 payload={"relay_id": relay.id, "to": FROM_PARTNER if side == FROM_AUTHOR else FROM_AUTHOR},
             )
         ctx.say(t(N_("Het gesprek is gesloten. Er gaan geen berichten meer heen en weer.")))
@@ -243,15 +244,7 @@ async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> N
         relay.closed_at = ctx.now
         await ctx.audit.record("contact_refused", ctx.now, ctx.person, organisation=organisation)
         if partner is not None:
-            await purposes.queue(
-                ctx.session,
-                ctx.settings,
-                key=f"relay:{relay.id}:no",
-                person=partner,
-                purpose=purposes.RELAY_REFUSED,
-                now=ctx.now,
-                payload={"relay_id": relay.id},
-            )
+            await pushing.push(ctx, partner, RELAY_REFUSED, key=f"relay:{relay.id}:no", payload={"relay_id": relay.id})
         kind, _ = await _subject(ctx, relay)
         ctx.say(
             t(
@@ -264,15 +257,7 @@ async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> N
     relay.opened_at = ctx.now
     await ctx.audit.record("contact_shared", ctx.now, ctx.person, organisation=organisation, relay=relay.id)
     if partner is not None:
-        await purposes.queue(
-            ctx.session,
-            ctx.settings,
-            key=f"relay:{relay.id}:opened",
-            person=partner,
-            purpose=purposes.RELAY_OPENED,
-            now=ctx.now,
-            payload={"relay_id": relay.id},
-        )
+        await pushing.push(ctx, partner, RELAY_OPENED, key=f"relay:{relay.id}:opened", payload={"relay_id": relay.id})
     ctx.say(
         t(
             N_(
@@ -286,7 +271,7 @@ async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> N
 
 async def on_reply(ctx: Context) -> bool:
     """A partner writes in the thread of a conversation: carry it to the author."""
-    thread = await ctx.sent.sent_as(ctx.event.reply_to, ctx.person, purposes.RELAY_OPENED.name)
+    thread = await ctx.sent.sent_as(ctx.event.reply_to, ctx.person, RELAY_OPENED.name)
     relay = await ctx.find(Relay, thread.payload.get("relay_id")) if thread else None
     if relay is None:
         return False
@@ -304,13 +289,11 @@ async def _carry(ctx: Context, relay: Relay, to: Person | None, sender: str, tex
     name = ctx.person.display_name or ctx.t(N_("een partner"))
     if sender == FROM_PARTNER:
         name = f"{name} ({await _organisation(ctx, relay)})"
-    await purposes.queue(
-        ctx.session,
-        ctx.settings,
+    await pushing.push(
+        ctx,
+        to,
+        RELAY_MESSAGE,
         key=f"relay:{relay.id}:{secrets.token_hex(6)}",
-        person=to,
-        purpose=purposes.RELAY_MESSAGE,
-        now=ctx.now,
         payload={"relay_id": relay.id, "from": sender, "name": name, "text": text},
     )
 
@@ -340,11 +323,3 @@ REPLY_FLOW = Flow(
         )
     ],
 )
-
-RENDERERS = {
-    purposes.CONTACT_ASK.name: render_ask,
-    purposes.RELAY_OPENED.name: render_opened,
-    purposes.RELAY_REFUSED.name: render_refused,
-    purposes.RELAY_MESSAGE.name: render_message,
-    purposes.RELAY_CLOSED.name: render_closed,
-}

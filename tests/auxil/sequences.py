@@ -25,7 +25,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.app import Application
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.core import NAVIGATION, STOP, SWITCH, Gangmaker
 from bot.dialogue import (
     EDIT,
@@ -47,10 +47,9 @@ from bot.replies import Action, Button, Document, Question, Reply, buttons_of
 from bot.scheduler import Jobs
 from bot.surfaces import BY_CHANNEL
 from bot.typed import yes_or_no
-from handlers.app import COMMANDS, ROUTES
-from handlers.app import flows as app_flows
+from handlers import ideas, projects
+from handlers.app import application
 from handlers.calls import service as call_service
-from handlers.common import pushing as purposes
 from handlers.common.domain import Role, SharedRoom
 from handlers.common.options import GIFT_KINDS, NEIGHBOURHOODS, THEMES
 from storage.db import session_factory
@@ -380,8 +379,9 @@ PLAUSIBLE = (
     "c1",
     "start",
 )
+APP = application(load_settings())
 COMMAND_NAMES = sorted(
-    {name for command in COMMANDS for name in command.names}
+    {name for command in APP.commands for name in command.names}
     | {name for names in NAVIGATION for name in names}
     | {"geld", "foo", "foto", "IDEE", "Annuleer", "TIJD", "start@GangmakerBot", "idee@AnotherBot", "İDEE", "ídee"}
 )
@@ -460,7 +460,7 @@ ROUTE_VERBS = {
     "dlg": ("answer", "done", "ok", "change", "stop", "edit", "back", "skip"),
     "form": ("idea", "onboarding", "offer_time", "call", "forget", "x"),
 }
-ROUTE_NAMES = (*ROUTES, *ROUTE_VERBS, "", "x", "CALL", "Offer")
+ROUTE_NAMES = (*APP.routes, *ROUTE_VERBS, "", "x", "CALL", "Offer")
 OTHER_VERBS = ("", "x", "ok", "1", STOP, "join|1")
 # The dialogues someone may be in when a scenario starts (a coordinator's: the call).
 OPENINGS = (
@@ -643,7 +643,7 @@ def form_value(step: Step) -> st.SearchStrategy[Any]:
     return st.none() | kinds.get(step.kind, typed_texts())
 
 
-FLOWS = {flow.name: flow for flow in app_flows(1000)}
+FLOWS = {flow.name: flow for flow in application(load_settings(max_text_length=1000)).flows}
 FORMS = tuple(name for name, flow in FLOWS.items() if flow.form) + ("idea", "forget", "nope")
 # What a form carries along (Slack keeps it: the person cannot change it, but it may be stale).
 HIDDEN = {
@@ -925,7 +925,7 @@ async def set_up(
                     session,
                     key=f"idea:{idea.id}:published",
                     room=SharedRoom.PARTNERS,
-                    purpose=purposes.IDEA_PUBLISHED,
+                    purpose=projects.projects.IDEA_PUBLISHED,
                     now=now,
                     payload={"idea_id": idea.id},
                 )
@@ -934,7 +934,7 @@ async def set_up(
                     session,
                     key=f"idea:{idea.id}:moderate",
                     room=SharedRoom.COORDINATORS,
-                    purpose=purposes.MODERATION,
+                    purpose=ideas.moderation.MODERATION,
                     now=now,
                     payload={"idea_id": idea.id},
                 )

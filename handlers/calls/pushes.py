@@ -1,36 +1,18 @@
-"""What the bot says on its own initiative, per outbox purpose, in the reader's language.
-
-Each renderer returns the replies for one outbox row, or nothing when the message is no
-longer relevant (the call was cancelled, the offer withdrawn).
-"""
+"""What the bot says on its own about calls, per purpose, in the reader's language: each renderer
+returns the replies for one outbox row, or nothing when it is no longer relevant (the call was cancelled)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
-from bot.context import Context, Scope
+from bot.context import Scope
 from bot.i18n import N_
-from bot.replies import Action, Button, Message, Reply
-from handlers.calls import partners as partner_calls
+from bot.replies import Message, Reply
 from handlers.calls import service as calls
-from handlers.calls.residents import PAUSE_HINT, call_button, card, rating_button, where
-from handlers.common import pushing as purposes
+from handlers.calls.residents import call_button, card, rating_button, where
 from handlers.common.domain import OPEN
-from handlers.ideas import moderation
-from handlers.impact import chat as impact_chat
-from handlers.offers.offering import OFFER, describe_offer
-from handlers.people import menu
-from handlers.projects import offer_board, projects, relay
-from storage.models import Call, Offer, OutboxMessage
-
-NUDGE = "nudge"
-
-
-async def render(ctx: Scope, row: OutboxMessage) -> list[Reply]:
-    renderer = RENDERERS[row.purpose]
-    return await renderer(ctx, row)
+from handlers.common.pushing import PAUSE_HINT
+from storage.models import Call, OutboxMessage
 
 
 async def _call(ctx: Scope, row: OutboxMessage) -> Call | None:
@@ -208,79 +190,3 @@ async def _open_calls(ctx: Scope, ids: list[int]) -> list[Call]:
         .order_by(Call.starts_at)
     )
     return list(found)
-
-
-async def nudge(ctx: Scope, row: OutboxMessage) -> list[Reply]:
-    if ctx.person.onboarded_at is not None:
-        return []
-    t = ctx.t
-    text = t(N_("Je was gisteren begonnen met je profiel. Het duurt nog maar een minuutje. Zullen we verdergaan?"))
-    return [Message(text + "\n\n" + t(PAUSE_HINT), (Button(t(N_("Ja, verder")), Action.of(NUDGE, "resume")),))]
-
-
-async def offer_expiry(ctx: Scope, row: OutboxMessage) -> list[Reply]:
-    offer = await ctx.session.get(Offer, row.payload.get("offer_id"))
-    if offer is None or offer.state != "open" or offer.valid_until is None:
-        return []
-    t = ctx.t
-    text = t(
-        N_("Je aanbod loopt af op {date}:\n{offer}\n\nWil je het drie maanden verlengen?"),
-        date=t.date(offer.valid_until.date()),
-        offer=describe_offer(offer, t),
-    )
-    buttons = (
-        Button(t(N_("Verlengen")), Action.of(OFFER, "renew", offer.id)),
-        Button(t(N_("Intrekken")), Action.of(OFFER, "withdraw", offer.id)),
-    )
-    return [Message(text + "\n\n" + t(PAUSE_HINT), buttons)]
-
-
-async def retention_warning(ctx: Scope, row: OutboxMessage) -> list[Reply]:
-    last_active = ctx.person.last_active_at
-    if last_active.isoformat() != row.payload["last_active"]:
-        return []  # they came back before the warning went out
-    erase_at = last_active + timedelta(days=30 * ctx.settings.retention_months)
-    t = ctx.t
-    text = t(
-        N_(
-            "Ik hoorde al lang niets meer van je. Over {days} dagen wis ik je gegevens, zoals beloofd in "
-            "mijn privacytekst. Wil je blijven meedoen? Tik dan hieronder."
-        ),
-        days=max(1, (erase_at - ctx.now).days),
-    )
-    return [Message(text, (Button(t(N_("Ik blijf erbij")), Action.of(NUDGE, "stay")),))]
-
-
-RENDERERS = {
-    **moderation.RENDERERS,
-    **projects.RENDERERS,
-    **relay.RENDERERS,
-    **partner_calls.RENDERERS,
-    **offer_board.RENDERERS,
-    **impact_chat.RENDERERS,
-    purposes.CALL.name: announce,
-    purposes.REMINDER.name: reminder,
-    purposes.WAITLIST_OFFER.name: place_offer,
-    purposes.PLACE_PASSED.name: place_passed,
-    purposes.CALL_CANCELLED.name: cancelled,
-    purposes.CALL_CHANGED.name: changed,
-    purposes.CALL_MESSAGE.name: coordinator_message,
-    purposes.CALL_ANNOUNCED.name: announced,
-    purposes.FOLLOWUP.name: followup,
-    purposes.DIGEST.name: digest,
-    purposes.NUDGE.name: nudge,
-    purposes.OFFER_EXPIRY.name: offer_expiry,
-    purposes.RETENTION_WARNING.name: retention_warning,
-}
-
-
-async def on_nudge_button(ctx: Context, tapped: Action) -> None:
-    """“Ja, verder” on the onboarding nudge: show the question where they stopped; “Ik blijf
-    erbij” before erasure: the tap itself counted as a sign of life."""
-    if tapped.verb == "stay":
-        ctx.say(ctx.t(N_("Fijn dat je blijft! Ik bewaar je gegevens zolang je meedoet.")))
-        menu.show(ctx)
-    elif ctx.conversation is not None:
-        await ctx.dialogue.render(ctx)
-    else:
-        menu.show(ctx)

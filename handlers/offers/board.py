@@ -6,10 +6,8 @@ from __future__ import annotations
 from bot.context import Context, Scope
 from bot.i18n import N_
 from bot.replies import Action, Button, Card, CardLine, Reply
-from handlers.common import pushing as purposes
+from handlers import projects
 from handlers.offers.offering import describe_offer
-from handlers.projects import relay
-from handlers.projects.projects import choose_organisation, organisations_of
 from storage.models import Offer, OutboxMessage
 
 CONTACT = "ocontact"  # route: Action.of(CONTACT, "ask", offer id[, organisation id])
@@ -41,19 +39,21 @@ async def on_contact_button(ctx: Context, tapped: Action) -> None:
     """A partner wants to talk about an offer: the resident is asked first."""
     t = ctx.t
     offer = await ctx.find(Offer, tapped.id)
-    organisations = await organisations_of(ctx)
+    organisations = await projects.organisations_of(ctx)
     if offer is None or tapped.verb != "ask" or not organisations:
         ctx.notice(t(N_("Deze knop is verlopen.")))
         return
     if offer.state != "open":
         ctx.notice(t(N_("Dit aanbod loopt niet meer.")))
         return
-    organisation = await choose_organisation(
+    organisation = await projects.choose_organisation(
         ctx, organisations, tapped, N_("Je hoort bij meer dan één organisatie. Voor welke neem je contact op?")
     )
     if organisation is None:
         return
-    if await relay.ask(ctx, person_id=offer.person_id, organisation=organisation, partner=ctx.person, offer=offer):
+    if await projects.ask_contact(
+        ctx, person_id=offer.person_id, organisation=organisation, partner=ctx.person, offer=offer
+    ):
         ctx.notice(
             t(
                 N_(
@@ -65,6 +65,3 @@ async def on_contact_button(ctx: Context, tapped: Action) -> None:
         )
     else:
         ctx.notice(t(N_("{organisation} vroeg dit al aan de inwoner."), organisation=organisation.name))
-
-
-RENDERERS = {purposes.OFFER_CARD.name: render_offer_card}

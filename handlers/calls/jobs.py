@@ -1,9 +1,6 @@
-"""The application's scheduled checks: publishing, reminders, follow-ups, the Monday digest,
-nudges, offers running out, waitlist offers, closing calls, erasing long-inactive people, and
-the monthly impact report (in `handlers.impact_chat`).
-
-Each takes a session, the settings and the moment, is idempotent, and returns how much it did.
-"""
+"""The calls' scheduled checks: publishing, announcing in batches, reminders, follow-ups, the Monday
+overview, waitlist offers, closing calls and ending pauses. Each takes a session, the settings
+and the moment, is idempotent, and returns how much it did."""
 
 from __future__ import annotations
 
@@ -15,17 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.outbox import HELD
+from handlers.calls import purposes
 from handlers.calls import service as calls
-from handlers.common import pushing as purposes
+from handlers.common import pushing
 from handlers.common.domain import OPEN
-from handlers.impact.chat import monthly_report
-from handlers.people.privacy import give_up_places
-from storage.models import Call, Conversation, Offer, OutboxMessage, Person, SignUp
-from storage.repositories import Audit, Calls, People
+from storage.models import Call, OutboxMessage, Person, SignUp
+from storage.repositories import Calls
 
 DIGEST_WEEKDAY, DIGEST_HOUR = 0, 10  # Monday 10:00 local time
+
+
 FOLLOWUP_DELAY = timedelta(hours=1)
-RETENTION_NOTICE = timedelta(days=30)  # how long before erasure a silent person is told
+
+
 DIGEST_BATCH = 1000  # overviews inserted per statement
 
 
@@ -51,7 +50,7 @@ async def announce_calls(session: AsyncSession, settings: Settings, now: datetim
     covered = await calls.announce(session, settings, call, now)
     creator = await session.get(Person, call.created_by) if call.created_by else None
     if call.announced_at is not None and creator is not None:
-        await purposes.queue(
+        await pushing.queue(
             session,
             settings,
             key=f"call:{call.id}:announced",
@@ -76,7 +75,7 @@ async def remind(session: AsyncSession, settings: Settings, now: datetime) -> in
             continue
         minutes = due[0]
         for person in await _signed_up(session, call, ("joined",)):
-            queued += await purposes.queue(
+            queued += await pushing.queue(
                 session,
                 settings,
                 key=f"call:{call.id}:person:{person.id}:remind:{minutes}",
@@ -98,7 +97,7 @@ async def follow_up(session: AsyncSession, settings: Settings, now: datetime) ->
     )
     for call in ended:
         for person in await _signed_up(session, call, ("joined", "attended")):
-            queued += await purposes.queue(
+            queued += await pushing.queue(
                 session,
                 settings,
                 key=f"call:{call.id}:person:{person.id}:followup",
@@ -167,7 +166,7 @@ async def digest(session: AsyncSession, settings: Settings, now: datetime) -> in
             )
         ).all()
         for ids, group in _by_calls(batch, wanted, answered).items():
-            queued += await purposes.queue_many(
+            queued += await pushing.queue_many(
                 session,
                 settings,
                 people=group,
@@ -196,96 +195,12 @@ def _by_calls(people: list, wanted: dict[int, list[int]], answered: set) -> dict
     return groups
 
 
-async def nudge_onboarding(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """One nudge, a day after someone stopped halfway through onboarding."""
-    stalled = await session.scalars(
-        select(Person)
-        .join(Conversation, Conversation.person_id == Person.id)
-        .where(
-            Person.onboarded_at.is_(None),
-            Conversation.flow == "onboarding",
-            Conversation.updated_at <= now - timedelta(hours=24),
-        )
-    )
-    queued = 0
-    for person in stalled:
-        queued += await purposes.queue(
-            session,
-            settings,
-            key=f"nudge:onboarding:person:{person.id}",
-            person=person,
-            purpose=purposes.NUDGE,
-            now=now,
-        )
-    return queued
-
-
-async def offer_expiry(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """A week before an offer ends, ask to renew or withdraw; after its end, it expires."""
-    queued = 0
-    soon = await session.scalars(
-        select(Offer).where(
-            Offer.state == "open", Offer.valid_until.is_not(None), Offer.valid_until <= now + timedelta(days=7)
-        )
-    )
-    for offer in soon:
-        if offer.valid_until < now:
-            offer.state = "expired"
-            continue
-        person = await session.get(Person, offer.person_id)
-        queued += await purposes.queue(
-            session,
-            settings,
-            key=f"offer:{offer.id}:expiry:{offer.valid_until.date().isoformat()}",
-            person=person,
-            purpose=purposes.OFFER_EXPIRY,
-            now=now,
-            payload={"offer_id": offer.id},
-        )
-    return queued
-
-
 async def expire_place_offers(session: AsyncSession, settings: Settings, now: datetime) -> int:
     return await calls.expire_place_offers(session, settings, now)
 
 
 async def close_calls(session: AsyncSession, settings: Settings, now: datetime) -> int:
     return await calls.close_past_deadline(session, now)
-
-
-def silent_since(settings: Settings, now: datetime) -> datetime:
-    """Who has been silent since before this moment is erased now."""
-    return now - timedelta(days=30 * settings.retention_months)
-
-
-async def warn_before_erasure(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """A month before erasure, tell the person, once per silence, and let them stay."""
-    soon = await session.scalars(
-        select(Person).where(Person.last_active_at < silent_since(settings, now) + RETENTION_NOTICE)
-    )
-    queued = 0
-    for person in soon:
-        last = person.last_active_at.isoformat()
-        queued += await purposes.queue(
-            session,
-            settings,
-            key=f"retention:person:{person.id}:{last}",
-            person=person,
-            purpose=purposes.RETENTION_WARNING,
-            now=now,
-            payload={"last_active": last},
-        )
-    return queued
-
-
-async def retention(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """Erase people who stopped answering RETENTION_MONTHS ago; their places go to the waitlist."""
-    gone = list(await session.scalars(select(Person).where(Person.last_active_at < silent_since(settings, now))))
-    for person in gone:
-        await give_up_places(session, settings, person, now)
-        await People(session).erase(person)
-        await Audit(session).record("person_erased", now, reason="inactive", version=settings.privacy_version)
-    return len(gone)
 
 
 async def _signed_up(session: AsyncSession, call: Call, states: tuple[str, ...]) -> list[Person]:
@@ -305,20 +220,3 @@ async def end_pauses(session: AsyncSession, settings: Settings, now: datetime) -
     for person in ended:
         person.paused, person.paused_until = False, None
     return len(ended)
-
-
-CHECKS = (
-    end_pauses,
-    publish_scheduled,
-    announce_calls,
-    remind,
-    follow_up,
-    digest,
-    nudge_onboarding,
-    offer_expiry,
-    expire_place_offers,
-    close_calls,
-    warn_before_erasure,
-    retention,
-    monthly_report,
-)

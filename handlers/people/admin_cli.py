@@ -13,11 +13,11 @@ from datetime import datetime, timezone
 import click
 
 from bot.config import ConfigError, load_settings
+from handlers.common.domain import Role
 from storage.db import session_factory
 from storage.models import Organisation
 from storage.repositories import Audit, Roles
 
-COORDINATOR, PARTNER = "coordinator", "partner"
 CHANNELS = click.Choice(["telegram", "slack", "console"])
 
 
@@ -60,9 +60,9 @@ def grant(channel: str, user_id: str) -> None:
     """Make the person with this chat id on CHANNEL a coordinator."""
 
     async def work(roles: Roles, audit: Audit, now: datetime, by: str) -> str:
-        if not await roles.grant(channel, user_id, COORDINATOR, by, now):
+        if not await roles.grant(channel, user_id, Role.COORDINATOR, by, now):
             return f"{channel} {user_id} is a coordinator already."
-        await audit.record("role_granted", now, role=COORDINATOR, channel=channel, by=by)
+        await audit.record("role_granted", now, role=Role.COORDINATOR, channel=channel, by=by)
         return f"{channel} {user_id} is now a coordinator."
 
     _run(work)
@@ -75,9 +75,9 @@ def revoke(channel: str, user_id: str) -> None:
     """Take the coordinator role away."""
 
     async def work(roles: Roles, audit: Audit, now: datetime, by: str) -> str:
-        if not await roles.revoke(channel, user_id, COORDINATOR):
+        if not await roles.revoke(channel, user_id, Role.COORDINATOR):
             raise click.ClickException(f"{channel} {user_id} is not a coordinator.")
-        await audit.record("role_revoked", now, role=COORDINATOR, channel=channel, by=by)
+        await audit.record("role_revoked", now, role=Role.COORDINATOR, channel=channel, by=by)
         return f"{channel} {user_id} is no longer a coordinator."
 
     _run(work)
@@ -88,7 +88,7 @@ def list_coordinators() -> None:
     """Every coordinator, by channel and chat id."""
 
     async def work(roles: Roles, audit: Audit, now: datetime, by: str) -> str:
-        grants = await roles.holders(COORDINATOR)
+        grants = await roles.holders(Role.COORDINATOR)
         return "\n".join(f"{g.channel}\t{g.external_id}\t{g.granted_by}" for g in grants) or "No coordinators."
 
     _run(work)
@@ -123,7 +123,7 @@ def add_member(name: str, channel: str, user_id: str) -> None:
 
     async def work(roles: Roles, audit: Audit, now: datetime, by: str) -> str:
         organisation = await _organisation(roles, name)
-        if not await roles.grant(channel, user_id, PARTNER, by, now, organisation):
+        if not await roles.grant(channel, user_id, Role.PARTNER, by, now, organisation):
             return f"{channel} {user_id} is a member of {name!r} already."
         await audit.record("member_added", now, organisation=organisation.id, channel=channel, by=by)
         return f"{channel} {user_id} is now a member of {name!r}."
@@ -140,7 +140,7 @@ def remove_member(name: str, channel: str, user_id: str) -> None:
 
     async def work(roles: Roles, audit: Audit, now: datetime, by: str) -> str:
         organisation = await _organisation(roles, name)
-        if not await roles.revoke(channel, user_id, PARTNER, organisation):
+        if not await roles.revoke(channel, user_id, Role.PARTNER, organisation):
             raise click.ClickException(f"{channel} {user_id} is not a member of {name!r}.")
         await audit.record("member_removed", now, organisation=organisation.id, channel=channel, by=by)
         return f"{channel} {user_id} is no longer a member of {name!r}."

@@ -1,0 +1,17 @@
+"""Who holds a role from the start: the coordinators named in the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.config import Settings
+from handlers.common.domain import Role
+
+
+def coordinators_from_settings(settings: Settings) -> Sequence[tuple[str, str, str]]:
+    """COORDINATOR_TELEGRAM_IDS, SLACK_COORDINATOR_IDS and COORDINATOR_CONSOLE_USERS grant the role at start."""
+    return [
+        *(("telegram", str(user_id), Role.COORDINATOR) for user_id in settings.coordinator_telegram_ids),
+        *(("slack", user, Role.COORDINATOR) for user in settings.slack_coordinator_ids),
+        *(("console", user, Role.COORDINATOR) for user in settings.coordinator_console_users),
+    ]
