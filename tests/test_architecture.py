@@ -135,7 +135,9 @@ def test_the_architecture_check_sees_a_feature_reaching_into_another(tmp_path):
     fine = tmp_path / "ideas" / "fine.py"
     fine.write_text("from handlers import calls\n\ndef f():\n    return calls.card\n")
     sneaky = tmp_path / "ideas" / "sneaky.py"
-    sneaky.write_text("from handlers.calls.service import x\nfrom handlers import calls\n\ndef f():\n    calls.hidden\n")
+    sneaky.write_text(
+        "from handlers.calls.service import x\nfrom handlers import calls\n\ndef f():\n    calls.hidden\n"
+    )
     shared = tmp_path / "common" / "words.py"
     shared.write_text("from handlers import calls\n")
     assert reaches_into_another_feature(fine, tmp_path) == []

@@ -22,7 +22,7 @@ from bot.i18n import translator
 from handlers.calls import service as call_service
 from handlers.calls.coordination import CALL_FLOW
 from handlers.calls.residents import deep_link
-from handlers.common.domain import HOLDING, SignUpState
+from handlers.common.domain import HOLDING, CallState, SignUpState
 from handlers.common.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
 from storage.db import session_factory
 from storage.models import Call
@@ -138,7 +138,7 @@ def create(reminders: str, **answers: Any) -> None:
         call.reminder_minutes = minutes
         session.add(call)
         await session.flush()
-        if call.state == "scheduled":
+        if call.state == CallState.SCHEDULED:
             click.echo(f"Call {call.id} created; it will be published at {call.publish_at.isoformat()}.")
         else:
             queued = await call_service.publish(session, settings, call, now)
@@ -166,7 +166,7 @@ def list_calls() -> None:
 
     async def work(session: Any, settings: Settings, now: datetime) -> None:
         for call in await Calls(session).listed():
-            joined = await call_service.count(session, call, *HOLDING, "attended", "no_show")
+            joined = await call_service.count(session, call, *HOLDING, SignUpState.ATTENDED, SignUpState.NO_SHOW)
             waiting = await call_service.count(session, call, SignUpState.WAITLISTED)
             capacity = call.capacity if call.capacity is not None else "-"
             starts = call.starts_at.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
@@ -188,13 +188,13 @@ def _state_command(name: str, help_text: str, action: Callable[..., Awaitable[st
 
 
 async def _publish(session: Any, settings: Settings, call: Call, now: datetime) -> str:
-    if call.state not in ("draft", "scheduled"):
+    if call.state not in (CallState.DRAFT, CallState.SCHEDULED):
         raise click.ClickException(f"Call {call.id} is {call.state}.")
     return f"Call {call.id} published; queued for {await call_service.publish(session, settings, call, now)} people."
 
 
 async def _close(session: Any, settings: Settings, call: Call, now: datetime) -> str:
-    call.state = "closed"
+    call.state = CallState.CLOSED
     return f"Call {call.id} closed."
 
 

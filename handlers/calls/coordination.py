@@ -12,7 +12,7 @@ from bot.replies import Action, Button, Message, short
 from handlers import offers
 from handlers.calls import purposes
 from handlers.calls import service as calls
-from handlers.common.domain import HOLDING, Role, SignUpState
+from handlers.common.domain import HOLDING, CallState, Role, SignUpState
 from handlers.common.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
 from storage.models import Call, SignUp
 
@@ -173,7 +173,7 @@ async def call_done(ctx: Context, answers: dict[str, Any]) -> None:
     call = calls.new_call(answers, ctx.person, ctx.now)
     ctx.session.add(call)
     await ctx.session.flush()
-    if call.state == "scheduled":
+    if call.state == CallState.SCHEDULED:
         ctx.say(
             t(
                 N_("Je oproep is ingepland. Op {moment} gaat ze naar de mensen die passen."),
@@ -253,7 +253,7 @@ async def list_calls(ctx: Context) -> None:
         return
     lines = [t(N_("Dit zijn de oproepen. Tik op een oproep om ze te beheren."))]
     for call in found:
-        joined = await calls.count(ctx.session, call, *HOLDING, "attended", "no_show")
+        joined = await calls.count(ctx.session, call, *HOLDING, SignUpState.ATTENDED, SignUpState.NO_SHOW)
         lines.append(
             t(
                 N_("#{id} {title} – {start} – {state} – ingeschreven: {joined}"),
@@ -273,7 +273,7 @@ async def list_calls(ctx: Context) -> None:
 async def show_call(ctx: Context, call: Call) -> None:
     """One call for its coordinator: when, its state, who joined and waits, how far it reached."""
     t = ctx.t
-    joined = await calls.count(ctx.session, call, *HOLDING, "attended", "no_show")
+    joined = await calls.count(ctx.session, call, *HOLDING, SignUpState.ATTENDED, SignUpState.NO_SHOW)
     waiting = await calls.count(ctx.session, call, SignUpState.WAITLISTED)
     text = t(
         N_("#{id} {title}\n{start} – {state}\nIngeschreven: {joined}, wachtlijst: {waiting}"),
@@ -293,16 +293,16 @@ def coordinate_buttons(ctx: Scope, call: Call, people: bool = False) -> tuple[Bu
     """What a coordinator can do with a call now: see who joined (and write to them), attendance,
     publish, edit, close, cancel."""
     t = ctx.t
-    if call.state == "cancelled":
+    if call.state == CallState.CANCELLED:
         return ()
     buttons = [_button(t(N_("Deelnemers")), "people", call)] if people else []
     if call.starts_at <= ctx.now:
         buttons.append(_button(t(N_("Aanwezigheid")), "attendance", call))
-    if call.state in ("draft", "scheduled"):
+    if call.state in (CallState.DRAFT, CallState.SCHEDULED):
         buttons.append(_button(t(N_("Nu publiceren")), "publish", call))
     if call.ends_at > ctx.now:
         buttons.append(_button(t(N_("Aanpassen")), "edit", call))
-    if call.state in ("published", "scheduled"):
+    if call.state in (CallState.PUBLISHED, CallState.SCHEDULED):
         buttons.append(_button(t(N_("Sluiten")), "close", call))
     if call.ends_at > ctx.now:
         buttons.append(_button(t(N_("Annuleren")), "cancel", call, style="danger"))
@@ -319,7 +319,7 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
     call = await ctx.find(Call, tapped.id)
     if call is not None and action == "show":
         await show_call(ctx, call)
-    elif call is None or call.state == "cancelled":
+    elif call is None or call.state == CallState.CANCELLED:
         ctx.notice(t(N_("Deze knop is verlopen.")))
     elif action == "people":
         ctx.send(await participants(ctx, call))
@@ -338,9 +338,9 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
     elif action == "keep":
         ctx.say(t(N_("Oké, de oproep blijft staan.")))
     elif action == "close":
-        call.state = "closed"
+        call.state = CallState.CLOSED
         ctx.say(t(N_("De oproep is gesloten. Wie al ingeschreven is, blijft ingeschreven.")))
-    elif action == "publish" and call.state in ("draft", "scheduled"):
+    elif action == "publish" and call.state in (CallState.DRAFT, CallState.SCHEDULED):
         await published(ctx, call)
     elif action == "attendance":
         ctx.send(await attendance(ctx, call))
@@ -353,7 +353,7 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
 async def participants(ctx: Context, call: Call) -> Message:
     """Who has a place and who waits, with a way to write to them all."""
     t = ctx.t
-    holding = await ctx.calls.attendees(call, (*HOLDING, "attended", "no_show"))
+    holding = await ctx.calls.attendees(call, (*HOLDING, SignUpState.ATTENDED, SignUpState.NO_SHOW))
     waiting = await ctx.calls.attendees(call, (SignUpState.WAITLISTED,))
     lines = [t(N_("Ingeschreven voor “{title}”: {n}"), title=calls.call_text(call, "title", t.locale), n=len(holding))]
     lines += [f"• {person.display_name or f'#{person.id}'}" for _, person in holding]
@@ -365,7 +365,7 @@ async def participants(ctx: Context, call: Call) -> Message:
 async def _open_call(ctx: Context, answers: dict[str, Any]) -> Call | None:
     """The call a coordinator's follow-up dialogue is about, while it can still be changed."""
     call = await ctx.session.get(Call, answers["_call_id"])
-    if call is None or call.state == "cancelled":
+    if call is None or call.state == CallState.CANCELLED:
         ctx.say(ctx.t(N_("Deze oproep is intussen geannuleerd.")))
         return None
     return call
@@ -433,8 +433,8 @@ MESSAGE_FLOW = Flow(
 async def attendance(ctx: Context, call: Call, edit: bool = False) -> Message:
     """Who was there: one button per person, ✅ came, ❌ did not come."""
     t = ctx.t
-    rows = await ctx.calls.attendees(call, ("joined", "attended", "no_show"))
-    marks = {"attended": "✅ ", "no_show": "❌ ", "joined": ""}
+    rows = await ctx.calls.attendees(call, (SignUpState.JOINED, SignUpState.ATTENDED, SignUpState.NO_SHOW))
+    marks = {SignUpState.ATTENDED: "✅ ", SignUpState.NO_SHOW: "❌ ", SignUpState.JOINED: ""}
     buttons = tuple(
         Button(
             marks[sign_up.state] + (person.display_name or f"#{person.id}"), Action.of(ATTENDANCE, "toggle", sign_up.id)
@@ -452,9 +452,9 @@ async def attendance(ctx: Context, call: Call, edit: bool = False) -> Message:
 
 async def on_attendance_button(ctx: Context, tapped: Action) -> None:
     sign_up = await ctx.find(SignUp, tapped.id)
-    if sign_up is None or sign_up.state not in ("joined", "attended", "no_show"):
+    if sign_up is None or sign_up.state not in (SignUpState.JOINED, SignUpState.ATTENDED, SignUpState.NO_SHOW):
         ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
         return
-    sign_up.state = "no_show" if sign_up.state == "attended" else "attended"
+    sign_up.state = SignUpState.NO_SHOW if sign_up.state == SignUpState.ATTENDED else SignUpState.ATTENDED
     await ctx.session.flush()
     ctx.send(await attendance(ctx, await ctx.session.get(Call, sign_up.call_id), edit=True))

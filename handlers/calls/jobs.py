@@ -15,7 +15,7 @@ from bot.outbox import HELD
 from handlers.calls import purposes
 from handlers.calls import service as calls
 from handlers.common import pushing
-from handlers.common.domain import OPEN
+from handlers.common.domain import OPEN, TOOK_PART, CallState, SignUpState
 from storage.models import Call, OutboxMessage, Person, SignUp
 from storage.repositories import Calls
 
@@ -29,7 +29,7 @@ DIGEST_BATCH = 1000  # overviews inserted per statement
 
 
 async def publish_scheduled(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    due = list(await session.scalars(select(Call).where(Call.state == "scheduled", Call.publish_at <= now)))
+    due = list(await session.scalars(select(Call).where(Call.state == CallState.SCHEDULED, Call.publish_at <= now)))
     for call in due:
         await calls.publish(session, settings, call, now)
     return len(due)
@@ -41,7 +41,7 @@ async def announce_calls(session: AsyncSession, settings: Settings, now: datetim
     coordinator hears so."""
     call = await session.scalar(
         select(Call)
-        .where(Call.state == "published", Call.announced_at.is_(None))
+        .where(Call.state == CallState.PUBLISHED, Call.announced_at.is_(None))
         .order_by(Call.published_at, Call.id)
         .limit(1)
     )
@@ -74,7 +74,7 @@ async def remind(session: AsyncSession, settings: Settings, now: datetime) -> in
         if not due:
             continue
         minutes = due[0]
-        for person in await _signed_up(session, call, ("joined",)):
+        for person in await _signed_up(session, call, (SignUpState.JOINED,)):
             queued += await pushing.queue(
                 session,
                 settings,
@@ -96,7 +96,7 @@ async def follow_up(session: AsyncSession, settings: Settings, now: datetime) ->
         )
     )
     for call in ended:
-        for person in await _signed_up(session, call, ("joined", "attended")):
+        for person in await _signed_up(session, call, TOOK_PART):
             queued += await pushing.queue(
                 session,
                 settings,

@@ -95,10 +95,10 @@ async def on_approval_button(ctx: Context, tapped: Action) -> None:
     call.approved_by = ideas.moderator(ctx)
     approved = tapped.verb == "approve"
     if not approved:
-        call.state = "cancelled"
+        call.state = CallState.CANCELLED
         lead = t(N_("Geweigerd door {name}."), name=call.approved_by)
     elif call.publish_at and call.publish_at > ctx.now:
-        call.state = "scheduled"
+        call.state = CallState.SCHEDULED
         lead = t(
             N_("✅ Goedgekeurd door {name}; ze vertrekt op {moment}."),
             name=call.approved_by,

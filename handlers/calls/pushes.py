@@ -10,7 +10,7 @@ from bot.i18n import N_
 from bot.replies import Message, Reply
 from handlers.calls import service as calls
 from handlers.calls.residents import call_button, card, rating_button, where
-from handlers.common.domain import OPEN
+from handlers.common.domain import OPEN, CallState, SignUpState
 from handlers.common.pushing import PAUSE_HINT
 from storage.models import Call, OutboxMessage
 
@@ -21,7 +21,7 @@ async def _call(ctx: Scope, row: OutboxMessage) -> Call | None:
 
 async def announce(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
-    if call is None or call.state != "published" or ctx.now > call.deadline:
+    if call is None or call.state != CallState.PUBLISHED or ctx.now > call.deadline:
         return []
     if await calls.sign_up_of(ctx.session, call, ctx.person) is not None:
         return []  # answered already (a deep link, the digest) before the push went out
@@ -31,7 +31,12 @@ async def announce(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 async def reminder(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
     sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
-    if call is None or call.state not in ("published", "closed") or sign_up is None or sign_up.state != "joined":
+    if (
+        call is None
+        or call.state not in (CallState.PUBLISHED, CallState.CLOSED)
+        or sign_up is None
+        or sign_up.state != SignUpState.JOINED
+    ):
         return []
     t = ctx.t
     text = t(
@@ -49,7 +54,7 @@ async def reminder(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 async def place_offer(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
     sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
-    if sign_up is None or sign_up.state != "offered":
+    if sign_up is None or sign_up.state != SignUpState.OFFERED:
         return []
     t = ctx.t
     text = t(
@@ -73,7 +78,7 @@ async def place_passed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     """The freed place went to the next in line: say so, and offer the waitlist again."""
     call = await _call(ctx, row)
     sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
-    if sign_up is None or sign_up.state != "passed" or call.state not in OPEN:
+    if sign_up is None or sign_up.state != SignUpState.PASSED or call.state not in OPEN:
         return []
     t = ctx.t
     return [
@@ -108,7 +113,7 @@ async def cancelled(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 async def announced(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     """To the coordinator of a big call: it is on its way to everyone."""
     call = await _call(ctx, row)
-    if call is None or call.state == "cancelled":
+    if call is None or call.state == CallState.CANCELLED:
         return []
     t = ctx.t
     return [
@@ -124,7 +129,7 @@ async def announced(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 async def coordinator_message(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
-    if call is None or call.state == "cancelled":
+    if call is None or call.state == CallState.CANCELLED:
         return []
     t = ctx.t
     return [
@@ -143,7 +148,7 @@ async def coordinator_message(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 async def changed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
-    if call is None or call.state == "cancelled":
+    if call is None or call.state == CallState.CANCELLED:
         return []
     t = ctx.t
     intro = t(
@@ -156,7 +161,12 @@ async def changed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 async def followup(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
     sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
-    if call is None or call.state == "cancelled" or sign_up is None or sign_up.state not in ("joined", "attended"):
+    if (
+        call is None
+        or call.state == CallState.CANCELLED
+        or sign_up is None
+        or sign_up.state not in (SignUpState.JOINED, SignUpState.ATTENDED)
+    ):
         return []  # marked as not come
     t = ctx.t
     text = t(
@@ -186,7 +196,7 @@ async def _open_calls(ctx: Scope, ids: list[int]) -> list[Call]:
         return []
     found = await ctx.session.scalars(
         select(Call)
-        .where(Call.id.in_(ids), Call.state == "published", Call.deadline > ctx.now)
+        .where(Call.id.in_(ids), Call.state == CallState.PUBLISHED, Call.deadline > ctx.now)
         .order_by(Call.starts_at)
     )
     return list(found)

@@ -18,14 +18,14 @@ from bot.i18n import N_
 from bot.replies import Action, Button, Card, CardLine, Document
 from handlers.calls import service as calls
 from handlers.calls.calendar import ics
-from handlers.common.domain import HOLDING, OPEN, TOOK_PART, SignUpState
+from handlers.common.domain import HOLDING, OPEN, TOOK_PART, CallState, SignUpState
 from handlers.common.options import NEIGHBOURHOODS, THEMES, label
 from handlers.common.pushing import PAUSE_HINT
 from storage.models import Call, Feedback
 
 CALL = "call"  # route of call buttons: Action.of(CALL, "join", call id)
 FEEDBACK = "fb"  # Action.of(FEEDBACK, rating, call id)
-SEEN = (*OPEN, "cancelled")  # calls residents may have heard of; a draft is nobody's business yet
+SEEN = (*OPEN, CallState.CANCELLED)  # calls residents may have heard of; a draft is nobody's business yet
 PAUSE = "pause"
 MAX_LISTED = 5  # call cards in one answer to /agenda
 
@@ -133,12 +133,12 @@ async def show_call(ctx: Context, call_id: int, lead: str = "") -> Call | None:
     """The public call a link or button names (published or closed); for any other, say why not."""
     t = ctx.t
     call = await ctx.session.get(Call, call_id)
-    if call is not None and call.state in ("published", "closed"):
+    if call is not None and call.state in (CallState.PUBLISHED, CallState.CLOSED):
         ctx.send(await card(ctx, call, lead=lead))
         return call
-    if call is not None and call.state == "scheduled":
+    if call is not None and call.state == CallState.SCHEDULED:
         ctx.say(t(N_("Deze oproep staat nog niet open. Kijk binnenkort nog eens.")))
-    elif call is not None and call.state == "cancelled":
+    elif call is not None and call.state == CallState.CANCELLED:
         ctx.say(not_taking_place(ctx, call))
     else:  # never published (a draft) or no such call: nothing to show
         ctx.say(t(N_("Deze oproep vind ik niet. Kijk of de link klopt.")))
@@ -148,7 +148,7 @@ async def show_call(ctx: Context, call_id: int, lead: str = "") -> Call | None:
 async def join_from_link(ctx: Context, call_id: int) -> None:
     """Join the call whose link brought a newcomer (who just said yes and gave a name)."""
     call = await ctx.session.get(Call, call_id)
-    if call is None or call.state not in ("published", "closed"):
+    if call is None or call.state not in (CallState.PUBLISHED, CallState.CLOSED):
         await show_call(ctx, call_id)  # says why it cannot be joined
     else:
         await _answer(ctx, call, "join")
@@ -162,7 +162,7 @@ async def on_call_button(ctx: Context, tapped: Action) -> None:
     if call is None or call.state not in SEEN:  # a forged or guessed id
         ctx.notice(t(N_("Deze knop is verlopen.")))
         return
-    if call.state == "cancelled" and action in ("info", "ics", "show"):
+    if call.state == CallState.CANCELLED and action in ("info", "ics", "show"):
         ctx.say(not_taking_place(ctx, call))
     elif action == "show":
         await show_call(ctx, call.id)
@@ -202,9 +202,9 @@ async def on_call_button(ctx: Context, tapped: Action) -> None:
 
 async def _answer(ctx: Context, call: Call, action: str) -> None:
     t = ctx.t
-    if call.state == "cancelled":
+    if call.state == CallState.CANCELLED:
         ctx.say(not_taking_place(ctx, call))
-    elif call.state != "published" or ctx.now > call.deadline:
+    elif call.state != CallState.PUBLISHED or ctx.now > call.deadline:
         ctx.say(
             t(
                 N_("Inschrijven kon tot {deadline}. Jammer, misschien een volgende keer!"),
@@ -220,7 +220,9 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
         ctx.say(t(N_("Oké, misschien een volgende keer.")))
     else:
         existing = await calls.sign_up_of(ctx.session, call, ctx.person)
-        if existing is not None and existing.state == "offered":  # a freed place waits for them: this confirms it
+        if (
+            existing is not None and existing.state == SignUpState.OFFERED
+        ):  # a freed place waits for them: this confirms it
             await _change_place(ctx, call, "confirm")
             return
         if existing is not None and existing.state == SignUpState.WAITLISTED:
@@ -235,7 +237,7 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
             ctx.notice(t(N_("Je bent al ingeschreven.")))
             return
         sign_up = await calls.join(ctx.session, call, ctx.person, ctx.now)
-        if sign_up.state == "joined":
+        if sign_up.state == SignUpState.JOINED:
             ctx.say(
                 t(
                     N_(
@@ -348,7 +350,7 @@ async def my_calls(ctx: Context) -> None:
             line += " – " + t(
                 N_("wachtlijst, plaats {position}"), position=await calls.waitlist_position(ctx.session, sign_up)
             )
-        elif sign_up.state == "offered":
+        elif sign_up.state == SignUpState.OFFERED:
             line += " – " + t(
                 N_("er is een plaats voor jou: bevestig vóór {until}"), until=t.datetime(sign_up.offer_expires_at)
             )

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.outbox import HELD, after_quiet_hours
 from handlers.calls import purposes
 from handlers.common import pushing
-from handlers.common.domain import HOLDING, OPEN, SignUpState
+from handlers.common.domain import HOLDING, OPEN, CallState, SignUpState
 from storage.models import Call, Identity, Offer, OutboxMessage, Person, SignUp
 
 DEFAULT_REMINDERS = (24 * 60, 120)  # minutes before the start
@@ -149,7 +149,7 @@ def announcement_key(call: Call, person_id: int) -> str:
 async def publish(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
     """Publish the call and queue its first announcements at once (a big audience is finished in
     the background, batch by batch); returns how many people it reaches."""
-    call.state, call.published_at, call.announced_to, call.announced_at = "published", now, 0, None
+    call.state, call.published_at, call.announced_to, call.announced_at = CallState.PUBLISHED, now, 0, None
     await announce(session, settings, call, now)
     return await audience_size(session, call)
 
@@ -229,7 +229,7 @@ async def join(session: AsyncSession, call: Call, person: Person, now: datetime)
         return sign_up
     left = await places_left(session, call)
     waiting = await count(session, call, SignUpState.WAITLISTED)
-    state = "joined" if (left is None or left > 0) and not waiting else SignUpState.WAITLISTED
+    state = SignUpState.JOINED if (left is None or left > 0) and not waiting else SignUpState.WAITLISTED
     if sign_up is None:
         sign_up = SignUp(call_id=call.id, person_id=person.id, state=state, created_at=now, updated_at=now)
         session.add(sign_up)
@@ -251,7 +251,7 @@ async def cancel_sign_up(session: AsyncSession, settings: Settings, sign_up: Sig
     """Give up a place (or a waitlist place); a freed place goes to the next in line."""
     await lock(session, await session.get(Call, sign_up.call_id))
     freed = sign_up.state in HOLDING
-    sign_up.state, sign_up.offer_expires_at = "cancelled", None
+    sign_up.state, sign_up.offer_expires_at = SignUpState.CANCELLED, None
     await session.flush()
     if freed:
         await offer_next_place(session, settings, await session.get(Call, sign_up.call_id), now)
@@ -275,7 +275,7 @@ async def offer_next_place(session: AsyncSession, settings: Settings, call: Call
         if first is None:
             return offered
         person = await session.get(Person, first.person_id)
-        first.state = "offered"
+        first.state = SignUpState.OFFERED
         first.offer_expires_at = offer_deadline(settings, call, person, now)
         await session.flush()
         await pushing.queue(
@@ -302,21 +302,21 @@ def offer_deadline(settings: Settings, call: Call, person: Person, now: datetime
 async def confirm_place(session: AsyncSession, sign_up: SignUp, now: datetime) -> bool:
     call = await session.get(Call, sign_up.call_id)
     await lock(session, call)
-    if sign_up.state != "offered" or (sign_up.offer_expires_at and sign_up.offer_expires_at < now):
+    if sign_up.state != SignUpState.OFFERED or (sign_up.offer_expires_at and sign_up.offer_expires_at < now):
         return False
     if call.state not in OPEN or call.starts_at <= now:
         return False
-    sign_up.state, sign_up.offer_expires_at = "joined", None
+    sign_up.state, sign_up.offer_expires_at = SignUpState.JOINED, None
     return True
 
 
 async def expire_place_offers(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """Offers nobody confirmed in time pass to the next on the waitlist."""
     expired = list(
-        await session.scalars(select(SignUp).where(SignUp.state == "offered", SignUp.offer_expires_at < now))
+        await session.scalars(select(SignUp).where(SignUp.state == SignUpState.OFFERED, SignUp.offer_expires_at < now))
     )
     for sign_up in expired:
-        sign_up.state, sign_up.offer_expires_at = "passed", None
+        sign_up.state, sign_up.offer_expires_at = SignUpState.PASSED, None
         await session.flush()
         await pushing.queue(
             session,
@@ -333,7 +333,7 @@ async def expire_place_offers(session: AsyncSession, settings: Settings, now: da
 
 async def cancel_call(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
     """Cancel the call and tell everyone signed up or waiting; returns how many were told."""
-    call.state = "cancelled"
+    call.state = CallState.CANCELLED
     return await tell_signed_up(session, settings, call, now, purposes.CALL_CANCELLED, "cancelled")
 
 
@@ -366,9 +366,9 @@ async def tell_signed_up(
 
 
 async def close_past_deadline(session: AsyncSession, now: datetime) -> int:
-    calls = list(await session.scalars(select(Call).where(Call.state == "published", Call.deadline < now)))
+    calls = list(await session.scalars(select(Call).where(Call.state == CallState.PUBLISHED, Call.deadline < now)))
     for call in calls:
-        call.state = "closed"
+        call.state = CallState.CLOSED
     return len(calls)
 
 
@@ -395,8 +395,8 @@ def answers_of(call: Call) -> dict[str, Any]:
         "target_roles": call.target_roles,
         "target_languages": call.target_languages,
         "reminders": [str(minutes) for minutes in call.reminder_minutes],
-        "publish": "later" if call.state == "scheduled" else "now",
-        "publish_at": call.publish_at.isoformat() if call.state == "scheduled" and call.publish_at else None,
+        "publish": "later" if call.state == CallState.SCHEDULED else "now",
+        "publish_at": call.publish_at.isoformat() if call.state == CallState.SCHEDULED and call.publish_at else None,
     }
 
 
@@ -422,9 +422,9 @@ async def update_call(
     ):
         setattr(call, field, getattr(changed, field))
     call.title, call.description = changed.title, changed.description
-    if call.state in ("draft", "scheduled"):
+    if call.state in (CallState.DRAFT, CallState.SCHEDULED):
         call.publish_at, call.state = changed.publish_at, changed.state
-        if call.state == "draft":  # changed to "now"
+        if call.state == CallState.DRAFT:  # changed to "now"
             await publish(session, settings, call, now)
         return 0
     told = await tell_signed_up(session, settings, call, now, purposes.CALL_CHANGED, f"changed:{now.isoformat()}")
@@ -457,7 +457,7 @@ def new_call(answers: dict[str, Any], creator: Person | None, now: datetime) -> 
         capacity=answers.get("capacity") or None,
         deadline=datetime.fromisoformat(answers["deadline"]) if answers.get("deadline") else starts_at,
         publish_at=publish_at,
-        state="scheduled" if publish_at and publish_at > now else "draft",
+        state=CallState.SCHEDULED if publish_at and publish_at > now else CallState.DRAFT,
         target_neighbourhoods=answers.get("target_neighbourhoods") or [],
         target_contributions=answers.get("target_contributions") or [],
         target_roles=answers.get("target_roles") or [],

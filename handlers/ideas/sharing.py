@@ -8,6 +8,7 @@ from bot.context import Context
 from bot.dialogue import PREFILLED, ChoiceStep, Flow, PhotoStep, TextStep, YesNoStep
 from bot.i18n import N_
 from handlers import people
+from handlers.common.domain import IdeaState
 from handlers.common.options import NEIGHBOURHOODS, THEMES
 from handlers.ideas import moderation
 from storage.models import Idea
@@ -58,7 +59,7 @@ async def idea_done(ctx: Context, answers: dict[str, Any]) -> None:
             place=answers["place"],
             will_help=answers["will_help"],
             photo=answers.get("photo"),
-            state="submitted",
+            state=IdeaState.SUBMITTED,
             created_at=ctx.now,
             updated_at=ctx.now,
         )

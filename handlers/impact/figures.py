@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from handlers.common.domain import PHASES, TOOK_PART, ProjectPhase
+from handlers.common.domain import PHASES, TOOK_PART, CallState, ProjectPhase, SignUpState
 from handlers.common.options import GIFT_KINDS, IDEA_STATES, NEIGHBOURHOODS, PHASE_LABELS, ROLES, THEMES
 from storage.models import Call, Feedback, Idea, Offer, Person, Project, ProjectUpdate, Relay, SignUp
 
@@ -32,7 +32,12 @@ SMALL = 5  # the smallest group shown as it is
 UNDER = "< 5"  # what a smaller group shows
 HIDDEN = "–"  # hours or an average that rest on fewer than SMALL people
 COUNT, PLAIN, HOURS, AVERAGE, DATE = "count", "plain", "hours", "average", "date"
-SIGNED = ("joined", "offered", "attended", "no_show")  # sign-ups that held a place
+SIGNED = (
+    SignUpState.JOINED,
+    SignUpState.OFFERED,
+    SignUpState.ATTENDED,
+    SignUpState.NO_SHOW,
+)  # sign-ups that held a place
 NOT_FILLED = N_("Niet ingevuld")
 OFFER_KINDS = {
     "time": N_("Tijd"),
@@ -194,7 +199,7 @@ async def gather(
             await session.scalars(select(Project).where(Project.organisation_id == org, Project.created_at < end))
         )
     calls_query = select(Call).where(
-        _within(Call.starts_at, start, end), Call.published_at.is_not(None), Call.state != "cancelled"
+        _within(Call.starts_at, start, end), Call.published_at.is_not(None), Call.state != CallState.CANCELLED
     )
     if org is not None:
         calls_query = calls_query.where(Call.project_id.in_(own_projects))
@@ -206,10 +211,10 @@ async def gather(
 
     took_part = {idea.author_id for idea in ideas if idea.author_id is not None}
     took_part |= {offer.person_id for offer in offers}
-    took_part |= {sign_up.person_id for sign_up in sign_ups if sign_up.state in (*SIGNED, "waitlisted")}
+    took_part |= {sign_up.person_id for sign_up in sign_ups if sign_up.state in (*SIGNED, SignUpState.WAITLISTED)}
     people = list(await session.scalars(select(Person).where(Person.id.in_(took_part)))) if took_part else []
 
-    attended = [s for s in sign_ups if s.state == "attended"]
+    attended = [s for s in sign_ups if s.state == SignUpState.ATTENDED]
     by_call = {call.id: call for call in calls}
     given = sum(hours_of(by_call[s.call_id]) for s in attended)
     givers = len({s.person_id for s in attended})
@@ -240,7 +245,7 @@ async def gather(
                 Row(
                     "realised",
                     N_("Gerealiseerde projecten"),
-                    (sum(phase == "realised" for phase in phases.values()),),
+                    (sum(phase == ProjectPhase.REALISED for phase in phases.values()),),
                     kind=PLAIN,
                 ),
                 Row("responses", N_("Antwoorden na afloop"), (len(scores),)),
@@ -354,7 +359,7 @@ def _calls(calls: list[Call], sign_ups: list[SignUp], locale: str) -> Table:
     for call in calls:
         mine = [s for s in sign_ups if s.call_id == call.id]
         signed = sum(s.state in SIGNED for s in mine)
-        came = sum(s.state == "attended" for s in mine)
+        came = sum(s.state == SignUpState.ATTENDED for s in mine)
         title = (call.title or {}).get(locale) or (call.title or {}).get("nl") or ""
         rows.append(
             Row(
@@ -410,8 +415,8 @@ async def personal(session: AsyncSession, person: Person) -> Personal:
         await session.execute(
             select(SignUp, Call)
             .join(Call, Call.id == SignUp.call_id)
-            .where(SignUp.person_id == person.id, SignUp.state.in_(TOOK_PART), Call.state != "cancelled")
+            .where(SignUp.person_id == person.id, SignUp.state.in_(TOOK_PART), Call.state != CallState.CANCELLED)
         )
     ).all()
-    hours = sum(hours_of(call) for sign_up, call in rows if sign_up.state == "attended")
+    hours = sum(hours_of(call) for sign_up, call in rows if sign_up.state == SignUpState.ATTENDED)
     return Personal(len(ideas), round(hours, 1), len(rows), len(list(projects)))

@@ -177,7 +177,7 @@ async def _realised(scope: Scope) -> str:
     for project, idea, organisation in rows:
         step = await scope.session.scalar(
             select(ProjectUpdate)
-            .where(ProjectUpdate.project_id == project.id, ProjectUpdate.phase == "realised")
+            .where(ProjectUpdate.project_id == project.id, ProjectUpdate.phase == ProjectPhase.REALISED)
             .order_by(ProjectUpdate.at.desc(), ProjectUpdate.id.desc())
             .limit(1)
         )

@@ -10,7 +10,7 @@ from bot.context import Context
 from bot.i18n import N_, SUPPORTED
 from bot.replies import Button, Card, CardLine, Dashboard, Figure, Section
 from handlers import calls, ideas, projects
-from handlers.common.domain import HOLDING, IdeaState, Role, SignUpState
+from handlers.common.domain import HOLDING, CallState, IdeaState, Role, SignUpState
 
 SHOWN_CALLS = 8  # cards on the dashboard (Slack shows 100 blocks on a Home tab)
 SHOWN_IDEAS = 5
@@ -76,7 +76,7 @@ async def _approvals(ctx: Context) -> Section:
 
 async def _calls(ctx: Context) -> Section:
     t = ctx.t
-    found = [call for call in await ctx.calls.listed(leave_out=("cancelled",)) if call.ends_at > ctx.now]
+    found = [call for call in await ctx.calls.listed(leave_out=(CallState.CANCELLED,)) if call.ends_at > ctx.now]
     cards = []
     for call in found[:SHOWN_CALLS]:
         joined = await calls.count(ctx.session, call, *HOLDING)

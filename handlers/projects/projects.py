@@ -33,11 +33,11 @@ PROJECT = "proj"  # route: Action.of(PROJECT, "next" | "stop" | "call", project 
 QUIET = "pquiet"  # route: Action.of(QUIET, "mute", project id), for anyone who gets a project's news
 MEMBER = "member"  # route: Action.of(MEMBER, "approve" | "deny", organisation id, identity id)
 IDEA_STATE = {
-    "explore": "adopted",
-    "prototype": "prototyping",
-    "test": "tested",
-    "realised": "realised",
-    ProjectPhase.STOPPED: "archived",
+    ProjectPhase.EXPLORE: IdeaState.ADOPTED,
+    ProjectPhase.PROTOTYPE: IdeaState.PROTOTYPING,
+    ProjectPhase.TEST: IdeaState.TESTED,
+    ProjectPhase.REALISED: IdeaState.REALISED,
+    ProjectPhase.STOPPED: IdeaState.ARCHIVED,
 }
 
 
