@@ -1,4 +1,4 @@
-"""A flow: a dialogue as a value (its steps, and what is done with the answers), and its rules over a whole set of answers.
+"""A flow: a dialogue as a value (its steps, what is done with the answers) and its rules over all answers.
 
 `Flow.validate` runs every step's check over a set of answers, so the chat, a form (a Slack
 modal) and the command line keep one set of rules; `as_form` and `read_form` ask and read
