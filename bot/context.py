@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator, translator
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.config import Settings
-    from bot.dialogue import Dialogue
     from bot.events import Inbound
     from storage.models import Conversation, Identity, Person
 
@@ -94,12 +93,26 @@ class Scope:
         return Roles(self.session)
 
 
+class Dialogues(Protocol):
+    """What a handler may ask of the dialogue engine (`bot.dialogue.Dialogue`): start a flow, or
+    show the current step again. Written here because the engine's flows and steps take a
+    `Context`: importing the engine would close a circle."""
+
+    # `flow` is a `bot.dialogue.Flow` (or, until the handlers pass flows, its name).
+    async def start(
+        self, ctx: Context, flow: Any, answers: dict[str, Any] | None = None, at_summary: bool = False
+    ) -> None: ...
+
+    async def render(self, ctx: Context, prefix: str | None = None) -> None: ...
+
+
 @dataclass
 class Context(Scope):
     """One inbound event and its dialogue; handlers answer through `say` and `send`."""
 
-    event: Inbound | None = None
-    dialogue: Dialogue | None = None
+    # Every turn has both; keyword-only because the fields of `Scope` before them have defaults.
+    event: Inbound = field(kw_only=True)
+    dialogue: Dialogues = field(kw_only=True)
     conversation: Conversation | None = None
     replies: list[Reply] = field(default_factory=list)
     _roles: set[str] | None = field(default=None, repr=False)

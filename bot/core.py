@@ -25,12 +25,15 @@ from bot.app import COMMAND, Application, Command
 from bot.config import Settings
 from bot.context import Context, Scope
 from bot.dialogue import FORM, Dialogue
+from bot.dialogue.engine import NAVIGATION, SWITCH, Handler
+from bot.dialogue.engine import STOP as STOP  # tests/auxil/sequences.py taps it by this name
+from bot.errors import answering_expired
 from bot.events import Inbound
 from bot.flood import FloodGuard, Verdict
 from bot.i18n import N_, translator
 from bot.metrics import Metrics
 from bot.outbox import Purpose, enqueue
-from bot.replies import Action, Button, Message, Question, Reply, as_payload, from_payload
+from bot.replies import Action, Message, Question, Reply, as_payload, from_payload
 from bot.surfaces import CHAT, Surface
 from bot.typed import same
 from storage.db import session_factory, transient
@@ -42,17 +45,8 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 3  # tries per turn, on fresh state and a fresh connection each time
 RETRY_PAUSE = 0.2  # seconds, times the attempt number
 
-SWITCH = "switch"  # route of "stop this dialogue and start that command?" buttons; verb: the command
-STOP = "!stop"  # the SWITCH verb that stops the dialogue after all
-TAP = "!tap"  # the SWITCH verb that stops it and taps again the button it carries
 # Replies a platform would not take (past the channel's retries): the dispatcher sends them later.
 RESEND = Purpose("resend")
-# The dialogue's own commands, in every language, with their description for a chat app's menu.
-NAVIGATION = {
-    ("annuleer", "cancel", "stop", "annuler"): N_("Stoppen met de vraag van nu"),
-    ("terug", "back", "retour"): None,
-    ("overslaan", "skip", "passer"): None,
-}
 
 
 class Gangmaker:
@@ -73,10 +67,10 @@ class Gangmaker:
         self.app = app
         self.sessions = session_factory(engine)
         self.clock = clock
-        self.dialogue = Dialogue(app.flows, ask_to_replace=self._ask_to_replace)
+        self.dialogue = Dialogue(app.flows, menu=app.menu, runnable=self._runnable)
         self.surfaces = dict(surfaces or {})  # per channel; a channel not named is a plain chat
         self.navigation = [
-            Command(names, partial(self._navigate, action=names[0]), description)
+            Command(names, partial(self.dialogue.navigate, command=names[0]), description)
             for names, description in NAVIGATION.items()
         ]
         self.commands = {**app.by_name, **{name: command for command in self.navigation for name in command.names}}
@@ -132,10 +126,11 @@ class Gangmaker:
                         log.exception("failed to handle %s event from %s", event.kind, event.channel)
                         break
                     # A dropped connection or a locked database: try again on a fresh connection.
+                    # (A transient error is a DBAPIError, whose `orig` is the driver's own.)
                     log.warning(
                         "database unavailable for a %s turn (%s), attempt %d",
                         event.channel,
-                        type(error.orig).__name__,
+                        type(getattr(error, "orig", error)).__name__,
                         attempt + 1,
                     )
                     await asyncio.sleep(RETRY_PAUSE * (attempt + 1))
@@ -192,7 +187,8 @@ class Gangmaker:
             if ctx.identity is None:
                 command = self.app.by_name.get(event.command or "")
                 if command and command.for_strangers:
-                    await command.for_strangers(ctx)
+                    with answering_expired(ctx):
+                        await command.for_strangers(ctx)
                     return ctx.replies
                 if not await self.app.stranger(event.channel)(ctx) or ctx.identity is None:
                     return ctx.replies
@@ -202,13 +198,12 @@ class Gangmaker:
             ctx.person.last_active_at = ctx.now
             ctx.identity.reachable = True
             ctx.conversation = await ctx.conversations.of(ctx.person)
-            await self._route(ctx)
+            await self._route(ctx, event)
             if ctx.conversation is not None and ctx.conversation in ctx.session:
                 ctx.conversation.updated_at = ctx.now  # the nudge for unfinished onboarding counts from here
             return ctx.replies
 
-    async def _route(self, ctx: Context) -> None:
-        event = ctx.event
+    async def _route(self, ctx: Context, event: Inbound) -> None:
         action = event.action
         name = event.command
         if event.reply_to is not None and self.app.on_reply is not None and await self.app.on_reply(ctx):
@@ -220,9 +215,10 @@ class Gangmaker:
         elif event.kind == "tap" and action is not None and action.route == COMMAND:
             await self._command(ctx, action.verb or "menu")
         elif event.kind == "tap" and action is not None and action.route == SWITCH:
-            await self._switch(ctx, action)
+            await self.dialogue.switch(ctx, action)
         elif event.kind == "tap" and action is not None and await self._may_use(ctx, action):
-            await self.app.routes[action.route].handler(ctx, action)
+            with answering_expired(ctx):
+                await self.app.routes[action.route].handler(ctx, action)
         elif event.kind == "edited":
             ctx.say(
                 ctx.t(
@@ -241,12 +237,12 @@ class Gangmaker:
         elif event.kind == "tap":
             ctx.notice(ctx.t(N_("Deze knop is verlopen. Gebruik de knoppen onder het laatste bericht.")))
         else:
-            await self._not_understood(ctx)
+            await self._not_understood(ctx, event)
 
-    async def _not_understood(self, ctx: Context) -> None:
+    async def _not_understood(self, ctx: Context, event: Inbound) -> None:
         """Outside any dialogue: a menu label typed ("idee delen" for "💡 Idee delen") works as
         its button; anything else gets the application's answer."""
-        typed = ctx.event.text if ctx.event.kind == "text" else None
+        typed = event.text if event.kind == "text" else None
         name = next((name for name, label in self.app.menu_items if typed and same(typed, ctx.t(label))), None)
         await (self._command(ctx, name) if name else self.app.not_understood(ctx))
 
@@ -259,27 +255,15 @@ class Gangmaker:
         """Run a command; mid-dialogue, answer it and then return to the same question."""
         command = await self._allowed(ctx, name)
         if command is not None and command.starts_dialogue and ctx.conversation is not None:
-            self._offer_switch(ctx, Action.of(SWITCH, command.name))
+            self.dialogue.ask_to_switch(ctx, command.name)
             return
         if command is None:
             await self.app.unknown_command(ctx)
         else:
-            await command.run(ctx)
+            with answering_expired(ctx):
+                await command.run(ctx)
         if ctx.conversation is not None and not any(isinstance(reply, Question) for reply in ctx.replies):
             await self.dialogue.render(ctx, prefix=ctx.t(N_("We gaan verder waar je was:")))
-
-    @staticmethod
-    def _offer_switch(ctx: Context, switch: Action) -> None:
-        t = ctx.t
-        ctx.say(
-            t(N_("Je bent nog bezig met een andere vraag. Wil je daarmee stoppen en iets nieuws beginnen?")),
-            [Button(t(N_("Ja, iets nieuws")), switch), Button(t(N_("Nee, ga verder")), Action.of(SWITCH, ""))],
-        )
-
-    async def _ask_to_replace(self, ctx: Context) -> None:
-        """A button that starts a dialogue, tapped while another is in progress: ask first."""
-        tapped = ctx.event.action
-        self._offer_switch(ctx, Action.of(SWITCH, TAP, tapped.route, tapped.verb, *tapped.args))
 
     async def keep_for_later(self, channel: str, user_id: str, replies: list[Reply]) -> bool:
         """Queue replies the platform would not take now, so the person still sees what was
@@ -330,54 +314,13 @@ class Gangmaker:
             return None
         return command
 
-    async def _switch(self, ctx: Context, switch: Action) -> None:
-        name = switch.verb
-        if name == STOP and ctx.conversation is not None:  # "Ja, stoppen" after /annuleer
-            await self._cancel(ctx)
-            return
-        if name == TAP:  # "Ja, iets nieuws" after a button from an old message
-            tapped = Action(switch.arg(0), switch.arg(1), switch.args[2:])
-            if not await self._may_use(ctx, tapped):
-                ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
-                return
-            if ctx.conversation is not None:
-                await self.dialogue.cancel(ctx)  # says what it stopped
-            await self.app.routes[tapped.route].handler(ctx, tapped)
-            return
-        command = await self._allowed(ctx, name) if name else None
-        if command is None:  # "go on", or a forged button
-            if ctx.conversation is not None:
-                await self.dialogue.render(ctx)
-            else:
-                await self.app.menu(ctx)
-            return
-        if ctx.conversation is not None:
-            await self.dialogue.cancel(ctx)  # says what it stopped
-        await command.run(ctx)
-
-    async def _cancel(self, ctx: Context) -> None:
-        """Stop the dialogue, then show what can be done next."""
-        await self.dialogue.cancel(ctx)
-        await self.app.menu(ctx)
-
-    async def _navigate(self, ctx: Context, *, action: str) -> None:
-        if ctx.conversation is None:
-            ctx.say(ctx.t(N_("Er loopt nu geen vraag. Kies hieronder wat je wilt doen.")))
-            await self.app.menu(ctx)
-        elif action == "annuleer" and self.dialogue.has_typed(ctx.conversation):
-            t = ctx.t  # a question of its own: the dialogue's is not shown again under it
-            ctx.send(
-                Question(
-                    t(N_("Wat je al invulde, bewaar ik dan niet. Wil je stoppen?")),
-                    (
-                        Button(t(N_("Ja, stoppen")), Action.of(SWITCH, STOP)),
-                        Button(t(N_("Nee, ga verder")), Action.of(SWITCH, "")),
-                    ),
-                )
-            )
-        elif action == "annuleer":
-            await self._cancel(ctx)
-        elif action == "terug":
-            await self.dialogue.back(ctx)
-        else:
-            await self.dialogue.skip(ctx)
+    async def _runnable(self, ctx: Context, asked: str | Action) -> Handler | None:
+        """What a person asked for mid-dialogue (a command by its name, or a tapped button), ready
+        to run once the dialogue stops; None when it is unknown or needs a role they lack."""
+        if isinstance(asked, str):
+            command = await self._allowed(ctx, asked)
+            return command.run if command is not None else None
+        if not await self._may_use(ctx, asked):
+            return None
+        handler = self.app.routes[asked.route].handler
+        return lambda ctx: handler(ctx, asked)

@@ -1,0 +1,424 @@
+"""The dialogue engine: starts flows, answers one event at a time within one, and navigates.
+
+It asks one step at a time, re-asks with a friendly hint on bad input without losing
+anything, shows a summary to confirm or edit before anything is saved, and keeps every
+answer in the `conversation` row so a restart continues at the same step. Navigation is
+its own too: back (/terug), skip (/overslaan), stop (/annuleer), and switching to another
+command or button mid-dialogue after asking whether to drop this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from bot.dialogue import screens
+from bot.dialogue.flow import PREFILLED, Flow
+from bot.dialogue.position import AT_EDIT, AT_SUMMARY, At, Position
+from bot.dialogue.screens import new_token
+from bot.dialogue.steps import ROUTE, Answer, Answers, Invalid, MultiStep, Step, empty
+from bot.errors import Expired, answering_expired
+from bot.i18n import N_, Translator
+from bot.replies import Action, Button, FieldErrors, Question
+from bot.surfaces import FORM as FORM_SURFACE
+from bot.typed import DONT_KNOW, plain, same
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.events import Inbound
+    from storage.models import Conversation
+
+SWITCH = "switch"  # route of "stop this dialogue and start that command?" buttons; verb: the command
+STOP = "!stop"  # the SWITCH verb that stops the dialogue after all
+TAP = "!tap"  # the SWITCH verb that stops it and taps again the button it carries
+# The dialogue's own commands, in every language, with their description for a chat app's menu.
+NAVIGATION = {
+    ("annuleer", "cancel", "stop", "annuler"): N_("Stoppen met de vraag van nu"),
+    ("terug", "back", "retour"): None,
+    ("overslaan", "skip", "passer"): None,
+}
+
+Handler = Callable[["Context"], Awaitable[None]]
+# What a person asked for mid-dialogue (a command by its name, or a tapped button), ready to
+# run once the dialogue stops; None when it is unknown or needs a role they do not hold. The
+# core knows commands, routes and roles; the engine only decides when to run it.
+Runnable = Callable[["Context", str | Action], Awaitable[Handler | None]]
+
+
+class Dialogue:
+    """Runs flows: starts them, answers one event at a time, renders the current step, navigates."""
+
+    def __init__(self, flows: Sequence[Flow], menu: Handler, runnable: Runnable) -> None:
+        self.flows = {flow.name: flow for flow in flows}
+        self.menu = menu  # what to show once a dialogue is stopped, or when none runs
+        self.runnable = runnable
+
+    # -- starting and resuming ----------------------------------------------------------
+
+    async def start(self, ctx: Context, flow: Flow, answers: Answers | None = None, at_summary: bool = False) -> None:
+        """Begin `flow` at its first step (or, to change earlier answers, at the summary),
+        replacing any dialogue in progress: a button tapped mid-dialogue (an old /profiel
+        message) first asks. A channel with forms gets the whole flow at once."""
+        name = flow if isinstance(flow, str) else flow.name  # a name too, until the handlers pass flows (issue 21)
+        flow = self._held(name)
+        current, tapped = ctx.conversation, ctx.event.action if ctx.event.kind == "tap" else None
+        if current is not None and current.flow != flow.name and tapped is not None:
+            self._ask_to_replace(ctx, tapped)
+            return
+        answers = dict(answers or {})
+        if flow.form and ctx.surface.forms:
+            ctx.send(flow.as_form(ctx.t, answers))
+            return
+        first = self._following(flow, "", answers)
+        assert first is not None, f"flow {flow.name} has no steps"
+        assert ctx.person is not None
+        # The row begins with mode "ask", which is what both these positions store.
+        step, _ = (AT_SUMMARY if at_summary else Position.asking(first.name)).columns()
+        ctx.conversation = await ctx.conversations.begin(ctx.person, flow.name, step, answers, new_token(), ctx.now)
+        await self.render(ctx)
+
+    def _held(self, name: str) -> Flow:
+        """The application's flow by this name: a dialogue's row names its flow, so every later
+        turn finds it there, and only a flow the application holds can be started."""
+        flow = self.flows.get(name)
+        if flow is None:
+            raise LookupError(f"flow {name!r} is not one of the application's flows")
+        return flow
+
+    async def submit(self, ctx: Context, flow_name: str, values: Mapping[str, Any]) -> None:
+        """A whole flow submitted as a form: checked by the same rules as the chat, then used."""
+        with answering_expired(ctx):
+            flow = self.flows.get(flow_name)
+            if flow is None or not flow.form or (flow.role and not await ctx.has_role(flow.role)):
+                raise Expired()
+            answers, problems = flow.read_form(values, ctx.local_now)
+            if problems:
+                ctx.send(FieldErrors({name: problem.text(ctx.t, FORM_SURFACE) for name, problem in problems.items()}))
+                return
+            await flow.on_done(ctx, answers)
+
+    async def render(
+        self, ctx: Context, prefix: str | None = None, echo: str | None = None, edit: bool = False, hinted: bool = False
+    ) -> None:
+        """Show the current step (or summary) with fresh buttons; `prefix` goes above it.
+
+        `echo` (text the person typed and must not lose) is sent first; `edit` redraws the
+        buttons of the tapped message in place, as a multi-select does on every tap;
+        `hinted` leaves out the channel's hint for the answer when the prefix already gave it.
+        """
+        conversation = ctx.conversation
+        assert conversation is not None
+        conversation.token = token = new_token()
+        flow = self.flows[conversation.flow]
+        position = Position.of(conversation)
+        answers, t = conversation.answers, ctx.t
+        step = flow.steps_by_name[position.step] if position.step is not None else None
+        if position.at is At.SUMMARY:
+            extra = await flow.describe(ctx, answers) if flow.describe else None
+            text, buttons = screens.summary(t, flow, answers, token, extra)
+        elif step is None:  # the list of what to change
+            text, buttons = screens.edit_list(t, flow, answers, token)
+        else:
+            text, buttons = screens.question(
+                t,
+                ctx.surface,
+                ctx.local_now,
+                flow,
+                step,
+                answers,
+                token,
+                from_summary=position.from_summary,
+                hinted=hinted,
+            )
+        if echo:
+            ctx.say(echo)
+        if prefix:
+            text = f"{prefix}\n\n{text}"
+        question = step.field(t, answers.get(step.name)) if step is not None else None
+        ctx.send(
+            Question(
+                text,
+                tuple(buttons),
+                multi=isinstance(step, MultiStep),
+                replace="buttons" if edit else None,
+                field=question,
+            )
+        )
+
+    # -- one event ------------------------------------------------------------------------
+
+    async def handle(self, ctx: Context, event: Inbound) -> None:
+        """Answer one event within the current dialogue."""
+        conversation = ctx.conversation
+        assert conversation is not None
+        t = ctx.t
+        verb, answer = self._read(event, conversation.token, t)
+        if verb == "expired":
+            ctx.notice(t(N_("Deze knop is verlopen. Gebruik de knoppen onder het laatste bericht.")))
+            return
+        flow = self.flows[conversation.flow]
+        position = Position.of(conversation)
+        if verb == "back":
+            await self.back(ctx)
+        elif verb == "skip":
+            await self.skip(ctx)
+        elif position.at is At.SUMMARY:
+            await self._on_summary(ctx, flow, verb, answer)
+        elif position.at is At.EDIT:
+            await self._on_edit_list(ctx, flow, answer)
+        else:
+            assert position.step is not None
+            await self._on_answer(ctx, flow, flow.steps_by_name[position.step], verb, answer)
+
+    @staticmethod
+    def _read(event: Inbound, token: str, t: Translator) -> tuple[str | None, Answer]:
+        """What the event does (a verb such as "back", or None for an answer) and the answer."""
+        if event.kind == "tap":
+            action = event.action
+            if action is None or action.route != ROUTE or action.arg(0) != token:
+                return "expired", Answer("other")
+            return action.verb, Answer("tap", value=action.arg(1))
+        if event.kind == "photo":
+            return None, Answer("photo", photo=event.photo)
+        if event.kind != "text":
+            return None, Answer("other")
+        for verb, label in (("back", N_("Terug")), ("skip", N_("Overslaan"))):
+            if same(event.text, t(label)):
+                return verb, Answer("text", text=event.text)
+        if plain(event.text) in DONT_KNOW:  # "weet ik niet": skipped where it may be, never stored as the answer
+            return "skip", Answer("text", text=event.text)
+        return None, Answer("text", text=event.text)
+
+    async def _on_answer(self, ctx: Context, flow: Flow, step: Step, verb: str | None, answer: Answer) -> None:
+        conversation, t, now = ctx.conversation, ctx.t, ctx.local_now
+        assert conversation is not None
+        answers = dict(conversation.answers)
+        listed = step.typed_list(answer, t) if isinstance(step, MultiStep) and verb != "done" else None
+        if listed is not None:  # all at once: as if each was tapped, then Klaar
+            answers[step.name], verb = listed, "done"
+        if isinstance(step, MultiStep) and verb != "done":
+            typed_done = answer.kind == "text" and same(answer.text, t(N_("Klaar")))
+            chosen = None if typed_done else step.toggle(answer, t, answers)
+            if chosen is not None:
+                answers[step.name] = chosen
+                conversation.answers = answers
+                await self.render(ctx, edit=True)
+                return
+            if not typed_done:
+                await self._reask(ctx, step.expectation(now), unreadable=answer.kind == "other")
+                return
+        try:
+            value = step.read(answer, t, now, answers)
+            step.check(value, answers, now)
+        except Invalid as problem:
+            await self._reask(ctx, problem, unreadable=answer.kind == "other")
+            return
+        answers[step.name] = value
+        conversation.answers = answers
+        if step.on_answer is not None:
+            await step.on_answer(ctx, value)
+        await self._advance(ctx, flow, step.name)
+
+    async def _reask(self, ctx: Context, problem: Invalid, unreadable: bool = False) -> None:
+        """Say what was expected and ask the same step again; nothing entered is lost."""
+        t, surface = ctx.t, ctx.surface
+        cancel = surface.hint("cancel")
+        text = problem.text(t, surface) + (" " + t(cancel) if cancel else "")
+        if unreadable:
+            text = t(N_("Dit soort bericht kan ik hier niet lezen.")) + " " + text
+        echo = problem.values.get("echo")
+        await self.render(ctx, prefix=text, echo=str(echo) if echo else None, hinted=problem.expected is not None)
+
+    async def _advance(self, ctx: Context, flow: Flow, current: str) -> None:
+        conversation = ctx.conversation
+        assert conversation is not None
+        answers = conversation.answers
+        from_summary = Position.of(conversation).from_summary
+        following = None if from_summary else self._following(flow, current, answers)
+        if following is None and from_summary:
+            # An edit can make later steps apply that were never asked: ask those first.
+            following = next((s for s in flow.asked(answers) if s.name not in answers), None)
+        if following is not None:
+            Position.asking(following.name, from_summary=from_summary).write(conversation)
+            await self.render(ctx)
+        elif flow.confirm:
+            AT_SUMMARY.write(conversation)
+            await self.render(ctx)
+        else:
+            await self._finish(ctx, flow)
+
+    @staticmethod
+    def _following(flow: Flow, current: str, answers: Answers) -> Step | None:
+        """The step after `current`, passing those answered before the flow began (`_prefilled`)."""
+        prefilled = answers.get(PREFILLED) or ()
+        following = flow.after(current, answers)
+        while following is not None and following.name in prefilled and following.name in answers:
+            following = flow.after(following.name, answers)
+        return following
+
+    async def _on_summary(self, ctx: Context, flow: Flow, verb: str | None, answer: Answer) -> None:
+        assert ctx.conversation is not None
+        if verb is None:
+            verb = self._typed_choice(
+                answer, ctx.t, (("ok", N_("Klopt")), ("change", N_("Aanpassen")), ("stop", N_("Stoppen")))
+            )
+        if verb == "ok":
+            problems = flow.validate(ctx.conversation.answers, ctx.local_now)
+            if problems:
+                name, problem = next(iter(problems.items()))
+                Position.asking(name, from_summary=True).write(ctx.conversation)
+                await self.render(ctx, prefix=problem.text(ctx.t, ctx.surface))
+                return
+            await self._finish(ctx, flow)
+        elif verb == "change":
+            AT_EDIT.write(ctx.conversation)
+            await self.render(ctx)
+        elif verb == "stop":
+            await self.cancel(ctx)
+        else:
+            await self._reask(ctx, Invalid(N_("Kies Klopt, Aanpassen of Stoppen.")), answer.kind == "other")
+
+    async def _on_edit_list(self, ctx: Context, flow: Flow, answer: Answer) -> None:
+        assert ctx.conversation is not None
+        names = {step.name: step for step in flow.applicable(ctx.conversation.answers)}
+        value = (
+            answer.value
+            if answer.kind == "tap"
+            else self._typed_choice(answer, ctx.t, [(name, step.label) for name, step in names.items()])
+        )
+        if value is None or value not in names:
+            await self._reask(ctx, Invalid(expected="choice"), answer.kind == "other")
+            return
+        Position.asking(value, from_summary=True).write(ctx.conversation)
+        await self.render(ctx)
+
+    @staticmethod
+    def _typed_choice(answer: Answer, t: Translator, choices: Sequence[tuple[str, str]]) -> str | None:
+        if answer.kind != "text":
+            return None
+        return next((value for value, label in choices if same(answer.text, t(label))), None)
+
+    async def _finish(self, ctx: Context, flow: Flow) -> None:
+        assert ctx.conversation is not None
+        # Answers to steps that no longer apply (after an edit) are left out.
+        applicable = {step.name for step in flow.applicable(ctx.conversation.answers)}
+        answers = {
+            key: value for key, value in ctx.conversation.answers.items() if key in applicable or key.startswith("_")
+        }
+        await ctx.conversations.end(ctx.conversation)
+        ctx.conversation = None
+        with answering_expired(ctx):
+            await flow.on_done(ctx, answers)
+
+    # -- navigation ------------------------------------------------------------------------
+
+    async def navigate(self, ctx: Context, *, command: str) -> None:
+        """One of the dialogue's own commands (the Dutch name of a NAVIGATION entry)."""
+        if ctx.conversation is None:
+            ctx.say(ctx.t(N_("Er loopt nu geen vraag. Kies hieronder wat je wilt doen.")))
+            await self.menu(ctx)
+        elif command == "annuleer" and self.has_typed(ctx.conversation):
+            t = ctx.t  # a question of its own: the dialogue's is not shown again under it
+            ctx.send(
+                Question(
+                    t(N_("Wat je al invulde, bewaar ik dan niet. Wil je stoppen?")),
+                    (
+                        Button(t(N_("Ja, stoppen")), Action.of(SWITCH, STOP)),
+                        Button(t(N_("Nee, ga verder")), Action.of(SWITCH, "")),
+                    ),
+                )
+            )
+        elif command == "annuleer":
+            await self.stop(ctx)
+        elif command == "terug":
+            await self.back(ctx)
+        else:
+            await self.skip(ctx)
+
+    async def back(self, ctx: Context) -> None:
+        """Go one step back (from the edit list, or a step changed from the summary: back to the summary)."""
+        conversation, t = ctx.conversation, ctx.t
+        assert conversation is not None
+        flow = self.flows[conversation.flow]
+        position = Position.of(conversation)
+        if position.from_summary or position.at is At.EDIT:
+            AT_SUMMARY.write(conversation)
+            await self.render(ctx)
+            return
+        previous = flow.before(position.step, conversation.answers)
+        if previous is None:
+            await self.render(ctx, prefix=t(N_("Dit is de eerste vraag.")))
+            return
+        Position.asking(previous.name).write(conversation)
+        await self.render(ctx)
+
+    async def skip(self, ctx: Context) -> None:
+        """Skip the current step when it is optional."""
+        conversation, t = ctx.conversation, ctx.t
+        assert conversation is not None
+        flow = self.flows[conversation.flow]
+        position = Position.of(conversation)
+        step = flow.steps_by_name.get(position.step) if position.step is not None else None
+        if step is None or not step.optional:
+            await self.render(ctx, prefix=t(N_("Deze vraag kun je niet overslaan.")))
+            return
+        conversation.answers = {**conversation.answers, step.name: None}
+        await self._advance(ctx, flow, step.name)
+
+    def has_typed(self, conversation: Conversation) -> bool:
+        """Whether the person already wrote answers in a flow that ends in a summary (worth asking
+        before dropping them; a one-field change such as the profile's is not)."""
+        return self.flows[conversation.flow].confirm and any(
+            not empty(value) for key, value in conversation.answers.items() if not key.startswith("_")
+        )
+
+    async def cancel(self, ctx: Context) -> None:
+        """Stop the dialogue; nothing of it is saved."""
+        assert ctx.conversation is not None
+        flow = self.flows[ctx.conversation.flow]
+        await ctx.conversations.end(ctx.conversation)
+        ctx.conversation = None
+        ctx.say(ctx.t(flow.cancelled))
+
+    async def stop(self, ctx: Context) -> None:
+        """Stop the dialogue, then show what can be done next."""
+        await self.cancel(ctx)
+        await self.menu(ctx)
+
+    # -- switching to something else -------------------------------------------------------
+
+    def ask_to_switch(self, ctx: Context, command: str) -> None:
+        """A command that starts a dialogue of its own, given mid-dialogue: ask before dropping this one."""
+        self._offer_switch(ctx, Action.of(SWITCH, command))
+
+    def _ask_to_replace(self, ctx: Context, tapped: Action) -> None:
+        """A button that starts a dialogue, tapped while another is in progress: ask first."""
+        self._offer_switch(ctx, Action.of(SWITCH, TAP, tapped.route, tapped.verb, *tapped.args))
+
+    @staticmethod
+    def _offer_switch(ctx: Context, switch: Action) -> None:
+        t = ctx.t
+        ctx.say(
+            t(N_("Je bent nog bezig met een andere vraag. Wil je daarmee stoppen en iets nieuws beginnen?")),
+            [Button(t(N_("Ja, iets nieuws")), switch), Button(t(N_("Nee, ga verder")), Action.of(SWITCH, ""))],
+        )
+
+    async def switch(self, ctx: Context, switch: Action) -> None:
+        """The answer to a SWITCH button: stop after all ("Ja, stoppen"), drop this dialogue for
+        the command or button it carries ("Ja, iets nieuws"), or go on ("Nee, ga verder")."""
+        if switch.verb == STOP and ctx.conversation is not None:
+            await self.stop(ctx)
+            return
+        with answering_expired(ctx):
+            if switch.verb == TAP:  # a button from an old message
+                run = await self.runnable(ctx, Action(switch.arg(0), switch.arg(1), switch.args[2:]))
+                if run is None:
+                    raise Expired()
+            else:
+                run = await self.runnable(ctx, switch.verb) if switch.verb else None
+                if run is None:  # "go on", or a forged button
+                    await (self.render(ctx) if ctx.conversation is not None else self.menu(ctx))
+                    return
+            if ctx.conversation is not None:
+                await self.cancel(ctx)  # says what it stopped
+            await run(ctx)
