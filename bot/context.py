@@ -98,7 +98,7 @@ class Dialogues(Protocol):
     show the current step again. Written here because the engine's flows and steps take a
     `Context`: importing the engine would close a circle."""
 
-    # `flow` is a `bot.dialogue.Flow` (or, until the handlers pass flows, its name).
+    # `flow` is a `bot.dialogue.Flow`, typed Any so that this module imports nothing of the engine.
     async def start(
         self, ctx: Context, flow: Any, answers: dict[str, Any] | None = None, at_summary: bool = False
     ) -> None: ...

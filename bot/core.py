@@ -26,7 +26,6 @@ from bot.config import Settings
 from bot.context import Context, Scope
 from bot.dialogue import FORM, Dialogue
 from bot.dialogue.engine import NAVIGATION, SWITCH, Handler
-from bot.dialogue.engine import STOP as STOP  # tests/auxil/sequences.py taps it by this name
 from bot.errors import answering_expired
 from bot.events import Inbound
 from bot.flood import FloodGuard, Verdict

@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 
 from bot.catalogs import extract
 from bot.config import load_settings
-from bot.core import NAVIGATION
+from bot.dialogue.engine import NAVIGATION
 from bot.i18n import COMMAND_IN_TEXT, LOCALES_DIR, SUPPORTED, translator
 from handlers.app import application
 from handlers.people.menu import HELP, HELP_MORE

@@ -59,7 +59,7 @@ class Dialogue:
         """Begin `flow` at its first step (or, to change earlier answers, at the summary),
         replacing any dialogue in progress: a button tapped mid-dialogue (an old /profiel
         message) first asks. A channel with forms gets the whole flow at once."""
-        name = flow if isinstance(flow, str) else flow.name  # a name too, until the handlers pass flows (issue 21)
+        name = flow.name
         flow = self._held(name)
         current, tapped = ctx.conversation, ctx.event.action if ctx.event.kind == "tap" else None
         if current is not None and current.flow != flow.name and tapped is not None:

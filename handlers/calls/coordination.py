@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.context import Context, Scope
 from bot.dialogue import ChoiceStep, DateTimeStep, Flow, MultiStep, NumberStep, Option, TextStep
+from bot.errors import Expired
 from bot.i18n import N_, Translator
 from bot.replies import Action, Button, Message, short
 from handlers import offers
@@ -241,7 +242,7 @@ CALL_FLOW = Flow(
 
 
 async def start_call(ctx: Context) -> None:
-    await ctx.dialogue.start(ctx, CALL_FLOW.name)
+    await ctx.dialogue.start(ctx, CALL_FLOW)
 
 
 async def list_calls(ctx: Context) -> None:
@@ -320,11 +321,11 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
     if call is not None and action == "show":
         await show_call(ctx, call)
     elif call is None or call.state == CallState.CANCELLED:
-        ctx.notice(t(N_("Deze knop is verlopen.")))
+        raise Expired()
     elif action == "people":
         ctx.send(await participants(ctx, call))
     elif action == "message":
-        await ctx.dialogue.start(ctx, MESSAGE_FLOW.name, {"_call_id": call.id})
+        await ctx.dialogue.start(ctx, MESSAGE_FLOW, {"_call_id": call.id})
     elif action == "cancel":
         ctx.say(
             t(
@@ -334,7 +335,7 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
             [_button(t(N_("Ja, annuleren")), "cancel!", call, style="danger"), _button(t(N_("Nee")), "keep", call)],
         )
     elif action == "cancel!":
-        await ctx.dialogue.start(ctx, CANCEL_FLOW.name, {"_call_id": call.id})
+        await ctx.dialogue.start(ctx, CANCEL_FLOW, {"_call_id": call.id})
     elif action == "keep":
         ctx.say(t(N_("Oké, de oproep blijft staan.")))
     elif action == "close":
@@ -345,9 +346,9 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
     elif action == "attendance":
         ctx.send(await attendance(ctx, call))
     elif action == "edit":
-        await ctx.dialogue.start(ctx, CALL_FLOW.name, {**calls.answers_of(call), "_call_id": call.id}, at_summary=True)
+        await ctx.dialogue.start(ctx, CALL_FLOW, {**calls.answers_of(call), "_call_id": call.id}, at_summary=True)
     else:
-        ctx.notice(t(N_("Deze knop is verlopen.")))
+        raise Expired()
 
 
 async def participants(ctx: Context, call: Call) -> Message:
@@ -453,8 +454,7 @@ async def attendance(ctx: Context, call: Call, edit: bool = False) -> Message:
 async def on_attendance_button(ctx: Context, tapped: Action) -> None:
     sign_up = await ctx.find(SignUp, tapped.id)
     if sign_up is None or sign_up.state not in (SignUpState.JOINED, SignUpState.ATTENDED, SignUpState.NO_SHOW):
-        ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
-        return
+        raise Expired()
     sign_up.state = SignUpState.NO_SHOW if sign_up.state == SignUpState.ATTENDED else SignUpState.ATTENDED
     await ctx.session.flush()
     ctx.send(await attendance(ctx, await ctx.session.get(Call, sign_up.call_id), edit=True))

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.context import Context, Scope
+from bot.errors import Expired
 from bot.i18n import N_
 from bot.outbox import Purpose, enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Message, Reply
@@ -87,8 +88,7 @@ async def on_approval_button(ctx: Context, tapped: Action) -> None:
     t = ctx.t
     call = await ctx.find(Call, tapped.id)
     if call is None or tapped.verb not in ("approve", "deny"):
-        ctx.notice(t(N_("Deze knop is verlopen.")))
-        return
+        raise Expired()
     if call.state != CallState.AWAITING:
         ctx.notice(t(N_("Deze oproep is al behandeld door {name}."), name=call.approved_by or "–"))
         return
@@ -140,4 +140,4 @@ async def render_approved(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 async def start_project_call(ctx: Context, project: Project) -> None:
     """“Oproep voor dit project”: the call form, for this project."""
-    await ctx.dialogue.start(ctx, PARTNER_CALL_FLOW.name, {"_project_id": project.id})
+    await ctx.dialogue.start(ctx, PARTNER_CALL_FLOW, {"_project_id": project.id})

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.app import command_action
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
+from bot.errors import Expired
 from bot.i18n import N_
 from bot.replies import Action, Button, Card, CardLine, Document
 from handlers.calls import service as calls
@@ -160,8 +161,7 @@ async def on_call_button(ctx: Context, tapped: Action) -> None:
     action = tapped.verb
     call = await ctx.find(Call, tapped.id)
     if call is None or call.state not in SEEN:  # a forged or guessed id
-        ctx.notice(t(N_("Deze knop is verlopen.")))
-        return
+        raise Expired()
     if call.state == CallState.CANCELLED and action in ("info", "ics", "show"):
         ctx.say(not_taking_place(ctx, call))
     elif action == "show":
@@ -197,7 +197,7 @@ async def on_call_button(ctx: Context, tapped: Action) -> None:
     elif action == "cancel":
         await _ask_sign_out(ctx, call)
     else:
-        ctx.notice(t(N_("Deze knop is verlopen.")))
+        raise Expired()
 
 
 async def _answer(ctx: Context, call: Call, action: str) -> None:
@@ -430,8 +430,7 @@ async def on_feedback_button(ctx: Context, tapped: Action) -> None:
         and sign_up.state in TOOK_PART
     )
     if not took_part or not rating.isdecimal() or not 1 <= int(rating) <= 5:
-        ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
-        return
+        raise Expired()
     feedback = await ctx.calls.feedback(call.id, ctx.person)
     if feedback is None:
         feedback = Feedback(call_id=call.id, person_id=ctx.person.id, rating=int(rating), created_at=ctx.now)
@@ -439,7 +438,7 @@ async def on_feedback_button(ctx: Context, tapped: Action) -> None:
     feedback.rating = int(rating)
     await ctx.session.flush()
     if ctx.conversation is None:
-        await ctx.dialogue.start(ctx, FEEDBACK_FLOW.name, {"_call_id": call.id})
+        await ctx.dialogue.start(ctx, FEEDBACK_FLOW, {"_call_id": call.id})
     else:
         ctx.say(ctx.t(N_("Dank je voor je score!")))
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
+from bot.errors import Expired
 from bot.i18n import N_
 from bot.outbox import Purpose, enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Confirm, Message, Reply, Room, short
@@ -158,7 +159,7 @@ async def on_moderate_button(ctx: Context, tapped: Action) -> None:
         return
     idea = await ctx.find(Idea, tapped.id)
     if idea is None or tapped.verb not in ("publish", "reject", "block"):
-        ctx.notice(t(N_("Deze knop is verlopen.")))
+        raise Expired()
     elif idea.state != IdeaState.SUBMITTED:
         ctx.notice(t(N_("Dit idee is al behandeld door {name}."), name=idea.moderated_by or "–"))
     elif tapped.verb == "publish":
@@ -167,7 +168,7 @@ async def on_moderate_button(ctx: Context, tapped: Action) -> None:
         await projects.offer_to_partners(ctx, idea)
         ctx.send(_decided(ctx, idea, t(N_("✅ Gepubliceerd door {name}."), name=idea.moderated_by)))
     elif tapped.verb == "reject":
-        await ctx.dialogue.start(ctx, REJECT_FLOW.name, {"_idea_id": idea.id})
+        await ctx.dialogue.start(ctx, REJECT_FLOW, {"_idea_id": idea.id})
     else:
         await _block(ctx, idea)
 

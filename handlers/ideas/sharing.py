@@ -87,7 +87,7 @@ def idea_flow(max_length: int) -> Flow:
 
 
 async def start_idea(ctx: Context) -> None:
-    await ctx.dialogue.start(ctx, "idea")
+    await ctx.dialogue.start(ctx, idea_flow(ctx.settings.max_text_length))
 
 
 IDEA_WORDS = 4  # free text of this many words, outside any dialogue, may well be an idea
@@ -98,14 +98,16 @@ async def not_understood(ctx: Context) -> None:
     was typed); anything else gets the menu's answer."""
     text = (ctx.event.text or "").strip() if ctx.event.kind == "text" else ""
     if len(text.split()) >= IDEA_WORDS and not text.startswith("/") and len(text) <= ctx.settings.max_text_length:
-        await ctx.dialogue.start(ctx, FROM_TEXT.name, {"_text": text})
+        await ctx.dialogue.start(ctx, FROM_TEXT, {"_text": text})
     else:
         await people.not_understood(ctx)
 
 
 async def from_text_done(ctx: Context, answers: dict[str, Any]) -> None:
     if answers["share"]:
-        await ctx.dialogue.start(ctx, "idea", {"idea": answers["_text"], PREFILLED: ["idea"]})
+        await ctx.dialogue.start(
+            ctx, idea_flow(ctx.settings.max_text_length), {"idea": answers["_text"], PREFILLED: ["idea"]}
+        )
     else:
         ctx.say(ctx.t(N_("Oké, ik bewaar het niet.")))
         people.show_menu(ctx)

@@ -14,16 +14,16 @@ __all__ = ["OFFER", "PART", "describe_offer"]
 PART = Part(
     name="offers",
     commands=(
-        Command(("tijd", "time", "temps"), offering.starter("offer_time"), N_("Tijd geven"), starts_dialogue=True),
+        Command(("tijd", "time", "temps"), offering.starter("time"), N_("Tijd geven"), starts_dialogue=True),
         Command(
             ("kennis", "expertise", "competences"),
-            offering.starter("offer_expertise"),
+            offering.starter("expertise"),
             N_("Kennis of talent delen"),
             starts_dialogue=True,
         ),
         Command(
             ("geven", "give", "donner"),
-            offering.starter("offer_gift"),
+            offering.starter("gift"),
             N_("Geld, materiaal of een ruimte geven"),
             starts_dialogue=True,
         ),

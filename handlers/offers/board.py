@@ -4,6 +4,7 @@ space (without the person's name), and "Contact opnemen", which first asks the r
 from __future__ import annotations
 
 from bot.context import Context, Scope
+from bot.errors import Expired
 from bot.i18n import N_
 from bot.replies import Action, Button, Card, CardLine, Reply
 from handlers import projects
@@ -41,8 +42,7 @@ async def on_contact_button(ctx: Context, tapped: Action) -> None:
     offer = await ctx.find(Offer, tapped.id)
     organisations = await projects.organisations_of(ctx)
     if offer is None or tapped.verb != "ask" or not organisations:
-        ctx.notice(t(N_("Deze knop is verlopen.")))
-        return
+        raise Expired()
     if offer.state != "open":
         ctx.notice(t(N_("Dit aanbod loopt niet meer.")))
         return

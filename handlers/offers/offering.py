@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from bot.app import command_action
 from bot.context import Context
 from bot.dialogue import ChoiceStep, DateStep, Flow, MultiStep, NumberStep, TextStep
+from bot.errors import Expired
 from bot.i18n import N_, Translator
 from bot.outbox import Purpose, enqueue_room
 from bot.replies import Action, Button, short
@@ -127,25 +129,23 @@ def offer_done(kind: str):
     return done
 
 
+KINDS = ("time", "expertise", "gift")
+
+
+def offer_flow(kind: str, max_length: int) -> Flow:
+    """The questions of an offer of this kind; free texts hold at most `max_length` characters."""
+    steps = {"time": TIME_STEPS, "expertise": expertise_steps(max_length), "gift": gift_steps(max_length)}[kind]
+    return Flow(
+        name=f"offer_{kind}",
+        steps=steps,
+        on_done=offer_done(kind),
+        summary_title=N_("Dit is je aanbod:"),
+        cancelled=N_("Oké, ik stop met je aanbod. Er is niets bewaard."),
+    )
+
+
 def offer_flows(max_length: int) -> list[Flow]:
-    title, stopped = N_("Dit is je aanbod:"), N_("Oké, ik stop met je aanbod. Er is niets bewaard.")
-    return [
-        Flow(name="offer_time", steps=TIME_STEPS, on_done=offer_done("time"), summary_title=title, cancelled=stopped),
-        Flow(
-            name="offer_expertise",
-            steps=expertise_steps(max_length),
-            on_done=offer_done("expertise"),
-            summary_title=title,
-            cancelled=stopped,
-        ),
-        Flow(
-            name="offer_gift",
-            steps=gift_steps(max_length),
-            on_done=offer_done("gift"),
-            summary_title=title,
-            cancelled=stopped,
-        ),
-    ]
+    return [offer_flow(kind, max_length) for kind in KINDS]
 
 
 def describe_offer(offer: Offer, t: Translator) -> str:
@@ -170,9 +170,11 @@ def describe_offer(offer: Offer, t: Translator) -> str:
     return text
 
 
-def starter(flow_name: str):
+def starter(kind: str) -> Callable[[Context], Awaitable[None]]:
+    """The command that starts an offer of this kind."""
+
     async def start(ctx: Context) -> None:
-        await ctx.dialogue.start(ctx, flow_name)
+        await ctx.dialogue.start(ctx, offer_flow(kind, ctx.settings.max_text_length))
 
     return start
 
@@ -184,7 +186,7 @@ async def on_offer_button(ctx: Context, tapped: Action) -> None:
     action = tapped.verb
     offer = await ctx.offers.get_for(ctx.person, tapped.id) if tapped.id is not None else None
     if action not in ("withdraw", "withdraw!", "renew", "undo", "keep") or offer is None:
-        ctx.notice(t(N_("Deze knop is verlopen.")))
+        raise Expired()
     elif action == "undo" and offer.state == "withdrawn":
         offer.state, offer.updated_at = "open", ctx.now
         ctx.say(t(N_("Je aanbod “{offer}” loopt weer."), offer=short(describe_offer(offer, t))))

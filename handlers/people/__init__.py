@@ -52,7 +52,7 @@ PART = Part(
         onboarding.CONSENT: Route(onboarding.consent_again),
         onboarding.REST: Route(onboarding.on_rest_button),
     },
-    flows=(onboarding.ONBOARDING, onboarding.JOIN_FROM_LINK, *profile.PROFILE_FLOWS, privacy.FORGET_FLOW),
+    flows=(onboarding.ONBOARDING, onboarding.JOIN_FROM_LINK, *profile.PROFILE_FLOWS.values(), privacy.FORGET_FLOW),
     pushes=(
         Push(nudges.NUDGE, nudges.nudge),
         Push(nudges.RETENTION_WARNING, nudges.retention_warning),

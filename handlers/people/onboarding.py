@@ -153,7 +153,7 @@ async def on_rest_button(ctx: Context, tapped: Action) -> None:
         ctx.notice(ctx.t(N_("Je profiel is al ingevuld. Bekijk het met /profiel.")))
         return
     known = {"language": ctx.person.locale, "display_name": ctx.person.display_name}
-    await ctx.dialogue.start(ctx, ONBOARDING.name, {**known, PREFILLED: list(known)})
+    await ctx.dialogue.start(ctx, ONBOARDING, {**known, PREFILLED: list(known)})
 
 
 def consent_buttons(ctx: Context, then: str) -> list[Button]:
@@ -322,7 +322,7 @@ async def give_consent(ctx: Context, then: str = "", parent: bool = False) -> No
     )
     if then:  # they came to join a call: a name is enough for now
         ctx.say(ctx.t(N_("Fijn, dank je! Eén vraag nog, dan schrijf ik je in.")))
-        await ctx.dialogue.start(ctx, JOIN_FROM_LINK.name, {"_then": then})
+        await ctx.dialogue.start(ctx, JOIN_FROM_LINK, {"_then": then})
         return
     ctx.say(ctx.t(N_("Fijn, dank je! Eerst een paar korte vragen, zodat ik je beter ken.")))
-    await ctx.dialogue.start(ctx, ONBOARDING.name)
+    await ctx.dialogue.start(ctx, ONBOARDING)

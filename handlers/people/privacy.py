@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.dialogue import Flow, Option, YesNoStep
+from bot.errors import Expired
 from bot.i18n import N_
 from bot.replies import Action, Button, Document
 from handlers import calls
@@ -64,7 +65,7 @@ async def on_privacy_button(ctx: Context, tapped: Action) -> None:
     elif tapped.verb == FORGET:
         await start_forget(ctx)
     else:
-        ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
+        raise Expired()
 
 
 async def nothing_stored(ctx: Context) -> None:
@@ -216,4 +217,4 @@ async def start_forget(ctx: Context) -> None:
                 )
             )
         )
-    await ctx.dialogue.start(ctx, FORGET_FLOW.name)
+    await ctx.dialogue.start(ctx, FORGET_FLOW)

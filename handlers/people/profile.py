@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.dialogue import ChoiceStep, Flow, Option
+from bot.errors import Expired
 from bot.i18n import N_
 from bot.replies import Action, Button
 from handlers import calls
@@ -58,8 +59,8 @@ async def profile_field_done(ctx: Context, answers: dict[str, Any]) -> None:
     await show_profile(ctx)
 
 
-PROFILE_FLOWS = [
-    Flow(
+PROFILE_FLOWS = {  # one short flow per profile answer, by the answer's name
+    step.name: Flow(
         name=f"profile_{step.name}",
         steps=[step],
         confirm=False,
@@ -67,17 +68,16 @@ PROFILE_FLOWS = [
         cancelled=N_("Oké, je profiel blijft zoals het was."),
     )
     for step in STEPS
-]
+}
 
 
 async def on_profile_button(ctx: Context, tapped: Action) -> None:
     value = tapped.verb
-    if any(step.name == value for step in STEPS):
-        # Start from the current answer, so a multi-select shows what is already chosen.
-        await ctx.dialogue.start(ctx, f"profile_{value}", {value: _value(ctx, value)})
-    else:
-        ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
+    if value not in PROFILE_FLOWS:
+        raise Expired()
+    # Start from the current answer, so a multi-select shows what is already chosen.
+    await ctx.dialogue.start(ctx, PROFILE_FLOWS[value], {value: _value(ctx, value)})
 
 
 async def change_language(ctx: Context) -> None:
-    await ctx.dialogue.start(ctx, "profile_language", {"language": ctx.person.locale})
+    await ctx.dialogue.start(ctx, PROFILE_FLOWS["language"], {"language": ctx.person.locale})

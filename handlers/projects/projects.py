@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
+from bot.errors import Expired
 from bot.i18n import N_
 from bot.outbox import Purpose, enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Message, Reply, Room, short
@@ -63,8 +64,7 @@ async def choose_organisation(
     (its second argument); None after asking which, with one button each."""
     chosen = [o for o in organisations if str(o.id) == tapped.arg(1)] if tapped.arg(1) else organisations
     if not chosen:
-        ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
-        return None
+        raise Expired()
     if len(chosen) > 1:
         ctx.say(ctx.t(question), [Button(o.name, replace(tapped, args=(tapped.arg(0), str(o.id)))) for o in chosen])
         return None
@@ -141,8 +141,7 @@ async def on_member_button(ctx: Context, tapped: Action) -> None:
     identity_id = tapped.arg(1)
     identity = await ctx.find(Identity, int(identity_id)) if identity_id.isdecimal() and len(identity_id) < 10 else None
     if organisation is None or identity is None or tapped.verb not in ("approve", "deny"):
-        ctx.notice(t(N_("Deze knop is verlopen.")))
-        return
+        raise Expired()
     person = await ctx.find(Person, identity.person_id)
     who = await _who(ctx, identity)
     approved = tapped.verb == "approve"
@@ -241,8 +240,7 @@ async def on_adopt_button(ctx: Context, tapped: Action) -> None:
     idea = await ctx.find(Idea, tapped.id)
     organisations = await organisations_of(ctx)
     if idea is None or not organisations:
-        ctx.notice(t(N_("Deze knop is verlopen.")))
-        return
+        raise Expired()
     if idea.state != IdeaState.PUBLISHED:
         ctx.notice(t(N_("Iemand anders pakte dit idee al op.")))
         return
@@ -326,8 +324,7 @@ async def on_project_button(ctx: Context, tapped: Action) -> None:
     t = ctx.t
     project = await ctx.find(Project, tapped.id)
     if project is None or tapped.verb not in ("next", "stop", "call"):
-        ctx.notice(t(N_("Deze knop is verlopen.")))
-        return
+        raise Expired()
     if not await member_of(ctx, project.organisation_id):
         ctx.notice(t(N_("Dit project is van een andere organisatie.")))
         return
@@ -338,7 +335,7 @@ async def on_project_button(ctx: Context, tapped: Action) -> None:
     if project.phase == ProjectPhase.STOPPED or phase is None:
         ctx.notice(t(N_("Dit project is al afgerond.")))
         return
-    await ctx.dialogue.start(ctx, UPDATE_FLOW.name, {"_project_id": project.id, "_phase": phase})
+    await ctx.dialogue.start(ctx, UPDATE_FLOW, {"_project_id": project.id, "_phase": phase})
 
 
 async def update_done(ctx: Context, answers: dict[str, Any]) -> None:
@@ -410,8 +407,7 @@ async def on_quiet_button(ctx: Context, tapped: Action) -> None:
     """Someone who took part asks to hear no more about this project."""
     project = await ctx.find(Project, tapped.id)
     if project is None:
-        ctx.notice(ctx.t(N_("Deze knop is verlopen.")))
-        return
+        raise Expired()
     await ctx.projects.mute(project, ctx.person, ctx.now)
     ctx.say(ctx.t(N_("Oké, je krijgt geen nieuws meer over dit project.")))
 

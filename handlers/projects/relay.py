@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
+from bot.errors import Expired
 from bot.i18n import N_
 from bot.outbox import Purpose
 from bot.replies import Action, Button, Message, Reply, short
@@ -197,13 +198,13 @@ async def on_relay_button(ctx: Context, tapped: Action) -> None:
     relay = await ctx.find(Relay, tapped.id)
     side = _side(ctx, relay)
     if relay is None or side is None or tapped.verb not in ("allow", "deny", "answer", "close"):
-        ctx.notice(t(N_("Deze knop is verlopen.")))
+        raise Expired()
     elif tapped.verb in ("allow", "deny"):
         await _answer_ask(ctx, relay, side, tapped.verb == "allow")
     elif relay.closed_at is not None or relay.opened_at is None:
         ctx.say(t(N_("Dit gesprek is al gesloten.")))
     elif tapped.verb == "answer" and side == FROM_AUTHOR:
-        await ctx.dialogue.start(ctx, REPLY_FLOW.name, {"_relay_id": relay.id})
+        await ctx.dialogue.start(ctx, REPLY_FLOW, {"_relay_id": relay.id})
     elif tapped.verb == "close":
         relay.closed_at = ctx.now
         await ctx.audit.record("relay_closed", ctx.now, ctx.person, relay=relay.id, by=side)
@@ -218,7 +219,7 @@ async def on_relay_button(ctx: Context, tapped: Action) -> None:
             )
         ctx.say(t(N_("Het gesprek is gesloten. Er gaan geen berichten meer heen en weer.")))
     else:
-        ctx.notice(t(N_("Deze knop is verlopen.")))
+        raise Expired()
 
 
 def _side(ctx: Context, relay: Relay | None) -> str | None:
@@ -233,8 +234,7 @@ def _side(ctx: Context, relay: Relay | None) -> str | None:
 async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> None:
     t = ctx.t
     if side != FROM_AUTHOR:
-        ctx.notice(t(N_("Deze knop is verlopen.")))
-        return
+        raise Expired()
     if relay.opened_at is not None or relay.closed_at is not None:
         ctx.notice(t(N_("Dat heb je al gezegd.")))
         return

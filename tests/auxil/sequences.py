@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.app import Application
 from bot.config import Settings, load_settings
-from bot.core import NAVIGATION, STOP, SWITCH, Gangmaker
+from bot.core import Gangmaker
 from bot.dialogue import (
     EDIT,
     SUMMARY,
@@ -41,6 +41,7 @@ from bot.dialogue import (
     YesNoStep,
     new_token,
 )
+from bot.dialogue.engine import NAVIGATION, STOP, SWITCH
 from bot.i18n import LOCALES_DIR
 from bot.outbox import Dispatcher, enqueue_room
 from bot.replies import Action, Button, Document, Question, Reply, buttons_of
