@@ -36,6 +36,13 @@ Renderer = Callable[["Scope", "OutboxMessage"], Awaitable[list[Reply]]]
 FlowSource = Flow | Callable[["Settings"], Flow | Sequence[Flow]]
 
 
+def repeating(check: Check) -> Check:
+    """Mark a check that does one batch a run: the scheduler runs it again, each time in a fresh
+    transaction, until it does nothing."""
+    check.__dict__["repeat"] = True
+    return check
+
+
 def command_action(name: str) -> Action:
     """The action of a button that does what typing /name does."""
     return Action.of(COMMAND, name)
@@ -50,7 +57,8 @@ class Command:
     description: str | None = None  # msgid for a chat app's command list; None keeps it off the list
     starts_dialogue: bool = False  # asks before it replaces a dialogue in progress
     role: str | None = None  # anyone without it gets the ordinary unknown-command answer
-    for_strangers: Handler | None = None  # the answer before consent (default: the welcome)
+    # The answer before consent (default: the welcome): the whole turn, even when it admits them.
+    for_strangers: StrangerHandler | None = None
 
     @property
     def name(self) -> str:
@@ -119,6 +127,10 @@ class DuplicateDeclaration(ValueError):
     """Two parts declare the same command name, route, flow, purpose, page or single answer."""
 
 
+class MissingDeclaration(ValueError):
+    """No part declares an answer every application needs (the menu...)."""
+
+
 def _once(kind: str, named: Sequence[tuple[str, str]]) -> None:
     """Refuse a name that two declarations share; `named` holds (name, part) pairs."""
     seen: dict[str, str] = {}
@@ -126,6 +138,14 @@ def _once(kind: str, named: Sequence[tuple[str, str]]) -> None:
         if name in seen:
             raise DuplicateDeclaration(f"{kind} {name!r} is declared by {seen[name]} and by {part}")
         seen[name] = part
+
+
+def _needed(given: Mapping[str, Handler | None], answer: str) -> Handler:
+    """The single answer `answer` a part declared; every application has one."""
+    handler = given[answer]
+    if handler is None:
+        raise MissingDeclaration(f"no part declares the answer {answer!r}")
+    return handler
 
 
 def _flows(part: Part, settings: Settings) -> list[Flow]:
@@ -194,9 +214,9 @@ class Application:
             pages=[page for part in parts for page in part.pages],
             menu_items=[item for part in parts for item in part.menu_items],
             bootstrap_roles=given["bootstrap_roles"] or (lambda settings: ()),
-            menu=given["menu"],
-            not_understood=given["not_understood"],
-            unknown_command=given["unknown_command"],
+            menu=_needed(given, "menu"),
+            not_understood=_needed(given, "not_understood"),
+            unknown_command=_needed(given, "unknown_command"),
             home=given["home"],
             on_reply=given["on_reply"],
         )
