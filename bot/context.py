@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator, translator
@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.events import Inbound
-    from storage.models import Conversation, Identity, Person
+    from storage.models import Base, Conversation, Identity, Person
+
+Model = TypeVar("Model", bound="Base")
 
 
 @dataclass
@@ -40,6 +42,21 @@ class Scope:
         return translator(locale, self.settings.timezone, self.surface.command)
 
     @property
+    def known_person(self) -> Person:
+        """The person this is about. Every handler past a stranger's may count on one; a stranger's
+        turn, a push to a room and a turn that erased its person have none, and this raises."""
+        if self.person is None:
+            raise LookupError("no person here: a stranger's turn, a push to a room, or a person just erased")
+        return self.person
+
+    @property
+    def known_identity(self) -> Identity:
+        """The chat account of the person writing; like `known_person`, absent only for a stranger."""
+        if self.identity is None:
+            raise LookupError("no identity here: a stranger's turn, a push to a room, or a person just erased")
+        return self.identity
+
+    @property
     def local_now(self) -> datetime:
         """The moment in the city's time zone (what steps and dates are checked against)."""
         return self.now.astimezone(ZoneInfo(self.settings.timezone))
@@ -48,7 +65,7 @@ class Scope:
     def today(self) -> date:
         return self.local_now.date()
 
-    async def find(self, model: type, row_id: int | None) -> Any:
+    async def find(self, model: type[Model], row_id: int | None) -> Model | None:
         """The row whose id a button carried, or None (no id, or a forged one)."""
         return await self.session.get(model, row_id) if row_id is not None else None
 

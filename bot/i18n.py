@@ -6,10 +6,10 @@ Catalogs are compiled from the `.po` sources in memory when first used, so there
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -79,17 +79,17 @@ class Translator:
     def babel_locale(self) -> Locale:
         return Locale.parse(BABEL_LOCALE[self.locale])
 
-    def date(self, value: date) -> str:
+    def date(self, value: dt.date) -> str:
         """A date as people write it, e.g. 'zaterdag 14 maart 2027'."""
         return format_date(value, format="EEEE d MMMM y", locale=self.babel_locale)
 
-    def datetime(self, value: datetime, with_year: bool = False) -> str:
+    def datetime(self, value: dt.datetime, with_year: bool = False) -> str:
         """A moment in local time, e.g. 'zaterdag 14 maart om 14.00 uur' (with the year: 'zaterdag
         14 maart 2027 om 14.00 uur', where it is being chosen)."""
         pattern = self(N_("EEEE d MMMM y 'om' H.mm 'uur'") if with_year else N_("EEEE d MMMM 'om' H.mm 'uur'"))
         return format_datetime(value, pattern, tzinfo=ZoneInfo(self.timezone), locale=self.babel_locale)
 
-    def time(self, value: datetime) -> str:
+    def time(self, value: dt.datetime) -> str:
         """A time of day in local time, e.g. '16.30 uur'."""
         pattern = self(N_("H.mm 'uur'"))
         return format_datetime(value, pattern, tzinfo=ZoneInfo(self.timezone), locale=self.babel_locale)

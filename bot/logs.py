@@ -11,12 +11,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
+
+# Sentry's events and breadcrumbs come back as they went in, masked.
+Scrubbed = TypeVar("Scrubbed")
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(instance)s %(channel)s %(turn)s]: %(message)s"
 # httpx logs every request with its full URL at info level, and the Bot API URL holds the bot token;
@@ -135,7 +138,7 @@ def report_errors(settings: Settings, **options: Any) -> bool:
 
     mask = Redacting(secrets_of(settings)).redact
 
-    def scrub(item: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+    def scrub(item: Scrubbed, hint: dict[str, Any]) -> Scrubbed:
         return json.loads(mask(json.dumps(item, default=str)))
 
     sentry_sdk.init(

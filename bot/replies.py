@@ -63,13 +63,16 @@ class Confirm:
     no: str
 
 
+ButtonStyle = Literal["primary", "danger"]  # how a channel may stress a button
+
+
 @dataclass(frozen=True)
 class Button:
     """A tap-able answer carrying a typed action."""
 
     label: str
     action: Action
-    style: Literal["primary", "danger"] | None = None
+    style: ButtonStyle | None = None
     confirm: Confirm | None = None
     selected: bool = False  # only meaningful in a multi-select
     navigation: bool = False  # back, skip, done: drawn apart from the answers
@@ -271,13 +274,21 @@ def from_payload(payload: list[dict[str, Any]]) -> list[Reply]:
         Message(
             item["text"],
             tuple(
-                Button(label, Action.decode(data), style, selected=selected, navigation=navigation)
+                Button(label, _kept(data), style, selected=selected, navigation=navigation)
                 for label, data, style, selected, navigation in item["buttons"]
             ),
             multi=item["multi"],
         )
         for item in payload
     ]
+
+
+def _kept(data: str) -> Action:
+    """The action of a kept button: `as_payload` wrote it, so it is one of ours."""
+    action = Action.decode(data)
+    if action is None:
+        raise ValueError(f"a kept button carries no action: {data!r}")
+    return action
 
 
 def _shown(value: Any) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.outbox import Dispatcher
+from storage.db import dialect_name, rows_changed
 from storage.models import Conversation, OutboxMessage, ProcessedEvent
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class Jobs:
         return done
 
     async def _lead(self, session: AsyncSession) -> bool:
-        if session.bind.dialect.name != "postgresql":
+        if dialect_name(session) != "postgresql":
             return True
         return bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": LEADER_LOCK}))
 
@@ -76,8 +77,9 @@ async def housekeeping(session: AsyncSession, settings: Settings, now: datetime)
             OutboxMessage.state.in_(("sent", "skipped", "failed")), OutboxMessage.created_at < now - timedelta(days=90)
         )
     )
-    result = await session.execute(delete(Conversation).where(Conversation.updated_at < now - timedelta(days=30)))
-    return result.rowcount or 0
+    return (
+        await rows_changed(session, delete(Conversation).where(Conversation.updated_at < now - timedelta(days=30))) or 0
+    )
 
 
 class Leadership:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.sql import Executable
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -36,6 +37,18 @@ def create_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> A
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def dialect_name(session: AsyncSession) -> str:
+    """The kind of database a session talks to ("postgresql", "sqlite"), for SQL that differs."""
+    return session.get_bind().dialect.name
+
+
+async def rows_changed(session: AsyncSession, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and count the rows it touched."""
+    # SQLAlchemy types `execute` as a plain Result; for these statements it is a CursorResult.
+    result = cast(CursorResult[Any], await session.execute(statement))
+    return result.rowcount
 
 
 def transient(error: BaseException) -> bool:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, literal_column, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.expression import ColumnClause
 
+from storage.db import dialect_name
 from storage.models import (
     AuditEvent,
+    Base,
     Call,
     Conversation,
     Feedback,
@@ -30,6 +33,16 @@ from storage.models import (
     RoleGrant,
     SignUp,
 )
+
+Model = TypeVar("Model", bound=Base)
+
+
+async def referenced(session: AsyncSession, model: type[Model], row_id: int) -> Model:
+    """The row a foreign key that cannot be empty names: the database keeps it there."""
+    row = await session.get(model, row_id)
+    if row is None:
+        raise LookupError(f"{model.__name__} {row_id} is named by a foreign key, yet gone")
+    return row
 
 
 class People:
@@ -145,8 +158,8 @@ class Ideas:
         words = sorted(set(re.findall(r"[^\W_]{4,}", f"{idea.problem} {idea.idea}".lower())))[:30]
         if not words:
             return []
-        if self.session.bind.dialect.name == "postgresql":
-            dutch = literal_column("'dutch'::regconfig")
+        if dialect_name(self.session) == "postgresql":
+            dutch: ColumnClause[Any] = literal_column("'dutch'::regconfig")
             document = func.to_tsvector(dutch, Idea.problem.op("||")(literal_column("' '")).op("||")(Idea.idea))
             query = func.to_tsquery(dutch, " | ".join(words))
             return list(
@@ -235,7 +248,7 @@ class Calls:
             )
             .order_by(Call.starts_at, Call.id)
         )
-        return [tuple(row) for row in rows.all()]
+        return [(sign_up, call) for sign_up, call in rows.tuples()]
 
     async def sign_ups_of(self, person: Person, states: Collection[str]) -> list[SignUp]:
         return list(
@@ -252,7 +265,7 @@ class Calls:
             .where(SignUp.call_id == call.id, SignUp.state.in_(states))
             .order_by(Person.display_name, SignUp.id)
         )
-        return [tuple(row) for row in rows.all()]
+        return [(sign_up, person) for sign_up, person in rows.tuples()]
 
     async def feedback(self, call_id: int, person: Person) -> Feedback | None:
         return await self.session.scalar(
@@ -333,6 +346,7 @@ class Relays:
             return await self.session.scalar(
                 select(Relay).where(Relay.project_id == project.id, Relay.person_id == person_id)
             )
+        assert offer is not None, "a relay is about a project or an offer"
         return await self.session.scalar(
             select(Relay).where(Relay.offer_id == offer.id, Relay.organisation_id == organisation_id)
         )

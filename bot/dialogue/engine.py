@@ -71,10 +71,11 @@ class Dialogue:
             return
         first = self._following(flow, "", answers)
         assert first is not None, f"flow {flow.name} has no steps"
-        assert ctx.person is not None
         # The row begins with mode "ask", which is what both these positions store.
         step, _ = (AT_SUMMARY if at_summary else Position.asking(first.name)).columns()
-        ctx.conversation = await ctx.conversations.begin(ctx.person, flow.name, step, answers, new_token(), ctx.now)
+        ctx.conversation = await ctx.conversations.begin(
+            ctx.known_person, flow.name, step, answers, new_token(), ctx.now
+        )
         await self.render(ctx)
 
     def _held(self, name: str) -> Flow:

@@ -139,6 +139,7 @@ def create(reminders: str, **answers: Any) -> None:
         session.add(call)
         await session.flush()
         if call.state == CallState.SCHEDULED:
+            assert call.publish_at is not None, "a scheduled call has a moment to go out"
             click.echo(f"Call {call.id} created; it will be published at {call.publish_at.isoformat()}.")
         else:
             queued = await call_service.publish(session, settings, call, now)

@@ -9,13 +9,14 @@ from bot.context import Context, Scope
 from bot.dialogue import ChoiceStep, DateTimeStep, Flow, MultiStep, NumberStep, Option, TextStep
 from bot.errors import Expired
 from bot.i18n import N_, Translator
-from bot.replies import Action, Button, Message, short
+from bot.replies import Action, Button, ButtonStyle, Message, short
 from handlers import offers
 from handlers.calls import purposes
 from handlers.calls import service as calls
 from handlers.common.domain import HOLDING, CallState, Role, SignUpState
 from handlers.common.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
 from storage.models import Call, SignUp
+from storage.repositories import referenced
 
 COORDINATE = "coord"  # route: Action.of(COORDINATE, verb, call id)
 ATTENDANCE = "att"  # route: Action.of(ATTENDANCE, "toggle", sign-up id)
@@ -150,7 +151,7 @@ CALL_STEPS = [
 async def reach(ctx: Context, answers: dict[str, Any]) -> str:
     """The audience and the best-fitting offers for the call as entered so far."""
     t = ctx.t
-    call = calls.new_call(answers, ctx.person, ctx.now)
+    call = calls.new_call(answers, ctx.known_person, ctx.now)
     people = await calls.audience_size(ctx.session, call)
     fitting = await calls.matching_offers(ctx.session, call, ctx.now)
     lines = [
@@ -171,10 +172,11 @@ async def call_done(ctx: Context, answers: dict[str, Any]) -> None:
         told = await calls.update_call(ctx.session, ctx.settings, existing, answers, ctx.now)
         ctx.say(t(N_("De oproep is aangepast. Aantal mensen dat bericht krijgt: {n}."), n=told))
         return
-    call = calls.new_call(answers, ctx.person, ctx.now)
+    call = calls.new_call(answers, ctx.known_person, ctx.now)
     ctx.session.add(call)
     await ctx.session.flush()
     if call.state == CallState.SCHEDULED:
+        assert call.publish_at is not None, "a scheduled call has a moment to go out"
         ctx.say(
             t(
                 N_("Je oproep is ingepland. Op {moment} gaat ze naar de mensen die passen."),
@@ -310,7 +312,7 @@ def coordinate_buttons(ctx: Scope, call: Call, people: bool = False) -> tuple[Bu
     return tuple(buttons)
 
 
-def _button(label: str, verb: str, call: Call, style: str | None = None) -> Button:
+def _button(label: str, verb: str, call: Call, style: ButtonStyle | None = None) -> Button:
     return Button(label, Action.of(COORDINATE, verb, call.id), style=style)
 
 
@@ -391,7 +393,7 @@ async def message_done(ctx: Context, answers: dict[str, Any]) -> None:
             purposes.CALL_MESSAGE,
             f"message:{uuid.uuid4().hex}",
             text=answers["text"],
-            sender=ctx.person.display_name,
+            sender=ctx.known_person.display_name,
         )
         ctx.say(ctx.t(N_("Je bericht gaat naar {n} mensen."), n=told))
 
@@ -435,7 +437,7 @@ async def attendance(ctx: Context, call: Call, edit: bool = False) -> Message:
     """Who was there: one button per person, ✅ came, ❌ did not come."""
     t = ctx.t
     rows = await ctx.calls.attendees(call, (SignUpState.JOINED, SignUpState.ATTENDED, SignUpState.NO_SHOW))
-    marks = {SignUpState.ATTENDED: "✅ ", SignUpState.NO_SHOW: "❌ ", SignUpState.JOINED: ""}
+    marks: dict[str, str] = {SignUpState.ATTENDED: "✅ ", SignUpState.NO_SHOW: "❌ ", SignUpState.JOINED: ""}
     buttons = tuple(
         Button(
             marks[sign_up.state] + (person.display_name or f"#{person.id}"), Action.of(ATTENDANCE, "toggle", sign_up.id)
@@ -457,4 +459,4 @@ async def on_attendance_button(ctx: Context, tapped: Action) -> None:
         raise Expired()
     sign_up.state = SignUpState.NO_SHOW if sign_up.state == SignUpState.ATTENDED else SignUpState.ATTENDED
     await ctx.session.flush()
-    ctx.send(await attendance(ctx, await ctx.session.get(Call, sign_up.call_id), edit=True))
+    ctx.send(await attendance(ctx, await referenced(ctx.session, Call, sign_up.call_id), edit=True))

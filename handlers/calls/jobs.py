@@ -4,18 +4,21 @@ and the moment, is idempotent, and returns how much it did."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app import repeating
 from bot.config import Settings
 from bot.outbox import HELD
 from handlers.calls import purposes
 from handlers.calls import service as calls
 from handlers.common import pushing
 from handlers.common.domain import OPEN, TOOK_PART, CallState, SignUpState
+from storage.db import dialect_name
 from storage.models import Call, OutboxMessage, Person, SignUp
 from storage.repositories import Calls
 
@@ -35,6 +38,7 @@ async def publish_scheduled(session: AsyncSession, settings: Settings, now: date
     return len(due)
 
 
+@repeating
 async def announce_calls(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """The next batch of a big call's announcements, in a transaction of its own (the scheduler
     runs this again while it does something); once a call is announced to everyone, its
@@ -60,9 +64,6 @@ async def announce_calls(session: AsyncSession, settings: Settings, now: datetim
             payload={"call_id": call.id, "people": await calls.audience_size(session, call)},
         )
     return covered or 1  # a batch that found nobody still finished a call: look for the next
-
-
-announce_calls.repeat = True
 
 
 async def remind(session: AsyncSession, settings: Settings, now: datetime) -> int:
@@ -119,7 +120,7 @@ async def digest(session: AsyncSession, settings: Settings, now: datetime) -> in
     week = local.strftime("%G-W%V")
     open_calls = await Calls(session).open_for_sign_up(now)
     open_ids = [call.id for call in open_calls]
-    dialect = session.bind.dialect.name
+    dialect = dialect_name(session)
     wanted: dict[int, list[int]] = {}  # person id -> call ids, the held ones first
     held_rows: dict[int, list[int]] = {}  # person id -> the held outbox rows an overview carries
     for row_id, person_id, payload in (
@@ -165,7 +166,7 @@ async def digest(session: AsyncSession, settings: Settings, now: datetime) -> in
                 )
             )
         ).all()
-        for ids, group in _by_calls(batch, wanted, answered).items():
+        for call_ids, group in _by_calls(batch, wanted, answered).items():
             queued += await pushing.queue_many(
                 session,
                 settings,
@@ -173,7 +174,7 @@ async def digest(session: AsyncSession, settings: Settings, now: datetime) -> in
                 key=key,
                 purpose=purposes.DIGEST,
                 now=now,
-                payload={"call_ids": list(ids)},
+                payload={"call_ids": list(call_ids)},
             )
             carried += [row_id for person in group for row_id in held_rows.get(person.id, ())]
     for start in range(0, len(carried), DIGEST_BATCH):
@@ -185,9 +186,11 @@ async def digest(session: AsyncSession, settings: Settings, now: datetime) -> in
     return queued
 
 
-def _by_calls(people: list, wanted: dict[int, list[int]], answered: set) -> dict[tuple[int, ...], list]:
+def _by_calls(
+    people: Sequence[Row[int, int, int]], wanted: dict[int, list[int]], answered: set[Row[int, int]]
+) -> dict[tuple[int, ...], list[Row[int, int, int]]]:
     """People grouped by the (at most five) calls their overview lists, those they answered left out."""
-    groups: dict[tuple[int, ...], list] = {}
+    groups: dict[tuple[int, ...], list[Row[int, int, int]]] = {}
     for person in people:
         ids = tuple([call_id for call_id in wanted[person.id] if (call_id, person.id) not in answered][:5])
         if ids:

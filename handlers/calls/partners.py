@@ -32,7 +32,7 @@ async def partner_call_done(ctx: Context, answers: dict[str, Any]) -> None:
     if project is None or not await projects.member_of(ctx, project.organisation_id):
         ctx.say(t(N_("Dit project is van een andere organisatie.")))
         return
-    call = calls.new_call(answers, ctx.person, ctx.now)
+    call = calls.new_call(answers, ctx.known_person, ctx.now)
     call.project_id, call.state = project.id, CallState.AWAITING
     ctx.session.add(call)
     await ctx.session.flush()

@@ -23,14 +23,14 @@ async def announce(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
     if call is None or call.state != CallState.PUBLISHED or ctx.now > call.deadline:
         return []
-    if await calls.sign_up_of(ctx.session, call, ctx.person) is not None:
+    if await calls.sign_up_of(ctx.session, call, ctx.known_person) is not None:
         return []  # answered already (a deep link, the digest) before the push went out
     return [await card(ctx, call, push=True)]
 
 
 async def reminder(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
-    sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
+    sign_up = await calls.sign_up_of(ctx.session, call, ctx.known_person) if call else None
     if (
         call is None
         or call.state not in (CallState.PUBLISHED, CallState.CLOSED)
@@ -53,9 +53,10 @@ async def reminder(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 async def place_offer(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
-    sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
-    if sign_up is None or sign_up.state != SignUpState.OFFERED:
+    sign_up = await calls.sign_up_of(ctx.session, call, ctx.known_person) if call else None
+    if call is None or sign_up is None or sign_up.state != SignUpState.OFFERED:
         return []
+    assert sign_up.offer_expires_at is not None, "an offered place waits until a set time"
     t = ctx.t
     text = t(
         N_("Goed nieuws: er is een plaats vrij voor {title} ({start}). Laat het weten vóór {until}. Wil je de plaats?"),
@@ -77,8 +78,8 @@ async def place_offer(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 async def place_passed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     """The freed place went to the next in line: say so, and offer the waitlist again."""
     call = await _call(ctx, row)
-    sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
-    if sign_up is None or sign_up.state != SignUpState.PASSED or call.state not in OPEN:
+    sign_up = await calls.sign_up_of(ctx.session, call, ctx.known_person) if call else None
+    if call is None or sign_up is None or sign_up.state != SignUpState.PASSED or call.state not in OPEN:
         return []
     t = ctx.t
     return [
@@ -160,7 +161,7 @@ async def changed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 async def followup(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     call = await _call(ctx, row)
-    sign_up = await calls.sign_up_of(ctx.session, call, ctx.person) if call else None
+    sign_up = await calls.sign_up_of(ctx.session, call, ctx.known_person) if call else None
     if (
         call is None
         or call.state == CallState.CANCELLED

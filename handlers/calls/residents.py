@@ -201,7 +201,7 @@ async def on_call_button(ctx: Context, tapped: Action) -> None:
 
 
 async def _answer(ctx: Context, call: Call, action: str) -> None:
-    t = ctx.t
+    t, person = ctx.t, ctx.known_person
     if call.state == CallState.CANCELLED:
         ctx.say(not_taking_place(ctx, call))
     elif call.state != CallState.PUBLISHED or ctx.now > call.deadline:
@@ -212,14 +212,14 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
             )
         )
     elif action == "no":
-        existing = await calls.sign_up_of(ctx.session, call, ctx.person)
+        existing = await calls.sign_up_of(ctx.session, call, person)
         if existing is not None and existing.state in (*HOLDING, SignUpState.WAITLISTED):
             await _ask_sign_out(ctx, call)  # "Niet nu" on the card after "Ik doe mee": they hold a place
             return
-        await calls.decline(ctx.session, call, ctx.person, ctx.now)
+        await calls.decline(ctx.session, call, person, ctx.now)
         ctx.say(t(N_("Oké, misschien een volgende keer.")))
     else:
-        existing = await calls.sign_up_of(ctx.session, call, ctx.person)
+        existing = await calls.sign_up_of(ctx.session, call, person)
         if (
             existing is not None and existing.state == SignUpState.OFFERED
         ):  # a freed place waits for them: this confirms it
@@ -236,7 +236,7 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
         if existing is not None and existing.state in HOLDING:
             ctx.notice(t(N_("Je bent al ingeschreven.")))
             return
-        sign_up = await calls.join(ctx.session, call, ctx.person, ctx.now)
+        sign_up = await calls.join(ctx.session, call, person, ctx.now)
         if sign_up.state == SignUpState.JOINED:
             ctx.say(
                 t(
@@ -262,7 +262,7 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
 async def _ask_sign_out(ctx: Context, call: Call) -> None:
     """Signing out frees the place for someone else at once: ask first."""
     t = ctx.t
-    sign_up = await calls.sign_up_of(ctx.session, call, ctx.person)
+    sign_up = await calls.sign_up_of(ctx.session, call, ctx.known_person)
     if sign_up is None or sign_up.state not in (*HOLDING, SignUpState.WAITLISTED):
         ctx.notice(t(N_("Je bent niet ingeschreven voor deze oproep.")))
         return
@@ -278,7 +278,7 @@ async def _ask_sign_out(ctx: Context, call: Call) -> None:
 
 async def _change_place(ctx: Context, call: Call, action: str) -> None:
     t = ctx.t
-    sign_up = await calls.sign_up_of(ctx.session, call, ctx.person)
+    sign_up = await calls.sign_up_of(ctx.session, call, ctx.known_person)
     if action == "confirm":
         if sign_up is not None and await calls.confirm_place(ctx.session, sign_up, ctx.now):
             ctx.say(t(N_("Super, de plaats is voor jou! Tot dan.")))
@@ -321,7 +321,7 @@ async def open_calls(ctx: Context) -> None:
 async def _open_by_fit(ctx: Context) -> tuple[list[Call], list[Call]]:
     """The calls open for sign-up: those that fit the person, and the others."""
     found = await ctx.calls.open_for_sign_up(ctx.now)
-    fitting = [call for call in found if calls.fits(call, ctx.person)]
+    fitting = [call for call in found if calls.fits(call, ctx.known_person)]
     return fitting, [call for call in found if call not in fitting]
 
 
@@ -339,7 +339,7 @@ async def show_fitting(ctx: Context, limit: int = 3) -> bool:
 async def my_calls(ctx: Context) -> None:
     """/mijnoproepen: the calls you joined or wait for, with a button to sign out."""
     t = ctx.t
-    rows = await ctx.calls.joined_by(ctx.person, (*HOLDING, SignUpState.WAITLISTED), OPEN, ending_after=ctx.now)
+    rows = await ctx.calls.joined_by(ctx.known_person, (*HOLDING, SignUpState.WAITLISTED), OPEN, ending_after=ctx.now)
     if not rows:
         ctx.say(t(N_("Je bent nu nergens voor ingeschreven.")))
         return
@@ -351,6 +351,7 @@ async def my_calls(ctx: Context) -> None:
                 N_("wachtlijst, plaats {position}"), position=await calls.waitlist_position(ctx.session, sign_up)
             )
         elif sign_up.state == SignUpState.OFFERED:
+            assert sign_up.offer_expires_at is not None, "an offered place waits until a set time"
             line += " – " + t(
                 N_("er is een plaats voor jou: bevestig vóór {until}"), until=t.datetime(sign_up.offer_expires_at)
             )
@@ -365,7 +366,7 @@ PAUSES = {"week": 7, "month": 30, "open": None}  # /pauze: for how many days (No
 
 def pause_state(ctx: Scope) -> str:
     """The person's pause in words: until when, until they say, or none."""
-    person, t = ctx.person, ctx.t
+    person, t = ctx.known_person, ctx.t
     if not person.paused:
         return t(N_("geen"))
     if person.paused_until is None:
@@ -377,7 +378,7 @@ async def pause(ctx: Context) -> None:
     """/pauze: stop calls, overviews and nudges for a week, a month or until they say; when
     paused already, say until when and offer to end it."""
     t = ctx.t
-    if ctx.person.paused:
+    if ctx.known_person.paused:
         ctx.say(
             t(
                 N_("Je berichten staan al op pauze, {until}. Berichten over iets waarvoor je inschreef, krijg je wel."),
@@ -397,7 +398,7 @@ async def pause(ctx: Context) -> None:
 
 
 async def on_pause_button(ctx: Context, tapped: Action) -> None:
-    t, person = ctx.t, ctx.person
+    t, person = ctx.t, ctx.known_person
     if tapped.verb in PAUSES:
         days = PAUSES[tapped.verb]
         person.paused, person.paused_until = True, ctx.now + timedelta(days=days) if days else None
@@ -420,20 +421,21 @@ def rating_button(call: Call, rating: int) -> Button:
 
 async def on_feedback_button(ctx: Context, tapped: Action) -> None:
     """A rating after an event: stored at once, then an optional remark."""
-    rating = tapped.verb
+    rating, person = tapped.verb, ctx.known_person
     call = await ctx.find(Call, tapped.id)
-    took_part = (
-        call is not None
-        and call.state in OPEN
-        and ctx.now >= call.ends_at
-        and (sign_up := await calls.sign_up_of(ctx.session, call, ctx.person)) is not None
-        and sign_up.state in TOOK_PART
-    )
-    if not took_part or not rating.isdecimal() or not 1 <= int(rating) <= 5:
+    if (  # only who took part in a call that took place rates it
+        call is None
+        or call.state not in OPEN
+        or ctx.now < call.ends_at
+        or (sign_up := await calls.sign_up_of(ctx.session, call, person)) is None
+        or sign_up.state not in TOOK_PART
+        or not rating.isdecimal()
+        or not 1 <= int(rating) <= 5
+    ):
         raise Expired()
-    feedback = await ctx.calls.feedback(call.id, ctx.person)
+    feedback = await ctx.calls.feedback(call.id, person)
     if feedback is None:
-        feedback = Feedback(call_id=call.id, person_id=ctx.person.id, rating=int(rating), created_at=ctx.now)
+        feedback = Feedback(call_id=call.id, person_id=person.id, rating=int(rating), created_at=ctx.now)
         ctx.session.add(feedback)
     feedback.rating = int(rating)
     await ctx.session.flush()
@@ -444,7 +446,7 @@ async def on_feedback_button(ctx: Context, tapped: Action) -> None:
 
 
 async def feedback_done(ctx: Context, answers: dict[str, Any]) -> None:
-    feedback = await ctx.calls.feedback(answers["_call_id"], ctx.person)
+    feedback = await ctx.calls.feedback(answers["_call_id"], ctx.known_person)
     if feedback is not None:
         feedback.remark = answers.get("remark")
     ctx.say(ctx.t(N_("Dank je! Zo maken we het de volgende keer beter.")))

@@ -19,7 +19,9 @@ from bot.outbox import HELD, after_quiet_hours
 from handlers.calls import purposes
 from handlers.common import pushing
 from handlers.common.domain import HOLDING, OPEN, CallState, SignUpState
+from storage.db import dialect_name
 from storage.models import Call, Identity, Offer, OutboxMessage, Person, SignUp
+from storage.repositories import referenced
 
 DEFAULT_REMINDERS = (24 * 60, 120)  # minutes before the start
 OFFER_KINDS = {"time": "time", "expertise": "expertise", "money": "gift"}  # call need -> offer kind
@@ -94,9 +96,9 @@ def targeting(call: Call, dialect: str) -> list[Any]:
     ):
         if wanted:
             conditions.append(column.in_(wanted))
-    for column, wanted in ((Person.interests, call.themes), (Person.contributions, call.target_contributions)):
+    for listed, wanted in ((Person.interests, call.themes), (Person.contributions, call.target_contributions)):
         if wanted:
-            conditions.append(_holds_any(column, wanted, dialect))
+            conditions.append(_holds_any(listed, wanted, dialect))
     return conditions
 
 
@@ -110,7 +112,7 @@ def _holds_any(column: Any, values: list[str], dialect: str) -> Any:
 
 async def audience_size(session: AsyncSession, call: Call) -> int:
     """How many people the call reaches: one count in the database."""
-    return await session.scalar(select(func.count(Person.id)).where(*targeting(call, session.bind.dialect.name))) or 0
+    return await session.scalar(select(func.count(Person.id)).where(*targeting(call, dialect_name(session)))) or 0
 
 
 async def announce(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
@@ -120,7 +122,7 @@ async def announce(session: AsyncSession, settings: Settings, call: Call, now: d
     people = (
         await session.execute(
             select(Person.id, Person.quiet_start, Person.quiet_end)
-            .where(*targeting(call, session.bind.dialect.name), Person.id > call.announced_to)
+            .where(*targeting(call, dialect_name(session)), Person.id > call.announced_to)
             .order_by(Person.id)
             .limit(limit)
         )
@@ -249,12 +251,12 @@ async def decline(session: AsyncSession, call: Call, person: Person, now: dateti
 
 async def cancel_sign_up(session: AsyncSession, settings: Settings, sign_up: SignUp, now: datetime) -> None:
     """Give up a place (or a waitlist place); a freed place goes to the next in line."""
-    await lock(session, await session.get(Call, sign_up.call_id))
+    await lock(session, await referenced(session, Call, sign_up.call_id))
     freed = sign_up.state in HOLDING
     sign_up.state, sign_up.offer_expires_at = SignUpState.CANCELLED, None
     await session.flush()
     if freed:
-        await offer_next_place(session, settings, await session.get(Call, sign_up.call_id), now)
+        await offer_next_place(session, settings, await referenced(session, Call, sign_up.call_id), now)
 
 
 async def offer_next_place(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
@@ -274,7 +276,7 @@ async def offer_next_place(session: AsyncSession, settings: Settings, call: Call
         )
         if first is None:
             return offered
-        person = await session.get(Person, first.person_id)
+        person = await referenced(session, Person, first.person_id)
         first.state = SignUpState.OFFERED
         first.offer_expires_at = offer_deadline(settings, call, person, now)
         await session.flush()
@@ -300,7 +302,7 @@ def offer_deadline(settings: Settings, call: Call, person: Person, now: datetime
 
 
 async def confirm_place(session: AsyncSession, sign_up: SignUp, now: datetime) -> bool:
-    call = await session.get(Call, sign_up.call_id)
+    call = await referenced(session, Call, sign_up.call_id)
     await lock(session, call)
     if sign_up.state != SignUpState.OFFERED or (sign_up.offer_expires_at and sign_up.offer_expires_at < now):
         return False
@@ -322,12 +324,12 @@ async def expire_place_offers(session: AsyncSession, settings: Settings, now: da
             session,
             settings,
             key=f"call:{sign_up.call_id}:person:{sign_up.person_id}:passed:{int(now.timestamp())}",
-            person=await session.get(Person, sign_up.person_id),
+            person=await referenced(session, Person, sign_up.person_id),
             purpose=purposes.PLACE_PASSED,
             now=now,
             payload={"call_id": sign_up.call_id},
         )
-        await offer_next_place(session, settings, await session.get(Call, sign_up.call_id), now)
+        await offer_next_place(session, settings, await referenced(session, Call, sign_up.call_id), now)
     return len(expired)
 
 
@@ -352,7 +354,7 @@ async def tell_signed_up(
         select(SignUp).where(SignUp.call_id == call.id, SignUp.state.in_((*HOLDING, SignUpState.WAITLISTED)))
     )
     for sign_up in list(sign_ups):
-        person = await session.get(Person, sign_up.person_id)
+        person = await referenced(session, Person, sign_up.person_id)
         told += await pushing.queue(
             session,
             settings,

@@ -105,7 +105,7 @@ IDEA_STATES = {
     "archived": N_("gearchiveerd"),
 }
 
-PHASE_LABELS = {
+PHASE_LABELS: dict[str, str] = {  # by the stored phase
     ProjectPhase.EXPLORE: N_("verkennen"),
     ProjectPhase.PROTOTYPE: N_("prototype"),
     ProjectPhase.TEST: N_("testen"),

@@ -96,7 +96,7 @@ async def render_moderation(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 async def render_outcome(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     idea = await _idea(ctx, row)
-    if idea is None or idea.author_id != ctx.person.id:
+    if idea is None or idea.author_id != ctx.known_person.id:
         return []
     t = ctx.t
     about = short(idea.idea)
@@ -129,7 +129,7 @@ async def render_outcome(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 
 async def render_blocked(ctx: Scope, row: OutboxMessage) -> list[Reply]:
-    if ctx.person.blocked_at is None:
+    if ctx.known_person.blocked_at is None:
         return []
     return [
         Message(
@@ -149,7 +149,7 @@ async def render_blocked(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 def moderator(ctx: Context) -> str:
     """The coordinator's name as others read it on a decision."""
-    return ctx.person.display_name or ctx.t(N_("een coördinator"))
+    return ctx.known_person.display_name or ctx.t(N_("een coördinator"))
 
 
 async def on_moderate_button(ctx: Context, tapped: Action) -> None:

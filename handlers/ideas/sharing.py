@@ -51,7 +51,7 @@ async def idea_done(ctx: Context, answers: dict[str, Any]) -> None:
     """Store the idea as submitted and say what happens next."""
     idea = await ctx.ideas.add(
         Idea(
-            author_id=ctx.person.id,
+            author_id=ctx.known_person.id,
             problem=answers["problem"],
             idea=answers["idea"],
             prototype=answers.get("prototype"),

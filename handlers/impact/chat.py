@@ -42,9 +42,9 @@ async def report(ctx: Context) -> None:
     """The last 30 days: everything for a coordinator, their own organisation's for a partner."""
     t = ctx.t
     if await ctx.has_role(Role.COORDINATOR):
-        scopes = [(None, None)]
+        scopes: list[tuple[int | None, str | None]] = [(None, None)]  # everything, by no organisation
     elif await ctx.has_role(Role.PARTNER):
-        organisations = await ctx.roles.organisations_of(ctx.identity.channel, ctx.identity.external_id)
+        organisations = await ctx.roles.organisations_of(ctx.known_identity.channel, ctx.known_identity.external_id)
         scopes = [(organisation.id, organisation.name) for organisation in organisations[:MAX_ORGANISATIONS]]
     else:
         scopes = []
@@ -115,7 +115,7 @@ def _month(day: date, t: Translator) -> str:
 async def my_impact(ctx: Context) -> None:
     """The person's own figures in one sentence, and a card to share."""
     t = ctx.t
-    mine = await impact.personal(ctx.session, ctx.person)
+    mine = await impact.personal(ctx.session, ctx.known_person)
     if mine.empty:
         ctx.say(t(N_("Je deed nog niet mee. Deel een idee met /idee of kijk met /agenda wat er loopt.")))
         return

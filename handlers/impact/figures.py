@@ -14,6 +14,7 @@ organisations' own public work and are shown as they are. Free text never enters
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -410,7 +411,9 @@ class Personal:
 
 async def personal(session: AsyncSession, person: Person) -> Personal:
     ideas = list(await session.scalars(select(Idea.id).where(Idea.author_id == person.id)))
-    projects = await session.scalars(select(Project.id).where(Project.idea_id.in_(ideas))) if ideas else []
+    projects: Iterable[int] = (
+        await session.scalars(select(Project.id).where(Project.idea_id.in_(ideas))) if ideas else []
+    )
     rows = (
         await session.execute(
             select(SignUp, Call)

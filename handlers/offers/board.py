@@ -52,7 +52,7 @@ async def on_contact_button(ctx: Context, tapped: Action) -> None:
     if organisation is None:
         return
     if await projects.ask_contact(
-        ctx, person_id=offer.person_id, organisation=organisation, partner=ctx.person, offer=offer
+        ctx, person_id=offer.person_id, organisation=organisation, partner=ctx.known_person, offer=offer
     ):
         ctx.notice(
             t(

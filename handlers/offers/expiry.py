@@ -16,6 +16,7 @@ from handlers.common import pushing
 from handlers.common.pushing import PAUSE_HINT
 from handlers.offers.offering import OFFER, describe_offer
 from storage.models import Offer, OutboxMessage, Person
+from storage.repositories import referenced
 
 OFFER_EXPIRY = Purpose("offer_expiry", quiet=True, pausable=True)
 
@@ -46,14 +47,16 @@ async def offer_expiry(session: AsyncSession, settings: Settings, now: datetime)
         )
     )
     for offer in soon:
-        if offer.valid_until < now:
+        until = offer.valid_until
+        assert until is not None, "the query takes only offers that end"
+        if until < now:
             offer.state = "expired"
             continue
-        person = await session.get(Person, offer.person_id)
+        person = await referenced(session, Person, offer.person_id)
         queued += await pushing.queue(
             session,
             settings,
-            key=f"offer:{offer.id}:expiry:{offer.valid_until.date().isoformat()}",
+            key=f"offer:{offer.id}:expiry:{until.date().isoformat()}",
             person=person,
             purpose=OFFER_EXPIRY,
             now=now,

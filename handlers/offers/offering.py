@@ -92,14 +92,14 @@ def _end_of(day: str | None) -> datetime | None:
     return datetime.combine(date.fromisoformat(day), time(23, 59), timezone.utc) if day else None
 
 
-def offer_done(kind: str):
+def offer_done(kind: str) -> Callable[[Context, dict[str, Any]], Awaitable[None]]:
     """What to do with a confirmed offer of this kind: store it as open."""
 
     async def done(ctx: Context, answers: dict[str, Any]) -> None:
         details = {key: value for key, value in answers.items() if key != "until" and value is not None}
         offer = await ctx.offers.add(
             Offer(
-                person_id=ctx.person.id,
+                person_id=ctx.known_person.id,
                 kind=kind,
                 details=details,
                 state="open",
@@ -184,7 +184,7 @@ async def on_offer_button(ctx: Context, tapped: Action) -> None:
     else's offer, changes nothing."""
     t = ctx.t
     action = tapped.verb
-    offer = await ctx.offers.get_for(ctx.person, tapped.id) if tapped.id is not None else None
+    offer = await ctx.offers.get_for(ctx.known_person, tapped.id) if tapped.id is not None else None
     if action not in ("withdraw", "withdraw!", "renew", "undo", "keep") or offer is None:
         raise Expired()
     elif action == "undo" and offer.state == "withdrawn":

@@ -10,7 +10,7 @@ from handlers.common.options import IDEA_STATES
 
 
 async def show_contributions(ctx: Context) -> None:
-    t, person = ctx.t, ctx.person
+    t, person = ctx.t, ctx.known_person
     ideas = await ctx.ideas.by_author(person)
     open_offers = await ctx.offers.of(person, open_only=True)
     if not ideas and not open_offers:

@@ -31,7 +31,7 @@ ANSWER = "nudge"  # route of the buttons under a nudge or a warning
 
 
 async def nudge(ctx: Scope, row: OutboxMessage) -> list[Reply]:
-    if ctx.person.onboarded_at is not None:
+    if ctx.known_person.onboarded_at is not None:
         return []
     t = ctx.t
     text = t(N_("Je was gisteren begonnen met je profiel. Het duurt nog maar een minuutje. Zullen we verdergaan?"))
@@ -39,7 +39,7 @@ async def nudge(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 
 async def retention_warning(ctx: Scope, row: OutboxMessage) -> list[Reply]:
-    last_active = ctx.person.last_active_at
+    last_active = ctx.known_person.last_active_at
     if last_active.isoformat() != row.payload["last_active"]:
         return []  # they came back before the warning went out
     erase_at = last_active + timedelta(days=30 * ctx.settings.retention_months)

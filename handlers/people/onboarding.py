@@ -24,7 +24,7 @@ YOUNG, PARENT = "young", "parent"  # under 13: a parent says yes
 
 async def set_language(ctx: Context, value: str) -> None:
     """Switch the person's language at once, so the next question is already in it."""
-    ctx.person.locale = value
+    ctx.known_person.locale = value
 
 
 LANGUAGE = ChoiceStep(
@@ -88,19 +88,21 @@ TARGETING = ("neighbourhood", "interests")
 def save_profile(ctx: Context, answers: dict[str, Any]) -> None:
     """Copy profile answers onto the person (only the fields that were asked); whoever left the
     onboarding halfway is reachable as soon as the profile holds what targeting needs."""
+    person = ctx.known_person
     for step in PROFILE_STEPS:
         if step.name in answers:
             value = answers[step.name]
-            setattr(ctx.person, "locale" if step.name == "language" else step.name, value)
-    if ctx.person.onboarded_at is None and all(getattr(ctx.person, name) for name in TARGETING):
-        ctx.person.onboarded_at = ctx.now
+            setattr(person, "locale" if step.name == "language" else step.name, value)
+    if person.onboarded_at is None and all(getattr(person, name) for name in TARGETING):
+        person.onboarded_at = ctx.now
 
 
 async def onboarding_done(ctx: Context, answers: dict[str, Any]) -> None:
     """Store the profile and show what the person can do now."""
     save_profile(ctx, answers)
-    ctx.person.onboarded_at = ctx.now
-    ctx.say(ctx.t(N_("Dank je, {name}! Je bent erbij."), name=ctx.person.display_name))
+    person = ctx.known_person
+    person.onboarded_at = ctx.now
+    ctx.say(ctx.t(N_("Dank je, {name}! Je bent erbij."), name=person.display_name))
     call_id = calls.deep_link_call(answers.get("_then", ""))
     if call_id is not None:
         await calls.show_call(ctx, call_id)  # the call whose link brought them here
@@ -149,10 +151,11 @@ JOIN_FROM_LINK = Flow(
 
 async def on_rest_button(ctx: Context, tapped: Action) -> None:
     """The rest of the profile, after joining with only a name: what was given is not asked again."""
-    if ctx.person.onboarded_at is not None:
+    person = ctx.known_person
+    if person.onboarded_at is not None:
         ctx.notice(ctx.t(N_("Je profiel is al ingevuld. Bekijk het met /profiel.")))
         return
-    known = {"language": ctx.person.locale, "display_name": ctx.person.display_name}
+    known = {"language": person.locale, "display_name": person.display_name}
     await ctx.dialogue.start(ctx, ONBOARDING, {**known, PREFILLED: list(known)})
 
 
@@ -213,7 +216,7 @@ async def before_consent(ctx: Context) -> bool:
         ctx.say(
             ctx.t(
                 N_("Welkom, {name}! Je bent coördinator: /oproep maakt een oproep, /oproepen toont ze."),
-                name=ctx.identity.person.display_name or "–",
+                name=ctx.known_identity.person.display_name or "–",
             )
         )
         return True

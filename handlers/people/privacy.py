@@ -86,7 +86,7 @@ def _row(obj: Any, *skip: str) -> dict[str, Any]:
 
 async def export(ctx: Context) -> None:
     """Send everything stored about the person as one JSON document."""
-    person = ctx.person
+    person = ctx.known_person
     identities = await ctx.people.identities_of(person)
     conversation = await ctx.conversations.of(person)
     document = {
@@ -143,7 +143,7 @@ SUMMARY_LINES = (  # what the export holds, in words, one line per part that is 
 
 def summary(ctx: Context, document: dict[str, Any]) -> str:
     """The export in a few readable lines, in the person's language."""
-    t, person = ctx.t, ctx.person
+    t, person = ctx.t, ctx.known_person
     lines = [
         t(N_("Dit bewaar ik over jou:")),
         "• "
@@ -177,8 +177,9 @@ async def forget_done(ctx: Context, answers: dict[str, Any]) -> None:
         ctx.say(t(N_("Oké, ik wis niets. Alles blijft zoals het was.")))
         return
     farewell = t(N_("Alles is gewist. Bedankt om mee te doen! Je bent altijd welkom terug: typ /start."))
-    await give_up_places(ctx.session, ctx.settings, ctx.person, ctx.now)
-    await ctx.people.erase(ctx.person)
+    person = ctx.known_person
+    await give_up_places(ctx.session, ctx.settings, person, ctx.now)
+    await ctx.people.erase(person)
     await ctx.audit.record("person_erased", ctx.now, version=ctx.settings.privacy_version)
     ctx.person = ctx.identity = None
     ctx.say(farewell)
@@ -206,9 +207,8 @@ FORGET_FLOW = Flow(
 
 async def start_forget(ctx: Context) -> None:
     """Ask for a clear yes; first say what stays of someone's work for the city (calls, projects)."""
-    if await ctx.people.rows_of(Call, ctx.person, "created_by") or await ctx.people.rows_of(
-        Project, ctx.person, "adopted_by"
-    ):
+    person = ctx.known_person
+    if await ctx.people.rows_of(Call, person, "created_by") or await ctx.people.rows_of(Project, person, "adopted_by"):
         ctx.say(
             ctx.t(
                 N_(

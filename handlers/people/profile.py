@@ -30,7 +30,7 @@ STEPS = (*PROFILE_STEPS, QUIET)
 
 
 def _value(ctx: Context, name: str) -> Any:
-    person = ctx.person
+    person = ctx.known_person
     if name == "quiet":
         return (
             "none" if person.quiet_start == person.quiet_end else f"{person.quiet_start // 60}-{person.quiet_end // 60}"
@@ -54,12 +54,13 @@ async def profile_field_done(ctx: Context, answers: dict[str, Any]) -> None:
     save_profile(ctx, answers)
     if "quiet" in answers:
         start, _, end = answers["quiet"].partition("-")
-        ctx.person.quiet_start, ctx.person.quiet_end = (0, 0) if not end else (int(start) * 60, int(end) * 60)
+        person = ctx.known_person
+        person.quiet_start, person.quiet_end = (0, 0) if not end else (int(start) * 60, int(end) * 60)
     ctx.say(ctx.t(N_("Opgeslagen.")))
     await show_profile(ctx)
 
 
-PROFILE_FLOWS = {  # one short flow per profile answer, by the answer's name
+PROFILE_FLOWS: dict[str, Flow] = {  # one short flow per profile answer, by the answer's name
     step.name: Flow(
         name=f"profile_{step.name}",
         steps=[step],
@@ -80,4 +81,4 @@ async def on_profile_button(ctx: Context, tapped: Action) -> None:
 
 
 async def change_language(ctx: Context) -> None:
-    await ctx.dialogue.start(ctx, PROFILE_FLOWS["language"], {"language": ctx.person.locale})
+    await ctx.dialogue.start(ctx, PROFILE_FLOWS["language"], {"language": ctx.known_person.locale})

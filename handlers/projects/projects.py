@@ -21,6 +21,7 @@ from handlers.common.domain import PHASES, TOOK_PART, IdeaState, ProjectPhase, R
 from handlers.common.options import PHASE_LABELS
 from handlers.projects import relay
 from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, Project, ProjectUpdate
+from storage.repositories import referenced
 
 # A step of the project made of the person's idea; the answer to a request to join an organisation,
 # and that request's card for the coordinators; a published idea's card for the partners.
@@ -33,7 +34,7 @@ ADOPT = "adopt"  # route: Action.of(ADOPT, "idea", idea id[, organisation id])
 PROJECT = "proj"  # route: Action.of(PROJECT, "next" | "stop" | "call", project id)
 QUIET = "pquiet"  # route: Action.of(QUIET, "mute", project id), for anyone who gets a project's news
 MEMBER = "member"  # route: Action.of(MEMBER, "approve" | "deny", organisation id, identity id)
-IDEA_STATE = {
+IDEA_STATE: dict[str, IdeaState] = {  # by the stored phase
     ProjectPhase.EXPLORE: IdeaState.ADOPTED,
     ProjectPhase.PROTOTYPE: IdeaState.PROTOTYPING,
     ProjectPhase.TEST: IdeaState.TESTED,
@@ -49,7 +50,7 @@ def _next(phase: str) -> str | None:
 
 async def organisations_of(ctx: Context) -> list[Organisation]:
     """The organisations the person writing is a partner of."""
-    return await ctx.roles.organisations_of(ctx.identity.channel, ctx.identity.external_id)
+    return await ctx.roles.organisations_of(ctx.known_identity.channel, ctx.known_identity.external_id)
 
 
 async def member_of(ctx: Context, organisation_id: int) -> bool:
@@ -72,7 +73,7 @@ async def choose_organisation(
 
 
 def _name(ctx: Context) -> str:
-    return ctx.person.display_name or ctx.t(N_("een partner"))
+    return ctx.known_person.display_name or ctx.t(N_("een partner"))
 
 
 # -- joining an organisation ------------------------------------------------------------------
@@ -96,11 +97,11 @@ async def request_membership(ctx: Context) -> None:
         return
     await enqueue_room(
         ctx.session,
-        key=f"member:{organisation.id}:{ctx.identity.id}:{ctx.now.isoformat()}",
+        key=f"member:{organisation.id}:{ctx.known_identity.id}:{ctx.now.isoformat()}",
         room=SharedRoom.COORDINATORS,
         purpose=MEMBERSHIP_REQUEST,
         now=ctx.now,
-        payload={"organisation_id": organisation.id, "identity_id": ctx.identity.id},
+        payload={"organisation_id": organisation.id, "identity_id": ctx.known_identity.id},
     )
     ctx.say(
         t(
@@ -142,7 +143,7 @@ async def on_member_button(ctx: Context, tapped: Action) -> None:
     identity = await ctx.find(Identity, int(identity_id)) if identity_id.isdecimal() and len(identity_id) < 10 else None
     if organisation is None or identity is None or tapped.verb not in ("approve", "deny"):
         raise Expired()
-    person = await ctx.find(Person, identity.person_id)
+    person = await referenced(ctx.session, Person, identity.person_id)
     who = await _who(ctx, identity)
     approved = tapped.verb == "approve"
     if approved:
@@ -253,7 +254,7 @@ async def on_adopt_button(ctx: Context, tapped: Action) -> None:
         idea_id=idea.id,
         organisation_id=organisation.id,
         phase=PHASES[0],
-        adopted_by=ctx.person.id,
+        adopted_by=ctx.known_person.id,
         created_at=ctx.now,
         updated_at=ctx.now,
     )
@@ -262,7 +263,7 @@ async def on_adopt_button(ctx: Context, tapped: Action) -> None:
     await _step(
         ctx, project, idea, PHASES[0], t(N_("{organisation} pakt het idee op."), organisation=organisation.name)
     )
-    await relay.ask(ctx, person_id=idea.author_id, organisation=organisation, partner=ctx.person, project=project)
+    await relay.ask(ctx, person_id=idea.author_id, organisation=organisation, partner=ctx.known_person, project=project)
     taken = ideas.idea_card(
         ctx,
         idea,
@@ -341,10 +342,10 @@ async def on_project_button(ctx: Context, tapped: Action) -> None:
 async def update_done(ctx: Context, answers: dict[str, Any]) -> None:
     t = ctx.t
     project = await ctx.find(Project, answers.get("_project_id"))
-    phase = answers.get("_phase")
-    allowed = project is not None and await member_of(ctx, project.organisation_id)
+    phase: str = answers["_phase"]  # set with the project's id when the flow starts
     if (
-        not allowed
+        project is None
+        or not await member_of(ctx, project.organisation_id)
         or project.phase == ProjectPhase.STOPPED
         or phase not in (_next(project.phase), ProjectPhase.STOPPED)
     ):
@@ -352,7 +353,7 @@ async def update_done(ctx: Context, answers: dict[str, Any]) -> None:
         return
     idea = await ctx.find(Idea, project.idea_id)
     await _step(ctx, project, idea, phase, answers["text"])
-    organisation = await ctx.find(Organisation, project.organisation_id)
+    organisation = await referenced(ctx.session, Organisation, project.organisation_id)
     ctx.say(t(N_("Bijgewerkt. De indiener van het idee krijgt je update.")))
     ctx.send(project_card(ctx, project, idea, organisation, last=answers["text"]))
 
@@ -382,13 +383,13 @@ async def render_news(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     took part in its calls (with a way to hear no more)."""
     project = await ctx.session.get(Project, row.payload.get("project_id"))
     idea = await ctx.session.get(Idea, project.idea_id) if project and project.idea_id else None
-    if idea is None:
+    if project is None or idea is None:
         return []
-    phase = row.payload.get("phase")
+    phase: str = row.payload["phase"]  # queued with the project's id by `_step`
     update = next((u for u in reversed(await ctx.projects.updates(project)) if u.phase == phase), None)
-    organisation = await ctx.session.get(Organisation, project.organisation_id)
+    organisation = await referenced(ctx.session, Organisation, project.organisation_id)
     t = ctx.t
-    author = idea.author_id == ctx.person.id
+    author = idea.author_id == ctx.known_person.id
     text = t(
         N_("Nieuws over je idee “{idea}”: {organisation} is nu in de fase “{phase}”.")
         if author
@@ -408,7 +409,7 @@ async def on_quiet_button(ctx: Context, tapped: Action) -> None:
     project = await ctx.find(Project, tapped.id)
     if project is None:
         raise Expired()
-    await ctx.projects.mute(project, ctx.person, ctx.now)
+    await ctx.projects.mute(project, ctx.known_person, ctx.now)
     ctx.say(ctx.t(N_("Oké, je krijgt geen nieuws meer over dit project.")))
 
 

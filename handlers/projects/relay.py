@@ -18,6 +18,7 @@ from bot.replies import Action, Button, Message, Reply, short
 from handlers import offers
 from handlers.common import pushing
 from storage.models import Idea, Offer, Organisation, OutboxMessage, Person, Project, Relay
+from storage.repositories import referenced
 
 RELAY = "relay"  # route: Action.of(RELAY, "allow" | "deny" | "answer" | "close", relay id)
 FROM_PARTNER, FROM_AUTHOR = "partner", "author"
@@ -58,7 +59,11 @@ async def ask(
     ctx.session.add(relay)
     await ctx.session.flush()
     await pushing.push(
-        ctx, await ctx.find(Person, person_id), CONTACT_ASK, key=f"relay:{relay.id}:ask", payload={"relay_id": relay.id}
+        ctx,
+        await referenced(ctx.session, Person, person_id),
+        CONTACT_ASK,
+        key=f"relay:{relay.id}:ask",
+        payload={"relay_id": relay.id},
     )
     return True
 
@@ -83,7 +88,7 @@ async def _organisation(ctx: Scope, relay: Relay) -> str:
 
 async def render_ask(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     relay = await ctx.session.get(Relay, row.payload.get("relay_id"))
-    if relay is None or relay.person_id != ctx.person.id or relay.opened_at or relay.closed_at:
+    if relay is None or relay.person_id != ctx.known_person.id or relay.opened_at or relay.closed_at:
         return []
     t = ctx.t
     kind, about = await _subject(ctx, relay)
@@ -115,7 +120,7 @@ async def render_opened(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     relay = await ctx.session.get(Relay, row.payload.get("relay_id"))
     if relay is None or relay.closed_at is not None:
         return []
-    resident = await ctx.session.get(Person, relay.person_id)
+    resident = await referenced(ctx.session, Person, relay.person_id)
     kind, about = await _subject(ctx, relay)
     t = ctx.t
     who = (
@@ -207,7 +212,7 @@ async def on_relay_button(ctx: Context, tapped: Action) -> None:
         await ctx.dialogue.start(ctx, REPLY_FLOW, {"_relay_id": relay.id})
     elif tapped.verb == "close":
         relay.closed_at = ctx.now
-        await ctx.audit.record("relay_closed", ctx.now, ctx.person, relay=relay.id, by=side)
+        await ctx.audit.record("relay_closed", ctx.now, ctx.known_person, relay=relay.id, by=side)
         other = await ctx.find(Person, relay.partner_id if side == FROM_AUTHOR else relay.person_id)
         if other is not None:
             await pushing.push(
@@ -226,9 +231,10 @@ def _side(ctx: Context, relay: Relay | None) -> str | None:
     """Whether the person tapping is the resident or the partner of this conversation (else None)."""
     if relay is None:
         return None
-    if ctx.person.id == relay.person_id:
+    person = ctx.known_person
+    if person.id == relay.person_id:
         return FROM_AUTHOR
-    return FROM_PARTNER if ctx.person.id == relay.partner_id else None
+    return FROM_PARTNER if person.id == relay.partner_id else None
 
 
 async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> None:
@@ -242,7 +248,7 @@ async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> N
     partner = await ctx.find(Person, relay.partner_id)
     if not allowed:
         relay.closed_at = ctx.now
-        await ctx.audit.record("contact_refused", ctx.now, ctx.person, organisation=organisation)
+        await ctx.audit.record("contact_refused", ctx.now, ctx.known_person, organisation=organisation)
         if partner is not None:
             await pushing.push(ctx, partner, RELAY_REFUSED, key=f"relay:{relay.id}:no", payload={"relay_id": relay.id})
         kind, _ = await _subject(ctx, relay)
@@ -255,7 +261,7 @@ async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> N
         )
         return
     relay.opened_at = ctx.now
-    await ctx.audit.record("contact_shared", ctx.now, ctx.person, organisation=organisation, relay=relay.id)
+    await ctx.audit.record("contact_shared", ctx.now, ctx.known_person, organisation=organisation, relay=relay.id)
     if partner is not None:
         await pushing.push(ctx, partner, RELAY_OPENED, key=f"relay:{relay.id}:opened", payload={"relay_id": relay.id})
     ctx.say(
@@ -271,7 +277,9 @@ async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> N
 
 async def on_reply(ctx: Context) -> bool:
     """A partner writes in the thread of a conversation: carry it to the author."""
-    thread = await ctx.sent.sent_as(ctx.event.reply_to, ctx.person, RELAY_OPENED.name)
+    if ctx.event.reply_to is None:
+        return False  # the core asks only about an answer in a thread
+    thread = await ctx.sent.sent_as(ctx.event.reply_to, ctx.known_person, RELAY_OPENED.name)
     relay = await ctx.find(Relay, thread.payload.get("relay_id")) if thread else None
     if relay is None:
         return False
@@ -286,7 +294,7 @@ async def on_reply(ctx: Context) -> bool:
 async def _carry(ctx: Context, relay: Relay, to: Person | None, sender: str, text: str) -> None:
     if to is None:
         return
-    name = ctx.person.display_name or ctx.t(N_("een partner"))
+    name = ctx.known_person.display_name or ctx.t(N_("een partner"))
     if sender == FROM_PARTNER:
         name = f"{name} ({await _organisation(ctx, relay)})"
     await pushing.push(
@@ -300,7 +308,12 @@ async def _carry(ctx: Context, relay: Relay, to: Person | None, sender: str, tex
 
 async def reply_done(ctx: Context, answers: dict[str, Any]) -> None:
     relay = await ctx.find(Relay, answers.get("_relay_id"))
-    if relay is None or relay.person_id != ctx.person.id or relay.closed_at is not None or relay.opened_at is None:
+    if (
+        relay is None
+        or relay.person_id != ctx.known_person.id
+        or relay.closed_at is not None
+        or relay.opened_at is None
+    ):
         ctx.say(ctx.t(N_("Dit gesprek is gesloten; je bericht is niet doorgestuurd.")))
         return
     await _carry(ctx, relay, await ctx.find(Person, relay.partner_id), FROM_AUTHOR, answers["text"])
