@@ -2,8 +2,9 @@
 
 Commands with their aliases in every language, the routes of buttons, the flows, what a
 stranger (someone who never consented) gets per channel, the outbox purposes with their
-renderer, the scheduled checks, and the pages it adds to the web server. The core, the
-scheduler, the dispatcher, the channels and the web server read everything they need from it.
+renderer, the scheduled checks, the pages it adds to the web server, and the shared rooms it
+writes to. The core, the scheduler, the dispatcher, the channels and the web server read
+everything they need from it.
 """
 
 from __future__ import annotations
@@ -80,6 +81,15 @@ class Page:
 
 
 @dataclass(frozen=True)
+class SharedRoom:
+    """A room the application writes to for a group of people (its cards go there), and the name of
+    the setting that places it on a platform with rooms (such as a Slack channel id)."""
+
+    name: str
+    setting: str
+
+
+@dataclass(frozen=True)
 class Application:
     """Everything the core needs to know about what Gangmaker does."""
 
@@ -101,6 +111,7 @@ class Application:
     # The menu's buttons (command name, label msgid): their label typed outside a dialogue works as a tap.
     menu_items: Sequence[tuple[str, str]] = ()
     pages: Sequence[Page] = ()  # public pages on the web server, next to /healthz and the channels' routes
+    rooms: Sequence[SharedRoom] = ()  # where `Room(name)` replies go; each channel places them as it can
     by_name: dict[str, Command] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

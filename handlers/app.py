@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.app import Application, Command, Page, Route
+from bot.app import Application, Command, Page, Route, SharedRoom
 from bot.config import Settings
 from bot.i18n import N_
 from handlers import (
@@ -158,4 +158,8 @@ def application(settings: Settings) -> Application:
         bootstrap_roles=coordinators_from_settings,
         cli=(call_group, report_command, export_command),
         pages=(Page(impact_page.PATH, impact_page.ImpactPage().render),),
+        rooms=(
+            SharedRoom(purposes.COORDINATORS, "slack_coordinators_channel"),
+            SharedRoom(purposes.PARTNERS, "slack_partners_channel"),
+        ),
     )

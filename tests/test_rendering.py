@@ -4,7 +4,7 @@ import io
 import re
 from zoneinfo import ZoneInfo
 
-from bot.channels.console import ConsoleChannel
+from bot.channels.console.channel import Console, ConsoleChannel
 from bot.i18n import SUPPORTED, translator
 from bot.replies import (
     Action,
@@ -91,7 +91,7 @@ EXPECTED_TEXTS = [
 
 def test_the_console_draws_every_reply_type(bot, tmp_path):
     out = io.StringIO()
-    console = ConsoleChannel(bot, "anna", io.StringIO(), out, download_dir=tmp_path)
+    console = ConsoleChannel(bot, bot.settings, terminal=Console("anna", io.StringIO(), out, download_dir=tmp_path))
     for reply in [*REPLIES, Message("Voor de coördinatoren.", to=Room("coordinators"))]:
         console.draw(reply)
     drawn = out.getvalue()

@@ -32,7 +32,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.replies import Button, Card, Dashboard, Form, FormField, Reply, buttons_of
+from bot.replies import Button, Card, Dashboard, Form, FormField, Message, Reply, buttons_of, is_multi
 
 SECTION_TEXT = 3000  # characters in one section block
 BUTTON_TEXT = 75
@@ -124,7 +124,7 @@ def blocks_of(reply: Reply) -> list[Block]:
         return card_blocks(reply)
     if isinstance(reply, Dashboard):
         return dashboard_blocks(reply)
-    return sections(reply.text) + actions(buttons_of(reply), getattr(reply, "multi", False))
+    return sections(reply.text) + actions(buttons_of(reply), is_multi(reply))
 
 
 def message(reply: Reply) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def message(reply: Reply) -> dict[str, Any]:
     it continues."""
     blocks = blocks_of(reply)[:MESSAGE_BLOCKS]
     arguments = {"text": cut(reply.text, 3000), "blocks": [block.to_dict() for block in blocks]}
-    if getattr(reply, "reply_to", None):
+    if isinstance(reply, Message) and reply.reply_to:
         arguments["thread_ts"] = reply.reply_to
     return arguments
 
