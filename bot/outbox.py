@@ -395,7 +395,7 @@ class Dispatcher:
             for room in await session.scalars(
                 select(OutboxMessage.room).where(self._due(now), OutboxMessage.room.is_not(None)).distinct()
             )
-            if any(sender.hosts(room) for sender in self.senders.values())
+            if room is not None and any(sender.hosts(room) for sender in self.senders.values())
         ]
         return or_(
             OutboxMessage.person_id.in_(select(Identity.person_id).where(self._ours())), OutboxMessage.room.in_(rooms)
@@ -603,7 +603,9 @@ class Dispatcher:
 
     async def _prepare_room(self, session: AsyncSession, row: OutboxMessage, mine: datetime) -> Push | None:
         """A shared room's message goes through the first channel that hosts the room."""
-        channel = next((name for name, sender in self.senders.items() if sender.hosts(row.room)), None)
+        room = row.room
+        assert room is not None  # only a room's rows come here
+        channel = next((name for name, sender in self.senders.items() if sender.hosts(room)), None)
         if channel is None:
             row.state, row.last_error = "failed", f"no channel hosts the room {row.room}"
             return None

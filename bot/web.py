@@ -137,6 +137,7 @@ def create_web_app(
     for channel in channels:
         for method, path, handler in channel.routes():
             app.router.add_route(method, path, handler)
-    for page in core.app.pages if core is not None else ():
-        app.router.add_get(page.path, page_handler(core, page))
+    if core is not None:
+        for page in core.app.pages:
+            app.router.add_get(page.path, page_handler(core, page))
     return app

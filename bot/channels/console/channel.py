@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.channels.base import Channel, Core
 from bot.channels.fallbacks import NEVER_MIND, confirmation
@@ -82,7 +82,7 @@ class ConsoleChannel(Channel):
             if line:
                 await self.send(self.parse(line))
 
-    def event(self, **fields: object) -> Inbound:
+    def event(self, **fields: Any) -> Inbound:
         return Inbound(channel=self.name, user_id=self.user, display_name=self.user, **fields)
 
     def parse(self, line: str) -> Inbound:

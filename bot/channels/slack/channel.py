@@ -201,7 +201,7 @@ class SlackChannel(Channel):
             return
         user_id = event["user"]
         replies = await self.core.handle(await self._event(user_id, kind="open"))
-        shown = [reply for reply in self.drawable(replies) if not isinstance(reply, (Notice, Document, Form))]
+        shown = [reply for reply in self.drawable(replies) if isinstance(reply, (Message, Card, Dashboard))]
         await self._safely(self.client.views_publish(user_id=user_id, view=draw.home(shown)))
 
     async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:

@@ -112,7 +112,9 @@ class TelegramChannel(Channel):
     ) -> None:
         super().__init__(core, settings, rooms)
         assert settings.telegram_token is not None
-        self.webhook = bool(settings.telegram_webhook_url)
+        self.webhook = settings.telegram_webhook_url  # updates come there instead of by polling, when set
+        secret = settings.telegram_webhook_secret  # the settings require one with a webhook
+        self.secret = secret.get_secret_value() if secret else None
         self.retry_wait = retry_wait
         # Any second within TELEGRAM_RATE, 20 a minute per group, broadcasts at TELEGRAM_BROADCAST_RATE
         # in what replies leave; a 429 is waited out and tried again.
@@ -155,14 +157,11 @@ class TelegramChannel(Channel):
         await self.application.initialize()
         await self.publish_commands()
         if self.webhook:
-            secret = self.settings.telegram_webhook_secret
             await self.application.bot.set_webhook(
-                url=self.settings.telegram_webhook_url,
-                secret_token=secret.get_secret_value() if secret else None,
-                allowed_updates=Update.ALL_TYPES,
+                url=self.webhook, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
             )
         await self.application.start()
-        if not self.webhook:
+        if self.application.updater is not None:
             await self.application.updater.start_polling(
                 timeout=self.settings.telegram_poll_timeout, allowed_updates=Update.ALL_TYPES
             )
@@ -176,15 +175,14 @@ class TelegramChannel(Channel):
 
     def routes(self) -> list[Route]:
         """The webhook route, on the path of TELEGRAM_WEBHOOK_URL, when a webhook is set."""
-        if not self.webhook or self.settings.telegram_webhook_url is None:
+        if not self.webhook:
             return []
-        return [("POST", urlparse(self.settings.telegram_webhook_url).path or "/", self.on_webhook)]
+        return [("POST", urlparse(self.webhook).path or "/", self.on_webhook)]
 
     async def on_webhook(self, request: web.Request) -> web.Response:
         """Hand an update to python-telegram-bot, but only with the secret we registered."""
-        expected = self.settings.telegram_webhook_secret.get_secret_value()
         given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        if self.secret is None or not hmac.compare_digest(given.encode(), self.secret.encode()):
             log.warning("refused a Telegram webhook call without the right secret from %s", request.remote)
             return web.json_response({"ok": False, "error": "forbidden"}, status=403)
         try:
