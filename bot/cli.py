@@ -105,7 +105,7 @@ def serve() -> None:
 @click.option(
     "--coordinator",
     is_flag=True,
-    help="Act as a coordinator (/oproep, /oproepen) and see the shared rooms (new ideas to moderate).",
+    help="Act as a coordinator (as COORDINATOR_CONSOLE_USERS makes you) and see the shared rooms here.",
 )
 def console(db_path: Path | None, user: str, coordinator: bool) -> None:
     """Chat with Gangmaker in this terminal."""

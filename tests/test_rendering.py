@@ -2,8 +2,10 @@
 text and its buttons' actions; then what each channel draws its own way (the console's numbers,
 Telegram's keyboards, a button that asks first), and the words each channel asks in."""
 
+import inspect
 import io
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,6 +37,7 @@ from bot.replies import (
 from tests.auxil.channel_fakes import FAKES
 from tests.auxil.chat import Chat, onboard
 from tests.auxil.telegram_fixtures import start_bot, telegram_settings
+from tests.test_architecture import imported_modules
 
 JOIN = Button("Ik doe mee", Action.of("call", "join", 7), style="primary")
 CARD = Card(
@@ -143,6 +146,17 @@ async def test_every_channel_draws_every_reply_kind_with_its_text_and_its_button
 def test_every_registered_channel_has_a_fake_and_a_surface():
     assert set(FAKES) == set(NAMES) == set(SURFACES)
     assert all(kind.name == name for name, kind in CHANNELS.items())
+
+
+def test_a_channel_reaches_the_core_only_through_its_contract():
+    """Its own folder, the contract and what replies, events and settings are: no core, no dialogue,
+    no other channel."""
+    allowed = ("bot.app", "bot.config", "bot.events", "bot.i18n", "bot.outbox", "bot.replies", "bot.surfaces")
+    for name, kind in CHANNELS.items():
+        own = ("bot.channels.base", "bot.channels.fallbacks", f"bot.channels.{name}")
+        for path in Path(inspect.getfile(kind)).parent.rglob("*.py"):
+            reached = {module for module in imported_modules(path) if module.split(".")[0] == "bot"}
+            assert {module for module in reached if not module.startswith(allowed + own)} == set(), path
 
 
 def test_a_kind_a_channel_does_not_draw_comes_as_a_message_with_its_text_and_buttons():

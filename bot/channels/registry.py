@@ -20,7 +20,7 @@ CHANNELS: Mapping[str, type[Channel]] = {
         ConsoleChannel,
     )
 }
-NAMES = tuple(CHANNELS)  # what an identity's channel can be (`gangmaker admin coordinator grant NAME ...`)
+NAMES = tuple(CHANNELS)  # what an identity's channel can be: the admin command line's choice
 SURFACES: Mapping[str, Surface] = {name: kind.surface for name, kind in CHANNELS.items()}
 
 

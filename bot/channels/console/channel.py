@@ -61,7 +61,7 @@ class ConsoleChannel(Channel):
     def __init__(self, core: Core, settings: Settings, rooms: Sequence[SharedRoom] = (), *, terminal: Console) -> None:
         super().__init__(core, settings, rooms)
         self.user = terminal.user
-        self.shows_rooms = terminal.rooms  # a local coordinator also sees the shared rooms here
+        self.shows_rooms = terminal.rooms  # whoever reads the shared rooms also sees them here
         self.stdin = terminal.stdin
         self.stdout = terminal.stdout
         self.download_dir = terminal.download_dir
@@ -123,7 +123,7 @@ class ConsoleChannel(Channel):
         return None
 
     def hosts(self, room: str) -> bool:
-        """For a local coordinator, every shared room is shown in the terminal, marked with its name."""
+        """When asked to, every shared room is shown in the terminal, marked with its name."""
         return self.shows_rooms
 
     async def push_room(self, room: str, replies: list[Reply]) -> str | None:
