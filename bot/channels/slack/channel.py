@@ -94,7 +94,7 @@ class SlackChannel(Channel):
 
     @classmethod
     def configured(cls, settings: Settings) -> bool:
-        return settings.slack_bot_token is not None
+        return bool(settings.slack_bot_token)
 
     def __init__(self, core: Core, settings: Settings, rooms: Sequence[SharedRoom] = ()) -> None:
         super().__init__(core, settings, rooms)

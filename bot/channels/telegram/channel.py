@@ -105,7 +105,7 @@ class TelegramChannel(Channel):
 
     @classmethod
     def configured(cls, settings: Settings) -> bool:
-        return settings.telegram_token is not None
+        return bool(settings.telegram_token)
 
     def __init__(
         self, core: Core, settings: Settings, rooms: Sequence[SharedRoom] = (), *, retry_wait: float = 0.5
