@@ -33,7 +33,7 @@ from aiohttp import ClientSession, TCPConnector
 
 from benchmarks.echo_bot import EchoBot
 from bot.assembly import assemble
-from bot.channels.telegram import SECRET_HEADER
+from bot.channels.telegram.channel import SECRET_HEADER
 from bot.config import load_settings
 from tests.auxil.fake_telegram import FakeTelegram
 from tests.auxil.people import add_residents

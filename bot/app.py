@@ -2,7 +2,8 @@
 
 Each feature declares one `Part`: its commands with their aliases in every language, the routes
 of its buttons, its flows, its pushes (each outbox purpose beside its renderer), its scheduled
-checks, its command-line commands and its public pages. `Application.of` joins the parts into
+checks, its command-line commands, its public pages and the shared rooms it writes to.
+`Application.of` joins the parts into
 the one description the core, the scheduler, the dispatcher, the channels and the web server
 read, and refuses a command name, route, flow, purpose or page declared twice.
 """
@@ -92,6 +93,15 @@ class Page:
 
 
 @dataclass(frozen=True)
+class RoomSetting:
+    """A room the application writes to for a group of people (its cards go there), and the name of
+    the setting that places it on a platform with rooms (such as a Slack channel id)."""
+
+    name: str
+    setting: str
+
+
+@dataclass(frozen=True)
 class Push:
     """A reason to write on one's own (`purpose`) and what is then said: the replies for one
     outbox row, or none when it is no longer relevant (the call was cancelled)."""
@@ -121,6 +131,7 @@ class Part:
     home: Handler | None = None
     on_reply: Callable[[Context], Awaitable[bool]] | None = None
     bootstrap_roles: Callable[[Settings], Sequence[tuple[str, str, str]]] | None = None
+    rooms: Sequence[RoomSetting] = ()
 
 
 class DuplicateDeclaration(ValueError):
@@ -178,6 +189,7 @@ class Application:
     # The menu's buttons (command name, label msgid): their label typed outside a dialogue works as a tap.
     menu_items: Sequence[tuple[str, str]] = ()
     pages: Sequence[Page] = ()  # public pages on the web server, next to /healthz and the channels' routes
+    rooms: Sequence[RoomSetting] = ()  # where `Room(name)` replies go; each channel places them as it can
     by_name: dict[str, Command] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -192,6 +204,7 @@ class Application:
         _once("flow", [(flow.name, name) for name, built in flows.items() for flow in built])
         _once("purpose", [(push.purpose.name, p.name) for p in parts for push in p.pushes])
         _once("page", [(page.path, p.name) for p in parts for page in p.pages])
+        _once("room", [(room.name, p.name) for p in parts for room in p.rooms])
         _once("menu item", [(item, p.name) for p in parts for item, _label in p.menu_items])
         _once("stranger answer for", [(channel, p.name) for p in parts for channel in p.strangers])
         singles = ("menu", "not_understood", "unknown_command", "home", "on_reply", "bootstrap_roles")
@@ -219,6 +232,7 @@ class Application:
             unknown_command=_needed(given, "unknown_command"),
             home=given["home"],
             on_reply=given["on_reply"],
+            rooms=[room for part in parts for room in part.rooms],
         )
 
     def stranger(self, channel: str) -> StrangerHandler:

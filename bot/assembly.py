@@ -6,17 +6,18 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import surfaces
 from bot.app import Application
+from bot.channels import registry
+from bot.channels.base import Channel, ChannelFactory
 from bot.config import Settings
 from bot.core import RESEND, Gangmaker
 from bot.metrics import Metrics
@@ -48,23 +49,13 @@ async def database(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 
 @dataclass
-class Console:
-    """A terminal to chat in: who is typing, and where lines come from and go to."""
-
-    user: str
-    stdin: TextIO
-    stdout: TextIO
-    rooms: bool = False  # show the shared rooms (coordinators, partners) in this terminal
-
-
-@dataclass
 class Assembly:
     """Everything that runs Gangmaker in one process."""
 
     settings: Settings
     engine: AsyncEngine
     core: Gangmaker
-    channels: dict[str, Any]
+    channels: dict[str, Channel]
     jobs: Jobs
     dispatcher: Dispatcher
     owns_engine: bool = True
@@ -96,8 +87,7 @@ class Assembly:
             await self.web.setup()
             await web.TCPSite(self.web, self.settings.host, self.settings.port).start()
         for channel in self.channels.values():
-            if hasattr(channel, "start"):
-                await channel.start()
+            await channel.start()
         self.lifecycle.ready = True
         if scheduler:
             # A leader whose machine vanished is let go after three missed rounds (PostgreSQL 14+).
@@ -131,7 +121,7 @@ class Assembly:
             ]
         )
         # ...then the channels: polling stops, and python-telegram-bot waits for the turns it runs.
-        await _together([channel.stop() for channel in self.channels.values() if hasattr(channel, "stop")])
+        await _together([channel.stop() for channel in self.channels.values()])
         if self.owns_engine:
             await self.engine.dispose()
 
@@ -141,40 +131,29 @@ async def assemble(
     *,
     engine: AsyncEngine | None = None,
     clock: Callable[[], datetime] = utcnow,
-    console: Console | None = None,
-    telegram_retry_wait: float = 0.5,
+    channels: Sequence[ChannelFactory] = (),
 ) -> Assembly:
     """Migrate the database, build the core from the application, grant the roles the
-    settings name, and build the configured channels (Telegram with a token, Slack with a
-    bot token, the console when asked), the dispatcher and the scheduled jobs. Nothing runs until `start`."""
+    settings name, and build the channels: those in `channels` (a console's terminal, or a
+    channel with options of its own), and each other channel the settings configure (see
+    `bot.channels.registry`); then the dispatcher and the scheduled jobs. Nothing runs until `start`."""
     owns_engine = engine is None
     engine = engine or create_engine(settings.database_url, pool_size=settings.database_pool_size)
     await upgrade(engine)
     app = load_application(settings)
-    core = Gangmaker(settings, engine, app, clock, surfaces=surfaces.BY_CHANNEL, metrics=Metrics())
+    core = Gangmaker(settings, engine, app, clock, surfaces=registry.SURFACES, metrics=Metrics())
     await core.bootstrap()
-    channels: dict[str, Any] = {}
-    if console is not None:
-        from bot.channels.console import ConsoleChannel
-
-        channels["console"] = ConsoleChannel(core, console.user, console.stdin, console.stdout, rooms=console.rooms)
-    if settings.slack_bot_token:
-        from bot.channels.slack import SlackChannel
-
-        channels["slack"] = SlackChannel(core, settings)
-    if settings.telegram_token:
-        from bot.channels.telegram import TelegramChannel
-
-        channels["telegram"] = TelegramChannel(
-            core, settings, webhook=bool(settings.telegram_webhook_url), retry_wait=telegram_retry_wait
-        )
+    running = {channel.name: channel for channel in (make(core, settings, app.rooms) for make in channels)}
+    for kind in registry.configured(settings):
+        if kind.name not in running:
+            running[kind.name] = kind(core, settings, app.rooms)
     return Assembly(
         settings,
         engine,
         core,
-        channels,
+        running,
         Jobs(core.sessions, settings, app.checks),
-        _dispatcher(core, channels),
+        _dispatcher(core, running),
         owns_engine=owns_engine,
     )
 
@@ -185,7 +164,7 @@ async def _together(stops: list[Any]) -> None:
             log.error("a part did not stop cleanly", exc_info=outcome)
 
 
-def _dispatcher(core: Gangmaker, channels: dict[str, Any]) -> Dispatcher:
+def _dispatcher(core: Gangmaker, channels: dict[str, Channel]) -> Dispatcher:
     purposes = core.app.purposes
     return Dispatcher(
         core.sessions,

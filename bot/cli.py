@@ -22,14 +22,24 @@ def _settings(**overrides: object) -> Settings:
 
 
 async def _console(settings: Settings, user: str, rooms: bool = False) -> int:
-    from bot.assembly import Console, assemble
+    from bot.assembly import assemble
+    from bot.channels.console.channel import Console, ConsoleChannel
 
-    assembly = await assemble(settings, console=Console(user, sys.stdin, sys.stdout, rooms=rooms))
+    assembly = await assemble(settings, channels=[Console(user, sys.stdin, sys.stdout, rooms=rooms)])
     await assembly.start(serve_web=False)
+    console = assembly.channels[ConsoleChannel.name]
+    assert isinstance(console, ConsoleChannel)
     try:
-        return await assembly.channels["console"].run()
+        return await console.run()
     finally:
         await assembly.stop(whole_batch=True)
+
+
+def _configured(settings: Settings) -> bool:
+    """Whether the settings configure a platform channel (a token is set)."""
+    from bot.channels import registry
+
+    return bool(registry.configured(settings))
 
 
 class GangmakerGroup(click.Group):
@@ -57,7 +67,7 @@ def main(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     settings = _settings()
-    if settings.telegram_token or settings.slack_bot_token:
+    if _configured(settings):
         ctx.invoke(serve)
         return
     configure(settings, logging.WARNING)
@@ -66,16 +76,17 @@ def main(ctx: click.Context) -> None:
 
 @main.command()
 def serve() -> None:
-    """Run the configured platform channels (Telegram, Slack, or both) and the web server."""
+    """Run the configured platform channels and the web server."""
+    from bot.channels import registry
     from bot.runner import AlreadyServing
     from bot.runner import serve as run
 
     settings = _settings()
     configure(settings)
     report_errors(settings)
-    if not settings.telegram_token and not settings.slack_bot_token:
+    if not _configured(settings):
         raise click.ClickException(
-            "Neither TELEGRAM_TOKEN nor SLACK_BOT_TOKEN is set; without them, try `gangmaker console`."
+            f"None of {', '.join(registry.needs())} is set; without them, try `gangmaker console`."
         )
     try:
         asyncio.run(run(settings))
@@ -94,7 +105,7 @@ def serve() -> None:
 @click.option(
     "--coordinator",
     is_flag=True,
-    help="Act as a coordinator (/oproep, /oproepen) and see the shared rooms (new ideas to moderate).",
+    help="Act as a coordinator (as COORDINATOR_CONSOLE_USERS makes you) and see the shared rooms here.",
 )
 def console(db_path: Path | None, user: str, coordinator: bool) -> None:
     """Chat with Gangmaker in this terminal."""

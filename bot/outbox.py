@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, bindparam, case, false, func, or_, select, update
@@ -142,13 +143,29 @@ class GroupCommit:
         await written
 
 
-class PushSender(Protocol):
-    """What a channel offers the dispatcher: send replies to a chat, return the message id.
+class PushSender(ABC):
+    """What the dispatcher asks of a channel (the push half of `bot.channels.base.Channel`).
 
-    A channel with shared rooms also has `hosts(room)` and `push_room(room, replies)`; a channel
-    that reaches one person only (the console) names them in `only_user`."""
+    `push` sends replies to a person's chat and returns the platform's message id; it raises
+    RetryLater, MaybeSent or Unreachable as the platform answered. A channel that hosts shared
+    rooms says which in `hosts` and sends there in `push_room`; a channel that reaches one person
+    only (a console) names them in `only_user`."""
 
+    @abstractmethod
     async def push(self, user_id: str, replies: list[Reply]) -> str | None: ...
+
+    def hosts(self, room: str) -> bool:
+        """Whether this channel has a place for the shared room `room`."""
+        return False
+
+    async def push_room(self, room: str, replies: list[Reply]) -> str | None:
+        """Send replies to a room this channel hosts (the dispatcher asks for no other)."""
+        raise LookupError(f"{type(self).__name__} hosts no room {room!r}")
+
+    @property
+    def only_user(self) -> str | None:
+        """The one person this channel reaches, when it reaches one only."""
+        return None
 
 
 def after_quiet_hours(now: datetime, person: Any, timezone: str) -> datetime:
@@ -302,7 +319,7 @@ class Dispatcher:
         self,
         sessions: Any,
         settings: Settings,
-        senders: dict[str, PushSender],
+        senders: Mapping[str, PushSender],
         render: Any,
         clock: Callable[[], datetime],
         *,
@@ -386,7 +403,7 @@ class Dispatcher:
             for room in await session.scalars(
                 select(OutboxMessage.room).where(self._due(now), OutboxMessage.room.is_not(None)).distinct()
             )
-            if any(hasattr(sender, "hosts") and sender.hosts(room) for sender in self.senders.values())
+            if room is not None and any(sender.hosts(room) for sender in self.senders.values())
         ]
         return or_(
             OutboxMessage.person_id.in_(select(Identity.person_id).where(self._ours())), OutboxMessage.room.in_(rooms)
@@ -406,7 +423,7 @@ class Dispatcher:
         """The identities this dispatcher can write to: on its channels, a console's own person only."""
         reachable = []
         for name, sender in self.senders.items():
-            only = getattr(sender, "only_user", None)
+            only = sender.only_user
             reachable.append(
                 (Identity.channel == name) & (Identity.external_id == only) if only else Identity.channel == name
             )
@@ -594,9 +611,9 @@ class Dispatcher:
 
     async def _prepare_room(self, session: AsyncSession, row: OutboxMessage, mine: datetime) -> Push | None:
         """A shared room's message goes through the first channel that hosts the room."""
-        channel = next(
-            (name for name, sender in self.senders.items() if hasattr(sender, "hosts") and sender.hosts(row.room)), None
-        )
+        room = row.room
+        assert room is not None  # only a room's rows come here
+        channel = next((name for name, sender in self.senders.items() if sender.hosts(room)), None)
         if channel is None:
             row.state, row.last_error = "failed", f"no channel hosts the room {row.room}"
             return None

@@ -80,8 +80,8 @@ class Button:
 
 @dataclass(frozen=True)
 class Room:
-    """A shared place many people read (a Slack channel of coordinators or partners); with a
-    `message_id`, the message already there that a reply redraws."""
+    """A shared place many people read (one the application declares, such as a Slack channel); with
+    a `message_id`, the message already there that a reply redraws."""
 
     name: str
     message_id: str | None = None
@@ -251,7 +251,23 @@ Reply = Drawn | Document | Notice
 
 
 def buttons_of(reply: Reply) -> tuple[Button, ...]:
-    return getattr(reply, "buttons", ())
+    """The buttons under a reply (a dashboard's are those of its cards); none for the other kinds."""
+    return reply.buttons if isinstance(reply, (Message, Card, Dashboard)) else ()
+
+
+def room_of(reply: Reply) -> Room | None:
+    """The shared room a reply goes to; None for the person's own chat."""
+    return reply.to if isinstance(reply, (Message, Card, Form, Dashboard)) else None
+
+
+def is_multi(reply: Reply) -> bool:
+    """Whether a reply's buttons are toggles of a multi-select."""
+    return isinstance(reply, (Message, Card)) and reply.multi
+
+
+def replacing(reply: Reply) -> Replace:
+    """What of the tapped message a reply redraws in place, if anything."""
+    return reply.replace if isinstance(reply, (Message, Card)) else None
 
 
 def as_payload(replies: list[Reply]) -> list[dict[str, Any]]:
@@ -260,7 +276,7 @@ def as_payload(replies: list[Reply]) -> list[dict[str, Any]]:
     return [
         {
             "text": reply.text,
-            "multi": getattr(reply, "multi", False),
+            "multi": is_multi(reply),
             "buttons": [[b.label, b.action.encode(), b.style, b.selected, b.navigation] for b in buttons_of(reply)],
         }
         for reply in replies

@@ -1,11 +1,11 @@
 """How each channel asks: whole flows as forms or one step at a time, and the words of its hints.
 
 A chat says "tik" or "typ", a form says neither; so no question or rule text carries a
-gesture. Each channel has its `Surface` here (plain data, so knowing them loads no
-platform library), and the dialogue takes the hint for a kind of answer (number, date,
-multi...) from the surface of the channel the reader is on. Texts name commands as a chat
-types them ("/idee"); a surface whose commands are typed otherwise ("/gangmaker idee" on
-Slack) says how, and the reader's translator writes them that way.
+gesture. Each channel declares its `Surface` (plain data: a chat's words changed where its
+gesture differs, see `Channel.surface`), and the dialogue takes the hint for a kind of
+answer (number, date, multi...) from the surface of the channel the reader is on. Texts
+name commands as a chat types them ("/idee"); a surface whose commands are typed otherwise
+("/gangmaker idee" on Slack) says how, and the reader's translator writes them that way.
 """
 
 from __future__ import annotations
@@ -70,24 +70,3 @@ CHAT = Surface(
         "cancel": N_("Of typ /annuleer om te stoppen."),
     }
 )
-
-TELEGRAM = CHAT.with_hints(
-    choice=N_("Tik op een van de knoppen."),
-    yesno=N_("Tik op een van de knoppen."),
-    multi=N_("Tik op alles wat past en dan op Klaar."),
-)
-CONSOLE = CHAT.with_hints(
-    choice=N_("Typ het nummer van je keuze."),
-    yesno=N_("Typ het nummer van je keuze."),
-    multi=N_("Typ de nummers van alles wat past, bijvoorbeeld 1, 3."),
-    photo=N_("Een foto stuur je met /foto en de naam van het bestand."),
-)
-# A whole flow opens as a modal; the dialogue's own steps still come as messages with buttons.
-SLACK = CHAT.with_hints(
-    forms=True,
-    command="/gangmaker {}",
-    choice=N_("Klik op een van de knoppen."),
-    yesno=N_("Klik op een van de knoppen."),
-    multi=N_("Klik op alles wat past en dan op Klaar."),
-)
-BY_CHANNEL = {"telegram": TELEGRAM, "console": CONSOLE, "slack": SLACK}

@@ -18,6 +18,7 @@ from bot.metrics import CONTENT_TYPE
 
 if TYPE_CHECKING:
     from bot.app import Page
+    from bot.channels.base import Channel
     from bot.core import Gangmaker
 
 
@@ -124,7 +125,7 @@ def page_handler(core: Gangmaker, page: Page) -> Callable[[web.Request], Awaitab
 
 
 def create_web_app(
-    channels: Iterable[Any] = (), core: Gangmaker | None = None, lifecycle: Lifecycle | None = None
+    channels: Iterable[Channel] = (), core: Gangmaker | None = None, lifecycle: Lifecycle | None = None
 ) -> web.Application:
     """GET /healthz and /metrics, the routes every channel asks for (`routes()`: method, path, handler), and
     the pages of the core's application."""
@@ -134,8 +135,9 @@ def create_web_app(
     if core is not None:
         app.router.add_get("/metrics", metrics(core))
     for channel in channels:
-        for method, path, handler in channel.routes() if hasattr(channel, "routes") else ():
+        for method, path, handler in channel.routes():
             app.router.add_route(method, path, handler)
-    for page in core.app.pages if core is not None else ():
-        app.router.add_get(page.path, page_handler(core, page))
+    if core is not None:
+        for page in core.app.pages:
+            app.router.add_get(page.path, page_handler(core, page))
     return app

@@ -19,8 +19,11 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_handlers_and_storage_import_no_channel_or_platform_library():
     forbidden = ("bot.channels", "telegram", "slack_bolt", "slack_sdk")
+    allowed = {"bot.channels.registry"}  # the channels' names, for `gangmaker admin`
     offenders = {
-        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.startswith(forbidden))
+        str(path.relative_to(ROOT)): sorted(
+            m for m in imported_modules(path) if m.startswith(forbidden) and m not in allowed
+        )
         for folder in ("handlers", "storage")
         for path in (ROOT / folder).rglob("*.py")
     }

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from bot.assembly import Console, assemble
+from bot.assembly import assemble
+from bot.channels.console.channel import Console
 from bot.config import load_settings
 from storage.models import Idea, Offer, Person
 from tests.auxil.database import rows, sqlite_engine
@@ -139,7 +140,7 @@ async def test_a_typed_number_is_the_answer_where_a_number_is_asked_and_navigati
         load_settings(database_url="sqlite://", _env_file=None),
         engine=engine,
         clock=clock,
-        console=Console("anna", io.StringIO(), out),
+        channels=[Console("anna", io.StringIO(), out)],
     )
     chat = assembly.channels["console"]
     for line in ["/start", *ONBOARDING, "/tijd"]:

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.assembly import Console, assemble
+from bot.assembly import assemble
+from bot.channels.console.channel import Console
 from bot.config import load_settings
 from bot.replies import Message
 from handlers.calls import service as call_service
@@ -174,7 +175,7 @@ async def test_each_console_on_one_database_takes_only_its_own_persons_messages(
     settings = load_settings(database_url="sqlite://", _env_file=None)
     shown = {user: io.StringIO() for user in ("anna", "bert")}
     consoles = {
-        user: await assemble(settings, engine=engine, clock=clock, console=Console(user, io.StringIO(), out))
+        user: await assemble(settings, engine=engine, clock=clock, channels=[Console(user, io.StringIO(), out)])
         for user, out in shown.items()
     }
     for user, assembly in consoles.items():

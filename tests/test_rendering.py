@@ -1,10 +1,18 @@
-"""Every reply type drawn by the console and by Telegram (the real python-telegram-bot on the fake Bot API)."""
+"""The channel contract: every reply kind drawn on every registered channel, on its fake, with its
+text and its buttons' actions; then what each channel draws its own way (the console's numbers,
+Telegram's keyboards, a button that asks first), and the words each channel asks in."""
 
+import inspect
 import io
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.channels.console import ConsoleChannel
+import pytest
+
+from bot.channels.console.channel import Console, ConsoleChannel
+from bot.channels.fallbacks import NEVER_MIND, drawable, fallback
+from bot.channels.registry import CHANNELS, NAMES, SURFACES
 from bot.i18n import SUPPORTED, translator
 from bot.replies import (
     Action,
@@ -21,11 +29,15 @@ from bot.replies import (
     Message,
     Notice,
     Question,
+    Reply,
     Room,
     Section,
+    buttons_of,
 )
+from tests.auxil.channel_fakes import FAKES
 from tests.auxil.chat import Chat, onboard
 from tests.auxil.telegram_fixtures import start_bot, telegram_settings
+from tests.test_architecture import imported_modules
 
 JOIN = Button("Ik doe mee", Action.of("call", "join", 7), style="primary")
 CARD = Card(
@@ -55,7 +67,9 @@ REPLIES = [
         "Dit is je oproep:",
         (
             FormField("title", "Titel", "text", value="Bankjes"),
-            FormField("needs", "Nodig", "multi", value=["Tijd", "Kennis"]),
+            FormField(
+                "needs", "Nodig", "multi", options=(("Tijd", "Tijd"), ("Kennis", "Kennis")), value=["Tijd", "Kennis"]
+            ),
         ),
         Action.of("form", "call"),
         "Klopt",
@@ -89,9 +103,88 @@ EXPECTED_TEXTS = [
 ]
 
 
-def test_the_console_draws_every_reply_type(bot, tmp_path):
+def shown(reply: Reply) -> list[str]:
+    """What of a reply every channel shows, in whatever way it draws it."""
+    if isinstance(reply, Card):
+        return [reply.title, *(line.value for line in reply.lines), reply.footer]
+    if isinstance(reply, Form):
+        return [reply.title, *(f.label for f in reply.fields)]
+    if isinstance(reply, FieldErrors):
+        return list(reply.errors.values())
+    if isinstance(reply, Dashboard):
+        figures = [text for s in reply.sections for f in s.figures for text in (f.label, f.value)]
+        return [
+            reply.title,
+            *(s.title for s in reply.sections),
+            *figures,
+            *(c.title for s in reply.sections for c in s.cards),
+        ]
+    if isinstance(reply, Document):
+        return [reply.caption]
+    return [reply.text]
+
+
+@pytest.fixture(params=NAMES)
+async def channel(request, engine, clock, tmp_path):
+    """Each registered channel on its fake (tests/auxil/channel_fakes.py)."""
+    async with FAKES[request.param](engine, clock, tmp_path) as drawing:
+        yield drawing
+
+
+async def test_every_channel_draws_every_reply_kind_with_its_text_and_its_buttons_actions(channel):
+    """A channel draws each kind its own way or as its fallback; the fake refuses nothing it sends."""
+    for reply in REPLIES:
+        seen = await channel.draw(reply)
+        kind = type(reply).__name__
+        for text in shown(reply):
+            assert text in seen.text, (kind, text)
+        assert {button.action for button in buttons_of(reply)} <= seen.actions, kind
+        if isinstance(reply, Document):
+            assert seen.files == [reply.filename]
+
+
+def test_every_registered_channel_has_a_fake_and_a_surface():
+    assert set(FAKES) == set(NAMES) == set(SURFACES)
+    assert all(kind.name == name for name, kind in CHANNELS.items())
+
+
+def test_a_channel_reaches_the_core_only_through_its_contract():
+    """Its own folder, the contract and what replies, events, errors and settings are: no core, no dialogue,
+    no other channel."""
+    allowed = (
+        "bot.app",
+        "bot.config",
+        "bot.errors",
+        "bot.events",
+        "bot.i18n",
+        "bot.outbox",
+        "bot.replies",
+        "bot.surfaces",
+    )
+    for name, kind in CHANNELS.items():
+        own = ("bot.channels.base", "bot.channels.fallbacks", f"bot.channels.{name}")
+        for path in Path(inspect.getfile(kind)).parent.rglob("*.py"):
+            reached = {module for module in imported_modules(path) if module.split(".")[0] == "bot"}
+            assert {module for module in reached if not module.startswith(allowed + own)} == set(), path
+
+
+def test_a_kind_a_channel_does_not_draw_comes_as_a_message_with_its_text_and_buttons():
+    assert drawable(REPLIES, frozenset({Message, Document, Card})) == [
+        reply if isinstance(reply, (Message, Document, Card)) else fallback(reply) for reply in REPLIES
+    ]
+    card = fallback(Card("Oproep", buttons=(JOIN,), multi=True, replace="buttons", to=Room("partners")))
+    assert card == Message("Oproep", (JOIN,), multi=True, replace="buttons", to=Room("partners"))
+    board = fallback(REPLIES[6])
+    assert isinstance(board, Message) and board.buttons == (JOIN,) and board.text == REPLIES[6].text
+    assert fallback(Notice("Opgeslagen.")) == Message("Opgeslagen.")
+
+
+# -- what each channel draws its own way ------------------------------------------------------
+
+
+def test_the_console_numbers_answers_and_shows_the_rooms_it_is_asked_to(bot, tmp_path):
     out = io.StringIO()
-    console = ConsoleChannel(bot, "anna", io.StringIO(), out, download_dir=tmp_path)
+    console = ConsoleChannel(bot, bot.settings, terminal=Console("anna", io.StringIO(), out, download_dir=tmp_path))
     for reply in [*REPLIES, Message("Voor de coördinatoren.", to=Room("coordinators"))]:
         console.draw(reply)
     drawn = out.getvalue()
@@ -104,7 +197,33 @@ def test_the_console_draws_every_reply_type(bot, tmp_path):
     assert console.parse("1").action == Action.of("coord", "cancel!", 7)  # the newest buttons for the person
 
 
-async def test_telegram_draws_every_reply_type(fake_telegram, engine, clock):
+class Recorder:
+    """A core that notes what it is handed and answers with a notice."""
+
+    def __init__(self):
+        self.events = []
+
+    async def handle(self, event):
+        self.events.append(event)
+        return [Notice("Gedaan.")]
+
+
+async def test_on_the_console_a_button_that_asks_first_asks_in_a_message(bot):
+    out, core = io.StringIO(), Recorder()
+    console = ConsoleChannel(core, bot.settings, terminal=Console("anna", io.StringIO(), out))
+    console.draw(REPLIES[7])  # Annuleren, with "Zeker?"
+    await console.send(console.parse("Annuleren"))
+    assert core.events == [] and "Zeker?\nIedereen krijgt bericht.\n  1. Ja\n  [Nee]" in out.getvalue()
+    await console.send(console.parse("Nee"))
+    assert core.events == [] and console.last_buttons == ()
+    console.draw(REPLIES[7])
+    await console.send(console.parse("1"))
+    await console.send(console.parse("Ja"))
+    assert [event.action for event in core.events] == [Action.of("coord", "cancel!", 7)]
+    assert NEVER_MIND.route not in {event.action.route for event in core.events}
+
+
+async def test_telegram_draws_keyboards_and_leaves_the_rooms_out(fake_telegram, engine, clock):
     running = await start_bot(fake_telegram, telegram_settings(fake_telegram, "polling"), engine, clock)
     try:
         user = running.user(1001)
@@ -122,6 +241,26 @@ async def test_telegram_draws_every_reply_type(fake_telegram, engine, clock):
     assert (button["text"], button["callback_data"]) == ("Ik doe mee", "call|join|7")
     multi = next(m for m in sent if m.get("text") == "Kies alles wat past.")
     assert [[b["text"] for b in row] for row in multi["reply_markup"]["inline_keyboard"]] == [["✅ Erfgoed"], ["Klaar"]]
+
+
+async def test_on_telegram_a_button_that_asks_first_asks_in_a_message(fake_telegram, engine, clock, monkeypatch):
+    running = await start_bot(fake_telegram, telegram_settings(fake_telegram, "polling"), engine, clock)
+    core = Recorder()
+    monkeypatch.setattr(running.core, "handle", core.handle)
+    try:
+        user = running.user(1001)
+        await running.channel.deliver(user.id, [REPLIES[7]])
+        await user.tap("Annuleren")
+        assert core.events == [] and user.texts == ["Annuleren?"]
+        assert user.button_labels() == ["Ja", "Nee"]
+        await user.tap("Nee")
+        assert core.events == [] and user.chat.messages[max(user.chat.messages)].get("reply_markup") is None
+        await user.tap("Annuleren", user.message_with("Weet je het zeker?"))
+        await user.tap("Ja")
+        assert [event.action for event in core.events] == [Action.of("coord", "cancel!", 7)]
+        assert user.toasts == ["Gedaan."]
+    finally:
+        await running.stop()
 
 
 async def test_each_channel_says_how_to_answer_in_its_own_words(bot):

@@ -4,8 +4,9 @@ erasure after long silence)."""
 
 from __future__ import annotations
 
-from bot.app import Command, Part, Push, Route
+from bot.app import Command, Part, Push, RoomSetting, Route
 from bot.i18n import N_
+from handlers.common.domain import SharedRoom
 from handlers.people import contributions, menu, nudges, onboarding, privacy, profile, roles, workspace
 from handlers.people.admin_cli import admin
 from handlers.people.menu import not_understood, unknown_command
@@ -65,4 +66,10 @@ PART = Part(
     home=workspace.home,
     bootstrap_roles=roles.coordinators_from_settings,
     cli=(admin,),
+    # The coordinators' and the partners' rooms, where the features' cards go; Slack places each in
+    # the channel its setting names.
+    rooms=(
+        RoomSetting(SharedRoom.COORDINATORS, "slack_coordinators_channel"),
+        RoomSetting(SharedRoom.PARTNERS, "slack_partners_channel"),
+    ),
 )

@@ -12,13 +12,14 @@ from datetime import datetime, timezone
 
 import click
 
+from bot.channels.registry import NAMES
 from bot.config import ConfigError, load_settings
 from handlers.common.domain import Role
 from storage.db import session_factory
 from storage.models import Organisation
 from storage.repositories import Audit, Roles
 
-CHANNELS = click.Choice(["telegram", "slack", "console"])
+CHANNELS = click.Choice(NAMES)
 
 
 def _run(work: Callable[[Roles, Audit, datetime, str], Awaitable[str]]) -> None:

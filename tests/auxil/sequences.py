@@ -25,6 +25,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.app import Application
+from bot.channels.registry import SURFACES
 from bot.config import Settings, load_settings
 from bot.core import Gangmaker
 from bot.dialogue import (
@@ -43,10 +44,9 @@ from bot.dialogue import (
 )
 from bot.dialogue.engine import NAVIGATION, STOP, SWITCH
 from bot.i18n import LOCALES_DIR
-from bot.outbox import Dispatcher, enqueue_room
+from bot.outbox import Dispatcher, PushSender, enqueue_room
 from bot.replies import Action, Button, Document, Question, Reply, buttons_of
 from bot.scheduler import Jobs
-from bot.surfaces import BY_CHANNEL
 from bot.typed import yes_or_no
 from handlers import ideas, projects
 from handlers.app import application
@@ -1294,7 +1294,7 @@ class Post:
     def on(self, channel: str) -> Any:
         post = self
 
-        class Sender:
+        class Sender(PushSender):
             async def push(self, user_id: str, replies: list[Reply]) -> str | None:
                 return post.land([post.chats[channel, user_id]], replies)
 
@@ -1379,7 +1379,7 @@ async def play(
     database is already migrated)."""
     await empty(engine)
     clock = FakeClock()
-    core = Gangmaker(settings, engine, app, clock, surfaces=BY_CHANNEL)
+    core = Gangmaker(settings, engine, app, clock, surfaces=SURFACES)
     await core.bootstrap()
     chats = [
         Chat(core, user_id=str(7001 + n), channel=who.channel, locale=who.locale)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
+from functools import partial
 
 import pytest
 
 from bot.assembly import Assembly, assemble
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from bot.config import Settings, load_settings
 from bot.core import Gangmaker
 from tests.auxil.fake_telegram import FakeTelegram
@@ -71,7 +72,10 @@ async def start_bot(fake: FakeTelegram, settings: Settings, engine, clock) -> Ru
     """The bot as `gangmaker serve` assembles it; the tests drive the scheduler by hand."""
     if settings.telegram_webhook_url is not None:
         settings = settings.model_copy(update={"port": int(settings.telegram_webhook_url.split(":")[2].split("/")[0])})
-    assembly = await assemble(settings, engine=engine, clock=clock, telegram_retry_wait=0.01)
+    # Retries a hundredth of a second apart: a test that has Telegram fail waits no longer than that.
+    assembly = await assemble(
+        settings, engine=engine, clock=clock, channels=[partial(TelegramChannel, retry_wait=0.01)]
+    )
     await assembly.start(scheduler=False, serve_web=settings.telegram_webhook_url is not None)
     return RunningBot(fake, assembly)
 

@@ -1,10 +1,11 @@
 """The Telegram channel: python-telegram-bot on the Bot API, for residents in private chats.
 
 Updates (polling, or webhooks handed over by `bot.web`) become `Inbound` events for the
-core; the replies come back as messages with inline keyboards. Multi-selects are redrawn
-in place, long texts are split at paragraph boundaries, every callback query is
-answered, 429s are waited out by `RepliesFirstLimiter`, 5xx and time-outs
-by tenacity, and a 403 marks the chat unreachable.
+core; the replies come back as messages with inline keyboards (`drawing`). Multi-selects
+are redrawn in place, long texts are split at paragraph boundaries, a button that asks
+before it acts asks in a message of its own, every callback query is answered, 429s are
+waited out by `RepliesFirstLimiter`, 5xx and time-outs by tenacity, and a 403 marks the
+chat unreachable.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import hmac
 import json
 import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
 import httpx
@@ -25,13 +26,11 @@ from telegram import (
     BotCommand,
     CallbackQuery,
     ChatMember,
-    ChatMemberUpdated,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     InputFile,
     Update,
 )
-from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit
+from telegram import Message as TelegramMessage
+from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
     Application,
@@ -43,58 +42,26 @@ from telegram.ext import (
 )
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from bot.channels.telegram_limits import PUSH, RepliesFirstLimiter, seconds
+from bot.channels.base import Channel, Core, Route
+from bot.channels.fallbacks import NEVER_MIND, confirmation
+from bot.channels.telegram.drawing import ASK_FIRST, keyboard, split_text
+from bot.channels.telegram.limits import PUSH, RepliesFirstLimiter, seconds
 from bot.config import Settings
-from bot.core import Gangmaker
+from bot.errors import EXPIRED
 from bot.events import Inbound
 from bot.i18n import N_, SUPPORTED, translator
 from bot.outbox import MaybeSent, RetryLater
 from bot.outbox import Unreachable as PushUnreachable
-from bot.replies import Action, Button, Document, Drawn, Notice, Reply, buttons_of
+from bot.replies import Action, Button, Confirm, Document, Message, Notice, Reply
+from bot.surfaces import CHAT
+
+if TYPE_CHECKING:
+    from bot.app import RoomSetting
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 T = TypeVar("T")
-
-
-def callback_data(action: Action) -> str:
-    data = action.encode()
-    if len(data.encode()) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
-        raise ValueError(f"callback data over 64 bytes: {data!r}")
-    return data
-
-
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """Buttons as an inline keyboard: answers two to a row when short, navigation last."""
-    buttons = buttons_of(reply)
-    if not buttons:
-        return None
-    multi = getattr(reply, "multi", False)
-
-    def button(b: Button) -> InlineKeyboardButton:
-        label = f"✅ {b.label}" if multi and b.selected else b.label
-        return InlineKeyboardButton(label, callback_data=callback_data(b.action))
-
-    answers = [b for b in buttons if not b.navigation]
-    navigation = [b for b in buttons if b.navigation]
-    width = 2 if all(len(b.label) <= 16 for b in answers) else 1
-    rows = [[button(b) for b in answers[i : i + width]] for i in range(0, len(answers), width)]
-    if navigation:
-        rows.append([button(b) for b in navigation])
-    return InlineKeyboardMarkup(rows)
-
-
-def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Cut a long text into pieces under the limit, at paragraph, then line, then word ends."""
-    pieces: list[str] = []
-    while len(text) > limit:
-        cut = max(text.rfind(sep, 0, limit) for sep in ("\n\n", "\n", " "))
-        cut = cut if cut > 0 else limit
-        pieces.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    return [*pieces, text] if text else pieces
 
 
 def _unanswered(error: BaseException) -> bool:
@@ -124,14 +91,31 @@ class Undelivered(Exception):
         self.replies = replies
 
 
-class TelegramChannel:
-    """Residents on Telegram: one python-telegram-bot Application around the core."""
+class TelegramChannel(Channel):
+    """Residents on Telegram: one python-telegram-bot Application around the core. It polls, or
+    takes webhooks when TELEGRAM_WEBHOOK_URL is set; `retry_wait` paces its retries."""
 
-    def __init__(self, core: Gangmaker, settings: Settings, *, webhook: bool = False, retry_wait: float = 0.5) -> None:
+    name = "telegram"
+    needs = "TELEGRAM_TOKEN"
+    draws = frozenset({Message, Document, Notice})
+    surface = CHAT.with_hints(
+        choice=N_("Tik op een van de knoppen."),
+        yesno=N_("Tik op een van de knoppen."),
+        multi=N_("Tik op alles wat past en dan op Klaar."),
+    )
+
+    @classmethod
+    def configured(cls, settings: Settings) -> bool:
+        return bool(settings.telegram_token)
+
+    def __init__(
+        self, core: Core, settings: Settings, rooms: Sequence[RoomSetting] = (), *, retry_wait: float = 0.5
+    ) -> None:
+        super().__init__(core, settings, rooms)
         assert settings.telegram_token is not None
-        self.core = core
-        self.settings = settings
-        self.webhook = webhook
+        self.webhook = settings.telegram_webhook_url  # updates come there instead of by polling, when set
+        secret = settings.telegram_webhook_secret  # the settings require one with a webhook
+        self.secret = secret.get_secret_value() if secret else None
         self.retry_wait = retry_wait
         # Any second within TELEGRAM_RATE, 20 a minute per group, broadcasts at TELEGRAM_BROADCAST_RATE
         # in what replies leave; a 429 is waited out and tried again.
@@ -139,7 +123,7 @@ class TelegramChannel:
         self.limits = RepliesFirstLimiter(
             settings.telegram_rate,
             settings.telegram_broadcast_rate,
-            waited=lambda kind, wait: waits.labels(channel=CHANNEL, kind=kind).observe(wait),
+            waited=lambda kind, wait: waits.labels(channel=self.name, kind=kind).observe(wait),
         )
         builder = (
             Application.builder()
@@ -151,7 +135,7 @@ class TelegramChannel:
         if settings.telegram_base_url:
             root = settings.telegram_base_url.rstrip("/")
             builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
-        if webhook:
+        if self.webhook:
             builder = builder.updater(None)
         self.application = builder.build()
         self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -174,14 +158,11 @@ class TelegramChannel:
         await self.application.initialize()
         await self.publish_commands()
         if self.webhook:
-            secret = self.settings.telegram_webhook_secret
             await self.application.bot.set_webhook(
-                url=self.settings.telegram_webhook_url,
-                secret_token=secret.get_secret_value() if secret else None,
-                allowed_updates=Update.ALL_TYPES,
+                url=self.webhook, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
             )
         await self.application.start()
-        if not self.webhook:
+        if self.application.updater is not None:
             await self.application.updater.start_polling(
                 timeout=self.settings.telegram_poll_timeout, allowed_updates=Update.ALL_TYPES
             )
@@ -193,17 +174,16 @@ class TelegramChannel:
             await self.application.stop()
         await self.application.shutdown()
 
-    def routes(self) -> list[tuple[str, str, Callable[[web.Request], Awaitable[web.Response]]]]:
+    def routes(self) -> list[Route]:
         """The webhook route, on the path of TELEGRAM_WEBHOOK_URL, when a webhook is set."""
         if not self.webhook:
             return []
-        return [("POST", urlparse(self.settings.telegram_webhook_url).path or "/", self.on_webhook)]
+        return [("POST", urlparse(self.webhook).path or "/", self.on_webhook)]
 
     async def on_webhook(self, request: web.Request) -> web.Response:
         """Hand an update to python-telegram-bot, but only with the secret we registered."""
-        expected = self.settings.telegram_webhook_secret.get_secret_value()
         given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        if self.secret is None or not hmac.compare_digest(given.encode(), self.secret.encode()):
             log.warning("refused a Telegram webhook call without the right secret from %s", request.remote)
             return web.json_response({"ok": False, "error": "forbidden"}, status=403)
         try:
@@ -231,11 +211,11 @@ class TelegramChannel:
 
     # -- updates in -------------------------------------------------------------------------
 
-    @staticmethod
-    def _inbound(update: Update, **fields: Any) -> Inbound:
+    def _inbound(self, update: Update, **fields: Any) -> Inbound:
         user = update.effective_user
+        assert user is not None  # the updates handled here all come from a person
         return Inbound(
-            channel=CHANNEL,
+            channel=self.name,
             user_id=str(user.id),
             display_name=user.first_name,
             locale_hint=user.language_code,
@@ -245,6 +225,7 @@ class TelegramChannel:
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
+        assert message is not None  # the handler's filter lets only messages through
         if message.text is not None:
             event = self._inbound(update, kind="text", text=message.text)
         elif message.photo:
@@ -255,30 +236,50 @@ class TelegramChannel:
         await self._answer(event, message.chat_id, None)
 
     async def _on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.edited_message is not None  # the handler's filter lets only edits through
         event = self._inbound(update, kind="edited")
         await self._answer(event, update.edited_message.chat_id, None)
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
+        assert query is not None  # CallbackQueryHandler
         chat = query.message.chat if query.message else None
-        action = Action.decode(query.data)
+        data = query.data or ""
+        action = Action.decode(data.removeprefix(ASK_FIRST))
         if chat is None or chat.type != ChatType.PRIVATE or action is None:
             t = translator(query.from_user.language_code)
-            await self._call(lambda: query.answer(t(N_("Deze knop is verlopen."))), query.from_user.id)
-            return
-        event = self._inbound(update, kind="tap", action=action)
-        await self._answer(event, chat.id, query)
+            await self._call(lambda: query.answer(t(EXPIRED)), query.from_user.id)
+        elif action == NEVER_MIND:  # the no of a question this channel asked: that question goes
+            await self._call(lambda: query.answer(), chat.id)
+            if query.message is not None:
+                message_id = query.message.message_id
+                await self._call(lambda: self.application.bot.edit_message_reply_markup(chat.id, message_id), chat.id)
+        elif data.startswith(ASK_FIRST):  # Telegram has no dialog: the button asks in a message first
+            await self._show(chat.id, [self._confirmation(query, action)], query)
+        else:
+            await self._answer(self._inbound(update, kind="tap", action=action), chat.id, query)
+
+    @staticmethod
+    def _confirmation(query: CallbackQuery, action: Action) -> Message:
+        """ "<the button>?" with yes and no: the button's own question is not in its callback data."""
+        t = translator(query.from_user.language_code)
+        markup = query.message.reply_markup if isinstance(query.message, TelegramMessage) else None
+        rows = markup.inline_keyboard if markup is not None else ()
+        label = next((b.text for row in rows for b in row if b.callback_data == query.data), "")
+        return confirmation(Confirm(f"{label}?", "", t(N_("Ja")), t(N_("Nee"))), Button(label, action))
 
     async def _on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        change: ChatMemberUpdated = update.my_chat_member
+        change = update.my_chat_member
+        assert change is not None  # ChatMemberHandler.MY_CHAT_MEMBER
         status = change.new_chat_member.status
         if change.chat.type == ChatType.PRIVATE:
             blocked = status in (ChatMember.BANNED, ChatMember.LEFT)
-            await self.core.set_reachable(CHANNEL, str(change.chat.id), not blocked)
+            await self.core.set_reachable(self.name, str(change.chat.id), not blocked)
         elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
             await self._private_only(change.chat.id, change.from_user.language_code)
 
     async def _on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None and update.effective_user is not None  # a command in a group
         await self._private_only(update.effective_chat.id, update.effective_user.language_code)
 
     async def _private_only(self, chat_id: int, language: str | None) -> None:
@@ -297,21 +298,28 @@ class TelegramChannel:
 
     async def _answer(self, event: Inbound, chat_id: int, query: CallbackQuery | None) -> None:
         # Handling and sending under one lock per chat keeps a person's replies in order.
-        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
-        async with lock:
-            replies = await self.core.handle(event)
-            try:
-                with self.limits.replying():
-                    await self.deliver(chat_id, replies, query)
-            except Unreachable:
-                log.info("a chat blocked the bot; marked unreachable")
-            except Undelivered as failed:
-                log.warning("Telegram did not take a reply (%s); the outbox sends it later", failed)
-                await self.core.keep_for_later(CHANNEL, str(chat_id), failed.replies)
+        async with self._chat_locks.setdefault(chat_id, asyncio.Lock()):
+            await self._send(chat_id, await self.core.handle(event), query)
+
+    async def _show(self, chat_id: int, replies: list[Reply], query: CallbackQuery | None) -> None:
+        """Replies of the channel's own (no turn of the core), in their place among the chat's."""
+        async with self._chat_locks.setdefault(chat_id, asyncio.Lock()):
+            await self._send(chat_id, replies, query)
+
+    async def _send(self, chat_id: int, replies: list[Reply], query: CallbackQuery | None) -> None:
+        try:
+            with self.limits.replying():
+                await self.deliver(chat_id, replies, query)
+        except Unreachable:
+            log.info("a chat blocked the bot; marked unreachable")
+        except Undelivered as failed:
+            log.warning("Telegram did not take a reply (%s); the outbox sends it later", failed)
+            await self.core.keep_for_later(self.name, str(chat_id), failed.replies)
 
     async def deliver(self, chat_id: int, replies: list[Reply], query: CallbackQuery | None = None) -> None:
         """Draw the replies in the chat. A tap is answered first, with any notice as its toast; a tap
         with no answer at all (delivered twice) was answered the first time."""
+        replies = self.drawable(replies)
         if query is not None and replies:
             notices = " ".join(r.text for r in replies if isinstance(r, Notice))
             try:
@@ -321,43 +329,45 @@ class TelegramChannel:
         for number, reply in enumerate(replies):
             if isinstance(reply, Notice) and query is not None:
                 continue
-            if getattr(reply, "to", None) is not None:
+            if isinstance(reply, Message) and reply.to is not None:
                 log.debug("a reply for a shared room has no place on Telegram")
                 continue
-            replace = getattr(reply, "replace", None)
             try:
-                if replace and query is not None and query.message is not None:
-                    await self._call(self._replace(chat_id, query.message.message_id, reply, replace), chat_id)
+                tapped = query.message.message_id if query is not None and query.message is not None else None
+                if isinstance(reply, Message) and reply.replace and tapped is not None:
+                    await self._call(self._replace(chat_id, tapped, reply), chat_id)
                     continue
                 for request in self._requests(chat_id, reply):
                     await self._call(request, chat_id)
-                self.core.metrics.replies.labels(channel=CHANNEL).inc()
+                self.core.metrics.replies.labels(channel=self.name).inc()
             except (RetryAfter, NetworkError) as error:  # past the retries: this reply and the rest wait
                 if isinstance(error, RetryAfter):
-                    self.core.metrics.rate_limited.labels(channel=CHANNEL).inc()
+                    self.core.metrics.rate_limited.labels(channel=self.name).inc()
                 raise Undelivered(replies[number:], repr(error)) from None
 
-    def _replace(self, chat_id: int, message_id: int, reply: Drawn, replace: str) -> Callable[[], Awaitable[Any]]:
+    def _replace(self, chat_id: int, message_id: int, reply: Message) -> Callable[[], Awaitable[Any]]:
         """Redraw the tapped message: only its buttons, or its text and buttons."""
         bot = self.application.bot
-        if replace == "buttons" or len(reply.text) > MessageLimit.MAX_TEXT_LENGTH:
+        if reply.replace == "buttons" or len(reply.text) > MessageLimit.MAX_TEXT_LENGTH:
             return partial(bot.edit_message_reply_markup, chat_id, message_id, reply_markup=keyboard(reply))
         return partial(bot.edit_message_text, reply.text, chat_id, message_id, reply_markup=keyboard(reply))
 
     def _requests(self, chat_id: int, reply: Reply, priority: str | None = None) -> list[Callable[[], Awaitable[Any]]]:
-        """The Bot API calls that draw one reply: a file, or a text in one or more pieces
-        (`priority` PUSH: they wait for replies, see `RepliesFirstLimiter`)."""
+        """The Bot API calls that draw one reply (as `drawable` left it): a file, or a text in one or
+        more pieces (`priority` PUSH: they wait for replies, see `RepliesFirstLimiter`)."""
         bot = self.application.bot
         if isinstance(reply, Document):
             upload = InputFile(reply.content, filename=reply.filename)
-            return [lambda: bot.send_document(chat_id, upload, caption=reply.caption or None, rate_limit_args=priority)]
+            caption = reply.caption or None
+            return [partial(bot.send_document, chat_id, upload, caption=caption, rate_limit_args=priority)]
         pieces = split_text(reply.text)
-        markup = keyboard(reply)
+        markup = keyboard(reply) if isinstance(reply, Message) else None
+        last = len(pieces)
         return [
-            lambda piece=piece, last=number == len(pieces): bot.send_message(
-                chat_id, piece, reply_markup=markup if last else None, rate_limit_args=priority
+            partial(
+                bot.send_message, chat_id, piece, reply_markup=markup if n == last else None, rate_limit_args=priority
             )
-            for number, piece in enumerate(pieces, start=1)
+            for n, piece in enumerate(pieces, start=1)
         ]
 
     async def push(self, user_id: str, replies: list[Reply]) -> str | None:
@@ -368,11 +378,11 @@ class TelegramChannel:
         the person blocked the bot. Returns the last message id."""
         chat_id, message_id = int(user_id), None
         try:
-            for reply in replies:
+            for reply in self.drawable(replies):
                 for request in self._requests(chat_id, reply, PUSH):
                     message_id = (await request()).message_id
         except RetryAfter as error:
-            self.core.metrics.rate_limited.labels(channel=CHANNEL).inc()
+            self.core.metrics.rate_limited.labels(channel=self.name).inc()
             raise RetryLater(seconds(error.retry_after), "429") from None
         except Forbidden:
             raise PushUnreachable() from None
@@ -397,7 +407,7 @@ class TelegramChannel:
                     return await make()
         except Forbidden:
             if mark_unreachable:
-                await self.core.set_reachable(CHANNEL, str(chat_id), False)
+                await self.core.set_reachable(self.name, str(chat_id), False)
             raise Unreachable() from None
         except BadRequest as error:
             if "message is not modified" not in str(error):

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine, Iterator
+from datetime import timedelta
 from typing import Any
 
 from aiolimiter import AsyncLimiter
@@ -122,6 +123,6 @@ class RepliesFirstLimiter(BaseRateLimiter[str]):
         return self._groups.setdefault(chat_id, AsyncLimiter(FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP, 60))
 
 
-def seconds(wait: Any) -> float:
+def seconds(wait: timedelta | float) -> float:
     """A RetryAfter's wait in seconds (a timedelta, or a number in older settings)."""
-    return wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

@@ -1,4 +1,4 @@
-"""The Slack channel: slack-bolt (async) for partners and coordinators, over HTTP or Socket Mode.
+"""The Slack channel: slack-bolt (async) for a workspace of organisations, over HTTP or Socket Mode.
 
 Slash commands (`/gangmaker oproep`), button taps, modal submissions and events (App Home
 opened, a direct message) arrive signed on `/slack/events` of the bot's web server, where
@@ -7,7 +7,8 @@ token (Socket Mode, for a workspace without a public URL), over a WebSocket the 
 Every request is acknowledged at once and answered after the ack, except a modal
 submission, whose field errors go back in the ack.
 A flow marked as a form opens as a modal; the App Home shows what the menu shows; replies
-go to the person's direct messages, or to a shared room (`Room`) when they name one.
+go to the person's direct messages, or to a shared room (`Room`) when they name one: the
+application declares its rooms, and a setting per room names its Slack channel.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import asyncio
 import logging
 import re
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -28,18 +29,22 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels import slack_blocks as draw
+from bot.channels.base import Channel, Core, Route
+from bot.channels.slack import blocks as draw
 from bot.config import Settings
-from bot.core import Gangmaker
+from bot.errors import EXPIRED
 from bot.events import Inbound
 from bot.i18n import N_, SUPPORTED, translator
 from bot.outbox import RetryLater
 from bot.outbox import Unreachable as PushUnreachable
-from bot.replies import Action, Document, FieldErrors, Form, Notice, Reply
+from bot.replies import Action, Card, Dashboard, Document, FieldErrors, Form, Message, Notice, Reply, replacing, room_of
+from bot.surfaces import CHAT
+
+if TYPE_CHECKING:
+    from bot.app import RoomSetting
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "slack"
 PATH = "/slack/events"
 SLASH_COMMAND = "/gangmaker"
 # Errors after which nothing more can reach this person on Slack.
@@ -72,13 +77,29 @@ def _passing(error: SlackApiError) -> bool:
     return error.response.status_code == 429 or error.response.status_code >= 500
 
 
-class SlackChannel:
-    """Partners and coordinators in one Slack workspace: one Bolt app around the core."""
+class SlackChannel(Channel):
+    """The people of organisations in one Slack workspace: one Bolt app around the core."""
 
-    def __init__(self, core: Gangmaker, settings: Settings) -> None:
+    name = "slack"
+    needs = "SLACK_BOT_TOKEN"
+    draws = frozenset({Message, Card, Dashboard, Form, Document, Notice})
+    confirms = True
+    # A whole flow opens as a modal; the dialogue's own steps still come as messages with buttons.
+    surface = CHAT.with_hints(
+        forms=True,
+        command="/gangmaker {}",
+        choice=N_("Klik op een van de knoppen."),
+        yesno=N_("Klik op een van de knoppen."),
+        multi=N_("Klik op alles wat past en dan op Klaar."),
+    )
+
+    @classmethod
+    def configured(cls, settings: Settings) -> bool:
+        return bool(settings.slack_bot_token)
+
+    def __init__(self, core: Core, settings: Settings, rooms: Sequence[RoomSetting] = ()) -> None:
+        super().__init__(core, settings, rooms)
         assert settings.slack_bot_token is not None
-        self.core = core
-        self.settings = settings
         secret = settings.slack_signing_secret
         self.app = AsyncApp(
             token=settings.slack_bot_token.get_secret_value(),
@@ -95,7 +116,8 @@ class SlackChannel:
             if app_token
             else None
         )
-        self.rooms = {"coordinators": settings.slack_coordinators_channel, "partners": settings.slack_partners_channel}
+        # The Slack channel of each shared room, from the setting the application names for it.
+        self.rooms: dict[str, str | None] = {room.name: getattr(settings, room.setting) for room in rooms}
         # What the bot posts to a channel on its own waits its turn there.
         self._pace: defaultdict[str, Pace] = defaultdict(Pace)
         self._profiles: dict[str, tuple[str | None, str | None]] = {}
@@ -106,7 +128,7 @@ class SlackChannel:
         self.app.event("app_home_opened")(self._on_home)
         self.app.event("message")(self._on_message)
 
-    def routes(self) -> list[tuple[str, str, Callable[[web.Request], Awaitable[web.Response]]]]:
+    def routes(self) -> list[Route]:
         """`/slack/events` on the web server, unless Slack's requests come over Socket Mode."""
         return [] if self.socket else [("POST", PATH, self.on_request)]
 
@@ -126,7 +148,7 @@ class SlackChannel:
 
     async def _event(self, user_id: str, **fields: Any) -> Inbound:
         locale, name = await self.profile(user_id)
-        return Inbound(channel=CHANNEL, user_id=user_id, locale_hint=locale, display_name=name, **fields)
+        return Inbound(channel=self.name, user_id=user_id, locale_hint=locale, display_name=name, **fields)
 
     async def _on_command(self, ack: Any, command: dict[str, Any]) -> None:
         await ack()
@@ -143,7 +165,7 @@ class SlackChannel:
         tapped = (channel, container["message_ts"]) if channel and container.get("message_ts") else None
         decoded = Action.decode(action.get("value"))
         if decoded is None:
-            replies: list[Reply] = [Notice(translator(await self.locale(user_id))(N_("Deze knop is verlopen.")))]
+            replies: list[Reply] = [Notice(translator(await self.locale(user_id))(EXPIRED))]
         else:
             room = channel if channel and not channel.startswith("D") else None
             replies = await self.core.handle(await self._event(user_id, kind="tap", action=decoded, room=room))
@@ -180,7 +202,7 @@ class SlackChannel:
             return
         user_id = event["user"]
         replies = await self.core.handle(await self._event(user_id, kind="open"))
-        shown = [reply for reply in replies if not isinstance(reply, (Notice, Document, Form))]
+        shown = [reply for reply in self.drawable(replies) if isinstance(reply, (Message, Card, Dashboard))]
         await self._safely(self.client.views_publish(user_id=user_id, view=draw.home(shown)))
 
     async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
@@ -231,20 +253,20 @@ class SlackChannel:
         """Draw the replies: a form as a modal, a notice only to the person, a redraw in place,
         a room's card in its channel, the rest in the direct messages."""
         later: list[Reply] = []
-        for reply in replies:
+        for reply in self.drawable(replies):
             try:
                 await self._draw(user_id, reply, trigger_id, tapped)
-                self.core.metrics.replies.labels(channel=CHANNEL).inc()
+                self.core.metrics.replies.labels(channel=self.name).inc()
             except SlackApiError as error:
                 if error.response.status_code == 429:
-                    self.core.metrics.rate_limited.labels(channel=CHANNEL).inc()
-                if _passing(error) and getattr(reply, "to", None) is None:
+                    self.core.metrics.rate_limited.labels(channel=self.name).inc()
+                if _passing(error) and room_of(reply) is None:
                     later.append(reply)  # Slack could not take it now: the outbox sends it again
                 else:
                     log.error("Slack refused a reply: %s", error.response.get("error"))
         if later:
             log.warning("Slack did not take %d replies; the outbox sends them later", len(later))
-            await self.core.keep_for_later(CHANNEL, user_id, later)
+            await self.core.keep_for_later(self.name, user_id, later)
 
     async def _draw(self, user_id: str, reply: Reply, trigger_id: str | None, tapped: tuple[str, str] | None) -> None:
         client = self.client
@@ -261,17 +283,17 @@ class SlackChannel:
                 content=reply.content,
                 initial_comment=reply.caption or None,
             )
-        elif getattr(reply, "to", None) is not None:
-            room = self.rooms.get(reply.to.name)
+        elif (to := room_of(reply)) is not None:
+            room = self.rooms.get(to.name)
             if room is None:
-                log.warning("no Slack channel set for the room %s", reply.to.name)
+                log.warning("no Slack channel set for the room %s", to.name)
                 return
-            if reply.to.message_id:
-                await client.chat_update(channel=room, ts=reply.to.message_id, **draw.message(reply))
+            if to.message_id:
+                await client.chat_update(channel=room, ts=to.message_id, **draw.message(reply))
             else:
                 async with self._pace[room].turn():
                     await client.chat_postMessage(channel=room, **draw.message(reply))
-        elif getattr(reply, "replace", None) and tapped is not None:
+        elif replacing(reply) and tapped is not None:
             redrawn = {key: value for key, value in draw.message(reply).items() if key != "thread_ts"}
             await client.chat_update(channel=tapped[0], ts=tapped[1], **redrawn)
         else:
@@ -298,7 +320,7 @@ class SlackChannel:
         ts = None
         try:
             channel = channel or await self.direct(user_id)
-            for reply in replies:
+            for reply in self.drawable(replies):
                 if isinstance(reply, (Notice, Form)):
                     continue
                 async with self._pace[channel].turn():
@@ -316,7 +338,7 @@ class SlackChannel:
             if code in GONE:
                 raise PushUnreachable() from None
             if error.response.status_code == 429:
-                self.core.metrics.rate_limited.labels(channel=CHANNEL).inc()
+                self.core.metrics.rate_limited.labels(channel=self.name).inc()
             if _passing(error):
                 raise RetryLater(float(error.response.headers.get("Retry-After", 30)), str(code)) from None
             raise

@@ -32,7 +32,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.replies import Button, Card, Dashboard, Form, FormField, Reply, buttons_of
+from bot.replies import Button, Card, Dashboard, Drawn, Form, FormField, Message, buttons_of, is_multi
 
 SECTION_TEXT = 3000  # characters in one section block
 BUTTON_TEXT = 75
@@ -118,26 +118,26 @@ def dashboard_blocks(board: Dashboard) -> list[Block]:
     return blocks
 
 
-def blocks_of(reply: Reply) -> list[Block]:
+def blocks_of(reply: Drawn) -> list[Block]:
     """The blocks that draw one reply in a message or on the App Home."""
     if isinstance(reply, Card):
         return card_blocks(reply)
     if isinstance(reply, Dashboard):
         return dashboard_blocks(reply)
-    return sections(reply.text) + actions(buttons_of(reply), getattr(reply, "multi", False))
+    return sections(reply.text) + actions(buttons_of(reply), is_multi(reply))
 
 
-def message(reply: Reply) -> dict[str, Any]:
+def message(reply: Drawn) -> dict[str, Any]:
     """chat.postMessage arguments: the blocks, the plain text notifications show, and the thread
     it continues."""
     blocks = blocks_of(reply)[:MESSAGE_BLOCKS]
     arguments = {"text": cut(reply.text, 3000), "blocks": [block.to_dict() for block in blocks]}
-    if getattr(reply, "reply_to", None):
+    if isinstance(reply, Message) and reply.reply_to:
         arguments["thread_ts"] = reply.reply_to
     return arguments
 
 
-def home(replies: Iterable[Reply]) -> dict[str, Any]:
+def home(replies: Iterable[Drawn]) -> dict[str, Any]:
     """The App Home: every reply's blocks, one under the other."""
     blocks: list[Block] = []
     for reply in replies:

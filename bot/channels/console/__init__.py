@@ -1,0 +1,1 @@
+"""The console channel: chat in a terminal, no token needed (`channel`)."""

@@ -1,0 +1,1 @@
+"""The Slack channel (`channel`), and replies as Block Kit (`blocks`)."""

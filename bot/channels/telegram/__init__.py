@@ -1,0 +1,1 @@
+"""The Telegram channel (`channel`), how it draws replies (`drawing`), and its flood limits (`limits`)."""
