@@ -51,7 +51,7 @@ class Scope:
 
     @property
     def known_identity(self) -> Identity:
-        """The chat account of the person writing; like `known_person`, absent only for a stranger."""
+        """The chat account of the person writing; missing where `known_person` is, and this raises."""
         if self.identity is None:
             raise LookupError("no identity here: a stranger's turn, a push to a room, or a person just erased")
         return self.identity

@@ -77,9 +77,7 @@ async def housekeeping(session: AsyncSession, settings: Settings, now: datetime)
             OutboxMessage.state.in_(("sent", "skipped", "failed")), OutboxMessage.created_at < now - timedelta(days=90)
         )
     )
-    return (
-        await rows_changed(session, delete(Conversation).where(Conversation.updated_at < now - timedelta(days=30))) or 0
-    )
+    return await rows_changed(session, delete(Conversation).where(Conversation.updated_at < now - timedelta(days=30)))
 
 
 class Leadership:

@@ -248,7 +248,7 @@ class Calls:
             )
             .order_by(Call.starts_at, Call.id)
         )
-        return [(sign_up, call) for sign_up, call in rows.tuples()]
+        return [(sign_up, call) for sign_up, call in rows]
 
     async def sign_ups_of(self, person: Person, states: Collection[str]) -> list[SignUp]:
         return list(
@@ -265,7 +265,7 @@ class Calls:
             .where(SignUp.call_id == call.id, SignUp.state.in_(states))
             .order_by(Person.display_name, SignUp.id)
         )
-        return [(sign_up, person) for sign_up, person in rows.tuples()]
+        return [(sign_up, person) for sign_up, person in rows]
 
     async def feedback(self, call_id: int, person: Person) -> Feedback | None:
         return await self.session.scalar(
