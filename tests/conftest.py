@@ -20,7 +20,13 @@ from tests.auxil.database import (
 )
 from tests.auxil.fake_telegram import Spec
 
-pytest_plugins = ["tests.auxil.telegram_fixtures", "tests.auxil.slack_fixtures", "tests.auxil.city", "tests.auxil.town"]
+pytest_plugins = [
+    "tests.auxil.telegram_fixtures",
+    "tests.auxil.slack_fixtures",
+    "tests.auxil.city",
+    "tests.auxil.town",
+    "tests.auxil.cli",
+]
 
 
 def pytest_report_header() -> str:

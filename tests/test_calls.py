@@ -7,10 +7,9 @@ from sqlalchemy import select
 
 from handlers import call_service
 from storage.models import Call, Offer, OutboxMessage, Person, SignUp
+from tests.auxil.builders import publish_call
 from tests.auxil.database import rows
-from tests.auxil.telegram_user import onboard
-from tests.test_calls_scenario import create_call
-from tests.test_outbox import publish_call
+from tests.auxil.telegram_user import create_call, onboard
 
 
 async def test_only_coordinators_reach_the_coordinator_commands(city, engine):
@@ -558,8 +557,6 @@ async def test_a_call_is_asked_in_a_dozen_questions_and_can_carry_english_and_fr
 
 async def test_a_coordinators_export_holds_their_calls_which_stay_without_their_name_after_erasure(city, engine):
     import json
-
-    from tests.test_calls_scenario import create_call
 
     coordinator = await city.coordinator()
     await create_call(coordinator)

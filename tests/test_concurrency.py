@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import event
 
 from bot.assembly import assemble
+from tests.auxil.builders import publish_call
 from tests.auxil.chat import Chat, onboard
-from tests.test_outbox import publish_call
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)

@@ -6,11 +6,12 @@ from collections import Counter
 import pytest
 
 from storage.models import Conversation, OutboxMessage
+from tests.auxil.builders import publish_call
 from tests.auxil.chat import onboard
+from tests.auxil.city import sent_per_chat
 from tests.auxil.database import rows
 from tests.auxil.faults import drop_connections, failing
 from tests.auxil.people import add_residents
-from tests.test_outbox import publish_call, sent_per_chat
 
 SORRY = "Sorry, er ging iets mis"
 PROBLEM = "Het Leieboord is grijs. Buren zitten er nooit."

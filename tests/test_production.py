@@ -24,15 +24,15 @@ from handlers import call_service, moderation, purposes
 from storage.db import session_factory
 from storage.migrate import upgrade
 from storage.models import Idea, Identity, OutboxMessage, SignUp
+from tests.auxil.builders import publish_call
 from tests.auxil.database import postgres_engine, rows, sqlite_engine
 from tests.auxil.fake_slack import FakeSlack
 from tests.auxil.fake_telegram import FakeTelegram
+from tests.auxil.metrics import sample
 from tests.auxil.people import add_residents
 from tests.auxil.slack_fixtures import COORDINATORS_ROOM, PARTNERS_ROOM
 from tests.auxil.telegram_fixtures import free_port
-from tests.test_operations import sample
-from tests.test_outbox import publish_call
-from tests.test_runner import wait_until
+from tests.auxil.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 # People the two-instance broadcast reaches: 200 keeps the suite fast (each instance sends at most 30 a
