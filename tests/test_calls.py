@@ -3,6 +3,7 @@ pause, digest, nudges, offer renewal, deep links and the calendar file."""
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from handlers import call_service
@@ -419,6 +420,7 @@ async def test_my_data_includes_sign_ups_feedback_and_messages(city, engine):
     assert await rows(engine, SignUp) == [] and await rows(engine, OutboxMessage) == []
 
 
+@pytest.mark.dialect  # queued once: INSERT ... ON CONFLICT DO NOTHING, as each database spells it
 async def test_after_downtime_late_work_runs_once(city, engine):
     from bot.scheduler import Jobs
 

@@ -1,11 +1,14 @@
 """A coordinator creates a call on Telegram; residents get it on time, join, wait, move up,
 are reminded and asked how it went. Everything through the fake Bot API, with a moved clock."""
 
+import pytest
+
 from storage.models import Call, Feedback, OutboxMessage, SignUp
 from tests.auxil.database import rows
 from tests.auxil.telegram_user import create_call
 
 
+@pytest.mark.dialect  # its audience: neighbourhood and themes, matched in a JSON list (jsonb ?| or json_each)
 async def test_a_call_from_creation_to_feedback(city, engine):
     coordinator = await city.coordinator()
     anna = await city.resident(1, "Anna")

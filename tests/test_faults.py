@@ -17,6 +17,7 @@ SORRY = "Sorry, er ging iets mis"
 PROBLEM = "Het Leieboord is grijs. Buren zitten er nooit."
 
 
+@pytest.mark.dialect  # the pool replaces a connection PostgreSQL dropped
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 async def test_a_connection_dropped_between_two_steps_goes_unnoticed(chat, engine):
     await onboard(chat)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from aiohttp import ClientSession
 
 from bot.metrics import Metrics
@@ -79,6 +80,7 @@ async def test_while_stopping_webhooks_answer_503_so_the_platform_retries(city):
         city.bot.assembly.lifecycle.stopping = False
 
 
+@pytest.mark.dialect  # PostgreSQL's advisory locks
 async def test_one_instance_leads_and_another_takes_over_when_it_goes(engine):
     if engine.dialect.name != "postgresql":
         first = Leadership(engine, "solo", Metrics())
@@ -98,6 +100,7 @@ async def test_one_instance_leads_and_another_takes_over_when_it_goes(engine):
     await first.release()
 
 
+@pytest.mark.dialect  # PostgreSQL's advisory locks and idle session time-out
 async def test_a_leader_whose_connection_goes_quiet_is_let_go(engine):
     if engine.dialect.name != "postgresql":
         return

@@ -96,6 +96,7 @@ async def test_a_blocked_person_is_marked_unreachable_and_skipped_after(city, en
     assert [c.status for c in fake_telegram.calls if c.params.get("chat_id") == first.id] == [403]
 
 
+@pytest.mark.dialect  # FOR UPDATE SKIP LOCKED
 async def test_two_dispatchers_share_the_work_on_postgresql(city, engine, fake_telegram):
     if engine.dialect.name != "postgresql":
         pytest.skip("several dispatching instances need PostgreSQL (FOR UPDATE SKIP LOCKED)")

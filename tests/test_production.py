@@ -177,6 +177,7 @@ async def signed_up_call(session, title: str, starts_at: datetime, people, now: 
     )
 
 
+@pytest.mark.dialect  # instances share PostgreSQL: SKIP LOCKED, the leader's advisory lock
 async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_checks(tmp_path, shared_postgres):
     """Both instances host Telegram and Slack; their clocks say Monday noon, so the weekly overview is due."""
     engine = shared_postgres
@@ -377,6 +378,7 @@ async def post_update(session: ClientSession, port: int, update: dict) -> int:
         return response.status
 
 
+@pytest.mark.dialect  # instances share PostgreSQL: row locks between them
 async def test_two_instances_answer_concurrent_updates_for_the_same_people_consistently(tmp_path, shared_postgres):
     import random
 
