@@ -25,9 +25,9 @@ from typing import Any
 from benchmarks.bot_api import BotApiProcess
 from bot.assembly import Assembly, assemble
 from bot.config import Settings, load_settings
+from tests.auxil.builders import publish_call
 from tests.auxil.fake_telegram import FakeTelegram
 from tests.auxil.people import add_residents
-from tests.test_outbox import publish_call
 
 FIRST_ID = 10_000  # the residents' chat ids
 

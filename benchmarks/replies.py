@@ -35,10 +35,10 @@ from benchmarks.echo_bot import EchoBot
 from bot.assembly import assemble
 from bot.channels.telegram.channel import SECRET_HEADER
 from bot.config import load_settings
+from tests.auxil.builders import publish_call
 from tests.auxil.fake_telegram import FakeTelegram
 from tests.auxil.people import add_residents
 from tests.auxil.telegram_fixtures import free_port
-from tests.test_outbox import publish_call
 
 SECRET = "bench-Secret_1"
 TEXT = "/help"

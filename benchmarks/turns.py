@@ -28,9 +28,9 @@ from bot.config import load_settings
 from bot.core import Gangmaker
 from bot.events import Inbound
 from bot.replies import buttons_of
+from tests.auxil.builders import publish_call
 from tests.auxil.fake_telegram import FakeTelegram
 from tests.auxil.people import add_residents
-from tests.test_outbox import publish_call
 
 SCRIPT = [
     "/start",

@@ -7,11 +7,10 @@ import pytest
 
 from bot.assembly import assemble
 from bot.config import load_settings
-from bot.replies import Action
 from handlers.calls import service as call_service
 from storage.db import session_factory
 from storage.models import Call, Feedback, SignUp
-from tests.auxil.chat import Chat, onboard
+from tests.auxil.chat import Chat, onboard, tap
 from tests.auxil.database import rows
 
 TITLE, DESCRIPTION = "Geheime werf", "Nog niet bekend: de plek van het nieuwe kunstwerk."
@@ -36,10 +35,6 @@ async def add_call(engine, now, state="published", settings=None) -> Call:
         else:
             call.state = state
     return call
-
-
-async def tap(chat, *data):
-    return await chat._deliver(kind="tap", action=Action.of(*data))
 
 
 @pytest.mark.parametrize("state", ["draft", "scheduled", "cancelled"])

@@ -7,7 +7,6 @@ from bot.config import load_settings
 from storage.models import AuditEvent
 from tests.auxil.chat import Chat
 from tests.auxil.database import rows, sqlite_engine
-from tests.test_call_cli import cli  # noqa: F401 - the fixture
 
 
 async def test_a_granted_coordinator_creates_calls_until_revoked(cli):  # noqa: F811

@@ -7,6 +7,8 @@ from benchmarks import broadcast, city, replies, turns
 from storage.db import session_factory
 from storage.models import Idea
 
+pytestmark = pytest.mark.load
+
 
 def url_of(engine) -> str:
     return engine.url.render_as_string(hide_password=False)

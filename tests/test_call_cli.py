@@ -3,10 +3,6 @@
 import asyncio
 from datetime import datetime, timezone
 
-import pytest
-from click.testing import CliRunner
-
-from bot.cli import main
 from storage.models import Call, OutboxMessage
 from tests.auxil.database import rows, sqlite_engine
 from tests.auxil.people import add_residents
@@ -35,19 +31,6 @@ CREATE = [
     "--reminders",
     "2880,60",
 ]
-
-
-@pytest.fixture
-def cli(tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args):
-        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-        return result.exit_code, result.output
-
-    run.path = str(tmp_path / "cli.db")
-    return run
 
 
 async def test_create_publishes_to_the_targeted_audience(cli):

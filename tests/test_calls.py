@@ -3,14 +3,14 @@ pause, digest, nudges, offer renewal, deep links and the calendar file."""
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from handlers.calls import service as call_service
 from storage.models import Call, Offer, OutboxMessage, Person, SignUp
+from tests.auxil.builders import publish_call
 from tests.auxil.database import rows
-from tests.auxil.telegram_user import onboard
-from tests.test_calls_scenario import create_call
-from tests.test_outbox import publish_call
+from tests.auxil.telegram_user import create_call, onboard
 
 
 async def test_only_coordinators_reach_the_coordinator_commands(city, engine):
@@ -420,6 +420,7 @@ async def test_my_data_includes_sign_ups_feedback_and_messages(city, engine):
     assert await rows(engine, SignUp) == [] and await rows(engine, OutboxMessage) == []
 
 
+@pytest.mark.dialect  # queued once: INSERT ... ON CONFLICT DO NOTHING, as each database spells it
 async def test_after_downtime_late_work_runs_once(city, engine):
     from bot.scheduler import Jobs
 
@@ -558,8 +559,6 @@ async def test_a_call_is_asked_in_a_dozen_questions_and_can_carry_english_and_fr
 
 async def test_a_coordinators_export_holds_their_calls_which_stay_without_their_name_after_erasure(city, engine):
     import json
-
-    from tests.test_calls_scenario import create_call
 
     coordinator = await city.coordinator()
     await create_call(coordinator)

@@ -1,33 +1,14 @@
 """A coordinator creates a call on Telegram; residents get it on time, join, wait, move up,
 are reminded and asked how it went. Everything through the fake Bot API, with a moved clock."""
 
+import pytest
+
 from storage.models import Call, Feedback, OutboxMessage, SignUp
 from tests.auxil.database import rows
+from tests.auxil.telegram_user import create_call
 
 
-async def create_call(coordinator, *, capacity="2", publish_at="11/3/2027 10:00"):
-    await coordinator.send("/oproep")
-    await coordinator.send("Bankjes bouwen aan de Leie")
-    await coordinator.send("We bouwen samen vijf bankjes en zetten ze aan het water.")
-    await coordinator.tap("Tijd")
-    await coordinator.tap("Klaar")
-    await coordinator.tap("Erfgoed")
-    await coordinator.tap("Klaar")
-    await coordinator.tap("Heule")
-    await coordinator.send("Groeningestraat 1")
-    await coordinator.send("13/3/2027 14:00")
-    await coordinator.send("13/3/2027 17:00")
-    await coordinator.send(capacity)
-    await coordinator.tap("Overslaan")  # deadline: until the start
-    await coordinator.tap("Heule")
-    await coordinator.tap("Klaar")
-    if publish_at:
-        await coordinator.tap("Later")
-        await coordinator.send(publish_at)
-    else:
-        await coordinator.tap("Meteen")
-
-
+@pytest.mark.dialect  # its audience: neighbourhood and themes, matched in a JSON list (jsonb ?| or json_each)
 async def test_a_call_from_creation_to_feedback(city, engine):
     coordinator = await city.coordinator()
     anna = await city.resident(1, "Anna")

@@ -8,15 +8,18 @@ import pytest
 from sqlalchemy import event
 
 from bot.assembly import assemble
+from tests.auxil.builders import publish_call
 from tests.auxil.chat import Chat, onboard
-from tests.test_outbox import publish_call
 
 
+@pytest.mark.load  # on SQLite a turn refused with "database is locked" is tried again
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 async def test_a_hundred_residents_at_once_while_the_scheduler_works_are_all_answered(settings, engine, clock):
     await a_hundred_at_once(await assemble(settings, engine=engine, clock=clock), settings, clock)
 
 
+@pytest.mark.load
+@pytest.mark.dialect  # the pool
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 async def test_on_postgresql_a_hundred_at_once_share_the_pool_the_settings_size(settings, engine, clock):
     settings = settings.model_copy(

@@ -20,6 +20,7 @@ def run_bot(*args, **env):
     )
 
 
+@pytest.mark.slow  # starts `python -m bot`
 @pytest.mark.parametrize(
     ("name", "value"),
     [("DATABASE_URL", "mysql://localhost/x"), ("DATABASE_URL", "::not a url::"), ("DEFAULT_LOCALE", "de")],

@@ -6,10 +6,9 @@ from datetime import datetime, timezone
 
 from storage.db import session_factory
 from storage.models import AuditEvent, Idea, Offer, SignUp
+from tests.auxil.builders import publish_call
 from tests.auxil.database import rows, sqlite_engine
 from tests.auxil.people import add_residents
-from tests.test_call_cli import cli  # noqa: F401 - the fixture
-from tests.test_outbox import publish_call
 
 MARCH = datetime(2030, 3, 10, 12, tzinfo=timezone.utc)
 

@@ -6,16 +6,18 @@ from collections import Counter
 import pytest
 
 from storage.models import Conversation, OutboxMessage
+from tests.auxil.builders import publish_call
 from tests.auxil.chat import onboard
+from tests.auxil.city import sent_per_chat
 from tests.auxil.database import rows
 from tests.auxil.faults import drop_connections, failing
 from tests.auxil.people import add_residents
-from tests.test_outbox import publish_call, sent_per_chat
 
 SORRY = "Sorry, er ging iets mis"
 PROBLEM = "Het Leieboord is grijs. Buren zitten er nooit."
 
 
+@pytest.mark.dialect  # the pool replaces a connection PostgreSQL dropped
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 async def test_a_connection_dropped_between_two_steps_goes_unnoticed(chat, engine):
     await onboard(chat)

@@ -1,22 +1,8 @@
 """Sharing an idea, from the first question to the row in the database and /bijdragen."""
 
 from storage.models import Conversation, Idea, Person
-from tests.auxil.chat import onboard
+from tests.auxil.chat import onboard, share_idea
 from tests.auxil.database import rows
-
-
-async def share_idea(chat, photo: bool = True) -> None:
-    await chat.send("/idee")
-    await chat.send("Het Leieboord is grijs. Buren zitten er nooit.")
-    await chat.send("Kleurrijke bankjes die buren samen maken.")
-    await chat.send("Eén zaterdag met vijf bankjes bij de brug.")
-    await chat.tap("Design en maken")
-    await chat.tap("Kortrijk centrum")
-    await chat.tap("Ja")
-    if photo:
-        await chat.photo("AgAD-photo-42")
-    else:
-        await chat.tap("Overslaan")
 
 
 async def test_sharing_an_idea_with_a_photo_stores_it_as_submitted(chat, engine):

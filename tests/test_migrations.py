@@ -1,11 +1,14 @@
 """Migrations: the newest revision builds exactly the schema the models describe, and goes down again."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from storage.migrate import downgrade, include_name
 from storage.models import Base
+
+pytestmark = pytest.mark.dialect  # the schema each database builds, and takes down
 
 
 async def test_migrated_schema_matches_the_models(engine):

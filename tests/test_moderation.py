@@ -4,6 +4,8 @@ blocks, the partners' room gets what is published, and the resident hears the ou
 
 import json
 
+import pytest
+
 from storage.models import AuditEvent, Idea, Person
 from tests.auxil.database import rows
 from tests.auxil.slack_fixtures import COORDINATORS_ROOM, PARTNERS_ROOM
@@ -92,6 +94,7 @@ async def test_the_coordinators_dashboard_holds_the_queue_and_empties_as_they_de
     assert idea.state == "published"
 
 
+@pytest.mark.dialect  # full-text search on PostgreSQL, shared words on SQLite
 async def test_the_card_shows_similar_earlier_ideas_found_by_their_words(town):
     city, slack = town
     anna = await city.resident(1001, "Anna")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
+import pytest
 from aiohttp import ClientSession
 
 from bot.metrics import Metrics
 from bot.scheduler import Leadership
 from storage.db import create_engine
+from tests.auxil.builders import publish_call
+from tests.auxil.metrics import sample
 from tests.auxil.people import add_residents
-from tests.test_outbox import publish_call
 
 DEAD_DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:1/nothing_here"
 
@@ -22,15 +22,6 @@ def base_url(city) -> str:
 async def get(url: str) -> tuple[int, str]:
     async with ClientSession() as session, session.get(url) as response:
         return response.status, await response.text()
-
-
-def sample(exposition: str, name: str, **labels: str) -> float:
-    """One sample's value from the text exposition (0 when the series is not there yet)."""
-    for line in exposition.splitlines():
-        found = re.fullmatch(r"(\w+)(?:\{(.*)\})? (\S+)", line)
-        if found and found.group(1) == name and dict(re.findall(r'(\w+)="([^"]*)"', found.group(2) or "")) == labels:
-            return float(found.group(3))
-    return 0.0
 
 
 async def test_health_is_ok_while_the_database_answers_and_503_with_the_reason_when_not(city):
@@ -89,6 +80,7 @@ async def test_while_stopping_webhooks_answer_503_so_the_platform_retries(city):
         city.bot.assembly.lifecycle.stopping = False
 
 
+@pytest.mark.dialect  # PostgreSQL's advisory locks
 async def test_one_instance_leads_and_another_takes_over_when_it_goes(engine):
     if engine.dialect.name != "postgresql":
         first = Leadership(engine, "solo", Metrics())
@@ -108,6 +100,7 @@ async def test_one_instance_leads_and_another_takes_over_when_it_goes(engine):
     await first.release()
 
 
+@pytest.mark.dialect  # PostgreSQL's advisory locks and idle session time-out
 async def test_a_leader_whose_connection_goes_quiet_is_let_go(engine):
     if engine.dialect.name != "postgresql":
         return

@@ -12,39 +12,14 @@ from bot.channels.console.channel import Console
 from bot.config import load_settings
 from bot.replies import Message
 from handlers.calls import service as call_service
-from storage.db import session_factory
-from storage.models import Call, Identity, OutboxMessage
-from tests.auxil.city import build_city
+from storage.models import Identity, OutboxMessage
+from tests.auxil.builders import publish_call
+from tests.auxil.city import build_city, sent_per_chat
 from tests.auxil.database import rows
 from tests.auxil.fake_telegram import DROP, GATEWAY_PAGE
 from tests.auxil.faults import failing
 from tests.auxil.people import add_residents
-from tests.test_calls_scenario import create_call
-
-
-async def publish_call(engine, settings, now, **fields) -> Call:
-    answers = (
-        dict(
-            title="Bankjes bouwen",
-            description="Samen bouwen.",
-            address="Groeningestraat 1",
-            neighbourhood="heule",
-            needs=["time"],
-            starts_at=(now + timedelta(days=3)).isoformat(),
-            ends_at=(now + timedelta(days=3, hours=3)).isoformat(),
-        )
-        | fields
-    )
-    async with session_factory(engine)() as session, session.begin():
-        call = call_service.new_call(answers, None, now)
-        session.add(call)
-        await session.flush()
-        await call_service.publish(session, settings, call, now)
-    return call
-
-
-def sent_per_chat(fake) -> Counter:
-    return Counter(c.params["chat_id"] for c in fake.calls_to("sendMessage"))
+from tests.auxil.telegram_user import create_call
 
 
 async def test_a_broadcast_reaches_everyone_once(city, engine, fake_telegram):
@@ -122,6 +97,7 @@ async def test_a_blocked_person_is_marked_unreachable_and_skipped_after(city, en
     assert [c.status for c in fake_telegram.calls if c.params.get("chat_id") == first.id] == [403]
 
 
+@pytest.mark.dialect  # FOR UPDATE SKIP LOCKED
 async def test_two_dispatchers_share_the_work_on_postgresql(city, engine, fake_telegram):
     if engine.dialect.name != "postgresql":
         pytest.skip("several dispatching instances need PostgreSQL (FOR UPDATE SKIP LOCKED)")

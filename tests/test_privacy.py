@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from storage.models import AuditEvent, Conversation, Idea, Identity, Offer, Person
-from tests.auxil.chat import onboard
+from tests.auxil.chat import onboard, share_idea
 from tests.auxil.database import rows
-from tests.test_ideas import share_idea
 
 
 async def test_my_data_sends_everything_as_json(chat, engine):

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from bot.replies import Action
 from storage.models import Base
-from tests.auxil.chat import Chat, onboard
-from tests.test_access import add_call, tap
+from tests.auxil.builders import publish_call
+from tests.auxil.chat import Chat, onboard, tap
 
 NAME, CHAT_ID = "Zephyrine Vandewalle", "7318429"
 TYPED = (
@@ -84,7 +84,7 @@ async def a_full_life(bot, engine, clock) -> Chat:
     await chat.send("1/4/2027")
     await chat.tap("Overslaan")
     await chat.tap("Klopt")
-    call = await add_call(engine, clock(), settings=bot.settings)
+    call = await publish_call(engine, bot.settings, clock())
     await tap(chat, "call", "join", call.id)
     clock.advance(days=4)
     await chat._deliver(kind="tap", action=Action.of("fb", 4, call.id))

@@ -27,15 +27,15 @@ from handlers.projects.projects import IDEA_PUBLISHED
 from storage.db import session_factory
 from storage.migrate import upgrade
 from storage.models import Idea, Identity, OutboxMessage, SignUp
+from tests.auxil.builders import publish_call
 from tests.auxil.database import postgres_engine, rows, sqlite_engine
 from tests.auxil.fake_slack import FakeSlack
 from tests.auxil.fake_telegram import FakeTelegram
+from tests.auxil.metrics import sample
 from tests.auxil.people import add_residents
 from tests.auxil.slack_fixtures import COORDINATORS_ROOM, PARTNERS_ROOM
 from tests.auxil.telegram_fixtures import free_port
-from tests.test_operations import sample
-from tests.test_outbox import publish_call
-from tests.test_runner import wait_until
+from tests.auxil.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 # People the two-instance broadcast reaches: 200 keeps the suite fast (each instance sends at most 30 a
@@ -180,6 +180,7 @@ async def signed_up_call(session, title: str, starts_at: datetime, people, now: 
     )
 
 
+@pytest.mark.dialect  # instances share PostgreSQL: SKIP LOCKED, the leader's advisory lock
 async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_checks(tmp_path, shared_postgres):
     """Both instances host Telegram and Slack; their clocks say Monday noon, so the weekly overview is due."""
     engine = shared_postgres
@@ -380,6 +381,7 @@ async def post_update(session: ClientSession, port: int, update: dict) -> int:
         return response.status
 
 
+@pytest.mark.dialect  # instances share PostgreSQL: row locks between them
 async def test_two_instances_answer_concurrent_updates_for_the_same_people_consistently(tmp_path, shared_postgres):
     import random
 

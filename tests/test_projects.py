@@ -6,10 +6,10 @@ import json
 
 from storage.models import AuditEvent, Call, Feedback, Idea, Project, ProjectUpdate, Relay, RoleGrant
 from storage.repositories import Roles
+from tests.auxil.builders import CALL
 from tests.auxil.database import rows
 from tests.auxil.slack_fixtures import COORDINATORS_ROOM, PARTNERS_ROOM
 from tests.auxil.town import card_in, share_idea, shows, until
-from tests.test_slack import CALL
 
 
 async def organisations(city, *names: str) -> None:

@@ -10,9 +10,10 @@ sentence, nobody stored without a yes, no idea or offer stored before its summar
 nobody's dialogue changed by someone else's event; after the sequence, /annuleer (and "Ja,
 stoppen" when asked) ends every dialogue, and every stored idea and offer is whole.
 
-A normal run plays 1,000 fixed sequences (derandomized: the same ones every run), 800 on SQLite
-and 200 on PostgreSQL. The long run draws new ones each time, many more, steered towards those
-that reach further into the dialogues:
+A normal run plays fixed sequences (derandomized: the same ones every run), as many on SQLite as
+the hypothesis profile's max_examples and a quarter of that on PostgreSQL: in CI (`CI` set, profile
+"ci") 800 and 200, in a local run (profile "dev", see tests/conftest.py) 40 and 10. The long run
+draws new ones each time, many more, steered towards those that reach further into the dialogues:
 
     GANGMAKER_PROPERTY_EXAMPLES=20000 python -m pytest -q tests/test_properties.py -p no:cacheprovider
 
@@ -39,8 +40,8 @@ from tests.auxil.database import postgres_engine, sqlite_engine
 from tests.auxil.sequences import Scenario, play, scenarios
 
 LONG_RUN = int(os.environ.get("GANGMAKER_PROPERTY_EXAMPLES") or 0)
-SQLITE_EXAMPLES = LONG_RUN or 800
-POSTGRES_EXAMPLES = LONG_RUN // 5 or 200
+SQLITE_EXAMPLES = LONG_RUN or settings.default.max_examples
+POSTGRES_EXAMPLES = LONG_RUN // 5 or max(1, settings.default.max_examples // 4)
 
 
 def budget(examples: int) -> settings:
@@ -103,6 +104,7 @@ def test_random_conversations_keep_every_promise_on_sqlite(lab, caplog, scenario
     lab.play("sqlite", scenario, caplog)
 
 
+@pytest.mark.postgresql
 @budget(POSTGRES_EXAMPLES)
 @given(scenario=scenarios())
 def test_random_conversations_keep_every_promise_on_postgresql(lab, caplog, scenario):

@@ -10,6 +10,7 @@ import pytest
 from tests.auxil.fake_telegram import FakeTelegram
 from tests.auxil.telegram_fixtures import free_port
 from tests.auxil.telegram_user import TelegramUser
+from tests.auxil.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -64,13 +65,6 @@ async def test_python_m_bot_runs_the_telegram_channel(tmp_path):
     assert fake.token.split(":")[1].encode() not in stderr
 
 
-async def wait_until(condition, timeout=30.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
-
-
 async def test_killed_mid_broadcast_the_restarted_bot_sends_the_rest_once(tmp_path):
     from collections import Counter
     from datetime import datetime, timezone
@@ -78,9 +72,9 @@ async def test_killed_mid_broadcast_the_restarted_bot_sends_the_rest_once(tmp_pa
     from bot.config import load_settings
     from storage.migrate import upgrade
     from storage.models import OutboxMessage
+    from tests.auxil.builders import publish_call
     from tests.auxil.database import rows, sqlite_engine
     from tests.auxil.people import add_residents
-    from tests.test_outbox import publish_call
 
     fake = FakeTelegram()
     await fake.start()

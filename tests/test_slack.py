@@ -9,21 +9,9 @@ import pytest
 from bot.outbox import RetryLater, Unreachable
 from bot.replies import Action, Form, FormField, Message, Room
 from storage.models import Call, Identity, Offer
+from tests.auxil.builders import CALL
 from tests.auxil.database import rows
 from tests.test_rendering import REPLIES
-
-CALL = {
-    "title": {"type": "plain_text_input", "value": "Bankjes bouwen"},
-    "description": {"type": "plain_text_input", "value": "Samen bouwen aan de Leie."},
-    "needs": {"type": "checkboxes", "selected_options": [{"value": "time"}]},
-    "neighbourhood": {"type": "static_select", "selected_option": {"value": "heule"}},
-    "address": {"type": "plain_text_input", "value": "Groeningestraat 1"},
-    # 13 March 2030, 14.00 and 17.00 Brussels time
-    "starts_at": {"type": "datetimepicker", "selected_date_time": 1899810000},
-    "ends_at": {"type": "datetimepicker", "selected_date_time": 1899820800},
-    "capacity": {"type": "number_input", "value": "20"},
-    "publish": {"type": "static_select", "selected_option": {"value": "now"}},
-}
 
 
 async def create_call(slack) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.core import Gangmaker
 from bot.events import Inbound
-from bot.replies import Document, Notice, Question, Reply, buttons_of
+from bot.replies import Action, Document, Notice, Question, Reply, buttons_of
 
 
 class Chat:
@@ -108,3 +108,23 @@ async def onboard(
     await chat.tap(chat.buttons[0])  # level: the first option
     await chat.tap(chat.buttons[0] if digest else chat.buttons[1])  # the Monday overview: yes or no
     await chat.tap(chat.buttons[0])  # summary: "Klopt"
+
+
+async def tap(chat: Chat, *data: object) -> list[Reply]:
+    """Tap a button the bot never showed: the action `data` spells (route, verb, arguments), as a forger would."""
+    return await chat._deliver(kind="tap", action=Action.of(*data))
+
+
+async def share_idea(chat: Chat, photo: bool = True) -> None:
+    """Answer every question of /idee, up to its summary (with a photo, or skipping it); nothing is stored yet."""
+    await chat.send("/idee")
+    await chat.send("Het Leieboord is grijs. Buren zitten er nooit.")
+    await chat.send("Kleurrijke bankjes die buren samen maken.")
+    await chat.send("Eén zaterdag met vijf bankjes bij de brug.")
+    await chat.tap("Design en maken")
+    await chat.tap("Kortrijk centrum")
+    await chat.tap("Ja")
+    if photo:
+        await chat.photo("AgAD-photo-42")
+    else:
+        await chat.tap("Overslaan")

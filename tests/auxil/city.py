@@ -3,6 +3,7 @@ outbox dispatcher driven by a hand-moved clock, a coordinator and residents."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import pytest
@@ -67,3 +68,8 @@ async def city(fake_telegram, engine, clock):
     town = await build_city(fake_telegram, engine, clock)
     yield town
     await town.bot.stop()
+
+
+def sent_per_chat(fake) -> Counter:
+    """How many messages the bot sent to each chat on the fake Bot API."""
+    return Counter(c.params["chat_id"] for c in fake.calls_to("sendMessage"))

@@ -221,3 +221,28 @@ async def onboard(
     await user.tap("Meehelpen")
     await user.tap("Ja" if digest else "Nee")
     await user.tap("Klopt")
+
+
+async def create_call(coordinator: TelegramUser, *, capacity: str = "2", publish_at: str | None = "11/3/2027 10:00"):
+    """A coordinator makes a call by answering the call dialogue: benches in Heule on 13 March
+    2027, for those who give time and care for heritage; published later at `publish_at`, or at once."""
+    await coordinator.send("/oproep")
+    await coordinator.send("Bankjes bouwen aan de Leie")
+    await coordinator.send("We bouwen samen vijf bankjes en zetten ze aan het water.")
+    await coordinator.tap("Tijd")
+    await coordinator.tap("Klaar")
+    await coordinator.tap("Erfgoed")
+    await coordinator.tap("Klaar")
+    await coordinator.tap("Heule")
+    await coordinator.send("Groeningestraat 1")
+    await coordinator.send("13/3/2027 14:00")
+    await coordinator.send("13/3/2027 17:00")
+    await coordinator.send(capacity)
+    await coordinator.tap("Overslaan")  # deadline: until the start
+    await coordinator.tap("Heule")
+    await coordinator.tap("Klaar")
+    if publish_at:
+        await coordinator.tap("Later")
+        await coordinator.send(publish_at)
+    else:
+        await coordinator.tap("Meteen")

@@ -1,0 +1,14 @@
+"""Reading what /metrics shows: one sample's value from the Prometheus text exposition."""
+
+from __future__ import annotations
+
+from prometheus_client.parser import text_string_to_metric_families
+
+
+def sample(exposition: str, name: str, **labels: str) -> float:
+    """The value of the sample `name` with exactly these labels (0 when the series is not there yet)."""
+    for family in text_string_to_metric_families(exposition):
+        for found in family.samples:
+            if found.name == name and found.labels == labels:
+                return found.value
+    return 0.0
