@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.channels.telegram import callback_data
+from bot.channels.telegram.drawing import callback_data
 from bot.replies import (
     Action,
     Button,
