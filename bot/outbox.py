@@ -21,10 +21,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, bindparam, case, false, func, or_, select, update
+from sqlalchemy import String, Table, bindparam, case, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.replies import Reply
-from storage.db import transient
+from storage.db import dialect_name, rows_changed, transient
 from storage.models import Identity, OutboxMessage, Person
 
 log = logging.getLogger(__name__)
@@ -283,7 +283,7 @@ async def enqueue_many(
     ]
     if not rows:
         return 0
-    insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = postgres_insert if dialect_name(session) == "postgresql" else sqlite_insert
     # Many parameter sets for one statement: compiled once, sent in batches ("insertmanyvalues").
     inserted = await session.execute(insert(OutboxMessage).on_conflict_do_nothing().returning(OutboxMessage.id), rows)
     return len(inserted.all())
@@ -305,11 +305,9 @@ async def enqueue_room(
 
 
 async def _insert(session: AsyncSession, **values: Any) -> bool:
-    insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    result = await session.execute(
-        insert(OutboxMessage).values(**{"state": "pending", "attempts": 0, **values}).on_conflict_do_nothing()
-    )
-    return result.rowcount == 1
+    insert = postgres_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    statement = insert(OutboxMessage).values(**{"state": "pending", "attempts": 0, **values}).on_conflict_do_nothing()
+    return await rows_changed(session, statement) == 1
 
 
 class Dispatcher:
@@ -516,13 +514,12 @@ class Dispatcher:
         prepared = []
         for row in rows:
             row.claimed_at = mine
-            push = (
-                await self._prepare_room(session, row, mine)
-                if row.room is not None
-                else await self._prepare_person(
-                    session, row, people[row.person_id], identities.get(row.person_id), mine
-                )
-            )
+            if row.room is not None:
+                push = await self._prepare_room(session, row, mine)
+            else:
+                person_id = row.person_id
+                assert person_id is not None, "a row is for a room or for a person"
+                push = await self._prepare_person(session, row, people[person_id], identities.get(person_id), mine)
             if push is not None:
                 row.attempts += 1
                 prepared.append(push)
@@ -647,7 +644,7 @@ class Dispatcher:
         new_state = bindparam("new_state", type_=String)
         gave_up = (new_state == "pending") & (row.attempts >= self.max_attempts)
         await session.execute(
-            update(OutboxMessage.__table__)
+            update(cast(Table, OutboxMessage.__table__))  # Core: one statement, many parameter sets
             .where(
                 row.id == bindparam("row_id"),
                 row.state == "sending",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, TypeGuard, cast
 
 from sqlalchemy import event
 from sqlalchemy.engine import CursorResult, make_url
@@ -51,7 +51,7 @@ async def rows_changed(session: AsyncSession, statement: Executable) -> int:
     return result.rowcount
 
 
-def transient(error: BaseException) -> bool:
+def transient(error: BaseException) -> TypeGuard[DBAPIError]:
     """Whether a database error may pass by itself: a dropped connection, a locked SQLite file."""
     return isinstance(error, (OperationalError, InterfaceError)) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
