@@ -114,6 +114,17 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _bot_username(cls, value: str) -> str:
+        # Telegram's rule for a bot's username; a wrong one prints posters and pages with dead links.
+        if not re.fullmatch(r"[A-Za-z0-9_]{5,32}", value) or not value.lower().endswith("bot"):
+            raise ValueError(
+                "must be the bot's username as Telegram spells it, without @: 5 to 32 characters "
+                "(A-Z, a-z, 0-9 and _), ending in bot"
+            )
+        return value
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:

@@ -56,3 +56,18 @@ def test_slack_needs_a_signing_secret_or_an_app_token_and_an_http_api_url():
         slack_bot_token="xoxb-1", slack_signing_secret="s", slack_coordinator_ids="U1, U2", _env_file=None
     )
     assert settings.slack_coordinator_ids == ["U1", "U2"]
+
+
+@pytest.mark.parametrize(
+    "name", ["@Gangmaker_Kortrijk_bot", "Gangmaker Kortrijk bot", "Gangmaker", "xbot", "x" * 30 + "bot"]
+)
+def test_a_telegram_username_that_would_print_dead_links_stops_the_start(name):
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_USERNAME") as refused:
+        load_settings(telegram_bot_username=name, _env_file=None)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_telegram_username_is_taken_as_telegram_spells_it():
+    assert load_settings(telegram_bot_username="Gangmaker_Kortrijk_bot", _env_file=None).telegram_bot_username == (
+        "Gangmaker_Kortrijk_bot"
+    )
