@@ -78,3 +78,39 @@ async def test_an_export_without_personal_data_and_one_with_it_audited(cli, tmp_
         audited = [event.detail for event in await rows(engine, AuditEvent) if event.kind == "data_exported"]
     assert [entry["personal"] for entry in audited] == [False, True]
     assert audited[1]["period"] == "2030-03-01/2030-03-31"
+
+
+async def test_people_s_text_cannot_become_a_formula_and_excel_reads_the_file_as_utf8(cli, tmp_path):
+    """Cells a spreadsheet would run as a formula are neutralised as spreadsheet programs expect (a
+    leading apostrophe); the files start with a BOM and end lines with CRLF, as Excel on Windows wants."""
+    assert (await asyncio.to_thread(cli, "db", "upgrade"))[0] == 0
+    from bot.config import load_settings
+
+    async with sqlite_engine(cli.path) as engine:
+        await add_residents(engine, None, 1, MARCH)
+        await publish_call(engine, load_settings(_env_file=None), MARCH, title='=HYPERLINK("https://evil.example")')
+        async with session_factory(engine)() as session, session.begin():
+            session.add(
+                Idea(
+                    author_id=1,
+                    problem="+32 470 12 34 56",
+                    idea="@SUM(A1:A9)",
+                    theme="heritage",
+                    place="heule",
+                    state="published",
+                    created_at=MARCH,
+                )
+            )
+    code, output = await asyncio.to_thread(
+        cli, "export", "--from", "2030-03-01", "--to", "2030-03-31", "--personal", "--out", str(tmp_path)
+    )
+    assert code == 0, output
+    raw = (tmp_path / "calls.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b"")
+    with open(tmp_path / "calls.csv", newline="", encoding="utf-8-sig") as file:
+        [call] = list(csv.DictReader(file))
+    assert call["title"] == """'=HYPERLINK("https://evil.example")"""
+    assert call["signed_up"] == "0"  # numbers stay numbers
+    with open(tmp_path / "ideas.csv", newline="", encoding="utf-8-sig") as file:
+        [idea] = list(csv.DictReader(file))
+    assert (idea["idea"], idea["problem"]) == ("'@SUM(A1:A9)", "'+32 470 12 34 56")

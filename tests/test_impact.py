@@ -249,7 +249,8 @@ async def test_gangmaker_report_writes_the_png_pdf_and_csvs(tmp_path, monkeypatc
     assert {p.name for p in out.iterdir()} >= {"dashboard.png", "report.pdf", "summary.csv", "calls.csv"}
     assert png_size((out / "dashboard.png").read_bytes())[0] == 1080
     assert pdf_pages((out / "report.pdf").read_bytes()) >= 3
-    with (out / "summary.csv").open(encoding="utf-8") as file:
+    assert (out / "summary.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 as Excel on Windows reads it
+    with (out / "summary.csv").open(encoding="utf-8-sig", newline="") as file:
         summary = list(csv.reader(file))
     assert summary[0] == ["Code", "Quoi", "Nombre"] and ["sign_ups", "Inscriptions aux appels", "7"] in summary
     wrong = await asyncio.to_thread(

@@ -14,6 +14,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import SUPPORTED, translator
 from handlers.impact import figures as impact
 from handlers.impact.report import csv_files, dashboard_png, report_pdf
+from handlers.impact.spreadsheet import ENCODING
 from storage.db import session_factory
 from storage.models import Organisation
 
@@ -68,7 +69,7 @@ async def _write(
     files = {
         DASHBOARD: dashboard_png(figures, t, now),
         PDF: report_pdf(figures, t, now),
-        **{name: text.encode("utf-8") for name, text in csv_files(figures, t).items()},
+        **{name: text.encode(ENCODING) for name, text in csv_files(figures, t).items()},
     }
     for name, content in files.items():
         (out / name).write_bytes(content)

@@ -4,9 +4,7 @@ reporting; names, person ids and free text written by residents only with `--per
 from __future__ import annotations
 
 import asyncio
-import csv
 import getpass
-import io
 import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
@@ -22,6 +20,7 @@ from bot.config import ConfigError, Settings, load_settings
 from handlers.common.domain import HOLDING, SignUpState
 from handlers.impact import figures as impact
 from handlers.impact.cli import _day
+from handlers.impact.spreadsheet import ENCODING, csv_text
 from storage.db import session_factory
 from storage.models import Call, Idea, Offer, Organisation, Person, Project, SignUp
 from storage.repositories import Audit
@@ -39,12 +38,7 @@ def _json(value: Any) -> str:
 
 def _table(rows: Sequence[Any], columns: Sequence[Column], personal: bool) -> str:
     shown = [column for column in columns if personal or not column[2]]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([header for header, _, _ in shown])
-    for row in rows:
-        writer.writerow([value(row) for _, value, _ in shown])
-    return out.getvalue()
+    return csv_text([header for header, _, _ in shown], ([value(row) for _, value, _ in shown] for row in rows))
 
 
 async def tables(session: AsyncSession, start: datetime, end: datetime, personal: bool) -> dict[str, str]:
@@ -185,5 +179,5 @@ async def _write(settings: Settings, first: date, last: date, personal: bool, ou
         )
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
-        (out / name).write_text(text, encoding="utf-8")
+        (out / name).write_text(text, encoding=ENCODING, newline="")
     return [out / name for name in files]

@@ -10,7 +10,6 @@ a bar of its size. Drawing takes a moment, so the chat and the outbox draw in a 
 from __future__ import annotations
 
 import asyncio
-import csv
 import io
 import textwrap
 import threading
@@ -25,6 +24,7 @@ from babel.numbers import format_decimal
 
 from bot.i18n import N_, Translator
 from handlers.impact.figures import HIDDEN, SMALL, UNDER, Figures, Personal, Row, Table
+from handlers.impact.spreadsheet import csv_text
 
 PAPER, INK, MUTED, LINE = "#faf7f2", "#1d2b4f", "#5d6680", "#e6e0d6"
 NAVY, CORAL, TEAL, GOLD, SKY = "#1d2b4f", "#e8613c", "#23917f", "#e2a72e", "#cfe3f1"
@@ -154,12 +154,9 @@ def csv_files(figures: Figures, t: Translator) -> dict[str, str]:
     then the values (plain numbers with a decimal point, dates as YYYY-MM-DD, "< 5" and "–" as shown)."""
     files = {}
     for table in figures.tables:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([t(N_("Code")), t(table.heading), *(t(column.label) for column in table.columns)])
-        for row in table.rows:
-            writer.writerow([row.key, label_of(row, t), *(_plain(cell, t) for cell in table.cells(row))])
-        files[f"{table.name}.csv"] = out.getvalue()
+        header = [t(N_("Code")), t(table.heading), *(t(column.label) for column in table.columns)]
+        rows = ([row.key, label_of(row, t), *(_plain(cell, t) for cell in table.cells(row))] for row in table.rows)
+        files[f"{table.name}.csv"] = csv_text(header, rows)
     return files
 
 
