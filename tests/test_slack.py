@@ -3,6 +3,7 @@ against a fake Slack that refuses what Slack refuses)."""
 
 import asyncio
 import json
+import logging
 
 import pytest
 
@@ -269,3 +270,16 @@ async def test_a_reply_slack_would_not_take_goes_out_later(slack, engine):
         await asyncio.sleep(0.02)
     assert await resent()
     fake.calls = [call for call in fake.calls if not call.error]  # the refusal above was asked for
+
+
+async def test_a_request_refused_for_its_signature_leaves_nothing_of_its_body_in_the_logs(slack, caplog):
+    """With a rotated secret or a drifting clock every partner's request is refused: the log says so,
+    and holds no user id, name, text or response_url of theirs."""
+    caplog.set_level(logging.DEBUG)
+    fake = slack.fake
+    assert (await fake.command("UCOCO", "koppel Geheime-Vereniging-4711", signed=False))[0] == 401
+    fake.secret = "a-rotated-secret"
+    assert (await fake.command("UCOCO", "koppel Geheime-Vereniging-4711"))[0] == 401
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for personal in ("Geheime-Vereniging-4711", "UCOCO", "response_url", "trigger_id"):
+        assert personal not in logged

@@ -44,6 +44,19 @@ if TYPE_CHECKING:
     from bot.app import RoomSetting
 
 log = logging.getLogger(__name__)
+# slack-bolt logs a request refused for its signature at INFO with its whole body (user id and
+# name, text, response_url, trigger id): after a secret rotation or a clock drift, every partner's
+# message. Keep the fact, drop the body.
+REFUSALS = logging.getLogger("slack_bolt.RequestVerification")  # also the async middleware's
+
+
+class WithoutBody(logging.Filter):
+    """Says that a request was refused, without anything of the request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = "Slack request refused: its signature is wrong or stale", ()
+        return True
+
 
 PATH = "/slack/events"
 SLASH_COMMAND = "/gangmaker"
@@ -106,6 +119,8 @@ class SlackChannel(Channel):
             signing_secret=secret.get_secret_value() if secret else "",
             logger=log,
         )
+        if not any(isinstance(existing, WithoutBody) for existing in REFUSALS.filters):
+            REFUSALS.addFilter(WithoutBody())  # after the app: bolt copies its logger's filters only onto one without
         self.client: AsyncWebClient = self.app.client
         self.client.base_url = (settings.slack_api_url or "https://slack.com/api").rstrip("/") + "/"
         # A 429 on a reply is waited out once (Retry-After); pushes leave the rest to the outbox.
