@@ -179,7 +179,7 @@ async def test_group_chats_are_pointed_to_the_private_chat(telegram, engine):
 
 
 async def test_a_group_gets_no_more_than_twenty_messages_a_minute(telegram):
-    """Telegram's limit for a group: twenty at once, then one every three seconds."""
+    """Telegram's limit for a group: twenty at once, then one every three seconds; all arrive."""
     group = telegram.fake.add_chat(-100123, "Buurtgroep", chat_type="group")
     user = telegram.user()
     await asyncio.gather(
@@ -207,8 +207,9 @@ async def test_a_group_gets_no_more_than_twenty_messages_a_minute(telegram):
         if len(replies()) == 21:
             break
         await asyncio.sleep(0.1)
-    first, *_, last = replies()
-    assert len(replies()) == 21 and last.at - first.at >= 2.5
+    # Every answer arrives and Telegram refuses none; the limiter's own decision (twenty at once,
+    # then one every three seconds) is tested without a clock in tests/unit/test_telegram_limits.py.
+    assert len(replies()) == 21 and telegram.fake.refused(429) == []
 
 
 async def test_a_block_marks_the_identity_unreachable_and_writing_again_restores_it(telegram, engine):
