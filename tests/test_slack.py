@@ -4,6 +4,7 @@ against a fake Slack that refuses what Slack refuses)."""
 import asyncio
 import json
 import logging
+import time
 
 import pytest
 
@@ -283,3 +284,29 @@ async def test_a_request_refused_for_its_signature_leaves_nothing_of_its_body_in
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for personal in ("Geheime-Vereniging-4711", "UCOCO", "response_url", "trigger_id"):
         assert personal not in logged
+
+
+JUNK = ['{"type": ', "[1,2,3]", '"hello"', "payload=%7Bnot+json", b"\xff\xfe\x00junk"]
+
+
+async def test_junk_on_the_slack_route_is_refused_with_a_4xx_and_no_error_in_the_log(slack, caplog):
+    """Unsigned junk is refused for its signature (401) before it is read; what does not parse,
+    signed or not, gets 400; nothing of it becomes a 500 or an ERROR with a traceback."""
+    from aiohttp import ClientSession
+
+    fake = slack.fake
+    statuses = []
+    for body in JUNK:
+        raw = body if isinstance(body, bytes) else body.encode()
+        async with ClientSession() as session:
+            for headers in (
+                {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=00"},
+                {"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=00"},
+                {},
+            ):
+                async with session.post(fake.bot_url, data=raw, headers=headers) as response:
+                    statuses.append(response.status)
+        if isinstance(body, str):  # signed with the right secret, and still not Slack's
+            statuses.append((await fake.post(body, "application/json"))[0])
+    assert statuses and set(statuses) <= {400, 401}, statuses
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []

@@ -27,6 +27,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.base import Channel, Core, Route
@@ -121,6 +122,8 @@ class SlackChannel(Channel):
         )
         if not any(isinstance(existing, WithoutBody) for existing in REFUSALS.filters):
             REFUSALS.addFilter(WithoutBody())  # after the app: bolt copies its logger's filters only onto one without
+        # Over HTTP (Socket Mode needs no secret: its requests come over the bot's own connection).
+        self.verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
         self.client: AsyncWebClient = self.app.client
         self.client.base_url = (settings.slack_api_url or "https://slack.com/api").rstrip("/") + "/"
         # A 429 on a reply is waited out once (Retry-After); pushes leave the rest to the outbox.
@@ -156,8 +159,26 @@ class SlackChannel(Channel):
             await self.socket.close_async()
 
     async def on_request(self, request: web.Request) -> web.Response:
-        """One request from Slack, verified and acknowledged by Bolt."""
-        return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+        """One request from Slack, verified before anything of it is read, then acknowledged by Bolt.
+        Anyone can post here: a wrong or stale signature gets 401, what does not parse 400, and
+        neither reaches a log with its body or a traceback."""
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        try:
+            body = (await request.read()).decode("utf-8")
+        except UnicodeDecodeError:  # Slack sends UTF-8
+            return web.Response(status=400, text="unreadable body")
+        if not (timestamp.isascii() and timestamp.isdecimal()):
+            return web.Response(status=400, text="invalid timestamp")
+        if self.verifier is None or not self.verifier.is_valid(
+            body, timestamp, request.headers.get("X-Slack-Signature", "")
+        ):
+            REFUSALS.info("Slack request refused: its signature is wrong or stale")
+            return web.Response(status=401, text="invalid signature")
+        try:
+            bolt_request = await to_bolt_request(request)
+        except Exception:  # noqa: BLE001 - not JSON, or JSON that is not an object: not Slack's
+            return web.Response(status=400, text="unreadable body")
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     # -- requests in -------------------------------------------------------------------------
 
