@@ -26,6 +26,8 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s [%(instance)s %(channel)s %(turn)s]
 # aiosqlite logs every statement at debug level; APScheduler two lines a second for the outbox tick.
 CHATTY = ("httpx", "httpcore", "aiosqlite", "apscheduler.executors.default")
 MASK = "***"
+# Control characters as they would be written in Python ("\\n", "\\x1b"), tab excepted.
+ESCAPED = {code: repr(chr(code))[1:-1] for code in (*range(32), 127) if code != 9}
 
 _channel: ContextVar[str] = ContextVar("log_channel", default="-")
 _turn: ContextVar[str] = ContextVar("log_turn", default="-")
@@ -84,6 +86,12 @@ class Redacting(logging.Formatter):
             if not hasattr(record, name):
                 setattr(record, name, "-")
         return self.redact(super().format(record))
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        """The message on one line: a line break or control character in it (from a request, a
+        command, a name) is escaped, so nobody outside can write a line of their choosing."""
+        record.message = record.message.translate(ESCAPED)
+        return super().formatMessage(record)
 
 
 class JsonLines(Redacting):

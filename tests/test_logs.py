@@ -117,3 +117,28 @@ def test_errors_go_to_sentry_without_secrets_or_personal_data(fake_telegram):
     text = json.dumps(sent)
     assert token not in text and token.split(":")[1] not in text and "***" in text
     assert NAME not in text and '"vars"' not in text
+
+
+def test_a_line_break_from_outside_cannot_forge_a_line_of_the_text_log():
+    """What a request brings (a body, a header, a command) is logged on its own line, its line breaks
+    and control characters escaped; a traceback still reads as one."""
+    import io
+
+    from bot.config import load_settings
+    from bot.logs import handler
+
+    out = io.StringIO()
+    logger = logging.getLogger("gangmaker.test.forging")
+    logger.addHandler(handler(load_settings(_env_file=None), out))
+    logger.propagate = False
+    try:
+        logger.warning("refused %s", "x\n2030-01-01 00:00:00 ERROR bot.core [-]: all data exported\r\x1b[2J")
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.handlers.clear()
+    forged, failed, *traceback = out.getvalue().splitlines()
+    assert "refused x\\n2030-01-01 00:00:00 ERROR bot.core [-]: all data exported\\r\\x1b[2J" in forged
+    assert "failed" in failed and traceback[0].startswith("Traceback") and traceback[-1] == "ValueError: boom"
