@@ -135,7 +135,7 @@ class Part:
 
 
 class DuplicateDeclaration(ValueError):
-    """Two parts declare the same command name, route, flow, purpose, page or single answer."""
+    """Two parts declare the same command name, route, flow, purpose, check, page, room or single answer."""
 
 
 class MissingDeclaration(ValueError):
@@ -203,6 +203,7 @@ class Application:
         _once("route", [(route, p.name) for p in parts for route in p.routes])
         _once("flow", [(flow.name, name) for name, built in flows.items() for flow in built])
         _once("purpose", [(push.purpose.name, p.name) for p in parts for push in p.pushes])
+        _once("check", [(check.__name__, p.name) for p in parts for check in p.checks])  # the scheduler counts by name
         _once("page", [(page.path, p.name) for p in parts for page in p.pages])
         _once("room", [(room.name, p.name) for p in parts for room in p.rooms])
         _once("menu item", [(item, p.name) for p in parts for item, _label in p.menu_items])

@@ -12,7 +12,7 @@ from bot.config import Settings, load_settings
 from bot.context import Context, Scope
 from bot.outbox import Purpose
 from bot.replies import Action, Button, Message, Reply
-from handlers import people
+from handlers import calls, people
 from handlers.app import PARTS
 from handlers.common import pushing
 from storage.db import session_factory
@@ -77,6 +77,8 @@ def test_a_name_two_parts_declare_stops_the_start():
         Application.of((*PARTS, twice), settings)
     with pytest.raises(DuplicateDeclaration, match="purpose 'test_greeting'"):
         Application.of((*PARTS, GREETINGS, Part(name="echo", pushes=GREETINGS.pushes)), settings)
+    with pytest.raises(DuplicateDeclaration, match="check 'remind' is declared by calls and by again"):
+        Application.of((*PARTS, Part(name="again", checks=calls.PART.checks[3:4])), settings)
     with pytest.raises(DuplicateDeclaration, match="the answer 'menu'"):
         Application.of((*PARTS, Part(name="menu2", menu=people.PART.menu)), settings)
 

@@ -13,10 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import repeating
 from bot.config import Settings
-from bot.outbox import HELD
+from bot.outbox import HELD, enqueue, enqueue_many
 from handlers.calls import purposes
 from handlers.calls import service as calls
-from handlers.common import pushing
 from handlers.common.domain import OPEN, TOOK_PART, CallState, SignUpState
 from storage.db import dialect_name
 from storage.models import Call, OutboxMessage, Person, SignUp
@@ -54,7 +53,7 @@ async def announce_calls(session: AsyncSession, settings: Settings, now: datetim
     covered = await calls.announce(session, settings, call, now)
     creator = await session.get(Person, call.created_by) if call.created_by else None
     if call.announced_at is not None and creator is not None:
-        await pushing.queue(
+        await enqueue(
             session,
             settings,
             key=f"call:{call.id}:announced",
@@ -76,7 +75,7 @@ async def remind(session: AsyncSession, settings: Settings, now: datetime) -> in
             continue
         minutes = due[0]
         for person in await _signed_up(session, call, (SignUpState.JOINED,)):
-            queued += await pushing.queue(
+            queued += await enqueue(
                 session,
                 settings,
                 key=f"call:{call.id}:person:{person.id}:remind:{minutes}",
@@ -98,7 +97,7 @@ async def follow_up(session: AsyncSession, settings: Settings, now: datetime) ->
     )
     for call in ended:
         for person in await _signed_up(session, call, TOOK_PART):
-            queued += await pushing.queue(
+            queued += await enqueue(
                 session,
                 settings,
                 key=f"call:{call.id}:person:{person.id}:followup",
@@ -167,7 +166,7 @@ async def digest(session: AsyncSession, settings: Settings, now: datetime) -> in
             )
         ).all()
         for call_ids, group in _by_calls(batch, wanted, answered).items():
-            queued += await pushing.queue_many(
+            queued += await enqueue_many(
                 session,
                 settings,
                 people=group,

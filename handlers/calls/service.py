@@ -15,9 +15,8 @@ from sqlalchemy.dialects.postgresql import array as postgresql_array
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.outbox import HELD, after_quiet_hours
+from bot.outbox import HELD, after_quiet_hours, enqueue, enqueue_many
 from handlers.calls import purposes
-from handlers.common import pushing
 from handlers.common.domain import HOLDING, OPEN, CallState, SignUpState
 from storage.db import dialect_name
 from storage.models import Call, Identity, Offer, OutboxMessage, Person, SignUp
@@ -127,7 +126,7 @@ async def announce(session: AsyncSession, settings: Settings, call: Call, now: d
             .limit(limit)
         )
     ).all()
-    await pushing.queue_many(
+    await enqueue_many(
         session,
         settings,
         people=people,
@@ -280,7 +279,7 @@ async def offer_next_place(session: AsyncSession, settings: Settings, call: Call
         first.state = SignUpState.OFFERED
         first.offer_expires_at = offer_deadline(settings, call, person, now)
         await session.flush()
-        await pushing.queue(
+        await enqueue(
             session,
             settings,
             key=f"call:{call.id}:person:{person.id}:offer:{int(now.timestamp())}",
@@ -320,7 +319,7 @@ async def expire_place_offers(session: AsyncSession, settings: Settings, now: da
     for sign_up in expired:
         sign_up.state, sign_up.offer_expires_at = SignUpState.PASSED, None
         await session.flush()
-        await pushing.queue(
+        await enqueue(
             session,
             settings,
             key=f"call:{sign_up.call_id}:person:{sign_up.person_id}:passed:{int(now.timestamp())}",
@@ -355,7 +354,7 @@ async def tell_signed_up(
     )
     for sign_up in list(sign_ups):
         person = await referenced(session, Person, sign_up.person_id)
-        told += await pushing.queue(
+        told += await enqueue(
             session,
             settings,
             key=f"call:{call.id}:person:{person.id}:{key}",

@@ -10,9 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.context import Scope
 from bot.i18n import N_
-from bot.outbox import Purpose
+from bot.outbox import Purpose, enqueue
 from bot.replies import Action, Button, Message, Reply
-from handlers.common import pushing
 from handlers.common.pushing import PAUSE_HINT
 from handlers.offers.offering import OFFER, describe_offer
 from storage.models import Offer, OutboxMessage, Person
@@ -53,7 +52,7 @@ async def offer_expiry(session: AsyncSession, settings: Settings, now: datetime)
             offer.state = "expired"
             continue
         person = await referenced(session, Person, offer.person_id)
-        queued += await pushing.queue(
+        queued += await enqueue(
             session,
             settings,
             key=f"offer:{offer.id}:expiry:{until.date().isoformat()}",

@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.context import Context, Scope
 from bot.i18n import N_
-from bot.outbox import Purpose
+from bot.outbox import Purpose, enqueue
 from bot.replies import Action, Button, Message, Reply
-from handlers.common import pushing
 from handlers.common.pushing import PAUSE_HINT
 from handlers.people import menu
 from handlers.people.privacy import give_up_places
@@ -82,7 +81,7 @@ async def nudge_onboarding(session: AsyncSession, settings: Settings, now: datet
     )
     queued = 0
     for person in stalled:
-        queued += await pushing.queue(
+        queued += await enqueue(
             session,
             settings,
             key=f"nudge:onboarding:person:{person.id}",
@@ -106,7 +105,7 @@ async def warn_before_erasure(session: AsyncSession, settings: Settings, now: da
     queued = 0
     for person in soon:
         last = person.last_active_at.isoformat()
-        queued += await pushing.queue(
+        queued += await enqueue(
             session,
             settings,
             key=f"retention:person:{person.id}:{last}",

@@ -380,7 +380,7 @@ PLAUSIBLE = (
     "c1",
     "start",
 )
-APP = application(load_settings())
+APP = application(load_settings(max_text_length=1000, _env_file=None))
 COMMAND_NAMES = sorted(
     {name for command in APP.commands for name in command.names}
     | {name for names in NAVIGATION for name in names}
@@ -644,7 +644,7 @@ def form_value(step: Step) -> st.SearchStrategy[Any]:
     return st.none() | kinds.get(step.kind, typed_texts())
 
 
-FLOWS = {flow.name: flow for flow in application(load_settings(max_text_length=1000)).flows}
+FLOWS = {flow.name: flow for flow in APP.flows}
 FORMS = tuple(name for name, flow in FLOWS.items() if flow.form) + ("idea", "forget", "nope")
 # What a form carries along (Slack keeps it: the person cannot change it, but it may be stale).
 HIDDEN = {
