@@ -21,6 +21,25 @@ class SharedRoom(StrEnum):
     PARTNERS = "partners"
 
 
+class Level(StrEnum):
+    """How a person chose to take part (onboarding, /profiel): think along, lend a hand, or both."""
+
+    STRATEGIC = "strategic"  # Meedenken: gets question rounds
+    OPERATIONAL = "operational"  # Meehelpen: gets calls
+    BOTH = "both"
+
+
+class RoundState(StrEnum):
+    """A question round ("bevraging") from its first draft to its closing."""
+
+    DRAFT = "draft"
+    AWAITING = "awaiting"  # a partner's round before a coordinator approved it
+    SCHEDULED = "scheduled"  # sent at its publish time
+    OPEN = "open"  # sent; answers are taken until it closes
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
 class CallState(StrEnum):
     DRAFT = "draft"
     AWAITING = "awaiting"  # a partner's call before a coordinator approved it
@@ -64,6 +83,9 @@ class ProjectPhase(StrEnum):
 OPEN = (CallState.PUBLISHED, CallState.CLOSED)  # calls that still take place
 HOLDING = (SignUpState.JOINED, SignUpState.OFFERED)  # sign-ups that take a place
 TOOK_PART = (SignUpState.JOINED, SignUpState.ATTENDED)  # who counts as taking part: hears news, may rate, is counted
+# Who gets what, by level; a person who never chose (None) gets calls, as before the levels counted.
+THINKING = (Level.STRATEGIC, Level.BOTH)
+HELPING = (Level.OPERATIONAL, Level.BOTH)
 PHASES = (ProjectPhase.EXPLORE, ProjectPhase.PROTOTYPE, ProjectPhase.TEST, ProjectPhase.REALISED)
 # Ideas the public may read: published, and every step after.
 PUBLIC_IDEAS = (
