@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -351,3 +351,79 @@ class RoleGrant(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     granted_by: Mapped[str] = mapped_column(String(64))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Round(Base):
+    """A question round ("bevraging"): a few questions to residents, why they are asked, for whom,
+    from when until when, and once closed, what was done with the answers ("Wat we ermee doen")."""
+
+    __tablename__ = "round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(80))
+    why: Mapped[str] = mapped_column(Text)  # why we ask, and what happens with the answers
+    # 1 to 5 questions: {"kind": one|many|scale|open, "text": ..., "options": [...], "other": bool}
+    questions: Mapped[list[Any]] = mapped_column(JSON)
+    themes: Mapped[list[str]] = mapped_column(default=list)
+    target_neighbourhoods: Mapped[list[str]] = mapped_column(default=list)
+    target_roles: Mapped[list[str]] = mapped_column(default=list)
+    target_languages: Mapped[list[str]] = mapped_column(default=list)
+    target_contributions: Mapped[list[str]] = mapped_column(default=list)
+    everyone: Mapped[bool] = mapped_column(default=False)  # False: only who chose to think along
+    state: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="SET NULL"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    approved_by: Mapped[str | None] = mapped_column(String(64))  # the coordinator who let a partner's round go
+    publish_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    # Announcing in batches, as for calls: the last person id queued, and when everyone was.
+    announced_to: Mapped[int] = mapped_column(default=0)
+    announced_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]  # the last answer: the live card is redrawn after it
+    drawn_at: Mapped[datetime | None]  # when the live card was last redrawn
+    outcome: Mapped[str | None] = mapped_column(Text)  # what will be done with the answers
+    outcome_at: Mapped[datetime | None]
+    outcome_reminded_at: Mapped[datetime | None]
+    picked: Mapped[list[int]] = mapped_column(default=list)  # open answers the owner chose to show publicly
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RoundResponse(Base):
+    """One person's answers to a round. After /vergeet the answers to a closed round stay, without
+    the person (`person_id` None) and without open texts; those to an open round are removed."""
+
+    __tablename__ = "round_response"
+    __table_args__ = (UniqueConstraint("round_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
+    # Kept with the response, so the counts per neighbourhood and role survive an erasure.
+    neighbourhood: Mapped[str | None] = mapped_column(String(32))
+    role: Mapped[str | None] = mapped_column(String(32))
+    locale: Mapped[str] = mapped_column(String(8), default="nl")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoundAnswer(Base):
+    """One answer: a chosen option (one row per option for several choices), a point on the
+    scale (`option` 1–5), "iets anders" (`option` -1 with its `text`), or an open `text`."""
+
+    __tablename__ = "round_answer"
+    __table_args__ = (
+        UniqueConstraint("response_id", "question", "option"),
+        Index("ix_round_answer_counts", "round_id", "question", "option"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("round_response.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    question: Mapped[int]
+    option: Mapped[int | None]
+    text: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
