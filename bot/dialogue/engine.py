@@ -113,7 +113,7 @@ class Dialogue:
         flow = self.flows[conversation.flow]
         position = Position.of(conversation)
         answers, t = conversation.answers, ctx.t
-        step = flow.steps_by_name[position.step] if position.step is not None else None
+        step = flow.step(position.step, answers) if position.step is not None else None
         if position.at is At.SUMMARY:
             extra = await flow.describe(ctx, answers) if flow.describe else None
             text, buttons = screens.summary(t, flow, answers, token, extra)
@@ -169,7 +169,7 @@ class Dialogue:
             await self._on_edit_list(ctx, flow, answer)
         else:
             assert position.step is not None
-            await self._on_answer(ctx, flow, flow.steps_by_name[position.step], verb, answer)
+            await self._on_answer(ctx, flow, flow.step(position.step, conversation.answers), verb, answer)
 
     @staticmethod
     def _read(event: Inbound, token: str, t: Translator) -> tuple[str | None, Answer]:
@@ -218,6 +218,8 @@ class Dialogue:
         conversation.answers = answers
         if step.on_answer is not None:
             await step.on_answer(ctx, value)
+            if ctx.conversation is None:  # the answer ended the dialogue (what it was about has closed)
+                return
         await self._advance(ctx, flow, step.name)
 
     async def _reask(self, ctx: Context, problem: Invalid, unreadable: bool = False) -> None:
@@ -359,7 +361,7 @@ class Dialogue:
         assert conversation is not None
         flow = self.flows[conversation.flow]
         position = Position.of(conversation)
-        step = flow.steps_by_name.get(position.step) if position.step is not None else None
+        step = flow.step(position.step, conversation.answers) if position.step in flow.steps_by_name else None
         if step is None or not step.optional:
             await self.render(ctx, prefix=t(N_("Deze vraag kun je niet overslaan.")))
             return

@@ -46,13 +46,21 @@ class Flow:
     check: Callable[[Answers], tuple[str, str] | None] | None = None
     form: bool = False
     role: str | None = None
+    # Steps whose question comes with the answers (a question round's own questions): `resolve`
+    # turns such a stand-in into the step it is for these answers, under the same name.
+    resolve: Callable[[Step, Answers], Step] | None = None
     steps_by_name: dict[str, Step] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "steps_by_name", {step.name: step for step in self.steps})
 
+    def step(self, name: str, answers: Answers) -> Step:
+        """The step by this name, as it stands for these answers."""
+        step = self.steps_by_name[name]
+        return self.resolve(step, answers) if self.resolve else step
+
     def applicable(self, answers: Answers) -> list[Step]:
-        return [step for step in self.steps if step.applies(answers)]
+        return [self.step(step.name, answers) for step in self.steps if step.applies(answers)]
 
     def asked(self, answers: Answers) -> list[Step]:
         """The steps asked one after the other (the others wait at the summary)."""

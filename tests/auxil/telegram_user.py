@@ -205,6 +205,7 @@ async def onboard(
     interests: tuple[str, ...] = ("Erfgoed",),
     digest: bool = False,
     start: str = "/start",
+    level: str = "Meehelpen",
 ) -> None:
     """Consent and answer every onboarding question by tapping, as a Dutch-speaking resident."""
     await user.send(start)
@@ -218,7 +219,7 @@ async def onboard(
     await user.tap("Klaar")
     await user.tap("Tijd")
     await user.tap("Klaar")
-    await user.tap("Meehelpen")
+    await user.tap(level)
     await user.tap("Ja" if digest else "Nee")
     await user.tap("Klopt")
 

@@ -1,0 +1,66 @@
+"""Who a call or a question round reaches, as SQL conditions on Person: opted in, reachable, not
+blocked, and in every targeting list that is not empty."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy import cast, exists, func, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import array as postgresql_array
+
+from storage.models import Identity, Person
+
+
+class Targeted(Protocol):
+    """What a call and a round have in common: for whom they are (an empty list means everyone)."""
+
+    themes: list[str]
+    target_contributions: list[str]
+    target_neighbourhoods: list[str]
+    target_roles: list[str]
+    target_languages: list[str]
+
+
+def conditions(target: Targeted, dialect: str) -> list[Any]:
+    """The audience as SQL conditions on Person (themes and kinds of contribution: any one of them)."""
+    found = [
+        Person.onboarded_at.is_not(None),
+        Person.blocked_at.is_(None),
+        exists().where(Identity.person_id == Person.id, Identity.reachable.is_(True)),
+    ]
+    for column, wanted in (
+        (Person.neighbourhood, target.target_neighbourhoods),
+        (Person.role, target.target_roles),
+        (Person.locale, target.target_languages),
+    ):
+        if wanted:
+            found.append(column.in_(wanted))
+    for listed, wanted in ((Person.interests, target.themes), (Person.contributions, target.target_contributions)):
+        if wanted:
+            found.append(holds_any(listed, wanted, dialect))
+    return found
+
+
+def holds_any(column: Any, values: list[str], dialect: str) -> Any:
+    """Whether a JSON list column holds any of `values` (PostgreSQL: jsonb ?|, GIN-indexed)."""
+    if dialect == "postgresql":
+        return cast(column, JSONB).has_any(postgresql_array(values))
+    each = func.json_each(column).table_valued("value")
+    return exists(select(1).select_from(each).where(each.c.value.in_(values)))
+
+
+def fits(target: Targeted, person: Person) -> bool:
+    """The same rule in Python, for one person."""
+    checks = (
+        (target.themes, set(person.interests or ())),
+        (target.target_contributions, set(person.contributions or ())),
+    )
+    if any(wanted and not set(wanted) & have for wanted, have in checks):
+        return False
+    singles = (
+        (target.target_neighbourhoods, person.neighbourhood),
+        (target.target_roles, person.role),
+        (target.target_languages, person.locale),
+    )
+    return all(not wanted or value in wanted for wanted, value in singles)
