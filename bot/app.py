@@ -33,6 +33,8 @@ StrangerHandler = Callable[["Context"], Awaitable[bool | None]]
 ButtonHandler = Callable[["Context", Action], Awaitable[None]]
 Check = Callable[["AsyncSession", "Settings", datetime], Awaitable[int]]
 Renderer = Callable[["Scope", "OutboxMessage"], Awaitable[list[Reply]]]
+# What a feature has running for the person now (open question rounds...), shown by "Wat loopt er?".
+Listing = Callable[["Context"], Awaitable[list[Reply]]]
 # Flows whose steps depend on the settings (the longest text a person may type) are built from them.
 FlowSource = Flow | Callable[["Settings"], Flow | Sequence[Flow]]
 
@@ -132,6 +134,7 @@ class Part:
     on_reply: Callable[[Context], Awaitable[bool]] | None = None
     bootstrap_roles: Callable[[Settings], Sequence[tuple[str, str, str]]] | None = None
     rooms: Sequence[RoomSetting] = ()
+    running: Sequence[Listing] = ()
 
 
 class DuplicateDeclaration(ValueError):
@@ -190,6 +193,7 @@ class Application:
     menu_items: Sequence[tuple[str, str]] = ()
     pages: Sequence[Page] = ()  # public pages on the web server, next to /healthz and the channels' routes
     rooms: Sequence[RoomSetting] = ()  # where `Room(name)` replies go; each channel places them as it can
+    running: Sequence[Listing] = ()  # what "Wat loopt er?" shows besides the calls, in the parts' order
     by_name: dict[str, Command] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -234,6 +238,7 @@ class Application:
             home=given["home"],
             on_reply=given["on_reply"],
             rooms=[room for part in parts for room in part.rooms],
+            running=[listing for part in parts for listing in part.running],
         )
 
     def stranger(self, channel: str) -> StrangerHandler:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -131,6 +132,8 @@ class Context(Scope):
     event: Inbound = field(kw_only=True)
     dialogue: Dialogues = field(kw_only=True)
     conversation: Conversation | None = None
+    # What the features have running for the person besides calls (`Part.running`), for "Wat loopt er?".
+    running: Sequence[Callable[[Context], Awaitable[list[Reply]]]] = ()
     replies: list[Reply] = field(default_factory=list)
     _roles: set[str] | None = field(default=None, repr=False)
 

@@ -176,6 +176,7 @@ class Gangmaker:
                 surface=self.surface(event.channel),
                 event=event,
                 dialogue=self.dialogue,
+                running=self.app.running,
             )
             if event.event_id is not None:
                 inbox = Inbox(session)

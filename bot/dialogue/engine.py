@@ -70,9 +70,10 @@ class Dialogue:
             ctx.send(flow.as_form(ctx.t, answers))
             return
         first = self._following(flow, "", answers)
-        assert first is not None, f"flow {flow.name} has no steps"
+        if first is None:  # every step answered before it began: the summary shows them
+            at_summary = True
         # The row begins with mode "ask", which is what both these positions store.
-        step, _ = (AT_SUMMARY if at_summary else Position.asking(first.name)).columns()
+        step, _ = (AT_SUMMARY if at_summary or first is None else Position.asking(first.name)).columns()
         ctx.conversation = await ctx.conversations.begin(
             ctx.known_person, flow.name, step, answers, new_token(), ctx.now
         )
@@ -371,8 +372,11 @@ class Dialogue:
     def has_typed(self, conversation: Conversation) -> bool:
         """Whether the person already wrote answers in a flow that ends in a summary (worth asking
         before dropping them; a one-field change such as the profile's is not)."""
-        return self.flows[conversation.flow].confirm and any(
-            not empty(value) for key, value in conversation.answers.items() if not key.startswith("_")
+        flow = self.flows[conversation.flow]
+        return (
+            flow.confirm
+            and not flow.kept
+            and any(not empty(value) for key, value in conversation.answers.items() if not key.startswith("_"))
         )
 
     async def cancel(self, ctx: Context) -> None:

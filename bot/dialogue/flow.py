@@ -49,6 +49,8 @@ class Flow:
     # Steps whose question comes with the answers (a question round's own questions): `resolve`
     # turns such a stand-in into the step it is for these answers, under the same name.
     resolve: Callable[[Step, Answers], Step] | None = None
+    # Every answer is kept as it is given (a round's answers): stopping loses nothing, so is not asked.
+    kept: bool = False
     steps_by_name: dict[str, Step] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

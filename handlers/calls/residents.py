@@ -301,10 +301,12 @@ async def _change_place(ctx: Context, call: Call, action: str) -> None:
 
 
 async def open_calls(ctx: Context) -> None:
-    """/agenda ("Wat loopt er?"): the calls open for sign-up, those that fit the person first."""
+    """/agenda ("Wat loopt er?"): the calls open for sign-up, those that fit the person first, then
+    what the other features have running for them (question rounds)."""
     t = ctx.t
     fitting, others = await _open_by_fit(ctx)
-    if not fitting and not others:
+    besides = [reply for listing in ctx.running for reply in await listing(ctx)]
+    if not fitting and not others and not besides:
         ctx.say(t(N_("Er loopt nu geen oproep. Komt er een die bij je past, dan laat ik het je weten.")))
         return
     found = fitting + others
@@ -316,6 +318,8 @@ async def open_calls(ctx: Context) -> None:
         ctx.send(await card(ctx, call))
     if len(found) > len(shown):
         ctx.say(t(N_("Er zijn er nog {n}. Ik toonde de eerste {shown}."), n=len(found) - len(shown), shown=len(shown)))
+    for reply in besides:
+        ctx.send(reply)
 
 
 async def _open_by_fit(ctx: Context) -> tuple[list[Call], list[Call]]:

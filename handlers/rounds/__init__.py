@@ -17,4 +17,5 @@ PART = Part(
     flows=(asking.ROUND_FLOW, answering.ANSWER_FLOW),
     pushes=(Push(purposes.ROUND, answering.announce),),
     checks=(jobs.publish_scheduled_rounds, jobs.announce_rounds, jobs.close_rounds),
+    running=(answering.open_rounds,),
 )

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.context import Context, Scope
 from bot.dialogue import ChoiceStep, Flow, MultiStep, Option, TextStep
 from bot.dialogue.flow import PREFILLED
 from bot.dialogue.steps import Answer, Answers, Step
 from bot.errors import Expired
 from bot.i18n import N_, Translator
-from bot.replies import Action, Button, Card, CardLine, Reply
+from bot.replies import Action, Button, Card, CardLine, Message, Reply
 from bot.typed import plain, yes_or_no
 from handlers.common.domain import RoundState
 from handlers.common.pushing import PAUSE_HINT
@@ -21,6 +23,7 @@ from handlers.rounds import service
 from handlers.rounds.questions import MAX_QUESTIONS, OPEN_LENGTH, OTHER_LENGTH, Kind
 from storage.models import OutboxMessage, Round
 
+MAX_LISTED = 3  # open rounds shown in "Wat loopt er?"
 ROUND = "round"  # route of a round's buttons: Action.of(ROUND, "answer" | "no", round id)
 ROUND_ID = "_round_id"
 CLOSED = N_("Deze bevraging is gesloten. Bedankt om mee te denken!")
@@ -206,6 +209,7 @@ ANSWER_FLOW = Flow(
     steps=STEPS,
     on_done=finish,
     resolve=resolve,
+    kept=True,
     summary_title=N_("Dit zijn je antwoorden:"),
     cancelled=N_("Oké, we stoppen hier. Wat je al antwoordde, is bewaard. Verder doen kan via /agenda."),
 )
@@ -234,6 +238,17 @@ async def card(ctx: Scope, round_: Round, *, push: bool = False) -> Card:
         round_button(t(N_("Niet nu")), "no", round_),
     )
     return Card(round_.title, lines, buttons, icon="💭", footer=t(PAUSE_HINT) if push else "")
+
+
+async def open_rounds(ctx: Context) -> list[Reply]:
+    """For "Wat loopt er?": the open rounds meant for the person, the soonest to close first."""
+    found = await ctx.session.scalars(
+        select(Round).where(Round.state == RoundState.OPEN, Round.closes_at > ctx.now).order_by(Round.closes_at)
+    )
+    mine = [round_ for round_ in found if service.fits(round_, ctx.known_person)][:MAX_LISTED]
+    if not mine:
+        return []
+    return [Message(ctx.t(N_("Hierover kun je meedenken:"))), *[await card(ctx, round_) for round_ in mine]]
 
 
 async def announce(ctx: Scope, row: OutboxMessage) -> list[Reply]:
