@@ -42,9 +42,10 @@ class City:
         neighbourhood: str = "Heule",
         interests: tuple[str, ...] = ("Erfgoed",),
         digest: bool = False,
+        level: str = "Meehelpen",
     ) -> TelegramUser:
         user = self.person(user_id, name)
-        await onboard(user, name, neighbourhood, interests, digest)
+        await onboard(user, name, neighbourhood, interests, digest, level=level)
         user.unread()
         return user
 

@@ -205,8 +205,10 @@ async def onboard(
     interests: tuple[str, ...] = ("Erfgoed",),
     digest: bool = False,
     start: str = "/start",
+    level: str = "Meehelpen",
 ) -> None:
-    """Consent and answer every onboarding question by tapping, as a Dutch-speaking resident."""
+    """Consent and answer every onboarding question by tapping, as a Dutch-speaking resident
+    (who gets calls: Meehelpen, unless `level` says otherwise)."""
     await user.send(start)
     await user.tap("Ja, dat is goed")
     await user.tap("Nederlands")
@@ -218,7 +220,7 @@ async def onboard(
     await user.tap("Klaar")
     await user.tap("Tijd")
     await user.tap("Klaar")
-    await user.tap("Meehelpen")
+    await user.tap(level)
     await user.tap("Ja" if digest else "Nee")
     await user.tap("Klopt")
 
