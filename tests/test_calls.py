@@ -10,6 +10,7 @@ from handlers.calls import service as call_service
 from storage.models import Call, Offer, OutboxMessage, Person, SignUp
 from tests.auxil.builders import publish_call
 from tests.auxil.database import rows
+from tests.auxil.people import add_residents
 from tests.auxil.telegram_user import create_call, onboard
 
 
@@ -268,6 +269,77 @@ async def test_monday_digest_goes_once_to_those_who_asked(city, engine):
     assert wants.unread() == []
     await wants.tap("Bekijk 1")
     assert "📣 Bankjes bouwen" in wants.text
+
+
+async def test_a_call_reaches_who_chose_to_help_or_both_and_not_who_chose_only_to_think(city, engine, fake_telegram):
+    thinker = await city.resident(1, "Anna", level="Meedenken")
+    helper = await city.resident(2, "Bert", level="Meehelpen")
+    both = await city.resident(3, "Chris", level="Allebei")
+    [never_chose] = await add_residents(engine, fake_telegram, 1, city.clock(), level=None)
+    coordinator = await city.coordinator()
+    await create_call(coordinator, publish_at=None)
+    assert "Mensen die de oproep krijgen: 3." in coordinator.text  # the preview counts whom it reaches
+    await coordinator.tap("Klopt")
+    assert "Je oproep is verstuurd. Aantal mensen: 3." in coordinator.text
+    await city.tick()
+    assert thinker.unread() == []
+    for person in (helper, both, never_chose):
+        assert any("📣 Bankjes bouwen aan de Leie" in text for text in person.unread_texts())
+    await thinker.send("/agenda")  # asked for, she still sees what runs
+    assert "Bankjes bouwen aan de Leie" in thinker.text
+
+
+async def test_after_onboarding_only_who_chose_to_help_is_shown_the_calls_that_fit(city, engine):
+    await publish_call(engine, city.bot.settings, city.clock(), themes=["heritage"])
+    thinker, helper = city.person(1, "Anna"), city.person(2, "Bert")
+    await onboard(thinker, "Anna", level="Meedenken")
+    assert "Dit loopt er nu en past bij jou:" not in thinker.texts and "Wat wil je doen?" in thinker.text
+    await onboard(helper, "Bert")
+    assert "Dit loopt er nu en past bij jou:" in helper.texts
+
+
+async def test_mondays_overview_leaves_out_calls_for_who_chose_only_to_think(city, engine):
+    city.clock.now = datetime(2027, 3, 14, 12, 0, tzinfo=timezone.utc)  # Sunday
+    thinker = await city.resident(1, "Anna", digest=True, level="Meedenken")
+    helper = await city.resident(2, "Bert", digest=True)
+    await publish_call(engine, city.bot.settings, city.clock(), themes=["heritage"])
+    await city.tick()
+    thinker.unread(), helper.unread()  # the call itself
+    city.clock.now = datetime(2027, 3, 15, 9, 1, tzinfo=timezone.utc)  # Monday 10:01 local
+    await city.tick()
+    [overview] = helper.unread_texts()
+    assert "Dit zijn de oproepen van deze week" in overview
+    assert thinker.unread() == []
+
+
+async def test_choosing_both_in_the_profile_brings_the_next_call(city, engine):
+    anna = await city.resident(1, "Anna", level="Meedenken")
+    await publish_call(engine, city.bot.settings, city.clock(), title="Bankjes bouwen")
+    await city.tick()
+    assert anna.unread() == []
+    await anna.send("/profiel")
+    assert "• Meedenken of meehelpen: Meedenken (je krijgt vragen over plannen en projecten)" in anna.text
+    await anna.tap("Meedenken of meehelpen")
+    assert "Meehelpen: je krijgt oproepen om ergens mee te helpen." in anna.text
+    await anna.tap("Allebei")
+    assert "Opgeslagen." in anna.text and "• Meedenken of meehelpen: Allebei" in anna.text
+    assert (await rows(engine, Person))[0].level == "both"
+    await publish_call(engine, city.bot.settings, city.clock(), title="Bloembakken vullen")
+    await city.tick()
+    assert any("📣 Bloembakken vullen" in text for text in anna.unread_texts())
+
+
+async def test_who_chooses_only_to_think_before_a_waiting_call_goes_out_does_not_get_it(city, engine):
+    city.clock.now = datetime(2027, 3, 10, 21, 30, tzinfo=timezone.utc)  # 22:30 local: quiet hours
+    anna = await city.resident(1, "Anna")
+    await publish_call(engine, city.bot.settings, city.clock(), themes=["heritage"])
+    await city.tick()
+    await anna.send("/profiel")
+    await anna.tap("Meedenken of meehelpen")
+    await anna.tap("Meedenken")
+    anna.unread()
+    await city.tick(hours=11)  # 09:30 local, after her quiet hours
+    assert anna.unread() == []
 
 
 async def test_one_nudge_after_a_day_of_unfinished_onboarding(city, engine):

@@ -49,7 +49,7 @@ async def test_full_onboarding_stores_the_profile_with_consent(chat, engine, clo
     assert person.role == "resident"
     assert person.interests == ["art", "heritage"]
     assert person.contributions == ["ideas", "time"]
-    assert person.level == "strategic"
+    assert person.level == "both"
     assert person.consent_at == clock.now and person.consent_version == "2026-11"
     assert person.onboarded_at == clock.now
     [identity] = await rows(engine, Identity)
@@ -82,6 +82,31 @@ async def test_summary_lists_answers_and_can_edit_one_before_saving(chat, engine
     [person] = await rows(engine, Person)
     assert (person.display_name, person.neighbourhood, person.level) == ("Bram", "rollegem", "operational")
     assert person.digest is True
+
+
+async def test_the_level_question_and_the_summary_say_what_each_choice_brings(chat, engine):
+    await chat.send("/start")
+    await chat.tap("Ja, dat is goed")
+    await chat.tap("Nederlands")
+    await chat.send("Dina")
+    for label in ("Heule", "Inwoner", "Erfgoed", "Klaar", "Ideeën", "Klaar"):
+        await chat.tap(label)
+    for line in (
+        "Meedenken: je krijgt af en toe een paar vragen over plannen en projecten.",
+        "Meehelpen: je krijgt oproepen om ergens mee te helpen.",
+        "Allebei: je krijgt ze allebei.",
+    ):
+        assert line in chat.text
+    assert chat.text.rstrip().endswith("?") and chat.buttons[:3] == ["Meedenken", "Meehelpen", "Allebei"]
+    await chat.tap("Meedenken")
+    await chat.tap("Nee")
+    assert "• Meedenken of meehelpen: Meedenken (je krijgt vragen over plannen en projecten)" in chat.text
+    await chat.tap("Aanpassen")
+    await chat.tap("Meedenken of meehelpen")
+    await chat.tap("Meehelpen")
+    assert "• Meedenken of meehelpen: Meehelpen (je krijgt oproepen om mee te helpen)" in chat.text
+    await chat.tap("Klopt")
+    assert (await rows(engine, Person))[0].level == "operational"
 
 
 async def test_a_wrong_answer_is_reasked_and_earlier_answers_stay(chat, engine):

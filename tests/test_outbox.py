@@ -209,6 +209,27 @@ async def test_calls_past_the_weekly_cap_wait_for_mondays_overview_and_the_coord
     assert "• In het overzicht van maandag" in coordinator.text
 
 
+async def test_a_call_held_for_the_overview_stays_out_of_it_once_the_person_chooses_only_to_think(
+    city, engine, fake_telegram
+):
+    city.clock.now = datetime(2027, 3, 3, 12, 0, tzinfo=timezone.utc)  # a Wednesday
+    [person] = await add_residents(engine, fake_telegram, 1, city.clock())
+    far = {
+        "starts_at": (city.clock() + timedelta(days=20)).isoformat(),
+        "ends_at": (city.clock() + timedelta(days=20, hours=2)).isoformat(),
+    }
+    for number in range(city.bot.settings.push_weekly_cap + 1):  # the last one waits for Monday
+        await publish_call(engine, city.bot.settings, city.clock(), title=f"Oproep {number}", **far)
+    await city.tick()
+    await person.send("/profiel")
+    await person.tap("Meedenken of meehelpen")
+    await person.tap("Meedenken")
+    person.unread()
+    city.clock.now = datetime(2027, 3, 8, 9, 1, tzinfo=timezone.utc)  # Monday 10:01 in Kortrijk
+    await city.tick()
+    assert person.unread() == []
+
+
 async def test_an_html_error_page_is_retried_later_with_a_short_reason(city, engine, fake_telegram):
     [person] = await add_residents(engine, fake_telegram, 1, city.clock())
     fake_telegram.failures["sendMessage"] = [GATEWAY_PAGE]

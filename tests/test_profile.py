@@ -15,7 +15,7 @@ async def test_profile_shows_every_answer(chat):
         "• Taal: Nederlands",
         "• Wie je bent: Inwoner",
         "• Hoe je meedoet: Tijd",
-        "• Hoe je helpt: Meedenken",
+        "• Meedenken of meehelpen: Allebei (je krijgt vragen en oproepen)",
     ):
         assert line in chat.text
 

@@ -111,8 +111,8 @@ async def follow_up(session: AsyncSession, settings: Settings, now: datetime) ->
 
 async def digest(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """On Monday from 10:00 (until the end of that day): open calls that fit, to who asked; and
-    to anyone, the calls the weekly cap held back from them. Set-based: one query per open call
-    finds who it fits, and the overviews are inserted a thousand at a time."""
+    to anyone who still wants calls, the calls the weekly cap held back from them. Set-based: one
+    query per open call finds who it fits, and the overviews are inserted a thousand at a time."""
     local = now.astimezone(ZoneInfo(settings.timezone))
     if local.weekday() != DIGEST_WEEKDAY or local.hour < DIGEST_HOUR:
         return 0
@@ -162,6 +162,7 @@ async def digest(session: AsyncSession, settings: Settings, now: datetime) -> in
                 select(Person.id, Person.quiet_start, Person.quiet_end).where(
                     Person.id.in_([person_id for person_id in chunk if person_id not in sent]),
                     Person.onboarded_at.is_not(None),
+                    calls.wanting_calls(),  # a call held back from who has since chosen only Meedenken
                 )
             )
         ).all()

@@ -25,6 +25,8 @@ async def announce(ctx: Scope, row: OutboxMessage) -> list[Reply]:
         return []
     if await calls.sign_up_of(ctx.session, call, ctx.known_person) is not None:
         return []  # answered already (a deep link, the digest) before the push went out
+    if not calls.wants_calls(ctx.known_person):
+        return []  # chose only Meedenken (in /profiel) before the push went out
     return [await card(ctx, call, push=True)]
 
 

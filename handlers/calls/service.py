@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import cast, exists, func, select
+from sqlalchemy import cast, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import array as postgresql_array
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.outbox import HELD, after_quiet_hours, enqueue, enqueue_many
 from handlers.calls import purposes
-from handlers.common.domain import HOLDING, OPEN, CallState, SignUpState
+from handlers.common.domain import HELPING, HOLDING, OPEN, CallState, SignUpState
 from storage.db import dialect_name
 from storage.models import Call, Identity, Offer, OutboxMessage, Person, SignUp
 from storage.repositories import referenced
@@ -33,8 +33,25 @@ def call_text(call: Call, field: str, locale: str) -> str:
     return texts.get(locale) or texts.get("nl") or ""
 
 
+def wants_calls(person: Person) -> bool:
+    """Whether the person gets calls: who chose Meehelpen or Allebei, or never chose (as before
+    the levels counted); who chose only Meedenken gets question rounds instead."""
+    return person.level is None or person.level in HELPING
+
+
+def wanting_calls() -> Any:
+    """`wants_calls` as an SQL condition on Person."""
+    return or_(Person.level.is_(None), Person.level.in_(HELPING))
+
+
 def fits(call: Call, person: Person) -> bool:
-    """Whether the call's targeting reaches this person (an empty list means everyone)."""
+    """Whether the call is for this person: what `targeting` asks of their profile (their level and
+    the targeting lists), in Python; keep the two in step."""
+    return wants_calls(person) and aimed_at(call, person)
+
+
+def aimed_at(call: Call, person: Person) -> bool:
+    """Whether the call's targeting lists take in this person (an empty list means everyone)."""
     checks = (
         (call.themes, set(person.interests or ())),
         (call.target_contributions, set(person.contributions or ())),
@@ -61,10 +78,11 @@ async def matching_offers(session: AsyncSession, call: Call, now: datetime) -> l
             .where(Offer.state == "open", Offer.kind.in_(kinds))
         )
     ).all()
+    # An offer is a yes of its own: it fits the call whatever level its person chose.
     usable = [
         (offer, person)
         for offer, person in rows
-        if (offer.valid_until is None or offer.valid_until >= call.starts_at) and fits(call, person)
+        if (offer.valid_until is None or offer.valid_until >= call.starts_at) and aimed_at(call, person)
     ]
 
     def rank(item: tuple[Offer, Person]) -> tuple:
@@ -81,11 +99,13 @@ async def matching_offers(session: AsyncSession, call: Call, now: datetime) -> l
 
 
 def targeting(call: Call, dialect: str) -> list[Any]:
-    """The call's audience as SQL conditions on Person: opted in, reachable, not blocked, and in
-    every targeting list that is not empty (themes and kinds of contribution: any one of them)."""
+    """The call's audience as SQL conditions on Person: opted in, reachable, not blocked, wanting
+    calls, and in every targeting list that is not empty (themes and kinds of contribution: any one
+    of them). `fits` says the same of one person in Python."""
     conditions = [
         Person.onboarded_at.is_not(None),
         Person.blocked_at.is_(None),
+        wanting_calls(),
         exists().where(Identity.person_id == Person.id, Identity.reachable.is_(True)),
     ]
     for column, wanted in (

@@ -2,7 +2,7 @@
 
 from bot.dialogue import Option
 from bot.i18n import N_
-from handlers.common.domain import ProjectPhase
+from handlers.common.domain import Level, ProjectPhase
 
 LANGUAGES = (
     Option("nl", N_("Nederlands")),
@@ -51,10 +51,15 @@ CONTRIBUTIONS = (
 )
 
 LEVELS = (
-    Option("strategic", N_("Meedenken")),
-    Option("operational", N_("Meehelpen")),
-    Option("both", N_("Allebei")),
+    Option(Level.STRATEGIC, N_("Meedenken")),
+    Option(Level.OPERATIONAL, N_("Meehelpen")),
+    Option(Level.BOTH, N_("Allebei")),
 )
+LEVEL_BRINGS = {  # what each level brings, where the level is shown (summary, profile)
+    Level.STRATEGIC: N_("je krijgt vragen over plannen en projecten"),
+    Level.OPERATIONAL: N_("je krijgt oproepen om mee te helpen"),
+    Level.BOTH: N_("je krijgt vragen en oproepen"),
+}
 
 MOMENTS = (
     Option("weekdays", N_("Weekdagen")),

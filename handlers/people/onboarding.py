@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.app import command_action
 from bot.context import Context
 from bot.dialogue import PREFILLED, ChoiceStep, Flow, MultiStep, TextStep, YesNoStep
-from bot.i18n import N_, supported
+from bot.i18n import N_, Translator, supported
 from bot.replies import Action, Button
 from bot.typed import yes_or_no
 from handlers import calls
 from handlers.common.domain import Role
-from handlers.common.options import CONTRIBUTIONS, LANGUAGES, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
+from handlers.common.options import CONTRIBUTIONS, LANGUAGES, LEVEL_BRINGS, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
 from handlers.people import menu, workspace
 from handlers.people.privacy import privacy_more, privacy_text
 
@@ -65,11 +66,27 @@ CONTRIBUTE = MultiStep(
     options=CONTRIBUTIONS,
     prompt=N_("Wat wil je geven?"),
 )
-LEVEL = ChoiceStep(
+
+
+@dataclass(frozen=True, kw_only=True)
+class LevelStep(ChoiceStep):
+    """The level's choice, shown with what it brings: "Allebei (je krijgt vragen en oproepen)"."""
+
+    def show(self, value: Any, t: Translator) -> str:
+        brings = LEVEL_BRINGS.get(value)
+        return f"{super().show(value, t)} ({t(brings)})" if brings else super().show(value, t)
+
+
+LEVEL = LevelStep(
     name="level",
-    label=N_("Hoe je helpt"),
+    label=N_("Meedenken of meehelpen"),
     options=LEVELS,
-    prompt=N_("Denk je liever mee over de plannen, of steek je liever de handen uit de mouwen?"),
+    prompt=N_(
+        "• Meedenken: je krijgt af en toe een paar vragen over plannen en projecten.\n"
+        "• Meehelpen: je krijgt oproepen om ergens mee te helpen.\n"
+        "• Allebei: je krijgt ze allebei.\n\n"
+        "Je kunt dit later nog veranderen. Wat past bij jou?"
+    ),
 )
 
 DIGEST = YesNoStep(

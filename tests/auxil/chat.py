@@ -83,6 +83,9 @@ class Chat:
         return [r for r in self.last if isinstance(r, Question)]
 
 
+LEVELS = ("Meedenken", "Meehelpen", "Allebei")  # the level's buttons, in order
+
+
 async def onboard(
     chat: Chat,
     name: str = "Anna",
@@ -91,8 +94,10 @@ async def onboard(
     contributions: tuple[str, ...] = ("Tijd",),
     language: str = "Nederlands",
     digest: bool = False,
+    level: str = "Allebei",
 ) -> None:
-    """Consent and answer every onboarding question (Dutch labels unless `language` changes them)."""
+    """Consent and answer every onboarding question (Dutch labels unless `language` changes them);
+    `level` is Meedenken, Meehelpen or Allebei (who gets calls and question rounds alike)."""
     await chat.send("/start")
     await chat.tap("Ja, dat is goed")
     await chat.tap(language)
@@ -105,7 +110,7 @@ async def onboard(
     for label in contributions:
         await chat.tap(label)
     await chat.tap(chat.buttons[len(chat.buttons) - 2])
-    await chat.tap(chat.buttons[0])  # level: the first option
+    await chat.tap(level if language == "Nederlands" else chat.buttons[LEVELS.index(level)])
     await chat.tap(chat.buttons[0] if digest else chat.buttons[1])  # the Monday overview: yes or no
     await chat.tap(chat.buttons[0])  # summary: "Klopt"
 

@@ -20,7 +20,9 @@ async def add_residents(
     interests: tuple[str, ...] = ("heritage",),
     **fields,
 ) -> list[TelegramUser]:
-    """`count` onboarded residents with Telegram chats on the fake server."""
+    """`count` onboarded residents with Telegram chats on the fake server (who get calls and rounds:
+    level "both", unless `fields` say otherwise)."""
+    fields = {"level": "both"} | fields
     people = []
     async with session_factory(engine)() as session, session.begin():
         for n in range(count):
@@ -32,7 +34,6 @@ async def add_residents(
                 role="resident",
                 interests=list(interests),
                 contributions=["time"],
-                level="both",
                 consent_at=now,
                 consent_version="2026-11",
                 onboarded_at=now,

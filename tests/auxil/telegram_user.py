@@ -207,7 +207,8 @@ async def onboard(
     start: str = "/start",
     level: str = "Meehelpen",
 ) -> None:
-    """Consent and answer every onboarding question by tapping, as a Dutch-speaking resident."""
+    """Consent and answer every onboarding question by tapping, as a Dutch-speaking resident
+    (who gets calls: Meehelpen, unless `level` says otherwise)."""
     await user.send(start)
     await user.tap("Ja, dat is goed")
     await user.tap("Nederlands")
