@@ -9,17 +9,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import cast, exists, func, or_, select
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import array as postgresql_array
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.outbox import HELD, after_quiet_hours, enqueue, enqueue_many
 from handlers.calls import purposes
+from handlers.common import audience
 from handlers.common.domain import HELPING, HOLDING, OPEN, CallState, SignUpState
 from storage.db import dialect_name
-from storage.models import Call, Identity, Offer, OutboxMessage, Person, SignUp
+from storage.models import Call, Offer, OutboxMessage, Person, SignUp
 from storage.repositories import referenced
 
 DEFAULT_REMINDERS = (24 * 60, 120)  # minutes before the start
@@ -47,23 +46,7 @@ def wanting_calls() -> Any:
 def fits(call: Call, person: Person) -> bool:
     """Whether the call is for this person: what `targeting` asks of their profile (their level and
     the targeting lists), in Python; keep the two in step."""
-    return wants_calls(person) and aimed_at(call, person)
-
-
-def aimed_at(call: Call, person: Person) -> bool:
-    """Whether the call's targeting lists take in this person (an empty list means everyone)."""
-    checks = (
-        (call.themes, set(person.interests or ())),
-        (call.target_contributions, set(person.contributions or ())),
-    )
-    if any(wanted and not set(wanted) & have for wanted, have in checks):
-        return False
-    singles = (
-        (call.target_neighbourhoods, person.neighbourhood),
-        (call.target_roles, person.role),
-        (call.target_languages, person.locale),
-    )
-    return all(not wanted or value in wanted for wanted, value in singles)
+    return wants_calls(person) and audience.aimed_at(call, person)
 
 
 async def matching_offers(session: AsyncSession, call: Call, now: datetime) -> list[Offer]:
@@ -82,7 +65,7 @@ async def matching_offers(session: AsyncSession, call: Call, now: datetime) -> l
     usable = [
         (offer, person)
         for offer, person in rows
-        if (offer.valid_until is None or offer.valid_until >= call.starts_at) and aimed_at(call, person)
+        if (offer.valid_until is None or offer.valid_until >= call.starts_at) and audience.aimed_at(call, person)
     ]
 
     def rank(item: tuple[Offer, Person]) -> tuple:
@@ -99,34 +82,9 @@ async def matching_offers(session: AsyncSession, call: Call, now: datetime) -> l
 
 
 def targeting(call: Call, dialect: str) -> list[Any]:
-    """The call's audience as SQL conditions on Person: opted in, reachable, not blocked, wanting
-    calls, and in every targeting list that is not empty (themes and kinds of contribution: any one
-    of them). `fits` says the same of one person in Python."""
-    conditions = [
-        Person.onboarded_at.is_not(None),
-        Person.blocked_at.is_(None),
-        wanting_calls(),
-        exists().where(Identity.person_id == Person.id, Identity.reachable.is_(True)),
-    ]
-    for column, wanted in (
-        (Person.neighbourhood, call.target_neighbourhoods),
-        (Person.role, call.target_roles),
-        (Person.locale, call.target_languages),
-    ):
-        if wanted:
-            conditions.append(column.in_(wanted))
-    for listed, wanted in ((Person.interests, call.themes), (Person.contributions, call.target_contributions)):
-        if wanted:
-            conditions.append(_holds_any(listed, wanted, dialect))
-    return conditions
-
-
-def _holds_any(column: Any, values: list[str], dialect: str) -> Any:
-    """Whether a JSON list column holds any of `values` (PostgreSQL: jsonb ?|, GIN-indexed)."""
-    if dialect == "postgresql":
-        return cast(column, JSONB).has_any(postgresql_array(values))
-    each = func.json_each(column).table_valued("value")
-    return exists(select(1).select_from(each).where(each.c.value.in_(values)))
+    """The call's audience as SQL conditions on Person: the audience its lists describe
+    (`handlers.common.audience`), of those wanting calls. `fits` says the same of one person in Python."""
+    return [*audience.conditions(call, dialect), wanting_calls()]
 
 
 async def audience_size(session: AsyncSession, call: Call) -> int:

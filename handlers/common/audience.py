@@ -50,8 +50,8 @@ def holds_any(column: Any, values: list[str], dialect: str) -> Any:
     return exists(select(1).select_from(each).where(each.c.value.in_(values)))
 
 
-def fits(target: Targeted, person: Person) -> bool:
-    """The same rule in Python, for one person."""
+def aimed_at(target: Targeted, person: Person) -> bool:
+    """Whether the targeting lists take in this person, in Python (keep in step with `conditions`)."""
     checks = (
         (target.themes, set(person.interests or ())),
         (target.target_contributions, set(person.contributions or ())),

@@ -58,7 +58,7 @@ def targeting(round_: Round, dialect: str) -> list[Any]:
 
 
 def fits(round_: Round, person: Person) -> bool:
-    return audience.fits(round_, person) and (round_.everyone or person.level in THINKING)
+    return audience.aimed_at(round_, person) and (round_.everyone or person.level in THINKING)
 
 
 async def audience_size(session: AsyncSession, round_: Round) -> int:
