@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from benchmarks import broadcast, city, replies, turns
+from benchmarks import broadcast, city, replies, rounds, turns
 from storage.db import session_factory
 from storage.models import Idea
 
@@ -38,6 +38,12 @@ async def test_city_queues_one_announcement_per_person_in_each_audience(engine):
     assert 0 < figures["audience targeted"] < figures["audience everyone"] == 300
     assert figures["queued targeted"] == figures["audience targeted"]
     assert figures["queued everyone"] == figures["audience everyone"]
+
+
+async def test_rounds_reaches_everyone_once_and_keeps_every_answer(engine):
+    figures = await rounds.run(40, 5, 50, url_of(engine))
+    assert figures["reach"] == figures["queued"] == 40
+    assert figures["answers"] == 5 * len(rounds.ANSWERS)
 
 
 async def test_replies_answers_every_update_once_and_the_broadcast_loses_nothing(engine):
