@@ -33,27 +33,11 @@ from handlers.rounds import jobs, service
 from handlers.rounds.questions import questions_of
 from storage.db import session_factory
 from storage.models import OutboxMessage, RoundAnswer
+from tests.auxil.builders import ROUND_ANSWERS
 
 CHANNEL = "bench"
 OTHERS_RATE = 20  # other residents' turns a second
 ANSWERS = ("4", "1", "Aan de brug")  # a scale, a choice, an open answer
-
-
-def new_round(now: datetime):
-    answers = dict(
-        title="Bankjes aan de Leie",
-        why="We kiezen samen waar de bankjes komen.",
-        closes_at=(now + timedelta(days=7)).isoformat(),
-        q1_kind="scale",
-        q1_text="Hoe graag zit je aan het water?",
-        q1_ends="helemaal niet, heel graag",
-        q2_kind="one",
-        q2_text="Een rugleuning?",
-        q2_options="Ja, Nee",
-        q3_kind="open",
-        q3_text="Waar zou jij een bankje zetten?",
-    )
-    return service.new_round(answers, questions_of(answers), None, now)
 
 
 def percentiles(timings: list[float]) -> str:
@@ -88,7 +72,8 @@ async def run(people: int, answerers: int, rate: float, database_url: str | None
         now = datetime.now(timezone.utc)
         await timed(f"seed {people} residents", lambda: seed(engine, people, 0, now, channel=CHANNEL))
         sessions = session_factory(engine)
-        round_ = new_round(now)
+        answers = ROUND_ANSWERS | {"closes_at": (now + timedelta(days=7)).isoformat()}
+        round_ = service.new_round(answers, questions_of(answers), None, now)
 
         async def publish() -> int:
             async with sessions() as session, session.begin():

@@ -1,8 +1,15 @@
 """Question rounds ("Meedenken"): a coordinator asks, residents who think along answer in the chat,
 one question at a time, typed or tapped, and may stop, continue and change their answers."""
 
+import asyncio
+
+import pytest
+
+from bot.assembly import assemble
 from bot.replies import Action
 from storage.models import RoundAnswer, RoundResponse
+from tests.auxil.builders import publish_round
+from tests.auxil.chat import Chat, onboard
 from tests.auxil.database import rows
 from tests.auxil.telegram_user import TelegramUser
 
@@ -148,3 +155,24 @@ async def tap_forged(user: TelegramUser, *parts: object) -> None:
         "data": Action.of(*parts).encode(),
     }
     await user.deliver({"callback_query": query})
+
+
+@pytest.mark.dialect  # row locks
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+async def test_two_instances_taking_the_same_persons_answer_at_once_keep_one(settings, engine, clock):
+    first, second = [await assemble(settings, engine=engine, clock=clock) for _ in range(2)]
+    people = [Chat(first.core, str(7000 + n)) for n in range(8)]
+    for chat in people:
+        await onboard(chat, level="Meedenken")
+    round_ = await publish_round(engine, settings, clock())
+    for chat in people:
+        await chat._deliver(kind="tap", action=Action.of("round", "answer", round_.id))
+        assert "Vraag 1 van 3" in chat.text
+    await asyncio.gather(
+        *(turn for chat in people for turn in (chat.send("2"), Chat(second.core, chat.user_id).send("4")))
+    )
+    answers = await rows(engine, RoundAnswer)
+    assert sorted(a.response_id for a in answers if a.question == 0) == sorted(
+        r.id for r in await rows(engine, RoundResponse)
+    )
+    assert len(await rows(engine, RoundResponse)) == len(people)
