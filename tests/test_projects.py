@@ -326,3 +326,26 @@ async def test_a_partner_asks_about_an_offer_and_talks_to_the_resident_only_afte
     await until(lambda: any(m.user == "UPIA" and "Doorgestuurd" in m.text for m in slack.messages), slack)
     await city.tick()
     assert anna.message_with("Help je mee op zaterdag?")["text"].startswith("💬 Bericht van Pia (Budascoop):")
+
+
+
+async def test_a_call_form_opened_before_the_project_stopped_makes_no_call(town, engine):
+    city, slack = town
+    await adopted_by_pia(city, slack)
+    card = await until_card(slack, "UPIA", "🛠")
+    await slack.tap("UPIA", card, "Oproep voor dit project")
+    await until(lambda: slack.views, slack)
+    [call_form] = slack.views.values()
+    await slack.tap("UPIA", card, "Stoppen")
+    await until(lambda: len(slack.views) == 2, slack)
+    stop_form = list(slack.views.values())[-1]
+    await slack.submit("UPIA", stop_form["id"], {"text": {"type": "plain_text_input", "value": "Er is geen plek."}})
+    await until(lambda: any("Bijgewerkt" in m.text for m in slack.dm("UPIA")), slack)
+    [project] = await rows(engine, Project)
+    assert project.phase == "stopped"
+
+    await slack.submit("UPIA", call_form["id"], CALL)
+    await until(lambda: any("intussen gestopt" in m.text for m in slack.dm("UPIA")), slack)
+    assert await rows(engine, Call) == []
+    await city.tick()
+    assert not any("Bankjes bouwen" in json.dumps(m.blocks) for m in slack.in_channel(COORDINATORS_ROOM))
