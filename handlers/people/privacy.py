@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.context import Context, Scope
 from bot.dialogue import Flow, Option, YesNoStep
+from bot.dialogue.steps import ROUTE as DIALOGUE
 from bot.errors import Expired
 from bot.i18n import N_
 from bot.replies import Action, Button, Document
@@ -18,6 +19,10 @@ from storage.repositories import Calls
 
 PRIVACY = "privacy"  # route of the privacy buttons
 EXPORT, FORGET, MORE = "export", "forget", "more"
+# The commands of the privacy text, the export and erasure, in every language.
+PRIVACY_NAMES = ("privacy", "confidentialite")
+EXPORT_NAMES = ("mijngegevens", "mydata", "mesdonnees")
+FORGET_NAMES = ("vergeet", "forget", "oublier")
 
 
 def privacy_text(ctx: Context) -> str:
@@ -220,3 +225,15 @@ async def start_forget(ctx: Context) -> None:
             )
         )
     await ctx.dialogue.start(ctx, FORGET_FLOW)
+
+
+def exercises_a_right(ctx: Context) -> bool:
+    """Whether this turn asks for the privacy text, the export or erasure (their commands and
+    buttons, or an answer in the erasure dialogue): rights that hold with or without consent."""
+    event, tapped = ctx.event, ctx.event.action if ctx.event.kind == "tap" else None
+    if event.command is not None:
+        return event.command in (*PRIVACY_NAMES, *EXPORT_NAMES, *FORGET_NAMES)
+    if tapped is not None and tapped.route == PRIVACY:
+        return True
+    erasing = ctx.conversation is not None and ctx.conversation.flow == FORGET_FLOW.name
+    return erasing and (tapped is None or tapped.route == DIALOGUE)
