@@ -132,6 +132,7 @@ class Part:
     unknown_command: Handler | None = None
     home: Handler | None = None
     on_reply: Callable[[Context], Awaitable[bool]] | None = None
+    consented: Callable[[Context], Awaitable[bool]] | None = None
     bootstrap_roles: Callable[[Settings], Sequence[tuple[str, str, str]]] | None = None
     rooms: Sequence[RoomSetting] = ()
     running: Sequence[Listing] = ()
@@ -189,6 +190,9 @@ class Application:
     home: Handler | None = None  # what a person's dashboard (Slack's App Home) shows; the menu when None
     # A message that answers one of the bot's (a Slack thread); True when it was taken care of.
     on_reply: Callable[[Context], Awaitable[bool]] | None = None
+    # Whether a known person's consent still covers this turn; False when it answered them instead
+    # (asked for it again). None: everyone known goes on.
+    consented: Callable[[Context], Awaitable[bool]] | None = None
     # The menu's buttons (command name, label msgid): their label typed outside a dialogue works as a tap.
     menu_items: Sequence[tuple[str, str]] = ()
     pages: Sequence[Page] = ()  # public pages on the web server, next to /healthz and the channels' routes
@@ -212,7 +216,7 @@ class Application:
         _once("room", [(room.name, p.name) for p in parts for room in p.rooms])
         _once("menu item", [(item, p.name) for p in parts for item, _label in p.menu_items])
         _once("stranger answer for", [(channel, p.name) for p in parts for channel in p.strangers])
-        singles = ("menu", "not_understood", "unknown_command", "home", "on_reply", "bootstrap_roles")
+        singles = ("menu", "not_understood", "unknown_command", "home", "on_reply", "consented", "bootstrap_roles")
         _once("the answer", [(single, p.name) for p in parts for single in singles if getattr(p, single)])
         given = {single: next((getattr(p, single) for p in parts if getattr(p, single)), None) for single in singles}
         renderers = {push.purpose.name: push.render for part in parts for push in part.pushes}
@@ -237,6 +241,7 @@ class Application:
             unknown_command=_needed(given, "unknown_command"),
             home=given["home"],
             on_reply=given["on_reply"],
+            consented=given["consented"],
             rooms=[room for part in parts for room in part.rooms],
             running=[listing for part in parts for listing in part.running],
         )

@@ -198,7 +198,8 @@ class Gangmaker:
             ctx.person.last_active_at = ctx.now
             ctx.identity.reachable = True
             ctx.conversation = await ctx.conversations.of(ctx.person)
-            await self._route(ctx, event)
+            if self.app.consented is None or await self.app.consented(ctx):
+                await self._route(ctx, event)
             if ctx.conversation is not None and ctx.conversation in ctx.session:
                 ctx.conversation.updated_at = ctx.now  # the nudge for unfinished onboarding counts from here
             return ctx.replies

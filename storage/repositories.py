@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, literal_column, select, text, update
+from sqlalchemy import func, literal_column, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.expression import ColumnClause
@@ -349,6 +349,20 @@ class Relays:
         assert offer is not None, "a relay is about a project or an offer"
         return await self.session.scalar(
             select(Relay).where(Relay.offer_id == offer.id, Relay.organisation_id == organisation_id)
+        )
+
+    async def open_with(self, person: Person) -> list[Relay]:
+        """The open conversations (said yes to, not closed) in which the person is the resident or the partner."""
+        return list(
+            await self.session.scalars(
+                select(Relay)
+                .where(
+                    or_(Relay.person_id == person.id, Relay.partner_id == person.id),
+                    Relay.opened_at.is_not(None),
+                    Relay.closed_at.is_(None),
+                )
+                .order_by(Relay.id)
+            )
         )
 
 

@@ -4,7 +4,7 @@ import asyncio
 
 from bot.assembly import assemble
 from bot.config import load_settings
-from storage.models import AuditEvent
+from storage.models import AuditEvent, Person
 from tests.auxil.chat import Chat
 from tests.auxil.database import rows, sqlite_engine
 
@@ -21,9 +21,53 @@ async def test_a_granted_coordinator_creates_calls_until_revoked(cli):  # noqa: 
         code, output = await asyncio.to_thread(cli, "admin", "coordinator", "revoke", "console", "coco")
         assert code == 0
         await chat.send("/oproep")
-        assert "Dat commando ken ik niet." in chat.text
+        assert "Wat is de titel" not in chat.text and "Is dat goed voor jou?" in chat.text
         kinds = [event.kind for event in await rows(engine, AuditEvent)]
         assert kinds.count("role_granted") == 1 and kinds.count("role_revoked") == 1
+
+
+async def coordinator_then_not(cli) -> None:
+    """Coco is made a coordinator, writes once (admitted without the residents' yes), and loses the role."""
+    assert (await asyncio.to_thread(cli, "admin", "coordinator", "grant", "console", "coco"))[0] == 0
+    async with sqlite_engine(cli.path) as engine:
+        assembly = await assemble(load_settings(database_url=f"sqlite:///{cli.path}", _env_file=None), engine=engine)
+        await Chat(assembly.core, user_id="coco", channel="console").send("/oproepen")
+    assert (await asyncio.to_thread(cli, "admin", "coordinator", "revoke", "console", "coco"))[0] == 0
+
+
+async def test_a_coordinator_who_lost_the_role_is_asked_the_residents_consent(cli):  # noqa: F811
+    await coordinator_then_not(cli)
+    async with sqlite_engine(cli.path) as engine:
+        assembly = await assemble(load_settings(database_url=f"sqlite:///{cli.path}", _env_file=None), engine=engine)
+        chat = Chat(assembly.core, user_id="coco", channel="console")
+        await chat.send("/idee")  # as a resident: not before her yes
+        assert "Je bent geen coördinator meer." in chat.text and chat.text.rstrip().endswith("Is dat goed voor jou?")
+        assert "Wat kan beter" not in chat.text
+        await chat.send("/mijngegevens")  # her rights hold meanwhile
+        assert chat.documents
+        await chat.tap("Nee, liever niet", chat.keyboard())
+        [coco] = await rows(engine, Person)
+        assert coco.consent_version == "workspace"
+        await chat.send("Hallo")
+        assert chat.text.rstrip().endswith("Is dat goed voor jou?")
+        await chat.tap("Ja, dat is goed")
+        assert "Eerst een paar korte vragen" in chat.text
+        [person] = await rows(engine, Person)
+        assert person.id == coco.id and person.consent_version == "2026-11"
+        answers = [(e.kind, e.person_id) for e in await rows(engine, AuditEvent) if e.kind.startswith("consent")]
+        assert answers == [("consent_refused", coco.id), ("consent_given", coco.id)]
+
+
+async def test_a_coordinator_who_lost_the_role_can_have_everything_erased_before_saying_yes(cli):  # noqa: F811
+    await coordinator_then_not(cli)
+    async with sqlite_engine(cli.path) as engine:
+        assembly = await assemble(load_settings(database_url=f"sqlite:///{cli.path}", _env_file=None), engine=engine)
+        chat = Chat(assembly.core, user_id="coco", channel="console")
+        await chat.send("/vergeet")
+        assert "Wil je je gegevens wissen?" in chat.text
+        await chat.tap("Ja, wis mijn gegevens")
+        assert "Alles is gewist" in chat.text
+        assert await rows(engine, Person) == []
 
 
 def test_organisations_and_their_members(cli):  # noqa: F811

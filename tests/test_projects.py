@@ -2,9 +2,15 @@
 the project through its phases; the author hears each step on Telegram in their own language,
 and no partner can moderate or touch another organisation's project."""
 
+import asyncio
+import itertools
 import json
 
-from storage.models import AuditEvent, Call, Feedback, Idea, Project, ProjectUpdate, Relay, RoleGrant
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from storage.models import AuditEvent, Call, Feedback, Idea, OutboxMessage, Project, ProjectUpdate, Relay, RoleGrant
 from storage.repositories import Roles
 from tests.auxil.builders import CALL
 from tests.auxil.database import rows
@@ -326,3 +332,159 @@ async def test_a_partner_asks_about_an_offer_and_talks_to_the_resident_only_afte
     await until(lambda: any(m.user == "UPIA" and "Doorgestuurd" in m.text for m in slack.messages), slack)
     await city.tick()
     assert anna.message_with("Help je mee op zaterdag?")["text"].startswith("💬 Bericht van Pia (Budascoop):")
+
+
+async def test_a_call_form_opened_before_the_project_stopped_makes_no_call(town, engine):
+    city, slack = town
+    await adopted_by_pia(city, slack)
+    card = await until_card(slack, "UPIA", "🛠")
+    await slack.tap("UPIA", card, "Oproep voor dit project")
+    await until(lambda: slack.views, slack)
+    [call_form] = slack.views.values()
+    await slack.tap("UPIA", card, "Stoppen")
+    await until(lambda: len(slack.views) == 2, slack)
+    stop_form = list(slack.views.values())[-1]
+    await slack.submit("UPIA", stop_form["id"], {"text": {"type": "plain_text_input", "value": "Er is geen plek."}})
+    await until(lambda: any("Bijgewerkt" in m.text for m in slack.dm("UPIA")), slack)
+    [project] = await rows(engine, Project)
+    assert project.phase == "stopped"
+
+    await slack.submit("UPIA", call_form["id"], CALL)
+    await until(lambda: any("intussen gestopt" in m.text for m in slack.dm("UPIA")), slack)
+    assert await rows(engine, Call) == []
+    await city.tick()
+    assert not any("Bankjes bouwen" in json.dumps(m.blocks) for m in slack.in_channel(COORDINATORS_ROOM))
+
+
+TIMESTAMPS = (f"9.{n:06d}" for n in itertools.count(100))
+
+
+async def pia_writes(slack, opened, text: str) -> None:
+    """Pia writes in the thread of her conversation with a resident."""
+    await slack.event(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "DUPIA",
+            "user": "UPIA",
+            "text": text,
+            "ts": next(TIMESTAMPS),
+            "thread_ts": opened.ts,
+        }
+    )
+
+
+def answers_to_pia(slack, fragment: str) -> list:
+    """What the bot told Pia (in her conversation or as a notice) that holds `fragment`."""
+    return [m for m in slack.messages if m.user == "UPIA" and fragment in m.text] + [
+        m for m in slack.dm("UPIA") if fragment in m.text
+    ]
+
+
+async def talking(city, slack):
+    """Anna said yes to Budascoop and Pia's first message reached her; returns Anna, the message
+    that opened Pia's thread, and Pia's message as Anna got it."""
+    anna = await adopted_by_pia(city, slack)
+    await anna.tap("Ja, dat mag", anna.message_with("Mogen ze je berichten sturen via mij?"))
+    await city.tick()
+    opened = next(m for m in slack.dm("UPIA") if "zegt ja" in m.text)
+    await pia_writes(slack, opened, "Dag Anna! Kom je zaterdag langs?")
+    await until(lambda: answers_to_pia(slack, "Doorgestuurd"), slack)
+    await city.tick()
+    return anna, opened, anna.message_with("Dag Anna! Kom je zaterdag langs?")
+
+
+def closed_in_thread(slack, opened) -> bool:
+    return any(m.thread_ts == opened.ts and "Het gesprek via Gangmaker is gesloten" in m.text for m in slack.dm("UPIA"))
+
+
+async def test_a_partner_taken_out_of_the_organisation_no_longer_talks_to_the_resident(
+    town, engine, monkeypatch, tmp_path
+):
+    city, slack = town
+    anna, opened, message = await talking(city, slack)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.chdir(tmp_path)
+    removed = await asyncio.to_thread(
+        CliRunner().invoke, main, ["admin", "org", "remove", "Budascoop", "slack", "UPIA"], catch_exceptions=False
+    )
+    assert removed.exit_code == 0 and "conversations with residents (1) are closed" in removed.output
+    [relay] = await rows(engine, Relay)
+    assert relay.closed_at is not None
+    # The command line writes at the wall clock's moment; the town's clock catches up, so its notices are due.
+    closing = await rows(engine, OutboxMessage, OutboxMessage.purpose == "relay_closed")
+    city.clock.now = max([city.clock.now, *(row.not_before.replace(tzinfo=city.clock.now.tzinfo) for row in closing)])
+    await city.tick()
+    assert closed_in_thread(slack, opened)  # both sides hear it ended
+    assert any("Het gesprek via Gangmaker is gesloten" in text for text in anna.unread_texts())
+
+    await pia_writes(slack, opened, "Ben je er nog?")
+    await until(lambda: answers_to_pia(slack, "niet doorgestuurd"), slack)
+    await anna.tap("Antwoorden", message)
+    assert "Dit gesprek is al gesloten." in anna.text
+    await city.tick()
+    assert not any("Ben je er nog?" in text for text in anna.unread_texts())
+
+
+@pytest.mark.parametrize("first", ["partner", "resident"])
+async def test_every_turn_of_a_conversation_checks_the_partner_still_belongs_to_the_organisation(town, engine, first):
+    city, slack = town
+    anna, opened, message = await talking(city, slack)
+    await anna.tap("Antwoorden", message)  # she starts her answer while Pia still belongs
+    async with city.bot.core.sessions() as session, session.begin():  # the grant goes, nothing else
+        budascoop = await Roles(session).organisation("Budascoop")
+        assert await Roles(session).revoke("slack", "UPIA", "partner", budascoop)
+    if first == "partner":
+        await pia_writes(slack, opened, "Ben je er nog?")
+        await until(lambda: answers_to_pia(slack, "niet doorgestuurd"), slack)
+        await city.tick()
+        assert any("Het gesprek via Gangmaker is gesloten" in text for text in anna.unread_texts())
+    else:
+        await anna.send("Ja, zaterdag om tien uur.")
+        assert "niet doorgestuurd" in anna.text
+        await city.tick()
+        assert closed_in_thread(slack, opened)
+    assert not any("Ben je er nog?" in text for text in anna.unread_texts())
+    assert not any("zaterdag om tien uur" in m.text for m in slack.dm("UPIA"))
+    [relay] = await rows(engine, Relay)
+    assert relay.closed_at is not None
+
+
+async def test_a_yes_after_the_partner_who_asked_left_the_organisation_opens_nothing(town, engine):
+    city, slack = town
+    anna = await adopted_by_pia(city, slack)
+    async with city.bot.core.sessions() as session, session.begin():
+        budascoop = await Roles(session).organisation("Budascoop")
+        await Roles(session).revoke("slack", "UPIA", "partner", budascoop)
+    await anna.tap("Ja, dat mag", anna.message_with("Mogen ze je berichten sturen via mij?"))
+    assert "Deze vraag is intussen ingetrokken." in anna.text
+    await city.tick()
+    assert not any("zegt ja" in m.text for m in slack.dm("UPIA"))
+    [relay] = await rows(engine, Relay)
+    assert relay.opened_at is None and relay.closed_at is not None
+
+
+async def test_after_the_residents_erasure_the_partner_hears_the_conversation_ended(town, engine):
+    city, slack = town
+    anna, opened, _ = await talking(city, slack)
+    await anna.send("/vergeet")
+    await anna.tap("Ja, wis mijn gegevens")
+    assert await rows(engine, Relay) == []
+    await city.tick()
+    assert closed_in_thread(slack, opened)
+    await pia_writes(slack, opened, "Hallo? Ben je er nog?")
+    await until(lambda: answers_to_pia(slack, "niet doorgestuurd"), slack)
+    assert not answers_to_pia(slack, "Dat klinkt als een idee")
+
+
+async def test_after_the_partners_erasure_the_resident_hears_the_conversation_ended(town, engine):
+    city, slack = town
+    anna, opened, message = await talking(city, slack)
+    await slack.command("UPIA", "vergeet")
+    sure = await until_card(slack, "UPIA", "Je profiel")
+    await slack.tap("UPIA", sure, "Ja, wis mijn gegevens")
+    await until(lambda: answers_to_pia(slack, "Alles is gewist"), slack)
+    await city.tick()
+    assert any("Het gesprek via Gangmaker is gesloten" in text for text in anna.unread_texts())
+    await anna.tap("Antwoorden", message)
+    assert "Dit gesprek is al gesloten." in anna.text

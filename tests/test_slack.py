@@ -142,6 +142,28 @@ async def test_a_forged_button_is_expired_and_an_edited_call_stays_one_call(slac
     await slack.until(lambda: any(m.user == "UCOCO" and "verlopen" in m.text for m in fake.messages))
 
 
+async def test_an_edit_modal_opened_before_the_call_was_cancelled_changes_nothing(slack, engine):
+    fake = slack.fake
+    view = await create_call(slack)
+    await fake.command("UCOCO", "oproepen")
+    overview = await slack.until(lambda: [m for m in fake.dm("UCOCO") if "Bankjes bouwen" in m.text])
+    await fake.tap("UCOCO", overview[-1], "#1 Bankjes bouwen")
+    listed = await slack.until(lambda: [m for m in fake.dm("UCOCO") if "Ingeschreven:" in m.text])
+    await fake.tap("UCOCO", listed[-1], "Aanpassen")
+    [edit] = await slack.until(lambda: [v for v in fake.views.values() if v["id"] != view["id"]])
+    await fake.tap("UCOCO", listed[-1], "Annuleren")
+    sure = await slack.until(lambda: [m for m in fake.dm("UCOCO") if "echt annuleren" in m.text])
+    await fake.tap("UCOCO", sure[-1], "Ja, annuleren")
+    reason = await slack.until(lambda: [m for m in fake.dm("UCOCO") if "Waarom gaat het niet door?" in m.text])
+    await fake.tap("UCOCO", reason[-1], "Overslaan")
+    await slack.until(lambda: any("De oproep is geannuleerd." in m.text for m in fake.dm("UCOCO")))
+    await fake.submit("UCOCO", edit["id"], {**CALL, "title": {"type": "plain_text_input", "value": "Bankjes!"}})
+    await slack.until(lambda: any("Deze oproep is intussen geannuleerd." in m.text for m in fake.dm("UCOCO")))
+    assert not any("De oproep is aangepast" in m.text for m in fake.dm("UCOCO"))
+    [call] = await rows(engine, Call)
+    assert (call.state, call.title["nl"]) == ("cancelled", "Bankjes bouwen")
+
+
 async def test_slack_draws_every_reply_type_without_a_refusal(slack):
     fake = slack.fake
     channel = slack.assembly.channels["slack"]

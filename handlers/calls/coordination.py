@@ -167,10 +167,11 @@ async def reach(ctx: Context, answers: dict[str, Any]) -> str:
 
 async def call_done(ctx: Context, answers: dict[str, Any]) -> None:
     t = ctx.t
-    existing = await ctx.session.get(Call, answers["_call_id"]) if answers.get("_call_id") else None
-    if existing is not None:
-        told = await calls.update_call(ctx.session, ctx.settings, existing, answers, ctx.now)
-        ctx.say(t(N_("De oproep is aangepast. Aantal mensen dat bericht krijgt: {n}."), n=told))
+    if answers.get("_call_id"):  # an edit: the call may have been cancelled since the form opened
+        existing = await _open_call(ctx, answers)
+        if existing is not None:
+            told = await calls.update_call(ctx.session, ctx.settings, existing, answers, ctx.now)
+            ctx.say(t(N_("De oproep is aangepast. Aantal mensen dat bericht krijgt: {n}."), n=told))
         return
     call = calls.new_call(answers, ctx.known_person, ctx.now)
     ctx.session.add(call)

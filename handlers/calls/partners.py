@@ -16,7 +16,7 @@ from handlers import ideas, projects
 from handlers.calls import service as calls
 from handlers.calls.coordination import CALL_FLOW
 from handlers.common import pushing
-from handlers.common.domain import CallState, Role, SharedRoom
+from handlers.common.domain import CallState, ProjectPhase, Role, SharedRoom
 from storage.models import Call, Organisation, OutboxMessage, Person, Project
 
 # A partner's call for the coordinators' approval, and the answer to the partner.
@@ -31,6 +31,9 @@ async def partner_call_done(ctx: Context, answers: dict[str, Any]) -> None:
     project = await ctx.find(Project, answers.get("_project_id"))
     if project is None or not await projects.member_of(ctx, project.organisation_id):
         ctx.say(t(N_("Dit project is van een andere organisatie.")))
+        return
+    if project.phase == ProjectPhase.STOPPED:  # stopped while the form was open
+        ctx.say(t(N_("Dit project is intussen gestopt. Ik heb je oproep niet verstuurd.")))
         return
     call = calls.new_call(answers, ctx.known_person, ctx.now)
     call.project_id, call.state = project.id, CallState.AWAITING

@@ -25,19 +25,19 @@ PART = Part(
             ("bijdragen", "mijnbijdragen", "contributions"), contributions.show_contributions, N_("Wat je al deelde")
         ),
         Command(
-            ("privacy", "confidentialite"),
+            privacy.PRIVACY_NAMES,
             privacy.show_privacy,
             N_("Wat ik over je bewaar"),
             for_strangers=onboarding.privacy_first,
         ),
         Command(
-            ("mijngegevens", "mydata", "mesdonnees"),
+            privacy.EXPORT_NAMES,
             privacy.export,
             N_("Al je gegevens downloaden"),
             for_strangers=privacy.nothing_stored,
         ),
         Command(
-            ("vergeet", "forget", "oublier"),
+            privacy.FORGET_NAMES,
             privacy.start_forget,
             N_("Alles over jou wissen"),
             starts_dialogue=True,
@@ -60,7 +60,8 @@ PART = Part(
     ),
     checks=(nudges.nudge_onboarding, nudges.warn_before_erasure, nudges.retention),
     menu_items=menu.ITEMS,
-    strangers={"*": onboarding.before_consent, "slack": workspace.admit},
+    strangers={"*": onboarding.before_consent, workspace.CHANNEL: workspace.admit},
+    consented=onboarding.consent_holds,
     menu=menu.show_menu,
     unknown_command=menu.unknown_command,
     home=workspace.home,

@@ -1,6 +1,7 @@
 """`gangmaker admin …`: who is a coordinator, which organisations there are and who belongs to them.
 
-Every change is written to the audit log, with who made it (the operating-system user).
+Every change is written to the audit log, with who made it (the operating-system user). A member
+taken out of an organisation no longer carries its conversations with residents: they close.
 """
 
 from __future__ import annotations
@@ -14,15 +15,18 @@ import click
 
 from bot.channels.registry import NAMES
 from bot.config import ConfigError, load_settings
+from bot.context import Scope
+from handlers import projects
 from handlers.common.domain import Role
 from storage.db import session_factory
 from storage.models import Organisation
-from storage.repositories import Audit, Roles
+from storage.repositories import Roles
 
 CHANNELS = click.Choice(NAMES)
 
 
-def _run(work: Callable[[Roles, Audit, datetime, str], Awaitable[str]]) -> None:
+def _run(work: Callable[[Scope, str], Awaitable[str]]) -> None:
+    """Run `work` with a scope (the database, the settings, the moment) and who runs it."""
     from bot.assembly import database
 
     try:
@@ -32,7 +36,8 @@ def _run(work: Callable[[Roles, Audit, datetime, str], Awaitable[str]]) -> None:
 
     async def main() -> str:
         async with database(settings) as engine, session_factory(engine)() as session, session.begin():
-            return await work(Roles(session), Audit(session), datetime.now(timezone.utc), f"cli:{getpass.getuser()}")
+            scope = Scope(session=session, settings=settings, now=datetime.now(timezone.utc))
+            return await work(scope, f"cli:{getpass.getuser()}")
 
     click.echo(asyncio.run(main()))
 
@@ -60,10 +65,10 @@ def coordinator() -> None:
 def grant(channel: str, user_id: str) -> None:
     """Make the person with this chat id on CHANNEL a coordinator."""
 
-    async def work(roles: Roles, audit: Audit, now: datetime, by: str) -> str:
-        if not await roles.grant(channel, user_id, Role.COORDINATOR, by, now):
+    async def work(scope: Scope, by: str) -> str:
+        if not await scope.roles.grant(channel, user_id, Role.COORDINATOR, by, scope.now):
             return f"{channel} {user_id} is a coordinator already."
-        await audit.record("role_granted", now, role=Role.COORDINATOR, channel=channel, by=by)
+        await scope.audit.record("role_granted", scope.now, role=Role.COORDINATOR, channel=channel, by=by)
         return f"{channel} {user_id} is now a coordinator."
 
     _run(work)
@@ -75,10 +80,10 @@ def grant(channel: str, user_id: str) -> None:
 def revoke(channel: str, user_id: str) -> None:
     """Take the coordinator role away."""
 
-    async def work(roles: Roles, audit: Audit, now: datetime, by: str) -> str:
-        if not await roles.revoke(channel, user_id, Role.COORDINATOR):
+    async def work(scope: Scope, by: str) -> str:
+        if not await scope.roles.revoke(channel, user_id, Role.COORDINATOR):
             raise click.ClickException(f"{channel} {user_id} is not a coordinator.")
-        await audit.record("role_revoked", now, role=Role.COORDINATOR, channel=channel, by=by)
+        await scope.audit.record("role_revoked", scope.now, role=Role.COORDINATOR, channel=channel, by=by)
         return f"{channel} {user_id} is no longer a coordinator."
 
     _run(work)
@@ -88,8 +93,8 @@ def revoke(channel: str, user_id: str) -> None:
 def list_coordinators() -> None:
     """Every coordinator, by channel and chat id."""
 
-    async def work(roles: Roles, audit: Audit, now: datetime, by: str) -> str:
-        grants = await roles.holders(Role.COORDINATOR)
+    async def work(scope: Scope, by: str) -> str:
+        grants = await scope.roles.holders(Role.COORDINATOR)
         return "\n".join(f"{g.channel}\t{g.external_id}\t{g.granted_by}" for g in grants) or "No coordinators."
 
     _run(work)
@@ -105,11 +110,11 @@ def org() -> None:
 def create_organisation(name: str) -> None:
     """Add a partner organisation."""
 
-    async def work(roles: Roles, audit: Audit, now: datetime, by: str) -> str:
-        if await roles.organisation(name) is not None:
+    async def work(scope: Scope, by: str) -> str:
+        if await scope.roles.organisation(name) is not None:
             raise click.ClickException(f"There is an organisation {name!r} already.")
-        organisation = await roles.add_organisation(name, now)
-        await audit.record("organisation_created", now, organisation=organisation.id, by=by)
+        organisation = await scope.roles.add_organisation(name, scope.now)
+        await scope.audit.record("organisation_created", scope.now, organisation=organisation.id, by=by)
         return f"Organisation {organisation.id} {name!r} created."
 
     _run(work)
@@ -122,11 +127,11 @@ def create_organisation(name: str) -> None:
 def add_member(name: str, channel: str, user_id: str) -> None:
     """Make the person with this chat id a partner of organisation NAME."""
 
-    async def work(roles: Roles, audit: Audit, now: datetime, by: str) -> str:
-        organisation = await _organisation(roles, name)
-        if not await roles.grant(channel, user_id, Role.PARTNER, by, now, organisation):
+    async def work(scope: Scope, by: str) -> str:
+        organisation = await _organisation(scope.roles, name)
+        if not await scope.roles.grant(channel, user_id, Role.PARTNER, by, scope.now, organisation):
             return f"{channel} {user_id} is a member of {name!r} already."
-        await audit.record("member_added", now, organisation=organisation.id, channel=channel, by=by)
+        await scope.audit.record("member_added", scope.now, organisation=organisation.id, channel=channel, by=by)
         return f"{channel} {user_id} is now a member of {name!r}."
 
     _run(work)
@@ -139,12 +144,15 @@ def add_member(name: str, channel: str, user_id: str) -> None:
 def remove_member(name: str, channel: str, user_id: str) -> None:
     """Take a member out of organisation NAME."""
 
-    async def work(roles: Roles, audit: Audit, now: datetime, by: str) -> str:
-        organisation = await _organisation(roles, name)
-        if not await roles.revoke(channel, user_id, Role.PARTNER, organisation):
+    async def work(scope: Scope, by: str) -> str:
+        organisation = await _organisation(scope.roles, name)
+        if not await scope.roles.revoke(channel, user_id, Role.PARTNER, organisation):
             raise click.ClickException(f"{channel} {user_id} is not a member of {name!r}.")
-        await audit.record("member_removed", now, organisation=organisation.id, channel=channel, by=by)
-        return f"{channel} {user_id} is no longer a member of {name!r}."
+        await scope.audit.record("member_removed", scope.now, organisation=organisation.id, channel=channel, by=by)
+        identity = await scope.people.identity(channel, user_id)
+        ended = await projects.end_former_partners_conversations(scope, identity.person) if identity else 0
+        told = f" Their conversations with residents ({ended}) are closed; both sides are told." if ended else ""
+        return f"{channel} {user_id} is no longer a member of {name!r}.{told}"
 
     _run(work)
 
@@ -153,10 +161,10 @@ def remove_member(name: str, channel: str, user_id: str) -> None:
 def list_organisations() -> None:
     """Every organisation with its members."""
 
-    async def work(roles: Roles, audit: Audit, now: datetime, by: str) -> str:
+    async def work(scope: Scope, by: str) -> str:
         lines = []
-        for organisation in await roles.organisations():
-            members = ", ".join(f"{g.channel}:{g.external_id}" for g in await roles.members(organisation))
+        for organisation in await scope.roles.organisations():
+            members = ", ".join(f"{g.channel}:{g.external_id}" for g in await scope.roles.members(organisation))
             lines.append(f"{organisation.id}\t{organisation.name}\t{members or '-'}")
         return "\n".join(lines) or "No organisations."
 

@@ -15,7 +15,7 @@ from bot.outbox import Purpose, enqueue
 from bot.replies import Action, Button, Message, Reply
 from handlers.common.pushing import PAUSE_HINT
 from handlers.people import menu
-from handlers.people.privacy import give_up_places
+from handlers.people.privacy import before_erasure
 from storage.models import Conversation, OutboxMessage, Person
 from storage.repositories import Audit, People
 
@@ -121,7 +121,7 @@ async def retention(session: AsyncSession, settings: Settings, now: datetime) ->
     """Erase people who stopped answering RETENTION_MONTHS ago; their places go to the waitlist."""
     gone = list(await session.scalars(select(Person).where(Person.last_active_at < silent_since(settings, now))))
     for person in gone:
-        await give_up_places(session, settings, person, now)
+        await before_erasure(Scope(session=session, settings=settings, now=now), person)
         await People(session).erase(person)
         await Audit(session).record("person_erased", now, reason="inactive", version=settings.privacy_version)
     return len(gone)

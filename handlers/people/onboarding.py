@@ -14,7 +14,7 @@ from bot.typed import yes_or_no
 from handlers import calls
 from handlers.common.domain import Role
 from handlers.common.options import CONTRIBUTIONS, LANGUAGES, LEVEL_BRINGS, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
-from handlers.people import menu, workspace
+from handlers.people import menu, privacy, workspace
 from handlers.people.privacy import privacy_more, privacy_text
 
 CONSENT = "consent"  # route of the stateless consent buttons: Action.of(CONSENT, verb, language, then)
@@ -237,29 +237,11 @@ async def before_consent(ctx: Context) -> bool:
             )
         )
         return True
-    tapped = event.action if event.kind == "tap" else None
-    if tapped is not None and tapped.route == CONSENT:
-        action, locale, then = tapped.verb, tapped.arg(0), tapped.arg(1)
-        ctx.locale_hint = supported(locale or event.locale_hint)
-        then = then if calls.deep_link_call(then) is not None else ""
-        if action in (YES, PARENT):
-            await give_consent(ctx, then, parent=action == PARENT)
-        elif action == YOUNG:
-            ask_parent(ctx, then)
-        elif action == NO:
-            await refuse_consent(ctx)
-        elif action == MORE:
-            ask_consent(ctx, longer=True, then=then)
-        else:
-            welcome(ctx, then)
+    if await answer_consent(ctx):
         return False
+    tapped = event.action if event.kind == "tap" else None
     if tapped is not None and tapped.route == calls.CALL:  # a button on the call a link showed
         await on_call_before_consent(ctx, tapped)
-        return False
-    said = yes_or_no(event.text or "") if event.kind == "text" else None
-    if said is not None:  # "ja", "oké", "nee" typed instead of tapped
-        ctx.locale_hint = supported(event.locale_hint)
-        await (give_consent(ctx) if said else refuse_consent(ctx))
         return False
     # A call link shows the call first (it is public); joining asks for consent.
     call_id = calls.deep_link_call(event.argument) if event.command == "start" else None
@@ -276,6 +258,55 @@ async def before_consent(ctx: Context) -> bool:
     return False
 
 
+async def answer_consent(ctx: Context) -> bool:
+    """The answer to the consent question: one of its buttons, or a yes or no typed instead
+    ("ja", "oké", "nee"); False when this turn is none."""
+    event = ctx.event
+    tapped = event.action if event.kind == "tap" else None
+    if tapped is not None and tapped.route == CONSENT:
+        action, locale, then = tapped.verb, tapped.arg(0), tapped.arg(1)
+        ctx.locale_hint = supported(locale or event.locale_hint)
+        if ctx.person is not None:  # someone known reads the question in the language they tapped
+            ctx.person.locale = ctx.locale_hint
+        then = then if calls.deep_link_call(then) is not None else ""
+        if action in (YES, PARENT):
+            await give_consent(ctx, then, parent=action == PARENT)
+        elif action == YOUNG:
+            ask_parent(ctx, then)
+        elif action == NO:
+            await refuse_consent(ctx)
+        elif action == MORE:
+            ask_consent(ctx, longer=True, then=then)
+        else:
+            welcome(ctx, then)
+        return True
+    said = yes_or_no(event.text or "") if event.kind == "text" else None
+    if said is None:
+        return False
+    if ctx.person is None:
+        ctx.locale_hint = supported(event.locale_hint)
+    await (give_consent(ctx) if said else refuse_consent(ctx))
+    return True
+
+
+async def consent_holds(ctx: Context) -> bool:
+    """Whether the person writing may go on. A coordinator is admitted without the residents'
+    yes; once they lose the role (outside the partners' workspace, whose members take part by
+    their organisation's agreement), they are asked it when they next write, and until then only
+    the privacy text, the export and erasure work for them."""
+    if (
+        ctx.known_person.consent_version != workspace.AGREEMENT
+        or ctx.known_identity.channel == workspace.CHANNEL
+        or await ctx.has_role(Role.COORDINATOR)
+        or privacy.exercises_a_right(ctx)
+    ):
+        return True
+    if not await answer_consent(ctx):
+        ctx.say(ctx.t(N_("Je bent geen coördinator meer. Om hier mee te doen als inwoner, heb ik eerst je ja nodig.")))
+        ask_consent(ctx)
+    return False
+
+
 async def on_call_before_consent(ctx: Context, tapped: Action) -> None:
     """More info and the calendar need nothing stored; joining asks for consent first."""
     t = ctx.t
@@ -289,7 +320,17 @@ async def on_call_before_consent(ctx: Context, tapped: Action) -> None:
 
 
 async def refuse_consent(ctx: Context) -> None:
-    await ctx.audit.record("consent_refused", ctx.now, version=ctx.settings.privacy_version)
+    await ctx.audit.record("consent_refused", ctx.now, ctx.person, version=ctx.settings.privacy_version)
+    if ctx.person is not None:  # a former coordinator: what was kept of that time stays until they erase it
+        ctx.say(
+            ctx.t(
+                N_(
+                    "Dat is helemaal oké. Als inwoner doe je dan niet mee. Wil je dat ik alles over je wis? "
+                    "Typ /vergeet."
+                )
+            )
+        )
+        return
     ctx.say(ctx.t(N_("Dat is helemaal oké. Ik bewaar niets over jou. Verander je van gedacht? Typ dan /start.")))
 
 
@@ -323,16 +364,20 @@ def ask_parent(ctx: Context, then: str) -> None:
 
 async def give_consent(ctx: Context, then: str = "", parent: bool = False) -> None:
     """Create the person with the consent and its privacy version (and whether a parent gave
-    it), then ask the first question."""
+    it), then ask the first question. Someone known already (a former coordinator) keeps their
+    person and now holds the residents' consent."""
     event = ctx.event
-    identity = await ctx.people.create(
-        event.channel,
-        event.user_id,
-        locale=ctx.t.locale,
-        consent_version=ctx.settings.privacy_version,
-        now=ctx.now,
-    )
-    ctx.identity, ctx.person = identity, identity.person
+    if ctx.person is None:
+        identity = await ctx.people.create(
+            event.channel,
+            event.user_id,
+            locale=ctx.t.locale,
+            consent_version=ctx.settings.privacy_version,
+            now=ctx.now,
+        )
+        ctx.identity, ctx.person = identity, identity.person
+    else:
+        ctx.person.consent_version, ctx.person.consent_at = ctx.settings.privacy_version, ctx.now
     await ctx.audit.record(
         "consent_given",
         ctx.now,

@@ -5,19 +5,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.context import Context
+from bot.context import Context, Scope
 from bot.dialogue import Flow, Option, YesNoStep
+from bot.dialogue.steps import ROUTE as DIALOGUE
 from bot.errors import Expired
 from bot.i18n import N_
 from bot.replies import Action, Button, Document
-from handlers import calls
+from handlers import calls, projects
 from handlers.common.domain import HOLDING, SignUpState
 from handlers.common.options import NEIGHBOURHOODS, label
-from storage.models import Call, Feedback, OutboxMessage, Project, ProjectMute, Relay, SignUp
+from storage.models import Call, Feedback, OutboxMessage, Person, Project, ProjectMute, Relay, SignUp
 from storage.repositories import Calls
 
 PRIVACY = "privacy"  # route of the privacy buttons
 EXPORT, FORGET, MORE = "export", "forget", "more"
+# The commands of the privacy text, the export and erasure, in every language.
+PRIVACY_NAMES = ("privacy", "confidentialite")
+EXPORT_NAMES = ("mijngegevens", "mydata", "mesdonnees")
+FORGET_NAMES = ("vergeet", "forget", "oublier")
 
 
 def privacy_text(ctx: Context) -> str:
@@ -164,11 +169,13 @@ def summary(ctx: Context, document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-async def give_up_places(session: Any, settings: Any, person: Any, now: Any) -> None:
-    """Before someone is erased, their places go to the next on each waitlist."""
-    held = await Calls(session).sign_ups_of(person, (*HOLDING, SignUpState.WAITLISTED))
+async def before_erasure(scope: Scope, person: Person) -> None:
+    """Before someone is erased: their places go to the next on each waitlist, and their
+    conversations with partners (or residents) end, the other side told."""
+    held = await Calls(scope.session).sign_ups_of(person, (*HOLDING, SignUpState.WAITLISTED))
     for sign_up in held:
-        await calls.cancel_sign_up(session, settings, sign_up, now)
+        await calls.cancel_sign_up(scope.session, scope.settings, sign_up, scope.now)
+    await projects.end_conversations(scope, person)
 
 
 async def forget_done(ctx: Context, answers: dict[str, Any]) -> None:
@@ -178,7 +185,7 @@ async def forget_done(ctx: Context, answers: dict[str, Any]) -> None:
         return
     farewell = t(N_("Alles is gewist. Bedankt om mee te doen! Je bent altijd welkom terug: typ /start."))
     person = ctx.known_person
-    await give_up_places(ctx.session, ctx.settings, person, ctx.now)
+    await before_erasure(ctx, person)
     await ctx.people.erase(person)
     await ctx.audit.record("person_erased", ctx.now, version=ctx.settings.privacy_version)
     ctx.person = ctx.identity = None
@@ -218,3 +225,15 @@ async def start_forget(ctx: Context) -> None:
             )
         )
     await ctx.dialogue.start(ctx, FORGET_FLOW)
+
+
+def exercises_a_right(ctx: Context) -> bool:
+    """Whether this turn asks for the privacy text, the export or erasure (their commands and
+    buttons, or an answer in the erasure dialogue): rights that hold with or without consent."""
+    event, tapped = ctx.event, ctx.event.action if ctx.event.kind == "tap" else None
+    if event.command is not None:
+        return event.command in (*PRIVACY_NAMES, *EXPORT_NAMES, *FORGET_NAMES)
+    if tapped is not None and tapped.route == PRIVACY:
+        return True
+    erasing = ctx.conversation is not None and ctx.conversation.flow == FORGET_FLOW.name
+    return erasing and (tapped is None or tapped.route == DIALOGUE)

@@ -12,6 +12,8 @@ from bot.replies import Button, Card, CardLine, Dashboard, Figure, Section
 from handlers import calls, ideas, projects
 from handlers.common.domain import HOLDING, CallState, IdeaState, Role, SignUpState
 
+CHANNEL = "slack"  # the partners' workspace: whoever is in it takes part by their organisation's agreement
+AGREEMENT = "workspace"  # the consent version of someone admitted without the residents' yes
 SHOWN_CALLS = 8  # cards on the dashboard (Slack shows 100 blocks on a Home tab)
 SHOWN_IDEAS = 5
 
@@ -23,7 +25,7 @@ async def admit(ctx: Context) -> bool:
     event = ctx.event
     locale = event.locale_hint if event.locale_hint in SUPPORTED else ctx.settings.default_locale
     ctx.identity = await ctx.people.create(
-        event.channel, event.user_id, locale=locale, consent_version="workspace", now=ctx.now
+        event.channel, event.user_id, locale=locale, consent_version=AGREEMENT, now=ctx.now
     )
     ctx.identity.person.display_name = event.display_name
     await ctx.audit.record("workspace_member_admitted", ctx.now, ctx.identity.person)

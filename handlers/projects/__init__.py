@@ -15,11 +15,14 @@ from handlers.projects.projects import (
     partner_section,
 )
 from handlers.projects.relay import ask as ask_contact
+from handlers.projects.relay import end_conversations, end_former_partners_conversations
 
 __all__ = [
     "PART",
     "ask_contact",
     "choose_organisation",
+    "end_conversations",
+    "end_former_partners_conversations",
     "member_of",
     "offer_to_partners",
     "organisations_of",

@@ -2,7 +2,8 @@
 is asked whether that organisation may write to them. After a yes, the bot carries messages
 both ways (a thread in the partner's Slack conversation, labelled messages with an
 "Antwoorden" button on the resident's side); neither sees the other's account, and either
-side can close the conversation."""
+side can close the conversation. It also ends when the partner no longer belongs to the
+organisation, and before either side is erased; the other side is told."""
 
 from __future__ import annotations
 
@@ -90,6 +91,8 @@ async def render_ask(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     relay = await ctx.session.get(Relay, row.payload.get("relay_id"))
     if relay is None or relay.person_id != ctx.known_person.id or relay.opened_at or relay.closed_at:
         return []
+    if not await partner_belongs(ctx, relay):  # the partner who asked left the organisation meanwhile
+        return []
     t = ctx.t
     kind, about = await _subject(ctx, relay)
     question = (
@@ -175,24 +178,88 @@ async def render_message(ctx: Scope, row: OutboxMessage) -> list[Reply]:
                 ),
             )
         ]
-    return [Message(f"💬 {sender}: {text}", reply_to=await _thread(ctx, relay))]
+    return [Message(f"💬 {sender}: {text}", reply_to=await _thread(ctx, relay.id))]
 
 
 async def render_closed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
-    relay = await ctx.session.get(Relay, row.payload.get("relay_id"))
-    if relay is None:
-        return []
+    """To either side: the conversation ended. Read from the row alone: when the resident was
+    erased, the conversation went with them, and the partner is still told (in its thread)."""
+    relay_id = row.payload.get("relay_id")
     return [
         Message(
             ctx.t(N_("Het gesprek via Gangmaker is gesloten. Er gaan geen berichten meer heen en weer.")),
-            reply_to=await _thread(ctx, relay) if row.payload.get("to") == FROM_PARTNER else None,
+            reply_to=await _thread(ctx, relay_id) if row.payload.get("to") == FROM_PARTNER else None,
         )
     ]
 
 
-async def _thread(ctx: Scope, relay: Relay) -> str | None:
+async def _thread(ctx: Scope, relay_id: int | None) -> str | None:
     """The partner's thread: the message that opened the conversation, once it was sent."""
-    return await ctx.sent.sent_id(f"relay:{relay.id}:opened")
+    return await ctx.sent.sent_id(f"relay:{relay_id}:opened")
+
+
+# -- when a conversation ends ----------------------------------------------------------------------
+
+
+async def partner_belongs(ctx: Scope, relay: Relay) -> bool:
+    """Whether the partner of this conversation still belongs to its organisation (through any of
+    their accounts); one who left it, lost the role or was erased no longer speaks for it."""
+    partner = await ctx.find(Person, relay.partner_id)
+    if partner is None:
+        return False
+    for identity in await ctx.people.identities_of(partner):
+        organisations = await ctx.roles.organisations_of(identity.channel, identity.external_id)
+        if relay.organisation_id in {organisation.id for organisation in organisations}:
+            return True
+    return False
+
+
+async def _close(ctx: Scope, relay: Relay, *, tell: tuple[str, ...], by: str, person: Person | None = None) -> None:
+    """Close the conversation and tell the sides in `tell` (FROM_AUTHOR, FROM_PARTNER) that it ended."""
+    relay.closed_at = ctx.now
+    await ctx.audit.record("relay_closed", ctx.now, person, relay=relay.id, by=by)
+    for side in tell:
+        reader = await ctx.find(Person, relay.person_id if side == FROM_AUTHOR else relay.partner_id)
+        if reader is not None:
+            await pushing.push(
+                ctx,
+                reader,
+                RELAY_CLOSED,
+                key=f"relay:{relay.id}:closed:{side}",
+                payload={"relay_id": relay.id, "to": side},
+            )
+
+
+async def _still_open(ctx: Context, relay: Relay, side: str) -> bool:
+    """Whether the conversation is open for this turn. One whose partner no longer belongs to
+    the organisation is closed now, and the other side is told."""
+    if relay.closed_at is not None or relay.opened_at is None:
+        return False
+    if await partner_belongs(ctx, relay):
+        return True
+    other = FROM_PARTNER if side == FROM_AUTHOR else FROM_AUTHOR
+    await _close(ctx, relay, tell=(other,), by="left_organisation")
+    return False
+
+
+async def end_conversations(ctx: Scope, person: Person) -> int:
+    """Before a person is erased: close every open conversation they are in, and tell the other side."""
+    relays = await ctx.relays.open_with(person)
+    for relay in relays:
+        other = FROM_PARTNER if relay.person_id == person.id else FROM_AUTHOR
+        await _close(ctx, relay, tell=(other,), by="erased")
+    return len(relays)
+
+
+async def end_former_partners_conversations(ctx: Scope, person: Person) -> int:
+    """After a partner left an organisation or lost the role: close the conversations they carried
+    for it, and tell both sides."""
+    closed = 0
+    for relay in await ctx.relays.open_with(person):
+        if relay.partner_id == person.id and not await partner_belongs(ctx, relay):
+            await _close(ctx, relay, tell=(FROM_AUTHOR, FROM_PARTNER), by="left_organisation")
+            closed += 1
+    return closed
 
 
 # -- what each side does -------------------------------------------------------------------------
@@ -206,22 +273,13 @@ async def on_relay_button(ctx: Context, tapped: Action) -> None:
         raise Expired()
     elif tapped.verb in ("allow", "deny"):
         await _answer_ask(ctx, relay, side, tapped.verb == "allow")
-    elif relay.closed_at is not None or relay.opened_at is None:
+    elif not await _still_open(ctx, relay, side):
         ctx.say(t(N_("Dit gesprek is al gesloten.")))
     elif tapped.verb == "answer" and side == FROM_AUTHOR:
         await ctx.dialogue.start(ctx, REPLY_FLOW, {"_relay_id": relay.id})
     elif tapped.verb == "close":
-        relay.closed_at = ctx.now
-        await ctx.audit.record("relay_closed", ctx.now, ctx.known_person, relay=relay.id, by=side)
-        other = await ctx.find(Person, relay.partner_id if side == FROM_AUTHOR else relay.person_id)
-        if other is not None:
-            await pushing.push(
-                ctx,
-                other,
-                RELAY_CLOSED,
-                key=f"relay:{relay.id}:closed",
-                payload={"relay_id": relay.id, "to": FROM_PARTNER if side == FROM_AUTHOR else FROM_AUTHOR},
-            )
+        other = FROM_PARTNER if side == FROM_AUTHOR else FROM_AUTHOR
+        await _close(ctx, relay, tell=(other,), by=side, person=ctx.known_person)
         ctx.say(t(N_("Het gesprek is gesloten. Er gaan geen berichten meer heen en weer.")))
     else:
         raise Expired()
@@ -246,6 +304,10 @@ async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> N
         return
     organisation = await _organisation(ctx, relay)
     partner = await ctx.find(Person, relay.partner_id)
+    if allowed and not await partner_belongs(ctx, relay):
+        await _close(ctx, relay, tell=(), by="left_organisation")
+        ctx.say(t(N_("Deze vraag is intussen ingetrokken. Ik geef niets door.")))
+        return
     if not allowed:
         relay.closed_at = ctx.now
         await ctx.audit.record("contact_refused", ctx.now, ctx.known_person, organisation=organisation)
@@ -276,14 +338,15 @@ async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> N
 
 
 async def on_reply(ctx: Context) -> bool:
-    """A partner writes in the thread of a conversation: carry it to the author."""
+    """A partner writes in the thread of a conversation: carry it to the author, while it is open."""
     if ctx.event.reply_to is None:
         return False  # the core asks only about an answer in a thread
     thread = await ctx.sent.sent_as(ctx.event.reply_to, ctx.known_person, RELAY_OPENED.name)
-    relay = await ctx.find(Relay, thread.payload.get("relay_id")) if thread else None
-    if relay is None:
+    if thread is None:
         return False
-    if relay.closed_at is not None or relay.opened_at is None:
+    # Gone with the resident's erasure, closed by either side, or its partner left the organisation.
+    relay = await ctx.find(Relay, thread.payload.get("relay_id"))
+    if relay is None or not await _still_open(ctx, relay, FROM_PARTNER):
         ctx.say(ctx.t(N_("Dit gesprek is gesloten; je bericht is niet doorgestuurd.")), reply_to=ctx.event.reply_to)
         return True
     await _carry(ctx, relay, await ctx.find(Person, relay.person_id), FROM_PARTNER, ctx.event.text)
@@ -308,12 +371,7 @@ async def _carry(ctx: Context, relay: Relay, to: Person | None, sender: str, tex
 
 async def reply_done(ctx: Context, answers: dict[str, Any]) -> None:
     relay = await ctx.find(Relay, answers.get("_relay_id"))
-    if (
-        relay is None
-        or relay.person_id != ctx.known_person.id
-        or relay.closed_at is not None
-        or relay.opened_at is None
-    ):
+    if relay is None or relay.person_id != ctx.known_person.id or not await _still_open(ctx, relay, FROM_AUTHOR):
         ctx.say(ctx.t(N_("Dit gesprek is gesloten; je bericht is niet doorgestuurd.")))
         return
     await _carry(ctx, relay, await ctx.find(Person, relay.partner_id), FROM_AUTHOR, answers["text"])
