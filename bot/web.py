@@ -1,9 +1,10 @@
 """The one web server: each channel's routes (Telegram's webhook...), the application's public pages,
-a health endpoint and the Prometheus metrics."""
+a health endpoint and the Prometheus metrics (for whoever shows METRICS_TOKEN)."""
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -61,8 +62,22 @@ def health(core: Gangmaker | None, lifecycle: Lifecycle) -> Callable[[web.Reques
     return handle
 
 
-def metrics(core: Gangmaker) -> Callable[[web.Request], Awaitable[web.Response]]:
+def bearer_token(request: web.Request) -> str | None:
+    """The token of an `Authorization: Bearer …` header (the scheme in any case), if there is one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+def metrics(core: Gangmaker, token: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The Prometheus exposition, for a scraper that shows the token; 401 for anyone else."""
+    expected = token.encode()
+
     async def handle(request: web.Request) -> web.Response:
+        shown = bearer_token(request)
+        if shown is None or not hmac.compare_digest(shown.encode(), expected):
+            return web.Response(status=401, text="401: Unauthorized", headers={"WWW-Authenticate": "Bearer"})
         try:
             body = await core.metrics.scrape(core.sessions)
         except Exception:  # noqa: BLE001 - the counters still tell something without the backlog
@@ -127,13 +142,13 @@ def page_handler(core: Gangmaker, page: Page) -> Callable[[web.Request], Awaitab
 def create_web_app(
     channels: Iterable[Channel] = (), core: Gangmaker | None = None, lifecycle: Lifecycle | None = None
 ) -> web.Application:
-    """GET /healthz and /metrics, the routes every channel asks for (`routes()`: method, path, handler), and
-    the pages of the core's application."""
+    """GET /healthz and /metrics (when METRICS_TOKEN is set), the routes every channel asks for (`routes()`:
+    method, path, handler), and the pages of the core's application."""
     lifecycle = lifecycle or Lifecycle()
     app = web.Application(client_max_size=1024 * 1024, middlewares=[refuse_while_stopping(lifecycle)])
     app.router.add_get("/healthz", health(core, lifecycle))
-    if core is not None:
-        app.router.add_get("/metrics", metrics(core))
+    if core is not None and core.settings.metrics_token is not None:
+        app.router.add_get("/metrics", metrics(core, core.settings.metrics_token.get_secret_value()))
     for channel in channels:
         for method, path, handler in channel.routes():
             app.router.add_route(method, path, handler)

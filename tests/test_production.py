@@ -31,7 +31,7 @@ from tests.auxil.builders import publish_call
 from tests.auxil.database import postgres_engine, rows, sqlite_engine
 from tests.auxil.fake_slack import FakeSlack
 from tests.auxil.fake_telegram import FakeTelegram
-from tests.auxil.metrics import sample
+from tests.auxil.metrics import SHOWN, TOKEN, sample
 from tests.auxil.people import add_residents
 from tests.auxil.slack_fixtures import COORDINATORS_ROOM, PARTNERS_ROOM
 from tests.auxil.telegram_fixtures import free_port
@@ -54,6 +54,7 @@ def serve_env(fake: FakeTelegram, database: str, port: int, **extra: str) -> dic
         "DATABASE_URL": database,
         "HOST": "127.0.0.1",
         "PORT": str(port),
+        "METRICS_TOKEN": TOKEN,
         **extra,
     }
 
@@ -64,7 +65,11 @@ async def start(env: dict[str, str], cwd, log) -> asyncio.subprocess.Process:
 
 async def metrics_of(port: int) -> str:
     try:
-        async with ClientSession() as session, session.get(f"http://127.0.0.1:{port}/metrics") as response:
+        async with (
+            ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/metrics", headers=SHOWN) as response,
+        ):
+            assert response.status == 200, response.status
             return await response.text()
     except OSError:
         return ""
