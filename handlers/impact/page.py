@@ -21,8 +21,8 @@ from handlers import calls
 from handlers.common.domain import PUBLIC_IDEAS, ProjectPhase
 from handlers.common.options import LANGUAGES, label
 from handlers.impact import figures as impact
-from handlers.impact.figures import UNDER, Figures, Table
-from handlers.impact.report import RULE, TILES, bar_scale, label_of, number
+from handlers.impact.figures import HIDDEN, UNDER, Figures, Table
+from handlers.impact.report import RULE, TILES, bar_scale, call_counts, label_of, number
 from storage.models import Idea, Organisation, Project, ProjectUpdate
 from storage.repositories import Calls
 
@@ -59,6 +59,7 @@ nav a[aria-current]{font-weight:700;text-decoration:none}
 .tile{background:#fff;border-radius:.8rem;padding:.8rem 1rem;border-left:.4rem solid var(--coral)}
 .tile:nth-child(3n+2){border-color:var(--gold)}.tile:nth-child(3n){border-color:var(--teal)}
 .tile b{display:block;font-size:2rem;line-height:1.1}
+.tile b.hidden{font-size:1.3rem;line-height:1.7}
 .tile span{color:var(--muted);font-size:.95rem}
 .card{background:#fff;border-radius:.8rem;padding:1rem;margin:0 0 .8rem}
 .card p{margin:.3rem 0 0}
@@ -68,6 +69,7 @@ padding:.45rem 1rem;text-decoration:none;font-weight:600}
 .bars{list-style:none;padding:0;margin:0}
 .bars li{display:grid;grid-template-columns:1fr auto;gap:.15rem .5rem;margin:0 0 .7rem}
 .bars .value{font-weight:700;text-align:right}
+.bars .counts{grid-column:1/-1;font-weight:400;text-align:left}
 .bar{grid-column:1/-1;height:.7rem;background:var(--line);border-radius:.35rem;overflow:hidden}
 .bar i{display:block;height:100%;background:var(--c,var(--ink))}
 .bar i.small{background:repeating-linear-gradient(135deg,var(--c,var(--ink)) 0 2px,#fff 2px 6px)}
@@ -86,8 +88,6 @@ UPDATED = N_("Bijgewerkt op {moment}.")
 NOTHING = N_("Nog niets.")
 NO_PROJECTS = N_("Nog geen gerealiseerde projecten. Binnenkort meer!")
 NO_CALLS = N_("Nu zijn er geen open oproepen. Kom later terug!")
-SIGNED_OF = N_("{signed} van {places} · {came} aanwezig")
-SIGNED = N_("{signed} ingeschreven · {came} aanwezig")
 COLOURS = {
     "ideas_by_state": "var(--gold)",
     "ideas_by_theme": "var(--gold)",
@@ -150,9 +150,13 @@ def translate_in(locale: str, message: str) -> str:
     return Translator(locale)(message)
 
 
+_HIDDEN_CLASS = ' class="hidden"'  # a word in a tile, set smaller than a figure
+
+
 def _tiles(figures: Figures, t: Translator) -> str:
     tiles = "".join(
-        f'<div class="tile"><b>{escape(number(figures.summary(key), t))}</b><span>{escape(t(name))}</span></div>'
+        f'<div class="tile"><b{_HIDDEN_CLASS if figures.summary(key) == HIDDEN else ""}>'
+        f"{escape(number(figures.summary(key), t))}</b><span>{escape(t(name))}</span></div>"
         for key, name, _colour in TILES
     )
     return f'<section class="tiles" aria-label="{escape(t(AT_A_GLANCE))}">{tiles}</section>'
@@ -206,12 +210,16 @@ async def _open_calls(scope: Scope) -> str:
     return "".join(items)
 
 
-def _width(value: object, scale: float) -> tuple[str, str]:
+def _bar(value: object, scale: float) -> str:
+    """A value's bar: a hatched stub of one length for "< 5", none at all for a hidden value (an
+    empty bar would read as zero)."""
     if value == UNDER:
-        return f"{100 * impact.SMALL / scale:.0f}%", ' class="small"'
-    if not isinstance(value, (int, float)):  # hidden ("–"): no bar
-        return "0%", ""
-    return f"{100 * value / scale:.0f}%", ""
+        width, small = f"{100 * impact.SMALL / scale:.0f}%", ' class="small"'
+    elif isinstance(value, (int, float)):
+        width, small = f"{100 * value / scale:.0f}%", ""
+    else:
+        return ""
+    return f'<span class="bar" aria-hidden="true"><i{small} style="width:{width}"></i></span>'
 
 
 def _chart(table: Table, t: Translator) -> str:
@@ -223,10 +231,9 @@ def _chart(table: Table, t: Translator) -> str:
     colour = COLOURS.get(table.name, "var(--ink)")
     items = []
     for row, value in zip(table.rows, values, strict=True):
-        width, small = _width(value, scale)
         items.append(
             f'<li><span>{escape(label_of(row, t))}</span><span class="value">{escape(number(value, t))}</span>'
-            f'<span class="bar" aria-hidden="true"><i{small} style="width:{width}"></i></span></li>'
+            f"{_bar(value, scale)}</li>"
         )
     return f'{head}<ul class="bars" style="--c:{colour}">{"".join(items)}</ul>'
 
@@ -240,15 +247,9 @@ def _calls(table: Table, t: Translator) -> str:
     scale = bar_scale([value for cell in cells for value in cell[1:4]])
     items = []
     for row, (when, places, signed, came, _hours) in zip(rows, cells, strict=True):
-        counts = (
-            t(SIGNED_OF, signed=number(signed, t), places=number(places, t), came=number(came, t))
-            if places
-            else t(SIGNED, signed=number(signed, t), came=number(came, t))
-        )
-        width, small = _width(signed, scale)
         items.append(
             f'<li><span>{escape(row.label)} <span class="muted">· {escape(number(when, t))}</span></span>'
-            f'<span class="value">{escape(counts)}</span>'
-            f'<span class="bar" aria-hidden="true"><i{small} style="width:{width}"></i></span></li>'
+            f'<span class="value counts">{escape(call_counts(places, signed, came, t))}</span>'
+            f"{_bar(signed, scale)}</li>"
         )
     return f'{head}<ul class="bars" style="--c:var(--coral)">{"".join(items)}</ul>'
