@@ -24,6 +24,7 @@ from handlers.impact.page import KEPT
 from storage.db import session_factory
 from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, SignUp
 from storage.repositories import Roles
+from tests.auxil import contrast
 from tests.auxil.chat import Chat, onboard
 from tests.auxil.database import rows, sqlite_engine
 from tests.auxil.impact_seed import EXPECTED, PRIVATE_IDEA, PRIVATE_REMARK, STORY, local, seed
@@ -442,6 +443,83 @@ async def test_a_count_hidden_to_protect_a_small_group_reads_as_hidden_not_as_no
     assert by_code(csvs["participants_by_neighbourhood"])["marke"] == ["verborgen"]
     english = tables(await march(engine, locale="en"), "en")
     assert by_code(english["participants_by_neighbourhood"])["marke"] == ["hidden"]
+
+
+SECURE = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def secured(response) -> None:
+    """Sniffing off, no address passed on, and a policy that runs no script and takes no inline style."""
+    for name, value in SECURE.items():
+        assert response.headers.get(name) == value, name
+    policy = dict(part.strip().partition(" ")[::2] for part in response.headers["Content-Security-Policy"].split(";"))
+    assert policy["default-src"] == "'none'" and "script-src" not in policy
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    assert policy["style-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+
+
+async def stylesheets(web, page: str) -> str:
+    """Every style the page uses: its <style> blocks and the stylesheets it links, as served."""
+    css = "".join(re.findall(r"<style>(.*?)</style>", page, re.DOTALL))
+    for href in re.findall(r'<link rel="stylesheet" href="([^"]+)">', page):
+        response = await web.get(href)
+        assert response.status == 200 and response.content_type == "text/css"
+        secured(response)
+        css += await response.text()
+    return css
+
+
+async def test_the_public_page_is_served_with_a_strict_policy_and_no_inline_style(web, engine, clock):
+    clock.now = APRIL_FIRST
+    await seed(engine, APRIL_FIRST)
+    for url in ("/impact", "/impact?lang=fr"):
+        response = await web.get(url)
+        secured(response)
+        page = await response.text()
+        assert "style=" not in page and "<style" not in page  # the policy would refuse them
+        assert "width:" in await stylesheets(web, page)  # the bars are drawn from the stylesheet
+
+
+async def test_every_text_colour_of_the_public_page_reads_against_its_background(web, engine, clock):
+    """WCAG AA: 4.5:1 for text, computed from the stylesheet as served; the "Open in Telegram"
+    button was white on coral (3.38:1)."""
+    clock.now = APRIL_FIRST
+    await seed(engine, APRIL_FIRST)
+    page = await (await web.get("/impact")).text()
+    assert 'class="button"' in page
+    rules = contrast.rules(await stylesheets(web, page))
+    paired = {
+        selector: (
+            contrast.solid(body["color"]),
+            contrast.solid(body.get("background", body.get("background-color", ""))),
+        )
+        for selector, body in rules.items()
+        if "color" in body and ("background" in body or "background-color" in body)
+    }
+    assert ".button" in paired and "body" in paired
+    for selector, (text, background) in paired.items():
+        assert text and background, selector
+        assert contrast.ratio(text, background) >= 4.5, (selector, text, background)
+
+
+async def test_an_unknown_address_gets_a_page_in_the_readers_language_with_a_way_back(web, engine, clock):
+    clock.now = APRIL_FIRST
+    for url in ("/impact/", "/nergens", "/impact/oud/adres.html", "/metrics"):  # no METRICS_TOKEN: no /metrics
+        response = await web.get(url)
+        assert response.status == 404 and response.content_type == "text/html", url
+        secured(response)
+        page = await response.text()
+        assert page.startswith('<!doctype html><html lang="nl">') and "Not Found" not in page
+        assert "Deze pagina bestaat niet" in page and re.search(r'<a [^>]*href="/impact">', page), page
+        assert "style=" not in page and "<script" not in page
+    french = await web.get("/nergens", headers={"Accept-Language": "fr-BE,fr;q=0.9"})
+    assert french.status == 404 and (await french.text()).startswith('<!doctype html><html lang="fr">')
+    assert (await web.head("/nergens")).status == 404
+    assert (await web.post("/nergens", data="x")).status == 404  # no page for what no browser asks
+    assert (await web.get("/impact")).status == 200
 
 
 async def test_the_public_page_is_kept_five_minutes(web, engine, clock):
