@@ -2,7 +2,8 @@
 
 Each feature declares one `Part`: its commands with their aliases in every language, the routes
 of its buttons, its flows, its pushes (each outbox purpose beside its renderer), its scheduled
-checks, its command-line commands, its public pages and the shared rooms it writes to.
+checks, its command-line commands, its public pages (and the page for an unknown address) and the
+shared rooms it writes to.
 `Application.of` joins the parts into
 the one description the core, the scheduler, the dispatcher, the channels and the web server
 read, and refuses a command name, route, flow, purpose or page declared twice.
@@ -85,13 +86,18 @@ class PageContent:
     max_age: int = 0  # seconds
 
 
+PageRender = Callable[["Scope"], Awaitable[PageContent]]
+
+
 @dataclass(frozen=True)
 class Page:
     """A public page on the bot's web server (GET `path`), drawn from a `Scope` in the reader's
-    language (`?lang=`, else the browser's Accept-Language); its session connects only when used."""
+    language (`?lang=`, else the browser's Accept-Language); its session connects only when used.
+    It is served with a policy that allows no script and styles only from the bot's own server
+    (a stylesheet is a page of its own, `text/css`): no `<style>` block, no `style=` attribute."""
 
     path: str
-    render: Callable[[Scope], Awaitable[PageContent]]
+    render: PageRender
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,7 @@ class Part:
     menu_items: Sequence[tuple[str, str]] = ()
     strangers: Mapping[str, StrangerHandler] = field(default_factory=dict)
     menu: Handler | None = None
+    not_found: PageRender | None = None  # the page for an address the web server does not know
     not_understood: Handler | None = None
     unknown_command: Handler | None = None
     home: Handler | None = None
@@ -196,6 +203,7 @@ class Application:
     # The menu's buttons (command name, label msgid): their label typed outside a dialogue works as a tap.
     menu_items: Sequence[tuple[str, str]] = ()
     pages: Sequence[Page] = ()  # public pages on the web server, next to /healthz and the channels' routes
+    not_found: PageRender | None = None  # the page for an unknown address (GET); aiohttp's plain 404 when None
     rooms: Sequence[RoomSetting] = ()  # where `Room(name)` replies go; each channel places them as it can
     running: Sequence[Listing] = ()  # what "Wat loopt er?" shows besides the calls, in the parts' order
     by_name: dict[str, Command] = field(init=False, repr=False)
@@ -216,7 +224,16 @@ class Application:
         _once("room", [(room.name, p.name) for p in parts for room in p.rooms])
         _once("menu item", [(item, p.name) for p in parts for item, _label in p.menu_items])
         _once("stranger answer for", [(channel, p.name) for p in parts for channel in p.strangers])
-        singles = ("menu", "not_understood", "unknown_command", "home", "on_reply", "consented", "bootstrap_roles")
+        singles = (
+            "menu",
+            "not_understood",
+            "unknown_command",
+            "home",
+            "on_reply",
+            "consented",
+            "bootstrap_roles",
+            "not_found",
+        )
         _once("the answer", [(single, p.name) for p in parts for single in singles if getattr(p, single)])
         given = {single: next((getattr(p, single) for p in parts if getattr(p, single)), None) for single in singles}
         renderers = {push.purpose.name: push.render for part in parts for push in part.pushes}
@@ -240,6 +257,7 @@ class Application:
             not_understood=_needed(given, "not_understood"),
             unknown_command=_needed(given, "unknown_command"),
             home=given["home"],
+            not_found=given["not_found"],
             on_reply=given["on_reply"],
             consented=given["consented"],
             rooms=[room for part in parts for room in part.rooms],

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     telegram_broadcast_rate: float = Field(default=25, gt=0, le=1000)
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
+    # What a scraper shows as `Authorization: Bearer …` to read /metrics; without it /metrics is not served.
+    metrics_token: SecretStr | None = None
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -131,6 +133,20 @@ class Settings(BaseSettings):
         # Telegram's rule for setWebhook's secret_token.
         if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
             raise ValueError("may only hold A-Z, a-z, 0-9, _ and -, 1 to 256 characters")
+        return value
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _metrics_token(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value in ("", None):
+            return None  # `METRICS_TOKEN=` is not set
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9._~+/=-]{16,256}", value):
+            raise ValueError(
+                "must be 16 to 256 characters without spaces (A-Z, a-z, 0-9 and . _ ~ + / = -), "
+                "for example from `openssl rand -hex 32`"
+            )
         return value
 
     @model_validator(mode="after")
@@ -203,6 +219,8 @@ DESCRIPTIONS = {
     "go first and broadcasts take what they leave (must stay below `TELEGRAM_RATE`).",
     "host": "Address the web server listens on.",
     "port": "Port of the web server (webhooks, `/slack/events`, `/healthz`, `/metrics`, `/impact`); a PaaS sets it.",
+    "metrics_token": "Token a Prometheus scraper sends as `Authorization: Bearer …` to read `/metrics` "
+    "(16 characters or more, e.g. `openssl rand -hex 32`); without it `/metrics` is not served. Secret.",
     "slack_bot_token": "Bot User OAuth Token (`xoxb-…`); runs the Slack channel. Secret.",
     "slack_app_token": "App-level token (`xapp-…`) for Socket Mode, instead of a public URL. Secret.",
     "slack_signing_secret": "Signing secret that Slack's HTTP requests are checked against. Secret.",

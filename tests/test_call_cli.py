@@ -2,6 +2,11 @@
 
 import asyncio
 from datetime import datetime, timezone
+from pathlib import Path
+from xml.etree import ElementTree
+
+import matplotlib
+from PIL import Image, ImageFont
 
 from storage.models import Call, OutboxMessage
 from tests.auxil.database import rows, sqlite_engine
@@ -78,7 +83,44 @@ def test_a_print_ready_qr_code_of_the_deep_link_with_the_title_and_none_for_an_u
     png = png_size((tmp_path / "call-1.png").read_bytes())
     assert png[0] == png[1] >= 1200  # 10 cm at 300 dpi
     svg = (tmp_path / "call-1.svg").read_text()
-    assert svg.startswith("<svg") and 'width="120mm"' in svg and ">Bankjes bouwen</text>" in svg
+    assert svg.startswith("<svg") and 'width="120mm"' in svg and ">Bankjes bouwen</tspan></text>" in svg
+
+
+# Titles as long as a call's may be (80 characters), with wide letters and a word longer than a line.
+LONG_TITLES = (
+    "WOW! Wandel mee langs de Grote Markt, het Begijnhof, de Broeltorens en het MOMU!",
+    "Buurtfeest in Heule",
+    "Samenwerkingsovereenkomstonderhandelingsvergadering voor de nieuwe speeltuin",
+)
+SVG = "{http://www.w3.org/2000/svg}"
+DEJAVU = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"  # a wide sans-serif
+
+
+def test_a_long_title_under_the_poster_code_is_wrapped_within_its_width(cli, tmp_path):
+    for number, title in enumerate(LONG_TITLES, start=1):
+        titled = [title if arg == "Bankjes bouwen" else arg for arg in CREATE]
+        assert cli(*titled)[0] == 0
+        assert cli("call", "qr", str(number))[0] == 0
+        svg = ElementTree.fromstring((tmp_path / f"call-{number}.svg").read_text())
+        _, _, width, height = (float(n) for n in svg.get("viewBox").split())
+        [text] = svg.iter(f"{SVG}text")
+        size = float(text.get("font-size"))
+        font = ImageFont.truetype(str(DEJAVU), 100)
+        lines = [(float(line.get("x", text.get("x"))), float(line.get("y")), line.text) for line in text] or [
+            (float(text.get("x")), float(text.get("y")), text.text)  # one line, not wrapped
+        ]
+        assert "".join(words for _, _, words in lines).replace(" ", "") == title.replace(" ", "")  # all of it
+        for x, y, words in lines:
+            drawn = font.getlength(words) / 100 * size
+            assert text.get("text-anchor") == "middle"
+            assert x - drawn / 2 >= 1 and x + drawn / 2 <= width - 1, (words, drawn, width)
+            assert y + size / 3 <= height  # the descenders too
+        assert [y for _, y, _ in lines] == sorted(y for _, y, _ in lines)  # one under the other
+    # The PNG says how large it prints: 10 cm wide, at 300 dpi or more.
+    with Image.open(tmp_path / "call-1.png") as png:
+        dpi_x, dpi_y = png.info["dpi"]
+        assert dpi_x == dpi_y >= 300
+        assert abs(png.width / dpi_x * 2.54 - 10) < 0.01
 
 
 def png_size(data: bytes) -> tuple[int, int]:

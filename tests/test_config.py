@@ -71,3 +71,13 @@ def test_a_telegram_username_is_taken_as_telegram_spells_it():
     assert load_settings(telegram_bot_username="Gangmaker_Kortrijk_bot", _env_file=None).telegram_bot_username == (
         "Gangmaker_Kortrijk_bot"
     )
+
+
+def test_a_metrics_token_is_long_and_has_no_spaces():
+    for weak in ("short", "metrics token with spaces"):
+        with pytest.raises(ConfigError, match="METRICS_TOKEN"):
+            load_settings(metrics_token=weak, _env_file=None)
+    assert load_settings(_env_file=None).metrics_token is None  # /metrics is then not served at all
+    assert load_settings(metrics_token="", _env_file=None).metrics_token is None  # `METRICS_TOKEN=` alike
+    token = load_settings(metrics_token="Zq4-v8_kP2xW9mN3rT6y", _env_file=None).metrics_token
+    assert token is not None and token.get_secret_value() == "Zq4-v8_kP2xW9mN3rT6y"

@@ -24,6 +24,7 @@ from handlers.impact.page import KEPT
 from storage.db import session_factory
 from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, SignUp
 from storage.repositories import Roles
+from tests.auxil import contrast
 from tests.auxil.chat import Chat, onboard
 from tests.auxil.database import rows, sqlite_engine
 from tests.auxil.impact_seed import EXPECTED, PRIVATE_IDEA, PRIVATE_REMARK, STORY, local, seed
@@ -95,8 +96,8 @@ async def test_the_csv_figures_of_a_month_are_those_of_the_seed(engine):
     assert by_code(csvs["offers_by_kind"]) == {k: [str(v) for v in vs] for k, vs in EXPECTED["offers_by_kind"].items()}
     assert csvs["calls"][0] == ["Code", "Oproep", "Datum", "Plaatsen", "Ingeschreven", "Aanwezig", "Uren gegeven"]
     assert csvs["calls"][1:] == [
-        [str(ids["benches"]), "Bankjes bouwen", "2030-03-09", "10", "7", "–", "–"],
-        [str(ids["walk"]), "Erfgoedwandeling", "2030-03-16", "20", "5", "< 5", "–"],
+        [str(ids["benches"]), "Bankjes bouwen", "2030-03-09", "10", "7", "verborgen", "verborgen"],
+        [str(ids["walk"]), "Erfgoedwandeling", "2030-03-16", "20", "5", "< 5", "verborgen"],
     ]
     assert by_code(csvs["time"]) == {"offered": ["6", "24"], "given": ["9", "24"]}
     english = tables(await march(engine, locale="en"), "en")
@@ -199,8 +200,14 @@ async def test_the_dashboard_png_and_the_pdf_are_drawn_with_the_rule(engine):
         for value in EXPECTED[name].values()
     ]
     assert values[: len(expected)] == ["< 5", "6", "< 5", "< 5", "< 5", "5", "7", "1", "1", "1"]
-    assert "7 van 10 · – aanwezig" in values and "5 van 20 · < 5 aanwezig" in values
-    assert values[-8:] == ["< 5", "8", "–", "–", "< 5", "< 5", "< 5", "< 5"]  # neighbourhoods, roles, scores
+    assert values[-8:] == ["< 5", "8", "verborgen", "verborgen", "< 5", "< 5", "< 5", "< 5"]  # places, roles, scores
+    counts = [
+        text.get_text() for axes in sheet.figure.axes[1:] for text in axes.texts if "aanwezig:" in text.get_text()
+    ]
+    assert counts == [
+        "10 plaatsen · ingeschreven: 7 · aanwezig: verborgen",
+        "20 plaatsen · ingeschreven: 5 · aanwezig: < 5",
+    ]
     stubs = {
         round(patch.get_width(), 6) for axes in sheet.figure.axes[1:] for patch in axes.patches if patch.get_hatch()
     }
@@ -213,7 +220,7 @@ async def test_the_dashboard_png_and_the_pdf_are_drawn_with_the_rule(engine):
 def test_the_rule_is_kept_even_when_every_group_is_small():
     row = impact.Row("x", "x", (3, 12.5), group=3)
     table = impact.Table("t", "t", "t", (impact.Column("n"), impact.Column("h", impact.HOURS)), (row,))
-    assert table.cells(row) == ["< 5", "–"]
+    assert table.cells(row) == ["< 5", impact.HIDDEN]
     assert impact.shown(impact.COUNT, 0) == 0 and impact.shown(impact.COUNT, 5) == 5
     assert impact.shown(impact.PLAIN, 1) == 1  # the partners' own work (calls, projects) is public
     assert impact.shown(impact.HOURS, 0, group=0) == 0  # nobody: nothing to hide
@@ -398,8 +405,8 @@ async def test_the_public_page_shows_the_figures_projects_and_open_calls_without
     for section in page.split("<h2>")[1:]:
         title, numbers = section.split("</h2>")[0], re.findall(r'class="value">([^<]*)<', section)
         if title not in ("Projecten per fase", "Oproepen"):  # their own work is public; calls checked above
-            assert all(n in ("&lt; 5", "–") or int(n) >= 5 for n in numbers), title
-    assert "5 van 20 · &lt; 5 aanwezig" in page
+            assert all(n in ("&lt; 5", "verborgen") or int(n) >= 5 for n in numbers), title
+    assert "20 plaatsen · ingeschreven: 5 · aanwezig: &lt; 5" in page
 
     english = await (await web.get("/impact?lang=en")).text()
     assert '<html lang="en">' in english and "Open in Telegram" in english and "Neighbourhood" not in english
@@ -407,6 +414,112 @@ async def test_the_public_page_shows_the_figures_projects_and_open_calls_without
     assert (await french.text()).startswith('<!doctype html><html lang="fr">')
     assert french.headers["Content-Language"] == "fr"
     assert (await (await web.get("/healthz")).json()) == {"status": "ok"}
+
+
+async def test_a_count_hidden_to_protect_a_small_group_reads_as_hidden_not_as_nothing(web, engine, clock):
+    """Marke's 6 are hidden so that Bissegem's 2 cannot be worked out from the 16 in all: the page,
+    the dashboard, the PDF's text and the CSV say "verborgen" with no bar, and the footnote tells why."""
+    clock.now = APRIL_FIRST
+    await seed(engine, APRIL_FIRST)
+    page = await (await web.get("/impact")).text()
+    [marke] = re.findall(r"<li><span>Marke</span>.*?</li>", page)
+    assert '<span class="value">verborgen</span>' in marke and 'class="bar' not in marke  # no empty bar: no bar
+    [bissegem] = re.findall(r"<li><span>Bissegem</span>.*?</li>", page)
+    assert 'class="bar' in bissegem  # a small group keeps its stub
+    footer = page.split("<footer>")[1]
+    assert "“< 5”" in footer.replace("&lt;", "<") and "“verborgen”" in footer and "privacy" in footer
+    assert "–" not in page.split("<main>")[1]
+
+    figures = await march(engine)
+    t = translator("nl")
+    sheet = report.dashboard_sheet(figures, t, APRIL_FIRST)
+    drawn = [text.get_text() for text in sheet.figure.findobj(Text)]
+    assert "verborgen" in drawn and "–" not in drawn
+    assert any("“verborgen”" in text for text in drawn)  # the footnote
+    [marke_row] = [axes for axes in sheet.figure.axes[1:] for text in axes.texts if text.get_text() == "Marke"]
+    assert len(marke_row.patches) == 4  # Heule's track and bar, Bissegem's track and stub: nothing for Marke
+
+    csvs = tables(figures)
+    assert by_code(csvs["participants_by_neighbourhood"])["marke"] == ["verborgen"]
+    english = tables(await march(engine, locale="en"), "en")
+    assert by_code(english["participants_by_neighbourhood"])["marke"] == ["hidden"]
+
+
+SECURE = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def secured(response) -> None:
+    """Sniffing off, no address passed on, and a policy that runs no script and takes no inline style."""
+    for name, value in SECURE.items():
+        assert response.headers.get(name) == value, name
+    policy = dict(part.strip().partition(" ")[::2] for part in response.headers["Content-Security-Policy"].split(";"))
+    assert policy["default-src"] == "'none'" and "script-src" not in policy
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    assert policy["style-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+
+
+async def stylesheets(web, page: str) -> str:
+    """Every style the page uses: its <style> blocks and the stylesheets it links, as served."""
+    css = "".join(re.findall(r"<style>(.*?)</style>", page, re.DOTALL))
+    for href in re.findall(r'<link rel="stylesheet" href="([^"]+)">', page):
+        response = await web.get(href)
+        assert response.status == 200 and response.content_type == "text/css"
+        secured(response)
+        css += await response.text()
+    return css
+
+
+async def test_the_public_page_is_served_with_a_strict_policy_and_no_inline_style(web, engine, clock):
+    clock.now = APRIL_FIRST
+    await seed(engine, APRIL_FIRST)
+    for url in ("/impact", "/impact?lang=fr"):
+        response = await web.get(url)
+        secured(response)
+        page = await response.text()
+        assert "style=" not in page and "<style" not in page  # the policy would refuse them
+        assert "width:" in await stylesheets(web, page)  # the bars are drawn from the stylesheet
+
+
+async def test_every_text_colour_of_the_public_page_reads_against_its_background(web, engine, clock):
+    """WCAG AA: 4.5:1 for text, computed from the stylesheet as served; the "Open in Telegram"
+    button was white on coral (3.38:1)."""
+    clock.now = APRIL_FIRST
+    await seed(engine, APRIL_FIRST)
+    page = await (await web.get("/impact")).text()
+    assert 'class="button"' in page
+    rules = contrast.rules(await stylesheets(web, page))
+    paired = {
+        selector: (
+            contrast.solid(body["color"]),
+            contrast.solid(body.get("background", body.get("background-color", ""))),
+        )
+        for selector, body in rules.items()
+        if "color" in body and ("background" in body or "background-color" in body)
+    }
+    assert ".button" in paired and "body" in paired
+    for selector, (text, background) in paired.items():
+        assert text and background, selector
+        assert contrast.ratio(text, background) >= 4.5, (selector, text, background)
+
+
+async def test_an_unknown_address_gets_a_page_in_the_readers_language_with_a_way_back(web, engine, clock):
+    clock.now = APRIL_FIRST
+    for url in ("/impact/", "/nergens", "/impact/oud/adres.html", "/metrics"):  # no METRICS_TOKEN: no /metrics
+        response = await web.get(url)
+        assert response.status == 404 and response.content_type == "text/html", url
+        secured(response)
+        page = await response.text()
+        assert page.startswith('<!doctype html><html lang="nl">') and "Not Found" not in page
+        assert "Deze pagina bestaat niet" in page and re.search(r'<a [^>]*href="/impact">', page), page
+        assert "style=" not in page and "<script" not in page
+    french = await web.get("/nergens", headers={"Accept-Language": "fr-BE,fr;q=0.9"})
+    assert french.status == 404 and (await french.text()).startswith('<!doctype html><html lang="fr">')
+    assert (await web.head("/nergens")).status == 404
+    assert (await web.post("/nergens", data="x")).status == 404  # no page for what no browser asks
+    assert (await web.get("/impact")).status == 200
 
 
 async def test_the_public_page_is_kept_five_minutes(web, engine, clock):

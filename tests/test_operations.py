@@ -1,4 +1,5 @@
-"""Operating Gangmaker: /healthz with the database up and down, /metrics moving, 503s while stopping, the leader."""
+"""Operating Gangmaker: /healthz with the database up and down, /metrics moving and only for whoever shows
+its token, 503s while stopping, the leader."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from bot.metrics import Metrics
 from bot.scheduler import Leadership
 from storage.db import create_engine
 from tests.auxil.builders import publish_call
-from tests.auxil.metrics import sample
+from tests.auxil.city import build_city
+from tests.auxil.metrics import SHOWN, TOKEN, sample
 from tests.auxil.people import add_residents
 
 DEAD_DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:1/nothing_here"
@@ -19,8 +21,8 @@ def base_url(city) -> str:
     return city.bot.settings.telegram_webhook_url.rsplit("/telegram", 1)[0]
 
 
-async def get(url: str) -> tuple[int, str]:
-    async with ClientSession() as session, session.get(url) as response:
+async def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    async with ClientSession() as session, session.get(url, headers=headers) as response:
         return response.status, await response.text()
 
 
@@ -39,7 +41,7 @@ async def test_health_is_ok_while_the_database_answers_and_503_with_the_reason_w
 
 
 async def test_metrics_show_every_series_and_they_move(city, engine):
-    before = (await get(base_url(city) + "/metrics"))[1]
+    before = (await get(base_url(city) + "/metrics", SHOWN))[1]
     assert sample(before, "gangmaker_updates_handled_total", channel="telegram") == 0
     anna = await city.resident(1, "Anna")
     await anna.send("/help")
@@ -47,7 +49,7 @@ async def test_metrics_show_every_series_and_they_move(city, engine):
     city.bot.fake.chats[people[0].id].blocked = True
     await publish_call(engine, city.bot.settings, city.clock())
     await city.tick(seconds=1)
-    status, after = await get(base_url(city) + "/metrics")
+    status, after = await get(base_url(city) + "/metrics", SHOWN)
     assert status == 200
     assert sample(after, "gangmaker_updates_handled_total", channel="telegram") >= 10  # onboarding taps and texts
     assert sample(after, "gangmaker_turn_seconds_count", channel="telegram") >= 10
@@ -63,6 +65,38 @@ async def test_metrics_show_every_series_and_they_move(city, engine):
         "gangmaker_turn_seconds",
     ):
         assert f"# TYPE {family}" in after
+
+
+async def test_metrics_are_served_only_to_whoever_shows_the_token(city):
+    """The backlog per purpose, the host name and the pid are no one else's business."""
+    url = base_url(city) + "/metrics"
+    for refused in (
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer " + TOKEN[:-1]},
+        {"Authorization": "Bearer " + TOKEN + "x"},
+        {"Authorization": "Basic " + TOKEN},
+        {"Authorization": TOKEN},
+        {"Authorization": "Bearer métrique"},
+    ):
+        async with ClientSession() as session, session.get(url, headers=refused) as response:
+            body = await response.text()
+            assert response.status == 401, refused
+            assert response.headers["WWW-Authenticate"] == "Bearer"
+            assert "gangmaker_" not in body and "instance" not in body
+    status, body = await get(url, {"Authorization": "bearer " + TOKEN})  # the scheme is case-insensitive
+    assert status == 200 and "# TYPE gangmaker_leader" in body
+
+
+async def test_without_a_metrics_token_there_are_no_metrics(fake_telegram, engine, clock):
+    town = await build_city(fake_telegram, engine, clock, metrics_token=None)
+    try:
+        for headers in ({}, SHOWN):
+            status, body = await get(base_url(town) + "/metrics", headers)
+            assert status == 404 and "gangmaker_" not in body
+        assert (await get(base_url(town) + "/healthz"))[0] == 200
+    finally:
+        await town.bot.stop()
 
 
 async def test_while_stopping_webhooks_answer_503_so_the_platform_retries(city):

@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import sys
-import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -31,7 +30,7 @@ from tests.auxil.builders import publish_call
 from tests.auxil.database import postgres_engine, rows, sqlite_engine
 from tests.auxil.fake_slack import FakeSlack
 from tests.auxil.fake_telegram import FakeTelegram
-from tests.auxil.metrics import sample
+from tests.auxil.metrics import SHOWN, TOKEN, sample
 from tests.auxil.people import add_residents
 from tests.auxil.slack_fixtures import COORDINATORS_ROOM, PARTNERS_ROOM
 from tests.auxil.telegram_fixtures import free_port
@@ -54,6 +53,7 @@ def serve_env(fake: FakeTelegram, database: str, port: int, **extra: str) -> dic
         "DATABASE_URL": database,
         "HOST": "127.0.0.1",
         "PORT": str(port),
+        "METRICS_TOKEN": TOKEN,
         **extra,
     }
 
@@ -64,7 +64,11 @@ async def start(env: dict[str, str], cwd, log) -> asyncio.subprocess.Process:
 
 async def metrics_of(port: int) -> str:
     try:
-        async with ClientSession() as session, session.get(f"http://127.0.0.1:{port}/metrics") as response:
+        async with (
+            ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/metrics", headers=SHOWN) as response,
+        ):
+            assert response.status == 200, response.status
             return await response.text()
     except OSError:
         return ""
@@ -88,10 +92,8 @@ async def test_sigterm_mid_broadcast_loses_nothing_and_the_restart_sends_the_res
     try:
         first = await start(env, tmp_path, log)
         await wait_until(lambda: sum(delivered(fake).values()) >= 20)
-        asked = time.monotonic()
         first.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(first.wait(), 15) == 0
-        took = time.monotonic() - asked
         sent_before = sum(delivered(fake).values())
         async with sqlite_engine(str(tmp_path / "bot.db")) as engine:
             states = Counter(r.state for r in await rows(engine, OutboxMessage))
@@ -103,13 +105,16 @@ async def test_sigterm_mid_broadcast_loses_nothing_and_the_restart_sends_the_res
     finally:
         await fake.stop()
         log.close()
-    assert took < 10, f"stopped in {took:.1f} s"
     assert sent_before < 60
     # Nothing was left claimed: what was not sent waits, ready for the next instance at once.
     assert states == Counter({"sent": sent_before, "pending": 60 - sent_before}), states
     assert delivered(fake) == Counter({p.id: 1 for p in people})  # a clean stop repeats nothing
     stderr = (tmp_path / "stderr").read_text()
-    assert "Traceback" not in stderr and "stopped" in stderr
+    assert "Traceback" not in stderr
+    # It stopped by itself: what was in progress finished, nothing had to be cut off at the deadline.
+    assert stderr.count("stopping: finishing what is in progress") == 2, stderr[-3000:]
+    assert len(re.findall(r": stopped$", stderr, re.MULTILINE)) == 2, stderr[-3000:]
+    assert "did not stop within" not in stderr
     assert "maximum number of running instances" not in stderr  # a long round is no warning each second
 
 
@@ -257,9 +262,7 @@ async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_c
                 log,
                 shift,
             )
-        sending = time.monotonic()
         await wait_until(lambda: len(said(fake, "📣 Bankjes bouwen")) == BROADCAST, timeout=30 + BROADCAST / 20)
-        took = time.monotonic() - sending
         await wait_until(
             lambda: (
                 len(said(fake, OVERVIEW)) == 10
@@ -288,7 +291,6 @@ async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_c
 
         processes[leader].kill()  # SIGKILL: no clean shutdown, no lock handed over
         await processes[leader].wait()
-        killed = time.monotonic()
         # What only the survivor can see come due: a call to publish, a reminder two hours before
         # another call, and the overview of someone who asked for it just now.
         late = await add_residents(engine, fake, 1, clock(), first_id=30_000, quiet_start=0, quiet_end=0, digest=True)
@@ -310,10 +312,7 @@ async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_c
         async def leads() -> bool:
             return sample(await metrics_of(ports[survivor]), "gangmaker_leader", instance=survivor) == 1
 
-        while not await leads():
-            assert time.monotonic() - killed < 60, "the survivor did not take the lead within a minute"
-            await asyncio.sleep(0.2)
-        took_over = time.monotonic() - killed
+        await wait_until(leads, timeout=60)  # at its next check (CHECKS_INTERVAL_SECONDS=1)
         await wait_until(
             lambda: (
                 len(said(fake, "📣 Tweede oproep")) == BROADCAST + 1
@@ -333,7 +332,6 @@ async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_c
         await fake.stop()
         await slack.stop()
         log.close()
-    assert took_over < 60
     everyone = people + late
     assert said(fake, "📣 Bankjes bouwen") == Counter({p.id: 1 for p in people})
     assert said(fake, "📣 Tweede oproep") == Counter({p.id: 1 for p in everyone})
@@ -366,10 +364,7 @@ async def test_two_instances_share_a_broadcast_and_the_survivor_takes_over_the_c
     stderr = (tmp_path / "stderr").read_text()
     assert f"this instance ({survivor}) now leads the scheduled checks" in stderr
     assert "Traceback" not in stderr, stderr[-3000:]
-    print(
-        f"{BROADCAST} messages in {took:.1f} s, split {shares}; {survivor} led {took_over:.1f} s after {leader} "
-        "was killed"
-    )
+    print(f"{BROADCAST} messages split {shares}; {survivor} led after {leader} was killed")
 
 
 async def post_update(session: ClientSession, port: int, update: dict) -> int:

@@ -217,8 +217,8 @@ _state_command("cancel", "Cancel a call and tell everyone signed up.", _cancel)
     help="PNG file (default: call-ID.png); the SVG goes next to it.",
 )
 def qr(call_id: int, out: Path | None) -> None:
-    """Write the QR code of the call's Telegram link for a poster: a PNG of at least 1200 pixels
-    (10 cm at 300 dpi) and an SVG with the call's title under the code."""
+    """Write the QR code of the call's Telegram link for a poster: a PNG that prints 10 cm wide at
+    300 dpi or more (its size is written in it) and an SVG with the call's title under the code."""
 
     async def work(session: Any, settings: Settings, now: datetime) -> None:
         call = await _get(session, call_id)
@@ -232,7 +232,10 @@ def qr(call_id: int, out: Path | None) -> None:
     _run(work)
 
 
-POSTER_PIXELS = 1200  # 10 cm wide at 300 dpi
+POSTER_PIXELS = 1200  # at least: 10 cm at 300 dpi
+POSTER_CM = 10  # how wide the PNG prints
+TITLE_SIZE = 2.4  # the title's font size, in modules of the code
+TITLE_MARGIN = 2  # modules kept free on either side of the title (half the quiet zone)
 
 
 def _code(link: str) -> Any:
@@ -245,15 +248,19 @@ def _code(link: str) -> Any:
 
 
 def poster_png(link: str, path: Path) -> None:
-    from qrcode.image.pure import PyPNGImage
+    """The code in whole pixels per module, at least POSTER_PIXELS wide, with a resolution that
+    prints it POSTER_CM wide (PNG's pHYs chunk counts pixels per metre: written exactly)."""
+    from qrcode.image.pil import PilImage
 
     code = _code(link)
     code.box_size = -(-POSTER_PIXELS // (code.modules_count + 2 * code.border))  # whole pixels per module
-    code.make_image(image_factory=PyPNGImage).save(str(path))
+    image = code.make_image(image_factory=PilImage)
+    dpi = image.pixel_size * 2.54 / POSTER_CM
+    image.save(str(path), dpi=(dpi, dpi))
 
 
 def poster_svg(link: str, title: str) -> str:
-    """The code as vector paths, 12 cm wide, with the title under it."""
+    """The code as vector paths, 12 cm wide, with the title under it in as many lines as it needs."""
     from xml.etree import ElementTree
 
     from qrcode.image.svg import SvgPathImage
@@ -262,10 +269,50 @@ def poster_svg(link: str, title: str) -> str:
     drawn = ElementTree.fromstring(code.make_image(image_factory=SvgPathImage).to_string())
     path = next(element.get("d") for element in drawn.iter() if element.tag.endswith("path"))
     size = code.modules_count + 2 * code.border
-    height = size + 6  # room for the title
+    lines = title_lines(title, size - 2 * TITLE_MARGIN)
+    leading = 1.25 * TITLE_SIZE
+    height = size + len(lines) * leading + 1.5  # room for the title
+    spans = "".join(
+        f'<tspan x="{size / 2}" y="{size + 1 + TITLE_SIZE + n * leading:g}">{escape(line)}</tspan>'
+        for n, line in enumerate(lines)
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="120mm" height="{120 * height / size:.1f}mm" '
-        f'viewBox="0 0 {size} {height}"><rect width="{size}" height="{height}" fill="#fff"/>'
-        f'<path d="{path}" fill="#000"/><text x="{size / 2}" y="{size + 2.5}" font-family="sans-serif" '
-        f'font-size="2.4" text-anchor="middle">{escape(title)}</text></svg>'
+        f'viewBox="0 0 {size} {height:g}"><rect width="{size}" height="{height:g}" fill="#fff"/>'
+        f'<path d="{path}" fill="#000"/><text x="{size / 2}" font-family="DejaVu Sans, Verdana, sans-serif" '
+        f'font-size="{TITLE_SIZE}" text-anchor="middle">{spans}</text></svg>'
     )
+
+
+def title_lines(title: str, width: float) -> list[str]:
+    """The title in lines no wider than `width` (modules) in DejaVu Sans, as wide as sans-serif
+    fonts come (a narrower one fits all the more); a word longer than a line is cut."""
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(str(_dejavu_sans()), 100)
+
+    def fits(text: str) -> bool:
+        return font.getlength(text) / 100 * TITLE_SIZE <= width
+
+    lines: list[str] = []
+    line = ""
+    for word in title.split():
+        if fits(f"{line} {word}".strip()):
+            line = f"{line} {word}".strip()
+            continue
+        if line:
+            lines.append(line)
+        while not fits(word):  # the longest start of it that fits (one letter at least)
+            cut = 1
+            while fits(word[: cut + 1]):
+                cut += 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    return [*lines, line] if line else lines
+
+
+def _dejavu_sans() -> Path:
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"  # shipped with matplotlib

@@ -21,5 +21,6 @@ PART = Part(
     pushes=(Push(chat.REPORT, chat.render_monthly),),
     checks=(chat.monthly_report,),
     cli=(report_command, export_command),
-    pages=(Page(page.PATH, page.ImpactPage().render),),
+    pages=(Page(page.PATH, page.ImpactPage().render), Page(page.STYLESHEET, page.stylesheet)),
+    not_found=page.not_found,
 )

@@ -4,10 +4,11 @@
 plain data; the report, the chat, the rooms and the public page all draw these same tables.
 The small-group rule lives here, in `shown`, so nothing downstream can forget it: a count of
 people or of what they gave (ideas, offers, sign-ups, scores) under 5 is shown as "< 5", and
-hours or an average resting on fewer than 5 people are not shown at all. A table whose rows
-are parts of a total shown elsewhere hides more cells where that total would give a hidden
-group away by subtraction (`Table.complement`). An empty group is left out of a table (it
-identifies nobody). Calls, their places and the projects are the
+hours or an average resting on fewer than 5 people are hidden. A table whose rows are parts of
+a total shown elsewhere hides more cells where that total would give a hidden group away by
+subtraction (`Table.complement`). A hidden cell is `HIDDEN`, drawn as the word for "hidden" in
+the reader's language, never as a dash or an empty bar that would read as nothing. An empty
+group is left out of a table (it identifies nobody). Calls, their places and the projects are the
 organisations' own public work and are shown as they are. Free text never enters a table.
 """
 
@@ -31,7 +32,9 @@ from storage.models import Call, Feedback, Idea, Offer, Person, Project, Project
 
 SMALL = 5  # the smallest group shown as it is
 UNDER = "< 5"  # what a smaller group shows
-HIDDEN = "–"  # hours or an average that rest on fewer than SMALL people
+# A hidden cell: hours or an average resting on fewer than SMALL people, or a count that would give a
+# small group away by subtraction (it may be larger); its msgid is what the reader sees.
+HIDDEN = N_("verborgen")
 COUNT, PLAIN, HOURS, AVERAGE, DATE = "count", "plain", "hours", "average", "date"
 SIGNED = (
     SignUpState.JOINED,

@@ -3,7 +3,8 @@ and a person's own impact card, with matplotlib's Agg backend (no display, no py
 
 Everything is drawn from `handlers.impact` figures, whose cells already follow the small-group
 rule: a "< 5" is drawn as a hatched stub of the same length whatever the true number, never as
-a bar of its size. Drawing takes a moment, so the chat and the outbox draw in a thread
+a bar of its size; a hidden cell as the word "verborgen" with no bar at all (an empty bar would
+read as zero), and the footnote says why. Drawing takes a moment, so the chat and the outbox draw in a thread
 (`drawn`), one drawing at a time (matplotlib's font cache is shared).
 """
 
@@ -33,7 +34,8 @@ A4 = (8.27, 11.69)
 MARGIN = 0.4
 CALLS_ON_PHONE = 8
 RULE = N_(
-    "Groepen kleiner dan 5 tonen we als “< 5”; uren en scores van minder dan 5 mensen als “–”. "
+    "Om de privacy te beschermen, tonen we groepen kleiner dan 5 als “< 5”. Staat er “verborgen”, dan is "
+    "dat geen nul: dat cijfer tonen we niet, omdat je er een kleine groep mee zou kunnen herkennen. "
     "Geen namen, geen persoonsgegevens."
 )
 T = TypeVar("T")
@@ -54,9 +56,11 @@ async def drawn(draw: Callable[..., T], *args: Any) -> T:
 
 
 def number(value: Any, t: Translator) -> str:
-    """A figure as the reader writes it: 1.234,5 in Dutch, "< 5" and "–" as they are."""
+    """A figure as the reader writes it: 1.234,5 in Dutch, "< 5" as it is, a hidden one as "verborgen"."""
     if value is None:
         return ""
+    if value == HIDDEN:
+        return t(HIDDEN)
     if isinstance(value, str):
         return value
     if isinstance(value, datetime):
@@ -151,7 +155,7 @@ def summary_text(figures: Figures, t: Translator, *, short: bool = False) -> str
 
 def csv_files(figures: Figures, t: Translator) -> dict[str, str]:
     """One CSV per table, with a header row: a stable code, the label in the reader's language,
-    then the values (plain numbers with a decimal point, dates as YYYY-MM-DD, "< 5" and "–" as shown)."""
+    then the values (plain numbers with a decimal point, dates as YYYY-MM-DD, "< 5" and "verborgen" as shown)."""
     files = {}
     for table in figures.tables:
         header = [t(N_("Code")), t(table.heading), *(t(column.label) for column in table.columns)]
@@ -163,6 +167,8 @@ def csv_files(figures: Figures, t: Translator) -> dict[str, str]:
 def _plain(value: Any, t: Translator) -> str:
     if value is None:
         return ""
+    if value == HIDDEN:
+        return t(HIDDEN)
     if isinstance(value, datetime):
         return value.astimezone(ZoneInfo(t.timezone)).date().isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -270,7 +276,9 @@ def _tiles(figures: Figures, t: Translator, columns: int = 2) -> Panel:
             x, y = left + (index % columns) * tile_width, top + (index // columns) * tile_height
             sheet.box(x, y, tile_width, tile_height, "white")
             sheet.box(x + 0.08, y + 0.16, 0.07, tile_height - 0.32, colour, rounded=False)
-            sheet.text(x + 0.3, y + 0.2, number(figures.summary(key), t), fontsize=28, weight="bold", color=INK)
+            value = figures.summary(key)
+            size = 18 if value == HIDDEN else 28  # a word, not a figure: it fits the tile
+            sheet.text(x + 0.3, y + 0.2 + (28 - size) / 100, number(value, t), fontsize=size, weight="bold", color=INK)
             sheet.text(
                 x + 0.3, y + 0.72, "\n".join(textwrap.wrap(t(label), 22)), fontsize=11, color=MUTED, linespacing=1.25
             )
@@ -324,6 +332,8 @@ def bar_scale(values: list[Any]) -> float:
 def _bar(
     axes: Any, y: float, value: Any, colour: str, top_value: float, thickness: float = 0.15, track: bool = True
 ) -> None:
+    if value == HIDDEN:  # no bar, not even an empty one: it would read as zero
+        return
     if track:
         axes.barh(y, top_value, height=thickness, color=LINE, align="edge")
     if value == UNDER:  # a stub of one length whatever the number
@@ -338,7 +348,7 @@ def _calls(table: Table, t: Translator, limit: int | None) -> Panel:
     """Per call: its places (light), who signed up (over them) and who came (under them)."""
     rows = list(table.rows)[-limit:] if limit else list(table.rows)
     left_out = len(table.rows) - len(rows)
-    per_call = 0.95
+    per_call = 1.2
 
     def height(width: float) -> float:
         return 0.95 + max(1, len(rows)) * per_call + (0.35 if left_out else 0) + 0.1
@@ -362,20 +372,10 @@ def _calls(table: Table, t: Translator, limit: int | None) -> Panel:
             y = index * per_call
             axes.text(0, y + 0.02, _cut(row.label, 40), va="top", fontsize=12.5, color=INK, weight="bold")
             axes.text(0, y + 0.3, number(when, t), va="top", fontsize=11, color=MUTED)
-            counts = (
-                t(
-                    N_("{signed} van {places} · {came} aanwezig"),
-                    signed=number(signed, t),
-                    places=number(places, t),
-                    came=number(came, t),
-                )
-                if places
-                else t(N_("{signed} ingeschreven · {came} aanwezig"), signed=number(signed, t), came=number(came, t))
-            )
-            axes.text(top_value, y + 0.3, counts, va="top", ha="right", fontsize=11, color=INK)
-            _bar(axes, y + 0.56, places or 0, LINE, top_value, thickness=0.16, track=False)
-            _bar(axes, y + 0.56, signed, CORAL, top_value, thickness=0.16, track=False)
-            _bar(axes, y + 0.74, came, TEAL, top_value, thickness=0.1, track=False)
+            axes.text(0, y + 0.53, call_counts(places, signed, came, t), va="top", fontsize=11, color=INK)
+            _bar(axes, y + 0.77, places or 0, LINE, top_value, thickness=0.16, track=False)
+            _bar(axes, y + 0.77, signed, CORAL, top_value, thickness=0.16, track=False)
+            _bar(axes, y + 0.95, came, TEAL, top_value, thickness=0.1, track=False)
         if left_out:
             sheet.text(
                 left,
@@ -386,6 +386,14 @@ def _calls(table: Table, t: Translator, limit: int | None) -> Panel:
             )
 
     return Panel(height, draw)
+
+
+def call_counts(places: Any, signed: Any, came: Any, t: Translator) -> str:
+    """A call's places, sign-ups and who came, each with its word, so that "< 5" and "verborgen" read."""
+    values = dict(places=number(places, t), signed=number(signed, t), came=number(came, t))
+    if places:
+        return t(N_("{places} plaatsen · ingeschreven: {signed} · aanwezig: {came}"), **values)
+    return t(N_("ingeschreven: {signed} · aanwezig: {came}"), **values)
 
 
 def _scores(figures: Figures, t: Translator) -> Panel:
@@ -403,13 +411,14 @@ def _scores(figures: Figures, t: Translator) -> Panel:
 
 
 def _footer(t: Translator) -> Panel:
-    def draw(sheet: Sheet, left: float, top: float, width: float) -> None:
-        sheet.box(left - 0.1, top, width + 0.2, 0.95, "white")
-        sheet.text(
-            left + 0.1, top + 0.18, "\n".join(textwrap.wrap(t(RULE), 58)), fontsize=10.5, color=MUTED, linespacing=1.3
-        )
+    lines = textwrap.wrap(t(RULE), 54)
+    height = 0.36 + len(lines) * 0.19
 
-    return Panel(lambda width: 1.15, draw)
+    def draw(sheet: Sheet, left: float, top: float, width: float) -> None:
+        sheet.box(left - 0.1, top, width + 0.2, height, "white")
+        sheet.text(left + 0.1, top + 0.18, "\n".join(lines), fontsize=10.5, color=MUTED, linespacing=1.3)
+
+    return Panel(lambda width: height + 0.2, draw)
 
 
 def _panels(figures: Figures, t: Translator, calls_limit: int | None) -> list[Panel]:

@@ -44,7 +44,10 @@ class Call:
     params: dict[str, Any]
     status: int
     description: str = ""
-    at: float = field(default_factory=time.monotonic)  # when it was answered
+    # Requests that had arrived, counting this one, when it arrived and when it was answered: the
+    # requests that arrived while it was in flight are those numbered in between (an order, no timing).
+    arrived: int = 0
+    answered: int = 0
 
 
 @dataclass
@@ -146,6 +149,7 @@ class FakeTelegram:
         self.token = token
         self.spec = Spec.find()
         self.calls: list[Call] = []
+        self.arrivals = 0  # requests to a method that arrived so far
         self.chats: dict[int, Chat] = {}
         self.updates: list[dict[str, Any]] = []
         self.delivered_offset = 0
@@ -198,6 +202,12 @@ class FakeTelegram:
         if request.match_info["token"] != self.token:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         params = await self._params(request, method)
+        self.arrivals += 1
+        arrived = self.arrivals
+
+        def record(status: int, description: str = "") -> None:
+            self.calls.append(Call(method, params, status, description, arrived, self.arrivals))
+
         try:
             if self.spec is not None:
                 self.spec.check_call(method, params)
@@ -205,7 +215,7 @@ class FakeTelegram:
                 raise ApiError(404, "Not Found: method not found")
             failure = self.failures[method].pop(0) if self.failures.get(method) else None
             if failure == GATEWAY_PAGE:
-                self.calls.append(Call(method, params, 504, "gateway page"))
+                record(504, "gateway page")
                 return web.Response(status=504, text=NGINX_504, content_type="text/html")
             if isinstance(failure, int):
                 raise ApiError(
@@ -216,16 +226,16 @@ class FakeTelegram:
             self._check_rate(method)
             result = await getattr(self, f"_{method}")(params)
             if failure == DROP:
-                self.calls.append(Call(method, params, 200, "answer dropped"))
+                record(200, "answer dropped")
                 request.transport.abort()  # done, but the answer never reaches the bot
                 return web.Response()
         except ApiError as error:
-            self.calls.append(Call(method, params, error.status, error.description))
+            record(error.status, error.description)
             body: dict[str, Any] = {"ok": False, "error_code": error.status, "description": error.description}
             if error.retry_after is not None:
                 body["parameters"] = {"retry_after": error.retry_after}
             return web.json_response(body, status=error.status)
-        self.calls.append(Call(method, params, 200))
+        record(200)
         return web.json_response({"ok": True, "result": result})
 
     async def _params(self, request: web.Request, method: str) -> dict[str, Any]:

@@ -61,10 +61,10 @@ EXPECTED = {
     "ideas_by_state": {"published": 6, "submitted": "< 5", "rejected": "< 5", "adopted": "< 5", "realised": "< 5"},
     "ideas_by_theme": {"green": 5, "heritage": 7},
     "projects_by_phase": {"explore": 1, "prototype": 1, "realised": 1},
-    # A second group is hidden ("–") where the total minus the groups shown would tell a small one.
-    "offers_by_kind": {"time": ["–", "–"], "expertise": ["< 5", "< 5"], "money": ["< 5", "< 5"]},
-    "participants_by_neighbourhood": {"heule": 8, "marke": "–", "bissegem": "< 5"},
-    "participants_by_role": {"resident": "–", "creative": "< 5"},
+    # A second group is hidden where the total minus the groups shown would tell a small one.
+    "offers_by_kind": {"time": ["verborgen"] * 2, "expertise": ["< 5", "< 5"], "money": ["< 5", "< 5"]},
+    "participants_by_neighbourhood": {"heule": 8, "marke": "verborgen", "bissegem": "< 5"},
+    "participants_by_role": {"resident": "verborgen", "creative": "< 5"},
     "feedback_scores": {"3": "< 5", "4": "< 5", "5": "< 5"},
 }
 

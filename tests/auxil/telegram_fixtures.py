@@ -13,6 +13,7 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.config import Settings, load_settings
 from bot.core import Gangmaker
 from tests.auxil.fake_telegram import FakeTelegram
+from tests.auxil.metrics import TOKEN
 from tests.auxil.telegram_user import TelegramUser
 
 
@@ -64,6 +65,7 @@ def telegram_settings(fake: FakeTelegram, mode: str, **extra: object) -> Setting
             telegram_webhook_url=f"http://127.0.0.1:{free_port()}/telegram/hook",
             telegram_webhook_secret="s3cret-Token_1",
             host="127.0.0.1",
+            metrics_token=TOKEN,
         )
     return load_settings(**(values | extra))
 
