@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from bot.context import Scope
 from bot.i18n import SUPPORTED
+from bot.logs import quiet_malformed_requests
 from bot.metrics import CONTENT_TYPE
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ def create_web_app(
     """GET /healthz and /metrics, the routes every channel asks for (`routes()`: method, path, handler), and
     the pages of the core's application."""
     lifecycle = lifecycle or Lifecycle()
+    quiet_malformed_requests()  # a request line of 9,000 characters is no error of ours
     app = web.Application(client_max_size=1024 * 1024, middlewares=[refuse_while_stopping(lifecycle)])
     app.router.add_get("/healthz", health(core, lifecycle))
     if core is not None:
