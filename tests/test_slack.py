@@ -5,6 +5,7 @@ import asyncio
 import json
 import logging
 import time
+from urllib.parse import urlencode
 
 import pytest
 
@@ -310,3 +311,89 @@ async def test_junk_on_the_slack_route_is_refused_with_a_4xx_and_no_error_in_the
             statuses.append((await fake.post(body, "application/json"))[0])
     assert statuses and set(statuses) <= {400, 401}, statuses
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
+
+
+def signed_but_not_as_slack_sends(fake) -> list[tuple[str, str, str]]:
+    """Signed requests (so past the signature check) missing what Slack always sends, or carrying
+    a `private_metadata` the bot did not write: (what is wrong, body, content type)."""
+    form = "application/x-www-form-urlencoded"
+    command = {"command": "/gangmaker", "text": "menu", "team_id": "T0KORTRIJK", "trigger_id": "t"}
+    tap = {
+        "type": "block_actions",
+        "user": {"id": "UCOCO"},
+        "container": {"type": "message", "channel_id": "DUCOCO", "message_ts": "1.000001"},
+        "actions": [{"type": "button", "action_id": "a", "block_id": "b", "value": "command|menu"}],
+    }
+    view = {"id": "V1", "type": "modal", "callback_id": "form|call", "state": {"values": {}}}
+    submission = {"type": "view_submission", "user": {"id": "UCOCO"}, "view": view}
+    event = {"type": "event_callback", "event_id": "Ev1", "team_id": "T0KORTRIJK"}
+
+    def interactive(payload: dict) -> str:
+        return urlencode({"payload": json.dumps(payload)})
+
+    without = {key: value for key, value in tap.items() if key != "user"}
+    return [
+        ("a command without user_id", urlencode(command), form),
+        ("a command with an empty user_id", urlencode({**command, "user_id": ""}), form),
+        ("a tap without user", interactive(without), form),
+        ("a tap whose user has no id", interactive({**tap, "user": {}}), form),
+        ("a tap whose user is text", interactive({**tap, "user": "UCOCO"}), form),
+        (
+            "a tap on a view without type",
+            interactive({**tap, "container": {"type": "view"}, "view": {"id": "V"}}),
+            form,
+        ),
+        ("a tap on a view that is text", interactive({**tap, "container": {"type": "view"}, "view": "home"}), form),
+        ("a tap without actions", interactive({**tap, "actions": []}), form),
+        ("a submission without user", interactive({**submission, "user": None}), form),
+        ("a submission without view type", interactive({**submission, "view": {**view, "type": None}}), form),
+        ("metadata not JSON", interactive({**submission, "view": {**view, "private_metadata": "{not"}}), form),
+        ("metadata a list", interactive({**submission, "view": {**view, "private_metadata": "[1, 2]"}}), form),
+        ("metadata text", interactive({**submission, "view": {**view, "private_metadata": '"x"'}}), form),
+        (
+            "state not as Slack sends it",
+            interactive({**submission, "view": {**view, "state": {"values": {"title": ["x"]}}}}),
+            form,
+        ),
+        (
+            "a checkbox option without value",
+            interactive(
+                {
+                    **submission,
+                    "view": {
+                        **view,
+                        "state": {"values": {"needs": {"needs": {"type": "checkboxes", "selected_options": [{}]}}}},
+                    },
+                }
+            ),
+            form,
+        ),
+        (
+            "a home opened by nobody",
+            json.dumps({**event, "event": {"type": "app_home_opened", "tab": "home"}}),
+            "application/json",
+        ),
+        (
+            "a direct message from nobody",
+            json.dumps({**event, "event": {"type": "message", "channel_type": "im", "text": "hoi", "ts": "1.1"}}),
+            "application/json",
+        ),
+        ("an event that is not an object", json.dumps({**event, "event": "message"}), "application/json"),
+    ]
+
+
+async def test_a_signed_request_missing_what_slack_always_sends_is_refused_plainly(slack, engine, caplog):
+    """Slack never sends these, so only someone holding the signing secret could: a 400 and one
+    WARNING line without the body, never a 500 or an ERROR with a traceback, and nothing done."""
+    caplog.set_level(logging.INFO)
+    fake = slack.fake
+    for wrong, body, content_type in signed_but_not_as_slack_sends(fake):
+        caplog.clear()
+        status, _ = await fake.post(body, content_type)
+        assert status == 400, wrong
+        refused = [record for record in caplog.records if record.levelno >= logging.WARNING]
+        assert [record.levelno for record in refused] == [logging.WARNING], wrong
+        assert not any(record.exc_info for record in caplog.records), wrong
+        assert "UCOCO" not in refused[0].getMessage() and "hoi" not in refused[0].getMessage(), wrong
+    assert await rows(engine, Identity) == []
+    assert fake.messages == [] and fake.views == {} and fake.homes == {}

@@ -32,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.base import Channel, Core, Route
 from bot.channels.slack import blocks as draw
+from bot.channels.slack import payloads
 from bot.config import Settings
 from bot.errors import EXPIRED
 from bot.events import Inbound
@@ -148,8 +149,8 @@ class SlackChannel(Channel):
 
     async def on_request(self, request: web.Request) -> web.Response:
         """One request from Slack, verified before anything of it is read, then acknowledged by Bolt.
-        Anyone can post here: a wrong or stale signature gets 401, what does not parse 400, and
-        neither reaches a log with its body or a traceback."""
+        Anyone can post here: a wrong or stale signature gets 401, what does not parse 400, a signed
+        body missing what Slack always sends 400, and none reaches a log with its body or a traceback."""
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         try:
             body = (await request.read()).decode("utf-8")
@@ -166,6 +167,10 @@ class SlackChannel(Channel):
             bolt_request = await to_bolt_request(request)
         except Exception:  # noqa: BLE001 - not JSON, or JSON that is not an object: not Slack's
             return web.Response(status=400, text="unreadable body")
+        wrong = payloads.problem(bolt_request.body)
+        if wrong is not None:  # signed, yet not as Slack sends it
+            log.warning("Slack request refused: %s", wrong)
+            return web.Response(status=400, text="not a request Slack sends")
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     # -- requests in -------------------------------------------------------------------------
@@ -205,8 +210,9 @@ class SlackChannel(Channel):
         )
         replies = await self.core.handle(event)
         problems = next((reply for reply in replies if isinstance(reply, FieldErrors)), None)
-        if problems is not None:
-            await ack(response_action="errors", errors=self._on_blocks(view, problems))
+        errors = self._on_blocks(view, problems) if problems is not None else {}
+        if errors:
+            await ack(response_action="errors", errors=errors)
             return
         await ack()
         await self.deliver(user_id, replies)
@@ -214,8 +220,10 @@ class SlackChannel(Channel):
     @staticmethod
     def _on_blocks(view: dict[str, Any], problems: FieldErrors) -> dict[str, str]:
         """Errors by block id; one about a field the modal does not show goes on the first field."""
-        shown = [block["block_id"] for block in view.get("blocks", []) if block.get("type") == "input"]
+        shown = [block.get("block_id") for block in view.get("blocks", []) if block.get("type") == "input"]
         errors: dict[str, str] = {}
+        if not shown:
+            return errors  # no field to show them on: they come as a message
         for name, text in problems.errors.items():
             target = name if name in shown else shown[0]
             errors[target] = draw.cut(f"{errors[target]} {text}" if target in errors else text, 2000)
