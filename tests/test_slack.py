@@ -12,8 +12,11 @@ import pytest
 from bot.outbox import RetryLater, Unreachable
 from bot.replies import Action, Form, FormField, Message, Room
 from storage.models import Call, Identity, Offer
+from storage.repositories import Roles
 from tests.auxil.builders import CALL
 from tests.auxil.database import rows
+from tests.auxil.slack_fixtures import COORDINATORS_ROOM
+from tests.auxil.town import until
 from tests.test_rendering import REPLIES
 
 
@@ -397,3 +400,42 @@ async def test_a_signed_request_missing_what_slack_always_sends_is_refused_plain
         assert "UCOCO" not in refused[0].getMessage() and "hoi" not in refused[0].getMessage(), wrong
     assert await rows(engine, Identity) == []
     assert fake.messages == [] and fake.views == {} and fake.homes == {}
+
+
+async def test_a_replayed_modal_submission_publishes_one_call_announced_once(town, engine, caplog):
+    """Someone who captured a signed submission sends it again within Slack's five minutes: it is
+    answered 200 and does nothing, on any instance (the signature is remembered in the database)."""
+    caplog.set_level(logging.INFO)
+    city, slack = town
+    anna = await city.resident(1001, "Anna")
+    await slack.command("UCOCO", "oproep")
+    await until(lambda: slack.views, slack)
+    [view] = slack.views.values()
+    assert await slack.submit("UCOCO", view["id"], CALL) == (200, "")
+    await until(lambda: any("Je oproep is verstuurd." in m.text for m in slack.dm("UCOCO")), slack)
+    caplog.clear()
+    assert await slack.replay() == (200, "")
+    await city.tick(hours=24)
+    assert len(await rows(engine, Call)) == 1
+    assert [m.text for m in slack.dm("UCOCO") if "Je oproep is verstuurd." in m.text] != []
+    assert len([m for m in slack.dm("UCOCO") if "Je oproep is verstuurd." in m.text]) == 1
+    assert len([text for text in anna.unread_texts() if "Bankjes bouwen" in text]) == 1
+    [dropped] = [record for record in caplog.records if record.name == "bot.channels.slack.channel"]
+    assert dropped.levelno == logging.INFO and "UCOCO" not in dropped.getMessage()
+
+
+async def test_a_replayed_slash_command_asks_to_join_once(town, engine):
+    city, slack = town
+    slack.add_user("UPIA", "Pia", locale="fr-FR")
+    async with city.bot.core.sessions() as session, session.begin():
+        await Roles(session).add_organisation("Budascoop", city.clock())
+    assert (await slack.command("UPIA", "koppel budascoop"))[0] == 200
+    await until(lambda: any("Budascoop" in m.text for m in slack.dm("UPIA")), slack)
+    assert (await slack.replay())[0] == 200
+    await city.tick()
+    await slack.command("UPIA", "menu")  # answered after anything the replay would have done
+    await until(lambda: len(slack.dm("UPIA")) >= 2, slack)
+    await city.tick()
+    requests = [m for m in slack.in_channel(COORDINATORS_ROOM) if "Pia" in json.dumps(m.blocks, ensure_ascii=False)]
+    assert len(requests) == 1
+    assert len([m for m in slack.dm("UPIA") if "Budascoop" in m.text]) == 1

@@ -8,9 +8,10 @@ validated by slack_sdk's own models, and the counts are Slack's: 50 blocks in a 
 rate, HTTP 429 `ratelimited` with Retry-After. `failures` queues errors for a method.
 
 As Slack, it posts slash commands, button taps, form submissions and events to the bot,
-signed with the signing secret (or not, or stale, to see them refused); or, once the bot has
-opened a Socket Mode connection (apps.connections.open with the app token, then a WebSocket),
-sends them as envelopes over it and waits at most Slack's 3 seconds for the acknowledgement.
+signed with the signing secret (or not, or stale, to see them refused), and replays one as
+captured; or, once the bot has opened a Socket Mode connection (apps.connections.open with
+the app token, then a WebSocket), sends them as envelopes over it and waits at most Slack's
+3 seconds for the acknowledgement.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ class FakeSlack:
         self.bot_url = ""  # where the bot listens for Slack's requests
         self.socket: web.WebSocketResponse | None = None  # the bot's Socket Mode connection
         self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.posted: list[tuple[bytes, dict[str, str]]] = []  # what it posted to the bot over HTTP, as sent
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -388,9 +390,18 @@ class FakeSlack:
             )
         if retry is not None:
             headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
+        self.posted.append((body.encode(), headers))
+        return await self._send(body.encode(), headers)
+
+    async def replay(self, index: int = -1) -> tuple[int, str]:
+        """Post a request sent before once more, byte for byte with its signature and timestamp
+        (someone who captured it, within Slack's five minutes)."""
+        return await self._send(*self.posted[index])
+
+    async def _send(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         async with (
             ClientSession() as session,
-            session.post(self.bot_url, data=body.encode(), headers=headers) as response,
+            session.post(self.bot_url, data=body, headers=headers) as response,
         ):
             return response.status, await response.text()
 

@@ -150,7 +150,8 @@ class SlackChannel(Channel):
     async def on_request(self, request: web.Request) -> web.Response:
         """One request from Slack, verified before anything of it is read, then acknowledged by Bolt.
         Anyone can post here: a wrong or stale signature gets 401, what does not parse 400, a signed
-        body missing what Slack always sends 400, and none reaches a log with its body or a traceback."""
+        body missing what Slack always sends 400, and none reaches a log with its body or a traceback.
+        A request whose signature came before (a replay, from any instance) gets 200 and does nothing."""
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         try:
             body = (await request.read()).decode("utf-8")
@@ -158,9 +159,8 @@ class SlackChannel(Channel):
             return web.Response(status=400, text="unreadable body")
         if not (timestamp.isascii() and timestamp.isdecimal()):
             return web.Response(status=400, text="invalid timestamp")
-        if self.verifier is None or not self.verifier.is_valid(
-            body, timestamp, request.headers.get("X-Slack-Signature", "")
-        ):
+        signature = request.headers.get("X-Slack-Signature", "")
+        if self.verifier is None or not self.verifier.is_valid(body, timestamp, signature):
             log.info("Slack request refused: its signature is wrong or stale")
             return web.Response(status=401, text="invalid signature")
         try:
@@ -171,6 +171,10 @@ class SlackChannel(Channel):
         if wrong is not None:  # signed, yet not as Slack sends it
             log.warning("Slack request refused: %s", wrong)
             return web.Response(status=400, text="not a request Slack sends")
+        if not await self.core.first_time(self.name, payloads.replay_key(bolt_request.body, signature)):
+            # Sent again as captured, within the signature's five minutes: answered, and nothing done.
+            log.info("Slack request dropped: the same signed request came before")
+            return web.Response(status=200)
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     # -- requests in -------------------------------------------------------------------------

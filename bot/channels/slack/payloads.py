@@ -1,4 +1,5 @@
-"""Whether a signed Slack request holds what the channel reads of it, checked before Bolt sees it.
+"""What the Slack channel checks of a signed request before Bolt sees it: whether it holds what the
+channel reads, and what identifies it, so a replay of it does nothing.
 
 Slack always sends the person who acted, the actions tapped, the view as the bot drew it and the
 `private_metadata` the bot wrote; a body without them can only come from someone holding the
@@ -7,6 +8,8 @@ signing secret. It is refused whole, with a reason that quotes nothing of the bo
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
@@ -25,6 +28,14 @@ def problem(body: Mapping[str, Any]) -> str | None:
     if kind == "event_callback":
         return _event(body.get("event"))
     return None  # Bolt answers what the channel has no listener for
+
+
+def replay_key(body: Mapping[str, Any], signature: str) -> str:
+    """What identifies a signed request among those already handled: its kind and a digest of its
+    signature (which covers its timestamp and body, so Slack's own requests never share one)."""
+    kind = "command" if "command" in body else str(body.get("type") or "request")[:20]
+    digest = base64.urlsafe_b64encode(hashlib.sha256(signature.encode()).digest()).decode().rstrip("=")
+    return f"{kind}:{digest}"
 
 
 def _text(value: Any) -> bool:
