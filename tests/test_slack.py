@@ -11,7 +11,7 @@ import pytest
 
 from bot.outbox import RetryLater, Unreachable
 from bot.replies import Action, Form, FormField, Message, Room
-from storage.models import Call, Identity, Offer
+from storage.models import Call, Identity, Offer, ProcessedEvent
 from storage.repositories import Roles
 from tests.auxil.builders import CALL
 from tests.auxil.database import rows
@@ -439,3 +439,6 @@ async def test_a_replayed_slash_command_asks_to_join_once(town, engine):
     requests = [m for m in slack.in_channel(COORDINATORS_ROOM) if "Pia" in json.dumps(m.blocks, ensure_ascii=False)]
     assert len(requests) == 1
     assert len([m for m in slack.dm("UPIA") if "Budascoop" in m.text]) == 1
+    assert [event.key.split(":")[0] for event in await rows(engine, ProcessedEvent)] == ["command", "command"]
+    await city.tick(days=8)
+    assert await rows(engine, ProcessedEvent) == []  # remembered past the five minutes, not for ever
