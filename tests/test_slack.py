@@ -11,10 +11,11 @@ import pytest
 
 from bot.outbox import RetryLater, Unreachable
 from bot.replies import Action, Form, FormField, Message, Room
-from storage.models import Call, Identity, Offer, ProcessedEvent
+from storage.models import Call, Identity, Offer, OutboxMessage, ProcessedEvent
 from storage.repositories import Roles
 from tests.auxil.builders import CALL
 from tests.auxil.database import rows
+from tests.auxil.fake_slack import DROPPED, LATE
 from tests.auxil.slack_fixtures import COORDINATORS_ROOM
 from tests.auxil.town import until
 from tests.test_rendering import REPLIES
@@ -442,3 +443,45 @@ async def test_a_replayed_slash_command_asks_to_join_once(town, engine):
     assert [event.key.split(":")[0] for event in await rows(engine, ProcessedEvent)] == ["command", "command"]
     await city.tick(days=8)
     assert await rows(engine, ProcessedEvent) == []  # remembered past the five minutes, not for ever
+
+
+@pytest.mark.parametrize("lost", [LATE, DROPPED])
+async def test_a_push_whose_answer_never_came_is_not_sent_again(town, engine, lost):
+    """Slack posted the card, but its answer came after the client's time-out, or the connection
+    dropped: the push may have arrived, so it is recorded as such and not sent again, by the outbox
+    or by slack_sdk's own retry (at most once, as on Telegram)."""
+    city, slack = town
+    slack.add_user("UPIA", "Pia", locale="fr-FR")
+    async with city.bot.core.sessions() as session, session.begin():
+        await Roles(session).add_organisation("Budascoop", city.clock())
+    await slack.command("UPIA", "koppel budascoop")
+    await until(lambda: any("Budascoop" in m.text for m in slack.dm("UPIA")), slack)
+    city.bot.assembly.channels["slack"].client.timeout = 0.2  # against LATE_BY
+    slack.unanswered["chat.postMessage"] = [lost]
+    await city.tick()
+    for _ in range(3):
+        await city.tick(seconds=31)
+    requests = [m for m in slack.in_channel(COORDINATORS_ROOM) if "Pia" in json.dumps(m.blocks, ensure_ascii=False)]
+    assert len(requests) == 1  # at most once: no second copy
+    [row] = [row for row in await rows(engine, OutboxMessage) if row.purpose == "membership_request"]
+    assert row.state == "sent" and "may not have arrived" in row.last_error
+
+
+async def test_a_reply_whose_answer_never_came_is_not_sent_again(slack, caplog):
+    """Slack posted the reply and the connection dropped before its answer: it may be there, so it
+    is not posted again (slack_sdk's own retry would), and that is a warning, not an error."""
+    fake = slack.fake
+    fake.unanswered["chat.postMessage"] = [DROPPED]
+    await fake.command("UCOCO", "menu")
+
+    def settled() -> bool:
+        """Told that the reply may not have arrived, or it came twice, or something failed."""
+        told = any("may not have arrived" in record.getMessage() for record in caplog.records)
+        failed = any(record.levelno >= logging.ERROR for record in caplog.records)
+        return told or failed or len(fake.dm("UCOCO")) > 1
+
+    await slack.until(settled)
+    assert len(fake.dm("UCOCO")) == 1
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
+    await slack.assembly.dispatcher.drain()
+    assert len(fake.dm("UCOCO")) == 1  # nor by the outbox

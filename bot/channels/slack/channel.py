@@ -21,12 +21,15 @@ from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import ClientConnectorError, ClientError, ConnectionTimeoutError, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -37,7 +40,7 @@ from bot.config import Settings
 from bot.errors import EXPIRED
 from bot.events import Inbound
 from bot.i18n import N_, SUPPORTED, translator
-from bot.outbox import RetryLater
+from bot.outbox import MaybeSent, RetryLater
 from bot.outbox import Unreachable as PushUnreachable
 from bot.replies import Action, Card, Dashboard, Document, FieldErrors, Form, Message, Notice, Reply, replacing, room_of
 from bot.surfaces import CHAT
@@ -73,6 +76,12 @@ class Pace:
                 yield
             finally:
                 self._last = loop.time()
+
+
+def _unsent(error: BaseException) -> bool:
+    """A request that never reached Slack (no connection was made): sending it again is safe. Any
+    other failure without an answer (a time-out, a reset) may come after Slack acted on it."""
+    return isinstance(error, (ClientConnectorError, ConnectionTimeoutError))
 
 
 def _passing(error: SlackApiError) -> bool:
@@ -115,8 +124,13 @@ class SlackChannel(Channel):
         self.verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
         self.client: AsyncWebClient = self.app.client
         self.client.base_url = (settings.slack_api_url or "https://slack.com/api").rstrip("/") + "/"
-        # A 429 on a reply is waited out once (Retry-After); pushes leave the rest to the outbox.
-        self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
+        # A request that never reached Slack is tried once more; one that may have (a time-out, a reset)
+        # is not, as what it posted may be there (slack_sdk's default sends that again too). A 429 on a
+        # reply is waited out once (Retry-After); pushes leave the rest to the outbox.
+        self.client.retry_handlers = [
+            AsyncConnectionErrorRetryHandler(error_types=[ClientConnectorError]),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+        ]
         app_token = settings.slack_app_token
         self.socket = (
             AsyncSocketModeHandler(self.app, app_token.get_secret_value(), web_client=self.client)
@@ -300,6 +314,11 @@ class SlackChannel(Channel):
                     later.append(reply)  # Slack could not take it now: the outbox sends it again
                 else:
                     log.error("Slack refused a reply: %s", error.response.get("error"))
+            except (OSError, ClientError) as error:  # a time-out is an OSError
+                if _unsent(error) and room_of(reply) is None:
+                    later.append(reply)
+                else:
+                    log.warning("a Slack reply may not have arrived: %s", type(error).__name__)
         if later:
             log.warning("Slack did not take %d replies; the outbox sends them later", len(later))
             await self.core.keep_for_later(self.name, user_id, later)
@@ -351,15 +370,18 @@ class SlackChannel(Channel):
         return await self.push("", replies, channel=self.rooms[room])
 
     async def push(self, user_id: str, replies: list[Reply], *, channel: str | None = None) -> str | None:
-        """Send an outbox message. RetryLater on 429 and server errors, PushUnreachable when the
+        """Send an outbox message. RetryLater on 429, server errors and no connection, MaybeSent when
+        a message went out but no answer came back (it is not sent twice), PushUnreachable when the
         person's account or channel is gone; returns the last message's ts."""
         ts = None
+        posting = False  # a request is out that puts something in front of people
         try:
             channel = channel or await self.direct(user_id)
             for reply in self.drawable(replies):
                 if isinstance(reply, (Notice, Form)):
                     continue
                 async with self._pace[channel].turn():
+                    posting = True
                     if isinstance(reply, Document):  # a chart for a room: shared there as a file
                         await self.client.files_upload_v2(
                             channel=channel,
@@ -367,8 +389,9 @@ class SlackChannel(Channel):
                             content=reply.content,
                             initial_comment=reply.caption or None,
                         )
-                        continue
-                    ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]
+                    else:
+                        ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]
+                    posting = False
         except SlackApiError as error:
             code = error.response.get("error")
             if code in GONE:
@@ -378,6 +401,8 @@ class SlackChannel(Channel):
             if _passing(error):
                 raise RetryLater(float(error.response.headers.get("Retry-After", 30)), str(code)) from None
             raise
-        except OSError as error:
+        except (OSError, ClientError) as error:  # a time-out is an OSError
+            if posting and not _unsent(error):
+                raise MaybeSent(repr(error)) from None
             raise RetryLater(30, repr(error)) from None
         return ts
