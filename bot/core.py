@@ -159,6 +159,24 @@ class Gangmaker:
             if identity is not None:
                 identity.reachable = reachable
 
+    async def first_time(self, channel: str, key: str) -> bool:
+        """Whether `key` is new on this channel, recorded now beside the handled update ids (which
+        housekeeping keeps a week); False when any instance recorded it before."""
+        try:
+            async with self.sessions() as session, session.begin():
+                inbox = Inbox(session)
+                if await inbox.seen(channel, key):
+                    return False
+                await inbox.mark(channel, key, self.clock())
+        except IntegrityError:
+            return False  # another instance recorded it at the same moment
+        except Exception as error:
+            if not transient(error):
+                raise
+            # Without the database nothing a replay asks can be done either; the turn retries on its own.
+            log.warning("database unavailable to check a %s request for a replay", channel)
+        return True
+
     async def bootstrap(self) -> None:
         """Grant the roles the settings name (COORDINATOR_TELEGRAM_IDS...), once each."""
         async with self.sessions() as session, session.begin():

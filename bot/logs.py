@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any, TextIO, TypeVar
 
+from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
@@ -114,6 +115,28 @@ class JsonLines(Redacting):
             event["exception"] = record.exc_text
         # Masked after encoding too: a secret may sit in a traceback, and JSON escapes nothing in a token.
         return self.redact(json.dumps(event, ensure_ascii=False, default=str))
+
+
+class QuietMalformed(logging.Filter):
+    """aiohttp's server logs a request it cannot parse (a request line past its limit, a broken
+    header) as an ERROR with a traceback. Anyone can send one, as often as they like: it becomes
+    one short INFO line instead, naming the kind of fault and nothing of the request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            record.msg, record.args = "malformed request refused: %s (%d)", (type(error).__name__, error.code)
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+MALFORMED = QuietMalformed()
+
+
+def quiet_malformed_requests() -> None:
+    """Log what aiohttp's server refuses as malformed in one short line (once per process)."""
+    logging.getLogger("aiohttp.server").addFilter(MALFORMED)
 
 
 def secrets_of(settings: Settings) -> list[str]:

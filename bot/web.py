@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from bot.context import Scope
 from bot.i18n import SUPPORTED
+from bot.logs import quiet_malformed_requests
 from bot.metrics import CONTENT_TYPE
 
 if TYPE_CHECKING:
@@ -191,6 +192,7 @@ def create_web_app(
     """GET /healthz and /metrics (when METRICS_TOKEN is set), the routes every channel asks for (`routes()`:
     method, path, handler), and the pages of the core's application."""
     lifecycle = lifecycle or Lifecycle()
+    quiet_malformed_requests()  # a request line of 9,000 characters is no error of ours
     middlewares = [secured, refuse_while_stopping(lifecycle)]
     if core is not None and core.app.not_found is not None:
         middlewares.append(not_found_page(core, core.app.not_found))

@@ -3,6 +3,9 @@ its token, 503s while stopping, the leader."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import pytest
 from aiohttp import ClientSession
 
@@ -146,3 +149,21 @@ async def test_a_leader_whose_connection_goes_quiet_is_let_go(engine):
     assert await second.hold()  # PostgreSQL ended the idle session and with it the lock
     assert not await first.hold()  # and the old leader finds out at its next round
     await second.release()
+
+
+async def test_an_over_long_request_line_is_refused_with_one_quiet_line_and_no_traceback(city, caplog):
+    """Anyone can send a request line past aiohttp's limit: 400, and not an ERROR with a
+    traceback each time (the error log and the error tracker would fill with them)."""
+    caplog.set_level(logging.DEBUG)
+    host, port = base_url(city).removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: gangmaker\r\n\r\n")
+        await writer.drain()
+        status_line = await reader.readline()
+    finally:
+        writer.close()
+    assert status_line.split(b" ")[1] == b"400"
+    served = [record for record in caplog.records if record.name == "aiohttp.server"]  # beside the access log
+    assert [record for record in caplog.records if record.levelno >= logging.ERROR or record.exc_info] == []
+    assert len(served) <= 1 and all(len(record.getMessage()) < 200 for record in served)

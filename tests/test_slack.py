@@ -5,14 +5,19 @@ import asyncio
 import json
 import logging
 import time
+from urllib.parse import urlencode
 
 import pytest
 
 from bot.outbox import RetryLater, Unreachable
 from bot.replies import Action, Form, FormField, Message, Room
-from storage.models import Call, Identity, Offer
+from storage.models import Call, Identity, Offer, OutboxMessage, ProcessedEvent
+from storage.repositories import Roles
 from tests.auxil.builders import CALL
 from tests.auxil.database import rows
+from tests.auxil.fake_slack import DROPPED, LATE
+from tests.auxil.slack_fixtures import COORDINATORS_ROOM
+from tests.auxil.town import until
 from tests.test_rendering import REPLIES
 
 
@@ -332,3 +337,173 @@ async def test_junk_on_the_slack_route_is_refused_with_a_4xx_and_no_error_in_the
             statuses.append((await fake.post(body, "application/json"))[0])
     assert statuses and set(statuses) <= {400, 401}, statuses
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
+
+
+def signed_but_not_as_slack_sends(fake) -> list[tuple[str, str, str]]:
+    """Signed requests (so past the signature check) missing what Slack always sends, or carrying
+    a `private_metadata` the bot did not write: (what is wrong, body, content type)."""
+    form = "application/x-www-form-urlencoded"
+    command = {"command": "/gangmaker", "text": "menu", "team_id": "T0KORTRIJK", "trigger_id": "t"}
+    tap = {
+        "type": "block_actions",
+        "user": {"id": "UCOCO"},
+        "container": {"type": "message", "channel_id": "DUCOCO", "message_ts": "1.000001"},
+        "actions": [{"type": "button", "action_id": "a", "block_id": "b", "value": "command|menu"}],
+    }
+    view = {"id": "V1", "type": "modal", "callback_id": "form|call", "state": {"values": {}}}
+    submission = {"type": "view_submission", "user": {"id": "UCOCO"}, "view": view}
+    event = {"type": "event_callback", "event_id": "Ev1", "team_id": "T0KORTRIJK"}
+
+    def interactive(payload: dict) -> str:
+        return urlencode({"payload": json.dumps(payload)})
+
+    without = {key: value for key, value in tap.items() if key != "user"}
+    return [
+        ("a command without user_id", urlencode(command), form),
+        ("a command with an empty user_id", urlencode({**command, "user_id": ""}), form),
+        ("a tap without user", interactive(without), form),
+        ("a tap whose user has no id", interactive({**tap, "user": {}}), form),
+        ("a tap whose user is text", interactive({**tap, "user": "UCOCO"}), form),
+        (
+            "a tap on a view without type",
+            interactive({**tap, "container": {"type": "view"}, "view": {"id": "V"}}),
+            form,
+        ),
+        ("a tap on a view that is text", interactive({**tap, "container": {"type": "view"}, "view": "home"}), form),
+        ("a tap without actions", interactive({**tap, "actions": []}), form),
+        ("a submission without user", interactive({**submission, "user": None}), form),
+        ("a submission without view type", interactive({**submission, "view": {**view, "type": None}}), form),
+        ("metadata not JSON", interactive({**submission, "view": {**view, "private_metadata": "{not"}}), form),
+        ("metadata a list", interactive({**submission, "view": {**view, "private_metadata": "[1, 2]"}}), form),
+        ("metadata text", interactive({**submission, "view": {**view, "private_metadata": '"x"'}}), form),
+        (
+            "state not as Slack sends it",
+            interactive({**submission, "view": {**view, "state": {"values": {"title": ["x"]}}}}),
+            form,
+        ),
+        (
+            "a checkbox option without value",
+            interactive(
+                {
+                    **submission,
+                    "view": {
+                        **view,
+                        "state": {"values": {"needs": {"needs": {"type": "checkboxes", "selected_options": [{}]}}}},
+                    },
+                }
+            ),
+            form,
+        ),
+        (
+            "a home opened by nobody",
+            json.dumps({**event, "event": {"type": "app_home_opened", "tab": "home"}}),
+            "application/json",
+        ),
+        (
+            "a direct message from nobody",
+            json.dumps({**event, "event": {"type": "message", "channel_type": "im", "text": "hoi", "ts": "1.1"}}),
+            "application/json",
+        ),
+        ("an event that is not an object", json.dumps({**event, "event": "message"}), "application/json"),
+    ]
+
+
+async def test_a_signed_request_missing_what_slack_always_sends_is_refused_plainly(slack, engine, caplog):
+    """Slack never sends these, so only someone holding the signing secret could: a 400 and one
+    WARNING line without the body, never a 500 or an ERROR with a traceback, and nothing done."""
+    caplog.set_level(logging.INFO)
+    fake = slack.fake
+    for wrong, body, content_type in signed_but_not_as_slack_sends(fake):
+        caplog.clear()
+        status, _ = await fake.post(body, content_type)
+        assert status == 400, wrong
+        refused = [record for record in caplog.records if record.levelno >= logging.WARNING]
+        assert [record.levelno for record in refused] == [logging.WARNING], wrong
+        assert not any(record.exc_info for record in caplog.records), wrong
+        assert "UCOCO" not in refused[0].getMessage() and "hoi" not in refused[0].getMessage(), wrong
+    assert await rows(engine, Identity) == []
+    assert fake.messages == [] and fake.views == {} and fake.homes == {}
+
+
+async def test_a_replayed_modal_submission_publishes_one_call_announced_once(town, engine, caplog):
+    """Someone who captured a signed submission sends it again within Slack's five minutes: it is
+    answered 200 and does nothing, on any instance (the signature is remembered in the database)."""
+    caplog.set_level(logging.INFO)
+    city, slack = town
+    anna = await city.resident(1001, "Anna")
+    await slack.command("UCOCO", "oproep")
+    await until(lambda: slack.views, slack)
+    [view] = slack.views.values()
+    assert await slack.submit("UCOCO", view["id"], CALL) == (200, "")
+    await until(lambda: any("Je oproep is verstuurd." in m.text for m in slack.dm("UCOCO")), slack)
+    caplog.clear()
+    assert await slack.replay() == (200, "")
+    await city.tick(hours=24)
+    assert len(await rows(engine, Call)) == 1
+    assert [m.text for m in slack.dm("UCOCO") if "Je oproep is verstuurd." in m.text] != []
+    assert len([m for m in slack.dm("UCOCO") if "Je oproep is verstuurd." in m.text]) == 1
+    assert len([text for text in anna.unread_texts() if "Bankjes bouwen" in text]) == 1
+    [dropped] = [record for record in caplog.records if record.name == "bot.channels.slack.channel"]
+    assert dropped.levelno == logging.INFO and "UCOCO" not in dropped.getMessage()
+
+
+async def test_a_replayed_slash_command_asks_to_join_once(town, engine):
+    city, slack = town
+    slack.add_user("UPIA", "Pia", locale="fr-FR")
+    async with city.bot.core.sessions() as session, session.begin():
+        await Roles(session).add_organisation("Budascoop", city.clock())
+    assert (await slack.command("UPIA", "koppel budascoop"))[0] == 200
+    await until(lambda: any("Budascoop" in m.text for m in slack.dm("UPIA")), slack)
+    assert (await slack.replay())[0] == 200
+    await city.tick()
+    await slack.command("UPIA", "menu")  # answered after anything the replay would have done
+    await until(lambda: len(slack.dm("UPIA")) >= 2, slack)
+    await city.tick()
+    requests = [m for m in slack.in_channel(COORDINATORS_ROOM) if "Pia" in json.dumps(m.blocks, ensure_ascii=False)]
+    assert len(requests) == 1
+    assert len([m for m in slack.dm("UPIA") if "Budascoop" in m.text]) == 1
+    assert [event.key.split(":")[0] for event in await rows(engine, ProcessedEvent)] == ["command", "command"]
+    await city.tick(days=8)
+    assert await rows(engine, ProcessedEvent) == []  # remembered past the five minutes, not for ever
+
+
+@pytest.mark.parametrize("lost", [LATE, DROPPED])
+async def test_a_push_whose_answer_never_came_is_not_sent_again(town, engine, lost):
+    """Slack posted the card, but its answer came after the client's time-out, or the connection
+    dropped: the push may have arrived, so it is recorded as such and not sent again, by the outbox
+    or by slack_sdk's own retry (at most once, as on Telegram)."""
+    city, slack = town
+    slack.add_user("UPIA", "Pia", locale="fr-FR")
+    async with city.bot.core.sessions() as session, session.begin():
+        await Roles(session).add_organisation("Budascoop", city.clock())
+    await slack.command("UPIA", "koppel budascoop")
+    await until(lambda: any("Budascoop" in m.text for m in slack.dm("UPIA")), slack)
+    city.bot.assembly.channels["slack"].client.timeout = 0.2  # against LATE_BY
+    slack.unanswered["chat.postMessage"] = [lost]
+    await city.tick()
+    for _ in range(3):
+        await city.tick(seconds=31)
+    requests = [m for m in slack.in_channel(COORDINATORS_ROOM) if "Pia" in json.dumps(m.blocks, ensure_ascii=False)]
+    assert len(requests) == 1  # at most once: no second copy
+    [row] = [row for row in await rows(engine, OutboxMessage) if row.purpose == "membership_request"]
+    assert row.state == "sent" and "may not have arrived" in row.last_error
+
+
+async def test_a_reply_whose_answer_never_came_is_not_sent_again(slack, caplog):
+    """Slack posted the reply and the connection dropped before its answer: it may be there, so it
+    is not posted again (slack_sdk's own retry would), and that is a warning, not an error."""
+    fake = slack.fake
+    fake.unanswered["chat.postMessage"] = [DROPPED]
+    await fake.command("UCOCO", "menu")
+
+    def settled() -> bool:
+        """Told that the reply may not have arrived, or it came twice, or something failed."""
+        told = any("may not have arrived" in record.getMessage() for record in caplog.records)
+        failed = any(record.levelno >= logging.ERROR for record in caplog.records)
+        return told or failed or len(fake.dm("UCOCO")) > 1
+
+    await slack.until(settled)
+    assert len(fake.dm("UCOCO")) == 1
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
+    await slack.assembly.dispatcher.drain()
+    assert len(fake.dm("UCOCO")) == 1  # nor by the outbox

@@ -5,12 +5,14 @@ token is `invalid_auth`, an unknown channel `channel_not_found`, a deactivated u
 `account_inactive`, blocks Slack would refuse `invalid_blocks` (each block is parsed and
 validated by slack_sdk's own models, and the counts are Slack's: 50 blocks in a message,
 100 in a view), a text over 40,000 characters `msg_too_long`, and past the configured
-rate, HTTP 429 `ratelimited` with Retry-After. `failures` queues errors for a method.
+rate, HTTP 429 `ratelimited` with Retry-After. `failures` queues errors for a method, and
+`unanswered` loses its answer (after doing it): late, or with the connection dropped.
 
 As Slack, it posts slash commands, button taps, form submissions and events to the bot,
-signed with the signing secret (or not, or stale, to see them refused); or, once the bot has
-opened a Socket Mode connection (apps.connections.open with the app token, then a WebSocket),
-sends them as envelopes over it and waits at most Slack's 3 seconds for the acknowledgement.
+signed with the signing secret (or not, or stale, to see them refused), and replays one as
+captured; or, once the bot has opened a Socket Mode connection (apps.connections.open with
+the app token, then a WebSocket), sends them as envelopes over it and waits at most Slack's
+3 seconds for the acknowledgement.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ APP_TOKEN = "xapp-test-token"
 SECRET = "test-signing-secret"
 TEAM = "T0KORTRIJK"
 BOT_USER = "UGANGMAKER"
+LATE, DROPPED = "late", "dropped"
+LATE_BY = 1.0  # seconds an answer LATE is held back: past the time-out a test gives the bot's client
 
 
 @dataclass
@@ -94,6 +98,9 @@ class FakeSlack:
         self.files: dict[str, dict[str, Any]] = {}  # file id -> name, content, and where it was shared
         self.calls: list[Call] = []
         self.failures: dict[str, list[str]] = {}  # method -> errors to answer next ("ratelimited", "fatal_error")
+        # method -> how its next answers get lost, once each, after doing what was asked: LATE (held
+        # back past the bot's time-out) or DROPPED (the connection closed without an answer)
+        self.unanswered: dict[str, list[str]] = {}
         self.per_channel_per_second = per_channel_per_second
         self._sent_at: dict[str, list[float]] = {}
         self._ts = itertools.count(1)
@@ -103,6 +110,7 @@ class FakeSlack:
         self.bot_url = ""  # where the bot listens for Slack's requests
         self.socket: web.WebSocketResponse | None = None  # the bot's Socket Mode connection
         self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.posted: list[tuple[bytes, dict[str, str]]] = []  # what it posted to the bot over HTTP, as sent
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -168,6 +176,12 @@ class FakeSlack:
             headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else {}
             return web.json_response({"ok": False, "error": error.error}, status=error.status, headers=headers)
         self.calls.append(Call(method, params))
+        lost = self.unanswered[method].pop(0) if self.unanswered.get(method) else None
+        if lost == DROPPED:
+            assert request.transport is not None
+            request.transport.abort()  # done, but the answer never reaches the bot
+        elif lost == LATE:
+            await asyncio.sleep(LATE_BY)
         return web.json_response({"ok": True, **result})
 
     def _channel(self, channel: Any) -> str:
@@ -388,9 +402,18 @@ class FakeSlack:
             )
         if retry is not None:
             headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
+        self.posted.append((body.encode(), headers))
+        return await self._send(body.encode(), headers)
+
+    async def replay(self, index: int = -1) -> tuple[int, str]:
+        """Post a request sent before once more, byte for byte with its signature and timestamp
+        (someone who captured it, within Slack's five minutes)."""
+        return await self._send(*self.posted[index])
+
+    async def _send(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         async with (
             ClientSession() as session,
-            session.post(self.bot_url, data=body.encode(), headers=headers) as response,
+            session.post(self.bot_url, data=body, headers=headers) as response,
         ):
             return response.status, await response.text()
 

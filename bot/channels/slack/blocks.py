@@ -202,23 +202,57 @@ def element(f: FormField) -> Any:
 
 def submitted(view: Mapping[str, Any]) -> dict[str, Any]:
     """The values of a submitted modal by field name, as the flow's steps read them, and what
-    the form carried along (Slack keeps `private_metadata` on its side: the person cannot change it)."""
-    hidden = json.loads(view.get("private_metadata") or "{}")
-    values: dict[str, Any] = {name: value for name, value in hidden.items() if name.startswith("_")}
-    for block_id, inputs in view.get("state", {}).get("values", {}).items():
+    the form carried along (Slack keeps `private_metadata` on its side: the person cannot change it).
+    ValueError when the view is not as Slack sends it back: a `private_metadata` the bot did not
+    write, or a state of another shape."""
+    values: dict[str, Any] = {name: value for name, value in _hidden(view).items() if name.startswith("_")}
+    state = view.get("state") or {}
+    blocks = state.get("values", {}) if isinstance(state, dict) else None
+    if not isinstance(blocks, dict):
+        raise ValueError("a view state that is not Slack's")
+    for block_id, inputs in blocks.items():
+        if not isinstance(inputs, dict) or not all(isinstance(value, dict) for value in inputs.values()):
+            raise ValueError("a view state that is not Slack's")
         for value in inputs.values():
             kind = value.get("type")
             if kind in ("plain_text_input", "number_input"):
-                values[block_id] = value.get("value")
+                values[block_id] = _scalar(value.get("value"), str)
             elif kind == "datepicker":
-                values[block_id] = value.get("selected_date")
+                values[block_id] = _scalar(value.get("selected_date"), str)
             elif kind == "datetimepicker":
-                values[block_id] = value.get("selected_date_time")
+                values[block_id] = _scalar(value.get("selected_date_time"), int)
             elif kind in ("static_select", "radio_buttons"):
-                values[block_id] = (value.get("selected_option") or {}).get("value")
+                values[block_id] = _option(value.get("selected_option") or {})
             elif kind in ("checkboxes", "multi_static_select"):
-                values[block_id] = [option["value"] for option in value.get("selected_options") or []]
+                options = value.get("selected_options") or []
+                if not isinstance(options, list):
+                    raise ValueError("selected options that are not Slack's")
+                values[block_id] = [_option(option) for option in options]
     return values
+
+
+def _hidden(view: Mapping[str, Any]) -> dict[str, Any]:
+    """What the bot wrote in the modal's `private_metadata`: a JSON object, or nothing."""
+    try:
+        hidden = json.loads(view.get("private_metadata") or "{}")
+    except (TypeError, ValueError):
+        raise ValueError("a private_metadata the bot did not write") from None
+    if not isinstance(hidden, dict):
+        raise ValueError("a private_metadata the bot did not write")
+    return hidden
+
+
+def _scalar(value: Any, kind: type) -> Any:
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise ValueError("a field value that is not Slack's")
+    return value
+
+
+def _option(option: Any) -> str | None:
+    """A chosen option's value (none chosen: an empty object)."""
+    if not isinstance(option, dict) or (option and not (isinstance(option.get("value"), str) and option["value"])):
+        raise ValueError("an option that is not Slack's")
+    return option.get("value")
 
 
 def escape(text: str) -> str:

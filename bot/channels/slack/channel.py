@@ -21,22 +21,26 @@ from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import ClientConnectorError, ClientError, ConnectionTimeoutError, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.base import Channel, Core, Route
 from bot.channels.slack import blocks as draw
+from bot.channels.slack import payloads
 from bot.config import Settings
 from bot.errors import EXPIRED
 from bot.events import Inbound
 from bot.i18n import N_, SUPPORTED, translator
-from bot.outbox import RetryLater
+from bot.outbox import MaybeSent, RetryLater
 from bot.outbox import Unreachable as PushUnreachable
 from bot.replies import Action, Card, Dashboard, Document, FieldErrors, Form, Message, Notice, Reply, replacing, room_of
 from bot.surfaces import CHAT
@@ -72,6 +76,12 @@ class Pace:
                 yield
             finally:
                 self._last = loop.time()
+
+
+def _unsent(error: BaseException) -> bool:
+    """A request that never reached Slack (no connection was made): sending it again is safe. Any
+    other failure without an answer (a time-out, a reset) may come after Slack acted on it."""
+    return isinstance(error, (ClientConnectorError, ConnectionTimeoutError))
 
 
 def _passing(error: SlackApiError) -> bool:
@@ -114,8 +124,13 @@ class SlackChannel(Channel):
         self.verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
         self.client: AsyncWebClient = self.app.client
         self.client.base_url = (settings.slack_api_url or "https://slack.com/api").rstrip("/") + "/"
-        # A 429 on a reply is waited out once (Retry-After); pushes leave the rest to the outbox.
-        self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
+        # A request that never reached Slack is tried once more; one that may have (a time-out, a reset)
+        # is not, as what it posted may be there (slack_sdk's default sends that again too). A 429 on a
+        # reply is waited out once (Retry-After); pushes leave the rest to the outbox.
+        self.client.retry_handlers = [
+            AsyncConnectionErrorRetryHandler(error_types=[ClientConnectorError]),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+        ]
         app_token = settings.slack_app_token
         self.socket = (
             AsyncSocketModeHandler(self.app, app_token.get_secret_value(), web_client=self.client)
@@ -148,8 +163,9 @@ class SlackChannel(Channel):
 
     async def on_request(self, request: web.Request) -> web.Response:
         """One request from Slack, verified before anything of it is read, then acknowledged by Bolt.
-        Anyone can post here: a wrong or stale signature gets 401, what does not parse 400, and
-        neither reaches a log with its body or a traceback."""
+        Anyone can post here: a wrong or stale signature gets 401, what does not parse 400, a signed
+        body missing what Slack always sends 400, and none reaches a log with its body or a traceback.
+        A request whose signature came before (a replay, from any instance) gets 200 and does nothing."""
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         try:
             body = (await request.read()).decode("utf-8")
@@ -157,15 +173,22 @@ class SlackChannel(Channel):
             return web.Response(status=400, text="unreadable body")
         if not (timestamp.isascii() and timestamp.isdecimal()):
             return web.Response(status=400, text="invalid timestamp")
-        if self.verifier is None or not self.verifier.is_valid(
-            body, timestamp, request.headers.get("X-Slack-Signature", "")
-        ):
+        signature = request.headers.get("X-Slack-Signature", "")
+        if self.verifier is None or not self.verifier.is_valid(body, timestamp, signature):
             log.info("Slack request refused: its signature is wrong or stale")
             return web.Response(status=401, text="invalid signature")
         try:
             bolt_request = await to_bolt_request(request)
         except Exception:  # noqa: BLE001 - not JSON, or JSON that is not an object: not Slack's
             return web.Response(status=400, text="unreadable body")
+        wrong = payloads.problem(bolt_request.body)
+        if wrong is not None:  # signed, yet not as Slack sends it
+            log.warning("Slack request refused: %s", wrong)
+            return web.Response(status=400, text="not a request Slack sends")
+        if not await self.core.first_time(self.name, payloads.replay_key(bolt_request.body, signature)):
+            # Sent again as captured, within the signature's five minutes: answered, and nothing done.
+            log.info("Slack request dropped: the same signed request came before")
+            return web.Response(status=200)
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     # -- requests in -------------------------------------------------------------------------
@@ -205,8 +228,9 @@ class SlackChannel(Channel):
         )
         replies = await self.core.handle(event)
         problems = next((reply for reply in replies if isinstance(reply, FieldErrors)), None)
-        if problems is not None:
-            await ack(response_action="errors", errors=self._on_blocks(view, problems))
+        errors = self._on_blocks(view, problems) if problems is not None else {}
+        if errors:
+            await ack(response_action="errors", errors=errors)
             return
         await ack()
         await self.deliver(user_id, replies)
@@ -214,8 +238,10 @@ class SlackChannel(Channel):
     @staticmethod
     def _on_blocks(view: dict[str, Any], problems: FieldErrors) -> dict[str, str]:
         """Errors by block id; one about a field the modal does not show goes on the first field."""
-        shown = [block["block_id"] for block in view.get("blocks", []) if block.get("type") == "input"]
+        shown = [block.get("block_id") for block in view.get("blocks", []) if block.get("type") == "input"]
         errors: dict[str, str] = {}
+        if not shown:
+            return errors  # no field to show them on: they come as a message
         for name, text in problems.errors.items():
             target = name if name in shown else shown[0]
             errors[target] = draw.cut(f"{errors[target]} {text}" if target in errors else text, 2000)
@@ -288,6 +314,11 @@ class SlackChannel(Channel):
                     later.append(reply)  # Slack could not take it now: the outbox sends it again
                 else:
                     log.error("Slack refused a reply: %s", error.response.get("error"))
+            except (OSError, ClientError) as error:  # a time-out is an OSError
+                if _unsent(error) and room_of(reply) is None:
+                    later.append(reply)
+                else:
+                    log.warning("a Slack reply may not have arrived: %s", type(error).__name__)
         if later:
             log.warning("Slack did not take %d replies; the outbox sends them later", len(later))
             await self.core.keep_for_later(self.name, user_id, later)
@@ -339,15 +370,18 @@ class SlackChannel(Channel):
         return await self.push("", replies, channel=self.rooms[room])
 
     async def push(self, user_id: str, replies: list[Reply], *, channel: str | None = None) -> str | None:
-        """Send an outbox message. RetryLater on 429 and server errors, PushUnreachable when the
+        """Send an outbox message. RetryLater on 429, server errors and no connection, MaybeSent when
+        a message went out but no answer came back (it is not sent twice), PushUnreachable when the
         person's account or channel is gone; returns the last message's ts."""
         ts = None
+        posting = False  # a request is out that puts something in front of people
         try:
             channel = channel or await self.direct(user_id)
             for reply in self.drawable(replies):
                 if isinstance(reply, (Notice, Form)):
                     continue
                 async with self._pace[channel].turn():
+                    posting = True
                     if isinstance(reply, Document):  # a chart for a room: shared there as a file
                         await self.client.files_upload_v2(
                             channel=channel,
@@ -355,8 +389,9 @@ class SlackChannel(Channel):
                             content=reply.content,
                             initial_comment=reply.caption or None,
                         )
-                        continue
-                    ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]
+                    else:
+                        ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]
+                    posting = False
         except SlackApiError as error:
             code = error.response.get("error")
             if code in GONE:
@@ -366,6 +401,8 @@ class SlackChannel(Channel):
             if _passing(error):
                 raise RetryLater(float(error.response.headers.get("Retry-After", 30)), str(code)) from None
             raise
-        except OSError as error:
+        except (OSError, ClientError) as error:  # a time-out is an OSError
+            if posting and not _unsent(error):
+                raise MaybeSent(repr(error)) from None
             raise RetryLater(30, repr(error)) from None
         return ts
