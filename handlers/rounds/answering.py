@@ -166,7 +166,16 @@ def _other_saver(index: int) -> Any:
 
 STEPS: list[Step] = []
 for _index in range(MAX_QUESTIONS):
-    STEPS.append(Slot(name=slot_name(_index), index=_index, prompt="", label="", optional=True, when=_asks(_index)))
+    STEPS.append(
+        Slot(
+            name=slot_name(_index),
+            index=_index,
+            prompt=N_("Wat is je antwoord?"),  # stands in: the round's own question is shown
+            label=N_("Antwoord"),
+            optional=True,
+            when=_asks(_index),
+        )
+    )
     STEPS.append(
         TextStep(
             name=other_name(_index),
