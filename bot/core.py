@@ -152,6 +152,19 @@ class Gangmaker:
             ]
         return [Message(t(N_("Sorry, er ging iets mis aan mijn kant. Probeer het zo nog eens.")))]
 
+    async def first_time(self, channel: str, event_id: str) -> bool:
+        """Whether an event the channel answers itself, without a turn (a button that is not one
+        of ours), comes for the first time; from now on it counts as handled, as a turn's does."""
+        try:
+            async with self.sessions() as session, session.begin():
+                inbox = Inbox(session)
+                if await inbox.seen(channel, event_id):
+                    return False
+                await inbox.mark(channel, event_id, self.clock())
+        except IntegrityError:  # another instance took the same delivery at the same moment
+            return False
+        return True
+
     async def set_reachable(self, channel: str, user_id: str, reachable: bool) -> None:
         """Record that a chat can (or, after a block, cannot) be written to."""
         async with self.sessions() as session, session.begin():

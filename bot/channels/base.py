@@ -39,6 +39,9 @@ class Core(Protocol):
     async def keep_for_later(self, channel: str, user_id: str, replies: list[Reply]) -> bool:
         """Queue replies the platform would not take now; the outbox sends them again later."""
 
+    async def first_time(self, channel: str, event_id: str) -> bool:
+        """Whether an event the channel answers on its own comes for the first time (then marked handled)."""
+
     async def set_reachable(self, channel: str, user_id: str, reachable: bool) -> None:
         """Mark a chat that blocked the bot, or that came back."""
 
