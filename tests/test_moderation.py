@@ -3,6 +3,7 @@ coordinators' Slack room, a coordinator publishes, rejects (with a reason, in a 
 blocks, the partners' room gets what is published, and the resident hears the outcome."""
 
 import json
+import re
 
 import pytest
 
@@ -115,3 +116,28 @@ async def test_cards_for_one_room_keep_to_slacks_pace_of_one_message_a_second(to
         await share_idea(await city.resident(1001 + number, f"Inwoner{number}"), idea=f"Idee nummer {number}.")
     await city.tick()
     assert len(slack.in_channel(COORDINATORS_ROOM)) == 3  # all three in one go, none refused
+
+
+# What a resident may type that Slack would turn into a mention of everyone, of one person, or a
+# link whose shown text hides where it goes, if it reached Slack's mrkdwn as it was typed.
+HOSTILE_PROBLEM = "<!channel> Het Leieboord is grijs <!here>"
+HOSTILE_IDEA = "Kleurrijke bankjes <@U0ADMIN> <https://evil.example|gemeente.be> <!subteam^S01>"
+LIVE = re.compile(r"<[!@#]|<https?://")
+
+
+async def test_what_a_resident_typed_reaches_slacks_notifications_escaped_as_a_labelled_sentence(town):
+    city, slack = town
+    anna = await city.resident(1001, "Anna")
+    await share_idea(anna, HOSTILE_IDEA, problem=HOSTILE_PROBLEM)
+    await city.tick()
+    card = card_in(slack, COORDINATORS_ROOM, "Kleurrijke bankjes")
+    await slack.tap("UCOCO", card, "Publiceren")
+    await until(lambda: shows(card, "Gepubliceerd door Coco"), slack)
+    await city.tick()
+    texts = [c.params["text"] for c in slack.calls if c.method.startswith("chat.") and not c.error]
+    assert len(texts) >= 3  # the card, its redraw when published, the partners' card
+    assert not [text for text in texts if LIVE.search(text)]
+    [posted] = [c.params["text"] for c in slack.calls_to("chat.postMessage") if "Leieboord" in c.params["text"]][:1]
+    assert "&lt;!channel&gt; Het Leieboord is grijs &lt;!here&gt;" in posted
+    assert "&lt;https://evil.example|gemeente.be&gt;" in posted
+    assert "Thema: Erfgoed · Plaats: Marke" in posted  # a sentence with labels, not bare values

@@ -32,6 +32,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.channels.fallbacks import summary
 from bot.replies import Button, Card, Dashboard, Drawn, Form, FormField, Message, buttons_of, is_multi
 
 SECTION_TEXT = 3000  # characters in one section block
@@ -40,6 +41,7 @@ ACTIONS = 25  # elements in one actions block
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 TITLE = 24  # characters in a modal's title and buttons
+NOTIFICATION = 3000  # characters of a message's `text` kept (Slack takes 40,000, escaped)
 
 
 def cut(text: str, limit: int) -> str:
@@ -131,7 +133,7 @@ def message(reply: Drawn) -> dict[str, Any]:
     """chat.postMessage arguments: the blocks, the plain text notifications show, and the thread
     it continues."""
     blocks = blocks_of(reply)[:MESSAGE_BLOCKS]
-    arguments = {"text": cut(reply.text, 3000), "blocks": [block.to_dict() for block in blocks]}
+    arguments = {"text": text(summary(reply)), "blocks": [block.to_dict() for block in blocks]}
     if isinstance(reply, Message) and reply.reply_to:
         arguments["thread_ts"] = reply.reply_to
     return arguments
@@ -224,3 +226,9 @@ def submitted(view: Mapping[str, Any]) -> dict[str, Any]:
 def escape(text: str) -> str:
     """Text shown as mrkdwn, with Slack's three control characters escaped."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def text(words: str) -> str:
+    """A message's top-level `text` (what notifications and screen readers give, as mrkdwn): escaped,
+    so that what someone typed is no mention (`<!channel>`, `<@U…>`) and no disguised link."""
+    return escape(cut(words, NOTIFICATION))
