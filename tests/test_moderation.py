@@ -141,3 +141,46 @@ async def test_what_a_resident_typed_reaches_slacks_notifications_escaped_as_a_l
     assert "&lt;!channel&gt; Het Leieboord is grijs &lt;!here&gt;" in posted
     assert "&lt;https://evil.example|gemeente.be&gt;" in posted
     assert "Thema: Erfgoed · Plaats: Marke" in posted  # a sentence with labels, not bare values
+
+
+def text_objects(blocks) -> list[dict]:
+    """Every text object (plain_text or mrkdwn) in Block Kit, in order."""
+    if isinstance(blocks, dict):
+        own = [blocks] if blocks.get("type") in ("plain_text", "mrkdwn") else []
+        return own + [found for value in blocks.values() for found in text_objects(value)]
+    if isinstance(blocks, list):
+        return [found for item in blocks for found in text_objects(item)]
+    return []
+
+
+async def test_what_a_resident_typed_shows_on_the_card_as_typed_not_as_slack_formatting(town):
+    city, slack = town
+    anna = await city.resident(1001, "Anna")
+    problem = "Het Leieboord is *echt* grijs\n> en dit is geen citaat"
+    idea = "Bankjes met `code`, ~weg~ en _schuin_"
+    await share_idea(anna, idea, problem=problem)
+    await city.tick()
+    card = card_in(slack, COORDINATORS_ROOM, "Bankjes met")
+    shown = text_objects(card.blocks)
+    assert {"type": "plain_text", "text": problem} in [{k: o[k] for k in ("type", "text")} for o in shown]
+    assert {"type": "plain_text", "text": idea} in [{k: o[k] for k in ("type", "text")} for o in shown]
+    for typed in ("*echt*", "> en dit", "`code`", "~weg~", "_schuin_"):
+        assert not [o for o in shown if o["type"] == "mrkdwn" and typed in o["text"]], typed
+
+
+LONG_IDEA = " ".join(f"Zin {n} over de bankjes aan de Leie en wie er mag zitten." for n in range(1, 70)) + " EINDE."
+
+
+@pytest.mark.parametrize("town", [{"max_text_length": 4000}], indirect=True)
+async def test_a_long_idea_shows_whole_on_the_card_a_coordinator_publishes_from(town):
+    city, slack = town
+    assert 3900 < len(LONG_IDEA) <= 4000
+    await share_idea(await city.resident(1001, "Anna"), LONG_IDEA)
+    await city.tick()
+    card = card_in(slack, COORDINATORS_ROOM, "Zin 1 over")
+    await slack.event({"type": "app_home_opened", "user": "UCOCO", "tab": "home", "channel": "DUCOCO"})
+    await until(lambda: "UCOCO" in slack.homes, slack)
+    for blocks in (card.blocks, slack.homes["UCOCO"]["blocks"]):
+        shown = " ".join(o["text"] for o in text_objects(blocks))
+        missing = [n for n in range(1, 70) if f"Zin {n} over de bankjes" not in shown]
+        assert missing == [] and "EINDE." in shown

@@ -4,6 +4,7 @@ fails here first: messages and questions, cards, dashboards, forms as modals, fi
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -29,18 +30,23 @@ from slack_sdk.models.blocks import (
     SectionBlock,
     StaticMultiSelectElement,
     StaticSelectElement,
+    TextObject,
 )
 from slack_sdk.models.views import View
 
 from bot.channels.fallbacks import summary
-from bot.replies import Button, Card, Dashboard, Drawn, Form, FormField, Message, buttons_of, is_multi
+from bot.replies import Button, Card, CardLine, Dashboard, Drawn, Form, FormField, Message, buttons_of, is_multi
 
 SECTION_TEXT = 3000  # characters in one section block
+FIELD_TEXT = 2000  # characters in one of a section's fields
+FIELDS = 10  # fields in one section
 BUTTON_TEXT = 75
 ACTIONS = 25  # elements in one actions block
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 TITLE = 24  # characters in a modal's title and buttons
+# A web address and nothing else, that mrkdwn's <…> shows as itself (no "|" to give it other words).
+LINK = re.compile(r"https?://[^\s<>|]+")
 NOTIFICATION = 3000  # characters of a message's `text` kept (Slack takes 40,000, escaped)
 
 
@@ -48,19 +54,21 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def plain(text: str, limit: int = SECTION_TEXT) -> PlainTextObject:
-    return PlainTextObject(text=cut(text, limit) or " ", emoji=True)
+def plain(text: str, limit: int = SECTION_TEXT, emoji: bool = True) -> PlainTextObject:
+    """Text Slack shows as it is: no formatting, mention or link is read in it (with `emoji`, only
+    a :shortcode: becomes its emoji)."""
+    return PlainTextObject(text=cut(text, limit) or " ", emoji=emoji)
 
 
-def sections(text: str) -> list[Block]:
+def sections(text: str, emoji: bool = True) -> list[Block]:
     """A text as section blocks, cut at paragraph, line or word ends under Slack's limit."""
     blocks: list[Block] = []
     while len(text) > SECTION_TEXT:
         at = max(text.rfind(sep, 0, SECTION_TEXT) for sep in ("\n\n", "\n", " "))
         at = at if at > 0 else SECTION_TEXT
-        blocks.append(SectionBlock(text=plain(text[:at].rstrip())))
+        blocks.append(SectionBlock(text=plain(text[:at].rstrip(), emoji=emoji)))
         text = text[at:].lstrip()
-    return [*blocks, SectionBlock(text=plain(text))] if text.strip() else blocks
+    return [*blocks, SectionBlock(text=plain(text, emoji=emoji))] if text.strip() else blocks
 
 
 def button(item: Button, multi: bool = False) -> ButtonElement:
@@ -90,19 +98,52 @@ def actions(items: Iterable[Button], multi: bool = False) -> list[Block]:
 def card_blocks(card: Card) -> list[Block]:
     blocks: list[Block] = sections(card.lead) if card.lead else []
     blocks.append(HeaderBlock(text=plain(f"{card.icon} {card.title}" if card.icon else card.title, 150)))
-    facts = [
-        MarkdownTextObject(
-            text=cut(f"*{escape(line.label)}*\n{escape(line.value)}" if line.label else escape(line.value), 2000)
-        )
-        for line in card.lines
-    ]
-    for start in range(0, len(facts), 10):
-        blocks.append(SectionBlock(fields=facts[start : start + 10]))
+    blocks += facts(card.lines)
     if card.image:
         blocks.append(ImageBlock(image_url=card.image, alt_text=cut(card.title, 2000)))
     blocks += actions(card.buttons, card.multi)
     if card.footer:
         blocks.append(ContextBlock(elements=[plain(card.footer)]))
+    return blocks
+
+
+def facts(lines: Iterable[CardLine]) -> list[Block]:
+    """A card's facts as a table: each label (ours, in bold) beside its value, five to a section.
+    A value is anyone's text, so it goes as plain text: Slack reads no formatting, mention or link
+    in it (mrkdwn has no escape for `*`, `_`, `~` or a backtick), and shows it whole. A value too
+    long for a column goes under its label, over as many full-width sections as it needs; one
+    without a label goes full width; a web address alone is a link."""
+    blocks: list[Block] = []
+    row: list[TextObject] = []
+    loose: list[str] = []  # lines without a label, drawn together
+
+    def flush() -> None:
+        if row:
+            blocks.append(SectionBlock(fields=row.copy()))
+            row.clear()
+        if loose:
+            blocks.extend(sections("\n".join(loose), emoji=False))
+            loose.clear()
+
+    for line in lines:
+        label = " ".join(part for part in (line.icon, f"*{escape(line.label)}*" if line.label else "") if part)
+        link = MarkdownTextObject(text=f"<{escape(line.value)}>") if LINK.fullmatch(line.value) else None
+        if line.label and (link or len(line.value) <= FIELD_TEXT):
+            if loose or len(row) == FIELDS:
+                flush()
+            row += [MarkdownTextObject(text=label), link or plain(line.value, FIELD_TEXT, emoji=False)]
+        elif link:
+            flush()
+            blocks.append(SectionBlock(text=link))
+        elif line.label:
+            flush()
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=label)))
+            blocks.extend(sections(line.value, emoji=False))
+        else:
+            if row:
+                flush()
+            loose.append(f"{line.icon} {line.value}" if line.icon else line.value)
+    flush()
     return blocks
 
 
