@@ -35,7 +35,19 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.channels.fallbacks import summary
-from bot.replies import Button, Card, CardLine, Dashboard, Drawn, Form, FormField, Message, buttons_of, is_multi
+from bot.replies import (
+    Button,
+    Card,
+    CardLine,
+    Dashboard,
+    Drawn,
+    Form,
+    FormField,
+    Message,
+    Section,
+    buttons_of,
+    is_multi,
+)
 
 SECTION_TEXT = 3000  # characters in one section block
 FIELD_TEXT = 2000  # characters in one of a section's fields
@@ -147,33 +159,63 @@ def facts(lines: Iterable[CardLine]) -> list[Block]:
     return blocks
 
 
-def dashboard_blocks(board: Dashboard) -> list[Block]:
+def dashboard_blocks(board: Dashboard, room: int | None = None) -> list[Block]:
+    """A dashboard: its title, then each section's title, figures, cards and count. Within `room`
+    blocks every section keeps its title, figures and count, and the cards that fit are taken in
+    turns (each section's first before any second), so a long section cannot push the others out."""
+    heads = [_section_head(section) for section in board.sections]
+    cards = [[card_blocks(item) for item in section.cards] for section in board.sections]
+    counts = [1 if section.counted(0) else 0 for section in board.sections]  # room for a count, when cut
+    budget = (room or 0) - 1 - sum(len(head) for head in heads) - sum(counts)
+    shown = [len(drawn) for drawn in cards] if room is None else _in_turns(cards, budget)
     blocks: list[Block] = [HeaderBlock(text=plain(board.title, 150))]
-    for section in board.sections:
-        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=f"*{escape(cut(section.title, 2900))}*"))]
-        figures = [
-            MarkdownTextObject(text=cut(f"*{escape(f.label)}*\n{escape(f.value)}", 2000)) for f in section.figures
-        ]
-        for start in range(0, len(figures), 10):
-            blocks.append(SectionBlock(fields=figures[start : start + 10]))
-        for item in section.cards:
-            blocks += card_blocks(item)
+    for section, head, drawn, n in zip(board.sections, heads, cards, shown, strict=True):
+        blocks += head + [block for card in drawn[:n] for block in card]
+        if section.counted(n):
+            blocks.append(ContextBlock(elements=[plain(section.counted(n))]))
     return blocks
 
 
-def blocks_of(reply: Drawn) -> list[Block]:
-    """The blocks that draw one reply in a message or on the App Home."""
+def _section_head(section: Section) -> list[Block]:
+    head: list[Block] = [
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=f"*{escape(cut(section.title, 2900))}*")),
+    ]
+    figures = [MarkdownTextObject(text=cut(f"*{escape(f.label)}*\n{escape(f.value)}", 2000)) for f in section.figures]
+    return head + [SectionBlock(fields=figures[start : start + FIELDS]) for start in range(0, len(figures), FIELDS)]
+
+
+def _in_turns(cards: list[list[list[Block]]], budget: int) -> list[int]:
+    """How many cards of each section fit in `budget` blocks, taken one per section in turn; a
+    section whose next card does not fit gets no more (its cards are in order of importance)."""
+    shown = [0] * len(cards)
+    open_ = [bool(drawn) for drawn in cards]
+    while any(open_):
+        for i, drawn in enumerate(cards):
+            if not open_[i]:
+                continue
+            if len(drawn[shown[i]]) > budget:
+                open_[i] = False
+                continue
+            budget -= len(drawn[shown[i]])
+            shown[i] += 1
+            open_[i] = shown[i] < len(drawn)
+    return shown
+
+
+def blocks_of(reply: Drawn, room: int | None = None) -> list[Block]:
+    """The blocks that draw one reply in a message or on the App Home (a dashboard within `room`)."""
     if isinstance(reply, Card):
         return card_blocks(reply)
     if isinstance(reply, Dashboard):
-        return dashboard_blocks(reply)
+        return dashboard_blocks(reply, room)
     return sections(reply.text) + actions(buttons_of(reply), is_multi(reply))
 
 
 def message(reply: Drawn) -> dict[str, Any]:
     """chat.postMessage arguments: the blocks, the plain text notifications show, and the thread
     it continues."""
-    blocks = blocks_of(reply)[:MESSAGE_BLOCKS]
+    blocks = blocks_of(reply, MESSAGE_BLOCKS)[:MESSAGE_BLOCKS]
     arguments = {"text": text(summary(reply)), "blocks": [block.to_dict() for block in blocks]}
     if isinstance(reply, Message) and reply.reply_to:
         arguments["thread_ts"] = reply.reply_to
@@ -181,12 +223,17 @@ def message(reply: Drawn) -> dict[str, Any]:
 
 
 def home(replies: Iterable[Drawn]) -> dict[str, Any]:
-    """The App Home: every reply's blocks, one under the other."""
+    """The App Home: every reply's blocks, one under the other, within Slack's 100 blocks: the
+    dashboards share what the other replies leave (see `dashboard_blocks`)."""
+    replies = list(replies)
+    boards = sum(isinstance(reply, Dashboard) for reply in replies)
+    others = sum(len(blocks_of(reply)) for reply in replies if not isinstance(reply, Dashboard))
+    room = (VIEW_BLOCKS - others - (len(replies) - 1)) // max(boards, 1)
     blocks: list[Block] = []
     for reply in replies:
         if blocks:
             blocks.append(DividerBlock())
-        blocks += blocks_of(reply)
+        blocks += blocks_of(reply, room)
     return View(type="home", blocks=blocks[:VIEW_BLOCKS]).to_dict()
 
 
