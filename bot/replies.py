@@ -237,7 +237,7 @@ class Dashboard:
             lines += ["", section.title]
             lines += [f"• {figure.label}: {figure.value}" for figure in section.figures]
             lines += [f"• {card.text}" for card in section.cards]
-            lines += [section.counted(len(section.cards))] if section.counted(len(section.cards)) else []
+            lines += [counted] if (counted := section.counted(len(section.cards))) else []
         return "\n".join(lines)
 
 

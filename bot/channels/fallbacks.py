@@ -71,5 +71,5 @@ def summary(reply: Reply) -> str:
         f"{line.label}: {line.value}" if line.label else f"{line.icon} {line.value}".strip() for line in reply.lines
     ]
     title = f"{reply.icon} {reply.title}" if reply.icon else reply.title
-    sentence = " · ".join([title, *facts])
-    return " ".join(f"{reply.lead} {sentence}".split()) if reply.lead else " ".join(sentence.split())
+    sentence = " ".join(part for part in (reply.lead, " · ".join([title, *facts])) if part)
+    return " ".join(sentence.split())  # one line

@@ -165,9 +165,10 @@ def dashboard_blocks(board: Dashboard, room: int | None = None) -> list[Block]:
     turns (each section's first before any second), so a long section cannot push the others out."""
     heads = [_section_head(section) for section in board.sections]
     cards = [[card_blocks(item) for item in section.cards] for section in board.sections]
-    counts = [1 if section.counted(0) else 0 for section in board.sections]  # room for a count, when cut
-    budget = (room or 0) - 1 - sum(len(head) for head in heads) - sum(counts)
-    shown = [len(drawn) for drawn in cards] if room is None else _in_turns(cards, budget)
+    shown = [len(drawn) for drawn in cards]
+    if room is not None:
+        counts = sum(1 for section in board.sections if section.counted(0))  # a line each, when cut
+        shown = _in_turns(cards, room - 1 - sum(len(head) for head in heads) - counts)
     blocks: list[Block] = [HeaderBlock(text=plain(board.title, 150))]
     for section, head, drawn, n in zip(board.sections, heads, cards, shown, strict=True):
         blocks += head + [block for card in drawn[:n] for block in card]
