@@ -202,9 +202,20 @@ class Figure:
 
 @dataclass(frozen=True)
 class Section:
+    """A part of a dashboard. When its `cards` are the first of more (`total` in all), `more` says
+    how many are shown and where the rest are, with {shown} and {total} left in it for the channel
+    to fill: a channel may show fewer cards than it is given, to keep within its limits."""
+
     title: str
     figures: tuple[Figure, ...] = ()
     cards: tuple[Card, ...] = ()
+    total: int | None = None
+    more: str = ""
+
+    def counted(self, shown: int) -> str:
+        """What `more` says when `shown` of the cards are shown; nothing when all of them are."""
+        total = len(self.cards) if self.total is None else self.total
+        return self.more.format(shown=shown, total=total) if self.more and shown < total else ""
 
 
 @dataclass(frozen=True)
@@ -226,6 +237,7 @@ class Dashboard:
             lines += ["", section.title]
             lines += [f"• {figure.label}: {figure.value}" for figure in section.figures]
             lines += [f"• {card.text}" for card in section.cards]
+            lines += [counted] if (counted := section.counted(len(section.cards))) else []
         return "\n".join(lines)
 
 

@@ -3,6 +3,7 @@ coordinators' Slack room, a coordinator publishes, rejects (with a reason, in a 
 blocks, the partners' room gets what is published, and the resident hears the outcome."""
 
 import json
+import re
 
 import pytest
 
@@ -115,3 +116,71 @@ async def test_cards_for_one_room_keep_to_slacks_pace_of_one_message_a_second(to
         await share_idea(await city.resident(1001 + number, f"Inwoner{number}"), idea=f"Idee nummer {number}.")
     await city.tick()
     assert len(slack.in_channel(COORDINATORS_ROOM)) == 3  # all three in one go, none refused
+
+
+# What a resident may type that Slack would turn into a mention of everyone, of one person, or a
+# link whose shown text hides where it goes, if it reached Slack's mrkdwn as it was typed.
+HOSTILE_PROBLEM = "<!channel> Het Leieboord is grijs <!here>"
+HOSTILE_IDEA = "Kleurrijke bankjes <@U0ADMIN> <https://evil.example|gemeente.be> <!subteam^S01>"
+LIVE = re.compile(r"<[!@#]|<https?://")
+
+
+async def test_what_a_resident_typed_reaches_slacks_notifications_escaped_as_a_labelled_sentence(town):
+    city, slack = town
+    anna = await city.resident(1001, "Anna")
+    await share_idea(anna, HOSTILE_IDEA, problem=HOSTILE_PROBLEM)
+    await city.tick()
+    card = card_in(slack, COORDINATORS_ROOM, "Kleurrijke bankjes")
+    await slack.tap("UCOCO", card, "Publiceren")
+    await until(lambda: shows(card, "Gepubliceerd door Coco"), slack)
+    await city.tick()
+    texts = [c.params["text"] for c in slack.calls if c.method.startswith("chat.") and not c.error]
+    assert len(texts) >= 3  # the card, its redraw when published, the partners' card
+    assert not [text for text in texts if LIVE.search(text)]
+    [posted] = [c.params["text"] for c in slack.calls_to("chat.postMessage") if "Leieboord" in c.params["text"]][:1]
+    assert "&lt;!channel&gt; Het Leieboord is grijs &lt;!here&gt;" in posted
+    assert "&lt;https://evil.example|gemeente.be&gt;" in posted
+    assert "Thema: Erfgoed · Plaats: Marke" in posted  # a sentence with labels, not bare values
+
+
+def text_objects(blocks) -> list[dict]:
+    """Every text object (plain_text or mrkdwn) in Block Kit, in order."""
+    if isinstance(blocks, dict):
+        own = [blocks] if blocks.get("type") in ("plain_text", "mrkdwn") else []
+        return own + [found for value in blocks.values() for found in text_objects(value)]
+    if isinstance(blocks, list):
+        return [found for item in blocks for found in text_objects(item)]
+    return []
+
+
+async def test_what_a_resident_typed_shows_on_the_card_as_typed_not_as_slack_formatting(town):
+    city, slack = town
+    anna = await city.resident(1001, "Anna")
+    problem = "Het Leieboord is *echt* grijs\n> en dit is geen citaat"
+    idea = "Bankjes met `code`, ~weg~ en _schuin_"
+    await share_idea(anna, idea, problem=problem)
+    await city.tick()
+    card = card_in(slack, COORDINATORS_ROOM, "Bankjes met")
+    shown = text_objects(card.blocks)
+    assert {"type": "plain_text", "text": problem} in [{k: o[k] for k in ("type", "text")} for o in shown]
+    assert {"type": "plain_text", "text": idea} in [{k: o[k] for k in ("type", "text")} for o in shown]
+    for typed in ("*echt*", "> en dit", "`code`", "~weg~", "_schuin_"):
+        assert not [o for o in shown if o["type"] == "mrkdwn" and typed in o["text"]], typed
+
+
+LONG_IDEA = " ".join(f"Zin {n} over de bankjes aan de Leie en wie er mag zitten." for n in range(1, 70)) + " EINDE."
+
+
+@pytest.mark.parametrize("town", [{"max_text_length": 4000}], indirect=True)
+async def test_a_long_idea_shows_whole_on_the_card_a_coordinator_publishes_from(town):
+    city, slack = town
+    assert 3900 < len(LONG_IDEA) <= 4000
+    await share_idea(await city.resident(1001, "Anna"), LONG_IDEA)
+    await city.tick()
+    card = card_in(slack, COORDINATORS_ROOM, "Zin 1 over")
+    await slack.event({"type": "app_home_opened", "user": "UCOCO", "tab": "home", "channel": "DUCOCO"})
+    await until(lambda: "UCOCO" in slack.homes, slack)
+    for blocks in (card.blocks, slack.homes["UCOCO"]["blocks"]):
+        shown = " ".join(o["text"] for o in text_objects(blocks))
+        missing = [n for n in range(1, 70) if f"Zin {n} over de bankjes" not in shown]
+        assert missing == [] and "EINDE." in shown

@@ -4,14 +4,17 @@ against a fake Slack that refuses what Slack refuses)."""
 import asyncio
 import json
 import logging
+import re
 import time
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 
 from bot.outbox import RetryLater, Unreachable
 from bot.replies import Action, Form, FormField, Message, Room
-from storage.models import Call, Identity, Offer, OutboxMessage, ProcessedEvent
+from storage.db import session_factory
+from storage.models import Call, Idea, Identity, Offer, OutboxMessage, ProcessedEvent, Project
 from storage.repositories import Roles
 from tests.auxil.builders import CALL
 from tests.auxil.database import rows
@@ -507,3 +510,74 @@ async def test_a_reply_whose_answer_never_came_is_not_sent_again(slack, caplog):
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
     await slack.assembly.dispatcher.drain()
     assert len(fake.dm("UCOCO")) == 1  # nor by the outbox
+
+
+LONG = " ".join(f"Zin {n} van een lang verhaal." for n in range(130))  # about 3,900 characters
+
+
+async def a_busy_coordinator_and_partner(engine, now) -> None:
+    """Coco coordinates and is a partner of Budascoop, with 40 projects; 7 ideas wait for
+    moderation (long ones), 7 partner calls for approval, 12 calls are coming."""
+    async with session_factory(engine)() as session, session.begin():
+        roles = Roles(session)
+        budascoop = await roles.add_organisation("Budascoop", now)
+        await roles.grant("slack", "UCOCO", "partner", by="test", now=now, organisation=budascoop)
+        projects = []
+        for n in range(1, 41):
+            idea = Idea(problem="Grijs.", idea=f"Project nummer {n}", theme="heritage", place="marke", state="adopted")
+            session.add(idea)
+            await session.flush()
+            projects.append(Project(idea_id=idea.id, organisation_id=budascoop.id, updated_at=now))
+        session.add_all(projects)
+        session.add_all(
+            Idea(problem=LONG, idea=f"Wacht {n}. {LONG}", theme="heritage", place="marke", created_at=now)
+            for n in range(7)
+        )
+        await session.flush()
+        for n, state in enumerate(["awaiting"] * 7 + ["published"] * 12):
+            starts = now + timedelta(days=n + 1)
+            session.add(
+                Call(
+                    title={"nl": f"Oproep {n}"},
+                    description={"nl": "Samen bouwen."},
+                    address="Groeningestraat 1",
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=2),
+                    deadline=starts,
+                    state=state,
+                    project_id=projects[n].id if state == "awaiting" else None,
+                )
+            )
+
+
+def shown_of(home: dict, what: str) -> tuple[int, int]:
+    """The count under a section of the App Home: (shown, total) from "5 van 40 projecten getoond"."""
+    found = re.search(rf"(\d+) van (\d+) {what} getoond", json.dumps(home["blocks"], ensure_ascii=False))
+    assert found, what
+    return int(found[1]), int(found[2])
+
+
+async def test_a_crowded_app_home_keeps_every_section_with_counts_and_says_where_the_rest_is(slack, engine, clock):
+    fake = slack.fake
+    await a_busy_coordinator_and_partner(engine, clock())
+    await fake.event({"type": "app_home_opened", "user": "UCOCO", "tab": "home", "channel": "DUCOCO"})
+    home = await slack.until(lambda: fake.homes.get("UCOCO"))
+    assert len(home["blocks"]) <= 100
+    titles = [b["text"]["text"] for b in home["blocks"] if b["type"] == "section" and "text" in b]
+    for title in ("Wat wil je doen?", "Projecten", "Ideeën", "Wacht op goedkeuring", "Oproepen"):
+        assert f"*{title}*" in titles, title
+    headers = [b["text"]["text"] for b in home["blocks"] if b["type"] == "header"]
+    projects, ideas, calls = shown_of(home, "projecten"), shown_of(home, "ideeën"), shown_of(home, "oproepen")
+    assert projects == (len([h for h in headers if h.startswith("🛠")]), 40) and projects[0] > 0
+    assert ideas == (len([h for h in headers if h.startswith("💡")]), 7) and ideas[0] > 0
+    assert calls[1] == 19 and shown_of(home, "oproepen van partners")[1] == 7  # awaiting ones are coming too
+    everything = json.dumps(home["blocks"], ensure_ascii=False)
+    assert "/gangmaker projecten" in everything and "/gangmaker oproepen" in everything
+    assert "kanaal van de coördinatoren" in everything
+
+    # The rest of the projects, where the App Home says they are.
+    await fake.command("UCOCO", "projecten")
+    [listed] = await slack.until(lambda: [m for m in fake.dm("UCOCO") if "Project nummer 40" in m.text])
+    await fake.tap("UCOCO", listed, "#40 Project nummer 40")
+    card = await slack.until(lambda: [m for m in fake.dm("UCOCO") if m.text.startswith("🛠 Project nummer 40")])
+    assert "Naar prototype" in json.dumps(card[0].blocks, ensure_ascii=False)

@@ -360,3 +360,55 @@ async def test_a_reply_telegram_would_not_take_goes_out_later_with_its_buttons(c
     await anna.tap("Mijn gegevens")
     assert "Dit bewaar ik over jou:" in anna.text
     assert {r.state for r in await rows(engine, OutboxMessage) if r.purpose == "resend"} == {"sent"}
+
+
+async def redeliver_tap(user, data: str, update_id: int) -> list:
+    """A tap on the newest keyboard carrying `data`, delivered twice under one update id (Telegram did
+    not hear the bot's 200 in time); returns what the bot sent for the second delivery."""
+    message = user.keyboard_message()
+    query = {
+        "id": user.fake.new_query_id(user.id),
+        "from": user.sender(),
+        "chat_instance": f"ci-{user.id}",
+        "message": {k: v for k, v in message.items() if k != "_content"},
+        "data": data,
+    }
+    await user.deliver({"callback_query": query}, update_id=update_id)
+    assert user.last, "the first delivery is answered"
+    await user.deliver({"callback_query": query}, update_id=update_id, expect_reply=False)
+    return user.last
+
+
+@pytest.mark.parametrize("data", ["not-one-of-ours", "?call|join|1", "-|no"])
+async def test_a_redelivered_tap_the_channel_answers_itself_is_answered_once(webhook_bot, caplog, data):
+    """An expired button, a button that asks first and the no of that question are answered by the
+    channel without a turn of the core; a second delivery of the same update sends nothing."""
+    user = webhook_bot.user()
+    await user.send("/start")
+    assert await redeliver_tap(user, data, update_id=7100) == []
+    assert user.fake.refused(400) == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_an_edit_repeated_after_its_answer_was_lost_is_not_an_error(telegram, caplog):
+    """Telegram made the edit but its answer was lost; the retry hears "Message is not modified"
+    (python-telegram-bot capitalises it): the edit is there, so that is logged below ERROR."""
+    from tests.auxil.fake_telegram import DROP
+
+    caplog.set_level(logging.INFO)
+    user = telegram.user()
+    await user.send("/start")
+    await user.tap("Ja, dat is goed")
+    await user.tap("Nederlands")
+    await user.send("Bo")
+    await user.tap("Heule")
+    await user.tap("Inwoner")
+    question = user.keyboard_message()
+    telegram.fake.failures["editMessageReplyMarkup"] = [DROP]
+    await user.tap("Erfgoed")
+    assert "✅ Erfgoed" in user.button_labels(question)
+    [repeat] = telegram.fake.refused(400)
+    assert "message is not modified" in repeat.description
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r for r in caplog.records if "not modified" in r.getMessage() and r.levelno < logging.ERROR]
+    telegram.fake.calls.remove(repeat)  # the refusal above is the point of this test

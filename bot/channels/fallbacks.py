@@ -1,6 +1,7 @@
 """What a channel draws for a reply it has no drawing of its own for: at worst every reply is a
-message with buttons (a card, a dashboard, a form's summary, field errors, a notice), and a
-button that asks before it acts (`Confirm`) asks in a message with two buttons of its own."""
+message with buttons (a card, a dashboard, a form's summary, field errors, a notice), a button
+that asks before it acts (`Confirm`) asks in a message with two buttons of its own, and where only
+a line of text fits (a notification) a card reads as one sentence with its labels (`summary`)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,18 @@ def confirmation(confirm: Confirm, button: Button) -> Message:
             Button(confirm.no, NEVER_MIND, navigation=True),
         ),
     )
+
+
+def summary(reply: Reply) -> str:
+    """The reply where only text fits (a notification, a screen reader): a card as one line, its lead
+    and title, then each fact with its label ("Thema: Erfgoed · Plaats: Marke"); the others' text."""
+    if isinstance(reply, Document):
+        return reply.caption
+    if not isinstance(reply, Card):
+        return reply.text
+    facts = [
+        f"{line.label}: {line.value}" if line.label else f"{line.icon} {line.value}".strip() for line in reply.lines
+    ]
+    title = f"{reply.icon} {reply.title}" if reply.icon else reply.title
+    sentence = " ".join(part for part in (reply.lead, " · ".join([title, *facts])) if part)
+    return " ".join(sentence.split())  # one line

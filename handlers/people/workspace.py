@@ -14,8 +14,9 @@ from handlers.common.domain import HOLDING, CallState, IdeaState, Role, SignUpSt
 
 CHANNEL = "slack"  # the partners' workspace: whoever is in it takes part by their organisation's agreement
 AGREEMENT = "workspace"  # the consent version of someone admitted without the residents' yes
-SHOWN_CALLS = 8  # cards on the dashboard (Slack shows 100 blocks on a Home tab)
-SHOWN_IDEAS = 5
+# Cards per section of the dashboard: every section must fit on it (Slack shows 100 blocks on a
+# Home tab, and shows fewer cards still when they are long); each says how many there are in all.
+SHOWN = 5
 
 
 async def admit(ctx: Context) -> bool:
@@ -43,7 +44,7 @@ async def home(ctx: Context) -> None:
     ]
     sections = []
     if await ctx.has_role(Role.PARTNER):
-        sections.append(Section(t(N_("Projecten")), cards=tuple(await projects.partner_section(ctx))))
+        sections.append(await projects.partner_section(ctx, SHOWN))
     if await ctx.has_role(Role.COORDINATOR):
         start.insert(0, Button(t(N_("📣 Nieuwe oproep")), command_action("oproep"), style="primary"))
         sections += [await _moderation(ctx), await _approvals(ctx), await _calls(ctx)]
@@ -56,23 +57,32 @@ async def home(ctx: Context) -> None:
 async def _moderation(ctx: Context) -> Section:
     """The ideas waiting for a coordinator, oldest first, with this week's count."""
     t = ctx.t
-    waiting = await ctx.ideas.in_state(IdeaState.SUBMITTED, SHOWN_IDEAS)
+    waiting = await ctx.ideas.in_state(IdeaState.SUBMITTED, SHOWN)
+    total = await ctx.ideas.count(state=IdeaState.SUBMITTED)
     figures = (
-        Figure(t(N_("Wachten op moderatie")), str(await ctx.ideas.count(state=IdeaState.SUBMITTED))),
+        Figure(t(N_("Wachten op moderatie")), str(total)),
         Figure(t(N_("Nieuwe ideeën deze week")), str(await ctx.ideas.count(since=ctx.now - timedelta(days=7)))),
     )
     cards = tuple(ideas.idea_card(ctx, idea, ideas.moderation_buttons(ctx, idea)) for idea in waiting)
-    return Section(t(N_("Ideeën")), figures, cards)
+    more = t(N_("{shown} van {total} ideeën getoond. Elk idee staat ook in het kanaal van de coördinatoren."))
+    return Section(t(N_("Ideeën")), figures, cards, total, more)
 
 
 async def _approvals(ctx: Context) -> Section:
     """Partners' calls that wait for a coordinator's yes."""
+    t = ctx.t
     waiting = await calls.awaiting(ctx)
-    cards = [await calls.approval_card(ctx, call, calls.approval_buttons(ctx, call)) for call in waiting[:SHOWN_IDEAS]]
+    cards = [await calls.approval_card(ctx, call, calls.approval_buttons(ctx, call)) for call in waiting[:SHOWN]]
     return Section(
-        ctx.t(N_("Wacht op goedkeuring")),
-        (Figure(ctx.t(N_("Oproepen van partners")), str(len(waiting))),),
+        t(N_("Wacht op goedkeuring")),
+        (Figure(t(N_("Oproepen van partners")), str(len(waiting))),),
         tuple(cards),
+        len(waiting),
+        t(
+            N_(
+                "{shown} van {total} oproepen van partners getoond. Elke oproep staat ook in het kanaal van de coördinatoren."
+            )
+        ),
     )
 
 
@@ -80,7 +90,7 @@ async def _calls(ctx: Context) -> Section:
     t = ctx.t
     found = [call for call in await ctx.calls.listed(leave_out=(CallState.CANCELLED,)) if call.ends_at > ctx.now]
     cards = []
-    for call in found[:SHOWN_CALLS]:
+    for call in found[:SHOWN]:
         joined = await calls.count(ctx.session, call, *HOLDING)
         waiting = await calls.count(ctx.session, call, SignUpState.WAITLISTED)
         places = f"{joined}/{call.capacity}" if call.capacity else str(joined)
@@ -97,4 +107,5 @@ async def _calls(ctx: Context) -> Section:
             )
         )
     figures = (Figure(t(N_("Komende oproepen")), str(len(found))),)
-    return Section(t(N_("Oproepen")), figures, tuple(cards))
+    more = t(N_("{shown} van {total} oproepen getoond. Ze staan allemaal in /oproepen."))
+    return Section(t(N_("Oproepen")), figures, tuple(cards), len(found), more)

@@ -31,7 +31,10 @@ __all__ = [
 
 PART = Part(
     name="projects",
-    commands=(Command(("koppel", "join", "rejoindre"), projects.request_membership),),
+    commands=(
+        Command(("koppel", "join", "rejoindre"), projects.request_membership),
+        Command(("projecten", "projects", "projets"), projects.list_projects, role=Role.PARTNER),
+    ),
     routes={
         projects.MEMBER: Route(projects.on_member_button, role=Role.COORDINATOR),
         projects.ADOPT: Route(projects.on_adopt_button, role=Role.PARTNER),

@@ -14,7 +14,7 @@ from bot.dialogue import Flow, TextStep
 from bot.errors import Expired
 from bot.i18n import N_
 from bot.outbox import Purpose, enqueue_room
-from bot.replies import Action, Button, Card, CardLine, Message, Reply, Room, short
+from bot.replies import Action, Button, Card, CardLine, Message, Reply, Room, Section, short
 from handlers import calls, ideas
 from handlers.common import pushing
 from handlers.common.domain import PHASES, TOOK_PART, IdeaState, ProjectPhase, Role, SharedRoom
@@ -31,7 +31,7 @@ MEMBERSHIP_REQUEST = Purpose("membership_request")
 IDEA_PUBLISHED = Purpose("idea_published")
 
 ADOPT = "adopt"  # route: Action.of(ADOPT, "idea", idea id[, organisation id])
-PROJECT = "proj"  # route: Action.of(PROJECT, "next" | "stop" | "call", project id)
+PROJECT = "proj"  # route: Action.of(PROJECT, "show" | "next" | "stop" | "call", project id)
 QUIET = "pquiet"  # route: Action.of(QUIET, "mute", project id), for anyone who gets a project's news
 MEMBER = "member"  # route: Action.of(MEMBER, "approve" | "deny", organisation id, identity id)
 IDEA_STATE: dict[str, IdeaState] = {  # by the stored phase
@@ -324,10 +324,13 @@ def project_card(ctx: Scope, project: Project, idea: Idea | None, organisation: 
 async def on_project_button(ctx: Context, tapped: Action) -> None:
     t = ctx.t
     project = await ctx.find(Project, tapped.id)
-    if project is None or tapped.verb not in ("next", "stop", "call"):
+    if project is None or tapped.verb not in ("show", "next", "stop", "call"):
         raise Expired()
     if not await member_of(ctx, project.organisation_id):
         ctx.notice(t(N_("Dit project is van een andere organisatie.")))
+        return
+    if tapped.verb == "show":
+        ctx.send(await _full_card(ctx, project, await referenced(ctx.session, Organisation, project.organisation_id)))
         return
     if tapped.verb == "call" and project.phase != ProjectPhase.STOPPED:
         await calls.start_project_call(ctx, project)
@@ -413,18 +416,61 @@ async def on_quiet_button(ctx: Context, tapped: Action) -> None:
     ctx.say(ctx.t(N_("Oké, je krijgt geen nieuws meer over dit project.")))
 
 
-async def partner_section(ctx: Context) -> list[Card]:
-    """The projects of the partner's organisations, for their dashboard."""
+async def partner_section(ctx: Context, shown: int) -> Section:
+    """The projects of the partner's organisations for their dashboard: the `shown` ones still
+    running and most recently moved first, and how many there are in all."""
     organisations = {o.id: o for o in await organisations_of(ctx)}
-    cards = []
-    for project in await ctx.projects.of_organisations(list(organisations)):
-        updates = await ctx.projects.updates(project)
+    found = await _of_partner(ctx, organisations)
+    cards = [await _full_card(ctx, project, organisations[project.organisation_id]) for project in found[:shown]]
+    t = ctx.t
+    more = t(N_("{shown} van {total} projecten getoond. Ze staan allemaal in /projecten."))
+    return Section(t(N_("Projecten")), cards=tuple(cards), total=len(found), more=more)
+
+
+async def _of_partner(ctx: Context, organisations: dict[int, Organisation]) -> list[Project]:
+    """The organisations' projects: those still running first, the most recently moved first."""
+    done = (ProjectPhase.REALISED, ProjectPhase.STOPPED)
+    return sorted(
+        await ctx.projects.of_organisations(list(organisations)),
+        key=lambda project: (project.phase in done, -project.updated_at.timestamp(), -project.id),
+    )
+
+
+async def _full_card(ctx: Context, project: Project, organisation: Organisation) -> Card:
+    """A project's card with its latest step and what the people at its calls thought."""
+    updates = await ctx.projects.updates(project)
+    idea = await ctx.find(Idea, project.idea_id)
+    card = project_card(ctx, project, idea, organisation, last=updates[-1].text if updates else "")
+    return replace(card, lines=card.lines + test_results(ctx, await ctx.projects.feedback(project)))
+
+
+async def list_projects(ctx: Context) -> None:
+    """/projecten: every project of the partner's organisations in one message; a tap opens one."""
+    t = ctx.t
+    organisations = {o.id: o for o in await organisations_of(ctx)}
+    found = await _of_partner(ctx, organisations)
+    if not found:
+        ctx.say(t(N_("Je organisatie heeft nog geen projecten. Pak een idee op in het kanaal van de partners.")))
+        return
+    lines = [t(N_("Dit zijn de projecten van je organisatie. Kies er een om het te openen."))]
+    titles = {}
+    for project in found:
         idea = await ctx.find(Idea, project.idea_id)
-        card = project_card(
-            ctx, project, idea, organisations[project.organisation_id], last=updates[-1].text if updates else ""
+        titles[project.id] = short(idea.idea) if idea else t(N_("Project #{id}"), id=project.id)
+        lines.append(
+            t(
+                N_("#{id} {title} – {organisation} – {phase}"),
+                id=project.id,
+                title=titles[project.id],
+                organisation=organisations[project.organisation_id].name,
+                phase=t(PHASE_LABELS[project.phase]),
+            )
         )
-        cards.append(replace(card, lines=card.lines + test_results(ctx, await ctx.projects.feedback(project))))
-    return cards
+    buttons = [
+        Button(f"#{project.id} {short(titles[project.id], 30)}", Action.of(PROJECT, "show", project.id))
+        for project in found
+    ]
+    ctx.say("\n".join(lines), buttons)
 
 
 def test_results(ctx: Scope, feedback: list[Any], remarks: int = 3) -> tuple[CardLine, ...]:

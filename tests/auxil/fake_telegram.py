@@ -30,6 +30,13 @@ TEXT_PARAMETERS = {"text", "caption", "callback_query_id", "url", "secret_token"
 BOT_ID = 7000000001
 BOT_USERNAME = "gangmaker_test_bot"
 SENDING = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
+# Telegram's own words for an edit that changes nothing and for a callback query answered already
+# (or too late); python-telegram-bot drops "Bad Request: " and capitalises the rest.
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
 class ApiError(Exception):
@@ -413,7 +420,7 @@ class FakeTelegram:
         self._check_text(params["text"])
         self._check_markup(params.get("reply_markup"))
         if params["text"] == message.get("text") and params.get("reply_markup") == message.get("reply_markup"):
-            raise ApiError(400, "Bad Request: message is not modified")
+            raise ApiError(400, NOT_MODIFIED)
         message["text"], message["reply_markup"] = params["text"], params.get("reply_markup")
         return message
 
@@ -421,13 +428,13 @@ class FakeTelegram:
         chat, message = self._edited(params)
         self._check_markup(params.get("reply_markup"))
         if params.get("reply_markup") == message.get("reply_markup"):
-            raise ApiError(400, "Bad Request: message is not modified")
+            raise ApiError(400, NOT_MODIFIED)
         message["reply_markup"] = params.get("reply_markup")
         return message
 
     async def _answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         if self.open_queries.pop(params["callback_query_id"], None) is None:
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+            raise ApiError(400, QUERY_TOO_OLD)
         if len(params.get("text") or "") > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         return True

@@ -14,7 +14,8 @@ from tests.auxil.slack_fixtures import COORDINATORS_ROOM, PARTNERS_ROOM
 
 
 @pytest.fixture
-async def town(fake_telegram, fake_slack, engine, clock):
+async def town(request, fake_telegram, fake_slack, engine, clock):
+    """The town; a test parametrized indirectly gives settings of its own (`{"max_text_length": 4000}`)."""
     fake_slack.add_user("UCOCO", "Coco")
     city = await build_city(
         fake_telegram,
@@ -26,6 +27,7 @@ async def town(fake_telegram, fake_slack, engine, clock):
         slack_coordinators_channel=COORDINATORS_ROOM,
         slack_partners_channel=PARTNERS_ROOM,
         slack_coordinator_ids="UCOCO",
+        **getattr(request, "param", {}),
     )
     fake_slack.bot_url = f"http://127.0.0.1:{city.bot.settings.port}/slack/events"
     yield city, fake_slack

@@ -4,6 +4,7 @@ fails here first: messages and questions, cards, dashboards, forms as modals, fi
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -29,36 +30,57 @@ from slack_sdk.models.blocks import (
     SectionBlock,
     StaticMultiSelectElement,
     StaticSelectElement,
+    TextObject,
 )
 from slack_sdk.models.views import View
 
-from bot.replies import Button, Card, Dashboard, Drawn, Form, FormField, Message, buttons_of, is_multi
+from bot.channels.fallbacks import summary
+from bot.replies import (
+    Button,
+    Card,
+    CardLine,
+    Dashboard,
+    Drawn,
+    Form,
+    FormField,
+    Message,
+    Section,
+    buttons_of,
+    is_multi,
+)
 
 SECTION_TEXT = 3000  # characters in one section block
+FIELD_TEXT = 2000  # characters in one of a section's fields
+FIELDS = 10  # fields in one section
 BUTTON_TEXT = 75
 ACTIONS = 25  # elements in one actions block
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 TITLE = 24  # characters in a modal's title and buttons
+# A web address and nothing else, that mrkdwn's <…> shows as itself (no "|" to give it other words).
+LINK = re.compile(r"https?://[^\s<>|]+")
+NOTIFICATION = 3000  # characters of a message's `text` kept (Slack takes 40,000, escaped)
 
 
 def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def plain(text: str, limit: int = SECTION_TEXT) -> PlainTextObject:
-    return PlainTextObject(text=cut(text, limit) or " ", emoji=True)
+def plain(text: str, limit: int = SECTION_TEXT, emoji: bool = True) -> PlainTextObject:
+    """Text Slack shows as it is: no formatting, mention or link is read in it (with `emoji`, only
+    a :shortcode: becomes its emoji)."""
+    return PlainTextObject(text=cut(text, limit) or " ", emoji=emoji)
 
 
-def sections(text: str) -> list[Block]:
+def sections(text: str, emoji: bool = True) -> list[Block]:
     """A text as section blocks, cut at paragraph, line or word ends under Slack's limit."""
     blocks: list[Block] = []
     while len(text) > SECTION_TEXT:
         at = max(text.rfind(sep, 0, SECTION_TEXT) for sep in ("\n\n", "\n", " "))
         at = at if at > 0 else SECTION_TEXT
-        blocks.append(SectionBlock(text=plain(text[:at].rstrip())))
+        blocks.append(SectionBlock(text=plain(text[:at].rstrip(), emoji=emoji)))
         text = text[at:].lstrip()
-    return [*blocks, SectionBlock(text=plain(text))] if text.strip() else blocks
+    return [*blocks, SectionBlock(text=plain(text, emoji=emoji))] if text.strip() else blocks
 
 
 def button(item: Button, multi: bool = False) -> ButtonElement:
@@ -88,14 +110,7 @@ def actions(items: Iterable[Button], multi: bool = False) -> list[Block]:
 def card_blocks(card: Card) -> list[Block]:
     blocks: list[Block] = sections(card.lead) if card.lead else []
     blocks.append(HeaderBlock(text=plain(f"{card.icon} {card.title}" if card.icon else card.title, 150)))
-    facts = [
-        MarkdownTextObject(
-            text=cut(f"*{escape(line.label)}*\n{escape(line.value)}" if line.label else escape(line.value), 2000)
-        )
-        for line in card.lines
-    ]
-    for start in range(0, len(facts), 10):
-        blocks.append(SectionBlock(fields=facts[start : start + 10]))
+    blocks += facts(card.lines)
     if card.image:
         blocks.append(ImageBlock(image_url=card.image, alt_text=cut(card.title, 2000)))
     blocks += actions(card.buttons, card.multi)
@@ -104,46 +119,122 @@ def card_blocks(card: Card) -> list[Block]:
     return blocks
 
 
-def dashboard_blocks(board: Dashboard) -> list[Block]:
-    blocks: list[Block] = [HeaderBlock(text=plain(board.title, 150))]
-    for section in board.sections:
-        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=f"*{escape(cut(section.title, 2900))}*"))]
-        figures = [
-            MarkdownTextObject(text=cut(f"*{escape(f.label)}*\n{escape(f.value)}", 2000)) for f in section.figures
-        ]
-        for start in range(0, len(figures), 10):
-            blocks.append(SectionBlock(fields=figures[start : start + 10]))
-        for item in section.cards:
-            blocks += card_blocks(item)
+def facts(lines: Iterable[CardLine]) -> list[Block]:
+    """A card's facts as a table: each label (ours, in bold) beside its value, five to a section.
+    A value is anyone's text, so it goes as plain text: Slack reads no formatting, mention or link
+    in it (mrkdwn has no escape for `*`, `_`, `~` or a backtick), and shows it whole. A value too
+    long for a column goes under its label, over as many full-width sections as it needs; one
+    without a label goes full width; a web address alone is a link."""
+    blocks: list[Block] = []
+    row: list[TextObject] = []
+    loose: list[str] = []  # lines without a label, drawn together
+
+    def flush() -> None:
+        if row:
+            blocks.append(SectionBlock(fields=row.copy()))
+            row.clear()
+        if loose:
+            blocks.extend(sections("\n".join(loose), emoji=False))
+            loose.clear()
+
+    for line in lines:
+        label = " ".join(part for part in (line.icon, f"*{escape(line.label)}*" if line.label else "") if part)
+        link = MarkdownTextObject(text=f"<{escape(line.value)}>") if LINK.fullmatch(line.value) else None
+        if line.label and (link or len(line.value) <= FIELD_TEXT):
+            if loose or len(row) == FIELDS:
+                flush()
+            row += [MarkdownTextObject(text=label), link or plain(line.value, FIELD_TEXT, emoji=False)]
+        elif link:
+            flush()
+            blocks.append(SectionBlock(text=link))
+        elif line.label:
+            flush()
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=label)))
+            blocks.extend(sections(line.value, emoji=False))
+        else:
+            if row:
+                flush()
+            loose.append(f"{line.icon} {line.value}" if line.icon else line.value)
+    flush()
     return blocks
 
 
-def blocks_of(reply: Drawn) -> list[Block]:
-    """The blocks that draw one reply in a message or on the App Home."""
+def dashboard_blocks(board: Dashboard, room: int | None = None) -> list[Block]:
+    """A dashboard: its title, then each section's title, figures, cards and count. Within `room`
+    blocks every section keeps its title, figures and count, and the cards that fit are taken in
+    turns (each section's first before any second), so a long section cannot push the others out."""
+    heads = [_section_head(section) for section in board.sections]
+    cards = [[card_blocks(item) for item in section.cards] for section in board.sections]
+    shown = [len(drawn) for drawn in cards]
+    if room is not None:
+        counts = sum(1 for section in board.sections if section.counted(0))  # a line each, when cut
+        shown = _in_turns(cards, room - 1 - sum(len(head) for head in heads) - counts)
+    blocks: list[Block] = [HeaderBlock(text=plain(board.title, 150))]
+    for section, head, drawn, n in zip(board.sections, heads, cards, shown, strict=True):
+        blocks += head + [block for card in drawn[:n] for block in card]
+        if section.counted(n):
+            blocks.append(ContextBlock(elements=[plain(section.counted(n))]))
+    return blocks
+
+
+def _section_head(section: Section) -> list[Block]:
+    head: list[Block] = [
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=f"*{escape(cut(section.title, 2900))}*")),
+    ]
+    figures = [MarkdownTextObject(text=cut(f"*{escape(f.label)}*\n{escape(f.value)}", 2000)) for f in section.figures]
+    return head + [SectionBlock(fields=figures[start : start + FIELDS]) for start in range(0, len(figures), FIELDS)]
+
+
+def _in_turns(cards: list[list[list[Block]]], budget: int) -> list[int]:
+    """How many cards of each section fit in `budget` blocks, taken one per section in turn; a
+    section whose next card does not fit gets no more (its cards are in order of importance)."""
+    shown = [0] * len(cards)
+    open_ = [bool(drawn) for drawn in cards]
+    while any(open_):
+        for i, drawn in enumerate(cards):
+            if not open_[i]:
+                continue
+            if len(drawn[shown[i]]) > budget:
+                open_[i] = False
+                continue
+            budget -= len(drawn[shown[i]])
+            shown[i] += 1
+            open_[i] = shown[i] < len(drawn)
+    return shown
+
+
+def blocks_of(reply: Drawn, room: int | None = None) -> list[Block]:
+    """The blocks that draw one reply in a message or on the App Home (a dashboard within `room`)."""
     if isinstance(reply, Card):
         return card_blocks(reply)
     if isinstance(reply, Dashboard):
-        return dashboard_blocks(reply)
+        return dashboard_blocks(reply, room)
     return sections(reply.text) + actions(buttons_of(reply), is_multi(reply))
 
 
 def message(reply: Drawn) -> dict[str, Any]:
     """chat.postMessage arguments: the blocks, the plain text notifications show, and the thread
     it continues."""
-    blocks = blocks_of(reply)[:MESSAGE_BLOCKS]
-    arguments = {"text": cut(reply.text, 3000), "blocks": [block.to_dict() for block in blocks]}
+    blocks = blocks_of(reply, MESSAGE_BLOCKS)[:MESSAGE_BLOCKS]
+    arguments = {"text": text(summary(reply)), "blocks": [block.to_dict() for block in blocks]}
     if isinstance(reply, Message) and reply.reply_to:
         arguments["thread_ts"] = reply.reply_to
     return arguments
 
 
 def home(replies: Iterable[Drawn]) -> dict[str, Any]:
-    """The App Home: every reply's blocks, one under the other."""
+    """The App Home: every reply's blocks, one under the other, within Slack's 100 blocks: the
+    dashboards share what the other replies leave (see `dashboard_blocks`)."""
+    replies = list(replies)
+    boards = sum(isinstance(reply, Dashboard) for reply in replies)
+    others = sum(len(blocks_of(reply)) for reply in replies if not isinstance(reply, Dashboard))
+    room = (VIEW_BLOCKS - others - (len(replies) - 1)) // max(boards, 1)
     blocks: list[Block] = []
     for reply in replies:
         if blocks:
             blocks.append(DividerBlock())
-        blocks += blocks_of(reply)
+        blocks += blocks_of(reply, room)
     return View(type="home", blocks=blocks[:VIEW_BLOCKS]).to_dict()
 
 
@@ -258,3 +349,9 @@ def _option(option: Any) -> str | None:
 def escape(text: str) -> str:
     """Text shown as mrkdwn, with Slack's three control characters escaped."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def text(words: str) -> str:
+    """A message's top-level `text` (what notifications and screen readers give, as mrkdwn): escaped,
+    so that what someone typed is no mention (`<!channel>`, `<@U…>`) and no disguised link."""
+    return escape(cut(words, NOTIFICATION))

@@ -330,13 +330,13 @@ class SlackChannel(Channel):
             await client.views_open(trigger_id=trigger_id, view=draw.modal(reply, t(N_("Annuleren"))))
         elif isinstance(reply, Notice):
             channel = tapped[0] if tapped else await self.direct(user_id)
-            await client.chat_postEphemeral(channel=channel, user=user_id, text=reply.text)
+            await client.chat_postEphemeral(channel=channel, user=user_id, text=draw.text(reply.text))
         elif isinstance(reply, Document):
             await client.files_upload_v2(
                 channel=await self.direct(user_id),
                 filename=reply.filename,
                 content=reply.content,
-                initial_comment=reply.caption or None,
+                initial_comment=draw.text(reply.caption) if reply.caption else None,
             )
         elif (to := room_of(reply)) is not None:
             room = self.rooms.get(to.name)
@@ -387,7 +387,7 @@ class SlackChannel(Channel):
                             channel=channel,
                             filename=reply.filename,
                             content=reply.content,
-                            initial_comment=reply.caption or None,
+                            initial_comment=draw.text(reply.caption) if reply.caption else None,
                         )
                     else:
                         ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]

@@ -61,6 +61,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Refusals of a request repeated after its answer was lost (or late): what it asked is done. (As
+# python-telegram-bot words them: "Bad Request: " dropped and the rest capitalised.)
+DONE_ALREADY = ("message is not modified", "query is too old")
 T = TypeVar("T")
 
 
@@ -246,6 +249,12 @@ class TelegramChannel(Channel):
         chat = query.message.chat if query.message else None
         data = query.data or ""
         action = Action.decode(data.removeprefix(ASK_FIRST))
+        # What the channel answers itself, without a turn: the core cannot tell a second delivery of it.
+        own = (
+            chat is None or chat.type != ChatType.PRIVATE or action in (None, NEVER_MIND) or data.startswith(ASK_FIRST)
+        )
+        if own and not await self.core.first_time(self.name, str(update.update_id)):
+            return  # answered the first time it came
         if chat is None or chat.type != ChatType.PRIVATE or action is None:
             t = translator(query.from_user.language_code)
             await self._call(lambda: query.answer(t(EXPIRED)), query.from_user.id)
@@ -410,6 +419,8 @@ class TelegramChannel(Channel):
                 await self.core.set_reachable(self.name, str(chat_id), False)
             raise Unreachable() from None
         except BadRequest as error:
-            if "message is not modified" not in str(error):
+            if any(harmless in str(error).lower() for harmless in DONE_ALREADY):
+                log.info("Telegram had this done already: %s", error)
+            else:
                 log.error("Telegram refused a request: %s", error)
         return None
