@@ -18,6 +18,7 @@ async def add_residents(
     first_id: int = 10_000,
     neighbourhood: str = "heule",
     interests: tuple[str, ...] = ("heritage",),
+    level: str = "both",
     **fields,
 ) -> list[TelegramUser]:
     """`count` onboarded residents with Telegram chats on the fake server."""
@@ -32,7 +33,7 @@ async def add_residents(
                 role="resident",
                 interests=list(interests),
                 contributions=["time"],
-                level="both",
+                level=level,
                 consent_at=now,
                 consent_version="2026-11",
                 onboarded_at=now,
