@@ -78,7 +78,7 @@ def test_a_file_with_mistakes_is_refused_with_one_line_per_field(cli, tmp_path):
     assert "colour: unknown field" in output
     assert "q1_kind: Kies een van de mogelijkheden. (one, many, scale, open)" in output
     assert "q2_options: an option holds no comma or semicolon (they separate the options)" in output
-    assert "q3_text: not used: set q3_kind" in output
+    assert "q3_kind: Kies welke soort vraag dit is, of maak de vraag leeg." in output
     assert "closes_at: Dat moment is al voorbij. Kies een moment in de toekomst." in output
     (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
     code, output = cli("round", "create", str(tmp_path / "list.json"))

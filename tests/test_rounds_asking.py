@@ -61,6 +61,12 @@ async def test_a_coordinator_asks_in_one_modal_checked_by_the_chats_rules(slack,
     status, body = await fake.submit("UCOCO", view["id"], {**ROUND, "q2_options": text("Ja")})
     assert json.loads(body)["errors"] == {"q2_options": MISTAKE}
     assert await rows(engine, Round) == []
+    # A question written without its kind, and one after a question left empty: not dropped unseen.
+    status, body = await fake.submit("UCOCO", view["id"], {**ROUND, "q4_text": text("Nog iets?")})
+    assert json.loads(body)["errors"] == {"q4_kind": "Kies welke soort vraag dit is, of maak de vraag leeg."}
+    gap = {"q5_kind": choice("open"), "q5_text": text("Nog iets?")}
+    status, body = await fake.submit("UCOCO", view["id"], {**ROUND, **gap})
+    assert json.loads(body)["errors"] == {"q4_kind": "Vul de vragen in volgorde in: deze vraag is nog leeg."}
     status, body = await fake.submit("UCOCO", view["id"], ROUND)
     assert (status, body) == (200, "")
     await slack.until(lambda: any("Je bevraging is verstuurd." in m.text for m in fake.dm("UCOCO")))

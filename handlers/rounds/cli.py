@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -33,7 +32,6 @@ from storage.db import session_factory
 from storage.models import Round
 
 DERIVED = "publish"  # the form's "now or later": in a file, whether publish_at is there
-QUESTION_FIELD = re.compile(r"q(\d)_")
 
 
 def _values(options: Any) -> str:
@@ -134,8 +132,8 @@ def _problem(name: str, problem: Invalid, t: Any) -> str:
 
 
 def refuse(data: dict[str, Any], settings: Settings, now: datetime) -> dict[str, Any]:
-    """The answers of the file, or stop with one line per problem: an unknown field, a rule of `/vraag`
-    broken, or a field that the other fields leave unused (a question's text without its kind)."""
+    """The answers of the file, or stop with one line per problem: an unknown field, or a rule of the
+    `/vraag` form broken (in the chat's words)."""
     t = translator(settings.default_locale, settings.timezone)
     values = form_values(data)
     answers, problems = ROUND_FLOW.read_form(values, now.astimezone(ZoneInfo(settings.timezone)))
@@ -145,11 +143,6 @@ def refuse(data: dict[str, Any], settings: Settings, now: datetime) -> dict[str,
             lines.append(f"{name}: unknown field")
         elif _split(value):
             lines.append(f"{name}: an option holds no comma or semicolon (they separate the options)")
-        elif name in problems:
-            lines.append(_problem(name, problems.pop(name), t))
-        elif name not in answers and not empty(value):
-            question = QUESTION_FIELD.match(name)
-            lines.append(f"{name}: not used: set q{question[1]}_kind" if question else f"{name}: not used")
     lines += [_problem(name, problem, t) for name, problem in problems.items()]
     if lines:
         raise click.ClickException("\n".join(lines))
