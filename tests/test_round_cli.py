@@ -41,6 +41,10 @@ async def test_a_round_from_a_json_file_goes_to_who_thinks_along(cli, tmp_path):
         await add_residents(engine, None, 1, now, first_id=20_000, level="operational")
         await add_residents(engine, None, 1, now, first_id=30_000, neighbourhood="marke")
     (tmp_path / "round.json").write_text(json.dumps(ROUND), encoding="utf-8")
+    code, output = await asyncio.to_thread(cli, "round", "create", "--dry-run", str(tmp_path / "round.json"))
+    assert code == 0 and "The round is fine; it would reach 2 people." in output
+    async with sqlite_engine(cli.path) as engine:
+        assert await rows(engine, Round) == []
     code, output = await asyncio.to_thread(cli, "round", "create", str(tmp_path / "round.json"))
     assert code == 0 and "Round 1 published; it reaches 2 people." in output
     async with sqlite_engine(cli.path) as engine:

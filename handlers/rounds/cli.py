@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import textwrap
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -38,26 +39,35 @@ def _values(options: Any) -> str:
     return ", ".join(option.value for option in options)
 
 
-CREATE_HELP = f"""Create a question round from FILE (.json, .yaml or .yml) and send it now, or at publish_at.
-
-The file holds the answers of the /vraag form by name. They are checked by the same rules as in
-the chat and the Slack modal, and a mistake is refused with the same words, one line per field.
-
-\b
-title                  a short title (at most 80 characters)
-why                    why you ask, and what will happen with the answers
-q1_kind … q{MAX_QUESTIONS}_kind    {_values(KINDS)}; q1 is required, the others optional
-q1_text … q{MAX_QUESTIONS}_text    the question
-q1_options …           one or many: 2 to 8 options, a list (no commas in an option);
-                       "iets anders" last lets people write their own answer
-q1_ends …              scale: the words at 1 and at 5, a list of two
-closes_at              until when people answer: YYYY-MM-DD HH:MM, local time
-publish_at             when it goes out: YYYY-MM-DD HH:MM, local time (default: now)
-target_neighbourhoods  a list of {_values(NEIGHBOURHOODS)} (default: all)
-themes                 a list of {_values(THEMES)} (default: everyone)
-target_roles           a list of {_values(ROLES)} (default: everyone)
-who                    {_values(WHO)} (default: thinkers, who chose to think along)
-"""
+FIELDS = (
+    ("title", "a short title (at most 80 characters)"),
+    ("why", "why you ask, and what will happen with the answers"),
+    (f"q1_kind … q{MAX_QUESTIONS}_kind", f"{_values(KINDS)}; q1 is required, the others optional"),
+    (f"q1_text … q{MAX_QUESTIONS}_text", "the question"),
+    (
+        "q1_options …",
+        'one or many: 2 to 8 options, a list (no commas in an option); "iets anders" last lets people '
+        "write their own answer",
+    ),
+    ("q1_ends …", "scale: the words at 1 and at 5, a list of two"),
+    ("closes_at", "until when people answer: YYYY-MM-DD HH:MM, local time"),
+    ("publish_at", "when it goes out: YYYY-MM-DD HH:MM, local time (default: now)"),
+    ("target_neighbourhoods", f"a list of {_values(NEIGHBOURHOODS)} (default: all)"),
+    ("themes", f"a list of {_values(THEMES)} (default: everyone)"),
+    ("target_roles", f"a list of {_values(ROLES)} (default: everyone)"),
+    ("who", f"{_values(WHO)} (default: thinkers, who chose to think along)"),
+)
+CREATE_HELP = "\n".join(
+    [
+        "Create a question round from FILE (.json, .yaml or .yml) and send it now, or at publish_at.",
+        "",
+        "The file holds the answers of the /vraag form by name. They are checked by the same rules as in "
+        "the chat and the Slack modal, and a mistake is refused with the same words, one line per field.",
+        "",
+        "\b",
+        *(textwrap.fill(text, 100, initial_indent=name.ljust(23), subsequent_indent=" " * 23) for name, text in FIELDS),
+    ]
+)
 
 
 def _settings() -> Settings:
@@ -156,12 +166,16 @@ def round_group() -> None:
 
 @round_group.command("create", help=CREATE_HELP)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def create(file: Path) -> None:
+@click.option("--dry-run", is_flag=True, help="Check the file and say how many people it reaches; save nothing.")
+def create(file: Path, dry_run: bool) -> None:
     data = read_file(file)
 
     async def work(session: Any, settings: Settings, now: datetime) -> None:
         answers = refuse(data, settings, now)
         round_ = service.new_round(answers, questions_of(answers), None, now)
+        if dry_run:
+            click.echo(f"The round is fine; it would reach {await service.audience_size(session, round_)} people.")
+            return
         session.add(round_)
         await session.flush()
         if round_.state == RoundState.SCHEDULED:
