@@ -44,6 +44,9 @@ class Flow:
     describe: Callable[[Context, Answers], Awaitable[str]] | None = None
     # Checks across answers (an end after the start...): None, or (msgid, step to ask again).
     check: Callable[[Answers], tuple[str, str] | None] | None = None
+    # Checks of a whole form's fields as sent, before the steps that do not apply are left out: a
+    # field filled that the other fields leave unused, which a chat that asks in turn never has.
+    check_fields: Callable[[Mapping[str, Any]], dict[str, Invalid]] | None = None
     form: bool = False
     role: str | None = None
     # Steps whose question comes with the answers (a question round's own questions): `resolve`
@@ -119,7 +122,8 @@ class Flow:
             for name, value in answers.items()
             if name not in self.steps_by_name or self.steps_by_name[name].applies(answers)
         }
-        return answers, {**self.validate(answers, now), **problems}
+        unused = self.check_fields(values) if self.check_fields else {}
+        return answers, {**self.validate(answers, now), **unused, **problems}
 
     def as_form(self, t: Translator, answers: Answers | None = None) -> Form:
         """Every step as one form, filled with `answers`; a conditional step is optional there."""

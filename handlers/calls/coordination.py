@@ -8,13 +8,14 @@ from typing import Any
 from bot.context import Context, Scope
 from bot.dialogue import ChoiceStep, DateTimeStep, Flow, MultiStep, NumberStep, Option, TextStep
 from bot.errors import Expired
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.replies import Action, Button, ButtonStyle, Message, short
 from handlers import offers
 from handlers.calls import purposes
 from handlers.calls import service as calls
 from handlers.common.domain import HOLDING, CallState, Role, SignUpState
 from handlers.common.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
+from handlers.common.reach import lines as reach_lines
 from storage.models import Call, SignUp
 from storage.repositories import referenced
 
@@ -200,23 +201,6 @@ async def published(ctx: Context, call: Call) -> None:
             ]
         )
     )
-
-
-REACH_LINES = {
-    "sent": N_("Verstuurd: {n}."),
-    "now": N_("Meteen: {n}."),
-    "quiet": N_("Na hun stille uren: {n}."),
-    "held": N_("In het overzicht van maandag, omdat ze deze week al genoeg berichten kregen: {n}."),
-    "paused": N_("Niet, omdat ze hun berichten pauzeren: {n}."),
-    "failed": N_("Niet bereikbaar: {n}."),
-}
-
-
-def reach_lines(t: Translator, counts: dict[str, int]) -> list[str]:
-    """Where a call's announcements are, one line per kind there is (nothing when all go out now)."""
-    if not any(n for kind, n in counts.items() if kind != "now"):
-        return []
-    return [f"• {t(text, n=counts[kind])}" for kind, text in REACH_LINES.items() if counts.get(kind)]
 
 
 def check_moments(answers: dict[str, Any]) -> tuple[str, str] | None:

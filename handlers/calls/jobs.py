@@ -17,6 +17,7 @@ from bot.outbox import HELD, enqueue, enqueue_many
 from handlers.calls import purposes
 from handlers.calls import service as calls
 from handlers.common.domain import OPEN, TOOK_PART, CallState, SignUpState
+from handlers.common.reach import CARRIED
 from storage.db import dialect_name
 from storage.models import Call, OutboxMessage, Person, SignUp
 from storage.repositories import Calls
@@ -181,7 +182,7 @@ async def digest(session: AsyncSession, settings: Settings, now: datetime) -> in
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(carried[start : start + DIGEST_BATCH]))
-            .values(state=calls.CARRIED)
+            .values(state=CARRIED)
         )
     return queued
 

@@ -13,12 +13,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.outbox import HELD, after_quiet_hours, enqueue, enqueue_many
+from bot.outbox import after_quiet_hours, enqueue, enqueue_many
 from handlers.calls import purposes
 from handlers.common import audience
+from handlers.common import reach as announcements
 from handlers.common.domain import HELPING, HOLDING, OPEN, CallState, SignUpState
 from storage.db import dialect_name
-from storage.models import Call, Offer, OutboxMessage, Person, SignUp
+from storage.models import Call, Offer, Person, SignUp
 from storage.repositories import referenced
 
 DEFAULT_REMINDERS = (24 * 60, 120)  # minutes before the start
@@ -133,37 +134,9 @@ async def publish(session: AsyncSession, settings: Settings, call: Call, now: da
     return await audience_size(session, call)
 
 
-REACH = ("sent", "now", "quiet", "held", "paused", "failed")
-CARRIED = "carried"  # a held announcement that went out in an overview instead
-
-
 async def reach(session: AsyncSession, call: Call, now: datetime) -> dict[str, int]:
-    """Where the call's announcements are: sent, going out now, waiting for quiet hours to end,
-    held back by the weekly cap (for Monday's overview), not sent to who paused, or failed."""
-    rows = await session.execute(
-        select(OutboxMessage.state, OutboxMessage.not_before, Person.paused)
-        .join(Person, Person.id == OutboxMessage.person_id)
-        .where(OutboxMessage.purpose == purposes.CALL.name, OutboxMessage.key.like(f"call:{call.id}:person:%"))
-    )
-    counts = dict.fromkeys(REACH, 0)
-    for state, not_before, paused in rows:
-        where = _where(state, not_before > now, paused)
-        if where is not None:
-            counts[where] += 1
-    return counts
-
-
-def _where(state: str, later: bool, paused: bool) -> str | None:
-    """One announcement's place in `reach`; None when it no longer counts (the call was cancelled)."""
-    if state in ("sent", "failed"):
-        return state
-    if paused:
-        return "paused"
-    if state == "skipped":
-        return None
-    if state in (HELD, CARRIED):
-        return "held"
-    return "quiet" if later else "now"
+    """Where the call's announcements are (`handlers.common.reach`)."""
+    return await announcements.reach(session, purposes.CALL.name, f"call:{call.id}:person:", now)
 
 
 async def count(session: AsyncSession, call: Call, *states: str) -> int:

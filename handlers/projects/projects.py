@@ -15,7 +15,7 @@ from bot.errors import Expired
 from bot.i18n import N_
 from bot.outbox import Purpose, enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Message, Reply, Room, Section, short
-from handlers import calls, ideas
+from handlers import calls, ideas, rounds
 from handlers.common import pushing
 from handlers.common.domain import PHASES, TOOK_PART, IdeaState, ProjectPhase, Role, SharedRoom
 from handlers.common.options import PHASE_LABELS
@@ -31,7 +31,7 @@ MEMBERSHIP_REQUEST = Purpose("membership_request")
 IDEA_PUBLISHED = Purpose("idea_published")
 
 ADOPT = "adopt"  # route: Action.of(ADOPT, "idea", idea id[, organisation id])
-PROJECT = "proj"  # route: Action.of(PROJECT, "show" | "next" | "stop" | "call", project id)
+PROJECT = "proj"  # route: Action.of(PROJECT, "show" | "next" | "stop" | "call" | "ask", project id)
 QUIET = "pquiet"  # route: Action.of(QUIET, "mute", project id), for anyone who gets a project's news
 MEMBER = "member"  # route: Action.of(MEMBER, "approve" | "deny", organisation id, identity id)
 IDEA_STATE: dict[str, IdeaState] = {  # by the stored phase
@@ -312,6 +312,7 @@ def project_card(ctx: Scope, project: Project, idea: Idea | None, organisation: 
                 style="primary",
             ),
             Button(t(N_("Oproep voor dit project")), Action.of(PROJECT, "call", project.id)),
+            Button(t(N_("Vragen stellen")), Action.of(PROJECT, "ask", project.id)),
             Button(t(N_("Stoppen")), Action.of(PROJECT, "stop", project.id), style="danger"),
         )
     title = short(idea.idea) if idea else t(N_("Project #{id}"), id=project.id)
@@ -324,7 +325,7 @@ def project_card(ctx: Scope, project: Project, idea: Idea | None, organisation: 
 async def on_project_button(ctx: Context, tapped: Action) -> None:
     t = ctx.t
     project = await ctx.find(Project, tapped.id)
-    if project is None or tapped.verb not in ("show", "next", "stop", "call"):
+    if project is None or tapped.verb not in ("show", "next", "stop", "call", "ask"):
         raise Expired()
     if not await member_of(ctx, project.organisation_id):
         ctx.notice(t(N_("Dit project is van een andere organisatie.")))
@@ -334,6 +335,9 @@ async def on_project_button(ctx: Context, tapped: Action) -> None:
         return
     if tapped.verb == "call" and project.phase != ProjectPhase.STOPPED:
         await calls.start_project_call(ctx, project)
+        return
+    if tapped.verb == "ask" and project.phase != ProjectPhase.STOPPED:
+        await rounds.start_project_round(ctx, project)
         return
     phase = _next(project.phase) if tapped.verb == "next" else ProjectPhase.STOPPED
     if project.phase == ProjectPhase.STOPPED or phase is None:

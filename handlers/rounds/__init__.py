@@ -6,16 +6,30 @@ from __future__ import annotations
 
 from bot.app import Command, Part, Push, Route
 from handlers.common.domain import Role
-from handlers.rounds import answering, asking, jobs, purposes
+from handlers.rounds import answering, asking, coordination, jobs, partners, purposes
+from handlers.rounds.cli import round_group
+from handlers.rounds.partners import start_project_round
 
-__all__ = ["PART"]
+__all__ = ["PART", "start_project_round"]
 
 PART = Part(
     name="rounds",
-    commands=(Command(("vraag", "ask"), asking.start_round, starts_dialogue=True, role=Role.COORDINATOR),),
-    routes={answering.ROUND: Route(answering.on_round_button)},
-    flows=(asking.ROUND_FLOW, answering.ANSWER_FLOW),
-    pushes=(Push(purposes.ROUND, answering.announce),),
+    commands=(
+        Command(("vraag", "ask"), asking.start_round, starts_dialogue=True, role=Role.COORDINATOR),
+        Command(("bevragingen", "rounds"), coordination.list_rounds, role=Role.COORDINATOR),
+    ),
+    routes={
+        answering.ROUND: Route(answering.on_round_button),
+        coordination.COORDINATE: Route(coordination.on_coordinate_button, role=Role.COORDINATOR),
+        partners.APPROVE: Route(partners.on_approval_button, role=Role.COORDINATOR),
+    },
+    flows=(asking.ROUND_FLOW, partners.PARTNER_ROUND_FLOW, answering.ANSWER_FLOW),
+    pushes=(
+        Push(purposes.ROUND, answering.announce),
+        Push(purposes.ROUND_APPROVAL, partners.render_approval),
+        Push(purposes.ROUND_APPROVED, partners.render_approved),
+    ),
     checks=(jobs.publish_scheduled_rounds, jobs.announce_rounds, jobs.close_rounds),
     running=(answering.open_rounds,),
+    cli=(round_group,),
 )

@@ -11,7 +11,7 @@ from bot.i18n import N_
 from handlers.common.domain import Role, RoundState
 from handlers.common.options import NEIGHBOURHOODS, ROLES, THEMES
 from handlers.rounds import service
-from handlers.rounds.questions import MAX_QUESTIONS, question_steps, questions_of
+from handlers.rounds.questions import MAX_QUESTIONS, question_steps, questions_of, unused_questions
 
 WHO = (
     Option("thinkers", N_("Wie koos voor meedenken")),
@@ -120,6 +120,7 @@ ROUND_FLOW = Flow(
     on_done=round_done,
     describe=reach,
     check=check_moments,
+    check_fields=unused_questions,
     form=True,
     role=Role.COORDINATOR,
     summary_title=N_("Dit is je bevraging:"),

@@ -4,13 +4,14 @@ Slack modal and the command line), and how they are stored."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from bot.dialogue import ChoiceStep, Option, TextStep
-from bot.dialogue.steps import Answers, Invalid, Step
+from bot.dialogue.steps import Answers, Invalid, Step, empty
 from bot.i18n import N_
 from bot.typed import plain
 
@@ -144,6 +145,21 @@ def question_steps(number: int) -> list[Step]:
             prompt=N_("Welke woorden staan bij 1 en bij 5? Bijvoorbeeld: helemaal niet, helemaal wel"),
         ),
     ]
+
+
+def unused_questions(values: Mapping[str, Any]) -> dict[str, Invalid]:
+    """A form's questions that would be left out unseen: one written without its kind, or one after
+    a question left empty (the chat asks them in turn, so there they cannot happen)."""
+    problems: dict[str, Invalid] = {}
+    for number in range(1, MAX_QUESTIONS + 1):
+        kind = f"q{number}_kind"
+        written = any(not empty(values.get(f"q{number}_{part}")) for part in ("text", "options", "ends"))
+        if empty(values.get(kind)) and written:
+            problems[kind] = Invalid(N_("Kies welke soort vraag dit is, of maak de vraag leeg."))
+        before = f"q{number - 1}_kind"
+        if number > 1 and not empty(values.get(kind)) and empty(values.get(before)) and before not in problems:
+            problems[before] = Invalid(N_("Vul de vragen in volgorde in: deze vraag is nog leeg."))
+    return problems
 
 
 def questions_of(answers: Answers) -> list[dict[str, Any]]:

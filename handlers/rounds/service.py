@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.outbox import enqueue_many
 from handlers.common import audience
+from handlers.common import reach as announcements
 from handlers.common.domain import THINKING, RoundState
 from handlers.rounds import purposes
 from handlers.rounds.questions import Kind
@@ -199,3 +200,23 @@ async def given(session: AsyncSession, round_: Round, response: RoundResponse) -
         else:
             values[row.question] = "other" if row.option == OTHER else str(row.option)
     return values, others
+
+
+async def reach(session: AsyncSession, round_: Round, now: datetime) -> dict[str, int]:
+    """Where the round's announcements are (`handlers.common.reach`)."""
+    return await announcements.reach(session, purposes.ROUND.name, f"round:{round_.id}:person:", now)
+
+
+async def respondents(session: AsyncSession, round_: Round) -> int:
+    """How many people answered at least one question (also after they were forgotten)."""
+    return await session.scalar(select(func.count(RoundResponse.id)).where(RoundResponse.round_id == round_.id)) or 0
+
+
+def close(round_: Round, now: datetime) -> None:
+    """No more answers from now on."""
+    round_.state, round_.closed_at, round_.updated_at = RoundState.CLOSED, now, now
+
+
+def cancel(round_: Round, now: datetime) -> None:
+    """A round that was not sent yet will not be; what was queued for it is no longer sent."""
+    round_.state, round_.updated_at = RoundState.CANCELLED, now

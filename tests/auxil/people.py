@@ -18,11 +18,11 @@ async def add_residents(
     first_id: int = 10_000,
     neighbourhood: str = "heule",
     interests: tuple[str, ...] = ("heritage",),
+    level: str = "both",
     **fields,
 ) -> list[TelegramUser]:
     """`count` onboarded residents with Telegram chats on the fake server (who get calls and rounds:
-    level "both", unless `fields` say otherwise)."""
-    fields = {"level": "both"} | fields
+    level "both" unless `level` says otherwise)."""
     people = []
     async with session_factory(engine)() as session, session.begin():
         for n in range(count):
@@ -39,6 +39,7 @@ async def add_residents(
                 onboarded_at=now,
                 created_at=now,
                 last_active_at=now,
+                level=level,
                 **fields,
             )
             session.add_all(
