@@ -7,8 +7,9 @@ people or of what they gave (ideas, offers, sign-ups, scores) under 5 is shown a
 hours or an average resting on fewer than 5 people are not shown at all. A table whose rows
 are parts of a total shown elsewhere hides more cells where that total would give a hidden
 group away by subtraction (`Table.complement`). An empty group is left out of a table (it
-identifies nobody). Calls, their places and the projects are the
-organisations' own public work and are shown as they are. Free text never enters a table.
+identifies nobody). Calls, their places, the projects and the question rounds asked are the
+organisations' own public work and are shown as they are; who answered a round is counted under
+the rule. Free text never enters a table (a call's or a round's title is their owner's).
 """
 
 from __future__ import annotations
@@ -25,12 +26,31 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from handlers.common.domain import PHASES, TOOK_PART, CallState, ProjectPhase, SignUpState
+from handlers.common.domain import (
+    PHASES,
+    SMALL,
+    TOOK_PART,
+    UNDER,
+    CallState,
+    ProjectPhase,
+    RoundState,
+    SignUpState,
+)
 from handlers.common.options import GIFT_KINDS, IDEA_STATES, NEIGHBOURHOODS, PHASE_LABELS, ROLES, THEMES
-from storage.models import Call, Feedback, Idea, Offer, Person, Project, ProjectUpdate, Relay, SignUp
+from storage.models import (
+    Call,
+    Feedback,
+    Idea,
+    Offer,
+    Person,
+    Project,
+    ProjectUpdate,
+    Relay,
+    Round,
+    RoundResponse,
+    SignUp,
+)
 
-SMALL = 5  # the smallest group shown as it is
-UNDER = "< 5"  # what a smaller group shows
 HIDDEN = "–"  # hours or an average that rest on fewer than SMALL people
 COUNT, PLAIN, HOURS, AVERAGE, DATE = "count", "plain", "hours", "average", "date"
 SIGNED = (
@@ -209,6 +229,18 @@ async def gather(
     sign_ups = list(await session.scalars(select(SignUp).where(SignUp.call_id.in_(call_ids)))) if calls else []
     feedback = list(await session.scalars(select(Feedback).where(Feedback.call_id.in_(call_ids)))) if calls else []
     phases = await _phases_at(session, projects, end)
+    rounds_query = select(Round).where(
+        _within(Round.published_at, start, end), Round.state.in_((RoundState.OPEN, RoundState.CLOSED))
+    )
+    if org is not None:
+        rounds_query = rounds_query.where(Round.project_id.in_(own_projects))
+    rounds = list(await session.scalars(rounds_query.order_by(Round.published_at, Round.id)))
+    responses = (
+        list(await session.scalars(select(RoundResponse).where(RoundResponse.round_id.in_([r.id for r in rounds]))))
+        if rounds
+        else []
+    )
+    closed_loop = sum(round_.outcome is not None for round_ in rounds)
 
     took_part = {idea.author_id for idea in ideas if idea.author_id is not None}
     took_part |= {offer.person_id for offer in offers}
@@ -251,6 +283,9 @@ async def gather(
                 ),
                 Row("responses", N_("Antwoorden na afloop"), (len(scores),)),
                 Row("score", N_("Gemiddelde score (op 5)"), (average,), group=len(scores), kind=AVERAGE),
+                Row("rounds", N_("Bevragingen"), (len(rounds),), kind=PLAIN),
+                Row("round_respondents", N_("Antwoorden op bevragingen"), (len(responses),)),
+                Row("rounds_closed_loop", N_("Bevragingen met “Wat we ermee doen”"), (closed_loop,), kind=PLAIN),
             ),
         ),
         Table(
@@ -305,6 +340,23 @@ async def gather(
             N_("Rol"),
             N_("Mensen"),
             Counter(person.role or "" for person in people),
+            [*((o.value, o.label) for o in ROLES), ("", NOT_FILLED)],
+        ),
+        _rounds(rounds, responses),
+        _by(
+            N_("Antwoorden op bevragingen per buurt"),
+            "round_respondents_by_neighbourhood",
+            N_("Buurt"),
+            N_("Aantal antwoorden"),
+            Counter(response.neighbourhood or "" for response in responses),
+            [*((o.value, o.label) for o in NEIGHBOURHOODS), ("", NOT_FILLED)],
+        ),
+        _by(
+            N_("Antwoorden op bevragingen per rol"),
+            "round_respondents_by_role",
+            N_("Rol"),
+            N_("Aantal antwoorden"),
+            Counter(response.role or "" for response in responses),
             [*((o.value, o.label) for o in ROLES), ("", NOT_FILLED)],
         ),
         _by(
@@ -379,6 +431,27 @@ def _calls(calls: list[Call], sign_ups: list[SignUp], locale: str) -> Table:
         Column(N_("Uren gegeven"), HOURS),
     )
     return Table("calls", N_("Oproepen"), N_("Oproep"), columns, tuple(rows))
+
+
+def _rounds(rounds: list[Round], responses: list[RoundResponse]) -> Table:
+    """Per round: who answered (under the rule), when it closed, and when its owner wrote what they
+    do with the answers."""
+    answered = Counter(response.round_id for response in responses)
+    rows = tuple(
+        Row(
+            str(round_.id),
+            round_.title,
+            (answered[round_.id], round_.closed_at, round_.outcome_at if round_.outcome is not None else None),
+            literal=True,
+        )
+        for round_ in rounds
+    )
+    columns = (
+        Column(N_("Aantal antwoorden"), COUNT),
+        Column(N_("Gesloten"), DATE),
+        Column(N_("Wat we ermee doen"), DATE),
+    )
+    return Table("rounds", N_("Bevragingen"), N_("Bevraging"), columns, rows)
 
 
 async def _phases_at(session: AsyncSession, projects: list[Project], end: datetime) -> dict[int, str]:

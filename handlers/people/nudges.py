@@ -15,7 +15,7 @@ from bot.outbox import Purpose, enqueue
 from bot.replies import Action, Button, Message, Reply
 from handlers.common.pushing import PAUSE_HINT
 from handlers.people import menu
-from handlers.people.privacy import give_up_places
+from handlers.people.privacy import before_erasure
 from storage.models import Conversation, OutboxMessage, Person
 from storage.repositories import Audit, People
 
@@ -118,10 +118,10 @@ async def warn_before_erasure(session: AsyncSession, settings: Settings, now: da
 
 
 async def retention(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """Erase people who stopped answering RETENTION_MONTHS ago; their places go to the waitlist."""
+    """Erase people who stopped answering RETENTION_MONTHS ago, as /vergeet does (`before_erasure`)."""
     gone = list(await session.scalars(select(Person).where(Person.last_active_at < silent_since(settings, now))))
     for person in gone:
-        await give_up_places(session, settings, person, now)
+        await before_erasure(session, settings, person, now)
         await People(session).erase(person)
         await Audit(session).record("person_erased", now, reason="inactive", version=settings.privacy_version)
     return len(gone)
