@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
@@ -235,11 +235,23 @@ async def gather(
     if org is not None:
         rounds_query = rounds_query.where(Round.project_id.in_(own_projects))
     rounds = list(await session.scalars(rounds_query.order_by(Round.published_at, Round.id)))
-    responses = (
-        list(await session.scalars(select(RoundResponse).where(RoundResponse.round_id.in_([r.id for r in rounds]))))
+    # Counted in the database: a round may have a hundred thousand answers.
+    answered = (
+        (
+            await session.execute(
+                select(RoundResponse.round_id, RoundResponse.neighbourhood, RoundResponse.role, func.count())
+                .where(RoundResponse.round_id.in_([r.id for r in rounds]))
+                .group_by(RoundResponse.round_id, RoundResponse.neighbourhood, RoundResponse.role)
+            )
+        ).all()
         if rounds
         else []
     )
+    by_round, by_neighbourhood, by_role = Counter[int](), Counter[str](), Counter[str]()
+    for round_id, neighbourhood, role, count in answered:
+        by_round[round_id] += count
+        by_neighbourhood[neighbourhood or ""] += count
+        by_role[role or ""] += count
     closed_loop = sum(round_.outcome is not None for round_ in rounds)
 
     took_part = {idea.author_id for idea in ideas if idea.author_id is not None}
@@ -284,7 +296,7 @@ async def gather(
                 Row("responses", N_("Antwoorden na afloop"), (len(scores),)),
                 Row("score", N_("Gemiddelde score (op 5)"), (average,), group=len(scores), kind=AVERAGE),
                 Row("rounds", N_("Bevragingen"), (len(rounds),), kind=PLAIN),
-                Row("round_respondents", N_("Antwoorden op bevragingen"), (len(responses),)),
+                Row("round_respondents", N_("Antwoorden op bevragingen"), (by_round.total(),)),
                 Row("rounds_closed_loop", N_("Bevragingen met “Wat we ermee doen”"), (closed_loop,), kind=PLAIN),
             ),
         ),
@@ -342,13 +354,13 @@ async def gather(
             Counter(person.role or "" for person in people),
             [*((o.value, o.label) for o in ROLES), ("", NOT_FILLED)],
         ),
-        _rounds(rounds, responses),
+        _rounds(rounds, by_round),
         _by(
             N_("Antwoorden op bevragingen per buurt"),
             "round_respondents_by_neighbourhood",
             N_("Buurt"),
             N_("Aantal antwoorden"),
-            Counter(response.neighbourhood or "" for response in responses),
+            by_neighbourhood,
             [*((o.value, o.label) for o in NEIGHBOURHOODS), ("", NOT_FILLED)],
         ),
         _by(
@@ -356,7 +368,7 @@ async def gather(
             "round_respondents_by_role",
             N_("Rol"),
             N_("Aantal antwoorden"),
-            Counter(response.role or "" for response in responses),
+            by_role,
             [*((o.value, o.label) for o in ROLES), ("", NOT_FILLED)],
         ),
         _by(
@@ -433,10 +445,9 @@ def _calls(calls: list[Call], sign_ups: list[SignUp], locale: str) -> Table:
     return Table("calls", N_("Oproepen"), N_("Oproep"), columns, tuple(rows))
 
 
-def _rounds(rounds: list[Round], responses: list[RoundResponse]) -> Table:
+def _rounds(rounds: list[Round], answered: Counter[int]) -> Table:
     """Per round: who answered (under the rule), when it closed, and when its owner wrote what they
     do with the answers."""
-    answered = Counter(response.round_id for response in responses)
     rows = tuple(
         Row(
             str(round_.id),

@@ -130,5 +130,9 @@ async def project_reach(session: AsyncSession, project_id: int) -> tuple[int, in
     rounds = await session.scalar(select(func.count()).select_from(sent.subquery())) or 0
     if not rounds:
         return 0, 0
-    people = list(await session.scalars(select(RoundResponse.person_id).where(RoundResponse.round_id.in_(sent))))
-    return rounds, len({person for person in people if person is not None}) + people.count(None)
+    answered = RoundResponse.round_id.in_(sent)
+    people = await session.scalar(select(func.count(func.distinct(RoundResponse.person_id))).where(answered))
+    erased = await session.scalar(
+        select(func.count(RoundResponse.id)).where(answered, RoundResponse.person_id.is_(None))
+    )
+    return rounds, (people or 0) + (erased or 0)
