@@ -30,10 +30,9 @@ from bot.events import Inbound
 from bot.replies import Action
 from bot.scheduler import Jobs
 from handlers.rounds import jobs, service
-from handlers.rounds.questions import questions_of
 from storage.db import session_factory
 from storage.models import OutboxMessage, RoundAnswer
-from tests.auxil.builders import ROUND_ANSWERS
+from tests.auxil.builders import QUESTIONS
 
 CHANNEL = "bench"
 OTHERS_RATE = 20  # other residents' turns a second
@@ -72,8 +71,8 @@ async def run(people: int, answerers: int, rate: float, database_url: str | None
         now = datetime.now(timezone.utc)
         await timed(f"seed {people} residents", lambda: seed(engine, people, 0, now, channel=CHANNEL))
         sessions = session_factory(engine)
-        answers = ROUND_ANSWERS | {"closes_at": (now + timedelta(days=7)).isoformat()}
-        round_ = service.new_round(answers, questions_of(answers), None, now)
+        answers = {"title": "Bankjes aan de Leie", "why": "We kiezen samen waar de bankjes komen."}
+        round_ = service.new_round(answers | {"closes_at": (now + timedelta(days=7)).isoformat()}, QUESTIONS, None, now)
 
         async def publish() -> int:
             async with sessions() as session, session.begin():

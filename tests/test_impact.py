@@ -77,6 +77,9 @@ async def test_the_csv_figures_of_a_month_are_those_of_the_seed(engine):
         "calls",
         "participants_by_neighbourhood",
         "participants_by_role",
+        "rounds",
+        "round_respondents_by_neighbourhood",
+        "round_respondents_by_role",
         "feedback_scores",
     }
     assert csvs["summary"][0] == ["Code", "Wat", "Aantal"]
@@ -123,6 +126,9 @@ async def test_a_partner_organisation_sees_its_own_projects_calls_and_hours(engi
         "realised": "1",
         "responses": "6",
         "score": "4.3",
+        "rounds": "0",
+        "round_respondents": "0",
+        "rounds_closed_loop": "0",
     }
     assert [row[0] for row in csvs["calls"][1:]] == [str(ids["benches"])]
     huis = tables(await march(engine, ids["huis"], "Huis van de Mens"))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.replies import Action
 from storage.models import Base
-from tests.auxil.builders import publish_call
+from tests.auxil.builders import publish_call, publish_round
 from tests.auxil.chat import Chat, onboard, tap
 
 NAME, CHAT_ID = "Zephyrine Vandewalle", "7318429"
@@ -16,6 +16,7 @@ TYPED = (
     "Het Leieboord is grijs en de buren zitten er nooit.",
     "Kleurrijke bankjes die buren samen maken.",
     "Meer gereedschap graag, en koffie.",
+    "Aan de brug bij de bakker van Zephyrine.",
 )
 # Where each table that refers to a person shows up in the export, by the column that refers.
 EXPORTED = {
@@ -33,6 +34,8 @@ EXPORTED = {
     ("project_mute", "person_id"): "project_news_stopped",
     ("relay", "person_id"): "conversations_with_partners",
     ("relay", "partner_id"): "conversations_you_asked_for",
+    ("round", "created_by"): "rounds_you_created",
+    ("round_response", "person_id"): "round_answers",
 }
 
 
@@ -69,7 +72,8 @@ async def everything_as_text(engine) -> str:
 
 
 async def a_full_life(bot, engine, clock) -> Chat:
-    """A resident who did a bit of everything: an idea, an offer, a call, feedback with a remark."""
+    """A resident who did a bit of everything: an idea, an offer, a call, feedback with a remark, and
+    an open answer to a round still open."""
     chat = Chat(bot, CHAT_ID)
     await onboard(chat, name=NAME)
     await chat.send("/idee")
@@ -89,6 +93,11 @@ async def a_full_life(bot, engine, clock) -> Chat:
     clock.advance(days=4)
     await chat._deliver(kind="tap", action=Action.of("fb", 4, call.id))
     await chat.send(TYPED[2])
+    round_ = await publish_round(engine, bot.settings, clock())
+    await tap(chat, "round", "answer", round_.id)  # "Meedenken" on the round's card
+    for typed in ("vier", "ja", TYPED[3]):
+        await chat.send(typed)
+    await chat.tap("Klopt")
     return chat
 
 
@@ -116,4 +125,5 @@ async def test_after_forget_no_table_holds_my_name_my_chat_or_my_words(bot, engi
     after = await everything_as_text(engine)
     assert NAME not in after and CHAT_ID not in after
     assert TYPED[2] not in after  # a remark in their own words goes
+    assert TYPED[3] not in after  # and an answer to a round still open
     assert TYPED[0] in after and TYPED[1] in after  # the idea stays, as the privacy text says, nameless

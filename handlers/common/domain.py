@@ -95,3 +95,6 @@ PUBLIC_IDEAS = (
     IdeaState.TESTED,
     IdeaState.REALISED,
 )
+# The small-group rule, everywhere people are counted: a group under SMALL is shown as UNDER.
+SMALL = 5
+UNDER = "< 5"

@@ -8,8 +8,10 @@ hours or an average resting on fewer than 5 people are hidden. A table whose row
 a total shown elsewhere hides more cells where that total would give a hidden group away by
 subtraction (`Table.complement`). A hidden cell is `HIDDEN`, drawn as the word for "hidden" in
 the reader's language, never as a dash or an empty bar that would read as nothing. An empty
-group is left out of a table (it identifies nobody). Calls, their places and the projects are the
-organisations' own public work and are shown as they are. Free text never enters a table.
+group is left out of a table (it identifies nobody). Calls, their places, the projects and the
+question rounds asked are the organisations' own public work and are shown as they are; who
+answered a round is counted under the rule. Free text never enters a table (a call's or a
+round's title is their owner's).
 """
 
 from __future__ import annotations
@@ -22,16 +24,35 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
-from handlers.common.domain import PHASES, TOOK_PART, CallState, ProjectPhase, SignUpState
+from handlers.common.domain import (
+    PHASES,
+    SMALL,
+    TOOK_PART,
+    UNDER,
+    CallState,
+    ProjectPhase,
+    RoundState,
+    SignUpState,
+)
 from handlers.common.options import GIFT_KINDS, IDEA_STATES, NEIGHBOURHOODS, PHASE_LABELS, ROLES, THEMES
-from storage.models import Call, Feedback, Idea, Offer, Person, Project, ProjectUpdate, Relay, SignUp
+from storage.models import (
+    Call,
+    Feedback,
+    Idea,
+    Offer,
+    Person,
+    Project,
+    ProjectUpdate,
+    Relay,
+    Round,
+    RoundResponse,
+    SignUp,
+)
 
-SMALL = 5  # the smallest group shown as it is
-UNDER = "< 5"  # what a smaller group shows
 # A hidden cell: hours or an average resting on fewer than SMALL people, or a count that would give a
 # small group away by subtraction (it may be larger); its msgid is what the reader sees.
 HIDDEN = N_("verborgen")
@@ -212,6 +233,30 @@ async def gather(
     sign_ups = list(await session.scalars(select(SignUp).where(SignUp.call_id.in_(call_ids)))) if calls else []
     feedback = list(await session.scalars(select(Feedback).where(Feedback.call_id.in_(call_ids)))) if calls else []
     phases = await _phases_at(session, projects, end)
+    rounds_query = select(Round).where(
+        _within(Round.published_at, start, end), Round.state.in_((RoundState.OPEN, RoundState.CLOSED))
+    )
+    if org is not None:
+        rounds_query = rounds_query.where(Round.project_id.in_(own_projects))
+    rounds = list(await session.scalars(rounds_query.order_by(Round.published_at, Round.id)))
+    # Counted in the database: a round may have a hundred thousand answers.
+    answered = (
+        (
+            await session.execute(
+                select(RoundResponse.round_id, RoundResponse.neighbourhood, RoundResponse.role, func.count())
+                .where(RoundResponse.round_id.in_([r.id for r in rounds]))
+                .group_by(RoundResponse.round_id, RoundResponse.neighbourhood, RoundResponse.role)
+            )
+        ).all()
+        if rounds
+        else []
+    )
+    by_round, by_neighbourhood, by_role = Counter[int](), Counter[str](), Counter[str]()
+    for round_id, neighbourhood, role, count in answered:
+        by_round[round_id] += count
+        by_neighbourhood[neighbourhood or ""] += count
+        by_role[role or ""] += count
+    closed_loop = sum(round_.outcome is not None for round_ in rounds)
 
     took_part = {idea.author_id for idea in ideas if idea.author_id is not None}
     took_part |= {offer.person_id for offer in offers}
@@ -254,6 +299,9 @@ async def gather(
                 ),
                 Row("responses", N_("Antwoorden na afloop"), (len(scores),)),
                 Row("score", N_("Gemiddelde score (op 5)"), (average,), group=len(scores), kind=AVERAGE),
+                Row("rounds", N_("Bevragingen"), (len(rounds),), kind=PLAIN),
+                Row("round_respondents", N_("Antwoorden op bevragingen"), (by_round.total(),)),
+                Row("rounds_closed_loop", N_("Bevragingen met “Wat we ermee doen”"), (closed_loop,), kind=PLAIN),
             ),
         ),
         Table(
@@ -308,6 +356,23 @@ async def gather(
             N_("Rol"),
             N_("Mensen"),
             Counter(person.role or "" for person in people),
+            [*((o.value, o.label) for o in ROLES), ("", NOT_FILLED)],
+        ),
+        _rounds(rounds, by_round),
+        _by(
+            N_("Antwoorden op bevragingen per buurt"),
+            "round_respondents_by_neighbourhood",
+            N_("Buurt"),
+            N_("Aantal antwoorden"),
+            by_neighbourhood,
+            [*((o.value, o.label) for o in NEIGHBOURHOODS), ("", NOT_FILLED)],
+        ),
+        _by(
+            N_("Antwoorden op bevragingen per rol"),
+            "round_respondents_by_role",
+            N_("Rol"),
+            N_("Aantal antwoorden"),
+            by_role,
             [*((o.value, o.label) for o in ROLES), ("", NOT_FILLED)],
         ),
         _by(
@@ -382,6 +447,26 @@ def _calls(calls: list[Call], sign_ups: list[SignUp], locale: str) -> Table:
         Column(N_("Uren gegeven"), HOURS),
     )
     return Table("calls", N_("Oproepen"), N_("Oproep"), columns, tuple(rows))
+
+
+def _rounds(rounds: list[Round], answered: Counter[int]) -> Table:
+    """Per round: who answered (under the rule), when it closed, and when its owner wrote what they
+    do with the answers."""
+    rows = tuple(
+        Row(
+            str(round_.id),
+            round_.title,
+            (answered[round_.id], round_.closed_at, round_.outcome_at if round_.outcome is not None else None),
+            literal=True,
+        )
+        for round_ in rounds
+    )
+    columns = (
+        Column(N_("Aantal antwoorden"), COUNT),
+        Column(N_("Gesloten"), DATE),
+        Column(N_("Wat we ermee doen"), DATE),
+    )
+    return Table("rounds", N_("Bevragingen"), N_("Bevraging"), columns, rows)
 
 
 async def _phases_at(session: AsyncSession, projects: list[Project], end: datetime) -> dict[int, str]:

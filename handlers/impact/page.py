@@ -1,9 +1,11 @@
 """The public results page, `GET /impact`: the figures so far, the realised projects with their
-story, and the open calls with a link that opens each in Telegram. Plain HTML and a stylesheet of
-its own (`/impact/style.css`: no script, no inline style, no login), readable on a phone, in the
+story, the closed question rounds with their results and what was done with them, and the open
+calls with a link that opens each in Telegram. Plain HTML and a stylesheet of its own
+(`/impact/style.css`: no script, no inline style, no login), readable on a phone, in the
 reader's language, and kept 5 minutes in memory so that a busy day does not load the database.
-An address the web server does not know gets a page that leads back here. Free text comes only from published ideas, their
-projects' updates and the calls; no name, no person's answer, and the small-group rule of
+An address the web server does not know gets a page that leads back here. Free text comes only
+from published ideas, their projects' updates, the calls and the rounds (their questions, what
+was done, and the open answers their owner picked); no name, and the small-group rule of
 `handlers.impact` on every figure."""
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from bot.app import PageContent
 from bot.context import Scope
 from bot.i18n import N_, SUPPORTED, Translator
 from bot.replies import short
-from handlers import calls
+from handlers import calls, rounds
 from handlers.common.domain import PUBLIC_IDEAS, ProjectPhase
 from handlers.common.options import LANGUAGES, label
 from handlers.impact import figures as impact
-from handlers.impact.figures import HIDDEN, UNDER, Figures, Table
+from handlers.impact.figures import COUNT, HIDDEN, UNDER, Column, Figures, Row, Table
 from handlers.impact.report import RULE, TILES, bar_scale, call_counts, label_of, number
 from storage.models import Idea, Organisation, Project, ProjectUpdate
 from storage.repositories import Calls
@@ -78,6 +80,10 @@ padding:.45rem 1rem;text-decoration:none;font-weight:600}
 .bar i{display:block;height:100%;background:var(--c,var(--ink))}
 .bar i.small{background:repeating-linear-gradient(135deg,var(--c,var(--ink)) 0 2px,#fff 2px 6px)}
 .gold{--c:var(--gold)}.teal{--c:var(--teal)}.coral{--c:var(--coral)}
+h4{font-size:1rem;margin:1rem 0 .4rem}
+.outcome{white-space:pre-line}
+.quotes{margin:.3rem 0 0;padding-left:1.2rem}
+.quotes li{margin:0 0 .3rem}
 footer{padding:1.2rem 1rem 2rem;color:var(--muted);font-size:.9rem;border-top:1px solid var(--line)}
 """
 # A bar's length as a class (`w0` to `w100`): the policy takes no inline style.
@@ -98,6 +104,13 @@ NO_CALLS = N_("Nu zijn er geen open oproepen. Kom later terug!")
 NOT_FOUND = N_("Deze pagina bestaat niet")
 NOT_FOUND_TEXT = N_("Misschien is de link oud, of zit er een tikfout in het adres.")
 BACK = N_("Bekijk wat we samen doen")
+ROUNDS = N_("Meedenken")
+ROUNDS_SHOWN = 6
+ANSWERED = N_("{people} mensen antwoordden")
+ANSWERED_CLOSED = N_("{people} mensen antwoordden · gesloten op {date}")
+WHAT_WE_DO = N_("Wat we ermee doen")
+WRITTEN = N_("Wat mensen schreven")
+ANSWERS = N_("Aantal antwoorden")
 COLOURS = {  # classes of the stylesheet; ink when not named
     "ideas_by_state": "gold",
     "ideas_by_theme": "gold",
@@ -168,6 +181,7 @@ async def page(scope: Scope) -> str:
         _tiles(figures, t),
         f"<h2>{escape(t(REALISED))}</h2>",
         await _realised(scope),
+        await _rounds(scope),
         f"<h2>{escape(t(JOIN))}</h2>",
         await _open_calls(scope),
         *(_chart(figures.table(name), t) for name in CHARTS[:4]),
@@ -259,19 +273,62 @@ def _bar(value: object, scale: float) -> str:
 
 
 def _chart(table: Table, t: Translator) -> str:
-    values = [table.cells(row)[0] for row in table.rows]
     head = f"<h2>{escape(t(table.title))}</h2>"
-    if not values:
+    if not table.rows:
         return head + f'<p class="muted">{escape(t(NOTHING))}</p>'
+    return head + _bars(table, t, COLOURS.get(table.name))
+
+
+def _bars(table: Table, t: Translator, colour: str | None) -> str:
+    """A bar per row, its value written beside it (the bar itself is hidden from screen readers)."""
+    values = [table.cells(row)[0] for row in table.rows]
     scale = bar_scale(values)
-    colour = COLOURS.get(table.name)
     items = []
     for row, value in zip(table.rows, values, strict=True):
         items.append(
             f'<li><span>{escape(label_of(row, t))}</span><span class="value">{escape(number(value, t))}</span>'
             f"{_bar(value, scale)}</li>"
         )
-    return f'{head}<ul class="bars{" " + colour if colour else ""}">{"".join(items)}</ul>'
+    return f'<ul class="bars{" " + colour if colour else ""}">{"".join(items)}</ul>'
+
+
+async def _rounds(scope: Scope) -> str:
+    """The newest closed rounds: how many answered, what was done with it, the counts per question
+    under the small-group rule, and only the open answers their owner picked."""
+    t = scope.t
+    found = await rounds.public_rounds(scope.session, t, ROUNDS_SHOWN)
+    if not found:
+        return ""
+    return f"<h2>{escape(t(ROUNDS))}</h2>" + "".join(_round(round_, t) for round_ in found)
+
+
+def _round(round_: rounds.PublicRound, t: Translator) -> str:
+    people = number(impact.shown(COUNT, round_.respondents), t)
+    answered = (
+        t(ANSWERED_CLOSED, people=people, date=number(round_.closed_at, t))
+        if round_.closed_at
+        else t(ANSWERED, people=people)
+    )
+    heading = f"round-{round_.id}"
+    parts = [
+        f'<article class="card" aria-labelledby="{heading}"><h3 id="{heading}">{escape(round_.title)}</h3>',
+        f'<p class="muted">{escape(answered)}</p>',
+    ]
+    if round_.outcome:
+        parts.append(f'<h4>{escape(t(WHAT_WE_DO))}</h4><p class="outcome">{escape(round_.outcome)}</p>')
+    for index, question in enumerate(round_.questions):
+        if not question.counts and not question.picked:
+            continue  # an open question whose answers nobody picked: nothing to show
+        parts.append(f"<h4>{escape(question.text)}</h4>")
+        if question.counts:
+            rows = tuple(Row(c.key, c.label, (c.count,), literal=True) for c in question.counts)
+            table = Table(f"round_{round_.id}_{index}", question.text, "", (Column(ANSWERS, COUNT),), rows)
+            parts.append(_bars(table, t, "teal"))
+        if question.picked:
+            quotes = "".join(f"<li>“{escape(text)}”</li>" for text in question.picked)
+            parts.append(f'<p class="muted">{escape(t(WRITTEN))}</p><ul class="quotes">{quotes}</ul>')
+    parts.append("</article>")
+    return "".join(parts)
 
 
 def _calls(table: Table, t: Translator) -> str:

@@ -147,6 +147,15 @@ def summary_text(figures: Figures, t: Translator, *, short: bool = False) -> str
     )
     if figures.summary("score") not in (HIDDEN, None):
         sentences.append(t(N_("De gemiddelde score na afloop was {score} op 5."), score=shown["score"]))
+    if figures.summary("rounds"):
+        sentences.append(
+            t(
+                N_("Bevragingen: {rounds}, met {answers} antwoorden. Bij {closed} schreven we wat we ermee doen."),
+                rounds=number(figures.summary("rounds"), t),
+                answers=number(figures.summary("round_respondents"), t),
+                closed=number(figures.summary("rounds_closed_loop"), t),
+            )
+        )
     return " ".join(sentences)
 
 
@@ -410,6 +419,21 @@ def _scores(figures: Figures, t: Translator) -> Panel:
     return _bars(figures.table("feedback_scores"), t, GOLD, subtitle)
 
 
+def _rounds(figures: Figures, t: Translator) -> Panel:
+    """The rounds asked, each with how many answered, and how many closed the loop."""
+    rounds = figures.summary("rounds")
+    subtitle = (
+        t(
+            N_("Bij {closed} van {rounds} schreven we wat we ermee doen."),
+            closed=number(figures.summary("rounds_closed_loop"), t),
+            rounds=number(rounds, t),
+        )
+        if rounds
+        else ""
+    )
+    return _bars(figures.table("rounds"), t, TEAL, subtitle)
+
+
 def _footer(t: Translator) -> Panel:
     lines = textwrap.wrap(t(RULE), 54)
     height = 0.36 + len(lines) * 0.19
@@ -428,6 +452,9 @@ def _panels(figures: Figures, t: Translator, calls_limit: int | None) -> list[Pa
         _bars(figures.table("projects_by_phase"), t, TEAL),
         _bars(figures.table("offers_by_kind"), t, CORAL),
         _calls(figures.table("calls"), t, calls_limit),
+        _rounds(figures, t),
+        _bars(figures.table("round_respondents_by_neighbourhood"), t, TEAL),
+        _bars(figures.table("round_respondents_by_role"), t, TEAL),
         _bars(figures.table("participants_by_neighbourhood"), t, NAVY),
         _bars(figures.table("participants_by_role"), t, NAVY),
         _scores(figures, t),

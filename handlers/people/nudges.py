@@ -118,7 +118,7 @@ async def warn_before_erasure(session: AsyncSession, settings: Settings, now: da
 
 
 async def retention(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """Erase people who stopped answering RETENTION_MONTHS ago; their places go to the waitlist."""
+    """Erase people who stopped answering RETENTION_MONTHS ago, as /vergeet does (`before_erasure`)."""
     gone = list(await session.scalars(select(Person).where(Person.last_active_at < silent_since(settings, now))))
     for person in gone:
         await before_erasure(Scope(session=session, settings=settings, now=now), person)

@@ -11,10 +11,10 @@ from bot.dialogue.steps import ROUTE as DIALOGUE
 from bot.errors import Expired
 from bot.i18n import N_
 from bot.replies import Action, Button, Document
-from handlers import calls, projects
+from handlers import calls, projects, rounds
 from handlers.common.domain import HOLDING, SignUpState
 from handlers.common.options import NEIGHBOURHOODS, label
-from storage.models import Call, Feedback, OutboxMessage, Person, Project, ProjectMute, Relay, SignUp
+from storage.models import Call, Feedback, OutboxMessage, Person, Project, ProjectMute, Relay, Round, SignUp
 from storage.repositories import Calls
 
 PRIVACY = "privacy"  # route of the privacy buttons
@@ -43,7 +43,7 @@ def privacy_more(ctx: Context) -> str:
             "Medewerkers van de stad zien je antwoorden. Partners zien een idee of aanbod pas als het "
             "gepubliceerd is, en je contact pas als jij ja zegt.\n\n"
             "Hoor ik {months} maanden niets van je, dan wis ik alles. Een maand vooraf zeg ik het je. "
-            "Ideeën en oproepen blijven, zonder je naam. Vragen? Mail naar {contact}."
+            "Ideeën, oproepen en keuzes in gesloten bevragingen blijven, zonder je naam. Vragen? Mail naar {contact}."
         ),
         months=ctx.settings.retention_months,
         contact=ctx.settings.privacy_contact,
@@ -103,9 +103,13 @@ async def export(ctx: Context) -> None:
         "sign_ups": [_row(row, "person_id") for row in await ctx.people.rows_of(SignUp, person)],
         "feedback": [_row(row, "person_id") for row in await ctx.people.rows_of(Feedback, person)],
         "conversations_with_partners": [_row(row, "person_id") for row in await ctx.people.rows_of(Relay, person)],
+        "round_answers": await rounds.answers_of_person(ctx.session, person, ctx.t),
         "project_news_stopped": [_row(row, "person_id") for row in await ctx.people.rows_of(ProjectMute, person)],
         "messages_to_you": [_row(row, "person_id") for row in await ctx.people.rows_of(OutboxMessage, person)],
         "calls_you_created": [_row(row, "created_by") for row in await ctx.people.rows_of(Call, person, "created_by")],
+        "rounds_you_created": [
+            _row(row, "created_by") for row in await ctx.people.rows_of(Round, person, "created_by")
+        ],
         "projects_you_took_up": [
             _row(row, "adopted_by") for row in await ctx.people.rows_of(Project, person, "adopted_by")
         ],
@@ -138,8 +142,10 @@ SUMMARY_LINES = (  # what the export holds, in words, one line per part that is 
     ("sign_ups", N_("Inschrijvingen voor oproepen: {n}")),
     ("feedback", N_("Scores en opmerkingen na een activiteit: {n}")),
     ("conversations_with_partners", N_("Gesprekken met partners via mij: {n}")),
+    ("round_answers", N_("Bevragingen die je beantwoordde: {n}")),
     ("messages_to_you", N_("Berichten die ik je uit mezelf stuurde: {n}")),
     ("calls_you_created", N_("Oproepen die je maakte: {n}")),
+    ("rounds_you_created", N_("Bevragingen die je maakte: {n}")),
     ("projects_you_took_up", N_("Projecten die je opnam voor je organisatie: {n}")),
     ("conversations_you_asked_for", N_("Gesprekken die je als partner vroeg: {n}")),
     ("audit", N_("Wat er met je toestemming en gegevens gebeurde (logboek): {n}")),
@@ -170,12 +176,14 @@ def summary(ctx: Context, document: dict[str, Any]) -> str:
 
 
 async def before_erasure(scope: Scope, person: Person) -> None:
-    """Before someone is erased: their places go to the next on each waitlist, and their
-    conversations with partners (or residents) end, the other side told."""
+    """Before someone is erased: their places go to the next on each waitlist, their
+    conversations with partners (or residents) end, the other side told, their answers to rounds
+    still open go, and those to closed rounds stay in the counts without them or their words."""
     held = await Calls(scope.session).sign_ups_of(person, (*HOLDING, SignUpState.WAITLISTED))
     for sign_up in held:
         await calls.cancel_sign_up(scope.session, scope.settings, sign_up, scope.now)
     await projects.end_conversations(scope, person)
+    await rounds.forget_person(scope.session, person, scope.now)
 
 
 async def forget_done(ctx: Context, answers: dict[str, Any]) -> None:
@@ -203,8 +211,10 @@ FORGET_FLOW = Flow(
             label=N_("Alles wissen"),
             options=(Option("yes", N_("Ja, wis mijn gegevens")), Option("no", N_("Nee, toch niet"))),
             prompt=N_(
-                "Je profiel, je aanbod, je inschrijvingen en je gesprek met mij verdwijnen dan. "
-                "Je ideeën en scores blijven bestaan, maar zonder je naam. Dit kan ik niet terugdraaien.\n\n"
+                "Je profiel, je aanbod, je inschrijvingen, je antwoorden op lopende bevragingen en je gesprek "
+                "met mij verdwijnen dan. Je ideeën en scores blijven bestaan, maar zonder je naam. Van afgesloten "
+                "bevragingen tellen je keuzes nog mee, zonder je naam en zonder wat je zelf schreef. "
+                "Dit kan ik niet terugdraaien.\n\n"
                 "Wil je je gegevens wissen?"
             ),
         )
@@ -213,14 +223,19 @@ FORGET_FLOW = Flow(
 
 
 async def start_forget(ctx: Context) -> None:
-    """Ask for a clear yes; first say what stays of someone's work for the city (calls, projects)."""
+    """Ask for a clear yes; first say what stays of someone's work for the city (calls, rounds, projects)."""
     person = ctx.known_person
-    if await ctx.people.rows_of(Call, person, "created_by") or await ctx.people.rows_of(Project, person, "adopted_by"):
+    made = [
+        *await ctx.people.rows_of(Call, person, "created_by"),
+        *await ctx.people.rows_of(Round, person, "created_by"),
+        *await ctx.people.rows_of(Project, person, "adopted_by"),
+    ]
+    if made:
         ctx.say(
             ctx.t(
                 N_(
-                    "Oproepen en projecten die je voor de stad maakte, blijven staan voor wie meedoet, "
-                    "maar zonder je naam."
+                    "Oproepen, bevragingen en projecten die je voor de stad maakte, blijven staan voor wie "
+                    "meedoet, maar zonder je naam."
                 )
             )
         )

@@ -17,7 +17,7 @@ from bot.outbox import Purpose, enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Message, Reply, Room, Section, short
 from handlers import calls, ideas, rounds
 from handlers.common import pushing
-from handlers.common.domain import PHASES, TOOK_PART, IdeaState, ProjectPhase, Role, SharedRoom
+from handlers.common.domain import PHASES, SMALL, TOOK_PART, UNDER, IdeaState, ProjectPhase, Role, SharedRoom
 from handlers.common.options import PHASE_LABELS
 from handlers.projects import relay
 from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, Project, ProjectUpdate
@@ -274,7 +274,7 @@ async def on_adopt_button(ctx: Context, tapped: Action) -> None:
         card = await ctx.sent.sent_id(f"idea:{idea.id}:published")
         if card:
             ctx.send(replace(taken, to=Room(SharedRoom.PARTNERS, message_id=card)))
-    ctx.send(project_card(ctx, project, idea, organisation))
+    ctx.send(await project_card(ctx, project, idea, organisation))
 
 
 async def _step(ctx: Context, project: Project, idea: Idea | None, phase: str, text: str) -> None:
@@ -297,11 +297,19 @@ async def _step(ctx: Context, project: Project, idea: Idea | None, phase: str, t
         )
 
 
-def project_card(ctx: Scope, project: Project, idea: Idea | None, organisation: Organisation, last: str = "") -> Card:
+async def project_card(
+    ctx: Scope, project: Project, idea: Idea | None, organisation: Organisation, last: str = ""
+) -> Card:
     t = ctx.t
     lines = [CardLine(organisation.name, t(N_("Organisatie"))), CardLine(t(PHASE_LABELS[project.phase]), t(N_("Fase")))]
     if last:
         lines.append(CardLine(last, t(N_("Laatste stap"))))
+    asked, answered = await rounds.project_reach(ctx.session, project.id)
+    if asked:
+        people = answered if answered >= SMALL else UNDER  # the small-group rule, as everywhere
+        lines.append(
+            CardLine(t(N_("{rounds} ({people} mensen antwoordden)"), rounds=asked, people=people), t(N_("Bevragingen")))
+        )
     following = _next(project.phase)
     buttons: tuple[Button, ...] = ()
     if project.phase != ProjectPhase.STOPPED and following is not None:
@@ -362,7 +370,7 @@ async def update_done(ctx: Context, answers: dict[str, Any]) -> None:
     await _step(ctx, project, idea, phase, answers["text"])
     organisation = await referenced(ctx.session, Organisation, project.organisation_id)
     ctx.say(t(N_("Bijgewerkt. De indiener van het idee krijgt je update.")))
-    ctx.send(project_card(ctx, project, idea, organisation, last=answers["text"]))
+    ctx.send(await project_card(ctx, project, idea, organisation, last=answers["text"]))
 
 
 UPDATE_FLOW = Flow(
@@ -407,6 +415,9 @@ async def render_news(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     )
     if update is not None:
         text += "\n\n" + update.text
+    _, answered = await rounds.project_reach(ctx.session, project.id)
+    if answered >= SMALL:  # fewer people could be told apart: then no number at all
+        text += "\n\n" + t(N_("We vroegen {n} mensen om mee te denken."), n=answered)
     buttons = () if author else (Button(t(N_("Geen nieuws meer hierover")), Action.of(QUIET, "mute", project.id)),)
     return [Message(text, buttons)]
 
@@ -444,7 +455,7 @@ async def _full_card(ctx: Context, project: Project, organisation: Organisation)
     """A project's card with its latest step and what the people at its calls thought."""
     updates = await ctx.projects.updates(project)
     idea = await ctx.find(Idea, project.idea_id)
-    card = project_card(ctx, project, idea, organisation, last=updates[-1].text if updates else "")
+    card = await project_card(ctx, project, idea, organisation, last=updates[-1].text if updates else "")
     return replace(card, lines=card.lines + test_results(ctx, await ctx.projects.feedback(project)))
 
 

@@ -6,22 +6,34 @@ from __future__ import annotations
 
 from bot.app import Command, Part, Push, Route
 from handlers.common.domain import Role
-from handlers.rounds import answering, asking, coordination, jobs, partners, purposes
+from handlers.rounds import answering, asking, coordination, jobs, partners, picking, purposes
 from handlers.rounds.cli import round_group
 from handlers.rounds.partners import start_project_round
+from handlers.rounds.personal import answers_of_person, forget_person
+from handlers.rounds.public import PublicRound, project_reach, public_rounds
 
-__all__ = ["PART", "start_project_round"]
+__all__ = [
+    "PART",
+    "PublicRound",
+    "answers_of_person",
+    "forget_person",
+    "project_reach",
+    "public_rounds",
+    "start_project_round",
+]
 
 PART = Part(
     name="rounds",
     commands=(
         Command(("vraag", "ask"), asking.start_round, starts_dialogue=True, role=Role.COORDINATOR),
         Command(("bevragingen", "rounds"), coordination.list_rounds, role=Role.COORDINATOR),
+        Command(("bevraging", "round"), picking.show_written, role=Role.COORDINATOR),
     ),
     routes={
         answering.ROUND: Route(answering.on_round_button),
         coordination.COORDINATE: Route(coordination.on_coordinate_button, role=Role.COORDINATOR),
         partners.APPROVE: Route(partners.on_approval_button, role=Role.COORDINATOR),
+        picking.PICK: Route(picking.on_pick_button, role=Role.COORDINATOR),
     },
     flows=(asking.ROUND_FLOW, partners.PARTNER_ROUND_FLOW, answering.ANSWER_FLOW),
     pushes=(

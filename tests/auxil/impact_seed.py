@@ -57,6 +57,9 @@ EXPECTED = {
         "realised": 1,
         "responses": 6,
         "score": 4.3,
+        "rounds": 0,  # the rounds are counted in tests/test_rounds_public.py
+        "round_respondents": 0,
+        "rounds_closed_loop": 0,
     },
     "ideas_by_state": {"published": 6, "submitted": "< 5", "rejected": "< 5", "adopted": "< 5", "realised": "< 5"},
     "ideas_by_theme": {"green": 5, "heritage": 7},
