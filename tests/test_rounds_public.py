@@ -175,7 +175,7 @@ async def test_the_public_page_shows_a_closed_round_under_the_rule_with_only_the
     assert "12 mensen antwoordden" in page
     assert "We zetten 5 bankjes &lt;i&gt;en&lt;/i&gt; een tafel." in page and "Wat we ermee doen" in page
     assert '<span>5 · heel graag</span><span class="value">6</span>' in page
-    assert '<span>4</span><span class="value">–</span>' in page  # hidden with the small group
+    assert '<span>4</span><span class="value">verborgen</span>' in page  # hidden with the small group
     assert '<span>3</span><span class="value">&lt; 5</span>' in page
     assert (
         '<span>Ja</span><span class="value">7</span>' in page and '<span>Nee</span><span class="value">5</span>' in page
@@ -185,7 +185,7 @@ async def test_the_public_page_shows_a_closed_round_under_the_rule_with_only_the
     assert "Nog een open vraag" not in page
     section = page.split("Meedenken</h2>")[1].split("<h2>")[0]
     values = re.findall(r'class="value">([^<]*)<', section)
-    assert values and all(v in ("&lt; 5", "–", "0") or int(v) >= 5 for v in values)
+    assert values and all(v in ("&lt; 5", "verborgen", "0") or int(v) >= 5 for v in values)
 
 
 async def test_only_coordinators_pick_and_only_open_answers_of_that_round(bot, engine, clock, settings, chat):
@@ -262,10 +262,10 @@ async def test_the_report_counts_rounds_their_respondents_by_neighbourhood_and_r
     assert {code: values[1] for code, values in tables["round_respondents_by_neighbourhood"].items()} == {
         "heule": "7",
         "marke": "< 5",
-        "bissegem": "–",  # hidden too: the total minus the rest would tell Marke's two
+        "bissegem": "verborgen",  # hidden too: the total minus the rest would tell Marke's two
     }
     assert {code: values[1] for code, values in tables["round_respondents_by_role"].items()} == {
-        "resident": "–",
+        "resident": "verborgen",
         "creative": "< 5",
     }
     assert "Jan Peeters" not in "".join(report.csv_files(figures, translator("nl")).values())

@@ -298,6 +298,7 @@ async def consent_holds(ctx: Context) -> bool:
         ctx.known_person.consent_version != workspace.AGREEMENT
         or ctx.known_identity.channel == workspace.CHANNEL
         or await ctx.has_role(Role.COORDINATOR)
+        or await ctx.has_role(Role.PARTNER)  # a member of a partner organisation, by its agreement
         or privacy.exercises_a_right(ctx)
     ):
         return True
