@@ -339,8 +339,9 @@ class SlackChannel(Channel):
         return await self.push("", replies, channel=self.rooms[room])
 
     async def push(self, user_id: str, replies: list[Reply], *, channel: str | None = None) -> str | None:
-        """Send an outbox message. RetryLater on 429 and server errors, PushUnreachable when the
-        person's account or channel is gone; returns the last message's ts."""
+        """Send an outbox message (a room's reply that names its `message_id` edits that message).
+        RetryLater on 429 and server errors, PushUnreachable when the person's account or channel
+        is gone; returns the last message's ts."""
         ts = None
         try:
             channel = channel or await self.direct(user_id)
@@ -355,6 +356,10 @@ class SlackChannel(Channel):
                             content=reply.content,
                             initial_comment=reply.caption or None,
                         )
+                        continue
+                    if (to := room_of(reply)) is not None and to.message_id:  # a room's card redrawn in place
+                        drawn = {key: value for key, value in draw.message(reply).items() if key != "thread_ts"}
+                        ts = (await self.client.chat_update(channel=channel, ts=to.message_id, **drawn))["ts"]
                         continue
                     ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]
         except SlackApiError as error:
