@@ -15,13 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
 from bot.typed import plain
 from handlers.rounds.questions import CHOICES, Kind
-from storage.models import Round, RoundAnswer
+from storage.models import Round, RoundAnswer, RoundResponse
 
 # The impact report's rule (handlers/impact/figures.py; tests/unit/test_round_figures.py keeps them equal).
 SMALL = 5  # the smallest group shown as it is
@@ -151,32 +151,45 @@ def grouped(texts: Sequence[str]) -> list[tuple[str, int]]:
 
 
 async def tally(session: AsyncSession, round_: Round) -> Tally:
-    """Count a round's answers: three grouped queries over its answers (the counts per option from
-    the index `ix_round_answer_counts`), and the newest open texts."""
+    """Count a round's answers: the respondents, one grouped query per question and option (on the
+    index `ix_round_answer_counts`), and the newest texts. A question of one choice, a scale or an
+    open answer has one row per person, so its options add up to how many answered it; only
+    several choices count people apart."""
     where = RoundAnswer.round_id == round_.id
-    respondents = await session.scalar(select(func.count(distinct(RoundAnswer.response_id))).where(where)) or 0
-    answered = {
-        question: number
-        for question, number in await session.execute(
-            select(RoundAnswer.question, func.count(distinct(RoundAnswer.response_id)))
-            .where(where)
-            .group_by(RoundAnswer.question)
+    respondents = (
+        await session.scalar(
+            select(func.count())
+            .select_from(RoundResponse)
+            .where(RoundResponse.round_id == round_.id, exists().where(RoundAnswer.response_id == RoundResponse.id))
         )
-    }
+        or 0
+    )
     counts: dict[int, dict[int, int]] = {}
+    answered: dict[int, int] = {}
     for question, option, number in await session.execute(
         select(RoundAnswer.question, RoundAnswer.option, func.count())
-        .where(where, RoundAnswer.option.is_not(None))
+        .where(where)
         .group_by(RoundAnswer.question, RoundAnswer.option)
     ):
-        counts.setdefault(question, {})[int(option or 0)] = number  # never NULL here: filtered above
+        answered[question] = answered.get(question, 0) + number
+        if option is not None:
+            counts.setdefault(question, {})[option] = number
     texts: dict[int, list[str]] = {}
     for index, question in enumerate(round_.questions):
+        if question["kind"] == Kind.MANY:
+            answered[index] = (
+                await session.scalar(
+                    select(func.count(distinct(RoundAnswer.response_id))).where(where, RoundAnswer.question == index)
+                )
+                or 0
+            )
         if question["kind"] == Kind.OPEN or question.get("other"):
+            # The option in the condition lets the index give the newest rows first (SQLite).
+            written = RoundAnswer.option.is_(None) if question["kind"] == Kind.OPEN else RoundAnswer.option == OTHER
             texts[index] = list(
                 await session.scalars(
                     select(RoundAnswer.text)
-                    .where(where, RoundAnswer.question == index, RoundAnswer.text.is_not(None))
+                    .where(where, RoundAnswer.question == index, written, RoundAnswer.text.is_not(None))
                     .order_by(RoundAnswer.id.desc())
                     .limit(TEXTS_READ)
                 )
