@@ -63,11 +63,14 @@ async def card(ctx: Scope, round_: Round, room: str) -> Card:
         lines.insert(0, CardLine(organisation.name if organisation else "–", t(N_("Organisatie"))))
     for shown in figures.questions:
         question = round_.questions[shown.index]
-        label = f"{shown.index + 1}. {question['text']}"
-        if question["kind"] != Kind.OPEN:
-            lines.append(CardLine(results.counted(t, question, shown), label))
+        label, counted = f"{shown.index + 1}. {question['text']}", results.counted(t, question, shown)
+        if question["kind"] == Kind.OPEN:  # how many answered, then what they wrote
+            listed = results.listed(t, shown, FIELD - len(label) - len(counted))
+            lines.append(CardLine(f"{counted}\n{listed}" if listed else counted, label))
+            continue
+        lines.append(CardLine(counted, label))
         if shown.texts:
-            heading = label if question["kind"] == Kind.OPEN else f"{label} · {t(N_('Iets anders'))}"
+            heading = f"{label} · {t(N_('Iets anders'))}"
             lines.append(CardLine(results.listed(t, shown, FIELD - len(heading)), heading))
     if round_.outcome:
         lines.append(CardLine(round_.outcome, t(outcome.WRITE)))
