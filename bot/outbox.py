@@ -304,6 +304,28 @@ async def enqueue_room(
     )
 
 
+async def redraw(session: AsyncSession, *, key: str, now: datetime) -> bool:
+    """Send a shared room's message that went out once more, over itself: its renderer draws it
+    again, as it is now, to `Room(room, message_id)` and the channel edits the message in place.
+    False when it is not out yet (it shows what there is when it goes), on its way, or was sent
+    without a receipt (no message to edit)."""
+    return (
+        await rows_changed(
+            session,
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.key == key,
+                OutboxMessage.room.is_not(None),
+                OutboxMessage.state == "sent",
+                OutboxMessage.message_id.is_not(None),
+            )
+            .values(state="pending", not_before=now, attempts=0, last_error=None)
+            .execution_options(synchronize_session=False),
+        )
+        == 1
+    )
+
+
 async def _insert(session: AsyncSession, **values: Any) -> bool:
     insert = postgres_insert if dialect_name(session) == "postgresql" else sqlite_insert
     statement = insert(OutboxMessage).values(**{"state": "pending", "attempts": 0, **values}).on_conflict_do_nothing()
@@ -655,7 +677,8 @@ class Dispatcher:
                 last_error=bindparam("error", type_=String),
                 not_before=func.coalesce(bindparam("retry_at", type_=row.not_before.type), row.not_before),
                 channel=func.coalesce(bindparam("sent_channel", type_=row.channel.type), row.channel),
-                message_id=bindparam("message_id", type_=String),
+                # Kept when a redraw of a room's message must wait: the message is still there to edit.
+                message_id=func.coalesce(bindparam("message_id", type_=String), row.message_id),
                 sent_at=bindparam("sent_at", type_=row.sent_at.type),
             ),
             [

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.i18n import N_
+
 
 class Role(StrEnum):
     """What a person may do beyond taking part (granted in the database, audited)."""
@@ -98,3 +100,6 @@ PUBLIC_IDEAS = (
 # The small-group rule, everywhere people are counted: a group under SMALL is shown as UNDER.
 SMALL = 5
 UNDER = "< 5"
+# A count hidden because a small group could be worked out from it (it may be larger): its msgid is
+# what the reader sees, never a dash or an empty bar that would read as nothing.
+HIDDEN = N_("verborgen")

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from handlers.common.domain import (
+    HIDDEN,
     PHASES,
     SMALL,
     TOOK_PART,
@@ -53,9 +54,6 @@ from storage.models import (
     SignUp,
 )
 
-# A hidden cell: hours or an average resting on fewer than SMALL people, or a count that would give a
-# small group away by subtraction (it may be larger); its msgid is what the reader sees.
-HIDDEN = N_("verborgen")
 COUNT, PLAIN, HOURS, AVERAGE, DATE = "count", "plain", "hours", "average", "date"
 SIGNED = (
     SignUpState.JOINED,

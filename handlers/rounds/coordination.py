@@ -10,14 +10,13 @@ from bot.context import Context, Scope
 from bot.errors import Expired
 from bot.i18n import N_
 from bot.replies import Action, Button, Confirm, short
-from handlers.common.domain import RoundState
+from handlers.common.domain import SMALL, UNDER, RoundState
 from handlers.common.reach import lines as reach_lines
 from handlers.rounds import service
 from handlers.rounds.partners import approval_buttons
 from storage.models import Round, RoundResponse
 
 COORDINATE = "rcoord"  # route: Action.of(COORDINATE, "show" | "close" | "cancel", round id)
-SMALL, UNDER = 5, "< 5"  # the small-group rule of the impact report: fewer answers than 5 read "< 5"
 STATE_LABELS = {
     RoundState.DRAFT: N_("nog niet verstuurd"),
     RoundState.AWAITING: N_("wacht op goedkeuring"),

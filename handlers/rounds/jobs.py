@@ -1,4 +1,5 @@
-"""The rounds' scheduled checks: sending at the set time, announcing in batches, closing. Each takes
+"""The rounds' scheduled checks: sending at the set time, announcing in batches, closing (the live
+card's redrawing and the outcome's reminder are in `live` and `outcome`). Each takes
 a session, the settings and the moment, is idempotent, and returns how much it did."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import repeating
 from bot.config import Settings
 from handlers.common.domain import RoundState
-from handlers.rounds import service
+from handlers.rounds import outcome, service
 from storage.models import Round
 
 
@@ -37,8 +38,9 @@ async def announce_rounds(session: AsyncSession, settings: Settings, now: dateti
 
 
 async def close_rounds(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """Rounds past their closing time take no more answers."""
+    """Rounds past their closing time take no more answers; their owners are asked what will be done."""
     due = list(await session.scalars(select(Round).where(Round.state == RoundState.OPEN, Round.closes_at <= now)))
     for round_ in due:
         round_.state, round_.closed_at = RoundState.CLOSED, now
+        await outcome.ask_owner(session, settings, round_, now)
     return len(due)

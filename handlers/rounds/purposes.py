@@ -8,6 +8,8 @@ from bot.outbox import Purpose
 ROUND = Purpose("round", capped=True, quiet=True, pausable=True)
 # What was done with the answers, to everyone who answered: they asked to hear it by answering.
 ROUND_RESULT = Purpose("round_result", quiet=True)
+# To a round's owner once it closed: write what will be done with the answers.
+ROUND_CLOSED = Purpose("round_closed")
 # To the coordinators' (or partners') room: a partner's round to approve, the live card, a reminder.
 ROUND_APPROVAL = Purpose("round_approval")
 ROUND_APPROVED = Purpose("round_approved")

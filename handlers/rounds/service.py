@@ -19,7 +19,7 @@ from bot.outbox import enqueue_many
 from handlers.common import audience
 from handlers.common import reach as announcements
 from handlers.common.domain import THINKING, RoundState
-from handlers.rounds import purposes
+from handlers.rounds import live, purposes
 from handlers.rounds.questions import Kind
 from storage.db import dialect_name
 from storage.models import Person, Round, RoundAnswer, RoundResponse
@@ -105,6 +105,7 @@ async def announce(session: AsyncSession, settings: Settings, round_: Round, now
 async def publish(session: AsyncSession, settings: Settings, round_: Round, now: datetime) -> int:
     """Open the round and queue its first batch at once (the rest in the background); returns its reach."""
     round_.state, round_.published_at, round_.announced_to, round_.announced_at = RoundState.OPEN, now, 0, None
+    await live.queue_cards(session, round_, now)
     await announce(session, settings, round_, now)
     return await audience_size(session, round_)
 

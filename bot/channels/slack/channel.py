@@ -370,9 +370,10 @@ class SlackChannel(Channel):
         return await self.push("", replies, channel=self.rooms[room])
 
     async def push(self, user_id: str, replies: list[Reply], *, channel: str | None = None) -> str | None:
-        """Send an outbox message. RetryLater on 429, server errors and no connection, MaybeSent when
-        a message went out but no answer came back (it is not sent twice), PushUnreachable when the
-        person's account or channel is gone; returns the last message's ts."""
+        """Send an outbox message (a room's reply that names its `message_id` edits that message).
+        RetryLater on 429, server errors and no connection, MaybeSent when a message went out but no
+        answer came back (it is not sent twice), PushUnreachable when the person's account or
+        channel is gone; returns the last message's ts."""
         ts = None
         posting = False  # a request is out that puts something in front of people
         try:
@@ -389,6 +390,9 @@ class SlackChannel(Channel):
                             content=reply.content,
                             initial_comment=draw.text(reply.caption) if reply.caption else None,
                         )
+                    elif (to := room_of(reply)) is not None and to.message_id:  # a room's card redrawn
+                        drawn = {key: value for key, value in draw.message(reply).items() if key != "thread_ts"}
+                        ts = (await self.client.chat_update(channel=channel, ts=to.message_id, **drawn))["ts"]
                     else:
                         ts = (await self.client.chat_postMessage(channel=channel, **draw.message(reply)))["ts"]
                     posting = False
