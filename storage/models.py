@@ -386,6 +386,9 @@ class Round(Base):
     outcome: Mapped[str | None] = mapped_column(Text)  # what will be done with the answers
     outcome_at: Mapped[datetime | None]
     outcome_reminded_at: Mapped[datetime | None]
+    # Telling every respondent the outcome, in batches: the last person id queued, and when all were.
+    told_to: Mapped[int] = mapped_column(default=0)
+    told_at: Mapped[datetime | None]
     picked: Mapped[list[int]] = mapped_column(default=list)  # open answers the owner chose to show publicly
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -56,7 +56,7 @@ async def test_a_round_from_a_json_file_goes_to_who_thinks_along(cli, tmp_path):
             "other": True,
         }
         assert round_.closes_at == datetime(2030, 5, 4, 16, 0, tzinfo=timezone.utc)  # 18:00 in Kortrijk
-        assert len(await rows(engine, OutboxMessage)) == 2
+        assert len([row for row in await rows(engine, OutboxMessage) if row.person_id is not None]) == 2
 
 
 def test_a_round_from_a_yaml_file_is_scheduled_and_listed(cli, tmp_path):

@@ -62,14 +62,14 @@ async def test_the_live_card_counts_the_answers_and_hides_small_groups(town):
 
     [card] = slack.in_channel(COORDINATORS_ROOM)  # redrawn in place, no second card
     shown = seen(card)
-    assert "*Mensen die antwoordden*\\n6" in shown
+    assert '"text": "*Mensen die antwoordden*", "type": "mrkdwn"}, {"emoji": false, "text": "6"' in shown
     assert "Ja: 6" in shown and "Nee: 0" in shown
     assert "2: < 5" in shown  # one person chose 2
-    assert "4: –" in shown  # and 6 - 5 would give that one away: hidden too
+    assert "4: verborgen" in shown  # and 6 - 5 would give that one away: hidden too
     assert "5 · heel graag: 0" in shown
     assert "Aan de brug" in shown and "aan de brug!" not in shown and "Aan de BRUG" not in shown  # grouped
     assert "Bij de kerk" in shown and "Op de markt" in shown
-    assert "*3. Waar zou jij een bankje zetten?*\\nAntwoorden: 6\\n• " in shown
+    assert '"text": "*3. Waar zou jij een bankje zetten?*", "type": "mrkdwn"}, {"emoji": false, "text": "Antwoorden: 6\\n• ' in shown
     assert "Anna" not in shown and "Bert" not in shown  # nobody's name
 
 
@@ -141,7 +141,7 @@ async def test_the_outcome_reaches_every_respondent_once_in_their_own_language(c
     assert "Bankjes aan de Leie" in outcome and "drie bankjes aan de brug" in outcome
     assert "< 5" in result and "Ja" not in result  # three people answered: no figures
     outcome, result = bert.unread_texts()
-    assert "What we will do with your answers" in outcome and "drie bankjes aan de brug" in outcome
+    assert "This is what we do with the answers" in outcome and "drie bankjes aan de brug" in outcome
     assert "< 5" in result and "so few people" in result
     assert len(carl.unread_texts()) == 2
     assert dirk.unread_texts() == []

@@ -57,6 +57,7 @@ PART = Part(
         jobs.close_rounds,
         live.redraw_cards,
         outcome.remind_outcomes,
+        outcome.tell_outcomes,
     ),
     running=(answering.open_rounds,),
     cli=(round_group,),

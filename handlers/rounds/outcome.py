@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app import repeating
 from bot.config import Settings
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
@@ -111,36 +112,48 @@ def respondents(round_: Round) -> Any:
     )
 
 
+async def respondent_count(session: AsyncSession, round_: Round) -> int:
+    return await session.scalar(select(func.count()).select_from(respondents(round_).subquery())) or 0
+
+
 async def reach(ctx: Context, answers: dict[str, Any]) -> str:
     round_ = await ctx.find(Round, answers.get(ROUND_ID))
-    people = 0
-    if round_ is not None:
-        people = await ctx.session.scalar(select(func.count()).select_from(respondents(round_).subquery())) or 0
+    people = await respondent_count(ctx.session, round_) if round_ is not None else 0
     return ctx.t(
         N_("Dit krijgt iedereen die antwoordde, samen met het resultaat. Aantal mensen: {n}."),
         n=results.count(people),
     )
 
 
-async def tell_respondents(session: AsyncSession, settings: Settings, round_: Round, now: datetime) -> int:
-    """Queue the result and the outcome for every respondent, once each (a key per person)."""
-    queued, after = 0, 0
-    while True:
-        people = (
-            await session.execute(respondents(round_).where(Person.id > after).order_by(Person.id).limit(RESULT_BATCH))
-        ).all()
-        queued += await enqueue_many(
-            session,
-            settings,
-            people=people,
-            key=lambda person_id: f"round:{round_.id}:result:{person_id}",
-            purpose=purposes.ROUND_RESULT,
-            now=now,
-            payload={"round_id": round_.id},
+@repeating
+async def tell_outcomes(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """The next batch of respondents of a round whose outcome was written: the result and the
+    outcome queued once each (a key per person), in a transaction of its own, so the owner's turn
+    does not wait for a big round."""
+    round_ = await session.scalar(
+        select(Round).where(Round.outcome_at.is_not(None), Round.told_at.is_(None)).order_by(Round.outcome_at).limit(1)
+    )
+    if round_ is None:
+        return 0
+    people = (
+        await session.execute(
+            respondents(round_).where(Person.id > round_.told_to).order_by(Person.id).limit(RESULT_BATCH)
         )
-        if len(people) < RESULT_BATCH:
-            return queued
-        after = people[-1].id
+    ).all()
+    await enqueue_many(
+        session,
+        settings,
+        people=people,
+        key=lambda person_id: f"round:{round_.id}:result:{person_id}",
+        purpose=purposes.ROUND_RESULT,
+        now=now,
+        payload={"round_id": round_.id},
+    )
+    if people:
+        round_.told_to = people[-1].id
+    if len(people) < RESULT_BATCH:
+        round_.told_at = now
+    return len(people) or 1  # a batch that found nobody still finished a round: look for the next
 
 
 async def outcome_done(ctx: Context, answers: dict[str, Any]) -> None:
@@ -152,8 +165,8 @@ async def outcome_done(ctx: Context, answers: dict[str, Any]) -> None:
     if round_.outcome:
         ctx.say(t(DONE))
         return
-    round_.outcome, round_.outcome_at = answers["outcome"], ctx.now
-    queued = await tell_respondents(ctx.session, ctx.settings, round_, ctx.now)
+    round_.outcome, round_.outcome_at = answers["outcome"], ctx.now  # `tell_outcomes` tells them
+    queued = await respondent_count(ctx.session, round_)
     await ctx.audit.record("round_outcome", ctx.now, round=round_.id, people=queued)
     ctx.say(
         t(

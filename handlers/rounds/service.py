@@ -181,7 +181,9 @@ async def record(
                 at=now,
             )
         )
-    response.updated_at = round_.answered_at = now
+    response.updated_at = now
+    if round_.answered_at is None or (round_.drawn_at is not None and round_.answered_at <= round_.drawn_at):
+        round_.answered_at = now  # the live card is due again; until it is redrawn, no answer writes the round
     await session.flush()
 
 

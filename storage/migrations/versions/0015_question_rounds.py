@@ -44,6 +44,8 @@ def upgrade() -> None:
         sa.Column("outcome", sa.Text(), nullable=True),
         sa.Column("outcome_at", storage.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("outcome_reminded_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("told_to", sa.Integer(), nullable=False),
+        sa.Column("told_at", storage.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("picked", sa.JSON(), nullable=False),
         sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.models.UTCDateTime(timezone=True), nullable=False),
