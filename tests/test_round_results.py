@@ -69,7 +69,10 @@ async def test_the_live_card_counts_the_answers_and_hides_small_groups(town):
     assert "5 · heel graag: 0" in shown
     assert "Aan de brug" in shown and "aan de brug!" not in shown and "Aan de BRUG" not in shown  # grouped
     assert "Bij de kerk" in shown and "Op de markt" in shown
-    assert '"text": "*3. Waar zou jij een bankje zetten?*", "type": "mrkdwn"}, {"emoji": false, "text": "Antwoorden: 6\\n• ' in shown
+    assert (
+        '"text": "*3. Waar zou jij een bankje zetten?*", "type": "mrkdwn"}, {"emoji": false, "text": "Antwoorden: 6\\n• '
+        in shown
+    )
     assert "Anna" not in shown and "Bert" not in shown  # nobody's name
 
 
