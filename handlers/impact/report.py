@@ -129,7 +129,7 @@ def summary_text(figures: Figures, t: Translator, *, short: bool = False) -> str
     if figures.summary("hours_given") not in (HIDDEN, 0, None):
         sentences.append(t(N_("Samen gaven ze {hours} uur op oproepen."), hours=shown["hours_given"]))
     if short:
-        return " ".join(sentences)
+        return " ".join([*sentences, *rounds_sentence(figures, t)])
     sentences.append(
         t(
             N_("Oproepen: {calls}, met {sign_ups} inschrijvingen en {attended} keer aanwezig."),
@@ -147,16 +147,21 @@ def summary_text(figures: Figures, t: Translator, *, short: bool = False) -> str
     )
     if figures.summary("score") not in (HIDDEN, None):
         sentences.append(t(N_("De gemiddelde score na afloop was {score} op 5."), score=shown["score"]))
-    if figures.summary("rounds"):
-        sentences.append(
-            t(
-                N_("Bevragingen: {rounds}, met {answers} antwoorden. Bij {closed} schreven we wat we ermee doen."),
-                rounds=number(figures.summary("rounds"), t),
-                answers=number(figures.summary("round_respondents"), t),
-                closed=number(figures.summary("rounds_closed_loop"), t),
-            )
+    return " ".join([*sentences, *rounds_sentence(figures, t)])
+
+
+def rounds_sentence(figures: Figures, t: Translator) -> list[str]:
+    """How many thought along, when there were rounds (the chat's short summary says it too)."""
+    if not figures.summary("rounds"):
+        return []
+    return [
+        t(
+            N_("Bevragingen: {rounds}, met {answers} antwoorden. Bij {closed} schreven we wat we ermee doen."),
+            rounds=number(figures.summary("rounds"), t),
+            answers=number(figures.summary("round_respondents"), t),
+            closed=number(figures.summary("rounds_closed_loop"), t),
         )
-    return " ".join(sentences)
+    ]
 
 
 # -- CSV ------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ async def add_residents(
     neighbourhood: str = "heule",
     interests: tuple[str, ...] = ("heritage",),
     level: str = "both",
+    locale: str = "nl",
     **fields,
 ) -> list[TelegramUser]:
     """`count` onboarded residents with Telegram chats on the fake server (who get calls and rounds:
@@ -29,7 +30,7 @@ async def add_residents(
             user_id = first_id + n
             person = Person(
                 display_name=f"Inwoner {n}",
-                locale="nl",
+                locale=locale,
                 neighbourhood=neighbourhood,
                 role="resident",
                 interests=list(interests),
