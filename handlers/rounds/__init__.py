@@ -32,7 +32,6 @@ PART = Part(
     commands=(
         Command(("vraag", "ask"), asking.start_round, starts_dialogue=True, role=Role.COORDINATOR),
         Command(("bevragingen", "rounds"), coordination.list_rounds, role=Role.COORDINATOR),
-        Command(("bevraging", "round"), picking.show_written, role=Role.COORDINATOR),
     ),
     routes={
         answering.ROUND: Route(answering.on_round_button),

@@ -12,11 +12,12 @@ from bot.i18n import N_
 from bot.replies import Action, Button, Confirm, short
 from handlers.common.domain import SMALL, UNDER, RoundState
 from handlers.common.reach import lines as reach_lines
-from handlers.rounds import service
+from handlers.rounds import outcome, picking, service
 from handlers.rounds.partners import approval_buttons
+from handlers.rounds.questions import Kind
 from storage.models import Round, RoundResponse
 
-COORDINATE = "rcoord"  # route: Action.of(COORDINATE, "show" | "close" | "cancel", round id)
+COORDINATE = "rcoord"  # route: Action.of(COORDINATE, "show" | "written" | "close" | "cancel", round id)
 STATE_LABELS = {
     RoundState.DRAFT: N_("nog niet verstuurd"),
     RoundState.AWAITING: N_("wacht op goedkeuring"),
@@ -85,11 +86,18 @@ def coordinate_buttons(ctx: Scope, round_: Round) -> tuple[Button, ...]:
     """What a coordinator can do with a round now: close it while it runs, cancel it before it is
     sent, approve or refuse a partner's."""
     t = ctx.t
+    written = (
+        (_button(t(N_("Open antwoorden")), "written", round_),)
+        if any(question["kind"] == Kind.OPEN for question in round_.questions)
+        else ()
+    )
     if round_.state == RoundState.OPEN:
         confirm = Confirm(
             t(N_("Sluiten?")), t(N_("Daarna komen er geen antwoorden meer bij.")), t(N_("Ja, sluiten")), t(N_("Nee"))
         )
-        return (_button(t(N_("Sluiten")), "close", round_, confirm),)
+        return (_button(t(N_("Sluiten")), "close", round_, confirm), *written)
+    if round_.state == RoundState.CLOSED:
+        return written
     if round_.state in NOT_SENT:
         confirm = Confirm(
             t(N_("Annuleren?")), t(N_("De vragen gaan dan niet uit.")), t(N_("Ja, annuleren")), t(N_("Nee"))
@@ -109,12 +117,14 @@ def _button(label: str, verb: str, round_: Round, confirm: Confirm | None = None
 async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
     t = ctx.t
     round_ = await ctx.find(Round, tapped.id)
-    if round_ is None or tapped.verb not in ("show", "close", "cancel"):
+    if round_ is None or tapped.verb not in ("show", "written", "close", "cancel"):
         raise Expired()
     if tapped.verb == "show":
         await show_round(ctx, round_)
+    elif tapped.verb == "written" and round_.state in (RoundState.OPEN, RoundState.CLOSED):
+        await picking.show_written(ctx, round_)
     elif tapped.verb == "close" and round_.state == RoundState.OPEN:
-        service.close(round_, ctx.now)
+        await outcome.close(ctx.session, ctx.settings, round_, ctx.now)
         ctx.say(t(N_("De bevraging is gesloten. Er komen geen antwoorden meer bij.")))
     elif tapped.verb == "cancel" and round_.state in NOT_SENT:
         service.cancel(round_, ctx.now)

@@ -41,6 +41,5 @@ async def close_rounds(session: AsyncSession, settings: Settings, now: datetime)
     """Rounds past their closing time take no more answers; their owners are asked what will be done."""
     due = list(await session.scalars(select(Round).where(Round.state == RoundState.OPEN, Round.closes_at <= now)))
     for round_ in due:
-        round_.state, round_.closed_at = RoundState.CLOSED, now
-        await outcome.ask_owner(session, settings, round_, now)
+        await outcome.close(session, settings, round_, now)
     return len(due)

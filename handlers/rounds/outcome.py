@@ -20,7 +20,7 @@ from bot.outbox import enqueue, enqueue_many, enqueue_room
 from bot.replies import Action, Button, Message, Reply
 from handlers import projects
 from handlers.common.domain import Role, RoundState, SharedRoom
-from handlers.rounds import purposes, results
+from handlers.rounds import purposes, results, service
 from storage.models import OutboxMessage, Person, Project, Round, RoundAnswer, RoundResponse
 
 OUTCOME = "rout"  # route of "Wat we ermee doen": Action.of(OUTCOME, "write", round id)
@@ -37,6 +37,12 @@ def outcome_button(t: Translator, round_: Round) -> Button:
 
 
 # -- the owner is asked --------------------------------------------------------------------------
+
+
+async def close(session: AsyncSession, settings: Settings, round_: Round, now: datetime) -> None:
+    """Close the round (on time, or by a coordinator's hand) and ask its owner what will be done."""
+    service.close(round_, now)
+    await ask_owner(session, settings, round_, now)
 
 
 async def ask_owner(session: AsyncSession, settings: Settings, round_: Round, now: datetime) -> None:

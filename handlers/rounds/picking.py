@@ -1,4 +1,4 @@
-"""Coordinators pick which open answers of a round the public page shows (`/bevraging <nummer>`):
+"""Coordinators pick which open answers of a round the public page shows (from its view in /bevragingen):
 each answer with a button that puts it on the page or takes it off. None is shown unless picked."""
 
 from __future__ import annotations
@@ -10,13 +10,11 @@ from sqlalchemy import func, select
 from bot.context import Context
 from bot.errors import Expired
 from bot.i18n import N_
-from bot.replies import Action, Button, Message, short
-from handlers.common.domain import RoundState
+from bot.replies import Action, Button, Message
 from storage.models import Round, RoundAnswer
 
 PICK = "rpick"  # route: Action.of(PICK, "show" | "hide", round id, answer id)
 SHOWN = 15  # answers listed at once, the newest first
-LISTED = 10  # rounds listed when no number is given
 
 
 def _written(round_: Round) -> list[Any]:
@@ -38,33 +36,9 @@ def _answer_message(ctx: Context, round_: Round, answer: RoundAnswer, replace: b
     return Message(text, (button,), replace="message" if replace else None)
 
 
-async def _which(ctx: Context) -> None:
-    """No round (or an unknown one) named: the newest rounds with their numbers."""
+async def show_written(ctx: Context, round_: Round) -> None:
+    """A round's open answers, each with its button for the public page (from the round's view)."""
     t = ctx.t
-    found = list(
-        await ctx.session.scalars(
-            select(Round)
-            .where(Round.state.in_((RoundState.OPEN, RoundState.CLOSED)))
-            .order_by(Round.id.desc())
-            .limit(LISTED)
-        )
-    )
-    if not found:
-        ctx.say(t(N_("Er is nog geen bevraging verstuurd. Maak er een met /vraag.")))
-        return
-    lines = [t(N_("Welke bevraging? Typ /bevraging en het nummer, bijvoorbeeld /bevraging {id}."), id=found[0].id)]
-    lines += [f"#{round_.id} {short(round_.title, 60)}" for round_ in found]
-    ctx.say("\n".join(lines))
-
-
-async def show_written(ctx: Context) -> None:
-    """/bevraging NUMMER: the round's open answers, each with its button for the public page."""
-    t = ctx.t
-    argument = (ctx.event.argument or "").strip().lstrip("#")
-    round_ = await ctx.find(Round, int(argument)) if argument.isdecimal() and len(argument) < 10 else None
-    if round_ is None or round_.state not in (RoundState.OPEN, RoundState.CLOSED):
-        await _which(ctx)
-        return
     total = await ctx.session.scalar(select(func.count(RoundAnswer.id)).where(*_written(round_))) or 0
     if not total:
         ctx.say(t(N_("“{title}” heeft nog geen open antwoorden."), title=round_.title))
