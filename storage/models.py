@@ -65,6 +65,7 @@ class Person(Base):
     paused_until: Mapped[datetime | None]  # the end of a pause for a week or a month (None: until they say)
     quiet_start: Mapped[int] = mapped_column(default=21 * 60)  # minutes after midnight, local time
     quiet_end: Mapped[int] = mapped_column(default=9 * 60)
+    support_news: Mapped[bool] = mapped_column(default=True)  # an author hears, once a day, who backs their idea
     consent_at: Mapped[datetime]
     consent_version: Mapped[str] = mapped_column(String(32))
     onboarded_at: Mapped[datetime | None]
@@ -132,8 +133,37 @@ class Idea(Base):
     moderated_by: Mapped[str | None] = mapped_column(String(64))  # the coordinator's name
     moderated_at: Mapped[datetime | None]
     moderation_note: Mapped[str | None] = mapped_column(Text)  # why it was not published
+    show_author: Mapped[bool] = mapped_column(default=False)  # the author's name on its card: only with their yes
+    # Supports and follows, counted as they come (browsing sorts by them among thousands).
+    supporters: Mapped[int] = mapped_column(default=0, index=True)
+    followers: Mapped[int] = mapped_column(default=0)
+    supporters_told: Mapped[int] = mapped_column(default=0)  # what the author last heard, for the day's bundle
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Support(Base):
+    """ "Ik steun dit": a person backs an idea (and so the project it became). Counted, never shown by name."""
+
+    __tablename__ = "support"
+    __table_args__ = (UniqueConstraint("idea_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Follow(Base):
+    """ "Volgen": a person hears an idea's news, and once it is a project, the project's."""
+
+    __tablename__ = "follow"
+    __table_args__ = (UniqueConstraint("idea_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Offer(Base):
