@@ -36,6 +36,8 @@ EXPORTED = {
     ("relay", "partner_id"): "conversations_you_asked_for",
     ("round", "created_by"): "rounds_you_created",
     ("round_response", "person_id"): "round_answers",
+    ("support", "person_id"): "ideas_you_support",
+    ("follow", "person_id"): "ideas_you_follow",
 }
 
 

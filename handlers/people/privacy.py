@@ -14,7 +14,19 @@ from bot.replies import Action, Button, Document
 from handlers import calls, projects, rounds
 from handlers.common.domain import HOLDING, SignUpState
 from handlers.common.options import NEIGHBOURHOODS, label
-from storage.models import Call, Feedback, OutboxMessage, Person, Project, ProjectMute, Relay, Round, SignUp
+from storage.models import (
+    Call,
+    Feedback,
+    Follow,
+    OutboxMessage,
+    Person,
+    Project,
+    ProjectMute,
+    Relay,
+    Round,
+    SignUp,
+    Support,
+)
 from storage.repositories import Calls
 
 PRIVACY = "privacy"  # route of the privacy buttons
@@ -105,6 +117,8 @@ async def export(ctx: Context) -> None:
         "conversations_with_partners": [_row(row, "person_id") for row in await ctx.people.rows_of(Relay, person)],
         "round_answers": await rounds.answers_of_person(ctx.session, person, ctx.t),
         "project_news_stopped": [_row(row, "person_id") for row in await ctx.people.rows_of(ProjectMute, person)],
+        "ideas_you_support": [_row(row, "person_id") for row in await ctx.people.rows_of(Support, person)],
+        "ideas_you_follow": [_row(row, "person_id") for row in await ctx.people.rows_of(Follow, person)],
         "messages_to_you": [_row(row, "person_id") for row in await ctx.people.rows_of(OutboxMessage, person)],
         "calls_you_created": [_row(row, "created_by") for row in await ctx.people.rows_of(Call, person, "created_by")],
         "rounds_you_created": [
@@ -143,6 +157,8 @@ SUMMARY_LINES = (  # what the export holds, in words, one line per part that is 
     ("feedback", N_("Scores en opmerkingen na een activiteit: {n}")),
     ("conversations_with_partners", N_("Gesprekken met partners via mij: {n}")),
     ("round_answers", N_("Bevragingen die je beantwoordde: {n}")),
+    ("ideas_you_support", N_("Ideeën die je steunt: {n}")),
+    ("ideas_you_follow", N_("Ideeën en projecten die je volgt: {n}")),
     ("messages_to_you", N_("Berichten die ik je uit mezelf stuurde: {n}")),
     ("calls_you_created", N_("Oproepen die je maakte: {n}")),
     ("rounds_you_created", N_("Bevragingen die je maakte: {n}")),
