@@ -6,8 +6,10 @@ Seeds the residents (all of them think along), then times: the owner's turn that
 to everyone (audience and the first batch), the rest of the audience queued in the background,
 and answer turns through the core at `--rate` answers a second while other residents open their
 menu at 20 a second, beside the same residents alone. Prints seconds, and p50/p99 per turn.
-Goals (issue 23): the owner's turn < 1 s, the background < 10 s, an answer p99 < 50 ms with
-nobody else's reply slower than without the answers.
+Then everyone answers (straight into the database), and it times the live card's figures, and the
+report (figures, PNG, PDF, CSV) with 10 closed rounds. Goals (issue 23): the owner's turn < 1 s,
+the background < 10 s, an answer p99 < 50 ms with nobody else's reply slower than without the
+answers, the live card < 200 ms at 100,000 answers, the report < 5 s.
 """
 
 from __future__ import annotations
@@ -20,18 +22,22 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
-from benchmarks.city import seed, timed
+from benchmarks.city import BATCH, seed, timed
 from bot.assembly import assemble
 from bot.config import load_settings
 from bot.core import Gangmaker
 from bot.events import Inbound
+from bot.i18n import translator
 from bot.replies import Action
 from bot.scheduler import Jobs
-from handlers.rounds import jobs, service
+from handlers.impact import figures as impact
+from handlers.impact.report import csv_files, dashboard_png, report_pdf
+from handlers.rounds import jobs, results, service
 from storage.db import session_factory
-from storage.models import OutboxMessage, RoundAnswer
+from storage.models import OutboxMessage, Round, RoundAnswer, RoundResponse
+from storage.repositories import referenced
 from tests.auxil.builders import QUESTIONS
 
 CHANNEL = "bench"
@@ -89,7 +95,7 @@ async def run(people: int, answerers: int, rate: float, database_url: str | None
         await timed("  the rest of its audience, in the background", rest)
         async with sessions() as session:
             figures["queued"] = await session.scalar(
-                select(func.count(OutboxMessage.id)).where(OutboxMessage.key.like(f"round:{round_.id}:%"))
+                select(func.count(OutboxMessage.id)).where(OutboxMessage.key.like(f"round:{round_.id}:person:%"))
             )
         print(f"queued: {figures['queued']}")
 
@@ -116,8 +122,93 @@ async def run(people: int, answerers: int, rate: float, database_url: str | None
         async with sessions() as session:
             figures["answers"] = await session.scalar(select(func.count(RoundAnswer.id)))
         print(f"answers kept: {figures['answers']}")
+
+        await timed(f"seed {people} answers to the round", lambda: seed_answers(engine, round_.id, people, now))
+
+        async def live_card() -> int:
+            async with sessions() as session:
+                shown = await results.gather(session, await referenced(session, Round, round_.id))
+                return int(shown.respondents) if isinstance(shown.respondents, int) else 0
+
+        figures["card respondents"] = await timed("the live card's figures", live_card)
+        await timed(f"9 more closed rounds of {people // 10} answers", lambda: closed_rounds(engine, people, now))
+
+        async def report() -> int:
+            first, last = (now - timedelta(days=30)).date(), (now + timedelta(days=1)).date()
+            start, end = impact.period(first, last, settings.timezone)
+            async with sessions() as session:
+                gathered = await impact.gather(session, start, end, locale="nl")
+            t = translator("nl", settings.timezone)
+            files = [dashboard_png(gathered, t, now), report_pdf(gathered, t, now), *csv_files(gathered, t).values()]
+            return int(gathered.summary("rounds") or 0) + 0 * len(files)
+
+        figures["report rounds"] = await timed("the report (figures, PNG, PDF, CSV)", report)
         await engine.dispose()
     return figures
+
+
+async def seed_answers(engine, round_id: int, people: int, now: datetime) -> None:
+    """Everyone answers the round straight into the database: a scale, a choice, one in ten writes."""
+    async with session_factory(engine)() as session, session.begin():
+        done = set(await session.scalars(select(RoundResponse.person_id).where(RoundResponse.round_id == round_id)))
+        for start in range(1, people + 1, BATCH):
+            ids = [n for n in range(start, min(start + BATCH, people + 1)) if n not in done]
+            rows = [
+                dict(round_id=round_id, person_id=n, locale="nl", started_at=now, completed_at=now, updated_at=now)
+                for n in ids
+            ]
+            if not rows:
+                continue
+            made = (
+                await session.execute(insert(RoundResponse).returning(RoundResponse.id, RoundResponse.person_id), rows)
+            ).all()
+            answers = []
+            for response_id, person_id in made:
+                answers.append(
+                    dict(response_id=response_id, round_id=round_id, question=0, option=1 + person_id % 5, at=now)
+                )
+                answers.append(
+                    dict(
+                        response_id=response_id,
+                        round_id=round_id,
+                        question=1,
+                        option=person_id % 3 - (person_id % 3 == 2),
+                        at=now,
+                    )
+                )
+                if person_id % 10 == 0:
+                    answers.append(
+                        dict(
+                            response_id=response_id,
+                            round_id=round_id,
+                            question=2,
+                            text=f"Bij de brug {person_id % 50}",
+                            at=now,
+                        )
+                    )
+            await session.execute(insert(RoundAnswer), answers)
+    async with engine.connect() as connection:
+        await connection.exec_driver_sql("ANALYZE")
+        await connection.commit()
+
+
+async def closed_rounds(engine, people: int, now: datetime) -> None:
+    """Nine more rounds, each answered by a tenth of the city, closed with what was done; and the first one closed."""
+    async with session_factory(engine)() as session, session.begin():
+        made = []
+        for n in range(9):
+            answers = {"title": f"Bevraging {n}", "why": "Waarom.", "closes_at": (now + timedelta(days=7)).isoformat()}
+            round_ = service.new_round(answers, QUESTIONS, None, now)
+            round_.state, round_.published_at = "open", now
+            session.add(round_)
+            made.append(round_)
+        await session.flush()
+        ids = [round_.id for round_ in made]
+    for round_id in ids:
+        await seed_answers(engine, round_id, people // 10, now)
+    async with session_factory(engine)() as session, session.begin():
+        for round_ in await session.scalars(select(Round)):
+            round_.state, round_.closed_at, round_.outcome, round_.outcome_at = "closed", now, "We doen het.", now
 
 
 def main() -> None:

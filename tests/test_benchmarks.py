@@ -44,6 +44,7 @@ async def test_rounds_reaches_everyone_once_and_keeps_every_answer(engine):
     figures = await rounds.run(40, 5, 50, url_of(engine))
     assert figures["reach"] == figures["queued"] == 40
     assert figures["answers"] == 5 * len(rounds.ANSWERS)
+    assert figures["card respondents"] == 40 and figures["report rounds"] == 10
 
 
 async def test_replies_answers_every_update_once_and_the_broadcast_loses_nothing(engine):
