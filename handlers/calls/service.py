@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.outbox import after_quiet_hours, enqueue, enqueue_many
+from bot.outbox import after_quiet_hours, enqueue
 from handlers.calls import purposes
 from handlers.common import audience
 from handlers.common import reach as announcements
@@ -94,32 +94,18 @@ async def audience_size(session: AsyncSession, call: Call) -> int:
 
 
 async def announce(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
-    """Queue the call for the next ANNOUNCE_BATCH people of its audience, by id from where the last
-    batch stopped; once none are left, the call is announced. Returns how many people this batch covered."""
-    limit = ANNOUNCE_BATCH
-    people = (
-        await session.execute(
-            select(Person.id, Person.quiet_start, Person.quiet_end)
-            .where(*targeting(call, dialect_name(session)), Person.id > call.announced_to)
-            .order_by(Person.id)
-            .limit(limit)
-        )
-    ).all()
-    await enqueue_many(
+    """Queue the call for the next ANNOUNCE_BATCH people of its audience; returns how many this batch covered."""
+    return await audience.announce_batch(
         session,
         settings,
-        people=people,
-        key=lambda person_id: announcement_key(call, person_id),
+        call,
+        targeting(call, dialect_name(session)),
         purpose=purposes.CALL,
-        now=now,
+        key=lambda person_id: announcement_key(call, person_id),
         payload={"call_id": call.id},
-        hold=True,
+        now=now,
+        batch=ANNOUNCE_BATCH,
     )
-    if people:
-        call.announced_to = people[-1].id
-    if len(people) < limit:
-        call.announced_at = now
-    return len(people)
 
 
 def announcement_key(call: Call, person_id: int) -> str:

@@ -3,12 +3,17 @@ blocked, and in every targeting list that is not empty."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import cast, exists, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import array as postgresql_array
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
+from bot.outbox import Purpose, enqueue_many
 from storage.models import Identity, Person
 
 
@@ -20,6 +25,45 @@ class Targeted(Protocol):
     target_neighbourhoods: list[str]
     target_roles: list[str]
     target_languages: list[str]
+
+
+class Announced(Targeted, Protocol):
+    """A call or a round announced batch by batch: the last person id queued, and when all were."""
+
+    id: int
+    announced_to: int
+    announced_at: datetime | None
+
+
+async def announce_batch(
+    session: AsyncSession,
+    settings: Settings,
+    target: Announced,
+    audience: list[Any],
+    *,
+    purpose: Purpose,
+    key: Callable[[int], str],
+    payload: dict[str, Any],
+    now: datetime,
+    batch: int,
+) -> int:
+    """Queue `purpose` for the next `batch` people of `audience` (conditions on Person), by id from
+    where the last batch stopped; once none are left, the target is announced. Returns how many
+    people this batch covered (held back for the weekly cap where it applies, as a call is)."""
+    people = (
+        await session.execute(
+            select(Person.id, Person.quiet_start, Person.quiet_end)
+            .where(*audience, Person.id > target.announced_to)
+            .order_by(Person.id)
+            .limit(batch)
+        )
+    ).all()
+    await enqueue_many(session, settings, people=people, key=key, purpose=purpose, now=now, payload=payload, hold=True)
+    if people:
+        target.announced_to = people[-1].id
+    if len(people) < batch:
+        target.announced_at = now
+    return len(people)
 
 
 def conditions(target: Targeted, dialect: str) -> list[Any]:

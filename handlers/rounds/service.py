@@ -15,7 +15,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.outbox import enqueue_many
 from handlers.common import audience
 from handlers.common import reach as announcements
 from handlers.common.domain import THINKING, RoundState
@@ -76,30 +75,18 @@ def announcement_key(round_: Round, person_id: int) -> str:
 
 
 async def announce(session: AsyncSession, settings: Settings, round_: Round, now: datetime) -> int:
-    """Queue the round for the next batch of its audience, from where the last batch stopped."""
-    people = (
-        await session.execute(
-            select(Person.id, Person.quiet_start, Person.quiet_end)
-            .where(*targeting(round_, dialect_name(session)), Person.id > round_.announced_to)
-            .order_by(Person.id)
-            .limit(ANNOUNCE_BATCH)
-        )
-    ).all()
-    await enqueue_many(
+    """Queue the round for the next batch of its audience; returns how many this batch covered."""
+    return await audience.announce_batch(
         session,
         settings,
-        people=people,
-        key=lambda person_id: announcement_key(round_, person_id),
+        round_,
+        targeting(round_, dialect_name(session)),
         purpose=purposes.ROUND,
-        now=now,
+        key=lambda person_id: announcement_key(round_, person_id),
         payload={"round_id": round_.id},
-        hold=True,
+        now=now,
+        batch=ANNOUNCE_BATCH,
     )
-    if people:
-        round_.announced_to = people[-1].id
-    if len(people) < ANNOUNCE_BATCH:
-        round_.announced_at = now
-    return len(people)
 
 
 async def publish(session: AsyncSession, settings: Settings, round_: Round, now: datetime) -> int:
