@@ -106,6 +106,15 @@ async def response_of(session: AsyncSession, round_: Round, person: Person) -> R
 async def respond(session: AsyncSession, round_: Round, person: Person, now: datetime) -> RoundResponse:
     """The person's response to the round, made on their first answer and locked for this turn, so
     two instances taking the same person's answer at once write one after the other."""
+    mine = (
+        select(RoundResponse)
+        .where(RoundResponse.round_id == round_.id, RoundResponse.person_id == person.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    response = await session.scalar(mine)
+    if response is not None:  # every answer after the first: one statement
+        return response
     insert = postgresql_insert if dialect_name(session) == "postgresql" else sqlite_insert
     await session.execute(
         insert(RoundResponse)
@@ -120,12 +129,7 @@ async def respond(session: AsyncSession, round_: Round, person: Person, now: dat
         )
         .on_conflict_do_nothing(index_elements=["round_id", "person_id"])
     )
-    response = await session.scalar(
-        select(RoundResponse)
-        .where(RoundResponse.round_id == round_.id, RoundResponse.person_id == person.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    response = await session.scalar(mine)
     assert response is not None, "made just above"
     return response
 
