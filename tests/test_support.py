@@ -231,3 +231,29 @@ async def test_a_link_opens_the_card_and_a_stranger_backs_it_after_her_yes(city,
     assert "Kleurrijke bankjes." in zoe.text  # the card she came for, again
     await zoe.tap("Ik steun dit")
     assert await counts(engine, idea_id) == (1, 0, 1, 0)
+
+
+async def test_sharing_an_idea_asks_whether_the_name_may_show_and_the_answer_is_no_by_default(city, engine):
+    anna = await city.resident(1, "Anna")
+    await anna.send("/idee")
+    await anna.send("Het Leieboord is grijs.")
+    await anna.send("Kleurrijke bankjes.")
+    await anna.tap("Overslaan")
+    await anna.tap("Erfgoed")
+    await anna.tap("Marke")
+    await anna.tap("Ja")
+    await anna.tap("Overslaan")
+    assert "Je naam bij je idee: Nee, alleen het idee" in anna.text
+    await anna.tap("Aanpassen")
+    await anna.tap("Je naam bij je idee")
+    assert "Mag je naam bij je idee staan?" in anna.text
+    await anna.tap("Ja")
+    assert "Je naam bij je idee: Ja" in anna.text
+    await anna.tap("Klopt")
+    bob = await city.resident(2, "Bob")
+    await bob.send("/idee")
+    for answer in ("Het plein is leeg.", "Een markt."):
+        await bob.send(answer)
+    for label in ("Overslaan", "Erfgoed", "Marke", "Ja", "Overslaan", "Klopt"):
+        await bob.tap(label)
+    assert [idea.show_author for idea in await rows(engine, Idea)] == [True, False]
