@@ -22,7 +22,7 @@ from handlers.impact import figures as impact
 from handlers.impact import report
 from handlers.impact.page import KEPT
 from storage.db import session_factory
-from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, SignUp
+from storage.models import Idea, Identity, Organisation, OutboxMessage, Person, Project, SignUp
 from storage.repositories import Roles
 from tests.auxil import contrast
 from tests.auxil.chat import Chat, onboard
@@ -420,6 +420,22 @@ async def test_the_public_page_shows_the_figures_projects_and_open_calls_without
     assert (await french.text()).startswith('<!doctype html><html lang="fr">')
     assert french.headers["Content-Language"] == "fr"
     assert (await (await web.get("/healthz")).json()) == {"status": "ok"}
+
+
+async def test_every_idea_and_project_on_the_public_page_links_to_supporting_it_in_telegram(web, engine, clock):
+    clock.now = APRIL_FIRST
+    await seed(engine, APRIL_FIRST)
+    page = await (await web.get("/impact")).text()
+    ideas = {idea.idea: idea for idea in await rows(engine, Idea)}
+    projects = {p.idea_id: p.id for p in await rows(engine, Project)}
+    cards = re.findall(r'<article class="card"><h3>(.*?)</h3>.*?</article>', page, re.S)
+    shown = [title for title in cards if title in ideas]
+    assert STORY in shown and "Idee nummer 5." in shown and "Idee nummer 9." in shown and PRIVATE_IDEA not in page
+    for title in shown:
+        idea = ideas[title]
+        kind, row_id = ("p", projects[idea.id]) if idea.id in projects else ("i", idea.id)
+        [card] = [c for c in re.findall(r'<article class="card">.*?</article>', page, re.S) if f"<h3>{title}<" in c]
+        assert f'href="https://t.me/GangmakerBot?start={kind}{row_id}">Steun of volg dit in Telegram</a>' in card
 
 
 async def test_a_count_hidden_to_protect_a_small_group_reads_as_hidden_not_as_nothing(web, engine, clock):

@@ -43,6 +43,14 @@ def idea_steps(max_length: int) -> list:
             name="place", label=N_("Plaats"), options=NEIGHBOURHOODS, prompt=N_("Waar zou het moeten gebeuren?")
         ),
         YesNoStep(name="will_help", label=N_("Zelf meehelpen"), prompt=N_("Wil je zelf meehelpen om het te maken?")),
+        YesNoStep(  # not asked in turn: the summary shows the default, no, and the author may change it there
+            name="show_author",
+            label=N_("Je naam bij je idee"),
+            optional=True,
+            asked=False,
+            skipped=N_("Nee, alleen het idee"),
+            prompt=N_("Andere inwoners zien je idee zonder je naam, tenzij je ja zegt. Mag je naam bij je idee staan?"),
+        ),
         PhotoStep(name="photo", label=N_("Foto"), prompt=N_("Heb je een foto of schets van je idee?")),
     ]
 
@@ -58,6 +66,7 @@ async def idea_done(ctx: Context, answers: dict[str, Any]) -> None:
             theme=answers["theme"],
             place=answers["place"],
             will_help=answers["will_help"],
+            show_author=bool(answers.get("show_author")),
             photo=answers.get("photo"),
             state=IdeaState.SUBMITTED,
             created_at=ctx.now,

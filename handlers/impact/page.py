@@ -20,13 +20,13 @@ from bot.app import PageContent
 from bot.context import Scope
 from bot.i18n import N_, SUPPORTED, Translator
 from bot.replies import short
-from handlers import calls, rounds
-from handlers.common.domain import PUBLIC_IDEAS, ProjectPhase
-from handlers.common.options import LANGUAGES, label
+from handlers import calls, rounds, support
+from handlers.common.domain import PUBLIC_IDEAS, IdeaState, ProjectPhase
+from handlers.common.options import LANGUAGES, PHASE_LABELS, label
 from handlers.impact import figures as impact
 from handlers.impact.figures import COUNT, HIDDEN, UNDER, Column, Figures, Row, Table
 from handlers.impact.report import RULE, TILES, bar_scale, call_counts, label_of, number
-from storage.models import Idea, Organisation, Project, ProjectUpdate
+from storage.models import Idea, Organisation, Person, Project, ProjectUpdate
 from storage.repositories import Calls
 
 PATH = "/impact"
@@ -97,6 +97,10 @@ AT_A_GLANCE = N_("In één oogopslag")
 REALISED = N_("Gerealiseerd")
 JOIN = N_("Doe mee")
 OPEN_IN_TELEGRAM = N_("Open in Telegram")
+BACK_IN_TELEGRAM = N_("Steun of volg dit in Telegram")
+IN_THE_MAKING = N_("Ideeën en projecten in de maak")
+NEW_IDEA = N_("nieuw idee")
+NO_IDEAS = N_("Nu staat er geen nieuw idee open. Deel zelf een idee in Telegram!")
 UPDATED = N_("Bijgewerkt op {moment}.")
 NOTHING = N_("Nog niets.")
 NO_PROJECTS = N_("Nog geen gerealiseerde projecten. Binnenkort meer!")
@@ -181,6 +185,8 @@ async def page(scope: Scope) -> str:
         _tiles(figures, t),
         f"<h2>{escape(t(REALISED))}</h2>",
         await _realised(scope),
+        f"<h2>{escape(t(IN_THE_MAKING))}</h2>",
+        await _in_the_making(scope),
         await _rounds(scope),
         f"<h2>{escape(t(JOIN))}</h2>",
         await _open_calls(scope),
@@ -239,9 +245,43 @@ async def _realised(scope: Scope) -> str:
         cards.append(
             f'<article class="card"><h3>{escape(short(idea.idea, 90))}</h3>'
             f"<p>{escape(short(idea.problem, 140))}</p>"
-            f'<p class="muted">{escape(short(done, 140))}</p></article>'
+            f'<p class="muted">{escape(short(done, 140))}</p>{_back_link(scope, "p", project.id)}</article>'
         )
     return "".join(cards)
+
+
+IN_THE_MAKING_SHOWN = 6
+
+
+async def _in_the_making(scope: Scope) -> str:
+    """Published ideas and running projects, the most supported first, each with its link to back it in Telegram."""
+    t = scope.t
+    blocked = select(Person.id).where(Person.id == Idea.author_id, Person.blocked_at.is_not(None)).exists()
+    running = (IdeaState.ADOPTED, IdeaState.PROTOTYPING, IdeaState.TESTED)
+    rows = (
+        await scope.session.execute(
+            select(Idea, Project)
+            .outerjoin(Project, Project.idea_id == Idea.id)
+            .where(Idea.state.in_((IdeaState.PUBLISHED, *running)), ~blocked)
+            .order_by(Idea.supporters.desc(), Idea.id.desc())
+            .limit(IN_THE_MAKING_SHOWN)
+        )
+    ).all()
+    if not rows:
+        return f'<p class="muted">{escape(t(NO_IDEAS))}</p>'
+    return "".join(
+        f'<article class="card"><h3>{escape(short(idea.idea, 90))}</h3>'
+        f"<p>{escape(short(idea.problem, 140))}</p>"
+        f'<p class="muted">{escape(t(PHASE_LABELS[project.phase]) if project else t(NEW_IDEA))}</p>'
+        f"{_back_link(scope, 'p', project.id) if project else _back_link(scope, 'i', idea.id)}</article>"
+        for idea, project in rows
+    )
+
+
+def _back_link(scope: Scope, kind: str, row_id: int) -> str:
+    """The button that opens an idea or project in Telegram, to support or follow it there."""
+    link = f"https://t.me/{scope.settings.telegram_bot_username}?start={support.deep_link(kind, row_id)}"
+    return f'<a class="button" href="{escape(link)}">{escape(scope.t(BACK_IN_TELEGRAM))}</a>'
 
 
 async def _open_calls(scope: Scope) -> str:

@@ -6,10 +6,11 @@ from bot.app import command_action
 from bot.context import Context
 from bot.i18n import N_
 from bot.replies import Action, Button
-from handlers import calls
+from handlers import calls, support
 
 ITEMS = (
     ("agenda", N_("📣 Wat loopt er?")),
+    ("ideeen", N_("🌱 Ideeën en projecten")),
     ("idee", N_("💡 Idee delen")),
     ("tijd", N_("🕒 Tijd geven")),
     ("kennis", N_("🧰 Kennis delen")),
@@ -34,6 +35,7 @@ HELP_MORE = N_(
     "Nog meer:\n"
     "/profiel – je profiel bekijken en aanpassen\n"
     "/bijdragen – wat je al deelde\n"
+    "/ideeen – ideeën en projecten van anderen\n"
     "/mijnoproepen – waar je aan meedoet\n"
     "/mijnimpact – wat je bijdroeg, in cijfers\n"
     "/pauze – even geen berichten\n"
@@ -53,14 +55,16 @@ async def show_menu(ctx: Context) -> None:
 
 
 async def start(ctx: Context) -> None:
-    """/start, optionally with a deep link ("/start c12" opens call 12); mid-dialogue, where we were."""
+    """/start, optionally with a deep link ("/start c12" opens call 12, "i4" idea 4, "p2" project 2);
+    mid-dialogue, where we were."""
     payload = ctx.event.argument
     call_id = calls.deep_link_call(payload)
     if call_id is not None:
         await calls.show_call(ctx, call_id)
+    opened = call_id is not None or await support.show_link(ctx, payload)
     if ctx.conversation is not None:
         await ctx.dialogue.render(ctx, prefix=ctx.t(N_("Welkom terug! We waren hier gebleven:")))
-    elif call_id is None:  # also after a link that means nothing (any other text after /start)
+    elif not opened:  # also after a link that means nothing (any other text after /start)
         show(ctx)
 
 

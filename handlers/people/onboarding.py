@@ -11,7 +11,7 @@ from bot.dialogue import PREFILLED, ChoiceStep, Flow, MultiStep, TextStep, YesNo
 from bot.i18n import N_, Translator, supported
 from bot.replies import Action, Button
 from bot.typed import yes_or_no
-from handlers import calls
+from handlers import calls, support
 from handlers.common.domain import Role
 from handlers.common.options import CONTRIBUTIONS, LANGUAGES, LEVEL_BRINGS, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
 from handlers.people import menu, privacy, workspace
@@ -123,6 +123,8 @@ async def onboarding_done(ctx: Context, answers: dict[str, Any]) -> None:
     call_id = calls.deep_link_call(answers.get("_then", ""))
     if call_id is not None:
         await calls.show_call(ctx, call_id)  # the call whose link brought them here
+    elif await support.show_link(ctx, answers.get("_then", "")):  # the idea or project they wanted to back
+        pass
     elif not await calls.show_fitting(ctx):
         menu.show(ctx)
 
@@ -243,6 +245,14 @@ async def before_consent(ctx: Context) -> bool:
     if tapped is not None and tapped.route == calls.CALL:  # a button on the call a link showed
         await on_call_before_consent(ctx, tapped)
         return False
+    if tapped is not None and support.link_of_tap(tapped):  # "Ik steun dit" on the card a link showed
+        ctx.say(ctx.t(N_("Fijn dat je dit steunt! Daarvoor moet ik bewaren wie je bent.")))
+        ask_consent(ctx, then=support.link_of_tap(tapped))
+        return False
+    hello = N_("Hallo! Ik ben Gangmaker, de chatbot van Kortrijk 2030. Dit is wat je opende:")
+    if event.command == "start" and support.deep_link_target(event.argument):  # public: shown, backing asks consent
+        await support.show_link(ctx, event.argument, lead=ctx.t(hello))
+        return False
     # A call link shows the call first (it is public); joining asks for consent.
     call_id = calls.deep_link_call(event.argument) if event.command == "start" else None
     if (
@@ -268,7 +278,7 @@ async def answer_consent(ctx: Context) -> bool:
         ctx.locale_hint = supported(locale or event.locale_hint)
         if ctx.person is not None:  # someone known reads the question in the language they tapped
             ctx.person.locale = ctx.locale_hint
-        then = then if calls.deep_link_call(then) is not None else ""
+        then = then if calls.deep_link_call(then) is not None or support.deep_link_target(then) else ""
         if action in (YES, PARENT):
             await give_consent(ctx, then, parent=action == PARENT)
         elif action == YOUNG:
@@ -386,6 +396,10 @@ async def give_consent(ctx: Context, then: str = "", parent: bool = False) -> No
         version=ctx.settings.privacy_version,
         **({"parent": True} if parent else {}),
     )
+    if support.deep_link_target(then):  # they came to back an idea: the card again after the questions
+        ctx.say(ctx.t(N_("Fijn, dank je! Eerst een paar korte vragen, zodat ik je beter ken.")))
+        await ctx.dialogue.start(ctx, ONBOARDING, {"_then": then})
+        return
     if then:  # they came to join a call: a name is enough for now
         ctx.say(ctx.t(N_("Fijn, dank je! Eén vraag nog, dan schrijf ik je in.")))
         await ctx.dialogue.start(ctx, JOIN_FROM_LINK, {"_then": then})

@@ -33,7 +33,7 @@ PART = Part(
     name="projects",
     commands=(
         Command(("koppel", "join", "rejoindre"), projects.request_membership),
-        Command(("projecten", "projects", "projets"), projects.list_projects, role=Role.PARTNER),
+        Command(("projecten", "projects", "projets"), projects.list_projects),  # residents browse (support)
     ),
     routes={
         projects.MEMBER: Route(projects.on_member_button, role=Role.COORDINATOR),

@@ -15,7 +15,7 @@ from bot.errors import Expired
 from bot.i18n import N_
 from bot.outbox import Purpose, enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Message, Reply, Room, Section, short
-from handlers import calls, ideas, rounds
+from handlers import calls, ideas, rounds, support
 from handlers.common import pushing
 from handlers.common.domain import PHASES, SMALL, TOOK_PART, UNDER, IdeaState, ProjectPhase, Role, SharedRoom
 from handlers.common.options import PHASE_LABELS
@@ -460,9 +460,13 @@ async def _full_card(ctx: Context, project: Project, organisation: Organisation)
 
 
 async def list_projects(ctx: Context) -> None:
-    """/projecten: every project of the partner's organisations in one message; a tap opens one."""
+    """/projecten: for a partner, every project of their organisations in one message (a tap opens
+    one); anyone else browses the running projects (support)."""
     t = ctx.t
     organisations = {o.id: o for o in await organisations_of(ctx)}
+    if not organisations:
+        await support.browse_projects(ctx)
+        return
     found = await _of_partner(ctx, organisations)
     if not found:
         ctx.say(t(N_("Je organisatie heeft nog geen projecten. Pak een idee op in het kanaal van de partners.")))

@@ -453,6 +453,7 @@ ROUTE_VERBS = {
     "adopt": ("idea",),
     "ocontact": ("ask",),
     "proj": ("next", "stop", "call"),
+    "sup": ("back", "unback", "follow", "unfollow", "more"),
     "pquiet": ("mute",),
     "callok": ("approve", "deny"),
     "relay": ("allow", "deny", "answer", "close"),
