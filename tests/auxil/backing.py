@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 
 from storage.db import session_factory
-from storage.models import Follow, Idea, Support
+from storage.models import Follow, Idea, Person, Support
 
 
 async def _back(engine, model, counter: str, idea_id: int, person_ids, now: datetime) -> None:
@@ -57,3 +57,15 @@ async def idea(
         session.add(row)
         await session.flush()
         return row.id
+
+
+async def people(engine, count: int, now: datetime) -> list[int]:
+    """`count` residents (no chat of their own), for counting; their ids."""
+    async with session_factory(engine)() as session, session.begin():
+        rows = [
+            Person(display_name=f"Buur {n}", locale="nl", consent_at=now, consent_version="2026-11")
+            for n in range(count)
+        ]
+        session.add_all(rows)
+        await session.flush()
+        return [row.id for row in rows]
