@@ -197,7 +197,8 @@ async def gather(
     locale: str = "nl",
 ) -> Figures:
     """Count one period, for everyone or for one organisation: the ideas it took up, its
-    projects, the offers it was put in touch with, its calls and who came to them."""
+    projects, the offers it was put in touch with, its calls and who came to them; and the supports
+    and follows given to public ideas (its own, for an organisation)."""
     org = organisation_id
     own_projects = select(Project.id).where(Project.organisation_id == org)
     if org is None:
