@@ -9,11 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import rows_changed
 from storage.models import Follow, Idea, Person, Support
 
+Backing = type[Support] | type[Follow]
 # Each kind of backing and the counter on the idea that counts it.
-COUNTERS = {Support: "supporters", Follow: "followers"}
+COUNTERS: dict[Backing, str] = {Support: "supporters", Follow: "followers"}
 
 
-async def backed_by(session: AsyncSession, model: type[Support] | type[Follow], person: Person) -> list[Idea]:
+async def backed_by(session: AsyncSession, model: Backing, person: Person) -> list[Idea]:
     """The ideas the person supports (or follows), the earliest first."""
     return list(
         await session.scalars(
@@ -22,7 +23,7 @@ async def backed_by(session: AsyncSession, model: type[Support] | type[Follow], 
     )
 
 
-async def withdraw(session: AsyncSession, model: type[Support] | type[Follow], idea_id: int, person_id: int) -> bool:
+async def withdraw(session: AsyncSession, model: Backing, idea_id: int, person_id: int) -> bool:
     """Take one support (or follow) back; the counter drops only when a row went, so a second
     tap, or one racing it, changes nothing."""
     gone = await rows_changed(session, delete(model).where(model.idea_id == idea_id, model.person_id == person_id))

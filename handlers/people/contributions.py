@@ -13,7 +13,7 @@ from storage import backing
 from storage.models import Follow, Idea, Support
 
 BACKING = "backing"  # route of the stop buttons: Action.of(BACKING, "support" | "follow", idea id)
-KINDS = {"support": Support, "follow": Follow}
+KINDS: dict[str, backing.Backing] = {"support": Support, "follow": Follow}
 
 
 async def show_contributions(ctx: Context) -> None:
