@@ -152,6 +152,17 @@ class Ideas:
             )
         )
 
+    async def most_backed(self, state: str, limit: int) -> list[Idea]:
+        """The ideas in this state with the most supporters first (then followers, then the oldest)."""
+        return list(
+            await self.session.scalars(
+                select(Idea)
+                .where(Idea.state == state)
+                .order_by(Idea.supporters.desc(), Idea.followers.desc(), Idea.id)
+                .limit(limit)
+            )
+        )
+
     async def similar(self, idea: Idea, limit: int = 3) -> list[Idea]:
         """Other ideas that share words with this one, the closest first: PostgreSQL's Dutch
         text search, or SQLite's FTS5 (both kept by migration 0009)."""

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from benchmarks import broadcast, city, replies, rounds, turns
+from benchmarks import broadcast, city, replies, rounds, support, turns
 from storage.db import session_factory
 from storage.models import Idea
 
@@ -64,3 +64,9 @@ async def test_replies_answers_every_update_once_and_the_broadcast_loses_nothing
         "lost": 0,
         "repeated": 0,
     }
+
+
+async def test_support_keeps_the_counters_in_step_and_tells_every_follower_once(engine):
+    figures = await support.run(300, 40, 10, 3000, 120, url_of(engine), runs=5)
+    assert figures["supports"] == figures["counted"] == 3000 + figures["taps added"]
+    assert figures["queued"] == figures["outbox rows"] == 120

@@ -81,6 +81,8 @@ async def test_the_csv_figures_of_a_month_are_those_of_the_seed(engine):
         "round_respondents_by_neighbourhood",
         "round_respondents_by_role",
         "feedback_scores",
+        "supports_by_theme",
+        "supports_by_neighbourhood",
     }
     assert csvs["summary"][0] == ["Code", "Wat", "Aantal"]
     summary = {code: values[0] for code, values in by_code(csvs["summary"]).items()}
@@ -129,6 +131,8 @@ async def test_a_partner_organisation_sees_its_own_projects_calls_and_hours(engi
         "rounds": "0",
         "round_respondents": "0",
         "rounds_closed_loop": "0",
+        "supports": "0",
+        "follows": "0",
     }
     assert [row[0] for row in csvs["calls"][1:]] == [str(ids["benches"])]
     huis = tables(await march(engine, ids["huis"], "Huis van de Mens"))

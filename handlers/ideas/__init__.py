@@ -8,9 +8,9 @@ from bot.app import Command, Part, Push, Route
 from bot.i18n import N_
 from handlers.common.domain import Role
 from handlers.ideas import moderation, sharing
-from handlers.ideas.moderation import idea_card, moderation_buttons, moderator
+from handlers.ideas.moderation import backing_line, idea_card, moderation_buttons, moderator
 
-__all__ = ["PART", "idea_card", "moderation_buttons", "moderator"]
+__all__ = ["PART", "backing_line", "idea_card", "moderation_buttons", "moderator"]
 
 PART = Part(
     name="ideas",

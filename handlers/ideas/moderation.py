@@ -14,7 +14,7 @@ from bot.outbox import Purpose, enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Confirm, Message, Reply, Room, short
 from handlers import projects
 from handlers.common import pushing
-from handlers.common.domain import IdeaState, Role, SharedRoom
+from handlers.common.domain import PUBLIC_IDEAS, SMALL, UNDER, IdeaState, Role, SharedRoom
 from handlers.common.options import IDEA_STATES, NEIGHBOURHOODS, THEMES, label
 from storage.models import Idea, OutboxMessage, Person
 
@@ -52,7 +52,30 @@ def idea_card(ctx: Scope, idea: Idea, buttons: tuple[Button, ...] = (), lead: st
     ]
     if idea.photo:
         lines.append(CardLine(t(N_("Er is een foto bij.")), icon="📷"))
+    backing = backing_line(ctx, idea)
+    if backing is not None:
+        lines.append(backing)
     return Card(t(N_("Idee #{id}"), id=idea.id), tuple(lines), buttons, icon="💡", lead=lead)
+
+
+def backing_line(ctx: Scope, idea: Idea) -> CardLine | None:
+    """How many support and follow a public idea (or its project): counts, never names, and a
+    count under 5 as "< 5" (the small-group rule). Nothing before it is public."""
+    if idea.state not in PUBLIC_IDEAS:
+        return None
+
+    def counted(number: int) -> int | str:
+        return UNDER if 0 < number < SMALL else number
+
+    return CardLine(
+        ctx.t(
+            N_("{supporters} steunen dit · {followers} volgen dit"),
+            supporters=counted(idea.supporters),
+            followers=counted(idea.followers),
+        ),
+        ctx.t(N_("Steun")),
+        icon="👍",
+    )
 
 
 def moderation_buttons(ctx: Scope, idea: Idea) -> tuple[Button, ...]:

@@ -31,6 +31,7 @@ from bot.i18n import N_
 from handlers.common.domain import (
     HIDDEN,
     PHASES,
+    PUBLIC_IDEAS,
     SMALL,
     TOOK_PART,
     UNDER,
@@ -43,6 +44,7 @@ from handlers.common.options import GIFT_KINDS, IDEA_STATES, NEIGHBOURHOODS, PHA
 from storage.models import (
     Call,
     Feedback,
+    Follow,
     Idea,
     Offer,
     Person,
@@ -52,6 +54,7 @@ from storage.models import (
     Round,
     RoundResponse,
     SignUp,
+    Support,
 )
 
 COUNT, PLAIN, HOURS, AVERAGE, DATE = "count", "plain", "hours", "average", "date"
@@ -194,7 +197,8 @@ async def gather(
     locale: str = "nl",
 ) -> Figures:
     """Count one period, for everyone or for one organisation: the ideas it took up, its
-    projects, the offers it was put in touch with, its calls and who came to them."""
+    projects, the offers it was put in touch with, its calls and who came to them; and the supports
+    and follows given to public ideas (its own, for an organisation)."""
     org = organisation_id
     own_projects = select(Project.id).where(Project.organisation_id == org)
     if org is None:
@@ -255,6 +259,10 @@ async def gather(
         by_neighbourhood[neighbourhood or ""] += count
         by_role[role or ""] += count
     closed_loop = sum(round_.outcome is not None for round_ in rounds)
+    supports, follows = (
+        await _backing(session, Support, start, end, org),
+        await _backing(session, Follow, start, end, org),
+    )
 
     took_part = {idea.author_id for idea in ideas if idea.author_id is not None}
     took_part |= {offer.person_id for offer in offers}
@@ -300,6 +308,8 @@ async def gather(
                 Row("rounds", N_("Bevragingen"), (len(rounds),), kind=PLAIN),
                 Row("round_respondents", N_("Antwoorden op bevragingen"), (by_round.total(),)),
                 Row("rounds_closed_loop", N_("Bevragingen met “Wat we ermee doen”"), (closed_loop,), kind=PLAIN),
+                Row("supports", N_("Keer steun voor een idee"), (supports.total(),)),
+                Row("follows", N_("Nieuwe volgers van een idee"), (follows.total(),)),
             ),
         ),
         Table(
@@ -357,6 +367,22 @@ async def gather(
             [*((o.value, o.label) for o in ROLES), ("", NOT_FILLED)],
         ),
         _rounds(rounds, by_round),
+        _backed(
+            N_("Steun en volgers per thema"),
+            "supports_by_theme",
+            N_("Thema"),
+            _sum_by(supports, 0),
+            _sum_by(follows, 0),
+            ((o.value, o.label) for o in THEMES),
+        ),
+        _backed(
+            N_("Steun en volgers per buurt"),
+            "supports_by_neighbourhood",
+            N_("Buurt"),
+            _sum_by(supports, 1),
+            _sum_by(follows, 1),
+            ((o.value, o.label) for o in NEIGHBOURHOODS),
+        ),
         _by(
             N_("Antwoorden op bevragingen per buurt"),
             "round_respondents_by_neighbourhood",
@@ -400,6 +426,39 @@ def _by(
     """A table of one count per known value, in the options' order; empty groups left out."""
     rows = tuple(Row(key or "none", label, (counts[key],), literal=literal) for key, label in labels if counts[key])
     return Table(name, title, heading, (Column(column, kind),), rows)
+
+
+async def _backing(
+    session: AsyncSession, model: type[Support] | type[Follow], start: datetime, end: datetime, org: int | None
+) -> Counter[tuple[str, str]]:
+    """The supports (or follows) given in the period to public ideas (for an organisation: those it
+    took up), counted per (theme, neighbourhood) in the database: there may be a million."""
+    query = (
+        select(Idea.theme, Idea.place, func.count())
+        .join(model, model.idea_id == Idea.id)
+        .where(Idea.state.in_(PUBLIC_IDEAS), _within(model.at, start, end))
+        .group_by(Idea.theme, Idea.place)
+    )
+    if org is not None:
+        query = query.where(Idea.id.in_(select(Project.idea_id).where(Project.organisation_id == org)))
+    return Counter({(theme, place): count for theme, place, count in (await session.execute(query)).all()})
+
+
+def _sum_by(counts: Counter[tuple[str, str]], index: int) -> Counter[str]:
+    """The counts per theme (index 0) or per neighbourhood (1)."""
+    summed = Counter[str]()
+    for key, count in counts.items():
+        summed[key[index]] += count
+    return summed
+
+
+def _backed(title: str, name: str, heading: str, supports: Counter[str], follows: Counter[str], labels: Any) -> Table:
+    """Supports and new followers per theme or neighbourhood, in the options' order; groups with
+    neither left out."""
+    rows = tuple(
+        Row(key, label, (supports[key], follows[key])) for key, label in labels if supports[key] or follows[key]
+    )
+    return Table(name, title, heading, (Column(N_("Steun"), COUNT), Column(N_("Volgers"), COUNT)), rows)
 
 
 def _offers(offers: list[Offer]) -> Table:

@@ -20,7 +20,7 @@ from bot.app import PageContent
 from bot.context import Scope
 from bot.i18n import N_, SUPPORTED, Translator
 from bot.replies import short
-from handlers import calls, rounds, support
+from handlers import calls, ideas, rounds, support
 from handlers.common.domain import PUBLIC_IDEAS, IdeaState, ProjectPhase
 from handlers.common.options import LANGUAGES, PHASE_LABELS, label
 from handlers.impact import figures as impact
@@ -42,6 +42,8 @@ CHARTS = (
     "participants_by_neighbourhood",
     "participants_by_role",
     "feedback_scores",
+    "supports_by_theme",
+    "supports_by_neighbourhood",
 )
 CALLS_SHOWN = 8
 # --button: white text on it reads at 4.97:1 (WCAG AA asks 4.5:1; the coral itself gave 3.38:1).
@@ -119,6 +121,8 @@ COLOURS = {  # classes of the stylesheet; ink when not named
     "ideas_by_state": "gold",
     "ideas_by_theme": "gold",
     "projects_by_phase": "teal",
+    "supports_by_theme": "coral",
+    "supports_by_neighbourhood": "coral",
     "offers_by_kind": "coral",
     "feedback_scores": "gold",
 }
@@ -219,7 +223,8 @@ def _tiles(figures: Figures, t: Translator) -> str:
 
 
 async def _realised(scope: Scope) -> str:
-    """Each realised project's story in two lines: what residents saw, and what the organisation did."""
+    """Each realised project's story in two lines: what residents saw, and what the organisation did;
+    and how many support and follow it (under the small-group rule)."""
     t = scope.t
     rows = (
         await scope.session.execute(
@@ -242,10 +247,12 @@ async def _realised(scope: Scope) -> str:
             .limit(1)
         )
         done = f"{organisation.name}: {step.text}" if step is not None else organisation.name
+        backing = ideas.backing_line(scope, idea)
+        counted = f'<p class="muted">{escape(backing.value)}</p>' if backing is not None else ""
         cards.append(
             f'<article class="card"><h3>{escape(short(idea.idea, 90))}</h3>'
             f"<p>{escape(short(idea.problem, 140))}</p>"
-            f'<p class="muted">{escape(short(done, 140))}</p>{_back_link(scope, "p", project.id)}</article>'
+            f'<p class="muted">{escape(short(done, 140))}</p>{counted}{_back_link(scope, "p", project.id)}</article>'
         )
     return "".join(cards)
 

@@ -462,6 +462,8 @@ def _panels(figures: Figures, t: Translator, calls_limit: int | None) -> list[Pa
         _bars(figures.table("round_respondents_by_role"), t, TEAL),
         _bars(figures.table("participants_by_neighbourhood"), t, NAVY),
         _bars(figures.table("participants_by_role"), t, NAVY),
+        _bars(figures.table("supports_by_theme"), t, CORAL),
+        _bars(figures.table("supports_by_neighbourhood"), t, CORAL),
         _scores(figures, t),
     ]
 

@@ -47,6 +47,7 @@ PART = Part(
     ),
     routes={
         privacy.PRIVACY: Route(privacy.on_privacy_button),
+        contributions.BACKING: Route(contributions.on_backing_button),
         menu.HELP_ROUTE: Route(menu.on_help_button),
         profile.PROFILE: Route(profile.on_profile_button),
         nudges.ANSWER: Route(nudges.on_nudge_button),

@@ -14,6 +14,7 @@ from bot.replies import Action, Button, Document
 from handlers import calls, projects, rounds
 from handlers.common.domain import HOLDING, SignUpState
 from handlers.common.options import NEIGHBOURHOODS, label
+from storage import backing
 from storage.models import (
     Call,
     Feedback,
@@ -194,12 +195,14 @@ def summary(ctx: Context, document: dict[str, Any]) -> str:
 async def before_erasure(scope: Scope, person: Person) -> None:
     """Before someone is erased: their places go to the next on each waitlist, their
     conversations with partners (or residents) end, the other side told, their answers to rounds
-    still open go, and those to closed rounds stay in the counts without them or their words."""
+    still open go, and those to closed rounds stay in the counts without them or their words; their
+    supports and follows go, and the ideas' counts drop."""
     held = await Calls(scope.session).sign_ups_of(person, (*HOLDING, SignUpState.WAITLISTED))
     for sign_up in held:
         await calls.cancel_sign_up(scope.session, scope.settings, sign_up, scope.now)
     await projects.end_conversations(scope, person)
     await rounds.forget_person(scope.session, person, scope.now)
+    await backing.withdraw_all(scope.session, person)
 
 
 async def forget_done(ctx: Context, answers: dict[str, Any]) -> None:

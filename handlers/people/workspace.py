@@ -34,7 +34,7 @@ async def admit(ctx: Context) -> bool:
 
 
 async def home(ctx: Context) -> None:
-    """What everyone can start; a partner's projects; for a coordinator the ideas to moderate, the
+    """What everyone can start; a partner's projects and the ideas still to take up; for a coordinator the ideas to moderate, the
     partners' calls to approve, and the calls with their sign-ups."""
     t = ctx.t
     start = [
@@ -45,6 +45,7 @@ async def home(ctx: Context) -> None:
     sections = []
     if await ctx.has_role(Role.PARTNER):
         sections.append(await projects.partner_section(ctx, SHOWN))
+        sections.append(await projects.untaken_section(ctx, SHOWN))
     if await ctx.has_role(Role.COORDINATOR):
         start.insert(0, Button(t(N_("📣 Nieuwe oproep")), command_action("oproep"), style="primary"))
         sections += [await _moderation(ctx), await _approvals(ctx), await _calls(ctx)]

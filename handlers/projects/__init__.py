@@ -13,6 +13,7 @@ from handlers.projects.projects import (
     offer_to_partners,
     organisations_of,
     partner_section,
+    untaken_section,
 )
 from handlers.projects.relay import ask as ask_contact
 from handlers.projects.relay import end_conversations, end_former_partners_conversations
@@ -27,6 +28,7 @@ __all__ = [
     "offer_to_partners",
     "organisations_of",
     "partner_section",
+    "untaken_section",
 ]
 
 PART = Part(

@@ -232,8 +232,27 @@ async def render_published(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if idea is None or idea.state != IdeaState.PUBLISHED:
         return []
     t = ctx.t
-    adopt = Button(t(N_("Wij pakken dit op")), Action.of(ADOPT, "idea", idea.id), style="primary")
-    return [ideas.idea_card(ctx, idea, (adopt,), lead=t(N_("Een inwoner deelde dit idee. Wie pakt het op?")))]
+    lead = t(N_("Een inwoner deelde dit idee. Wie pakt het op?"))
+    return [ideas.idea_card(ctx, idea, (_adopt_button(ctx, idea),), lead=lead)]
+
+
+def _adopt_button(ctx: Scope, idea: Idea) -> Button:
+    return Button(ctx.t(N_("Wij pakken dit op")), Action.of(ADOPT, "idea", idea.id), style="primary")
+
+
+async def untaken_section(ctx: Context, shown: int) -> Section:
+    """For a partner's dashboard: the published ideas nobody took up yet, the most supported first,
+    each with the button to take it up."""
+    t = ctx.t
+    found = await ctx.ideas.most_backed(IdeaState.PUBLISHED, shown)
+    cards = tuple(ideas.idea_card(ctx, idea, (_adopt_button(ctx, idea),)) for idea in found)
+    more = t(
+        N_(
+            "{shown} van {total} ideeën getoond, de meest gesteunde eerst. Elk idee staat ook in het kanaal van de partners."
+        )
+    )
+    total = await ctx.ideas.count(state=IdeaState.PUBLISHED)
+    return Section(t(N_("Ideeën om op te pakken")), cards=cards, total=total, more=more)
 
 
 async def on_adopt_button(ctx: Context, tapped: Action) -> None:
@@ -304,6 +323,9 @@ async def project_card(
     lines = [CardLine(organisation.name, t(N_("Organisatie"))), CardLine(t(PHASE_LABELS[project.phase]), t(N_("Fase")))]
     if last:
         lines.append(CardLine(last, t(N_("Laatste stap"))))
+    backing = ideas.backing_line(ctx, idea) if idea is not None else None
+    if backing is not None:
+        lines.append(backing)
     asked, answered = await rounds.project_reach(ctx.session, project.id)
     if asked:
         people = answered if answered >= SMALL else UNDER  # the small-group rule, as everywhere

@@ -60,6 +60,8 @@ EXPECTED = {
         "rounds": 0,  # the rounds are counted in tests/test_rounds_public.py
         "round_respondents": 0,
         "rounds_closed_loop": 0,
+        "supports": 0,  # supports and follows are counted in tests/test_traction.py
+        "follows": 0,
     },
     "ideas_by_state": {"published": 6, "submitted": "< 5", "rejected": "< 5", "adopted": "< 5", "realised": "< 5"},
     "ideas_by_theme": {"green": 5, "heritage": 7},
