@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from bot.app import Application
 from bot.config import Settings
-from handlers import calls, ideas, impact, offers, people, projects, rounds
+from handlers import calls, ideas, impact, offers, people, projects, rounds, support
 
-PARTS = (people.PART, ideas.PART, offers.PART, calls.PART, projects.PART, rounds.PART, impact.PART)
+PARTS = (people.PART, ideas.PART, offers.PART, calls.PART, projects.PART, support.PART, rounds.PART, impact.PART)
 
 
 def application(settings: Settings) -> Application:

@@ -14,11 +14,13 @@ from handlers.projects.projects import (
     organisations_of,
     partner_section,
 )
+from handlers.projects.projects import QUIET
 from handlers.projects.relay import ask as ask_contact
 from handlers.projects.relay import end_conversations, end_former_partners_conversations
 
 __all__ = [
     "PART",
+    "QUIET",
     "ask_contact",
     "choose_organisation",
     "end_conversations",
