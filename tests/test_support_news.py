@@ -5,8 +5,8 @@ supporters hear who did; each step of the project then reaches its followers, in
 from sqlalchemy import update
 
 from storage.db import session_factory
-from storage.models import Idea, OutboxMessage, Person
-from tests.auxil.builders import follow, people, person_of, support, unfollow, unsupport
+from storage.models import Idea, Organisation, OutboxMessage, Person, Project
+from tests.auxil.builders import follow, people, person_of, publish_call, support, unfollow, unsupport
 from tests.auxil.database import rows
 from tests.auxil.town import share_idea, shows, until
 from tests.test_projects import partner_of, published_by_coco, until_card
@@ -65,6 +65,7 @@ async def test_a_round_number_is_told_once(city, engine):
         told.startswith("🎉 Je idee “Kleurrijke bankjes.” heeft nu 10 steunen!")
     )
     await unsupport(engine, idea, neighbours[0])
+    await city.tick(days=1)
     await support(engine, idea, neighbours[10], city.clock())  # back at ten: nothing new to tell
     await city.tick(days=1)
     assert anna.unread_texts() == []
@@ -144,3 +145,27 @@ async def test_supporters_hear_who_took_the_idea_up_and_followers_hear_each_step
     assert news.startswith("Nieuws over je idee")
     queued = [row.person_id for row in await rows(engine, OutboxMessage) if row.purpose == "follower_news"]
     assert len(queued) == 4 and await person_of(engine, anna.id) not in queued  # 3 at adoption, Cleo now
+
+
+async def test_a_projects_call_reaches_its_followers_first_whatever_its_lists_say(city, engine):
+    anna, idea = await published_idea(city, engine)
+    gert = await city.resident(1006, "Gert")  # in Heule, follows nothing
+    eva = await city.resident(1005, "Eva", neighbourhood="Bissegem")  # the call is for Heule
+    async with session_factory(engine)() as session, session.begin():
+        organisation = Organisation(name="Budascoop", created_at=city.clock())
+        session.add(organisation)
+        await session.flush()
+        project = Project(idea_id=idea, organisation_id=organisation.id, phase="prototype", created_at=city.clock())
+        session.add(project)
+    await follow(engine, idea, await person_of(engine, eva.id), city.clock())
+    await publish_call(engine, city.bot.settings, city.clock(), project_id=project.id)
+    announced = [
+        row.person_id
+        for row in sorted(await rows(engine, OutboxMessage), key=lambda row: row.id)
+        if row.purpose == "call"
+    ]
+    assert announced[0] == await person_of(engine, eva.id)  # first, before the neighbourhood's
+    await city.tick()
+    assert any("Bankjes bouwen" in text for text in eva.unread_texts())
+    assert any("Bankjes bouwen" in text for text in gert.unread_texts())
+    assert sorted(announced) == sorted(set(announced))  # once each

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -19,7 +19,7 @@ from handlers.common import audience
 from handlers.common import reach as announcements
 from handlers.common.domain import HELPING, HOLDING, OPEN, CallState, SignUpState
 from storage.db import dialect_name
-from storage.models import Call, Offer, Person, SignUp
+from storage.models import Call, Offer, OutboxMessage, Person, SignUp
 from storage.repositories import referenced
 
 DEFAULT_REMINDERS = (24 * 60, 120)  # minutes before the start
@@ -95,8 +95,24 @@ async def audience_size(session: AsyncSession, call: Call) -> int:
 
 async def announce(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
     """Queue the call for the next ANNOUNCE_BATCH people of its audience, by id from where the last
-    batch stopped; once none are left, the call is announced. Returns how many people this batch covered."""
+    batch stopped; once none are left, the call is announced. A project's call goes first to the
+    project's followers who want calls, whatever its lists say. Returns how many people this batch covered."""
     limit = ANNOUNCE_BATCH
+    if call.project_id is not None and not call.announced_to:
+        told = literal(f"call:{call.id}:person:") + cast(Person.id, String) + literal(":announce")
+        followers = (
+            await session.execute(
+                select(Person.id, Person.quiet_start, Person.quiet_end)
+                .where(
+                    *audience.followers(call.project_id), wanting_calls(), ~exists().where(OutboxMessage.key == told)
+                )
+                .order_by(Person.id)
+                .limit(limit)
+            )
+        ).all()
+        if followers:
+            await _queue(session, settings, call, followers, now)
+            return len(followers)
     people = (
         await session.execute(
             select(Person.id, Person.quiet_start, Person.quiet_end)
@@ -105,6 +121,15 @@ async def announce(session: AsyncSession, settings: Settings, call: Call, now: d
             .limit(limit)
         )
     ).all()
+    await _queue(session, settings, call, people, now)
+    if people:
+        call.announced_to = people[-1].id
+    if len(people) < limit:
+        call.announced_at = now
+    return len(people)
+
+
+async def _queue(session: AsyncSession, settings: Settings, call: Call, people: Any, now: datetime) -> None:
     await enqueue_many(
         session,
         settings,
@@ -115,11 +140,6 @@ async def announce(session: AsyncSession, settings: Settings, call: Call, now: d
         payload={"call_id": call.id},
         hold=True,
     )
-    if people:
-        call.announced_to = people[-1].id
-    if len(people) < limit:
-        call.announced_at = now
-    return len(people)
 
 
 def announcement_key(call: Call, person_id: int) -> str:

@@ -8,13 +8,13 @@ from bot.app import Command, Part, Push, Route
 from handlers.common.domain import Role
 from handlers.projects import projects, relay
 from handlers.projects.projects import (
+    QUIET,
     choose_organisation,
     member_of,
     offer_to_partners,
     organisations_of,
     partner_section,
 )
-from handlers.projects.projects import QUIET
 from handlers.projects.relay import ask as ask_contact
 from handlers.projects.relay import end_conversations, end_former_partners_conversations
 

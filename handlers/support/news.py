@@ -78,7 +78,12 @@ async def render_support_news(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if reached is not None and reached == n:
         text = t(N_("🎉 Je idee “{idea}” heeft nu {n} steunen!"), idea=title, n=n)
     elif reached is not None:
-        text = t(N_("🎉 Je idee “{idea}” haalde {milestone} steunen. Het zijn er nu {n}."), idea=title, milestone=reached, n=n)
+        text = t(
+            N_("🎉 Je idee “{idea}” haalde {milestone} steunen. Het zijn er nu {n}."),
+            idea=title,
+            milestone=reached,
+            n=n,
+        )
     else:
         text = t(N_("Je idee “{idea}” kreeg nieuwe steun."), idea=title)
         if n >= SMALL:
@@ -94,5 +99,7 @@ async def on_news_button(ctx: Context, tapped: Action) -> None:
         raise Expired()
     ctx.known_person.support_news = False
     ctx.say(
-        ctx.t(N_("Oké, je krijgt geen berichten meer over wie je ideeën steunt. Je kunt ze weer aanzetten met /profiel."))
+        ctx.t(
+            N_("Oké, je krijgt geen berichten meer over wie je ideeën steunt. Je kunt ze weer aanzetten met /profiel.")
+        )
     )

@@ -52,11 +52,11 @@ def audience(update: ProjectUpdate, project: Project) -> Any:
     """Who backs the idea and is still to hear this step: its followers (at adoption, its
     supporters too) since before the step, not muted, not queued yet; by person id."""
     fans = select(Follow.person_id.label("person_id")).where(Follow.idea_id == project.idea_id, Follow.at <= update.at)
-    if update.phase == PHASES[0]:
-        fans = union(
-            fans, select(Support.person_id).where(Support.idea_id == project.idea_id, Support.at <= update.at)
-        )
-    backing = fans.subquery()
+    backing = (
+        union(fans, select(Support.person_id).where(Support.idea_id == project.idea_id, Support.at <= update.at))
+        if update.phase == PHASES[0]
+        else fans
+    ).subquery()
     key = literal(news_key(project.id, update.phase, "")) + cast(Person.id, String)
     return (
         select(Person.id, Person.quiet_start, Person.quiet_end)
@@ -114,7 +114,9 @@ async def render_backer_news(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if project is None or idea is None:
         return []
     person, phase = ctx.known_person, row.payload["phase"]
-    follows = await ctx.session.scalar(select(Follow.id).where(Follow.idea_id == idea.id, Follow.person_id == person.id))
+    follows = await ctx.session.scalar(
+        select(Follow.id).where(Follow.idea_id == idea.id, Follow.person_id == person.id)
+    )
     supports = await ctx.session.scalar(
         select(Support.id).where(Support.idea_id == idea.id, Support.person_id == person.id)
     )

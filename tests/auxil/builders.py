@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete, select, update
+
 from handlers.calls import service as call_service
 from handlers.rounds import service as round_service
 from storage.db import session_factory
-from sqlalchemy import delete, select, update
-
 from storage.models import Call, Follow, Idea, Identity, Person, Round, Support
 
 # The call form's answers as Slack submits them: 13 March 2030, 14.00 to 17.00 Brussels time.
@@ -30,7 +30,8 @@ CALL = {
 
 async def publish_call(engine, settings, now: datetime, **fields) -> Call:
     """A call three days ahead for Heule's residents who give time, published at `now` (its
-    announcements queued); `fields` change the coordinator's answers."""
+    announcements queued); `fields` change the coordinator's answers, `project_id` ties it to a project."""
+    project_id = fields.pop("project_id", None)
     answers = (
         dict(
             title="Bankjes bouwen",
@@ -45,6 +46,7 @@ async def publish_call(engine, settings, now: datetime, **fields) -> Call:
     )
     async with session_factory(engine)() as session, session.begin():
         call = call_service.new_call(answers, None, now)
+        call.project_id = project_id
         session.add(call)
         await session.flush()
         await call_service.publish(session, settings, call, now)
