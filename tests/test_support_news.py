@@ -135,16 +135,28 @@ async def test_supporters_hear_who_took_the_idea_up_and_followers_hear_each_step
     news, ask = anna.unread_texts()
     assert "Budascoop" in news and "Mogen ze je berichten sturen via mij?" in ask
 
-    await unfollow(engine, idea.id, await person_of(engine, dirk.id))
+    # Pia moves on late in the evening: the news waits for the morning; Dirk stops following meanwhile.
+    city.clock.advance(hours=12)
     await pia_steps(city, slack, "Naar prototype", "Vijf bankjes staan een week bij de brug.")
     await city.tick()
+    assert cleo.unread_texts() == [] and anna.unread_texts() == []
+    await unfollow(engine, idea.id, await person_of(engine, dirk.id))
+    await city.tick(hours=11)
     [told] = cleo.unread_texts()
     assert "prototype" in told and "Vijf bankjes staan een week bij de brug." in told and "suivez" in told
     assert dirk.unread_texts() == [] and ben.unread_texts() == []
     [news] = anna.unread_texts()
     assert news.startswith("Nieuws over je idee")
     queued = [row.person_id for row in await rows(engine, OutboxMessage) if row.purpose == "follower_news"]
-    assert len(queued) == 4 and await person_of(engine, anna.id) not in queued  # 3 at adoption, Cleo now
+    assert len(queued) == 5 and await person_of(engine, anna.id) not in queued  # 3 at adoption, 2 now
+
+    # Cleo asks for no more news of it: the next step does not reach her.
+    await cleo.tap("Plus de nouvelles à ce sujet", cleo.message_with("Vijf bankjes"))
+    cleo.unread()
+    await pia_steps(city, slack, "Naar testen", "Drie buren testten de bankjes.")
+    await city.tick()
+    assert cleo.unread_texts() == []
+    assert any("Drie buren" in text for text in anna.unread_texts())
 
 
 async def test_a_projects_call_reaches_its_followers_first_whatever_its_lists_say(city, engine):
