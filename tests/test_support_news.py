@@ -138,6 +138,7 @@ async def test_supporters_hear_who_took_the_idea_up_and_followers_hear_each_step
     # Pia moves on late in the evening: the news waits for the morning; Dirk stops following meanwhile.
     city.clock.advance(hours=12)
     await pia_steps(city, slack, "Naar prototype", "Vijf bankjes staan een week bij de brug.")
+    assert len(await rows(engine, OutboxMessage, OutboxMessage.purpose == "follower_news")) == 3  # not in her turn
     await city.tick()
     assert cleo.unread_texts() == [] and anna.unread_texts() == []
     await unfollow(engine, idea.id, await person_of(engine, dirk.id))
