@@ -87,4 +87,13 @@ def test_every_part_of_gangmaker_is_declared_once():
     app = Application.of(PARTS, load_settings(database_url="sqlite://", _env_file=None))
     assert len(app.purposes) == len({purpose.name for purpose in app.purposes})
     assert len(app.checks) == len({check.__name__ for check in app.checks})
-    assert {part.name for part in PARTS} == {"people", "ideas", "offers", "calls", "projects", "support", "rounds", "impact"}
+    assert {part.name for part in PARTS} == {
+        "people",
+        "ideas",
+        "offers",
+        "calls",
+        "projects",
+        "support",
+        "rounds",
+        "impact",
+    }

@@ -20,6 +20,7 @@ from bot.i18n import N_
 from bot.outbox import Purpose, enqueue_many
 from bot.replies import Action, Button, Message, Reply, short
 from handlers import projects
+from handlers.common.audience import reachable
 from handlers.common.domain import PHASES
 from handlers.common.options import PHASE_LABELS
 from storage.db import dialect_name
@@ -42,7 +43,7 @@ RECENT = timedelta(days=2)  # a step older than this is not told any more (the d
 DONE = "support"  # the channel of the marks in processed_event: "news:<update id>", all told
 
 
-def news_key(project_id: int, phase: str, person_id: Any) -> Any:
+def news_key(project_id: int, phase: str, person_id: int | str) -> str:
     """The key of a step's news for one person: the one the idea's author and the people at its
     calls get it under in the partner's turn, so nobody hears the same step twice."""
     return f"project:{project_id}:{phase}:{person_id}"
@@ -50,7 +51,7 @@ def news_key(project_id: int, phase: str, person_id: Any) -> Any:
 
 def audience(update: ProjectUpdate, project: Project) -> Any:
     """Who backs the idea and is still to hear this step: its followers (at adoption, its
-    supporters too) since before the step, not muted, not queued yet; by person id."""
+    supporters too) since before the step, reachable, not muted, not queued yet; by person id."""
     fans = select(Follow.person_id.label("person_id")).where(Follow.idea_id == project.idea_id, Follow.at <= update.at)
     backing = (
         union(fans, select(Support.person_id).where(Support.idea_id == project.idea_id, Support.at <= update.at))
@@ -62,6 +63,7 @@ def audience(update: ProjectUpdate, project: Project) -> Any:
         select(Person.id, Person.quiet_start, Person.quiet_end)
         .join(backing, backing.c.person_id == Person.id)
         .where(
+            *reachable(),
             ~exists().where(ProjectMute.project_id == project.id, ProjectMute.person_id == Person.id),
             ~exists().where(OutboxMessage.key == key),
         )
