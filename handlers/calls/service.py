@@ -9,17 +9,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.outbox import after_quiet_hours, enqueue
+from bot.outbox import after_quiet_hours, enqueue, enqueue_many
 from handlers.calls import purposes
 from handlers.common import audience
 from handlers.common import reach as announcements
 from handlers.common.domain import HELPING, HOLDING, OPEN, CallState, SignUpState
 from storage.db import dialect_name
-from storage.models import Call, Offer, Person, SignUp
+from storage.models import Call, Offer, OutboxMessage, Person, SignUp
 from storage.repositories import referenced
 
 DEFAULT_REMINDERS = (24 * 60, 120)  # minutes before the start
@@ -94,7 +94,32 @@ async def audience_size(session: AsyncSession, call: Call) -> int:
 
 
 async def announce(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
-    """Queue the call for the next ANNOUNCE_BATCH people of its audience; returns how many this batch covered."""
+    """Queue the call for the next ANNOUNCE_BATCH people of its audience; returns how many this batch
+    covered. A project's call goes first to the project's followers who want calls, whatever its lists say."""
+    if call.project_id is not None and not call.announced_to:
+        told = literal(f"call:{call.id}:person:") + cast(Person.id, String) + literal(":announce")
+        followers = (
+            await session.execute(
+                select(Person.id, Person.quiet_start, Person.quiet_end)
+                .where(
+                    *audience.followers(call.project_id), wanting_calls(), ~exists().where(OutboxMessage.key == told)
+                )
+                .order_by(Person.id)
+                .limit(ANNOUNCE_BATCH)
+            )
+        ).all()
+        if followers:
+            await enqueue_many(
+                session,
+                settings,
+                people=followers,
+                key=lambda person_id: announcement_key(call, person_id),
+                purpose=purposes.CALL,
+                now=now,
+                payload={"call_id": call.id},
+                hold=True,
+            )
+            return len(followers)
     return await audience.announce_batch(
         session,
         settings,

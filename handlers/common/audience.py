@@ -1,5 +1,6 @@
 """Who a call or a question round reaches, as SQL conditions on Person: opted in, reachable, not
-blocked, and in every targeting list that is not empty."""
+blocked, and in every targeting list that is not empty; and who follows a project, whom its calls
+reach first whatever their lists say."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.outbox import Purpose, enqueue_many
-from storage.models import Identity, Person
+from storage.models import Follow, Identity, Person, Project, ProjectMute
 
 
 class Targeted(Protocol):
@@ -66,13 +67,28 @@ async def announce_batch(
     return len(people)
 
 
-def conditions(target: Targeted, dialect: str) -> list[Any]:
-    """The audience as SQL conditions on Person (themes and kinds of contribution: any one of them)."""
-    found = [
+def reachable() -> list[Any]:
+    """Onboarded, not blocked, with a chat that takes messages: conditions on Person."""
+    return [
         Person.onboarded_at.is_not(None),
         Person.blocked_at.is_(None),
         exists().where(Identity.person_id == Person.id, Identity.reachable.is_(True)),
     ]
+
+
+def followers(project_id: int) -> list[Any]:
+    """Who follows the idea the project was made of and did not mute the project, reachable:
+    conditions on Person."""
+    return [
+        *reachable(),
+        exists().where(Project.id == project_id, Follow.idea_id == Project.idea_id, Follow.person_id == Person.id),
+        ~exists().where(ProjectMute.project_id == project_id, ProjectMute.person_id == Person.id),
+    ]
+
+
+def conditions(target: Targeted, dialect: str) -> list[Any]:
+    """The audience as SQL conditions on Person (themes and kinds of contribution: any one of them)."""
+    found = reachable()
     for column, wanted in (
         (Person.neighbourhood, target.target_neighbourhoods),
         (Person.role, target.target_roles),

@@ -1,5 +1,6 @@
 """“Mijn profiel”: see every onboarding answer and change any of them, language included,
-and the quiet hours in which Gangmaker sends nothing on its own."""
+the quiet hours in which Gangmaker sends nothing on its own, and whether an author hears of
+the supports for their ideas."""
 
 from __future__ import annotations
 
@@ -26,7 +27,13 @@ QUIET = ChoiceStep(
     ),
     prompt=N_("Oproepen en overzichten wachten dan tot de ochtend. Wanneer wil je geen berichten van mij?"),
 )
-STEPS = (*PROFILE_STEPS, QUIET)
+SUPPORT_NEWS = ChoiceStep(
+    name="support_news",
+    label=N_("Steun voor je ideeën"),
+    options=(Option("yes", N_("Eén bericht per dag")), Option("no", N_("Geen berichten"))),
+    prompt=N_("Steunen mensen je idee? Dan hoor je dat 's avonds, in één bericht per dag. Wil je dat?"),
+)
+STEPS = (*PROFILE_STEPS, QUIET, SUPPORT_NEWS)
 
 
 def _value(ctx: Context, name: str) -> Any:
@@ -35,6 +42,8 @@ def _value(ctx: Context, name: str) -> Any:
         return (
             "none" if person.quiet_start == person.quiet_end else f"{person.quiet_start // 60}-{person.quiet_end // 60}"
         )
+    if name == "support_news":
+        return "yes" if person.support_news else "no"
     return person.locale if name == "language" else getattr(person, name)
 
 
@@ -56,6 +65,8 @@ async def profile_field_done(ctx: Context, answers: dict[str, Any]) -> None:
         start, _, end = answers["quiet"].partition("-")
         person = ctx.known_person
         person.quiet_start, person.quiet_end = (0, 0) if not end else (int(start) * 60, int(end) * 60)
+    if "support_news" in answers:
+        ctx.known_person.support_news = answers["support_news"] == "yes"
     ctx.say(ctx.t(N_("Opgeslagen.")))
     await show_profile(ctx)
 

@@ -8,6 +8,7 @@ from bot.app import Command, Part, Push, Route
 from handlers.common.domain import Role
 from handlers.projects import projects, relay
 from handlers.projects.projects import (
+    QUIET,
     choose_organisation,
     member_of,
     offer_to_partners,
@@ -20,6 +21,7 @@ from handlers.projects.relay import end_conversations, end_former_partners_conve
 
 __all__ = [
     "PART",
+    "QUIET",
     "ask_contact",
     "choose_organisation",
     "end_conversations",

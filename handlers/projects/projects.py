@@ -391,7 +391,7 @@ async def update_done(ctx: Context, answers: dict[str, Any]) -> None:
     idea = await ctx.find(Idea, project.idea_id)
     await _step(ctx, project, idea, phase, answers["text"])
     organisation = await referenced(ctx.session, Organisation, project.organisation_id)
-    ctx.say(t(N_("Bijgewerkt. De indiener van het idee krijgt je update.")))
+    ctx.say(t(N_("Bijgewerkt. Wie het idee indiende of volgt, krijgt je update.")))
     ctx.send(await project_card(ctx, project, idea, organisation, last=answers["text"]))
 
 
@@ -409,7 +409,7 @@ UPDATE_FLOW = Flow(
             label=N_("Wat is er gebeurd?"),
             min_length=10,
             max_length=600,
-            prompt=N_("Vertel kort wat jullie deden en wat er nu komt. De indiener van het idee leest dit."),
+            prompt=N_("Vertel kort wat jullie deden en wat er nu komt. Wie het idee indiende of volgt, leest dit."),
         )
     ],
 )
