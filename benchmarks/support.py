@@ -25,24 +25,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchmarks.city import MONDAY, timed
 from benchmarks.city import seed as seed_residents
 from bot.config import load_settings
-from bot.outbox import enqueue_many
+from bot.scheduler import Jobs
 from handlers.common.domain import IdeaState, ProjectPhase
 from handlers.common.options import NEIGHBOURHOODS, THEMES
-from handlers.projects.projects import PROJECT_NEWS
-from storage.db import create_engine, rows_changed, session_factory
+from handlers.support import news_jobs
+from handlers.support import service as backing
+from handlers.support.service import browse as browsed
+from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
-from storage.models import Follow, Idea, Organisation, OutboxMessage, Person, Project, Support
+from storage.models import Follow, Idea, Organisation, OutboxMessage, Person, Project, ProjectUpdate, Support
 
 BATCH = 10_000  # rows per INSERT while seeding
-NEWS_BATCH = 1000  # followers queued per statement, as the rounds' results are
-PAGE = 5  # cards per page of browsing
 BROWSED = (IdeaState.PUBLISHED, IdeaState.ADOPTED, IdeaState.PROTOTYPING, IdeaState.TESTED)
 RUNNING = (ProjectPhase.EXPLORE, ProjectPhase.PROTOTYPE, ProjectPhase.TEST)
 STATE = {ProjectPhase.EXPLORE: IdeaState.ADOPTED, ProjectPhase.PROTOTYPE: IdeaState.PROTOTYPING}
@@ -147,68 +146,6 @@ async def seed(
     return news
 
 
-def browse_query(person: Person, page: int = 0) -> Any:
-    """What browsing reads: published ideas and running projects (no author, nothing hidden), the
-    person's neighbourhood first, then their themes, then the most supported, one page."""
-    near = case((Idea.place == (person.neighbourhood or ""), 0), else_=1)
-    liked = case((Idea.theme.in_(person.interests or [""]), 0), else_=1)
-    return (
-        select(Idea.id, Idea.idea, Idea.state, Idea.supporters, Idea.followers, Project.id, Project.phase)
-        .outerjoin(Project, Project.idea_id == Idea.id)
-        .where(Idea.state.in_(BROWSED))
-        .order_by(near, liked, Idea.supporters.desc(), Idea.id)
-        .limit(PAGE)
-        .offset(page * PAGE)
-    )
-
-
-async def tap_support(session: AsyncSession, idea_id: int, person_id: int, now: datetime) -> bool:
-    """A support tap: the row once (a second tap changes nothing), and the counter with it."""
-    idea = await session.get(Idea, idea_id)
-    if idea is None or idea.state not in BROWSED:
-        return False
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    added = await rows_changed(
-        session,
-        dialect.insert(Support)
-        .values(idea_id=idea_id, person_id=person_id, at=now)
-        .on_conflict_do_nothing(index_elements=["idea_id", "person_id"]),
-    )
-    if added:
-        await session.execute(update(Idea).where(Idea.id == idea_id).values(supporters=Idea.supporters + 1))
-    return bool(added)
-
-
-async def queue_news(session_maker, settings, project_id: int, now: datetime) -> int:
-    """One message per follower of the project's idea, a batch per transaction, as a check would."""
-    queued, after = 0, 0
-    while True:
-        async with session_maker() as session, session.begin():
-            project = await session.get(Project, project_id)
-            assert project is not None
-            people = (
-                await session.execute(
-                    select(Person.id, Person.quiet_start, Person.quiet_end)
-                    .join(Follow, Follow.person_id == Person.id)
-                    .where(Follow.idea_id == project.idea_id, Person.id > after)
-                    .order_by(Person.id)
-                    .limit(NEWS_BATCH)
-                )
-            ).all()
-            queued += await enqueue_many(
-                session,
-                settings,
-                people=people,
-                key=lambda person_id: f"project:{project_id}:prototype:{person_id}",
-                purpose=PROJECT_NEWS,
-                now=now,
-                payload={"project_id": project_id, "phase": ProjectPhase.PROTOTYPE},
-            )
-        if len(people) < NEWS_BATCH:
-            return queued
-        after = people[-1].id
-
-
 def percentiles(label: str, seconds: list[float]) -> dict[str, float]:
     ms = sorted(1000 * s for s in seconds)
     p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
@@ -245,7 +182,7 @@ async def run(
                 person = await session.get(Person, pick.randint(1, people))
                 assert person is not None
                 started = time.perf_counter()
-                found = (await session.execute(browse_query(person, page=n % 3))).all()
+                found = await browsed(session, person, projects=n % 2 == 1, offset=3 * (n % 3), limit=3)
                 browse.append(time.perf_counter() - started)
                 assert found
         figures["browse"] = percentiles("browse one page (near, themes, support)", browse)
@@ -255,16 +192,23 @@ async def run(
         for _ in range(runs):
             idea_id, person_id = pick.randint(1, ideas + projects), pick.randint(1, people)
             started = time.perf_counter()
-            async with sessions() as session, session.begin():
-                figures["taps added"] += await tap_support(session, idea_id, person_id, now)
+            async with sessions() as session, session.begin():  # what the tap does: check, then back it
+                idea, person = await session.get(Idea, idea_id), await session.get(Person, person_id)
+                if person is not None and idea is not None and await backing.open_to_backing(session, idea):
+                    figures["taps added"] += await backing.add(session, "support", idea, person, now)
             taps.append(time.perf_counter() - started)
         figures["tap"] = percentiles("support tap (row and counter)", taps)
 
+        async with sessions() as session, session.begin():  # the partner's step, as `projects._step` writes it
+            session.add(ProjectUpdate(project_id=news, phase="prototype", text="Vijf bankjes.", by="Pia", at=now))
+        background = Jobs(sessions, settings, [news_jobs.tell_backers])
         started = time.perf_counter()
-        figures["queued"] = await timed(
-            f"phase change: news to {followers} followers", lambda: queue_news(sessions, settings, news, now)
-        )
+        await timed(f"phase change: news to {followers} followers, in the background", lambda: background.run_due(now))
         figures["queueing seconds"] = time.perf_counter() - started
+        async with sessions() as session:
+            figures["queued"] = await session.scalar(
+                select(func.count(OutboxMessage.id)).where(OutboxMessage.purpose == news_jobs.FOLLOWER_NEWS.name)
+            )
         async with sessions() as session:
             figures["supports"] = await session.scalar(select(func.count(Support.id)))
             figures["counted"] = await session.scalar(select(func.sum(Idea.supporters)))

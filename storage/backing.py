@@ -1,12 +1,16 @@
 """Supports and follows as rows, with their counters on the idea kept in step: a person's list,
-taking one back, and taking back all of a person's before they are erased."""
+backing an idea once, taking one back, and taking back all of a person's before they are erased."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import rows_changed
+from storage.db import dialect_name, rows_changed
 from storage.models import Follow, Idea, Person, Support
 
 Backing = type[Support] | type[Follow]
@@ -21,6 +25,22 @@ async def backed_by(session: AsyncSession, model: Backing, person: Person) -> li
             select(Idea).join(model, model.idea_id == Idea.id).where(model.person_id == person.id).order_by(model.at)
         )
     )
+
+
+async def back(session: AsyncSession, model: Backing, idea_id: int, person_id: int, now: datetime) -> bool:
+    """Support (or follow) an idea once; the counter rises only when a row was added, so a second
+    tap, or one racing it, changes nothing."""
+    insert = postgresql_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    added = await rows_changed(
+        session,
+        insert(model)
+        .values(idea_id=idea_id, person_id=person_id, at=now)
+        .on_conflict_do_nothing(index_elements=["idea_id", "person_id"]),
+    )
+    if added:
+        counter = getattr(Idea, COUNTERS[model])
+        await session.execute(update(Idea).where(Idea.id == idea_id).values({counter: counter + 1}))
+    return bool(added)
 
 
 async def withdraw(session: AsyncSession, model: Backing, idea_id: int, person_id: int) -> bool:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, delete, exists, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import case, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from handlers.common.domain import PUBLIC_IDEAS, IdeaState, ProjectPhase
-from storage.db import dialect_name, rows_changed
+from storage import backing
 from storage.models import Follow, Idea, Person, Project, Support
 
 # The ideas of running projects (the idea's state follows its project's phase); realised and stopped ones are not browsed.
@@ -47,36 +45,17 @@ async def add(session: AsyncSession, kind: str, idea: Idea, person: Person, now:
     """Support or follow the idea; False when the person already did (the count moves only on a new row).
     The caller checks `open_to_backing` first."""
     model, counter = KINDS[kind]
-    insert = postgresql_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    added = await rows_changed(
-        session,
-        insert(model)
-        .values(idea_id=idea.id, person_id=person.id, at=now)
-        .on_conflict_do_nothing(index_elements=["idea_id", "person_id"]),
-    )
-    if added:
-        await _count(session, idea, counter, +1)
-    return bool(added)
+    added = await backing.back(session, model, idea.id, person.id, now)
+    await session.refresh(idea, [counter.key])
+    return added
 
 
 async def remove(session: AsyncSession, kind: str, idea: Idea, person: Person) -> bool:
     """Take back a support or stop following; False when there was nothing to take back."""
     model, counter = KINDS[kind]
-    removed = await rows_changed(session, delete(model).where(model.idea_id == idea.id, model.person_id == person.id))
-    if removed:
-        await _count(session, idea, counter, -1)
-    return bool(removed)
-
-
-async def _count(session: AsyncSession, idea: Idea, counter: InstrumentedAttribute[int], step: int) -> None:
-    """Move the idea's counter in the database itself (two taps at once both count), then read it back."""
-    await session.execute(
-        update(Idea)
-        .where(Idea.id == idea.id)
-        .values({counter.key: counter + step})
-        .execution_options(synchronize_session=False)
-    )
+    removed = await backing.withdraw(session, model, idea.id, person.id)
     await session.refresh(idea, [counter.key])
+    return removed
 
 
 async def browse(session: AsyncSession, person: Person, projects: bool, offset: int, limit: int) -> list[Idea]:
