@@ -62,7 +62,7 @@ class TimedTelegram(FakeTelegram):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.watched: set[int] = set()
-        self.arrivals: dict[int, list[float]] = defaultdict(list)
+        self.reply_times: dict[int, list[float]] = defaultdict(list)
         self._waiting: dict[int, asyncio.Event] = {}
 
     async def _sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +70,7 @@ class TimedTelegram(FakeTelegram):
         message = await super()._sendMessage(params)
         chat = message["chat"]["id"]
         if chat in self.watched:
-            self.arrivals[chat].append(arrived)
+            self.reply_times[chat].append(arrived)
             if chat in self._waiting:
                 self._waiting.pop(chat).set()
         return message
@@ -79,7 +79,7 @@ class TimedTelegram(FakeTelegram):
         """Wait until `chat` has had `count` replies; False when they did not come in time."""
         try:
             async with asyncio.timeout(timeout):
-                while len(self.arrivals[chat]) < count:
+                while len(self.reply_times[chat]) < count:
                     await self._waiting.setdefault(chat, asyncio.Event()).wait()
         except TimeoutError:
             return False
@@ -98,7 +98,7 @@ class Load:
 
     async def begin(self) -> float:
         await asyncio.sleep(self.settle)
-        self.fake.arrivals.clear()
+        self.fake.reply_times.clear()
         self._refused = len(self.fake.refused(429))
         return time.perf_counter()
 
@@ -143,7 +143,7 @@ class Load:
         return self.figures(started)
 
     def figures(self, started: float) -> dict[str, float]:
-        arrivals = self.fake.arrivals
+        arrivals = self.fake.reply_times
         latencies = [r - s for chat in self.chats for s, r in zip(self.sent[chat], arrivals[chat], strict=False)]
         last = max((times[-1] for times in arrivals.values() if times), default=started)
         seconds = max(last - started, 1e-9)

@@ -312,6 +312,9 @@ async def consent_holds(ctx: Context) -> bool:
         or privacy.exercises_a_right(ctx)
     ):
         return True
+    if ctx.conversation is not None:  # a dialogue begun under the role does not go on without the yes
+        await ctx.conversations.end(ctx.conversation)
+        ctx.conversation = None
     if not await answer_consent(ctx):
         ctx.say(ctx.t(N_("Je bent geen coördinator meer. Om hier mee te doen als inwoner, heb ik eerst je ja nodig.")))
         ask_consent(ctx)
