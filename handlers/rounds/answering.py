@@ -28,6 +28,7 @@ ROUND = "round"  # route of a round's buttons: Action.of(ROUND, "answer" | "no",
 ROUND_ID = "_round_id"
 CLOSED = N_("Deze bevraging is gesloten. Bedankt om mee te denken!")
 QUESTIONS = "_questions"  # the round's questions as the reader sees them, kept with the dialogue
+KEPT = "_kept"  # the questions this dialogue has stored an answer to (nothing to replace before that)
 # A scale typed in words, in each language.
 NUMBER_WORDS = {
     **dict.fromkeys(("een", "one", "un", "une"), 1),
@@ -153,7 +154,9 @@ async def _save(ctx: Context, index: int, value: Any, other: str | None = None) 
     response = await service.respond(ctx.session, round_, ctx.known_person, ctx.now)
     if other is None:
         other = conversation.answers.get(other_name(index))
-    await service.record(ctx.session, round_, response, index, value, ctx.now, other=other)
+    kept = list(conversation.answers.get(KEPT) or ())
+    await service.record(ctx.session, round_, response, index, value, ctx.now, other=other, first=index not in kept)
+    conversation.answers = {**conversation.answers, KEPT: sorted({*kept, index})}
 
 
 def _other_saver(index: int) -> Any:
@@ -286,6 +289,7 @@ async def start_answering(ctx: Context, round_: Round) -> None:
         answers |= {slot_name(index): value for index, value in values.items()}
         answers |= {other_name(index): text for index, text in others.items()}
         answers[PREFILLED] = [name for name in answers if not name.startswith("_")]
+        answers[KEPT] = sorted(values)
     complete = response is not None and (response.completed_at is not None or len(values) == total)
     await ctx.dialogue.start(ctx, ANSWER_FLOW, answers, at_summary=complete)
 

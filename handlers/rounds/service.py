@@ -155,14 +155,18 @@ async def record(
     value: Any,
     now: datetime,
     other: str | None = None,
+    *,
+    first: bool = False,
 ) -> None:
-    """Store (or replace) the answer to question `number` (from 0); None takes it back."""
+    """Store (or replace) the answer to question `number` (from 0); None takes it back. `first`: the
+    question was never answered by this response, so there is nothing to replace."""
     question = round_.questions[number]
-    await session.execute(
-        delete(RoundAnswer).where(RoundAnswer.response_id == response.id, RoundAnswer.question == number)
-    )
-    for option, text in rows_of(question, value):
-        session.add(
+    with session.no_autoflush:  # the turn's other changes go in the one flush below
+        if not first:
+            await session.execute(
+                delete(RoundAnswer).where(RoundAnswer.response_id == response.id, RoundAnswer.question == number)
+            )
+        session.add_all(
             RoundAnswer(
                 response_id=response.id,
                 round_id=round_.id,
@@ -171,10 +175,10 @@ async def record(
                 text=other if option == OTHER else text,
                 at=now,
             )
+            for option, text in rows_of(question, value)
         )
-    response.updated_at = now
-    if round_.answered_at is None or (round_.drawn_at is not None and round_.answered_at <= round_.drawn_at):
-        round_.answered_at = now  # the live card is due again; until it is redrawn, no answer writes the round
+        if round_.answered_at is None or (round_.drawn_at is not None and round_.answered_at <= round_.drawn_at):
+            round_.answered_at = now  # the live card is due again; until it is redrawn, no answer writes the round
     await session.flush()
 
 
