@@ -6,7 +6,8 @@ from sqlalchemy import update
 
 from storage.db import session_factory
 from storage.models import Idea, Organisation, OutboxMessage, Person, Project
-from tests.auxil.builders import follow, people, person_of, publish_call, support, unfollow, unsupport
+from tests.auxil.backing import follow, people, support, unfollow, unsupport
+from tests.auxil.builders import person_of, publish_call
 from tests.auxil.database import rows
 from tests.auxil.town import share_idea, shows, until
 from tests.test_projects import partner_of, published_by_coco, until_card

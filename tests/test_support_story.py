@@ -6,7 +6,8 @@ one stops following and hears no more, and a person's backing is in their data a
 import json
 
 from storage.models import Idea, Support
-from tests.auxil.builders import people, person_of, support
+from tests.auxil.backing import people, support
+from tests.auxil.builders import person_of
 from tests.auxil.database import rows
 from tests.auxil.town import share_idea, shows, until
 from tests.test_projects import partner_of, published_by_coco, until_card, until_home

@@ -5,30 +5,39 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
-
+from storage import backing
 from storage.db import session_factory
 from storage.models import Follow, Idea, Person, Support
 
 
-async def _back(engine, model, counter: str, idea_id: int, person_ids, now: datetime) -> None:
+async def _back(engine, model, idea_id: int, person_ids, now: datetime) -> None:
     async with session_factory(engine)() as session, session.begin():
         for person_id in person_ids:
-            session.add(model(idea_id=idea_id, person_id=person_id, at=now))
-        column = getattr(Idea, counter)
-        await session.execute(update(Idea).where(Idea.id == idea_id).values({column: column + len(person_ids)}))
+            await backing.back(session, model, idea_id, person_id, now)
+
+
+def _ids(person_id: int | list[int]) -> list[int]:
+    return person_id if isinstance(person_id, list) else [person_id]
 
 
 async def support(engine, idea_id: int, person_id: int | list[int], now: datetime) -> None:
-    """The person (or each of the people) supports the idea."""
-    ids = person_id if isinstance(person_id, list) else [person_id]
-    await _back(engine, Support, "supporters", idea_id, ids, now)
+    """The person (or each of the people) supports the idea ("Ik steun dit"), counted as a tap counts it."""
+    await _back(engine, Support, idea_id, _ids(person_id), now)
 
 
 async def follow(engine, idea_id: int, person_id: int | list[int], now: datetime) -> None:
-    """The person (or each of the people) follows the idea."""
-    ids = person_id if isinstance(person_id, list) else [person_id]
-    await _back(engine, Follow, "followers", idea_id, ids, now)
+    """The person (or each of the people) follows the idea ("Volgen"), and so the project it becomes."""
+    await _back(engine, Follow, idea_id, _ids(person_id), now)
+
+
+async def unsupport(engine, idea_id: int, person_id: int) -> None:
+    async with session_factory(engine)() as session, session.begin():
+        await backing.withdraw(session, Support, idea_id, person_id)
+
+
+async def unfollow(engine, idea_id: int, person_id: int) -> None:
+    async with session_factory(engine)() as session, session.begin():
+        await backing.withdraw(session, Follow, idea_id, person_id)
 
 
 async def idea(
@@ -59,13 +68,21 @@ async def idea(
         return row.id
 
 
-async def people(engine, count: int, now: datetime) -> list[int]:
-    """`count` residents (no chat of their own), for counting; their ids."""
+async def people(engine, count: int, now: datetime, locale: str = "nl") -> list[int]:
+    """`count` residents of Heule straight in the database (with no chat: nothing reaches them); their ids."""
     async with session_factory(engine)() as session, session.begin():
-        rows = [
-            Person(display_name=f"Buur {n}", locale="nl", consent_at=now, consent_version="2026-11")
+        made = [
+            Person(
+                display_name=f"Buur {n}",
+                locale=locale,
+                neighbourhood="heule",
+                consent_at=now,
+                consent_version="2026-11",
+                onboarded_at=now,
+                last_active_at=now,
+            )
             for n in range(count)
         ]
-        session.add_all(rows)
+        session.add_all(made)
         await session.flush()
-        return [row.id for row in rows]
+        return [person.id for person in made]

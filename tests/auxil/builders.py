@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 
 from handlers.calls import service as call_service
 from handlers.rounds import service as round_service
 from storage.db import session_factory
-from storage.models import Call, Follow, Idea, Identity, Person, Round, Support
+from storage.models import Call, Identity, Person, Round
 
 # The call form's answers as Slack submits them: 13 March 2030, 14.00 to 17.00 Brussels time.
 CALL = {
@@ -122,26 +122,6 @@ async def close_round(engine, round_id: int, now: datetime, outcome: str | None 
             round_.outcome, round_.outcome_at = outcome, now
 
 
-async def support(engine, idea_id: int, person_id: int, now: datetime) -> None:
-    """`person_id` backs the idea ("Ik steun dit"), counted on the idea as a tap counts it."""
-    async with session_factory(engine)() as session, session.begin():
-        session.add(Support(idea_id=idea_id, person_id=person_id, at=now))
-        await session.execute(update(Idea).where(Idea.id == idea_id).values(supporters=Idea.supporters + 1))
-
-
-async def follow(engine, idea_id: int, person_id: int, now: datetime) -> None:
-    """`person_id` follows the idea ("Volgen"), and so the project it becomes."""
-    async with session_factory(engine)() as session, session.begin():
-        session.add(Follow(idea_id=idea_id, person_id=person_id, at=now))
-        await session.execute(update(Idea).where(Idea.id == idea_id).values(followers=Idea.followers + 1))
-
-
-async def unfollow(engine, idea_id: int, person_id: int) -> None:
-    async with session_factory(engine)() as session, session.begin():
-        await session.execute(delete(Follow).where(Follow.idea_id == idea_id, Follow.person_id == person_id))
-        await session.execute(update(Idea).where(Idea.id == idea_id).values(followers=Idea.followers - 1))
-
-
 async def person_of(engine, telegram_id: int) -> int:
     """The person behind a Telegram user of the tests."""
     async with session_factory(engine)() as session:
@@ -150,29 +130,3 @@ async def person_of(engine, telegram_id: int) -> int:
         )
     assert found is not None
     return found
-
-
-async def unsupport(engine, idea_id: int, person_id: int) -> None:
-    async with session_factory(engine)() as session, session.begin():
-        await session.execute(delete(Support).where(Support.idea_id == idea_id, Support.person_id == person_id))
-        await session.execute(update(Idea).where(Idea.id == idea_id).values(supporters=Idea.supporters - 1))
-
-
-async def people(engine, n: int, now: datetime, locale: str = "nl") -> list[int]:
-    """`n` residents of Heule straight in the database (with no chat: nothing reaches them)."""
-    async with session_factory(engine)() as session, session.begin():
-        made = [
-            Person(
-                display_name=f"Buur {i}",
-                locale=locale,
-                neighbourhood="heule",
-                consent_at=now,
-                consent_version="2026-11",
-                onboarded_at=now,
-                last_active_at=now,
-            )
-            for i in range(n)
-        ]
-        session.add_all(made)
-        await session.flush()
-        return [person.id for person in made]
