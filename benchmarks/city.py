@@ -90,9 +90,19 @@ async def seed(engine, people: int, offers: int, now: datetime, channel: str = "
             await session.execute(
                 text("SELECT setval(pg_get_serial_sequence('person', 'id'), :last)"), {"last": people}
             )
-    async with engine.connect() as connection:  # fresh statistics, as autovacuum keeps them in production
-        await connection.exec_driver_sql("ANALYZE")
-        await connection.commit()
+    await settle(engine)
+
+
+async def settle(engine) -> None:
+    """Fresh statistics and, on PostgreSQL, vacuumed tables, as autovacuum keeps them in production
+    (else it starts on the rows just written in the middle of a timing)."""
+    async with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            await connection.exec_driver_sql("ANALYZE")
+            await connection.commit()
 
 
 def call(now: datetime, **targeting) -> Call:

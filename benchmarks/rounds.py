@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from benchmarks.city import BATCH, seed, timed
+from benchmarks.city import BATCH, seed, settle, timed
 from bot.assembly import assemble
 from bot.config import load_settings
 from bot.core import Gangmaker
@@ -98,6 +98,7 @@ async def run(people: int, answerers: int, rate: float, database_url: str | None
                 select(func.count(OutboxMessage.id)).where(OutboxMessage.key.like(f"round:{round_.id}:person:%"))
             )
         print(f"queued: {figures['queued']}")
+        await settle(engine)
 
         seconds = answerers * len(ANSWERS) / rate
         alone: list[float] = []
@@ -187,9 +188,7 @@ async def seed_answers(engine, round_id: int, people: int, now: datetime) -> Non
                         )
                     )
             await session.execute(insert(RoundAnswer), answers)
-    async with engine.connect() as connection:
-        await connection.exec_driver_sql("ANALYZE")
-        await connection.commit()
+    await settle(engine)
 
 
 async def closed_rounds(engine, people: int, now: datetime) -> None:

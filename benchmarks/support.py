@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from benchmarks.city import MONDAY, timed
+from benchmarks.city import MONDAY, settle, timed
 from benchmarks.city import seed as seed_residents
 from bot.config import load_settings
 from bot.scheduler import Jobs
@@ -133,15 +133,7 @@ async def seed(
                 insert(Follow),
                 [dict(idea_id=1, person_id=1 + k, at=now) for k in range(start, min(start + BATCH, followers))],
             )
-    # Fresh statistics and, on PostgreSQL, a vacuumed table, as autovacuum keeps them in production
-    # (else it starts on the million new rows in the middle of the timing).
-    async with engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.exec_driver_sql("VACUUM ANALYZE")
-        else:
-            await connection.exec_driver_sql("ANALYZE")
-            await connection.commit()
+    await settle(engine)
     assert news is not None
     return news
 

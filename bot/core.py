@@ -13,7 +13,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +40,9 @@ from storage.models import Identity, OutboxMessage, Person, utcnow
 from storage.repositories import Inbox, People, Roles
 
 log = logging.getLogger(__name__)
+# How fresh `last_active_at` is kept: it counts silence in days (nudges, erasure), so a busy chat
+# does not write the person's row on every message.
+ACTIVE_EVERY = timedelta(hours=1)
 
 ATTEMPTS = 3  # tries per turn, on fresh state and a fresh connection each time
 RETRY_PAUSE = 0.2  # seconds, times the attempt number
@@ -213,7 +216,8 @@ class Gangmaker:
             ctx.person = ctx.identity.person
             if ctx.person.blocked_at is not None:
                 return []  # blocked by a coordinator: told once then, nothing they send is kept or forwarded
-            ctx.person.last_active_at = ctx.now
+            if ctx.now - ctx.person.last_active_at >= ACTIVE_EVERY:
+                ctx.person.last_active_at = ctx.now
             ctx.identity.reachable = True
             ctx.conversation = await ctx.conversations.of(ctx.person)
             if self.app.consented is None or await self.app.consented(ctx):
