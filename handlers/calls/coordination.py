@@ -14,7 +14,7 @@ from handlers import offers
 from handlers.calls import purposes
 from handlers.calls import service as calls
 from handlers.common.domain import HOLDING, CallState, Role, SignUpState
-from handlers.common.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
+from handlers.common.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES, optional_multi
 from handlers.common.reach import lines as reach_lines
 from storage.models import Call, SignUp
 from storage.repositories import referenced
@@ -29,15 +29,6 @@ STATE_LABELS = {
     "closed": N_("gesloten"),
     "cancelled": N_("geannuleerd"),
 }
-
-
-def _optional_multi(
-    name: str, label: str, options: Any, prompt: str, skipped: str = N_("iedereen"), asked: bool = True
-) -> MultiStep:
-    """A targeting choice: none chosen means everyone."""
-    return MultiStep(
-        name=name, label=label, options=options, optional=True, minimum=0, prompt=prompt, skipped=skipped, asked=asked
-    )
 
 
 def _translation(name: str, label: str, max_length: int, prompt: str) -> TextStep:
@@ -64,7 +55,7 @@ CALL_STEPS = [
         prompt=N_("Wat gaan we doen, en wat vraag je van de mensen?"),
     ),
     MultiStep(name="needs", label=N_("Nodig"), options=CONTRIBUTIONS, prompt=N_("Wat is er nodig?")),
-    _optional_multi(
+    optional_multi(
         "themes",
         N_("Thema's"),
         THEMES,
@@ -93,7 +84,7 @@ CALL_STEPS = [
         skipped=N_("tot het begin"),
         prompt=N_("Zonder antwoord kan inschrijven tot het begin. Tot wanneer kunnen mensen zich inschrijven?"),
     ),
-    _optional_multi(
+    optional_multi(
         "target_neighbourhoods",
         N_("Voor buurten"),
         NEIGHBOURHOODS,
@@ -101,28 +92,28 @@ CALL_STEPS = [
         N_("alle buurten"),
     ),
     # Asked only from the summary: most calls go to everyone and keep the usual reminders.
-    _optional_multi(
+    optional_multi(
         "target_contributions",
         N_("Voor wie wil geven"),
         CONTRIBUTIONS,
         N_("Kies je er geen, dan gaat ze naar iedereen. Wat moeten mensen willen geven om deze oproep te krijgen?"),
         asked=False,
     ),
-    _optional_multi(
+    optional_multi(
         "target_roles",
         N_("Voor wie"),
         ROLES,
         N_("Kies je er geen, dan gaat ze naar iedereen. Voor wie is het?"),
         asked=False,
     ),
-    _optional_multi(
+    optional_multi(
         "target_languages",
         N_("Talen"),
         LANGUAGES,
         N_("Kies je er geen, dan gaat ze naar iedereen. Welke taal moeten de mensen lezen?"),
         asked=False,
     ),
-    _optional_multi(
+    optional_multi(
         "reminders",
         N_("Herinneringen"),
         (Option("1440", N_("1 dag vooraf")), Option("120", N_("2 uur vooraf")), Option("60", N_("1 uur vooraf"))),

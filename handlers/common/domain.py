@@ -103,3 +103,8 @@ UNDER = "< 5"
 # A count hidden because a small group could be worked out from it (it may be larger): its msgid is
 # what the reader sees, never a dash or an empty bar that would read as nothing.
 HIDDEN = N_("verborgen")
+
+
+def small_count(value: int) -> int | str:
+    """A count of people as anyone may read it: one under SMALL (but not 0) as UNDER."""
+    return UNDER if 0 < value < SMALL else value

@@ -1,6 +1,8 @@
 """The fixed answer lists: languages, neighbourhoods, roles, themes, ways to contribute."""
 
-from bot.dialogue import Option
+from typing import Any
+
+from bot.dialogue import MultiStep, Option
 from bot.i18n import N_
 from handlers.common.domain import Level, ProjectPhase
 
@@ -122,3 +124,12 @@ PHASE_LABELS: dict[str, str] = {  # by the stored phase
 def label(options: tuple[Option, ...], value: str | None) -> str:
     """The label msgid of `value` in `options` (the value itself when unknown)."""
     return next((option.label for option in options if option.value == value), value or "")
+
+
+def optional_multi(
+    name: str, label: str, options: Any, prompt: str, skipped: str = N_("iedereen"), asked: bool = True
+) -> MultiStep:
+    """A targeting choice of a call or a round: none chosen means everyone."""
+    return MultiStep(
+        name=name, label=label, options=options, optional=True, minimum=0, prompt=prompt, skipped=skipped, asked=asked
+    )

@@ -14,7 +14,7 @@ from bot.outbox import Purpose, enqueue_room
 from bot.replies import Action, Button, Card, CardLine, Confirm, Message, Reply, Room, short
 from handlers import projects
 from handlers.common import pushing
-from handlers.common.domain import PUBLIC_IDEAS, SMALL, UNDER, IdeaState, Role, SharedRoom
+from handlers.common.domain import PUBLIC_IDEAS, IdeaState, Role, SharedRoom, small_count
 from handlers.common.options import IDEA_STATES, NEIGHBOURHOODS, THEMES, label
 from storage.models import Idea, OutboxMessage, Person
 
@@ -64,14 +64,11 @@ def backing_line(ctx: Scope, idea: Idea) -> CardLine | None:
     if idea.state not in PUBLIC_IDEAS:
         return None
 
-    def counted(number: int) -> int | str:
-        return UNDER if 0 < number < SMALL else number
-
     return CardLine(
         ctx.t(
             N_("{supporters} steunen dit · {followers} volgen dit"),
-            supporters=counted(idea.supporters),
-            followers=counted(idea.followers),
+            supporters=small_count(idea.supporters),
+            followers=small_count(idea.followers),
         ),
         ctx.t(N_("Steun")),
         icon="👍",

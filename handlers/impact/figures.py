@@ -39,6 +39,7 @@ from handlers.common.domain import (
     ProjectPhase,
     RoundState,
     SignUpState,
+    small_count,
 )
 from handlers.common.options import GIFT_KINDS, IDEA_STATES, NEIGHBOURHOODS, PHASE_LABELS, ROLES, THEMES
 from storage.models import (
@@ -140,7 +141,7 @@ def shown(kind: str, value: Any, group: int = 0) -> Any:
     if value is None:
         return None
     if kind == COUNT:
-        return UNDER if 0 < value < SMALL else value
+        return small_count(value)
     if kind in (HOURS, AVERAGE):
         return HIDDEN if group < SMALL and value != 0 else value
     return value

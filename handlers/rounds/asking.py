@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import Context
-from bot.dialogue import ChoiceStep, DateTimeStep, Flow, MultiStep, Option, TextStep
+from bot.dialogue import ChoiceStep, DateTimeStep, Flow, Option, TextStep
 from bot.i18n import N_
 from handlers.common.domain import Role, RoundState
-from handlers.common.options import NEIGHBOURHOODS, ROLES, THEMES
+from handlers.common.options import NEIGHBOURHOODS, ROLES, THEMES, optional_multi
 from handlers.rounds import service
 from handlers.rounds.questions import MAX_QUESTIONS, question_steps, questions_of, unused_questions
 
@@ -17,12 +17,6 @@ WHO = (
     Option("thinkers", N_("Wie koos voor meedenken")),
     Option("everyone", N_("Iedereen")),
 )
-
-
-def _optional_multi(name: str, label: str, options: Any, prompt: str, skipped: str, asked: bool = True) -> MultiStep:
-    return MultiStep(
-        name=name, label=label, options=options, optional=True, minimum=0, prompt=prompt, skipped=skipped, asked=asked
-    )
 
 
 ROUND_STEPS = [
@@ -39,14 +33,14 @@ ROUND_STEPS = [
         prompt=N_("Mensen antwoorden als ze weten waarom. Waarom vraag je dit, en wat gebeurt er met de antwoorden?"),
     ),
     *(step for number in range(1, MAX_QUESTIONS + 1) for step in question_steps(number)),
-    _optional_multi(
+    optional_multi(
         "target_neighbourhoods",
         N_("Voor buurten"),
         NEIGHBOURHOODS,
         N_("Kies je er geen, dan gaat ze naar alle buurten. Voor mensen uit welke buurten?"),
         N_("alle buurten"),
     ),
-    _optional_multi(
+    optional_multi(
         "themes",
         N_("Thema's"),
         THEMES,
@@ -54,7 +48,7 @@ ROUND_STEPS = [
         N_("iedereen"),
         asked=False,
     ),
-    _optional_multi(
+    optional_multi(
         "target_roles",
         N_("Voor wie"),
         ROLES,

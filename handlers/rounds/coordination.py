@@ -10,7 +10,7 @@ from bot.context import Context, Scope
 from bot.errors import Expired
 from bot.i18n import N_
 from bot.replies import Action, Button, Confirm, short
-from handlers.common.domain import SMALL, UNDER, RoundState
+from handlers.common.domain import RoundState, small_count
 from handlers.common.reach import lines as reach_lines
 from handlers.rounds import outcome, picking, service
 from handlers.rounds.partners import approval_buttons
@@ -31,7 +31,7 @@ NOT_SENT = (RoundState.DRAFT, RoundState.SCHEDULED)  # cancelled with "Annuleren
 
 def answered(count: int) -> str:
     """How many answered, as anyone may read it."""
-    return UNDER if 0 < count < SMALL else str(count)
+    return str(small_count(count))
 
 
 async def counts(session: AsyncSession, rounds: list[Round]) -> dict[int, int]:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
 from bot.typed import plain
-from handlers.common.domain import HIDDEN, SMALL, UNDER
+from handlers.common.domain import HIDDEN, SMALL, UNDER, small_count
 from handlers.rounds.questions import CHOICES, Kind
 from storage.models import Round, RoundAnswer, RoundResponse
 
@@ -72,7 +72,7 @@ class Figures:
 
 def count(value: int) -> Shown:
     """One count as it may be shown."""
-    return UNDER if 0 < value < SMALL else value
+    return small_count(value)
 
 
 def hide(counts: Mapping[int, int], *, parts: bool) -> dict[int, Shown]:
