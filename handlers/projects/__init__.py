@@ -17,7 +17,7 @@ from handlers.projects.projects import (
     untaken_section,
 )
 from handlers.projects.relay import ask as ask_contact
-from handlers.projects.relay import end_conversations, end_former_partners_conversations
+from handlers.projects.relay import end_conversations, end_former_partners_conversations, help_button
 
 __all__ = [
     "PART",
@@ -26,6 +26,7 @@ __all__ = [
     "choose_organisation",
     "end_conversations",
     "end_former_partners_conversations",
+    "help_button",
     "member_of",
     "offer_to_partners",
     "organisations_of",
@@ -45,6 +46,7 @@ PART = Part(
         projects.PROJECT: Route(projects.on_project_button, role=Role.PARTNER),
         projects.QUIET: Route(projects.on_quiet_button),
         relay.RELAY: Route(relay.on_relay_button),  # the author and the partner; the handler checks which
+        relay.HELP: Route(relay.on_help_button),  # a follower offers to help; the handler checks they follow
     },
     flows=(projects.UPDATE_FLOW, relay.REPLY_FLOW),
     pushes=(

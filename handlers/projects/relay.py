@@ -10,6 +10,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.errors import Expired
@@ -18,10 +20,12 @@ from bot.outbox import Purpose
 from bot.replies import Action, Button, Message, Reply, short
 from handlers import offers
 from handlers.common import pushing
-from storage.models import Idea, Offer, Organisation, OutboxMessage, Person, Project, Relay
+from handlers.common.domain import ProjectPhase
+from storage.models import Follow, Idea, Offer, Organisation, OutboxMessage, Person, Project, Relay
 from storage.repositories import referenced
 
 RELAY = "relay"  # route: Action.of(RELAY, "allow" | "deny" | "answer" | "close", relay id)
+HELP = "phelp"  # route: Action.of(HELP, "offer" | "yes" | "no", project id): a follower offers to help
 FROM_PARTNER, FROM_AUTHOR = "partner", "author"
 
 
@@ -79,6 +83,13 @@ async def _subject(ctx: Scope, relay: Relay) -> tuple[str, str]:
     return "idea", short(idea.idea) if idea else "–"
 
 
+async def _authored(ctx: Scope, relay: Relay) -> bool:
+    """Whether the resident of this conversation about a project shared its idea (else they follow it)."""
+    project = await ctx.find(Project, relay.project_id)
+    idea = await ctx.find(Idea, project.idea_id) if project and project.idea_id else None
+    return idea is not None and idea.author_id == relay.person_id
+
+
 async def _organisation(ctx: Scope, relay: Relay) -> str:
     organisation = await ctx.find(Organisation, relay.organisation_id)
     return organisation.name if organisation else "–"
@@ -126,11 +137,12 @@ async def render_opened(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     resident = await referenced(ctx.session, Person, relay.person_id)
     kind, about = await _subject(ctx, relay)
     t = ctx.t
-    who = (
-        N_("{name}, die het idee “{idea}” deelde, zegt ja: je kunt berichten sturen.")
-        if kind == "idea"
-        else N_("{name}, die “{offer}” aanbiedt, zegt ja: je kunt berichten sturen.")
-    )
+    if kind == "offer":
+        who = N_("{name}, die “{offer}” aanbiedt, zegt ja: je kunt berichten sturen.")
+    elif await _authored(ctx, relay):
+        who = N_("{name}, die het idee “{idea}” deelde, zegt ja: je kunt berichten sturen.")
+    else:
+        who = N_("{name}, die het project “{idea}” volgt, wil graag meehelpen: je kunt berichten sturen.")
     return [
         Message(
             t(who, name=resident.display_name or "–", idea=about, offer=about)
@@ -260,6 +272,102 @@ async def end_former_partners_conversations(ctx: Scope, person: Person) -> int:
             await _close(ctx, relay, tell=(FROM_AUTHOR, FROM_PARTNER), by="left_organisation")
             closed += 1
     return closed
+
+
+# -- a follower offers to help -------------------------------------------------------------------
+
+
+def help_button(ctx: Scope, project: Project) -> Button:
+    """Under a project's news for its followers: offer to help, which asks for their yes first."""
+    return Button(ctx.t(N_("Ik wil meehelpen")), Action.of(HELP, "offer", project.id))
+
+
+async def on_help_button(ctx: Context, tapped: Action) -> None:
+    """A follower offers to help: told what the partner will see, and only their yes opens a
+    conversation with the partner who took the idea up. Someone who does not follow the project,
+    or a stopped project, changes nothing."""
+    t, person = ctx.t, ctx.known_person
+    project = await ctx.find(Project, tapped.id)
+    idea = await ctx.find(Idea, project.idea_id) if project and project.idea_id else None
+    follows = idea is not None and await ctx.session.scalar(
+        select(Follow.id).where(Follow.idea_id == idea.id, Follow.person_id == person.id)
+    )
+    if (
+        project is None
+        or not follows
+        or project.phase == ProjectPhase.STOPPED
+        or tapped.verb not in ("offer", "yes", "no")
+    ):
+        raise Expired()
+    assert idea is not None
+    organisation = await ctx.find(Organisation, project.organisation_id)
+    name = organisation.name if organisation else "–"
+    existing = await ctx.relays.about(person.id, project.organisation_id, project=project)
+    if existing is not None:
+        ctx.say(
+            t(N_("Je kunt al met {organisation} praten: antwoord onder hun bericht."), organisation=name)
+            if existing.opened_at and not existing.closed_at
+            else t(N_("Dat heb je al gezegd."))
+        )
+    elif tapped.verb == "offer":
+        ctx.say(
+            t(
+                N_("Wil je meehelpen aan “{idea}”? Dan laat ik {organisation} weten dat je dat wil."),
+                idea=short(idea.idea),
+                organisation=name,
+            )
+            + " "
+            + t(
+                N_(
+                    "{organisation} ziet dan je voornaam en wat je hier antwoordt, niet je telefoonnummer of account. Mag dat?"
+                ),
+                organisation=name,
+            ),
+            [
+                Button(t(N_("Ja, dat mag")), Action.of(HELP, "yes", project.id), style="primary"),
+                Button(t(N_("Liever niet")), Action.of(HELP, "no", project.id)),
+            ],
+        )
+    elif tapped.verb == "no":
+        ctx.say(t(N_("Oké, ik geef niets door.")))
+    else:
+        await _open_for_follower(ctx, project, name)
+
+
+async def _open_for_follower(ctx: Context, project: Project, organisation: str) -> None:
+    """After the follower's yes: the conversation opens with the partner who took the idea up, while
+    that partner still speaks for the organisation."""
+    t, person = ctx.t, ctx.known_person
+    relay = Relay(
+        person_id=person.id,
+        organisation_id=project.organisation_id,
+        partner_id=project.adopted_by,
+        project_id=project.id,
+        asked_at=ctx.now,
+        opened_at=ctx.now,
+    )
+    partner = await ctx.find(Person, project.adopted_by) if project.adopted_by else None
+    if partner is None or not await partner_belongs(ctx, relay):
+        ctx.say(
+            t(
+                N_("{organisation} is nu niet te bereiken via mij. Je blijft hun nieuws wel krijgen."),
+                organisation=organisation,
+            )
+        )
+        return
+    ctx.session.add(relay)
+    await ctx.session.flush()
+    await ctx.audit.record("contact_shared", ctx.now, person, organisation=organisation, relay=relay.id)
+    await pushing.push(ctx, partner, RELAY_OPENED, key=f"relay:{relay.id}:opened", payload={"relay_id": relay.id})
+    ctx.say(
+        t(
+            N_(
+                "Fijn. {organisation} kan je nu berichten sturen via mij. Antwoorden doe je met de knop onder "
+                "hun bericht; stoppen kan altijd met “Gesprek sluiten”."
+            ),
+            organisation=organisation,
+        )
+    )
 
 
 # -- what each side does -------------------------------------------------------------------------

@@ -151,4 +151,7 @@ async def render_backer_news(ctx: Scope, row: OutboxMessage) -> list[Reply]:
         )
         if update is not None:
             text += "\n\n" + update.text
-    return [Message(text, (Button(t(N_("Geen nieuws meer hierover")), Action.of(projects.QUIET, "mute", project.id)),))]
+    buttons = [Button(t(N_("Geen nieuws meer hierover")), Action.of(projects.QUIET, "mute", project.id))]
+    if follows is not None and project.adopted_by is not None:
+        buttons.insert(0, projects.help_button(ctx, project))
+    return [Message(text, tuple(buttons))]

@@ -457,6 +457,7 @@ ROUTE_VERBS = {
     "pquiet": ("mute",),
     "callok": ("approve", "deny"),
     "relay": ("allow", "deny", "answer", "close"),
+    "phelp": ("offer", "yes", "no"),
     "cmd": COMMAND_NAMES,
     "switch": (*COMMAND_NAMES, STOP, ""),
     "dlg": ("answer", "done", "ok", "change", "stop", "edit", "back", "skip"),
