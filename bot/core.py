@@ -322,14 +322,15 @@ class Gangmaker:
 
     async def _not_understood(self, ctx: Context, event: Inbound) -> None:
         """Outside any dialogue: a menu label typed ("idee delen" for "💡 Idee delen") works as
-        its button; a short answer to buttons it names none of is told so, with the buttons again
-        (never the menu in silence); anything else gets the application's answer."""
+        its button; a short answer to the buttons of a question (not only a menu's) that names
+        none of them is told so, with the buttons again (never the menu in silence); anything
+        else gets the application's answer."""
         typed = event.text if event.kind == "text" else None
         name = next((name for name, label in self.app.menu_items if typed and same(typed, ctx.t(label))), None)
         buttons = kept(ctx.identity)
         if name:
             await self._command(ctx, name)
-        elif typed and buttons and looks_like_an_answer(typed):
+        elif typed and any(b.action.route != COMMAND for b in buttons) and looks_like_an_answer(typed):
             t, hint = ctx.t, ctx.surface.hint("choice")
             ctx.say(
                 t(N_("Dat kan ik niet lezen als antwoord op mijn vorige bericht.")) + (f" {t(hint)}" if hint else ""),

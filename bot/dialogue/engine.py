@@ -21,7 +21,7 @@ from bot.errors import Expired, answering_expired
 from bot.i18n import N_, Translator
 from bot.replies import Action, Button, FieldErrors, Question
 from bot.surfaces import FORM as FORM_SURFACE
-from bot.typed import DONT_KNOW, plain, same
+from bot.typed import DONT_KNOW, choose, plain, same, yes_or_no
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -195,12 +195,20 @@ class Dialogue:
         conversation, t, now = ctx.conversation, ctx.t, ctx.local_now
         assert conversation is not None
         answers = dict(conversation.answers)
-        listed = step.typed_list(answer, t) if isinstance(step, MultiStep) and verb != "done" else None
+        try:
+            listed = step.typed_list(answer, t) if isinstance(step, MultiStep) and verb != "done" else None
+            typed_done = isinstance(step, MultiStep) and answer.kind == "text" and same(answer.text, t(N_("Klaar")))
+            chosen = (
+                step.toggle(answer, t, answers)
+                if isinstance(step, MultiStep) and verb != "done" and listed is None and not typed_done
+                else None
+            )
+        except Invalid as problem:  # a typed option that could be several: asked which
+            await self._reask(ctx, problem)
+            return
         if listed is not None:  # all at once: as if each was tapped, then Klaar
             answers[step.name], verb = listed, "done"
         if isinstance(step, MultiStep) and verb != "done":
-            typed_done = answer.kind == "text" and same(answer.text, t(N_("Klaar")))
-            chosen = None if typed_done else step.toggle(answer, t, answers)
             if chosen is not None:
                 answers[step.name] = chosen
                 conversation.answers = answers
@@ -262,7 +270,10 @@ class Dialogue:
 
     async def _on_summary(self, ctx: Context, flow: Flow, verb: str | None, answer: Answer) -> None:
         assert ctx.conversation is not None
-        if verb is None:
+        said = yes_or_no(answer.text) if verb is None and answer.kind == "text" else None
+        if said is not None:  # "ja", "oké", "👍" to "Klopt dit?": it does; "nee": something to change
+            verb = "ok" if said else "change"
+        elif verb is None:
             verb = self._typed_choice(
                 answer, ctx.t, (("ok", N_("Klopt")), ("change", N_("Aanpassen")), ("stop", N_("Stoppen")))
             )
@@ -298,9 +309,11 @@ class Dialogue:
 
     @staticmethod
     def _typed_choice(answer: Answer, t: Translator, choices: Sequence[tuple[str, str]]) -> str | None:
+        """The choice typed by its label or near it; None when it names none, or several."""
         if answer.kind != "text":
             return None
-        return next((value for value, label in choices if same(answer.text, t(label))), None)
+        found = choose(answer.text, [t(label) for _, label in choices])
+        return choices[found[0]][0] if len(found) == 1 else None
 
     async def _finish(self, ctx: Context, flow: Flow) -> None:
         assert ctx.conversation is not None
