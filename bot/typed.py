@@ -80,6 +80,29 @@ DONT_KNOW = frozenset(
         "aucune idee",
     }
 )
+# "I have none", where something (a photo) is asked that one may not have.
+NOTHING = frozenset(
+    {
+        "geen",
+        "geen foto",
+        "heb ik niet",
+        "heb ik niet echt",
+        "ik heb er geen",
+        "ik heb geen",
+        "ik heb geen foto",
+        "niet",
+        "niks",
+        "niets",
+        "none",
+        "no photo",
+        "i dont have one",
+        "i have none",
+        "pas de photo",
+        "je nen ai pas",
+        "aucune",
+        "rien",
+    }
+)
 # Emoji that say yes or no on their own (skin tones and the emoji variation selector left out).
 YES_EMOJI = frozenset({"👍", "👌", "✅", "✔", "🆗", "🙋", "🙋‍♀", "🙋‍♂"})
 NO_EMOJI = frozenset({"👎", "❌", "✖", "🙅", "🙅‍♀", "🙅‍♂"})

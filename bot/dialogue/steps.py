@@ -18,12 +18,13 @@ from bot.i18n import N_, Translator
 from bot.replies import Action, Button, FormField
 from bot.surfaces import FORM as FORM_SURFACE
 from bot.surfaces import Surface
-from bot.typed import choose, yes_or_no
+from bot.typed import LEAD_NO, NOTHING, choose, plain, yes_or_no
 
 if TYPE_CHECKING:
     from bot.context import Context
 
 LIST_SEPARATORS = re.compile(r"\s*[,;+]\s*")  # "erfgoed, sport"
+DECLINE_WORDS = 5  # "nee, ik heb geen foto": a no this short declines what an optional step asks
 NUMBERS = re.compile(r"-?\d+")  # the numbers in "een uurtje of 4"
 LAST_SEPARATOR = re.compile(r"\s+(?:en|and|et)\s+", re.IGNORECASE)  # "erfgoed en sport" (unless a label says it)
 ROUTE = "dlg"  # the route of every dialogue button; its first argument is the render token
@@ -97,6 +98,10 @@ class Step:
     on_answer: Callable[[Context, Any], Awaitable[None]] | None = None
     # False: not asked in turn; shown in the summary (its default) and changed from there, or in a form.
     asked: bool = True
+    # A msgid: an answer as someone might give it. With one, a question asked back instead of an answer
+    # ("bedoel je wat ik wil veranderen?") gets it, and the question stays open; a step whose answer
+    # may well be a question (a round's question, a call's title) has none.
+    example: str | None = None
     kind = "text"
 
     def applies(self, answers: Answers) -> bool:
@@ -132,6 +137,10 @@ class Step:
 
     def options_for(self, t: Translator) -> tuple[tuple[str, str], ...]:
         return ()
+
+    def declines(self, answer: Answer) -> bool:
+        """Whether the answer says there is nothing to give ("nee", "geen"), where a text is no answer."""
+        return False
 
     def field(self, t: Translator, value: Any = None, optional: bool | None = None) -> FormField:
         """This step as a form field (or as the question a chat asks)."""
@@ -460,6 +469,15 @@ class PhotoStep(Step):
 
     optional: bool = True
     kind = "photo"
+
+    def declines(self, answer: Answer) -> bool:
+        said = plain(answer.text) if answer.kind == "text" else ""
+        words = said.split()
+        return bool(words) and (
+            yes_or_no(answer.text) is False
+            or said in NOTHING
+            or (words[0] in LEAD_NO | {"geen"} and len(words) <= DECLINE_WORDS)  # "nee, geen foto"
+        )
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> str:
         if answer.kind != "photo" or not answer.photo:
