@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from bot.dialogue.steps import ROUTE as DIALOGUE
 from bot.replies import Action, Button, Confirm, Document, Notice, Reply, buttons_of, room_of
 from bot.typed import choose
 
@@ -13,6 +14,9 @@ if TYPE_CHECKING:
     from storage.models import Identity
 
 KEPT = 40  # buttons kept at most (a long list of calls); a typed answer names one of the first
+# What stands for a dialogue's own buttons: the dialogue reads answers to its question itself, so only
+# that there is one is kept (and the row is not written again at every step).
+QUESTION = ["", f"{DIALOGUE}|", None, None]
 
 
 def _stored(button: Button) -> list[Any]:
@@ -30,9 +34,14 @@ def remember(identity: Identity | None, replies: Sequence[Reply]) -> None:
     own = [reply for reply in replies if not isinstance(reply, (Notice, Document)) and room_of(reply) is None]
     if not own:
         return
-    buttons = [_stored(button) for reply in own for button in buttons_of(reply)][:KEPT] or None
-    if identity.buttons != buttons:
-        identity.buttons = buttons
+    buttons: list[Any] = []
+    for button in (button for reply in own for button in buttons_of(reply)):
+        stored = QUESTION if button.action.route == DIALOGUE else _stored(button)
+        if stored is not QUESTION or QUESTION not in buttons:
+            buttons.append(stored)
+    buttons = buttons[:KEPT]
+    if identity.buttons != (buttons or None):
+        identity.buttons = buttons or None
 
 
 def kept(identity: Identity | None) -> list[Button]:

@@ -290,7 +290,10 @@ class Gangmaker:
         checks; text that names several asks which. Mid-dialogue only buttons outside the question
         count (the dialogue reads answers to its own); False when the text is for someone else."""
         buttons = kept(ctx.identity)
-        if not buttons or (ctx.conversation is not None and any(b.action.route == DIALOGUE for b in buttons)):
+        if ctx.conversation is not None and any(b.action.route == DIALOGUE for b in buttons):
+            return False  # the dialogue reads answers to its own question
+        buttons = [b for b in buttons if b.action.route != DIALOGUE]  # a dialogue's, once it has ended
+        if not buttons:
             return False
         found = named(event.text, buttons)
         if len(found) > 1:
@@ -327,7 +330,7 @@ class Gangmaker:
         else gets the application's answer."""
         typed = event.text if event.kind == "text" else None
         name = next((name for name, label in self.app.menu_items if typed and same(typed, ctx.t(label))), None)
-        buttons = kept(ctx.identity)
+        buttons = [b for b in kept(ctx.identity) if b.action.route != DIALOGUE]
         if name:
             await self._command(ctx, name)
         elif typed and any(b.action.route != COMMAND for b in buttons) and looks_like_an_answer(typed):

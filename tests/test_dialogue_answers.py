@@ -3,8 +3,11 @@
 question stays open, and "Stoppen" on a summary asks before it throws the answers away
 (issue 25, points 10, 11 and 7)."""
 
+import io
+
 import pytest
 
+from bot.channels.console.channel import Console, ConsoleChannel
 from storage.models import Idea, Person
 from tests.auxil.chat import onboard
 from tests.auxil.database import rows
@@ -90,3 +93,25 @@ async def test_stoppen_on_the_onboarding_summary_asks_first_and_keeps_the_answer
     await chat.tap("Klopt")
     [person] = await rows(engine, Person)
     assert (person.display_name, person.neighbourhood) == ("Anna", "heule")
+
+
+async def test_on_the_console_near_misses_a_question_back_and_no_photo(bot, engine):
+    out = io.StringIO()
+    console = ConsoleChannel(bot, bot.settings, terminal=Console("anna", io.StringIO(), out))
+    lines = ["/start", "1", "nederlands", "Anna", "heulle", "maker", "jongeren", "klaar", "tijd", "klaar"]
+    lines += ["allebei", "nee", "👍", "/idee", "wat bedoel je?", "Het Leieboord is grijs.", "Bankjes."]
+    lines += ["/overslaan", "erfgoed", "marke", "ja", "hallo"]
+    for line in lines:
+        await console.send(console.parse(line))
+    drawn = out.getvalue()
+    assert "Goede vraag! Een voorbeeld van een antwoord:" in drawn
+    assert "Een foto stuur je met /foto en de naam van het bestand. Heb je er geen? Kies dan Overslaan." in drawn
+    await console.send(console.parse("heb ik niet"))
+    assert "• Foto: (overgeslagen)" in out.getvalue()
+    await console.send(console.parse("Stoppen"))
+    await console.send(console.parse("nee"))
+    await console.send(console.parse("oké"))
+    [idea] = await rows(engine, Idea)
+    [person] = await rows(engine, Person)
+    assert (idea.problem, idea.theme, idea.place) == ("Het Leieboord is grijs.", "heritage", "marke")
+    assert (person.neighbourhood, person.role, person.interests) == ("heule", "creative", ["youth"])
