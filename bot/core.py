@@ -275,7 +275,7 @@ class Gangmaker:
                 await self.dialogue.render(ctx)
         elif event.kind == "open":
             await (self.app.home or self.app.menu)(ctx)
-        elif event.kind == "text" and await self._typed_tap(ctx, event):
+        elif event.kind == "text" and event.room is None and await self._typed_tap(ctx, event):
             pass  # a typed answer to the buttons of the last message, answered as their tap
         elif ctx.conversation is not None:
             await self.dialogue.handle(ctx, event)
@@ -326,20 +326,27 @@ class Gangmaker:
     async def _not_understood(self, ctx: Context, event: Inbound) -> None:
         """Outside any dialogue: a menu label typed ("idee delen" for "💡 Idee delen") works as
         its button; a short answer to the buttons of a question (not only a menu's) that names
-        none of them is told so, with the buttons again (never the menu in silence); anything
-        else gets the application's answer."""
+        none of them is told so, with the buttons again, and a yes or no to no question is told
+        that too (never the menu in silence); anything else gets the application's answer."""
         typed = event.text if event.kind == "text" else None
         name = next((name for name, label in self.app.menu_items if typed and same(typed, ctx.t(label))), None)
         buttons = [b for b in kept(ctx.identity) if b.action.route != DIALOGUE]
         if name:
             await self._command(ctx, name)
-        elif typed and any(b.action.route != COMMAND for b in buttons) and looks_like_an_answer(typed):
+        elif (
+            typed
+            and event.room is None
+            and any(b.action.route != COMMAND for b in buttons)
+            and looks_like_an_answer(typed)
+        ):
             t, hint = ctx.t, ctx.surface.hint("choice")
             ctx.say(
                 t(N_("Dat kan ik niet lezen als antwoord op mijn vorige bericht.")) + (f" {t(hint)}" if hint else ""),
                 buttons,
             )
         else:
+            if typed and (yes_or_no(typed) is not None or plain(typed) in DONT_KNOW):  # an answer to nothing here
+                ctx.say(ctx.t(N_("Ik weet niet goed waarop je antwoordt.")))
             await self.app.not_understood(ctx)
 
     async def _may_use(self, ctx: Context, action: Action) -> bool:

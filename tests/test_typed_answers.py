@@ -131,3 +131,9 @@ async def test_a_forged_or_stale_typed_answer_meets_the_same_checks_as_a_tap(cit
     await anna.send("ik doe mee")
     assert "gaat niet door" in anna.text
     assert await rows(engine, SignUp) == []
+
+
+async def test_a_yes_to_no_question_is_told_so_above_the_menu(chat):
+    await onboard(chat)
+    await chat.send("ja")
+    assert "Ik weet niet goed waarop je antwoordt." in chat.text and MENU in chat.text
