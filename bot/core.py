@@ -13,6 +13,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -22,19 +23,22 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot import logs
 from bot.app import COMMAND, Application, Command
+from bot.buttons import kept, named, remember
+from bot.channels.fallbacks import NEVER_MIND, confirmation
 from bot.config import Settings
 from bot.context import Context, Scope
 from bot.dialogue import FORM, Dialogue
 from bot.dialogue.engine import NAVIGATION, SWITCH, Handler
+from bot.dialogue.steps import ROUTE as DIALOGUE
 from bot.errors import answering_expired
 from bot.events import Inbound
 from bot.flood import FloodGuard, Verdict
 from bot.i18n import N_, translator
 from bot.metrics import Metrics
 from bot.outbox import Purpose, enqueue
-from bot.replies import Action, Message, Question, Reply, as_payload, from_payload
+from bot.replies import Action, Button, Message, Question, Reply, as_payload, from_payload
 from bot.surfaces import CHAT, Surface
-from bot.typed import same
+from bot.typed import DONT_KNOW, LEAD_NO, LEAD_YES, plain, same, yes_or_no
 from storage.db import session_factory, transient
 from storage.models import Identity, OutboxMessage, Person, utcnow
 from storage.repositories import Inbox, People, Roles
@@ -49,6 +53,20 @@ RETRY_PAUSE = 0.2  # seconds, times the attempt number
 
 # Replies a platform would not take (past the channel's retries): the dispatcher sends them later.
 RESEND = Purpose("resend")
+
+
+ANSWER_WORDS = 3  # typed text this short, under buttons, is an answer to them, not something new to say
+
+
+def looks_like_an_answer(typed: str) -> bool:
+    """Whether typed text reads as an answer to buttons: a few words, a yes or no, "weet ik niet"."""
+    words = plain(typed).split()
+    return (
+        len(words) <= ANSWER_WORDS
+        or yes_or_no(typed) is not None
+        or (bool(words) and words[0] in LEAD_YES | LEAD_NO)
+        or " ".join(words) in DONT_KNOW
+    )
 
 
 class Gangmaker:
@@ -224,6 +242,8 @@ class Gangmaker:
                 await self._route(ctx, event)
             if ctx.conversation is not None and ctx.conversation in ctx.session:
                 ctx.conversation.updated_at = ctx.now  # the nudge for unfinished onboarding counts from here
+            if ctx.identity is not None and ctx.identity in ctx.session:
+                remember(ctx.identity, ctx.replies)  # what a typed answer next turn may name
             return ctx.replies
 
     async def _route(self, ctx: Context, event: Inbound) -> None:
@@ -255,6 +275,8 @@ class Gangmaker:
                 await self.dialogue.render(ctx)
         elif event.kind == "open":
             await (self.app.home or self.app.menu)(ctx)
+        elif event.kind == "text" and event.room is None and await self._typed_tap(ctx, event):
+            pass  # a typed answer to the buttons of the last message, answered as their tap
         elif ctx.conversation is not None:
             await self.dialogue.handle(ctx, event)
         elif event.kind == "tap":
@@ -262,12 +284,70 @@ class Gangmaker:
         else:
             await self._not_understood(ctx, event)
 
+    async def _typed_tap(self, ctx: Context, event: Inbound) -> bool:
+        """Typed text that names a button of the last message ("ja" under "Wil je je uitschrijven?
+        Ja, uitschrijven · Nee, ik kom") is that tap, through the same route, role and staleness
+        checks; text that names several asks which. Mid-dialogue only buttons outside the question
+        count (the dialogue reads answers to its own); False when the text is for someone else."""
+        buttons = kept(ctx.identity)
+        if ctx.conversation is not None and any(b.action.route == DIALOGUE for b in buttons):
+            return False  # the dialogue reads answers to its own question
+        buttons = [b for b in buttons if b.action.route != DIALOGUE]  # a dialogue's, once it has ended
+        if not buttons:
+            return False
+        found = named(event.text, buttons)
+        if len(found) > 1:
+            self._which(ctx, found)
+            return True
+        if not found:
+            return False
+        [button] = found
+        tap = replace(event, kind="tap", action=button.action, text="", reply_to=None)
+        ctx.event = tap
+        if button.action == NEVER_MIND:  # the no of a question asked before a button's work
+            ctx.say(ctx.t(N_("Oké, dan doe ik niets.")))
+        elif button.confirm is not None:  # typed, so no dialog: the button's second question, as a message
+            ctx.send(confirmation(button.confirm, button))
+        else:
+            await self._route(ctx, tap)
+        return True
+
+    @staticmethod
+    def _which(ctx: Context, found: list[Button]) -> None:
+        """A typed answer that names several buttons: ask which (or, when their labels are the same,
+        where to tap), rather than guess."""
+        t = ctx.t
+        labels = list(dict.fromkeys(button.label for button in found))
+        if len(labels) < len(found):
+            ctx.say(t(N_("Die knop staat onder meer dan één bericht. Kies hem onder het bericht dat je bedoelt.")))
+        else:
+            ctx.say(t(N_("Welke bedoel je?")), found)
+
     async def _not_understood(self, ctx: Context, event: Inbound) -> None:
         """Outside any dialogue: a menu label typed ("idee delen" for "💡 Idee delen") works as
-        its button; anything else gets the application's answer."""
+        its button; a short answer to the buttons of a question (not only a menu's) that names
+        none of them is told so, with the buttons again, and a yes or no to no question is told
+        that too (never the menu in silence); anything else gets the application's answer."""
         typed = event.text if event.kind == "text" else None
         name = next((name for name, label in self.app.menu_items if typed and same(typed, ctx.t(label))), None)
-        await (self._command(ctx, name) if name else self.app.not_understood(ctx))
+        buttons = [b for b in kept(ctx.identity) if b.action.route != DIALOGUE]
+        if name:
+            await self._command(ctx, name)
+        elif (
+            typed
+            and event.room is None
+            and any(b.action.route != COMMAND for b in buttons)
+            and looks_like_an_answer(typed)
+        ):
+            t, hint = ctx.t, ctx.surface.hint("choice")
+            ctx.say(
+                t(N_("Dat kan ik niet lezen als antwoord op mijn vorige bericht.")) + (f" {t(hint)}" if hint else ""),
+                buttons,
+            )
+        else:
+            if typed and (yes_or_no(typed) is not None or plain(typed) in DONT_KNOW):  # an answer to nothing here
+                ctx.say(ctx.t(N_("Ik weet niet goed waarop je antwoordt.")))
+            await self.app.not_understood(ctx)
 
     async def _may_use(self, ctx: Context, action: Action) -> bool:
         """Whether a button's route exists and this person holds the role it needs."""

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.buttons import remember
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.replies import Reply
@@ -562,6 +563,7 @@ class Dispatcher:
         if not replies:
             row.state = "skipped"  # no longer relevant (a cancelled call, a withdrawn offer)
             return None
+        remember(identity, replies)  # a typed answer to this push ("ik doe mee!") names its buttons
         return Push(row.id, mine, identity.channel, identity.external_id, None, replies)
 
     async def _send(self, push: Push) -> int:

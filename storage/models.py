@@ -90,6 +90,8 @@ class Identity(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     reachable: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The buttons of the last message this chat got (bot.buttons), for a typed answer to name one.
+    buttons: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
     person: Mapped[Person] = relationship(back_populates="identities")
 

@@ -41,7 +41,7 @@ async def test_optional_steps_can_be_skipped_and_required_ones_cannot(chat, engi
     await chat.tap("Heule")
     await chat.tap("Nee")
     await chat.send("een tekst in plaats van een foto")
-    assert "Een foto stuur je als gewoon bericht. Of typ /annuleer om te stoppen." in chat.text
+    assert "Een foto stuur je als gewoon bericht. Heb je er geen? Kies dan Overslaan." in chat.text
     await chat.send("/skip")
     assert "• Klein uitproberen: (overgeslagen)" in chat.text
     await chat.tap("Klopt")

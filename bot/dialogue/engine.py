@@ -16,12 +16,12 @@ from bot.dialogue import screens
 from bot.dialogue.flow import PREFILLED, Flow
 from bot.dialogue.position import AT_EDIT, AT_SUMMARY, At, Position
 from bot.dialogue.screens import new_token
-from bot.dialogue.steps import ROUTE, Answer, Answers, Invalid, MultiStep, Step, empty
+from bot.dialogue.steps import ROUTE, Answer, Answers, Invalid, MultiStep, Step, TextStep, empty
 from bot.errors import Expired, answering_expired
 from bot.i18n import N_, Translator
 from bot.replies import Action, Button, FieldErrors, Question
 from bot.surfaces import FORM as FORM_SURFACE
-from bot.typed import DONT_KNOW, plain, same
+from bot.typed import DONT_KNOW, asks_back, choose, plain, same, yes_or_no
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -37,6 +37,8 @@ NAVIGATION = {
     ("terug", "back", "retour"): None,
     ("overslaan", "skip", "passer"): None,
 }
+
+ASKED = "_asked"  # a question asked back instead of an answer: [step, text], kept once in case it was the answer
 
 Handler = Callable[["Context"], Awaitable[None]]
 # What a person asked for mid-dialogue (a command by its name, or a tapped button), ready to
@@ -195,25 +197,44 @@ class Dialogue:
         conversation, t, now = ctx.conversation, ctx.t, ctx.local_now
         assert conversation is not None
         answers = dict(conversation.answers)
-        listed = step.typed_list(answer, t) if isinstance(step, MultiStep) and verb != "done" else None
+        if step.optional and step.declines(answer):  # "nee", "geen", "heb ik niet" to a photo
+            await self.skip(ctx)
+            return
+        asked = answers.pop(ASKED, None)
+        if isinstance(step, TextStep) and answer.kind == "text":
+            if asked and asked[0] == step.name and yes_or_no(answer.text) is True:
+                answer = Answer("text", text=asked[1])  # "ja": the question was the answer after all
+            elif step.example and asks_back(answer.text) and asked != [step.name, answer.text.strip()]:
+                conversation.answers = {**answers, ASKED: [step.name, answer.text.strip()]}
+                await self._answer_back(ctx, step)
+                return
+        try:
+            listed = step.typed_list(answer, t) if isinstance(step, MultiStep) and verb != "done" else None
+            typed_done = isinstance(step, MultiStep) and answer.kind == "text" and same(answer.text, t(N_("Klaar")))
+            chosen = (
+                step.toggle(answer, t, answers)
+                if isinstance(step, MultiStep) and verb != "done" and listed is None and not typed_done
+                else None
+            )
+        except Invalid as problem:  # a typed option that could be several: asked which
+            await self._reask(ctx, problem, optional=step.optional)
+            return
         if listed is not None:  # all at once: as if each was tapped, then Klaar
             answers[step.name], verb = listed, "done"
         if isinstance(step, MultiStep) and verb != "done":
-            typed_done = answer.kind == "text" and same(answer.text, t(N_("Klaar")))
-            chosen = None if typed_done else step.toggle(answer, t, answers)
             if chosen is not None:
                 answers[step.name] = chosen
                 conversation.answers = answers
                 await self.render(ctx, edit=True)
                 return
             if not typed_done:
-                await self._reask(ctx, step.expectation(now), unreadable=answer.kind == "other")
+                await self._reask(ctx, step.expectation(now), unreadable=answer.kind == "other", optional=step.optional)
                 return
         try:
             value = step.read(answer, t, now, answers)
             step.check(value, answers, now)
         except Invalid as problem:
-            await self._reask(ctx, problem, unreadable=answer.kind == "other")
+            await self._reask(ctx, problem, unreadable=answer.kind == "other", optional=step.optional)
             return
         answers[step.name] = value
         conversation.answers = answers
@@ -223,11 +244,19 @@ class Dialogue:
                 return
         await self._advance(ctx, flow, step.name)
 
-    async def _reask(self, ctx: Context, problem: Invalid, unreadable: bool = False) -> None:
-        """Say what was expected and ask the same step again; nothing entered is lost."""
+    async def _answer_back(self, ctx: Context, step: Step) -> None:
+        """A question asked back ("bedoel je wat ik wil veranderen?"): an example, and the same question."""
+        t = ctx.t
+        assert step.example is not None  # only a step with an example answers a question back
+        text = t(N_("Goede vraag! Een voorbeeld van een antwoord: “{example}”"), example=t(step.example))
+        await self.render(ctx, prefix=text + "\n" + t(N_("Was je vraag toch je antwoord? Typ dan ja.")))
+
+    async def _reask(self, ctx: Context, problem: Invalid, unreadable: bool = False, optional: bool = False) -> None:
+        """Say what was expected and ask the same step again; nothing entered is lost. The way out
+        named is skipping, where the step may be skipped (stopping would throw every answer away)."""
         t, surface = ctx.t, ctx.surface
-        cancel = surface.hint("cancel")
-        text = problem.text(t, surface) + (" " + t(cancel) if cancel else "")
+        way_out = N_("Heb je er geen? Kies dan Overslaan.") if optional else surface.hint("cancel")
+        text = problem.text(t, surface) + (" " + t(way_out) if way_out else "")
         if unreadable:
             text = t(N_("Dit soort bericht kan ik hier niet lezen.")) + " " + text
         echo = problem.values.get("echo")
@@ -262,7 +291,10 @@ class Dialogue:
 
     async def _on_summary(self, ctx: Context, flow: Flow, verb: str | None, answer: Answer) -> None:
         assert ctx.conversation is not None
-        if verb is None:
+        said = yes_or_no(answer.text) if verb is None and answer.kind == "text" else None
+        if said is not None:  # "ja", "oké", "👍" to "Klopt dit?": it does; "nee": something to change
+            verb = "ok" if said else "change"
+        elif verb is None:
             verb = self._typed_choice(
                 answer, ctx.t, (("ok", N_("Klopt")), ("change", N_("Aanpassen")), ("stop", N_("Stoppen")))
             )
@@ -277,6 +309,8 @@ class Dialogue:
         elif verb == "change":
             AT_EDIT.write(ctx.conversation)
             await self.render(ctx)
+        elif verb == "stop" and self.has_typed(ctx.conversation):  # "Stoppen" beside "Klopt" reads like "done"
+            self._ask_to_stop(ctx)
         elif verb == "stop":
             await self.cancel(ctx)
         else:
@@ -298,16 +332,20 @@ class Dialogue:
 
     @staticmethod
     def _typed_choice(answer: Answer, t: Translator, choices: Sequence[tuple[str, str]]) -> str | None:
+        """The choice typed by its label or near it; None when it names none, or several."""
         if answer.kind != "text":
             return None
-        return next((value for value, label in choices if same(answer.text, t(label))), None)
+        found = choose(answer.text, [t(label) for _, label in choices])
+        return choices[found[0]][0] if len(found) == 1 else None
 
     async def _finish(self, ctx: Context, flow: Flow) -> None:
         assert ctx.conversation is not None
         # Answers to steps that no longer apply (after an edit) are left out.
         applicable = {step.name for step in flow.applicable(ctx.conversation.answers)}
         answers = {
-            key: value for key, value in ctx.conversation.answers.items() if key in applicable or key.startswith("_")
+            key: value
+            for key, value in ctx.conversation.answers.items()
+            if (key in applicable or key.startswith("_")) and key != ASKED
         }
         await ctx.conversations.end(ctx.conversation)
         ctx.conversation = None
@@ -322,22 +360,28 @@ class Dialogue:
             ctx.say(ctx.t(N_("Er loopt nu geen vraag. Kies hieronder wat je wilt doen.")))
             await self.menu(ctx)
         elif command == "annuleer" and self.has_typed(ctx.conversation):
-            t = ctx.t  # a question of its own: the dialogue's is not shown again under it
-            ctx.send(
-                Question(
-                    t(N_("Wat je al invulde, bewaar ik dan niet. Wil je stoppen?")),
-                    (
-                        Button(t(N_("Ja, stoppen")), Action.of(SWITCH, STOP)),
-                        Button(t(N_("Nee, ga verder")), Action.of(SWITCH, "")),
-                    ),
-                )
-            )
+            self._ask_to_stop(ctx)
         elif command == "annuleer":
             await self.stop(ctx)
         elif command == "terug":
             await self.back(ctx)
         else:
             await self.skip(ctx)
+
+    @staticmethod
+    def _ask_to_stop(ctx: Context) -> None:
+        """Before answers are thrown away: ask, in a question of its own (the dialogue's is not
+        shown again under it)."""
+        t = ctx.t
+        ctx.send(
+            Question(
+                t(N_("Wat je al invulde, bewaar ik dan niet. Wil je stoppen?")),
+                (
+                    Button(t(N_("Ja, stoppen")), Action.of(SWITCH, STOP)),
+                    Button(t(N_("Nee, ga verder")), Action.of(SWITCH, "")),
+                ),
+            )
+        )
 
     async def back(self, ctx: Context) -> None:
         """Go one step back (from the edit list, or a step changed from the summary: back to the summary)."""

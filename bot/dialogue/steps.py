@@ -18,12 +18,14 @@ from bot.i18n import N_, Translator
 from bot.replies import Action, Button, FormField
 from bot.surfaces import FORM as FORM_SURFACE
 from bot.surfaces import Surface
-from bot.typed import same, yes_or_no
+from bot.typed import LEAD_NO, NOTHING, choose, plain, yes_or_no
 
 if TYPE_CHECKING:
     from bot.context import Context
 
 LIST_SEPARATORS = re.compile(r"\s*[,;+]\s*")  # "erfgoed, sport"
+DECLINE_WORDS = 5  # "nee, ik heb geen foto": a no this short declines what an optional step asks
+NUMBERS = re.compile(r"-?\d+")  # the numbers in "een uurtje of 4"
 LAST_SEPARATOR = re.compile(r"\s+(?:en|and|et)\s+", re.IGNORECASE)  # "erfgoed en sport" (unless a label says it)
 ROUTE = "dlg"  # the route of every dialogue button; its first argument is the render token
 TODAY = "today"  # the value of a date step's "Vanaf nu" button
@@ -96,6 +98,10 @@ class Step:
     on_answer: Callable[[Context, Any], Awaitable[None]] | None = None
     # False: not asked in turn; shown in the summary (its default) and changed from there, or in a form.
     asked: bool = True
+    # A msgid: an answer as someone might give it. With one, a question asked back instead of an answer
+    # ("bedoel je wat ik wil veranderen?") gets it, and the question stays open; a step whose answer
+    # may well be a question (a round's question, a call's title) has none.
+    example: str | None = None
     kind = "text"
 
     def applies(self, answers: Answers) -> bool:
@@ -131,6 +137,10 @@ class Step:
 
     def options_for(self, t: Translator) -> tuple[tuple[str, str], ...]:
         return ()
+
+    def declines(self, answer: Answer) -> bool:
+        """Whether the answer says there is nothing to give ("nee", "geen"), where a text is no answer."""
+        return False
 
     def field(self, t: Translator, value: Any = None, optional: bool | None = None) -> FormField:
         """This step as a form field (or as the question a chat asks)."""
@@ -199,6 +209,9 @@ class NumberStep(Step):
 
     def coerce(self, raw: Any, now: datetime) -> int:
         amount = parse_amount(str(raw))  # also "4 uur", "€ 50"
+        numbers = NUMBERS.findall(str(raw))
+        if amount is None and len(numbers) == 1 and numbers[0].isdecimal() and len(numbers[0]) < 10:
+            amount = int(numbers[0])  # one number among words: "een uurtje of 4", "max 20 mensen"
         if amount is None:
             raise self.expectation(now)
         return amount
@@ -313,11 +326,19 @@ class ChoiceStep(Step):
         return tuple((option.value, t(option.label)) for option in self.options)
 
     def _find(self, answer: Answer, t: Translator) -> Option | None:
-        for option in self.options:
-            if answer.kind == "tap" and answer.value == option.value:
-                return option
-            if answer.kind == "text" and same(answer.text, t(option.label)):
-                return option
+        """The option tapped, or typed by its label or near it ("heulle", "jongeren"); Invalid
+        when the typed text could be several (ask which, never guess)."""
+        if answer.kind == "tap":
+            return next((option for option in self.options if answer.value == option.value), None)
+        labels = [t(option.label) for option in self.options]
+        found = choose(answer.text, labels) if answer.kind == "text" else []
+        if len(found) == 1:
+            return self.options[found[0]]
+        if found:
+            raise Invalid(
+                N_("Dat past bij meer dan één antwoord: {choices}. Welke bedoel je?"),
+                choices=", ".join(labels[index] for index in found),
+            )
         by_number = self.by_number
         amount = parse_amount(answer.text) if answer.kind == "text" and by_number else None
         if by_number is not None and amount is not None:
@@ -402,6 +423,8 @@ class MultiStep(ChoiceStep):
             return None
         chosen: list[str] = []
         parts = [part for part in LIST_SEPARATORS.split(answer.text.strip()) if part]
+        if len(parts) == 1 and all(word.isdecimal() for word in parts[0].split()):
+            parts = parts[0].split()  # "1 9": numbers with spaces only
         for part in parts:
             found = self._one(part, t)
             pieces = [self._one(piece, t) for piece in LAST_SEPARATOR.split(part)] if found is None else [found]
@@ -446,6 +469,15 @@ class PhotoStep(Step):
 
     optional: bool = True
     kind = "photo"
+
+    def declines(self, answer: Answer) -> bool:
+        said = plain(answer.text) if answer.kind == "text" else ""
+        words = said.split()
+        return bool(words) and (
+            yes_or_no(answer.text) is False
+            or said in NOTHING
+            or (words[0] in LEAD_NO | {"geen"} and len(words) <= DECLINE_WORDS)  # "nee, geen foto"
+        )
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> str:
         if answer.kind != "photo" or not answer.photo:

@@ -21,12 +21,14 @@ def idea_steps(max_length: int) -> list:
             label=N_("Wat je ziet"),
             max_length=max_length,
             prompt=N_("Wat kan beter in je buurt of in de stad, en voor wie?"),
+            example=N_("Op het Leieboord staan geen bankjes, dus de buren blijven er nooit even zitten."),
         ),
         TextStep(
             name="idea",
             label=N_("Je idee"),
             max_length=max_length,
             prompt=N_("Wat is je idee? Vertel het gewoon in je eigen woorden."),
+            example=N_("Buren maken samen kleurrijke bankjes voor het Leieboord."),
         ),
         TextStep(
             name="prototype",
@@ -37,6 +39,7 @@ def idea_steps(max_length: int) -> list:
                 "We proberen ideeën eerst klein uit, bijvoorbeeld één middag of in één straat. "
                 "Hoe kunnen we jouw idee klein uitproberen?"
             ),
+            example=N_("Eén zaterdag zetten we vijf bankjes bij de brug en kijken we wie er komt zitten."),
         ),
         ChoiceStep(name="theme", label=N_("Thema"), options=THEMES, prompt=N_("Bij welk thema past je idee het best?")),
         ChoiceStep(

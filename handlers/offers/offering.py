@@ -51,6 +51,7 @@ def expertise_steps(max_length: int) -> list:
             label=N_("Waar je goed in bent"),
             max_length=max_length,
             prompt=N_("Waar ben je goed in? Vertel het in een paar woorden."),
+            example=N_("Ik kan goed timmeren en ik maak graag affiches."),
         ),
         MultiStep(
             name="tags",

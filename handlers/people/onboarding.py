@@ -10,7 +10,7 @@ from bot.context import Context
 from bot.dialogue import PREFILLED, ChoiceStep, Flow, MultiStep, TextStep, YesNoStep
 from bot.i18n import N_, Translator, supported
 from bot.replies import Action, Button
-from bot.typed import yes_or_no
+from bot.typed import choose, yes_or_no
 from handlers import calls, support
 from handlers.common.domain import Role
 from handlers.common.options import CONTRIBUTIONS, LANGUAGES, LEVEL_BRINGS, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
@@ -289,6 +289,13 @@ async def answer_consent(ctx: Context) -> bool:
             ask_consent(ctx, longer=True, then=then)
         else:
             welcome(ctx, then)
+        return True
+    named = choose(event.text, [option.label for option in LANGUAGES]) if event.kind == "text" else []
+    if len(named) == 1:  # "francais", "english" typed: the welcome in that language, as its button gives
+        ctx.locale_hint = LANGUAGES[named[0]].value
+        if ctx.person is not None:
+            ctx.person.locale = ctx.locale_hint
+        welcome(ctx)
         return True
     said = yes_or_no(event.text or "") if event.kind == "text" else None
     if said is None:
