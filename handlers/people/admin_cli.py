@@ -43,7 +43,7 @@ def _run(work: Callable[[Scope, str], Awaitable[str]]) -> None:
 
 
 async def _organisation(roles: Roles, name: str) -> Organisation:
-    organisation = await roles.organisation(name)
+    organisation = await roles.organisation_named(name)  # "budascoop" finds "Budascoop"
     if organisation is None:
         raise click.ClickException(f"There is no organisation {name!r}; create it with `gangmaker admin org create`.")
     return organisation
@@ -111,8 +111,9 @@ def create_organisation(name: str) -> None:
     """Add a partner organisation."""
 
     async def work(scope: Scope, by: str) -> str:
-        if await scope.roles.organisation(name) is not None:
-            raise click.ClickException(f"There is an organisation {name!r} already.")
+        existing = await scope.roles.organisation_named(name)
+        if existing is not None:
+            raise click.ClickException(f"There is an organisation {existing.name!r} already.")
         organisation = await scope.roles.add_organisation(name, scope.now)
         await scope.audit.record("organisation_created", scope.now, organisation=organisation.id, by=by)
         return f"Organisation {organisation.id} {name!r} created."
@@ -129,10 +130,11 @@ def add_member(name: str, channel: str, user_id: str) -> None:
 
     async def work(scope: Scope, by: str) -> str:
         organisation = await _organisation(scope.roles, name)
+        named = organisation.name  # as it was created
         if not await scope.roles.grant(channel, user_id, Role.PARTNER, by, scope.now, organisation):
-            return f"{channel} {user_id} is a member of {name!r} already."
+            return f"{channel} {user_id} is a member of {named!r} already."
         await scope.audit.record("member_added", scope.now, organisation=organisation.id, channel=channel, by=by)
-        return f"{channel} {user_id} is now a member of {name!r}."
+        return f"{channel} {user_id} is now a member of {named!r}."
 
     _run(work)
 
@@ -146,13 +148,14 @@ def remove_member(name: str, channel: str, user_id: str) -> None:
 
     async def work(scope: Scope, by: str) -> str:
         organisation = await _organisation(scope.roles, name)
+        named = organisation.name  # as it was created
         if not await scope.roles.revoke(channel, user_id, Role.PARTNER, organisation):
-            raise click.ClickException(f"{channel} {user_id} is not a member of {name!r}.")
+            raise click.ClickException(f"{channel} {user_id} is not a member of {named!r}.")
         await scope.audit.record("member_removed", scope.now, organisation=organisation.id, channel=channel, by=by)
         identity = await scope.people.identity(channel, user_id)
         ended = await projects.end_former_partners_conversations(scope, identity.person) if identity else 0
         told = f" Their conversations with residents ({ended}) are closed; both sides are told." if ended else ""
-        return f"{channel} {user_id} is no longer a member of {name!r}.{told}"
+        return f"{channel} {user_id} is no longer a member of {named!r}.{told}"
 
     _run(work)
 
