@@ -180,7 +180,20 @@ class Settings(BaseSettings):
 
 
 class ConfigError(Exception):
-    """A setting has a wrong value; the message names the variable in one line."""
+    """A setting has a wrong value, or one that does not work at start (a token the platform
+    refuses, a database that is not there); the message names the variable in one line, never a secret."""
+
+
+def database_unreachable(url: str, error: BaseException) -> ConfigError:
+    """The database DATABASE_URL names cannot be opened: where (its password hidden) and why, in one line."""
+    address = make_url(url)
+    cause = getattr(error, "orig", None) or error
+    reason = (getattr(cause, "strerror", None) or str(cause) or type(cause).__name__).strip()
+    reason = reason.splitlines()[0] if reason else type(cause).__name__
+    if address.password:
+        reason = reason.replace(str(address.password), "***")
+    shown = address.set(drivername=address.get_backend_name()).render_as_string(hide_password=True)
+    return ConfigError(f"Configuration error: DATABASE_URL: cannot open the database {shown} ({reason}).")
 
 
 def load_settings(**overrides: Any) -> Settings:
