@@ -122,3 +122,21 @@ def test_org_add_finds_the_organisation_whatever_the_case(cli):
     assert code == 0 and "telegram 12345 is now a member of 'Budascoop'." in output
     code, output = cli("admin", "org", "create", "BUDASCOOP")
     assert code != 0 and "already" in output
+
+
+def test_closing_a_cancelled_call_keeps_it_cancelled(cli):
+    assert cli(*CREATE)[0] == 0
+    assert cli("call", "cancel", "1", "--yes")[0] == 0
+    code, output = cli("call", "close", "1")
+    assert code != 0 and "Call 1 is cancelled" in output
+    assert "\tcancelled\t" in cli("call", "list")[1]
+
+
+def test_a_chat_id_that_cannot_be_one_is_refused(cli):
+    code, output = cli("admin", "coordinator", "grant", "telegram", "@anna")
+    assert code != 0 and "Telegram user id" in output
+    code, output = cli("admin", "coordinator", "grant", "slack", "anna")
+    assert code != 0 and "Slack user id" in output
+    assert cli("admin", "coordinator", "list")[1].strip() == "No coordinators."
+    assert cli("admin", "coordinator", "grant", "telegram", "12345")[0] == 0
+    assert cli("admin", "coordinator", "grant", "slack", "U0123ABC")[0] == 0

@@ -241,6 +241,8 @@ async def _publish(session: Any, settings: Settings, call: Call, now: datetime) 
 
 
 async def _close(session: Any, settings: Settings, call: Call, now: datetime) -> str:
+    if call.state not in (CallState.PUBLISHED, CallState.SCHEDULED):  # as the chat's "Sluiten"
+        raise click.ClickException(f"Call {call.id} is {call.state}; only a published or scheduled call can be closed.")
     call.state = CallState.CLOSED
     return f"Call {call.id} closed."
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 
 import click
 
 from bot.channels.registry import NAMES
-from bot.config import ConfigError, load_settings
+from bot.config import SLACK_USER_ID, ConfigError, load_settings
 from bot.context import Scope
 from handlers import projects
 from handlers.common.domain import Role
@@ -23,6 +24,19 @@ from storage.models import Organisation
 from storage.repositories import Roles
 
 CHANNELS = click.Choice(NAMES)
+# What a chat id looks like where it has a shape: a mistyped one would grant a role to nobody.
+ID_SHAPES = {
+    "telegram": (re.compile(r"[1-9][0-9]{0,19}"), "a Telegram user id is a number, such as 123456789"),
+    "slack": (SLACK_USER_ID, "a Slack user id looks like U0123ABCDE (a profile, ⋮, Copy member ID)"),
+}
+
+
+def _user_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """The chat id, refused when it cannot be one on the CHANNEL given before it."""
+    shape = ID_SHAPES.get(ctx.params.get("channel", ""))
+    if shape is not None and not shape[0].fullmatch(value):
+        raise click.BadParameter(f"{value!r} is no such id: {shape[1]}.")
+    return value
 
 
 def _run(work: Callable[[Scope, str], Awaitable[str]]) -> None:
@@ -61,7 +75,7 @@ def coordinator() -> None:
 
 @coordinator.command("grant")
 @click.argument("channel", type=CHANNELS)
-@click.argument("user_id")
+@click.argument("user_id", callback=_user_id)
 def grant(channel: str, user_id: str) -> None:
     """Make the person with this chat id on CHANNEL a coordinator."""
 
@@ -124,7 +138,7 @@ def create_organisation(name: str) -> None:
 @org.command("add")
 @click.argument("name")
 @click.argument("channel", type=CHANNELS)
-@click.argument("user_id")
+@click.argument("user_id", callback=_user_id)
 def add_member(name: str, channel: str, user_id: str) -> None:
     """Make the person with this chat id a partner of organisation NAME."""
 
