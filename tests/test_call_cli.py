@@ -146,4 +146,4 @@ def test_create_is_refused_by_the_rules_of_the_chat(cli):
     code, output = cli(*past)
     assert code != 0 and "--start: That moment has already passed. Choose a moment in the future." in output
     code, output = cli("call", "list")
-    assert output.strip() == ""  # nothing was created
+    assert output.strip() == "No calls."  # nothing was created

@@ -210,13 +210,15 @@ def list_calls() -> None:
     """Every call with its state and sign-ups."""
 
     async def work(session: Any, settings: Settings, now: datetime) -> None:
-        for call in await Calls(session).listed():
+        listed = await Calls(session).listed()
+        if not listed:
+            click.echo("No calls.")
+        for call in listed:
             joined = await call_service.count(session, call, *HOLDING, SignUpState.ATTENDED, SignUpState.NO_SHOW)
             waiting = await call_service.count(session, call, SignUpState.WAITLISTED)
             capacity = call.capacity if call.capacity is not None else "-"
-            starts = call.starts_at.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
             click.echo(
-                f"{call.id}\t{call.state}\t{starts}\t{joined}/{capacity}\twaitlist {waiting}\t{call.title.get('nl')}"
+                f"{call.id}\t{call.state}\t{local(call.starts_at, settings)}\t{joined}/{capacity}\twaitlist {waiting}\t{call.title.get('nl')}"
             )
 
     _run(work)
