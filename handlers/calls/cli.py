@@ -1,7 +1,8 @@
 """`gangmaker call …`: create, list, publish, close, cancel calls and print their QR code, for scripts.
 
 It writes to the same database as the running bot; the bot's dispatcher sends what is queued.
-A new call is checked by the same rules, and answered with the same texts, as `/oproep` in the chat.
+A new call is read and checked by the same rules as `/oproep` in the chat (a form's), its problems
+told in the chat's words in English, as the whole command line speaks; `--dry-run` saves nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def _codes(what: str, options: Any) -> str:
 
 
 def people(n: int) -> str:
+    """ "1 person", "2 people"."""
     return f"{n} person" if n == 1 else f"{n} people"
 
 
