@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import Application
 from bot.channels import registry
 from bot.channels.base import Channel, ChannelFactory
-from bot.config import Settings
+from bot.config import Settings, database_unreachable
 from bot.core import RESEND, Gangmaker
 from bot.metrics import Metrics
 from bot.outbox import Dispatcher
@@ -37,12 +38,23 @@ def load_application(settings: Settings) -> Application:
     return getattr(importlib.import_module(module), name)(settings)
 
 
+async def migrated(engine: AsyncEngine) -> None:
+    """Bring the schema up to date; a database that cannot be opened at all stops with one line naming
+    DATABASE_URL (a failure past the first connection is no setting's fault, and keeps its traceback)."""
+    try:
+        async with engine.connect():
+            pass
+    except (DBAPIError, OSError) as error:
+        raise database_unreachable(engine.url.render_as_string(hide_password=False), error) from None
+    await upgrade(engine)
+
+
 @asynccontextmanager
 async def database(settings: Settings) -> AsyncIterator[AsyncEngine]:
     """The configured database, migrated, for a command that runs and ends."""
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     try:
-        await upgrade(engine)
+        await migrated(engine)
         yield engine
     finally:
         await engine.dispose()
@@ -139,7 +151,7 @@ async def assemble(
     `bot.channels.registry`); then the dispatcher and the scheduled jobs. Nothing runs until `start`."""
     owns_engine = engine is None
     engine = engine or create_engine(settings.database_url, pool_size=settings.database_pool_size)
-    await upgrade(engine)
+    await migrated(engine)
     app = load_application(settings)
     core = Gangmaker(settings, engine, app, clock, surfaces=registry.SURFACES, metrics=Metrics())
     await core.bootstrap()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -56,8 +57,41 @@ class GangmakerGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         return super().get_command(ctx, name) or self._application_commands().get(name)
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Any command: a setting that is wrong, or does not work (a refused token, no database),
+        ends it with one line that names the variable, never with a traceback."""
+        try:
+            return super().invoke(ctx)
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from None
+
+
+def _use_database(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """`--db`: the database of every command of this run, as DATABASE_URL would name it. It goes
+    through the environment, where every command (the application's too) reads its settings from."""
+    if not value:
+        return
+    before = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = value if "://" in value else f"sqlite:///{Path(value)}"
+
+    def restore() -> None:
+        if before is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = before
+
+    ctx.call_on_close(restore)
+
 
 @click.group(cls=GangmakerGroup, invoke_without_command=True)
+@click.option(
+    "--db",
+    metavar="FILE|URL",
+    is_eager=True,
+    expose_value=False,
+    callback=_use_database,
+    help="The database of any command: a SQLite file, or a database URL (default: DATABASE_URL).",
+)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Gangmaker, the participation bot of Kortrijk 2030.

@@ -35,6 +35,17 @@ def normalise_database_url(value: str) -> str:
     return url.set(drivername=driver).render_as_string(hide_password=False)
 
 
+# Slack's ids: a channel's starts with C (G for an older private one), a person's with U (W in an Enterprise Grid).
+SLACK_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]+")
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]+")
+SLACK_TOKEN_KINDS = {
+    "xoxb-": "a bot token",
+    "xapp-": "an app-level token (SLACK_APP_TOKEN)",
+    "xoxp-": "a user token",
+    "xoxe-": "a refresh token",
+}
+
+
 class Settings(BaseSettings):
     """Everything Gangmaker reads from its environment."""
 
@@ -171,6 +182,47 @@ class Settings(BaseSettings):
             raise ValueError("SLACK_BOT_TOKEN must be set when SLACK_APP_TOKEN is")
         return self
 
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _slack_bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Slack's token kinds by prefix: xoxb- bot, xapp- app-level (Socket Mode), xoxp- a person's own.
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            kind = SLACK_TOKEN_KINDS.get(value.get_secret_value()[:5], "not a Slack bot token")
+            raise ValueError(
+                f"must be the Bot User OAuth Token (xoxb-…, under OAuth & Permissions); this one is {kind}"
+            )
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _slack_app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            kind = SLACK_TOKEN_KINDS.get(value.get_secret_value()[:5], "not a Slack app-level token")
+            raise ValueError(f"must be the App-Level Token (xapp-…, under Basic Information); this one is {kind}")
+        return value
+
+    @field_validator("slack_coordinators_channel", "slack_partners_channel", mode="before")
+    @classmethod
+    def _slack_channel(cls, value: object) -> object:
+        if value in ("", None):
+            return None  # `SLACK_PARTNERS_CHANNEL=` is not set
+        if not isinstance(value, str) or not SLACK_CHANNEL_ID.fullmatch(value.strip()):
+            raise ValueError(
+                f"must be a channel id such as C0123ABCDE (at the bottom of the channel's details in Slack), "
+                f"not {str(value)!r}"
+            )
+        return value.strip()
+
+    @field_validator("slack_coordinator_ids")
+    @classmethod
+    def _slack_user_ids(cls, value: list[str]) -> list[str]:
+        wrong = [user for user in value if not SLACK_USER_ID.fullmatch(user)]
+        if wrong:
+            raise ValueError(
+                f"must be Slack user ids such as U0123ABCDE (a person's profile, ⋮, Copy member ID), not {wrong[0]!r}"
+            )
+        return value
+
     @field_validator("coordinator_telegram_ids", "coordinator_console_users", "slack_coordinator_ids", mode="before")
     @classmethod
     def _ids(cls, value: object) -> object:
@@ -180,7 +232,20 @@ class Settings(BaseSettings):
 
 
 class ConfigError(Exception):
-    """A setting has a wrong value; the message names the variable in one line."""
+    """A setting has a wrong value, or one that does not work at start (a token the platform
+    refuses, a database that is not there); the message names the variable in one line, never a secret."""
+
+
+def database_unreachable(url: str, error: BaseException) -> ConfigError:
+    """The database DATABASE_URL names cannot be opened: where (its password hidden) and why, in one line."""
+    address = make_url(url)
+    cause = getattr(error, "orig", None) or error
+    reason = (getattr(cause, "strerror", None) or str(cause) or type(cause).__name__).strip()
+    reason = reason.splitlines()[0] if reason else type(cause).__name__
+    if address.password:
+        reason = reason.replace(str(address.password), "***")
+    shown = address.set(drivername=address.get_backend_name()).render_as_string(hide_password=True)
+    return ConfigError(f"Configuration error: DATABASE_URL: cannot open the database {shown} ({reason}).")
 
 
 def load_settings(**overrides: Any) -> Settings:

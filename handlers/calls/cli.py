@@ -1,7 +1,8 @@
 """`gangmaker call …`: create, list, publish, close, cancel calls and print their QR code, for scripts.
 
 It writes to the same database as the running bot; the bot's dispatcher sends what is queued.
-A new call is checked by the same rules, and answered with the same texts, as `/oproep` in the chat.
+A new call is read and checked by the same rules as `/oproep` in the chat (a form's), its problems
+told in the chat's words in English, as the whole command line speaks; `--dry-run` saves nothing.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import click
 
 from bot.assembly import database
 from bot.config import ConfigError, Settings, load_settings
+from bot.context import Scope
 from bot.i18n import translator
 from handlers.calls import service as call_service
 from handlers.calls.coordination import CALL_FLOW
-from handlers.calls.residents import deep_link
+from handlers.calls.residents import card, deep_link
 from handlers.common.domain import HOLDING, CallState, SignUpState
 from handlers.common.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES
 from storage.db import session_factory
@@ -33,6 +35,21 @@ OPTION_OF_STEP = {"starts_at": "--start", "ends_at": "--end"}  # where the optio
 
 def _values(options: Any) -> list[str]:
     return [option.value for option in options]
+
+
+def _codes(what: str, options: Any) -> str:
+    """An option's help that lists the codes it takes."""
+    return f"{what}, comma-separated: {', '.join(_values(options))}."
+
+
+def people(n: int) -> str:
+    """ "1 person", "2 people"."""
+    return f"{n} person" if n == 1 else f"{n} people"
+
+
+def local(moment: datetime, settings: Settings) -> str:
+    """A moment as `call list` shows it and `--start` takes it: YYYY-MM-DD HH:MM in the city's time."""
+    return moment.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def _list_of(options: Any) -> Callable[[click.Context, click.Parameter, str | None], list[str]]:
@@ -104,13 +121,26 @@ def _create_options(function: Callable[..., None]) -> Callable[..., None]:
         click.option("--deadline", callback=moment, help="Sign up until (default: the start)."),
         click.option("--publish-at", callback=moment, help="When to send it (default: now)."),
         click.option("--capacity", type=click.IntRange(0, 10000), default=0, help="0: no limit."),
-        click.option("--needs", callback=_list_of(CONTRIBUTIONS), default="time"),
-        click.option("--themes", callback=_list_of(THEMES)),
-        click.option("--target-neighbourhoods", callback=_list_of(NEIGHBOURHOODS)),
-        click.option("--target-contributions", callback=_list_of(CONTRIBUTIONS)),
-        click.option("--target-roles", callback=_list_of(ROLES)),
-        click.option("--target-languages", callback=_list_of(LANGUAGES)),
+        click.option(
+            "--needs", callback=_list_of(CONTRIBUTIONS), default="time", help=_codes("What is needed", CONTRIBUTIONS)
+        ),
+        click.option("--themes", callback=_list_of(THEMES), help=_codes("Only for who chose one of these", THEMES)),
+        click.option(
+            "--target-neighbourhoods",
+            callback=_list_of(NEIGHBOURHOODS),
+            help=_codes("Only for people from", NEIGHBOURHOODS),
+        ),
+        click.option(
+            "--target-contributions",
+            callback=_list_of(CONTRIBUTIONS),
+            help=_codes("Only for who wants to give", CONTRIBUTIONS),
+        ),
+        click.option("--target-roles", callback=_list_of(ROLES), help=_codes("Only for", ROLES)),
+        click.option("--target-languages", callback=_list_of(LANGUAGES), help=_codes("Only for who reads", LANGUAGES)),
         click.option("--reminders", default="1440,120", help="Minutes before the start, comma-separated."),
+        click.option(
+            "--dry-run", is_flag=True, help="Check it and show whom it reaches and what they get; save nothing."
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -119,46 +149,62 @@ def _create_options(function: Callable[..., None]) -> Callable[..., None]:
 
 @call_group.command("create")
 @_create_options
-def create(reminders: str, **answers: Any) -> None:
+def create(reminders: str, dry_run: bool, **values: Any) -> None:
     """Create a call; it is published now, or at --publish-at."""
     try:
         minutes = sorted({int(part) for part in reminders.split(",") if part.strip()}, reverse=True)
     except ValueError:
         raise click.BadParameter("minutes, comma-separated", param_hint="--reminders") from None
-    translations = {
-        field: {lang: answers.pop(f"{field}_{lang}") for lang in ("en", "fr")} for field in ("title", "description")
-    }
-    answers["title_i18n"] = {k: v for k, v in translations["title"].items() if v}
-    answers["description_i18n"] = {k: v for k, v in translations["description"].items() if v}
 
     async def work(session: Any, settings: Settings, now: datetime) -> None:
-        answers["publish"] = "later" if answers.get("publish_at") else "now"
-        refuse(answers, settings, now)
-        call = call_service.new_call(answers, None, now)
+        values["publish"] = "later" if values.get("publish_at") else "now"
+        call = call_service.new_call(refuse(values, settings, now), None, now)
         call.reminder_minutes = minutes
+        if dry_run:
+            await show(session, settings, call, now)
+            return
         session.add(call)
         await session.flush()
         if call.state == CallState.SCHEDULED:
             assert call.publish_at is not None, "a scheduled call has a moment to go out"
-            click.echo(f"Call {call.id} created; it will be published at {call.publish_at.isoformat()}.")
+            click.echo(f"Call {call.id} created; it will be published at {local(call.publish_at, settings)}.")
         else:
             queued = await call_service.publish(session, settings, call, now)
-            click.echo(f"Call {call.id} published; queued for {queued} people.")
+            click.echo(f"Call {call.id} published; queued for {people(queued)}.")
 
     _run(work)
 
 
-def refuse(answers: dict[str, Any], settings: Settings, now: datetime) -> None:
-    """Stop with one line per problem when the call breaks a rule of the chat's `/oproep`."""
-    problems = CALL_FLOW.validate(answers, now.astimezone(ZoneInfo(settings.timezone)))
+def refuse(values: dict[str, Any], settings: Settings, now: datetime) -> dict[str, Any]:
+    """The call's answers, read as the chat reads a form (blanks are no answer); stops with one line per
+    problem when they break a rule of the chat's `/oproep`."""
+    answers, problems = CALL_FLOW.read_form(
+        {name: value for name, value in values.items() if value is not None},
+        now.astimezone(ZoneInfo(settings.timezone)),
+    )
     if problems:
-        t = translator(settings.default_locale, settings.timezone)
+        t = translator("en", settings.timezone)  # the command line speaks English throughout
         raise click.ClickException(
             "\n".join(
                 f"{OPTION_OF_STEP.get(name, '--' + name.replace('_', '-'))}: {problem.text(t)}"
                 for name, problem in problems.items()
             )
         )
+    return answers
+
+
+async def show(session: Any, settings: Settings, call: Call, now: datetime) -> None:
+    """A dry run: whom the call reaches and what they get, in the residents' default language."""
+    reached = await call_service.audience_size(session, call)
+    scope = Scope(session=session, settings=settings, now=now, locale_hint=settings.default_locale)
+    message = await card(scope, call, push=True)
+    buttons = "  ".join(f"[{button.label}]" for button in message.buttons)
+    if call.publish_at and call.publish_at > now:
+        when = f"It would go out at {local(call.publish_at, settings)}; today it would reach {people(reached)}."
+    else:
+        when = f"It would go out now, to {people(reached)}."
+    click.echo(f"Dry run: nothing was saved or sent. {when}")
+    click.echo(f"This is what they would get (in {settings.default_locale}):\n\n{message.text}\n{buttons}")
 
 
 @call_group.command("list")
@@ -166,19 +212,21 @@ def list_calls() -> None:
     """Every call with its state and sign-ups."""
 
     async def work(session: Any, settings: Settings, now: datetime) -> None:
-        for call in await Calls(session).listed():
+        listed = await Calls(session).listed()
+        if not listed:
+            click.echo("No calls.")
+        for call in listed:
             joined = await call_service.count(session, call, *HOLDING, SignUpState.ATTENDED, SignUpState.NO_SHOW)
             waiting = await call_service.count(session, call, SignUpState.WAITLISTED)
             capacity = call.capacity if call.capacity is not None else "-"
-            starts = call.starts_at.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
             click.echo(
-                f"{call.id}\t{call.state}\t{starts}\t{joined}/{capacity}\twaitlist {waiting}\t{call.title.get('nl')}"
+                f"{call.id}\t{call.state}\t{local(call.starts_at, settings)}\t{joined}/{capacity}\twaitlist {waiting}\t{call.title.get('nl')}"
             )
 
     _run(work)
 
 
-def _state_command(name: str, help_text: str, action: Callable[..., Awaitable[str]]) -> None:
+def _state_command(name: str, help_text: str, action: Callable[..., Awaitable[str]]) -> click.Command:
     @call_group.command(name, help=help_text)
     @click.argument("call_id", type=int)
     def command(call_id: int) -> None:
@@ -187,26 +235,44 @@ def _state_command(name: str, help_text: str, action: Callable[..., Awaitable[st
 
         _run(work)
 
+    return command
+
 
 async def _publish(session: Any, settings: Settings, call: Call, now: datetime) -> str:
     if call.state not in (CallState.DRAFT, CallState.SCHEDULED):
         raise click.ClickException(f"Call {call.id} is {call.state}.")
-    return f"Call {call.id} published; queued for {await call_service.publish(session, settings, call, now)} people."
+    return f"Call {call.id} published; queued for {people(await call_service.publish(session, settings, call, now))}."
 
 
 async def _close(session: Any, settings: Settings, call: Call, now: datetime) -> str:
+    if call.state not in (CallState.PUBLISHED, CallState.SCHEDULED):  # as the chat's "Sluiten"
+        raise click.ClickException(f"Call {call.id} is {call.state}; only a published or scheduled call can be closed.")
     call.state = CallState.CLOSED
     return f"Call {call.id} closed."
 
 
-async def _cancel(session: Any, settings: Settings, call: Call, now: datetime) -> str:
-    told = await call_service.cancel_call(session, settings, call, now)
-    return f"Call {call.id} cancelled; {told} people will be told."
-
-
 _state_command("publish", "Publish a call now.", _publish)
 _state_command("close", "Stop sign-ups for a call.", _close)
-_state_command("cancel", "Cancel a call and tell everyone signed up.", _cancel)
+
+
+@call_group.command("cancel")
+@click.argument("call_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+def cancel(call_id: int, yes: bool) -> None:
+    """Cancel a call and tell everyone signed up; asks first, unless --yes."""
+
+    async def work(session: Any, settings: Settings, now: datetime) -> None:
+        call = await _get(session, call_id)
+        if call.state == CallState.CANCELLED:
+            raise click.ClickException(f"Call {call.id} is cancelled already.")
+        waiting = await call_service.count(session, call, *HOLDING, SignUpState.WAITLISTED)
+        question = f"Cancel call {call.id} ({call_service.call_text(call, 'title', 'nl')}) and tell {people(waiting)}?"
+        if not yes and not click.confirm(question):
+            raise click.ClickException(f"Call {call.id} stays {call.state}; nobody was told anything.")
+        told = await call_service.cancel_call(session, settings, call, now)
+        click.echo(f"Call {call.id} cancelled; {people(told)} will be told.")
+
+    _run(work)
 
 
 @call_group.command("qr")
@@ -222,6 +288,14 @@ def qr(call_id: int, out: Path | None) -> None:
 
     async def work(session: Any, settings: Settings, now: datetime) -> None:
         call = await _get(session, call_id)
+        if call.state == CallState.CANCELLED:
+            raise click.ClickException(f"Call {call.id} is cancelled; a poster would lead nowhere.")
+        if "telegram_bot_username" not in settings.model_fields_set:
+            click.echo(
+                f"Warning: TELEGRAM_BOT_USERNAME is not set; the code leads to @{settings.telegram_bot_username}. "
+                "Set it to your bot's username.",
+                err=True,
+            )
         link = f"https://t.me/{settings.telegram_bot_username}?start={deep_link(call_id)}"
         png = out or Path(f"call-{call_id}.png")
         svg = png.with_suffix(".svg")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 
 import click
 
 from bot.channels.registry import NAMES
-from bot.config import ConfigError, load_settings
+from bot.config import SLACK_USER_ID, ConfigError, load_settings
 from bot.context import Scope
 from handlers import projects
 from handlers.common.domain import Role
@@ -23,6 +24,19 @@ from storage.models import Organisation
 from storage.repositories import Roles
 
 CHANNELS = click.Choice(NAMES)
+# What a chat id looks like where it has a shape: a mistyped one would grant a role to nobody.
+ID_SHAPES = {
+    "telegram": (re.compile(r"[1-9][0-9]{0,19}"), "a Telegram user id is a number, such as 123456789"),
+    "slack": (SLACK_USER_ID, "a Slack user id looks like U0123ABCDE (a profile, ⋮, Copy member ID)"),
+}
+
+
+def _user_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """The chat id, refused when it cannot be one on the CHANNEL given before it."""
+    shape = ID_SHAPES.get(ctx.params.get("channel", ""))
+    if shape is not None and not shape[0].fullmatch(value):
+        raise click.BadParameter(f"{value!r} is no such id: {shape[1]}.")
+    return value
 
 
 def _run(work: Callable[[Scope, str], Awaitable[str]]) -> None:
@@ -43,7 +57,7 @@ def _run(work: Callable[[Scope, str], Awaitable[str]]) -> None:
 
 
 async def _organisation(roles: Roles, name: str) -> Organisation:
-    organisation = await roles.organisation(name)
+    organisation = await roles.organisation_named(name)  # "budascoop" finds "Budascoop"
     if organisation is None:
         raise click.ClickException(f"There is no organisation {name!r}; create it with `gangmaker admin org create`.")
     return organisation
@@ -61,7 +75,7 @@ def coordinator() -> None:
 
 @coordinator.command("grant")
 @click.argument("channel", type=CHANNELS)
-@click.argument("user_id")
+@click.argument("user_id", callback=_user_id)
 def grant(channel: str, user_id: str) -> None:
     """Make the person with this chat id on CHANNEL a coordinator."""
 
@@ -111,8 +125,9 @@ def create_organisation(name: str) -> None:
     """Add a partner organisation."""
 
     async def work(scope: Scope, by: str) -> str:
-        if await scope.roles.organisation(name) is not None:
-            raise click.ClickException(f"There is an organisation {name!r} already.")
+        existing = await scope.roles.organisation_named(name)
+        if existing is not None:
+            raise click.ClickException(f"There is an organisation {existing.name!r} already.")
         organisation = await scope.roles.add_organisation(name, scope.now)
         await scope.audit.record("organisation_created", scope.now, organisation=organisation.id, by=by)
         return f"Organisation {organisation.id} {name!r} created."
@@ -123,16 +138,17 @@ def create_organisation(name: str) -> None:
 @org.command("add")
 @click.argument("name")
 @click.argument("channel", type=CHANNELS)
-@click.argument("user_id")
+@click.argument("user_id", callback=_user_id)
 def add_member(name: str, channel: str, user_id: str) -> None:
     """Make the person with this chat id a partner of organisation NAME."""
 
     async def work(scope: Scope, by: str) -> str:
         organisation = await _organisation(scope.roles, name)
+        named = organisation.name  # as it was created
         if not await scope.roles.grant(channel, user_id, Role.PARTNER, by, scope.now, organisation):
-            return f"{channel} {user_id} is a member of {name!r} already."
+            return f"{channel} {user_id} is a member of {named!r} already."
         await scope.audit.record("member_added", scope.now, organisation=organisation.id, channel=channel, by=by)
-        return f"{channel} {user_id} is now a member of {name!r}."
+        return f"{channel} {user_id} is now a member of {named!r}."
 
     _run(work)
 
@@ -146,13 +162,14 @@ def remove_member(name: str, channel: str, user_id: str) -> None:
 
     async def work(scope: Scope, by: str) -> str:
         organisation = await _organisation(scope.roles, name)
+        named = organisation.name  # as it was created
         if not await scope.roles.revoke(channel, user_id, Role.PARTNER, organisation):
-            raise click.ClickException(f"{channel} {user_id} is not a member of {name!r}.")
+            raise click.ClickException(f"{channel} {user_id} is not a member of {named!r}.")
         await scope.audit.record("member_removed", scope.now, organisation=organisation.id, channel=channel, by=by)
         identity = await scope.people.identity(channel, user_id)
         ended = await projects.end_former_partners_conversations(scope, identity.person) if identity else 0
         told = f" Their conversations with residents ({ended}) are closed; both sides are told." if ended else ""
-        return f"{channel} {user_id} is no longer a member of {name!r}.{told}"
+        return f"{channel} {user_id} is no longer a member of {named!r}.{told}"
 
     _run(work)
 

@@ -10,12 +10,12 @@ from bot.cli import main
 
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
-    """`cli(*args)` runs `gangmaker *args` and returns its exit code and output; `cli.path` is its database."""
+    """`cli(*args, input=...)` runs `gangmaker *args` (typing `input`) and returns its exit code and output; `cli.path` is its database."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.chdir(tmp_path)
 
-    def run(*args):
-        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    def run(*args, input=None):
+        result = CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
         return result.exit_code, result.output
 
     run.path = str(tmp_path / "cli.db")

@@ -227,6 +227,14 @@ class FakeSlack:
             "bot_id": "BGANGMAKER",
         }
 
+    def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A channel the bot is in (`channels`), another public one ("C…", as `_channel` takes it), or none."""
+        channel = str(params.get("channel") or "")
+        if channel not in self.channels and not channel.startswith("C"):
+            raise SlackError("channel_not_found")
+        member = channel in self.channels
+        return {"channel": {"id": channel, "name": channel.lower(), "is_archived": False, "is_member": member}}
+
     def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"url": self.url.replace("http://", "ws://") + "/link"}
 

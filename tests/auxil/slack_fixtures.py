@@ -42,6 +42,7 @@ async def start_slack_bot(fake: FakeSlack, engine, clock, *, socket_mode: bool =
     """The bot with Slack over HTTP (signed requests to its web server), or over Socket Mode
     (an app token and no signing secret: Slack's requests come over the bot's WebSocket)."""
     port = free_port()
+    fake.channels.update({COORDINATORS_ROOM, PARTNERS_ROOM})  # the rooms' channels exist, the bot in them
     transport = {"slack_app_token": APP_TOKEN} if socket_mode else {"slack_signing_secret": fake.secret}
     settings = load_settings(
         slack_bot_token=fake.token,

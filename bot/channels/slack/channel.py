@@ -36,7 +36,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels.base import Channel, Core, Route
 from bot.channels.slack import blocks as draw
 from bot.channels.slack import payloads
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.errors import EXPIRED
 from bot.events import Inbound
 from bot.i18n import N_, SUPPORTED, translator
@@ -139,6 +139,7 @@ class SlackChannel(Channel):
         )
         # The Slack channel of each shared room, from the setting the application names for it.
         self.rooms: dict[str, str | None] = {room.name: getattr(settings, room.setting) for room in rooms}
+        self._settings_of_rooms = {room.name: room.setting.upper() for room in rooms}  # for what start says
         # What the bot posts to a channel on its own waits its turn there.
         self._pace: defaultdict[str, Pace] = defaultdict(Pace)
         self._profiles: dict[str, tuple[str | None, str | None]] = {}
@@ -154,8 +155,64 @@ class SlackChannel(Channel):
         return [] if self.socket else [("POST", PATH, self.on_request)]
 
     async def start(self) -> None:
+        """Check what can be checked of the settings (`check`), then, in Socket Mode, connect."""
+        await self.check()
         if self.socket is not None:
             await self.socket.connect_async()
+
+    async def check(self) -> None:
+        """Stop the start with one line when Slack would get nothing to its place: a shared room
+        without a channel, a bot token Slack refuses (auth.test), a room's channel Slack does not
+        know, that is archived, or that the app is not in (conversations.info)."""
+        unset = [setting for name, setting in self._settings_of_rooms.items() if not self.rooms.get(name)]
+        if unset:
+            raise ConfigError(
+                f"Configuration error: {' and '.join(unset)} {'is' if len(unset) == 1 else 'are'} not set, so "
+                "the cards for that room would have nowhere to go on Slack; set each to a channel id (C…)."
+            )
+        try:
+            me = await self.client.auth_test()
+        except SlackApiError as error:
+            raise ConfigError(
+                f"Configuration error: SLACK_BOT_TOKEN is refused by Slack ({error.response.get('error')}); "
+                "copy the Bot User OAuth Token from the app's OAuth & Permissions again."
+            ) from None
+        except (ClientError, TimeoutError):
+            raise ConfigError(
+                f"Configuration error: Slack cannot be reached at {self.client.base_url} to check SLACK_BOT_TOKEN "
+                "(SLACK_API_URL); is this machine online?"
+            ) from None
+        if self.socket is not None:
+            try:  # what connecting does first, where slack_sdk would retry a refusal for ever
+                opened = await self.client.apps_connections_open(app_token=self.socket.app_token)
+                self.socket.client.wss_uri = opened["url"]  # connect uses this one and asks no other
+            except SlackApiError as error:
+                raise ConfigError(
+                    f"Configuration error: SLACK_APP_TOKEN is refused by Slack ({error.response.get('error')}); "
+                    "copy the App-Level Token (connections:write) from the app's Basic Information again."
+                ) from None
+        for name, channel in self.rooms.items():
+            await self._check_room(self._settings_of_rooms[name], str(channel), str(me.get("user") or "gangmaker"))
+
+    async def _check_room(self, setting: str, channel: str, bot: str) -> None:
+        try:
+            found = (await self.client.conversations_info(channel=channel))["channel"]
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code == "missing_scope":  # an app installed before it asked channels:read: cannot tell
+                log.warning("%s not checked: the app lacks the scope channels:read (see slack-manifest.yml)", setting)
+                return
+            raise ConfigError(
+                f"Configuration error: {setting}: Slack has no channel {channel} for the app ({code}); "
+                "use the channel's id, and for a private channel invite the app first."
+            ) from None
+        if found.get("is_archived"):
+            raise ConfigError(f"Configuration error: {setting}: the channel #{found.get('name')} is archived.")
+        if found.get("is_member") is False:
+            raise ConfigError(
+                f"Configuration error: {setting}: the app is not in #{found.get('name')}; "
+                f"type /invite @{bot} in that channel."
+            )
 
     async def stop(self) -> None:
         if self.socket is not None:

@@ -31,7 +31,7 @@ from telegram import (
 )
 from telegram import Message as TelegramMessage
 from telegram.constants import ChatType, MessageLimit
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -46,7 +46,7 @@ from bot.channels.base import Channel, Core, Route
 from bot.channels.fallbacks import NEVER_MIND, confirmation
 from bot.channels.telegram.drawing import ASK_FIRST, keyboard, split_text
 from bot.channels.telegram.limits import PUSH, RepliesFirstLimiter, seconds
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.errors import EXPIRED
 from bot.events import Inbound
 from bot.i18n import N_, SUPPORTED, translator
@@ -157,18 +157,42 @@ class TelegramChannel(Channel):
         app.add_error_handler(self._on_error)
 
     async def start(self) -> None:
-        """Connect, publish the command lists, and start polling (or set the webhook)."""
-        await self.application.initialize()
+        """Connect, publish the command lists, and start polling (or set the webhook). A token Telegram
+        refuses, a Telegram out of reach or a webhook it will not take stops the start with one line
+        naming the setting (PTB's own messages would show the token)."""
+        try:
+            await self.application.initialize()  # getMe: checks the token
+        except InvalidToken:
+            raise ConfigError(
+                "Configuration error: TELEGRAM_TOKEN is refused by Telegram; copy the bot's token from @BotFather again."
+            ) from None
+        except NetworkError as error:  # TimedOut too
+            raise ConfigError(self._out_of_reach(error)) from None
         await self.publish_commands()
         if self.webhook:
-            await self.application.bot.set_webhook(
-                url=self.webhook, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
-            )
+            try:
+                await self.application.bot.set_webhook(
+                    url=self.webhook, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
+                )
+            except BadRequest as error:  # Telegram's reason, which holds no token ("bad webhook: ...")
+                raise ConfigError(
+                    f"Configuration error: TELEGRAM_WEBHOOK_URL is refused by Telegram ({error.message})."
+                ) from None
         await self.application.start()
         if self.application.updater is not None:
             await self.application.updater.start_polling(
                 timeout=self.settings.telegram_poll_timeout, allowed_updates=Update.ALL_TYPES
             )
+
+    def _out_of_reach(self, error: NetworkError) -> str:
+        """Telegram cannot be reached to check the token: where it was sought, and why, without the token."""
+        base = self.settings.telegram_base_url
+        where = f"at {urlparse(base).netloc} (TELEGRAM_BASE_URL)" if base else "at api.telegram.org"
+        reason = "it did not answer in time" if isinstance(error, TimedOut) else "no connection"
+        return (
+            f"Configuration error: Telegram cannot be reached {where} to check TELEGRAM_TOKEN ({reason}); "
+            "is this machine online?"
+        )
 
     async def stop(self) -> None:
         if self.application.updater and self.application.updater.running:
