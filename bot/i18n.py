@@ -20,6 +20,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from bot.typed import plain
+
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 SUPPORTED = ("nl", "en", "fr")
@@ -93,6 +95,50 @@ class Translator:
         """A time of day in local time, e.g. '16.30 uur'."""
         pattern = self(N_("H.mm 'uur'"))
         return format_datetime(value, pattern, tzinfo=ZoneInfo(self.timezone), locale=self.babel_locale)
+
+
+# Languages named in what someone writes ("vous parlez français ?", "spreek je Engels?"), plainly spelled.
+NAMED = {
+    **dict.fromkeys(("nederlands", "dutch", "neerlandais", "vlaams"), "nl"),
+    **dict.fromkeys(("english", "engels", "anglais"), "en"),
+    **dict.fromkeys(("francais", "french", "frans"), "fr"),
+}
+# Answers and greetings too short for a detector: whose language they are.
+SHORT = {
+    **dict.fromkeys(("ja", "jawel", "nee", "neen", "hallo", "hoi", "dag", "goeiedag", "graag", "bedankt"), "nl"),
+    **dict.fromkeys(("yes", "yeah", "yep", "no", "nope", "hello", "hi", "hey", "thanks", "please", "sure"), "en"),
+    **dict.fromkeys(("oui", "ouais", "non", "bonjour", "bonsoir", "salut", "merci", "daccord", "volontiers"), "fr"),
+}
+# How sure py3langid must be (its probability over nl, en and fr alone) before a text counts as in a
+# language: "wat is dit" 0.90 and "bonjour" 0.87 pass or nearly; "hallo" (0.60 English) does not.
+SURE = 0.85
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> object:
+    """py3langid's model, limited to the languages Gangmaker speaks (loaded once, about half a second)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(SUPPORTED))
+    return identifier
+
+
+def language_of(text: str) -> str | None:
+    """The language someone writes in, or asks for: a language named ("parlez-vous français ?"),
+    a short answer or greeting ("oui", "yes please"), or longer text py3langid is sure about;
+    None when it cannot tell ("ok", "👍")."""
+    words = plain(text).split()
+    named = {NAMED[word] for word in words if word in NAMED}
+    if len(named) == 1:
+        return named.pop()
+    short = {SHORT[word] for word in words if word in SHORT}
+    if len(words) <= 3 and len(short) == 1:
+        return short.pop()
+    if len(words) < 2:
+        return None
+    language, sure = _identifier().classify(text)  # type: ignore[attr-defined]
+    return str(language) if sure >= SURE else None
 
 
 def translator(locale: str | None, timezone: str = "Europe/Brussels", command: str = "/{}") -> Translator:

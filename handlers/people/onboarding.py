@@ -8,7 +8,7 @@ from typing import Any
 from bot.app import command_action
 from bot.context import Context
 from bot.dialogue import PREFILLED, ChoiceStep, Flow, MultiStep, TextStep, YesNoStep
-from bot.i18n import N_, Translator, supported
+from bot.i18n import N_, Translator, language_of, supported
 from bot.replies import Action, Button
 from bot.typed import yes_or_no
 from handlers import calls, support
@@ -264,6 +264,8 @@ async def before_consent(ctx: Context) -> bool:
         )
         is None
     ):
+        if event.kind == "text" and event.command is None:  # "bonjour, vous parlez français ?": welcomed in French
+            ctx.locale_hint = language_of(event.text or "") or ctx.locale_hint
         welcome(ctx)
     return False
 
@@ -293,8 +295,8 @@ async def answer_consent(ctx: Context) -> bool:
     said = yes_or_no(event.text or "") if event.kind == "text" else None
     if said is None:
         return False
-    if ctx.person is None:
-        ctx.locale_hint = supported(event.locale_hint)
+    if ctx.person is None:  # "oui" after tapping Français: nothing was stored, the answer's language tells
+        ctx.locale_hint = language_of(event.text or "") or supported(event.locale_hint)
     await (give_consent(ctx) if said else refuse_consent(ctx))
     return True
 
