@@ -270,6 +270,27 @@ async def before_consent(ctx: Context) -> bool:
     return False
 
 
+LOOKED = 5  # call cards shown to someone who looks before saying yes
+
+
+async def look_before_consent(ctx: Context) -> None:
+    """/agenda before consent: the open calls are public (on the page, behind a QR code), so anyone
+    may look; joining one asks for consent first, and nothing is stored."""
+    t = ctx.t
+    found = await ctx.calls.open_for_sign_up(ctx.now)
+    if not found:
+        ctx.say(t(N_("Er loopt nu geen oproep.")))
+    else:
+        ctx.say(
+            t(N_("Dit loopt er nu. Kijken mag altijd. Wil je meedoen, dan vraag ik eerst of ik je naam mag bewaren."))
+        )
+        for call in found[:LOOKED]:
+            await calls.show_call(ctx, call.id)
+        if len(found) > LOOKED:
+            ctx.say(t(N_("Er zijn er nog {n}. Ik toonde de eerste {shown}."), n=len(found) - LOOKED, shown=LOOKED))
+    ctx.say(t(N_("Wil je ook berichten krijgen over wat bij je past? Typ dan /start.")))
+
+
 async def answer_consent(ctx: Context) -> bool:
     """The answer to the consent question: one of its buttons, or a yes or no typed instead
     ("ja", "oké", "nee"); False when this turn is none."""
