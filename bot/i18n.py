@@ -83,6 +83,10 @@ class Translator:
             text = COMMAND_IN_TEXT.sub(lambda found: self.command.format(found[1]), text)
         return text.format(**values) if values else text
 
+    def labelled(self, label: str, value: object) -> str:
+        """A value after its label, 'Naam: Anna' ('Nom\u00a0: Anna': French puts a space before the colon)."""
+        return self(N_("{label}: {value}"), label=label, value=value)
+
     @property
     def babel_locale(self) -> Locale:
         return Locale.parse(BABEL_LOCALE[self.locale])
