@@ -16,12 +16,12 @@ from bot.dialogue import screens
 from bot.dialogue.flow import PREFILLED, Flow
 from bot.dialogue.position import AT_EDIT, AT_SUMMARY, At, Position
 from bot.dialogue.screens import new_token
-from bot.dialogue.steps import ROUTE, Answer, Answers, Invalid, MultiStep, Step, empty
+from bot.dialogue.steps import ROUTE, Answer, Answers, Invalid, MultiStep, Step, Unsure, empty
 from bot.errors import Expired, answering_expired
 from bot.i18n import N_, Translator
 from bot.replies import Action, Button, FieldErrors, Question
 from bot.surfaces import FORM as FORM_SURFACE
-from bot.typed import DONT_KNOW, plain, same
+from bot.typed import DONT_KNOW, plain, same, yes_or_no
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -32,6 +32,7 @@ SWITCH = "switch"  # route of "stop this dialogue and start that command?" butto
 STOP = "!stop"  # the SWITCH verb that stops the dialogue after all
 TAP = "!tap"  # the SWITCH verb that stops it and taps again the button it carries
 # The dialogue's own commands, in every language, with their description for a chat app's menu.
+UNSURE = "_unsure"  # the answer that waits for a yes (an `Unsure` reading): {"step": name, "value": value}
 NAVIGATION = {
     ("annuleer", "cancel", "stop", "annuler"): N_("Stoppen met de vraag van nu"),
     ("terug", "back", "retour"): None,
@@ -195,6 +196,12 @@ class Dialogue:
         conversation, t, now = ctx.conversation, ctx.t, ctx.local_now
         assert conversation is not None
         answers = dict(conversation.answers)
+        unsure = answers.pop(UNSURE, None)
+        said = self._yes_or_no(answer) if unsure is not None and unsure.get("step") == step.name else None
+        if said is False:  # not what they meant: the same question, without the reading
+            conversation.answers = answers
+            await self.render(ctx, prefix=t(N_("Oké. Typ het dan nog eens, bijvoorbeeld met het jaar erbij.")))
+            return
         listed = step.typed_list(answer, t) if isinstance(step, MultiStep) and verb != "done" else None
         if listed is not None:  # all at once: as if each was tapped, then Klaar
             answers[step.name], verb = listed, "done"
@@ -210,8 +217,12 @@ class Dialogue:
                 await self._reask(ctx, step.expectation(now), unreadable=answer.kind == "other")
                 return
         try:
-            value = step.read(answer, t, now, answers)
+            value = unsure["value"] if said else step.read(answer, t, now, answers)
             step.check(value, answers, now)
+        except Unsure as reading:
+            conversation.answers = {**answers, UNSURE: {"step": step.name, "value": reading.value}}
+            self._ask_unsure(ctx, reading)
+            return
         except Invalid as problem:
             await self._reask(ctx, problem, unreadable=answer.kind == "other")
             return
@@ -222,6 +233,28 @@ class Dialogue:
             if ctx.conversation is None:  # the answer ended the dialogue (what it was about has closed)
                 return
         await self._advance(ctx, flow, step.name)
+
+    @staticmethod
+    def _yes_or_no(answer: Answer) -> bool | None:
+        """A yes or no, tapped or typed; None for anything else (a new answer)."""
+        if answer.kind == "tap":
+            return {"yes": True, "no": False}.get(answer.value or "")
+        return yes_or_no(answer.text) if answer.kind == "text" else None
+
+    def _ask_unsure(self, ctx: Context, reading: Unsure) -> None:
+        """Ask whether an answer means what it was read as, with yes and no."""
+        conversation, t = ctx.conversation, ctx.t
+        assert conversation is not None
+        conversation.token = token = new_token()
+        ctx.send(
+            Question(
+                reading.text(t, ctx.surface),
+                (
+                    Button(t(N_("Ja")), Action.of(ROUTE, "answer", token, "yes"), style="primary"),
+                    Button(t(N_("Nee")), Action.of(ROUTE, "answer", token, "no")),
+                ),
+            )
+        )
 
     async def _reask(self, ctx: Context, problem: Invalid, unreadable: bool = False) -> None:
         """Say what was expected and ask the same step again; nothing entered is lost."""
