@@ -178,14 +178,14 @@ async def on_rest_button(ctx: Context, tapped: Action) -> None:
     await ctx.dialogue.start(ctx, ONBOARDING, {**known, PREFILLED: list(known)})
 
 
-def consent_buttons(ctx: Context, then: str) -> list[Button]:
-    """Yes, no, more, and the other languages. Each value carries the language shown and
-    what to open after onboarding (a deep link), since nothing is stored before a yes."""
+def consent_buttons(ctx: Context, then: str, more: bool = True) -> list[Button]:
+    """Yes, no, more (unless it was just read), and the other languages. Each value carries the
+    language shown and what to open after onboarding (a deep link), since nothing is stored before a yes."""
     t = ctx.t
     buttons = [
         Button(t(N_("Ja, dat is goed")), Action.of(CONSENT, YES, t.locale, then), style="primary"),
         Button(t(N_("Nee, liever niet")), Action.of(CONSENT, NO, t.locale, "")),
-        Button(t(N_("Meer uitleg")), Action.of(CONSENT, MORE, t.locale, then)),
+        *((Button(t(N_("Meer uitleg")), Action.of(CONSENT, MORE, t.locale, then)),) if more else ()),
         Button(t(N_("Ik ben jonger dan 13")), Action.of(CONSENT, YOUNG, t.locale, then)),
     ]
     buttons += [
@@ -223,7 +223,7 @@ def ask_consent(ctx: Context, longer: bool = False, then: str = "") -> None:
             )
         )
     )
-    ctx.say(text + "\n\n" + t(N_("Is dat goed voor jou?")), consent_buttons(ctx, then))
+    ctx.say(text + "\n\n" + t(N_("Is dat goed voor jou?")), consent_buttons(ctx, then, more=not longer))
 
 
 async def before_consent(ctx: Context) -> bool:
