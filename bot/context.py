@@ -40,7 +40,7 @@ class Scope:
     def t(self) -> Translator:
         """The reader's language; follows a language change within the same turn."""
         locale = self.person.locale if self.person else self.locale_hint
-        return translator(locale, self.settings.timezone, self.surface.command)
+        return translator(locale, self.settings.timezone, self.surface.command, self.local_now.year)
 
     @property
     def known_person(self) -> Person:

@@ -61,7 +61,7 @@ async def walk(chat: Chat, command: str, flow_name: str, script: dict) -> dict:
     await chat.send(command)
     flow = chat.bot.dialogue.flows[flow_name]
     now = chat.bot.clock().astimezone(ZoneInfo("Europe/Brussels"))
-    t = translator("nl")
+    t = translator("nl", year=now.year)  # as the chat shows moments: with the year when it is not this one
     surface = chat.bot.surface(chat.channel)
     answers: dict = {}
     for name, attempts in script.items():

@@ -44,7 +44,7 @@ def test_dates_follow_each_language():
     moment = datetime(2027, 3, 13, 13, 0, tzinfo=timezone.utc)  # 14.00 in Kortrijk
     assert translator("nl").datetime(moment) == "zaterdag 13 maart om 14.00 uur"
     assert translator("en").datetime(moment) == "Saturday 13 March at 14:00"
-    assert translator("fr").datetime(moment) == "samedi 13 mars à 14h00"
+    assert translator("fr").datetime(moment) == "samedi 13 mars à 14\u00a0h"  # Belgian French: "14 h"
 
 
 def test_unknown_languages_fall_back_to_dutch():

@@ -16,7 +16,7 @@ from bot.dialogue import screens
 from bot.dialogue.flow import PREFILLED, Flow
 from bot.dialogue.position import AT_EDIT, AT_SUMMARY, At, Position
 from bot.dialogue.screens import new_token
-from bot.dialogue.steps import ROUTE, Answer, Answers, Invalid, MultiStep, Step, TextStep, empty
+from bot.dialogue.steps import ROUTE, Answer, Answers, Invalid, MultiStep, Step, TextStep, Unsure, empty
 from bot.errors import Expired, answering_expired
 from bot.i18n import N_, Translator
 from bot.replies import Action, Button, FieldErrors, Question
@@ -32,6 +32,7 @@ SWITCH = "switch"  # route of "stop this dialogue and start that command?" butto
 STOP = "!stop"  # the SWITCH verb that stops the dialogue after all
 TAP = "!tap"  # the SWITCH verb that stops it and taps again the button it carries
 # The dialogue's own commands, in every language, with their description for a chat app's menu.
+UNSURE = "_unsure"  # the answer that waits for a yes (an `Unsure` reading): {"step": name, "value": value}
 NAVIGATION = {
     ("annuleer", "cancel", "stop", "annuler"): N_("Stoppen met de vraag van nu"),
     ("terug", "back", "retour"): None,
@@ -197,11 +198,17 @@ class Dialogue:
         conversation, t, now = ctx.conversation, ctx.t, ctx.local_now
         assert conversation is not None
         answers = dict(conversation.answers)
-        if step.optional and step.declines(answer):  # "nee", "geen", "heb ik niet" to a photo
+        unsure = answers.pop(UNSURE, None)
+        said = self._yes_or_no(answer) if unsure is not None and unsure.get("step") == step.name else None
+        if said is False:  # not what they meant: the same question, without the reading
+            conversation.answers = answers
+            await self.render(ctx, prefix=t(N_("Oké. Typ het dan nog eens, bijvoorbeeld met het jaar erbij.")))
+            return
+        if said is None and step.optional and step.declines(answer):  # "nee", "geen", "heb ik niet" to a photo
             await self.skip(ctx)
             return
         asked = answers.pop(ASKED, None)
-        if isinstance(step, TextStep) and answer.kind == "text":
+        if said is None and isinstance(step, TextStep) and answer.kind == "text":
             if asked and asked[0] == step.name and yes_or_no(answer.text) is True:
                 answer = Answer("text", text=asked[1])  # "ja": the question was the answer after all
             elif step.example and asks_back(answer.text) and asked != [step.name, answer.text.strip()]:
@@ -231,8 +238,12 @@ class Dialogue:
                 await self._reask(ctx, step.expectation(now), unreadable=answer.kind == "other", optional=step.optional)
                 return
         try:
-            value = step.read(answer, t, now, answers)
+            value = unsure["value"] if said else step.read(answer, t, now, answers)
             step.check(value, answers, now)
+        except Unsure as reading:
+            conversation.answers = {**answers, UNSURE: {"step": step.name, "value": reading.value}}
+            self._ask_unsure(ctx, reading)
+            return
         except Invalid as problem:
             await self._reask(ctx, problem, unreadable=answer.kind == "other", optional=step.optional)
             return
@@ -250,6 +261,28 @@ class Dialogue:
         assert step.example is not None  # only a step with an example answers a question back
         text = t(N_("Goede vraag! Een voorbeeld van een antwoord: “{example}”"), example=t(step.example))
         await self.render(ctx, prefix=text + "\n" + t(N_("Was je vraag toch je antwoord? Typ dan ja.")))
+
+    @staticmethod
+    def _yes_or_no(answer: Answer) -> bool | None:
+        """A yes or no, tapped or typed; None for anything else (a new answer)."""
+        if answer.kind == "tap":
+            return {"yes": True, "no": False}.get(answer.value or "")
+        return yes_or_no(answer.text) if answer.kind == "text" else None
+
+    def _ask_unsure(self, ctx: Context, reading: Unsure) -> None:
+        """Ask whether an answer means what it was read as, with yes and no."""
+        conversation, t = ctx.conversation, ctx.t
+        assert conversation is not None
+        conversation.token = token = new_token()
+        ctx.send(
+            Question(
+                reading.text(t, ctx.surface),
+                (
+                    Button(t(N_("Ja")), Action.of(ROUTE, "answer", token, "yes"), style="primary"),
+                    Button(t(N_("Nee")), Action.of(ROUTE, "answer", token, "no")),
+                ),
+            )
+        )
 
     async def _reask(self, ctx: Context, problem: Invalid, unreadable: bool = False, optional: bool = False) -> None:
         """Say what was expected and ask the same step again; nothing entered is lost. The way out

@@ -62,7 +62,7 @@ def summary(t: Translator, flow: Flow, answers: Answers, token: str, extra: str 
     for step in flow.applicable(answers):
         value = answers.get(step.name)
         shown = step.show(value, t) if not empty(value) else t(step.skipped)
-        lines.append(f"• {t(step.label)}: {shown}")
+        lines.append("• " + t.labelled(t(step.label), shown))
     if extra:
         lines += ["", extra]
     lines += ["", t(N_("Klopt dit?"))]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from bot.dates import parse_amount, parse_date, parse_moment
+from bot.dates import parse_amount, parse_date, parse_moment, recently_passed, recently_passed_day
 from bot.i18n import N_, Translator
 from bot.replies import Action, Button, FormField
 from bot.surfaces import FORM as FORM_SURFACE
@@ -57,6 +57,19 @@ class Invalid(Exception):
             shown[key] = value
         shown.pop("echo", None)
         return t(message, **shown)
+
+
+class Unsure(Invalid):
+    """An answer read one way that may have meant another ("5/12" on 6 December: next year?): the
+    person is asked `message` with yes or no, and a yes takes `value`."""
+
+    def __init__(self, message: str, /, *, value: Any, **values: object) -> None:
+        super().__init__(message)
+        self.values = values
+        self.value = value
+
+
+PASSED = N_("Dat is al voorbij: {moment}. Bedoel je {year}?")
 
 
 @dataclass(frozen=True)
@@ -249,6 +262,9 @@ class DateStep(Step):
         value = parse_date(answer.text, now.date()) if answer.kind == "text" else None
         if value is None:
             raise self.expectation(now)
+        passed = recently_passed_day(answer.text, now.date())
+        if passed is not None:  # "5/12" on 6 December: asked, not moved on a year without a word
+            raise Unsure(PASSED, value=value.isoformat(), moment=passed, year=str(value.year))
         return value.isoformat()
 
     def coerce(self, raw: Any, now: datetime) -> str:
@@ -285,7 +301,11 @@ class DateTimeStep(Step):
         local = parse_moment(answer.text, now, same_day_as=start) if answer.kind == "text" else None
         if local is None:
             raise self.expectation(now)
-        return local.astimezone(timezone.utc).isoformat()
+        value = local.astimezone(timezone.utc).isoformat()
+        passed = recently_passed(answer.text, now, same_day_as=start)
+        if passed is not None:  # "5/12 om 14u" on 6 December: asked, not moved on a year without a word
+            raise Unsure(PASSED, value=value, moment=passed, year=str(local.year))
+        return value
 
     def coerce(self, raw: Any, now: datetime) -> str:
         """An ISO moment (local when it has no zone) or a Unix timestamp (Slack's datetimepicker)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.app import Command, Part, Push, Route
 from bot.i18n import N_
+from handlers import people
 from handlers.calls import coordination, jobs, partners, purposes, pushes, residents
 from handlers.calls.cli import call_group
 from handlers.calls.coordination import coordinate_buttons
@@ -49,7 +50,12 @@ __all__ = [
 PART = Part(
     name="calls",
     commands=(
-        Command(("agenda", "whatson"), residents.open_calls, N_("Wat loopt er?")),
+        Command(
+            ("agenda", "whatson"),
+            residents.open_calls,
+            N_("Wat loopt er?"),
+            for_strangers=lambda ctx: people.look_before_consent(ctx),  # public: anyone may look before a yes
+        ),
         Command(("mijnoproepen", "mycalls", "mesappels"), residents.my_calls, N_("Oproepen waaraan je meedoet")),
         Command(("pauze", "pause"), residents.pause, N_("Even geen berichten")),
         Command(("oproep", "newcall"), coordination.start_call, starts_dialogue=True, role=Role.COORDINATOR),

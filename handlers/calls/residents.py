@@ -97,7 +97,7 @@ async def card(ctx: Scope, call: Call, *, push: bool = False, lead: str = "") ->
     t = ctx.t
     lines = [
         CardLine(
-            t(N_("{start} tot {end}"), start=t.datetime(call.starts_at), end=t.time(call.ends_at)),
+            t.span(call.starts_at, call.ends_at),
             t(N_("Wanneer")),
             "🗓",
         ),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.context import Context
 from bot.dialogue import PREFILLED, ChoiceStep, Flow, PhotoStep, TextStep, YesNoStep
 from bot.i18n import N_
-from handlers import people
+from bot.typed import plain
+from handlers import offers, people
 from handlers.common.domain import IdeaState
 from handlers.common.options import NEIGHBOURHOODS, THEMES
 from handlers.ideas import moderation
@@ -103,23 +105,51 @@ async def start_idea(ctx: Context) -> None:
 
 
 IDEA_WORDS = 4  # free text of this many words, outside any dialogue, may well be an idea
+GREETING = r"(?:(?:hallo|hoi|dag|hey|hi|hello|bonjour|salut|coucou)\s+)?"
+# "ik heb een idee!", "I've got an idea", "j'ai une idée": an idea announced, not told yet (plain text).
+ANNOUNCING = re.compile(
+    GREETING + r"(?:ik heb (?:nog |ook )?(?:een |n )?(?:idee|voorstel|suggestie)|ik wil (?:graag )?(?:een )?idee "
+    r"(?:delen|geven|voorstellen|indienen)|(?:een )?idee|(?:i have|ive got|i got|i have got) an? "
+    r"(?:idea|suggestion)|(?:an )?idea|jai une (?:idee|suggestion|proposition)|(?:une )?idee)"
+    r"(?: (?:voor jullie|for you|pour vous))?"
+)
+# "ik kan wel helpen op zaterdagen", "I could help out", "je peux aider": time offered, not an idea.
+OFFERING_TIME = re.compile(
+    r"\b(?:ik (?:kan|wil|zou)(?: \w+){0,3} (?:helpen|meehelpen|een handje toesteken)|ik heb (?:wat |nog |veel )?"
+    r"(?:vrije )?tijd|i (?:can|could|would like to|d like to|want to|will)(?: \w+){0,2} help|i have (?:some )?"
+    r"(?:spare |free )?time|je (?:peux|pourrais|voudrais|veux)(?: \w+){0,2} aider|jai du temps)\b"
+)
 
 
 async def not_understood(ctx: Context) -> None:
-    """Free text outside any dialogue that reads like an idea: offer to share it (keeping what
-    was typed); anything else gets the menu's answer."""
+    """Free text outside any dialogue: an idea announced starts one; what reads like an idea, or
+    like time offered, is offered to share as such (keeping what was typed); anything else gets
+    the menu's answer."""
     text = (ctx.event.text or "").strip() if ctx.event.kind == "text" else ""
-    if len(text.split()) >= IDEA_WORDS and not text.startswith("/") and len(text) <= ctx.settings.max_text_length:
-        await ctx.dialogue.start(ctx, FROM_TEXT, {"_text": text})
+    said = plain(text)
+    if said and ANNOUNCING.fullmatch(said):  # nothing to keep: the questions begin, "Wat is je idee?" among them
+        ctx.say(ctx.t(N_("Leuk! Ik stel je een paar korte vragen over je idee.")))
+        await start_idea(ctx)
+    elif len(text.split()) >= IDEA_WORDS and not text.startswith("/") and len(text) <= ctx.settings.max_text_length:
+        kind = "time" if OFFERING_TIME.search(said) else "idea"
+        await ctx.dialogue.start(ctx, FROM_TEXT, {"_text": text, "_kind": kind})
     else:
         await people.not_understood(ctx)
 
 
 async def from_text_done(ctx: Context, answers: dict[str, Any]) -> None:
-    if answers["share"]:
-        await ctx.dialogue.start(
-            ctx, idea_flow(ctx.settings.max_text_length), {"idea": answers["_text"], PREFILLED: ["idea"]}
+    """Share the text as an idea, shown as its answer so it can still be changed; or offer time."""
+    if answers.get("_kind") == "time" and answers.get("offer"):
+        await offers.offer_starter("time")(ctx)
+    elif answers.get("share"):
+        text = answers["_text"]
+        ctx.say(
+            ctx.t(
+                N_("Ik noteer dit als je idee: “{idea}”. In het overzicht op het einde kun je het nog aanpassen."),
+                idea=text,
+            )
         )
+        await ctx.dialogue.start(ctx, idea_flow(ctx.settings.max_text_length), {"idea": text, PREFILLED: ["idea"]})
     else:
         ctx.say(ctx.t(N_("Oké, ik bewaar het niet.")))
         people.show_menu(ctx)
@@ -134,9 +164,19 @@ FROM_TEXT = Flow(
         YesNoStep(
             name="share",
             label=N_("Als idee delen"),
+            when=lambda answers: answers.get("_kind") != "time",
             prompt=N_(
                 "Dat klinkt als een idee! Ik stel er dan nog een paar korte vragen over. Wil je het als idee delen?"
             ),
-        )
+        ),
+        YesNoStep(
+            name="offer",
+            label=N_("Tijd aanbieden"),
+            when=lambda answers: answers.get("_kind") == "time",
+            prompt=N_(
+                "Fijn dat je wilt helpen! Ik kan je tijd aanbieden aan projecten in de stad. Ik stel er dan nog een "
+                "paar korte vragen over. Wil je dat?"
+            ),
+        ),
     ],
 )

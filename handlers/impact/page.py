@@ -246,7 +246,7 @@ async def _realised(scope: Scope) -> str:
             .order_by(ProjectUpdate.at.desc(), ProjectUpdate.id.desc())
             .limit(1)
         )
-        done = f"{organisation.name}: {step.text}" if step is not None else organisation.name
+        done = t.labelled(organisation.name, step.text) if step is not None else organisation.name
         backing = ideas.backing_line(scope, idea)
         counted = f'<p class="muted">{escape(backing.value)}</p>' if backing is not None else ""
         cards.append(

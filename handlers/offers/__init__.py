@@ -8,8 +8,9 @@ from bot.i18n import N_
 from handlers.common.domain import Role
 from handlers.offers import board, expiry, offering
 from handlers.offers.offering import OFFER, describe_offer
+from handlers.offers.offering import starter as offer_starter
 
-__all__ = ["OFFER", "PART", "describe_offer"]
+__all__ = ["OFFER", "PART", "describe_offer", "offer_starter"]
 
 PART = Part(
     name="offers",

@@ -163,7 +163,7 @@ def describe_offer(offer: Offer, t: Translator) -> str:
         tags = ", ".join(t(label(SKILLS, tag)) for tag in details.get("tags", []))
         text = t(N_("Kennis: {skills}"), skills=details.get("skills", "")) + (f" ({tags})" if tags else "")
     else:
-        text = f"{t(label(GIFT_KINDS, details.get('kind')))}: {details.get('what', '')}"
+        text = t.labelled(t(label(GIFT_KINDS, details.get("kind"))), details.get("what", ""))
         if details.get("amount"):
             text += f" ({t(label(AMOUNTS, details['amount']))})"
     if offer.valid_until:

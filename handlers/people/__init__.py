@@ -11,8 +11,9 @@ from handlers.people import contributions, menu, nudges, onboarding, privacy, pr
 from handlers.people.admin_cli import admin
 from handlers.people.menu import not_understood, unknown_command
 from handlers.people.menu import show as show_menu
+from handlers.people.onboarding import look_before_consent
 
-__all__ = ["PART", "not_understood", "show_menu", "unknown_command"]
+__all__ = ["PART", "look_before_consent", "not_understood", "show_menu", "unknown_command"]
 
 PART = Part(
     name="people",

@@ -8,7 +8,7 @@ from typing import Any
 from bot.app import command_action
 from bot.context import Context
 from bot.dialogue import PREFILLED, ChoiceStep, Flow, MultiStep, TextStep, YesNoStep
-from bot.i18n import N_, Translator, supported
+from bot.i18n import N_, Translator, language_of, supported
 from bot.replies import Action, Button
 from bot.typed import choose, yes_or_no
 from handlers import calls, support
@@ -178,14 +178,14 @@ async def on_rest_button(ctx: Context, tapped: Action) -> None:
     await ctx.dialogue.start(ctx, ONBOARDING, {**known, PREFILLED: list(known)})
 
 
-def consent_buttons(ctx: Context, then: str) -> list[Button]:
-    """Yes, no, more, and the other languages. Each value carries the language shown and
-    what to open after onboarding (a deep link), since nothing is stored before a yes."""
+def consent_buttons(ctx: Context, then: str, more: bool = True) -> list[Button]:
+    """Yes, no, more (unless it was just read), and the other languages. Each value carries the
+    language shown and what to open after onboarding (a deep link), since nothing is stored before a yes."""
     t = ctx.t
     buttons = [
         Button(t(N_("Ja, dat is goed")), Action.of(CONSENT, YES, t.locale, then), style="primary"),
         Button(t(N_("Nee, liever niet")), Action.of(CONSENT, NO, t.locale, "")),
-        Button(t(N_("Meer uitleg")), Action.of(CONSENT, MORE, t.locale, then)),
+        *((Button(t(N_("Meer uitleg")), Action.of(CONSENT, MORE, t.locale, then)),) if more else ()),
         Button(t(N_("Ik ben jonger dan 13")), Action.of(CONSENT, YOUNG, t.locale, then)),
     ]
     buttons += [
@@ -223,7 +223,7 @@ def ask_consent(ctx: Context, longer: bool = False, then: str = "") -> None:
             )
         )
     )
-    ctx.say(text + "\n\n" + t(N_("Is dat goed voor jou?")), consent_buttons(ctx, then))
+    ctx.say(text + "\n\n" + t(N_("Is dat goed voor jou?")), consent_buttons(ctx, then, more=not longer))
 
 
 async def before_consent(ctx: Context) -> bool:
@@ -264,8 +264,31 @@ async def before_consent(ctx: Context) -> bool:
         )
         is None
     ):
+        if event.kind == "text" and event.command is None:  # "bonjour, vous parlez français ?": welcomed in French
+            ctx.locale_hint = language_of(event.text or "") or ctx.locale_hint
         welcome(ctx)
     return False
+
+
+LOOKED = 5  # call cards shown to someone who looks before saying yes
+
+
+async def look_before_consent(ctx: Context) -> None:
+    """/agenda before consent: the open calls are public (on the page, behind a QR code), so anyone
+    may look; joining one asks for consent first, and nothing is stored."""
+    t = ctx.t
+    found = await ctx.calls.open_for_sign_up(ctx.now)
+    if not found:
+        ctx.say(t(N_("Er loopt nu geen oproep.")))
+    else:
+        ctx.say(
+            t(N_("Dit loopt er nu. Kijken mag altijd. Wil je meedoen, dan vraag ik eerst of ik je naam mag bewaren."))
+        )
+        for call in found[:LOOKED]:
+            await calls.show_call(ctx, call.id)
+        if len(found) > LOOKED:
+            ctx.say(t(N_("Er zijn er nog {n}. Ik toonde de eerste {shown}."), n=len(found) - LOOKED, shown=LOOKED))
+    ctx.say(t(N_("Wil je ook berichten krijgen over wat bij je past? Typ dan /start.")))
 
 
 async def answer_consent(ctx: Context) -> bool:
@@ -300,8 +323,8 @@ async def answer_consent(ctx: Context) -> bool:
     said = yes_or_no(event.text or "") if event.kind == "text" else None
     if said is None:
         return False
-    if ctx.person is None:
-        ctx.locale_hint = supported(event.locale_hint)
+    if ctx.person is None:  # "oui" after tapping Français: nothing was stored, the answer's language tells
+        ctx.locale_hint = language_of(event.text or "") or supported(event.locale_hint)
     await (give_consent(ctx) if said else refuse_consent(ctx))
     return True
 

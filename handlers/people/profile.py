@@ -53,8 +53,8 @@ async def show_profile(ctx: Context) -> None:
     for step in STEPS:
         value = _value(ctx, step.name)
         shown = step.show(value, t) if value not in (None, [], "") else t(N_("(nog niet ingevuld)"))
-        lines.append(f"• {t(step.label)}: {shown}")
-    lines.append(f"• {t(N_('Pauze'))}: {calls.pause_state(ctx)}")
+        lines.append("• " + t.labelled(t(step.label), shown))
+    lines.append("• " + t.labelled(t(N_("Pauze")), calls.pause_state(ctx)))
     lines += ["", t(N_("Wat wil je aanpassen?"))]
     ctx.say("\n".join(lines), [Button(t(step.label), Action.of(PROFILE, step.name)) for step in STEPS])
 

@@ -217,7 +217,7 @@ def counted(t: Translator, question: Mapping[str, Any], shown: QuestionFigures) 
     if not shown.options:
         return t(N_("Antwoorden: {n}"), n=shown.answered)
     return "\n".join(
-        f"{option_label(t, question, option)}: {number(t, value)}" for option, value in shown.options.items()
+        t.labelled(option_label(t, question, option), number(t, value)) for option, value in shown.options.items()
     )
 
 

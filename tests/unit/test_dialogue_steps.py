@@ -21,6 +21,7 @@ from bot.dialogue.steps import (
     Option,
     PhotoStep,
     TextStep,
+    Unsure,
     YesNoStep,
 )
 from bot.i18n import translator
@@ -130,7 +131,10 @@ def test_a_number_must_lie_within_its_bounds():
 def test_a_date_is_read_as_the_next_time_it_comes_and_stored_as_iso():
     step = DateStep(name="start", prompt="p", label="l")
     assert read(step, typed("14/3")) == "2027-03-14"
-    assert read(step, typed("9/3")) == "2028-03-09"  # yesterday's day and month: next year
+    with pytest.raises(Unsure) as unsure:  # yesterday's day and month: next year, after a yes (issue 25)
+        read(step, typed("9/3"))
+    assert unsure.value.value == "2028-03-09" and unsure.value.values["year"] == "2028"
+    assert read(step, typed("1/1")) == "2028-01-01"  # passed over two months ago: next year, no question
     assert read(step, typed("morgen")) == "2027-03-11"
     with pytest.raises(Invalid) as raised:
         read(step, typed("ooit"))

@@ -41,7 +41,13 @@ def test_a_language_gangmaker_does_not_speak_falls_back_to_dutch(given, expected
             "16.30 uur",
         ),
         ("en", "Saturday 13 March 2027", "Thursday 1 July at 14:05", "Thursday 1 July 2027 at 14:05", "16:30"),
-        ("fr", "samedi 13 mars 2027", "jeudi 1 juillet à 14h05", "jeudi 1 juillet 2027 à 14h05", "16h30"),
+        (
+            "fr",
+            "samedi 13 mars 2027",
+            "jeudi 1 juillet à 14\u00a0h\u00a005",
+            "jeudi 1 juillet 2027 à 14\u00a0h\u00a005",
+            "16\u00a0h\u00a030",
+        ),
     ],
 )
 def test_dates_and_times_are_written_the_local_way_in_local_time(locale, day, moment, moment_with_year, time_of_day):
