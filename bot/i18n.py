@@ -75,6 +75,11 @@ class Translator:
             text = COMMAND_IN_TEXT.sub(lambda found: self.command.format(found[1]), text)
         return text.format(**values) if values else text
 
+    def plural(self, amount: int, one: str, other: str, **values: object) -> str:
+        """The msgid of `one` or `other` that fits the amount in the reader's language (French:
+        0 and 1 are singular), translated, with {n} the amount."""
+        return self(one if self.babel_locale.plural_form(amount) == "one" else other, n=amount, **values)
+
     @property
     def babel_locale(self) -> Locale:
         return Locale.parse(BABEL_LOCALE[self.locale])
