@@ -218,3 +218,28 @@ async def test_the_pause_wording_does_not_contradict_itself(city):
     assert "niets" not in anna.text and "alles" not in anna.text
     assert "Tot woensdag 17 maart 2027 stuur ik je geen oproepen, overzichten of vragen." in anna.text
     assert "Over iets waarvoor je inschreef, hoor je wel nog." in anna.text
+
+
+async def test_in_the_console_a_joined_call_says_so_and_names_itself(console_coordinator, engine):
+    """In the console: a resident joins from /agenda, hears which call she joined, and /agenda then
+    marks it, with a way out instead of the join buttons."""
+    from tests.auxil.chat import onboard
+
+    coordinator = console_coordinator
+    await coordinator.send("/oproep")
+    for typed in ("Lichtfestival opbouw", "Samen lampen ophangen.", "Overslaan", "Tijd", "Klaar", "Overslaan"):
+        await (coordinator.tap(typed) if typed in ("Overslaan", "Tijd", "Klaar") else coordinator.send(typed))
+    await coordinator.tap("Heule")
+    for typed in ("Groeningestraat 1", "13/3/2027 14:00", "13/3/2027 17:00", "0"):
+        await coordinator.send(typed)
+    for label in ("Overslaan", "Overslaan", "Meteen", "Klopt"):
+        await coordinator.tap(label)
+    anna = Chat(coordinator.bot, user_id="anna", channel="console")
+    await onboard(anna, interests=("Erfgoed",))
+    await anna.send("/agenda")
+    await anna.tap("Ik doe mee")
+    assert "Fijn, je doet mee aan “Lichtfestival opbouw”!" in anna.text
+    await anna.send("/agenda")
+    [card] = [reply for reply in anna.last if "Lichtfestival opbouw" in reply.text]
+    assert "✅ Je doet mee." in card.text
+    assert Chat.labels(card) == ["Ik kan toch niet", "Meer info", "In mijn agenda"]
