@@ -64,6 +64,20 @@ async def test_cancelled_announcements_do_not_use_up_the_weekly_cap(busy_city, e
     assert states == ["sent", "skipped", "skipped", "skipped"]
 
 
+async def test_a_closed_call_takes_back_the_announcements_still_waiting(city, engine):
+    anna = await city.resident(1, "Anna")
+    coordinator = await city.coordinator()
+    await city.tick(hours=EVENING)
+    await create_call(coordinator, publish_at=None)
+    await coordinator.tap("Klopt")
+    await coordinator.send("/oproepen")
+    await coordinator.tap("#1 Bankjes bouwen aan de Leie")
+    await coordinator.tap("Sluiten")
+    assert [row.state for row in await rows(engine, OutboxMessage)] == ["skipped"]  # no longer on Anna's cap
+    await city.tick(hours=12)
+    assert anna.unread() == []
+
+
 async def test_a_call_in_the_quiet_hours_is_not_said_to_be_sent(city):
     """Published at night, the announcement waits for the morning: the coordinator hears that,
     with the number of people in words that fit it."""

@@ -340,8 +340,14 @@ async def tell_signed_up(
 async def close_past_deadline(session: AsyncSession, now: datetime) -> int:
     calls = list(await session.scalars(select(Call).where(Call.state == CallState.PUBLISHED, Call.deadline < now)))
     for call in calls:
-        call.state = CallState.CLOSED
+        await close(session, call)
     return len(calls)
+
+
+async def close(session: AsyncSession, call: Call) -> None:
+    """No more sign-ups: who is in stays in, and announcements not out yet are taken back."""
+    call.state = CallState.CLOSED
+    await pushing.withdraw(session, purposes.CALL, f"call:{call.id}:person:")
 
 
 def answers_of(call: Call) -> dict[str, Any]:
