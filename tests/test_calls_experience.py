@@ -200,7 +200,7 @@ async def test_a_changed_call_says_what_changed(city, engine):
     await change(coordinator, "#1 Bankjes bouwen aan de Leie", "Adres", "Kortrijkstraat 5")
     await city.tick()
     [told] = anna.unread_texts()
-    assert "Nieuwe plaats: Kortrijkstraat 5 (Heule) (was Groeningestraat 1 (Heule))" in told
+    assert "Nieuwe plaats: Kortrijkstraat 5 (was Groeningestraat 1)" in told
     assert "Nieuw uur" not in told  # only what changed this time
 
 
@@ -209,15 +209,16 @@ async def test_a_deadline_left_at_the_start_follows_the_start(city, engine):
     await change(coordinator, "#1 Bankjes bouwen aan de Leie", "Begin", "13/3/2027 12:00")
     [call] = await rows(engine, Call)
     assert call.deadline == call.starts_at
-    await anna.send("/agenda")
-    assert "Inschrijven kan tot zaterdag 13 maart om 12.00 uur." in anna.text
+    bert = await city.resident(2, "Bert")
+    await bert.send("/agenda")
+    assert "Inschrijven kan tot zaterdag 13 maart om 12.00 uur." in bert.text
 
 
 async def test_the_card_shows_you_are_in_instead_of_the_join_buttons(city):
     anna, _ = await joined(city)
     await anna.send("/agenda")
     card = anna.message_with("Bankjes bouwen aan de Leie")
-    assert "Je doet mee." in card["text"]
+    assert "Je doet mee." in card["text"] and "Inschrijven kan tot" not in card["text"]
     labels = anna.button_labels(card)
     assert "Ik doe mee" not in labels and "Niet nu" not in labels
     assert "Ik kan toch niet" in labels and "In mijn agenda" in labels

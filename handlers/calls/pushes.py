@@ -188,8 +188,12 @@ def what_changed(ctx: Scope, call: Call, was: dict[str, Any]) -> list[str]:
                 lines.append(t(day, new=t.datetime(new), old=t.datetime(old)))
     place = {"address": was.get("address", call.address), "neighbourhood": was.get("neighbourhood", call.neighbourhood)}
     if (place["address"], place["neighbourhood"]) != (call.address, call.neighbourhood):
-        old_place = where(ctx, Call(address=place["address"], neighbourhood=place["neighbourhood"]))
-        lines.append(t(N_("Nieuwe plaats: {new} (was {old})"), new=where(ctx, call), old=old_place))
+        if place["neighbourhood"] == call.neighbourhood:  # another address in the same neighbourhood
+            new_place, old_place = call.address, place["address"]
+        else:
+            new_place = where(ctx, call)
+            old_place = where(ctx, Call(address=place["address"], neighbourhood=place["neighbourhood"]))
+        lines.append(t(N_("Nieuwe plaats: {new} (was {old})"), new=new_place, old=old_place))
     if "description" in was and call.description != was["description"]:
         lines.append(t(N_("De uitleg is aangepast.")))
     return [f"• {line}" for line in lines]

@@ -153,7 +153,8 @@ async def card(ctx: Scope, call: Call, *, push: bool = False, lead: str = "") ->
         lines.append(
             CardLine(t(N_("Vrije plaatsen: {n}."), n=left) if left else t(N_("Volzet. Je kunt op de wachtlijst.")))
         )
-    lines.append(CardLine(t(N_("Inschrijven kan tot {deadline}."), deadline=t.datetime(call.deadline))))
+    if standing is None:  # who is in or waits has no use for the deadline
+        lines.append(CardLine(t(N_("Inschrijven kan tot {deadline}."), deadline=t.datetime(call.deadline))))
     reason = why(ctx, call)
     if reason:
         lines.append(CardLine(reason, icon="🎯"))
