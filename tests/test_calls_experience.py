@@ -64,6 +64,27 @@ async def test_cancelled_announcements_do_not_use_up_the_weekly_cap(busy_city, e
     assert states == ["sent", "skipped", "skipped", "skipped"]
 
 
+async def test_a_call_held_back_by_test_calls_goes_out_once_they_are_cancelled(busy_city, engine):
+    """The real call came before the test calls were cancelled: the cap held it back for Monday,
+    and cancelling them lets it go out in the morning after all."""
+    city = busy_city
+    anna = await city.resident(1, "Anna")
+    coordinator = await city.coordinator()
+    await city.tick(hours=EVENING)
+    for number in (1, 2, 3):
+        await create_call(coordinator, publish_at=None, title=f"Proef {number}")
+        await coordinator.tap("Klopt")
+    await create_call(coordinator, publish_at=None, title="Lichtfestival opbouw")
+    await coordinator.tap("Klopt")
+    assert "In het overzicht van maandag" in coordinator.text  # held by the cap, for now
+    for number in (1, 2, 3):
+        await cancel(coordinator, f"#{number} Proef {number}")
+
+    await city.tick(hours=12)
+    [push] = anna.unread_texts()
+    assert "Lichtfestival opbouw" in push
+
+
 async def test_a_closed_call_takes_back_the_announcements_still_waiting(city, engine):
     anna = await city.resident(1, "Anna")
     coordinator = await city.coordinator()

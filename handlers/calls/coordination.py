@@ -355,7 +355,7 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
     elif action == "keep":
         ctx.say(t(N_("Oké, de oproep blijft staan.")))
     elif action == "close":
-        await calls.close(ctx.session, call)
+        await calls.close(ctx.session, ctx.settings, call, ctx.now)
         ctx.say(t(N_("De oproep is gesloten. Wie al ingeschreven is, blijft ingeschreven.")))
     elif action == "publish" and call.state in (CallState.DRAFT, CallState.SCHEDULED):
         await published(ctx, call)

@@ -305,7 +305,7 @@ async def expire_place_offers(session: AsyncSession, settings: Settings, now: da
 async def cancel_call(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
     """Cancel the call and tell everyone signed up or waiting; returns how many were told."""
     call.state = CallState.CANCELLED
-    await pushing.withdraw(session, purposes.CALL, f"call:{call.id}:person:")  # not out yet: no longer counted
+    await pushing.withdraw(session, settings, purposes.CALL, f"call:{call.id}:person:", now)  # not out: not counted
     return await tell_signed_up(session, settings, call, now, purposes.CALL_CANCELLED, "cancelled")
 
 
@@ -337,17 +337,17 @@ async def tell_signed_up(
     return told
 
 
-async def close_past_deadline(session: AsyncSession, now: datetime) -> int:
+async def close_past_deadline(session: AsyncSession, settings: Settings, now: datetime) -> int:
     calls = list(await session.scalars(select(Call).where(Call.state == CallState.PUBLISHED, Call.deadline < now)))
     for call in calls:
-        await close(session, call)
+        await close(session, settings, call, now)
     return len(calls)
 
 
-async def close(session: AsyncSession, call: Call) -> None:
+async def close(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> None:
     """No more sign-ups: who is in stays in, and announcements not out yet are taken back."""
     call.state = CallState.CLOSED
-    await pushing.withdraw(session, purposes.CALL, f"call:{call.id}:person:")
+    await pushing.withdraw(session, settings, purposes.CALL, f"call:{call.id}:person:", now)
 
 
 def answers_of(call: Call) -> dict[str, Any]:
