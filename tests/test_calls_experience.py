@@ -279,3 +279,11 @@ async def test_in_the_console_a_joined_call_says_so_and_names_itself(console_coo
     [card] = [reply for reply in anna.last if "Lichtfestival opbouw" in reply.text]
     assert "✅ Je doet mee." in card.text
     assert Chat.labels(card) == ["Ik kan toch niet", "Meer info", "In mijn agenda"]
+
+
+async def test_the_pause_in_the_profile_is_named_in_the_readers_language(city):
+    anna = await city.resident(1, "Anna")
+    await anna.send("/taal")
+    await anna.tap("Français")
+    await anna.send("/profiel")
+    assert "• Pause" in anna.text and "Pauze" not in anna.text

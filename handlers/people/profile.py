@@ -55,7 +55,8 @@ async def show_profile(ctx: Context) -> None:
         value = _value(ctx, step.name)
         shown = step.show(value, t) if value not in (None, [], "") else t(N_("(nog niet ingevuld)"))
         lines.append(f"• {t(step.label)}: {shown}")
-    lines.append(f"• {t(N_('Pauze'))}: {calls.pause_state(ctx)}")
+    pause = t(N_("Pauze"))  # outside the f-string, where the extraction finds it
+    lines.append(f"• {pause}: {calls.pause_state(ctx)}")
     lines += ["", t(N_("Wat wil je aanpassen?"))]
     ctx.say("\n".join(lines), [Button(t(step.label), Action.of(PROFILE, step.name)) for step in STEPS])
 
