@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.context import Scope
 from bot.i18n import N_
 from bot.replies import Message, Reply
+from handlers.calls import residents
 from handlers.calls import service as calls
 from handlers.calls.residents import call_button, card, rating_button, where
 from handlers.common.domain import OPEN, CallState, SignUpState
@@ -192,7 +193,7 @@ def what_changed(ctx: Scope, call: Call, was: dict[str, Any]) -> list[str]:
             new_place, old_place = call.address, place["address"]
         else:
             new_place = where(ctx, call)
-            old_place = where(ctx, Call(address=place["address"], neighbourhood=place["neighbourhood"]))
+            old_place = residents.place(ctx, place["address"], place["neighbourhood"])
         lines.append(t(N_("Nieuwe plaats: {new} (was {old})"), new=new_place, old=old_place))
     if "description" in was and call.description != was["description"]:
         lines.append(t(N_("De uitleg is aangepast.")))

@@ -46,10 +46,12 @@ def call_button(label: str, verb: str, call: Call) -> Button:
 
 
 def where(ctx: Scope, call: Call) -> str:
-    place = call.address
-    if call.neighbourhood:
-        place += f" ({ctx.t(label(NEIGHBOURHOODS, call.neighbourhood))})"
-    return place
+    return place(ctx, call.address, call.neighbourhood)
+
+
+def place(ctx: Scope, address: str, neighbourhood: str | None) -> str:
+    """An address with its neighbourhood, as people read it: "Groeningestraat 1 (Heule)"."""
+    return f"{address} ({ctx.t(label(NEIGHBOURHOODS, neighbourhood))})" if neighbourhood else address
 
 
 def full_address(call: Call) -> str:
