@@ -87,6 +87,11 @@ class Translator:
         """A value after its label, 'Naam: Anna' ('Nom\u00a0: Anna': French puts a space before the colon)."""
         return self(N_("{label}: {value}"), label=label, value=value)
 
+    def plural(self, amount: int, one: str, other: str, **values: object) -> str:
+        """The msgid of `one` or `other` that fits the amount in the reader's language (French:
+        0 and 1 are singular), translated, with {n} the amount."""
+        return self(one if self.babel_locale.plural_form(amount) == "one" else other, n=amount, **values)
+
     @property
     def babel_locale(self) -> Locale:
         return Locale.parse(BABEL_LOCALE[self.locale])

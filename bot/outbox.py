@@ -74,6 +74,15 @@ def capped_purposes() -> list[str]:
     return sorted(name for name, purpose in _DECLARED.items() if purpose.capped)
 
 
+def quiet_purposes() -> list[str]:
+    return sorted(name for name, purpose in _DECLARED.items() if purpose.quiet)
+
+
+# What counts toward the weekly cap: what went out, or is on its way. Not what was held back,
+# skipped (no longer relevant, or withdrawn: a cancelled call) or failed.
+COUNTED = ("pending", "sending", "sent")
+
+
 class RetryLater(Exception):
     """The platform asks to wait (429) or failed for now (5xx, time-out)."""
 
@@ -184,17 +193,35 @@ def after_quiet_hours(now: datetime, person: Any, timezone: str) -> datetime:
 
 
 async def pushes_this_week(session: AsyncSession, person: Person, now: datetime) -> int:
-    """How many capped messages `person` got in the last seven days (held ones not counted)."""
+    """How many capped messages `person` got in the last seven days, or is about to get (`COUNTED`)."""
     return (
         await session.scalar(
             select(func.count(OutboxMessage.id)).where(
                 OutboxMessage.person_id == person.id,
                 OutboxMessage.purpose.in_(capped_purposes()),
-                OutboxMessage.state.not_in(("skipped", HELD)),
+                OutboxMessage.state.in_(COUNTED),
                 OutboxMessage.created_at > now - timedelta(days=7),
             )
         )
         or 0
+    )
+
+
+async def follow_quiet_hours(session: AsyncSession, settings: Settings, person: Person, now: datetime) -> int:
+    """The person's quiet hours changed: their messages that wait for the old ones (never tried
+    yet) go out when the new ones end, at once when they have none. Returns how many were moved."""
+    return await rows_changed(
+        session,
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.person_id == person.id,
+            OutboxMessage.state == "pending",
+            OutboxMessage.attempts == 0,  # a retry waits for the platform, not for the night
+            OutboxMessage.purpose.in_(quiet_purposes()),
+            OutboxMessage.not_before > now,
+        )
+        .values(not_before=after_quiet_hours(now, person, settings.timezone))
+        .execution_options(synchronize_session=False),
     )
 
 
@@ -261,7 +288,7 @@ async def enqueue_many(
                     OutboxMessage.person_id.between(min(ids), max(ids)),
                     OutboxMessage.person_id.in_(ids),
                     OutboxMessage.purpose.in_(capped_purposes()),
-                    OutboxMessage.state.not_in(("skipped", HELD)),
+                    OutboxMessage.state.in_(COUNTED),
                     OutboxMessage.created_at > now - timedelta(days=7),
                 )
                 .group_by(OutboxMessage.person_id)

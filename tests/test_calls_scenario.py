@@ -37,7 +37,7 @@ async def test_a_call_from_creation_to_feedback(city, engine):
     assert dirk.unread() == [] and eva.unread() == [] and coordinator.unread() == []
 
     await anna.tap("Ik doe mee")
-    assert "Fijn, je doet mee!" in anna.text
+    assert "Fijn, je doet mee aan “Bankjes bouwen aan de Leie”!" in anna.text
     await bert.tap("Ik doe mee")
     await cleo.tap("Ik doe mee")
     assert "Je staat op de wachtlijst, op plaats 1." in cleo.text

@@ -112,6 +112,7 @@ def test_a_console_coordinator_creates_a_call_and_sees_it_arrive(tmp_path):
         "/oproep",
         "Bankjes bouwen",
         "Samen bouwen aan de Leie.",
+        "Overslaan",
         "Tijd",
         "Klaar",
         "Overslaan",
@@ -127,7 +128,7 @@ def test_a_console_coordinator_creates_a_call_and_sees_it_arrive(tmp_path):
     ]
     code, output = console(db, steps, "--user", "coco", "--coordinator")
     assert "Je bent coördinator" in output  # no resident consent or onboarding for her
-    assert "Je oproep is verstuurd. Aantal mensen: 1." in output  # Anna
+    assert "Je oproep is verstuurd naar 1 persoon." in output  # Anna
     code, output = console(db, [], "--user", "anna")
     assert "📣 Bankjes bouwen" in output
     code, output = console(db, ["/oproep"], "--user", "anna")

@@ -20,6 +20,7 @@ from tests.auxil.database import rows
 CALL_SCRIPT = {
     "title": [("B", False), ("x" * 81, False), ("Bankjes bouwen", True)],
     "description": [("Samen bouwen aan de Leie.", True)],
+    "translate": [("Overslaan", True)],
     "needs": [("Tijd", None), ("Klaar", True)],
     "themes": [("Overslaan", True)],
     "neighbourhood": [("Atlantis", False), ("Heule", True)],
@@ -99,7 +100,7 @@ async def test_the_call_flow_agrees_with_validate_step_by_step(coordinator, engi
     now = coordinator.bot.clock()
     assert flow.validate(answers, now) == {}
     await coordinator.tap("Klopt")
-    assert "Je oproep is verstuurd." in coordinator.text
+    assert "Je oproep staat open" in coordinator.text
     assert len(await rows(engine, Call)) == 1
 
 
@@ -157,7 +158,7 @@ async def test_a_form_channel_gets_the_call_as_one_form_checked_by_the_same_rule
     chat = await form_chat(engine, clock, "coco", coordinators="coco")
     await chat.send("/oproep")
     [form] = [reply for reply in chat.last if isinstance(reply, Form)]
-    assert [f.name for f in form.fields][:3] == ["title", "description", "needs"]
+    assert [f.name for f in form.fields][:3] == ["title", "description", "translate"]
     assert next(f for f in form.fields if f.name == "title").maximum == 80
     await chat.submit(form.submit, {**FORM, "deadline": "2030-03-13T15:00", "capacity": "lots", "title": "B"})
     [errors] = [reply for reply in chat.last if isinstance(reply, FieldErrors)]
@@ -168,7 +169,7 @@ async def test_a_form_channel_gets_the_call_as_one_form_checked_by_the_same_rule
     await chat.submit(form.submit, {**FORM, "deadline": "2030-03-13T15:00"})
     assert chat.last[0].errors == {"deadline": "Inschrijven moet stoppen voor het begin."}
     await chat.submit(form.submit, FORM)
-    assert "Je oproep is verstuurd." in chat.text
+    assert "Je oproep staat open" in chat.text
     [call] = await rows(engine, Call)
     assert call.capacity == 20 and call.needs == ["time"]
 

@@ -143,7 +143,7 @@ async def test_a_moment_typed_as_people_write_it_and_an_end_as_only_a_time(city,
     await coordinator.send("/oproep")
     for answer in ("Bankjes bouwen", "Samen bouwen aan de Leie."):
         await coordinator.send(answer)
-    for label in ("Tijd", "Klaar", "Erfgoed", "Klaar", "Heule"):
+    for label in ("Overslaan", "Tijd", "Klaar", "Erfgoed", "Klaar", "Heule"):
         await coordinator.tap(label)
     await coordinator.send("Groeningestraat 1")
     await coordinator.send("morgen")  # no time

@@ -197,7 +197,7 @@ async def test_calls_past_the_weekly_cap_wait_for_mondays_overview_and_the_coord
     coordinator = await city.coordinator()
     await create_call(coordinator, publish_at=None)
     await coordinator.tap("Klopt")
-    assert "Je oproep is verstuurd. Aantal mensen: 1." in coordinator.text
+    assert "Je oproep gaat naar 1 persoon." in coordinator.text  # not sent: held for Monday
     assert "• In het overzicht van maandag, omdat ze deze week al genoeg berichten kregen: 1." in coordinator.text
     await city.tick()
     assert sent_per_chat(fake_telegram)[person.id] == cap  # the new call is not sent past the cap
@@ -273,7 +273,7 @@ async def test_a_big_call_is_announced_in_batches_and_its_coordinator_hears_when
     coordinator = await city.coordinator()
     await create_call(coordinator, publish_at=None)
     await coordinator.tap("Klopt")
-    assert "Je oproep is verstuurd. Aantal mensen: 25." in coordinator.text
+    assert "Je oproep is verstuurd naar 25 mensen." in coordinator.text
     assert len(await rows(engine, OutboxMessage)) == 10  # the first batch, in the coordinator's turn
     await city.tick()  # the rest in the background, a batch per transaction
     sent = sent_per_chat(fake_telegram)

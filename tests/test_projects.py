@@ -126,6 +126,7 @@ async def test_from_idea_to_project_with_every_step_told_to_the_author(town, eng
     assert "Oproepen van partners*\\n1" in json.dumps(slack.homes["UCOCO"]["blocks"], ensure_ascii=False)
     await slack.tap("UCOCO", approval, "Goedkeuren")
     await until(lambda: shows(approval, "Goedgekeurd door Coco"), slack)
+    assert shows(approval, "Goedgekeurd door Coco. Ze gaat naar 2 mensen.")  # Anna and Ben, in words that fit
     await city.tick()
     assert any("Bankjes bouwen" in text for text in anna.unread_texts())  # the call itself, on Telegram
     assert any("approuvé" in m.text for m in slack.dm("UPIA"))

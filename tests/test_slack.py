@@ -52,7 +52,7 @@ async def test_a_coordinator_creates_a_call_in_a_modal_with_the_chats_rules(slac
     status, _ = await fake.command("UCOCO", "oproep")
     assert status == 200
     [view] = await slack.until(lambda: list(fake.views.values()))
-    assert [block["block_id"] for block in view["blocks"]][:3] == ["title", "description", "needs"]
+    assert [block["block_id"] for block in view["blocks"]][:3] == ["title", "description", "translate"]
     status, body = await fake.submit(
         "UCOCO",
         view["id"],
@@ -72,7 +72,7 @@ async def test_a_coordinator_creates_a_call_in_a_modal_with_the_chats_rules(slac
     assert await rows(engine, Call) == []
     status, body = await fake.submit("UCOCO", view["id"], CALL)
     assert (status, body) == (200, "")
-    await slack.until(lambda: any("Je oproep is verstuurd." in m.text for m in fake.dm("UCOCO")))
+    await slack.until(lambda: any("Je oproep staat open" in m.text for m in fake.dm("UCOCO")))
     [call] = await rows(engine, Call)
     assert (call.title["nl"], call.capacity, call.needs) == ("Bankjes bouwen", 20, ["time"])
 
@@ -438,13 +438,13 @@ async def test_a_replayed_modal_submission_publishes_one_call_announced_once(tow
     await until(lambda: slack.views, slack)
     [view] = slack.views.values()
     assert await slack.submit("UCOCO", view["id"], CALL) == (200, "")
-    await until(lambda: any("Je oproep is verstuurd." in m.text for m in slack.dm("UCOCO")), slack)
+    await until(lambda: any("Je oproep is verstuurd naar 1 persoon." in m.text for m in slack.dm("UCOCO")), slack)
     caplog.clear()
     assert await slack.replay() == (200, "")
     await city.tick(hours=24)
     assert len(await rows(engine, Call)) == 1
-    assert [m.text for m in slack.dm("UCOCO") if "Je oproep is verstuurd." in m.text] != []
-    assert len([m for m in slack.dm("UCOCO") if "Je oproep is verstuurd." in m.text]) == 1
+    assert [m.text for m in slack.dm("UCOCO") if "Je oproep is verstuurd naar 1 persoon." in m.text] != []
+    assert len([m for m in slack.dm("UCOCO") if "Je oproep is verstuurd naar 1 persoon." in m.text]) == 1
     assert len([text for text in anna.unread_texts() if "Bankjes bouwen" in text]) == 1
     [dropped] = [record for record in caplog.records if record.name == "bot.channels.slack.channel"]
     assert dropped.levelno == logging.INFO and "UCOCO" not in dropped.getMessage()

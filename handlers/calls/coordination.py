@@ -31,16 +31,28 @@ STATE_LABELS = {
 }
 
 
-def _translation(name: str, label: str, max_length: int, prompt: str) -> TextStep:
-    """A title or description in English or French: not asked in turn, added from the summary."""
+TRANSLATIONS = (Option("en", N_("Engels")), Option("fr", N_("Frans")))
+
+
+def _translating(locale: str) -> Any:
+    """Whether the call is written in `locale` too: chosen in the chat, or filled in on a form."""
+    return lambda answers: (
+        locale in (answers.get("translate") or ())
+        or bool(answers.get(f"title_{locale}") or answers.get(f"description_{locale}"))
+    )
+
+
+def _translation(name: str, label: str, max_length: int, prompt: str, *, optional: bool = False) -> TextStep:
+    """A title or description in English or French, asked right after the Dutch when the
+    coordinator chose that language; the title then is needed, the description may stay Dutch."""
     return TextStep(
         name=name,
         label=label,
         max_length=max_length,
-        optional=True,
-        asked=False,
+        optional=optional,
         skipped=N_("de Nederlandse"),
         prompt=prompt,
+        when=_translating(name.rsplit("_", 1)[1]),
     )
 
 
@@ -53,6 +65,32 @@ CALL_STEPS = [
         label=N_("Uitleg"),
         max_length=1000,
         prompt=N_("Wat gaan we doen, en wat vraag je van de mensen?"),
+    ),
+    optional_multi(
+        "translate",
+        N_("Ook in"),
+        TRANSLATIONS,
+        N_(
+            "Franstalige en Engelstalige mensen lezen de oproep anders in het Nederlands. "
+            "In welke talen schrijf je ze ook?"
+        ),
+        N_("alleen Nederlands"),
+    ),
+    _translation("title_en", N_("Titel in het Engels"), 80, N_("Wat is de titel in het Engels?")),
+    _translation(
+        "description_en",
+        N_("Uitleg in het Engels"),
+        1000,
+        N_("Zonder antwoord lezen ze de Nederlandse uitleg. Wat is de uitleg in het Engels?"),
+        optional=True,
+    ),
+    _translation("title_fr", N_("Titel in het Frans"), 80, N_("Wat is de titel in het Frans?")),
+    _translation(
+        "description_fr",
+        N_("Uitleg in het Frans"),
+        1000,
+        N_("Zonder antwoord lezen ze de Nederlandse uitleg. Wat is de uitleg in het Frans?"),
+        optional=True,
     ),
     MultiStep(name="needs", label=N_("Nodig"), options=CONTRIBUTIONS, prompt=N_("Wat is er nodig?")),
     optional_multi(
@@ -121,10 +159,6 @@ CALL_STEPS = [
         N_("1 dag en 2 uur vooraf"),
         asked=False,
     ),
-    _translation("title_en", N_("Titel in het Engels"), 80, N_("Wat is de titel in het Engels?")),
-    _translation("description_en", N_("Uitleg in het Engels"), 1000, N_("Wat is de uitleg in het Engels?")),
-    _translation("title_fr", N_("Titel in het Frans"), 80, N_("Wat is de titel in het Frans?")),
-    _translation("description_fr", N_("Uitleg in het Frans"), 1000, N_("Wat is de uitleg in het Frans?")),
     ChoiceStep(
         name="publish",
         label=N_("Publiceren"),
@@ -163,7 +197,8 @@ async def call_done(ctx: Context, answers: dict[str, Any]) -> None:
         existing = await _open_call(ctx, answers)
         if existing is not None:
             told = await calls.update_call(ctx.session, ctx.settings, existing, answers, ctx.now)
-            ctx.say(t(N_("De oproep is aangepast. Aantal mensen dat bericht krijgt: {n}."), n=told))
+            told_line = t.plural(told, N_("{n} persoon krijgt bericht."), N_("{n} mensen krijgen bericht."))
+            ctx.say(t(N_("De oproep is aangepast.")) + (" " + told_line if told else ""))
         return
     call = calls.new_call(answers, ctx.known_person, ctx.now)
     ctx.session.add(call)
@@ -182,16 +217,19 @@ async def call_done(ctx: Context, answers: dict[str, Any]) -> None:
 
 async def published(ctx: Context, call: Call) -> None:
     """Publish the call and tell the coordinator how many it reaches, and when."""
-    queued = await calls.publish(ctx.session, ctx.settings, call, ctx.now)
+    people = await calls.publish(ctx.session, ctx.settings, call, ctx.now)
     t = ctx.t
-    ctx.say(
-        "\n".join(
-            [
-                t(N_("Je oproep is verstuurd. Aantal mensen: {n}."), n=queued),
-                *reach_lines(t, await calls.reach(ctx.session, call, ctx.now)),
-            ]
+    reached = await calls.reach(ctx.session, call, ctx.now)
+    later = reach_lines(t, reached)
+    if not people:
+        head = t(N_("Je oproep staat open, maar ze past nu bij niemand. Wie /agenda opent, ziet ze wel."))
+    elif later:  # some wait for their quiet hours or the Monday overview: it is not sent yet
+        head = t.plural(people, N_("Je oproep gaat naar {n} persoon."), N_("Je oproep gaat naar {n} mensen."))
+    else:
+        head = t.plural(
+            people, N_("Je oproep is verstuurd naar {n} persoon."), N_("Je oproep is verstuurd naar {n} mensen.")
         )
-    )
+    ctx.say("\n".join([head, *later]))
 
 
 def check_moments(answers: dict[str, Any]) -> tuple[str, str] | None:
@@ -317,7 +355,7 @@ async def on_coordinate_button(ctx: Context, tapped: Action) -> None:
     elif action == "keep":
         ctx.say(t(N_("Oké, de oproep blijft staan.")))
     elif action == "close":
-        call.state = CallState.CLOSED
+        await calls.close(ctx.session, ctx.settings, call, ctx.now)
         ctx.say(t(N_("De oproep is gesloten. Wie al ingeschreven is, blijft ingeschreven.")))
     elif action == "publish" and call.state in (CallState.DRAFT, CallState.SCHEDULED):
         await published(ctx, call)
@@ -355,7 +393,9 @@ async def cancel_done(ctx: Context, answers: dict[str, Any]) -> None:
     if call is not None:
         call.cancel_reason = answers.get("reason")
         told = await calls.cancel_call(ctx.session, ctx.settings, call, ctx.now)
-        ctx.say(ctx.t(N_("De oproep is geannuleerd. Aantal mensen dat bericht krijgt: {n}."), n=told))
+        t = ctx.t
+        told_line = t.plural(told, N_("{n} persoon krijgt bericht."), N_("{n} mensen krijgen bericht."))
+        ctx.say(t(N_("De oproep is geannuleerd.")) + (" " + told_line if told else ""))
 
 
 async def message_done(ctx: Context, answers: dict[str, Any]) -> None:
@@ -371,7 +411,7 @@ async def message_done(ctx: Context, answers: dict[str, Any]) -> None:
             text=answers["text"],
             sender=ctx.known_person.display_name,
         )
-        ctx.say(ctx.t(N_("Je bericht gaat naar {n} mensen."), n=told))
+        ctx.say(ctx.t.plural(told, N_("Je bericht gaat naar {n} persoon."), N_("Je bericht gaat naar {n} mensen.")))
 
 
 CANCEL_FLOW = Flow(

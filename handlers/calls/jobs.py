@@ -204,7 +204,7 @@ async def expire_place_offers(session: AsyncSession, settings: Settings, now: da
 
 
 async def close_calls(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    return await calls.close_past_deadline(session, now)
+    return await calls.close_past_deadline(session, settings, now)
 
 
 async def _signed_up(session: AsyncSession, call: Call, states: tuple[str, ...]) -> list[Person]:

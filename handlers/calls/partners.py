@@ -109,7 +109,12 @@ async def on_approval_button(ctx: Context, tapped: Action) -> None:
         )
     else:
         queued = await calls.publish(ctx.session, ctx.settings, call, ctx.now)
-        lead = t(N_("✅ Goedgekeurd door {name} en verstuurd naar {n} mensen."), name=call.approved_by, n=queued)
+        lead = t.plural(
+            queued,
+            N_("✅ Goedgekeurd door {name}. Ze gaat naar {n} persoon."),
+            N_("✅ Goedgekeurd door {name}. Ze gaat naar {n} mensen."),
+            name=call.approved_by,
+        )
     await ctx.audit.record("call_approved" if approved else "call_declined", ctx.now, call=call.id, by=call.approved_by)
     creator = await ctx.find(Person, call.created_by)
     if creator is not None:

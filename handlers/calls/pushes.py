@@ -3,11 +3,16 @@ returns the replies for one outbox row, or nothing when it is no longer relevant
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from bot.context import Scope
 from bot.i18n import N_
 from bot.replies import Message, Reply
+from handlers.calls import residents
 from handlers.calls import service as calls
 from handlers.calls.residents import call_button, card, rating_button, where
 from handlers.common.domain import OPEN, CallState, SignUpState
@@ -121,10 +126,11 @@ async def announced(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     t = ctx.t
     return [
         Message(
-            t(
+            t.plural(
+                row.payload["people"],
+                N_("Je oproep “{title}” is onderweg naar iedereen: {n} persoon."),
                 N_("Je oproep “{title}” is onderweg naar iedereen: {n} mensen."),
                 title=calls.call_text(call, "title", t.locale),
-                n=row.payload["people"],
             )
         )
     ]
@@ -154,11 +160,48 @@ async def changed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     if call is None or call.state == CallState.CANCELLED:
         return []
     t = ctx.t
-    intro = t(
-        N_("Er is iets veranderd aan {title}. Dit is de nieuwe informatie:"),
-        title=calls.call_text(call, "title", t.locale),
-    )
-    return [await card(ctx, call, lead=intro)]  # one message: sent whole or not
+    intro = t(N_("Er is iets veranderd aan “{title}”:"), title=calls.call_text(call, "title", t.locale))
+    lines = what_changed(ctx, call, row.payload.get("was") or {})
+    return [await card(ctx, call, lead="\n".join([intro, *lines]))]  # one message: sent whole or not
+
+
+def what_changed(ctx: Scope, call: Call, was: dict[str, Any]) -> list[str]:
+    """One line per change the reader cares about, the new value with the old one ("Nieuw uur:
+    20.00 uur (was 19.00 uur)"); a value changed back since is left out."""
+    t = ctx.t
+    lines = []
+    if "title" in was and call.title != was["title"]:
+        lines.append(
+            t(
+                N_("Nieuwe naam: {new} (was {old})"),
+                new=calls.call_text(call, "title", t.locale),
+                old=calls.in_language(was["title"], t.locale),
+            )
+        )
+    for field, day, hour in (
+        ("starts_at", N_("Nieuw begin: {new} (was {old})"), N_("Nieuw uur: {new} (was {old})")),
+        ("ends_at", N_("Nieuw einde: {new} (was {old})"), N_("Nieuw einde: {new} (was {old})")),
+    ):
+        if field in was and (old := datetime.fromisoformat(was[field])) != (new := getattr(call, field)):
+            if _local_day(ctx, old) == _local_day(ctx, new):
+                lines.append(t(hour, new=t.time(new), old=t.time(old)))
+            else:
+                lines.append(t(day, new=t.datetime(new), old=t.datetime(old)))
+    place = {"address": was.get("address", call.address), "neighbourhood": was.get("neighbourhood", call.neighbourhood)}
+    if (place["address"], place["neighbourhood"]) != (call.address, call.neighbourhood):
+        if place["neighbourhood"] == call.neighbourhood:  # another address in the same neighbourhood
+            new_place, old_place = call.address, place["address"]
+        else:
+            new_place = where(ctx, call)
+            old_place = residents.place(ctx, place["address"], place["neighbourhood"])
+        lines.append(t(N_("Nieuwe plaats: {new} (was {old})"), new=new_place, old=old_place))
+    if "description" in was and call.description != was["description"]:
+        lines.append(t(N_("De uitleg is aangepast.")))
+    return [f"• {line}" for line in lines]
+
+
+def _local_day(ctx: Scope, moment: datetime) -> date:
+    return moment.astimezone(ZoneInfo(ctx.settings.timezone)).date()
 
 
 async def followup(ctx: Scope, row: OutboxMessage) -> list[Reply]:

@@ -22,7 +22,7 @@ from handlers.calls.calendar import ics
 from handlers.common.domain import HOLDING, OPEN, TOOK_PART, CallState, SignUpState
 from handlers.common.options import NEIGHBOURHOODS, THEMES, label
 from handlers.common.pushing import PAUSE_HINT
-from storage.models import Call, Feedback
+from storage.models import Call, Feedback, SignUp
 
 CALL = "call"  # route of call buttons: Action.of(CALL, "join", call id)
 FEEDBACK = "fb"  # Action.of(FEEDBACK, rating, call id)
@@ -46,10 +46,12 @@ def call_button(label: str, verb: str, call: Call) -> Button:
 
 
 def where(ctx: Scope, call: Call) -> str:
-    place = call.address
-    if call.neighbourhood:
-        place += f" ({ctx.t(label(NEIGHBOURHOODS, call.neighbourhood))})"
-    return place
+    return place(ctx, call.address, call.neighbourhood)
+
+
+def place(ctx: Scope, address: str, neighbourhood: str | None) -> str:
+    """An address with its neighbourhood, as people read it: "Groeningestraat 1 (Heule)"."""
+    return f"{address} ({ctx.t(label(NEIGHBOURHOODS, neighbourhood))})" if neighbourhood else address
 
 
 def full_address(call: Call) -> str:
@@ -79,23 +81,67 @@ def why(ctx: Scope, call: Call) -> str:
     return ""
 
 
-def buttons(ctx: Scope, call: Call, left: int | None, *, info: bool = True) -> tuple[Button, ...]:
-    """Join (or the waitlist when it is full), not now, more info, calendar."""
+def buttons(
+    ctx: Scope, call: Call, left: int | None, *, info: bool = True, sign_up: SignUp | None = None
+) -> tuple[Button, ...]:
+    """Join (or the waitlist when it is full) and not now; for who is in or waits already, a way
+    out (or to take the place offered) instead; more info, calendar."""
     t = ctx.t
-    join = t(N_("Op de wachtlijst")) if left == 0 else t(N_("Ik doe mee"))
+    state = sign_up.state if sign_up is not None else None
+    if state == SignUpState.OFFERED:
+        answers = [
+            call_button(t(N_("Ja, ik kom")), "confirm", call),
+            call_button(t(N_("Geef de plaats door")), "release", call),
+        ]
+    elif state in (SignUpState.JOINED, SignUpState.WAITLISTED):
+        answers = [call_button(t(N_("Ik kan toch niet")), "cancel", call)]
+    else:
+        join = t(N_("Op de wachtlijst")) if left == 0 else t(N_("Ik doe mee"))
+        answers = [
+            Button(join, Action.of(CALL, "join", call.id), style="primary"),
+            call_button(t(N_("Niet nu")), "no", call),
+        ]
     return (
-        Button(join, Action.of(CALL, "join", call.id), style="primary"),
-        call_button(t(N_("Niet nu")), "no", call),
+        *answers,
         *((call_button(t(N_("Meer info")), "info", call),) if info else ()),
         call_button(t(N_("In mijn agenda")), "ics", call),
     )
+
+
+async def sign_up_line(ctx: Scope, call: Call, sign_up: SignUp | None) -> CardLine | None:
+    """Where the reader stands with the call, when they answered it: in, waiting, or a place offered."""
+    t = ctx.t
+    if sign_up is None or call.state not in OPEN:
+        return None
+    if sign_up.state in (SignUpState.JOINED, SignUpState.ATTENDED):
+        return CardLine(t(N_("Je doet mee.")), icon="✅")
+    if sign_up.state == SignUpState.WAITLISTED:
+        position = await calls.waitlist_position(ctx.session, sign_up)
+        return CardLine(t(N_("Je staat op de wachtlijst, op plaats {position}."), position=position), icon="⏳")
+    if sign_up.state == SignUpState.OFFERED and sign_up.offer_expires_at is not None:
+        return CardLine(
+            t(
+                N_("Er is een plaats vrij voor jou. Laat het weten vóór {until}."),
+                until=t.datetime(sign_up.offer_expires_at),
+            ),
+            icon="✅",
+        )
+    return None
+
+
+async def sign_up_of(ctx: Scope, call: Call) -> SignUp | None:
+    """The reader's answer to the call, if they are known and gave one."""
+    return await calls.sign_up_of(ctx.session, call, ctx.person) if ctx.person is not None else None
 
 
 async def card(ctx: Scope, call: Call, *, push: bool = False, lead: str = "") -> Card:
     """The call on its own: what, when, where, places left, deadline, why the reader gets it,
     then the buttons."""
     t = ctx.t
+    sign_up = await sign_up_of(ctx, call)
+    standing = await sign_up_line(ctx, call, sign_up)
     lines = [
+        *((standing,) if standing else ()),
         CardLine(
             t.span(call.starts_at, call.ends_at),
             t(N_("Wanneer")),
@@ -109,14 +155,15 @@ async def card(ctx: Scope, call: Call, *, push: bool = False, lead: str = "") ->
         lines.append(
             CardLine(t(N_("Vrije plaatsen: {n}."), n=left) if left else t(N_("Volzet. Je kunt op de wachtlijst.")))
         )
-    lines.append(CardLine(t(N_("Inschrijven kan tot {deadline}."), deadline=t.datetime(call.deadline))))
+    if standing is None:  # who is in or waits has no use for the deadline
+        lines.append(CardLine(t(N_("Inschrijven kan tot {deadline}."), deadline=t.datetime(call.deadline))))
     reason = why(ctx, call)
     if reason:
         lines.append(CardLine(reason, icon="🎯"))
     return Card(
         calls.call_text(call, "title", t.locale),
         tuple(lines),
-        buttons(ctx, call, left),
+        buttons(ctx, call, left, sign_up=sign_up),
         icon="📣",
         lead=lead,
         footer=t(PAUSE_HINT) if push else "",
@@ -169,7 +216,9 @@ async def on_call_button(ctx: Context, tapped: Action) -> None:
     elif action == "info":
         ctx.say(
             calls.call_text(call, "description", t.locale) + "\n\n📍 " + where(ctx, call) + "\n" + map_link(call),
-            buttons(ctx, call, await calls.places_left(ctx.session, call), info=False),
+            buttons(
+                ctx, call, await calls.places_left(ctx.session, call), info=False, sign_up=await sign_up_of(ctx, call)
+            ),
         )
     elif action == "ics":
         ctx.send(
@@ -241,9 +290,10 @@ async def _answer(ctx: Context, call: Call, action: str) -> None:
             ctx.say(
                 t(
                     N_(
-                        "Fijn, je doet mee! Ik stuur je een herinnering vooraf. "
+                        "Fijn, je doet mee aan “{title}”! Ik stuur je een herinnering vooraf. "
                         "Kun je toch niet? Schrijf je uit via /mijnoproepen."
-                    )
+                    ),
+                    title=calls.call_text(call, "title", t.locale),
                 )
             )
         else:
@@ -374,7 +424,7 @@ def pause_state(ctx: Scope) -> str:
     if not person.paused:
         return t(N_("geen"))
     if person.paused_until is None:
-        return t(N_("tot je ze weer aanzet"))
+        return t(N_("tot je ze zelf stopt"))
     return t(N_("tot {date}"), date=t.date(person.paused_until.astimezone(ZoneInfo(ctx.settings.timezone)).date()))
 
 
@@ -385,14 +435,22 @@ async def pause(ctx: Context) -> None:
     if ctx.known_person.paused:
         ctx.say(
             t(
-                N_("Je berichten staan al op pauze, {until}. Berichten over iets waarvoor je inschreef, krijg je wel."),
+                N_(
+                    "Je pauze loopt {until}: geen oproepen, overzichten of vragen. Over iets waarvoor je "
+                    "inschreef, hoor je wel nog. Wil je alles weer aan?"
+                ),
                 until=pause_state(ctx),
             ),
             [Button(t(N_("Ja, alles weer aan")), Action.of(PAUSE, "off"))],
         )
         return
     ctx.say(
-        t(N_("Berichten over iets waarvoor je inschreef, krijg je wel. Hoe lang wil je geen oproepen en overzichten?")),
+        t(
+            N_(
+                "Ik stuur je dan geen oproepen, overzichten of vragen. Over iets waarvoor je inschreef, "
+                "hoor je wel nog. Hoe lang wil je pauze?"
+            )
+        ),
         [
             Button(t(N_("Een week")), Action.of(PAUSE, "week")),
             Button(t(N_("Een maand")), Action.of(PAUSE, "month")),
@@ -406,10 +464,18 @@ async def on_pause_button(ctx: Context, tapped: Action) -> None:
     if tapped.verb in PAUSES:
         days = PAUSES[tapped.verb]
         person.paused, person.paused_until = True, ctx.now + timedelta(days=days) if days else None
+        kept = t(N_("Over iets waarvoor je inschreef, hoor je wel nog."))
         ctx.say(
-            t(N_("Oké, ik stuur je niets uit mezelf, {until}. Daarna krijg je weer alles."), until=pause_state(ctx))
-            if days
-            else t(N_("Oké, ik stuur je niets uit mezelf tot je het zegt. Typ dan /pauze.")),
+            (
+                t(
+                    N_("Oké. Tot {date} stuur ik je geen oproepen, overzichten of vragen."),
+                    date=t.date(person.paused_until.astimezone(ZoneInfo(ctx.settings.timezone)).date()),
+                )
+                if person.paused_until
+                else t(N_("Oké. Tot je /pauze typt, stuur ik je geen oproepen, overzichten of vragen."))
+            )
+            + " "
+            + kept,
             [Button(t(N_("Toch weer alles aan")), Action.of(PAUSE, "off"))],
         )
     elif tapped.verb == "off" and person.paused:

@@ -6,6 +6,7 @@ the `gangmaker call` command line.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.outbox import after_quiet_hours, enqueue, enqueue_many
 from handlers.calls import purposes
-from handlers.common import audience
+from handlers.common import audience, pushing
 from handlers.common import reach as announcements
 from handlers.common.domain import HELPING, HOLDING, OPEN, CallState, SignUpState
 from storage.db import dialect_name
@@ -24,12 +25,19 @@ from storage.repositories import referenced
 
 DEFAULT_REMINDERS = (24 * 60, 120)  # minutes before the start
 OFFER_KINDS = {"time": "time", "expertise": "expertise", "money": "gift"}  # call need -> offer kind
+TRANSLATED = ("en", "fr")  # the languages a call may be written in besides Dutch
+# What those signed up hear of when it changes: what the card shows them (not the targeting).
+TOLD_CHANGES = ("title", "description", "starts_at", "ends_at", "address", "neighbourhood")
 ANNOUNCE_BATCH = 1000  # people queued per transaction: a small call at once, a big one in the background
 
 
 def call_text(call: Call, field: str, locale: str) -> str:
     """The title or description in the reader's language, falling back to Dutch."""
-    texts = getattr(call, field) or {}
+    return in_language(getattr(call, field) or {}, locale)
+
+
+def in_language(texts: dict[str, str], locale: str) -> str:
+    """The text of `texts` (by language) in the reader's language, falling back to Dutch."""
     return texts.get(locale) or texts.get("nl") or ""
 
 
@@ -297,6 +305,7 @@ async def expire_place_offers(session: AsyncSession, settings: Settings, now: da
 async def cancel_call(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> int:
     """Cancel the call and tell everyone signed up or waiting; returns how many were told."""
     call.state = CallState.CANCELLED
+    await pushing.withdraw(session, settings, purposes.CALL, f"call:{call.id}:person:", now)  # not out: not counted
     return await tell_signed_up(session, settings, call, now, purposes.CALL_CANCELLED, "cancelled")
 
 
@@ -328,11 +337,17 @@ async def tell_signed_up(
     return told
 
 
-async def close_past_deadline(session: AsyncSession, now: datetime) -> int:
+async def close_past_deadline(session: AsyncSession, settings: Settings, now: datetime) -> int:
     calls = list(await session.scalars(select(Call).where(Call.state == CallState.PUBLISHED, Call.deadline < now)))
     for call in calls:
-        call.state = CallState.CLOSED
+        await close(session, settings, call, now)
     return len(calls)
+
+
+async def close(session: AsyncSession, settings: Settings, call: Call, now: datetime) -> None:
+    """No more sign-ups: who is in stays in, and announcements not out yet are taken back."""
+    call.state = CallState.CLOSED
+    await pushing.withdraw(session, settings, purposes.CALL, f"call:{call.id}:person:", now)
 
 
 def answers_of(call: Call) -> dict[str, Any]:
@@ -341,10 +356,11 @@ def answers_of(call: Call) -> dict[str, Any]:
         "title": call.title.get("nl", ""),
         "description": call.description.get("nl", ""),
         "needs": call.needs,
+        "translate": [locale for locale in TRANSLATED if call.title.get(locale) or call.description.get(locale)],
         **{
             f"{field}_{locale}": getattr(call, field).get(locale)
             for field in ("title", "description")
-            for locale in ("en", "fr")
+            for locale in TRANSLATED
         },
         "themes": call.themes,
         "neighbourhood": call.neighbourhood,
@@ -352,7 +368,8 @@ def answers_of(call: Call) -> dict[str, Any]:
         "starts_at": call.starts_at.isoformat(),
         "ends_at": call.ends_at.isoformat(),
         "capacity": call.capacity or 0,
-        "deadline": call.deadline.isoformat(),
+        # Left at "tot het begin", the deadline stays so: it follows the start when that moves.
+        "deadline": None if call.deadline == call.starts_at else call.deadline.isoformat(),
         "target_neighbourhoods": call.target_neighbourhoods,
         "target_contributions": call.target_contributions,
         "target_roles": call.target_roles,
@@ -366,8 +383,12 @@ def answers_of(call: Call) -> dict[str, Any]:
 async def update_call(
     session: AsyncSession, settings: Settings, call: Call, answers: dict[str, Any], now: datetime
 ) -> int:
-    """Apply changed answers; everyone signed up hears what changed. Returns how many were told."""
+    """Apply changed answers; everyone signed up hears what changed for them (the old values go in
+    the message's payload as `was`). Returns how many were told."""
     changed = new_call(answers, None, now)
+    was = {
+        field: _plain(getattr(call, field)) for field in TOLD_CHANGES if getattr(call, field) != getattr(changed, field)
+    }
     for field in (
         "needs",
         "themes",
@@ -390,14 +411,25 @@ async def update_call(
         if call.state == CallState.DRAFT:  # changed to "now"
             await publish(session, settings, call, now)
         return 0
-    told = await tell_signed_up(session, settings, call, now, purposes.CALL_CHANGED, f"changed:{now.isoformat()}")
+    told = (
+        await tell_signed_up(
+            session, settings, call, now, purposes.CALL_CHANGED, f"changed:{uuid.uuid4().hex}", was=was
+        )
+        if was
+        else 0
+    )
     await offer_next_place(session, settings, call, now)  # a larger capacity frees places
     return told
 
 
+def _plain(value: Any) -> Any:
+    """A call's value as JSON can keep it (a moment as ISO text)."""
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
 def _translations(answers: dict[str, Any], field: str) -> dict[str, str]:
     """The English and French texts of a call the dialogue gave ("title_en"...), where given."""
-    return {locale: answers[f"{field}_{locale}"] for locale in ("en", "fr") if answers.get(f"{field}_{locale}")}
+    return {locale: answers[f"{field}_{locale}"] for locale in TRANSLATED if answers.get(f"{field}_{locale}")}
 
 
 def new_call(answers: dict[str, Any], creator: Person | None, now: datetime) -> Call:

@@ -12,6 +12,7 @@ from bot.errors import Expired
 from bot.i18n import N_
 from bot.replies import Action, Button
 from handlers import calls
+from handlers.common import pushing
 from handlers.people.onboarding import PROFILE_STEPS, save_profile
 
 PROFILE = "profile"  # route of the "change ..." buttons; the verb is the field name
@@ -65,6 +66,7 @@ async def profile_field_done(ctx: Context, answers: dict[str, Any]) -> None:
         start, _, end = answers["quiet"].partition("-")
         person = ctx.known_person
         person.quiet_start, person.quiet_end = (0, 0) if not end else (int(start) * 60, int(end) * 60)
+        await pushing.quiet_hours_changed(ctx, person)
     if "support_news" in answers:
         ctx.known_person.support_news = answers["support_news"] == "yes"
     ctx.say(ctx.t(N_("Opgeslagen.")))

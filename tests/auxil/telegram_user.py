@@ -225,12 +225,29 @@ async def onboard(
     await user.tap("Klopt")
 
 
-async def create_call(coordinator: TelegramUser, *, capacity: str = "2", publish_at: str | None = "11/3/2027 10:00"):
+async def create_call(
+    coordinator: TelegramUser,
+    *,
+    capacity: str = "2",
+    publish_at: str | None = "11/3/2027 10:00",
+    title: str = "Bankjes bouwen aan de Leie",
+    translations: dict[str, tuple[str, str]] | None = None,
+):
     """A coordinator makes a call by answering the call dialogue: benches in Heule on 13 March
-    2027, for those who give time and care for heritage; published later at `publish_at`, or at once."""
+    2027, for those who give time and care for heritage; published later at `publish_at`, or at once.
+    `translations` gives a title and description per language button ("Frans", "Engels")."""
     await coordinator.send("/oproep")
-    await coordinator.send("Bankjes bouwen aan de Leie")
+    await coordinator.send(title)
     await coordinator.send("We bouwen samen vijf bankjes en zetten ze aan het water.")
+    if translations:
+        for language in translations:
+            await coordinator.tap(language)
+        await coordinator.tap("Klaar")
+        for translated_title, translated_description in translations.values():
+            await coordinator.send(translated_title)
+            await coordinator.send(translated_description)
+    else:
+        await coordinator.tap("Overslaan")  # in Dutch only
     await coordinator.tap("Tijd")
     await coordinator.tap("Klaar")
     await coordinator.tap("Erfgoed")
