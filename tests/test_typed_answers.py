@@ -67,7 +67,7 @@ async def test_a_pause_typed_by_its_label_is_set_and_one_it_cannot_read_is_told_
     assert MENU not in anna.text
     assert (await rows(engine, Person))[0].paused is False
     await anna.send("een maand")
-    assert "ik stuur je niets uit mezelf" in anna.text
+    assert "stuur ik je geen oproepen" in anna.text
     assert (await rows(engine, Person))[0].paused is True
 
 
@@ -79,7 +79,7 @@ async def test_the_last_buttons_survive_a_restart(chat, bot, engine, settings, c
     assert [button[0] for button in identity.buttons] == ["Een week", "Een maand", "Tot ik het zeg"]
     again = Chat((await assemble(settings, engine=engine, clock=clock)).core)
     await again.send("een week")
-    assert "ik stuur je niets uit mezelf" in again.text
+    assert "stuur ik je geen oproepen" in again.text
 
 
 async def test_a_word_in_two_labels_is_not_guessed_and_a_help_button_is_typed(chat):
@@ -111,7 +111,7 @@ async def test_on_the_console_a_typed_part_of_a_label_is_its_tap(bot, engine):
     console = ConsoleChannel(bot, bot.settings, terminal=Console("anna", io.StringIO(), out))
     for line in ["/start", *ONBOARDING, "/pauze", "maand"]:
         await console.send(console.parse(line))
-    assert "ik stuur je niets uit mezelf" in out.getvalue()
+    assert "stuur ik je geen oproepen" in out.getvalue()
     assert (await rows(engine, Person))[0].paused is True
 
 
