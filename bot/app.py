@@ -36,6 +36,9 @@ Check = Callable[["AsyncSession", "Settings", datetime], Awaitable[int]]
 Renderer = Callable[["Scope", "OutboxMessage"], Awaitable[list[Reply]]]
 # What a feature has running for the person now (open question rounds...), shown by "Wat loopt er?".
 Listing = Callable[["Context"], Awaitable[list[Reply]]]
+# What waits for the person to act on (a coordinator's ideas to moderate, partners' calls to
+# approve...): one reply per thing that waits, each with its buttons; none when nothing waits.
+Waiting = Callable[["Context"], Awaitable[list[Reply]]]
 # Flows whose steps depend on the settings (the longest text a person may type) are built from them.
 FlowSource = Flow | Callable[["Settings"], Flow | Sequence[Flow]]
 
@@ -143,6 +146,7 @@ class Part:
     bootstrap_roles: Callable[[Settings], Sequence[tuple[str, str, str]]] | None = None
     rooms: Sequence[RoomSetting] = ()
     running: Sequence[Listing] = ()
+    waiting: Sequence[Waiting] = ()  # what waits for a coordinator, gathered by the waiting list
 
 
 class DuplicateDeclaration(ValueError):
@@ -206,6 +210,7 @@ class Application:
     not_found: PageRender | None = None  # the page for an unknown address (GET); aiohttp's plain 404 when None
     rooms: Sequence[RoomSetting] = ()  # where `Room(name)` replies go; each channel places them as it can
     running: Sequence[Listing] = ()  # what "Wat loopt er?" shows besides the calls, in the parts' order
+    waiting: Sequence[Waiting] = ()  # what waits for a coordinator, in the parts' order
     by_name: dict[str, Command] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -262,6 +267,7 @@ class Application:
             consented=given["consented"],
             rooms=[room for part in parts for room in part.rooms],
             running=[listing for part in parts for listing in part.running],
+            waiting=[listing for part in parts for listing in part.waiting],
         )
 
     def stranger(self, channel: str) -> StrangerHandler:

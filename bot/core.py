@@ -198,6 +198,7 @@ class Gangmaker:
                 event=event,
                 dialogue=self.dialogue,
                 running=self.app.running,
+                waiting=self.app.waiting,
             )
             if event.event_id is not None:
                 inbox = Inbox(session)

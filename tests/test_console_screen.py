@@ -9,7 +9,7 @@ from bot.assembly import assemble
 from bot.channels.console.channel import Console
 from bot.config import load_settings
 from storage.db import session_factory
-from storage.models import Call, SignUp
+from storage.models import Call, Idea, SignUp
 from tests.auxil.builders import publish_call
 
 ONBOARDING = ["1", "Nederlands", "Anna", "Heule", "1", "Erfgoed", "Klaar", "2", "Klaar", "Meehelpen", "Nee", "Klopt"]
@@ -69,3 +69,20 @@ async def test_a_question_starts_again_at_one_and_then_only_its_answers_count(en
     assert "  5. " not in asked
     await type_lines(chat, "9")  # the hours asked for, not the third call's "Ik doe mee"
     assert await signed_up_for(engine) == []
+
+
+async def test_a_moderation_card_that_scrolled_away_is_reached_again_through_the_waiting_list(engine, clock):
+    async with session_factory(engine)() as session, session.begin():
+        session.add(
+            Idea(problem="Het Leieboord is grijs.", idea="Kleurrijke bankjes.", theme="heritage", place="heule")
+        )
+    settings = load_settings(database_url="sqlite://", coordinator_console_users="coco", _env_file=None)
+    chat, out = await console(engine, clock, "coco", settings, rooms=True)  # a console started anew
+    await type_lines(chat, "/start", "/help")
+    assert "/wachtend – wat op je wacht (1)" in out.getvalue()
+    await type_lines(chat, "/menu")
+    await type_lines(chat, number_of(out.getvalue(), "Wacht op jou (1)", "Wat wil je doen?"))
+    await type_lines(chat, number_of(out.getvalue(), "Publiceren", "Kleurrijke bankjes."))
+    async with session_factory(engine)() as session:
+        [idea] = (await session.scalars(select(Idea))).all()
+    assert idea.state == "published"

@@ -47,6 +47,7 @@ PART = Part(
         relay.RELAY: Route(relay.on_relay_button),  # the author and the partner; the handler checks which
     },
     flows=(projects.UPDATE_FLOW, relay.REPLY_FLOW),
+    waiting=(projects.waiting_members,),
     pushes=(
         Push(projects.IDEA_PUBLISHED, projects.render_published),
         Push(projects.PROJECT_NEWS, projects.render_news),
