@@ -21,14 +21,19 @@ def _settings(**overrides: object) -> Settings:
         raise click.ClickException(str(error)) from None
 
 
-async def _console(settings: Settings, user: str, rooms: bool = False) -> int:
+async def _console(settings: Settings, user: str, rooms: bool = False, web: bool = True) -> int:
     from bot.assembly import assemble
     from bot.channels.console.channel import Console, ConsoleChannel
+    from bot.channels.console.local import page_addresses, serve_locally
 
+    if web:
+        settings = serve_locally(settings)
     assembly = await assemble(settings, channels=[Console(user, sys.stdin, sys.stdout, rooms=rooms)])
-    await assembly.start(serve_web=False)
+    await assembly.start(serve_web=web)
     console = assembly.channels[ConsoleChannel.name]
     assert isinstance(console, ConsoleChannel)
+    if web:
+        console.pages = page_addresses(settings, assembly.app.pages)
     try:
         return await console.run()
     finally:
@@ -70,6 +75,9 @@ def main(ctx: click.Context) -> None:
     if _configured(settings):
         ctx.invoke(serve)
         return
+    from bot.channels.console.local import own_database
+
+    settings = own_database(settings, None)
     configure(settings, logging.WARNING)
     sys.exit(asyncio.run(_console(settings, "local")))
 
@@ -99,7 +107,7 @@ def serve() -> None:
     "--db",
     "db_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite file to use (default: DATABASE_URL).",
+    help="SQLite file to use (default: DATABASE_URL, else gangmaker.db in your data folder).",
 )
 @click.option("--user", default="local", show_default=True, help="Which local person you are.")
 @click.option(
@@ -107,13 +115,21 @@ def serve() -> None:
     is_flag=True,
     help="Act as a coordinator (as COORDINATOR_CONSOLE_USERS makes you) and see the shared rooms here.",
 )
-def console(db_path: Path | None, user: str, coordinator: bool) -> None:
+@click.option(
+    "--web/--no-web",
+    default=True,
+    show_default=True,
+    help="Serve the public page on this computer (127.0.0.1, PORT or a free port) and print its address.",
+)
+def console(db_path: Path | None, user: str, coordinator: bool, web: bool) -> None:
     """Chat with Gangmaker in this terminal."""
-    settings = _settings(database_url=f"sqlite:///{db_path}" if db_path else None)
+    from bot.channels.console.local import own_database
+
+    settings = own_database(_settings(), db_path)
     if coordinator:
         settings.coordinator_console_users = [*settings.coordinator_console_users, user]
     configure(settings, logging.WARNING)
-    sys.exit(asyncio.run(_console(settings, user, rooms=coordinator)))
+    sys.exit(asyncio.run(_console(settings, user, rooms=coordinator, web=web)))
 
 
 @main.group()

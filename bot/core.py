@@ -162,6 +162,12 @@ class Gangmaker:
             if identity is not None:
                 identity.reachable = reachable
 
+    async def locale_of(self, channel: str, user_id: str) -> str | None:
+        """The language a person reads (None for someone not known yet): for what a channel says itself."""
+        async with self.sessions() as session:
+            identity = await People(session).identity(channel, user_id)
+            return identity.person.locale if identity is not None else None
+
     async def first_time(self, channel: str, key: str) -> bool:
         """Whether `key` is new on this channel, recorded now beside the handled update ids (which
         housekeeping keeps a week); False when any instance recorded it before."""

@@ -23,7 +23,7 @@ from bot.channels.base import Channel, Core
 from bot.channels.fallbacks import NEVER_MIND, confirmation
 from bot.config import Settings
 from bot.events import Inbound
-from bot.i18n import N_
+from bot.i18n import N_, Translator, translator
 from bot.replies import Action, Button, Document, Message, Notice, Question, Reply
 from bot.surfaces import CHAT
 
@@ -68,23 +68,37 @@ class ConsoleChannel(Channel):
         self.stdin = terminal.stdin
         self.stdout = terminal.stdout
         self.download_dir = terminal.download_dir
+        self.pages: tuple[str, ...] = ()  # the addresses of the public pages served beside the chat
         self.last_buttons: tuple[Button, ...] = ()  # the buttons of the newest message: a label picks one
         self.numbers: dict[int, Button] = {}  # every button a typed number still picks
         self.asking = False  # the numbers are a question's: the next answer starts again at 1
 
     async def run(self) -> int:
-        """Greet (or resume the dialogue in progress), then answer line by line until EOF."""
+        """Greet (or resume the dialogue in progress), say where the public page is, then answer line
+        by line until EOF, and say goodbye."""
         loop = asyncio.get_running_loop()
         await self.send(self.event(kind="text", text="/start"))
+        if self.pages:
+            t = await self.translator()
+            self.write(t(N_("🌐 De publieke pagina: {address}"), address=" · ".join(self.pages)) + "\n")
         while True:
             if self.stdin.isatty():
                 self.write("» ", end="")
             line = await loop.run_in_executor(None, self.stdin.readline)
             if line == "":
+                if self.stdin.isatty():
+                    self.write("")  # off the prompt's line
+                t = await self.translator()
+                self.write(t(N_("Tot later! Start je de console opnieuw, dan gaan we verder waar we waren.")))
                 return 0
             line = line.strip()
             if line:
                 await self.send(self.parse(line))
+
+    async def translator(self) -> Translator:
+        """The words of what the console says itself, in the person's language."""
+        locale = await self.core.locale_of(self.name, self.user) or self.settings.default_locale
+        return translator(locale, self.settings.timezone)
 
     def event(self, **fields: Any) -> Inbound:
         return Inbound(channel=self.name, user_id=self.user, display_name=self.user, **fields)
