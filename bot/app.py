@@ -39,6 +39,9 @@ Listing = Callable[["Context"], Awaitable[list[Reply]]]
 # What waits for the person to act on (a coordinator's ideas to moderate, partners' calls to
 # approve...): one reply per thing that waits, each with its buttons; none when nothing waits.
 Waiting = Callable[["Context"], Awaitable[list[Reply]]]
+# A role the settings grant at start: (channel, user id, role), or with the name of the
+# organisation it is held for (made when missing) as a fourth.
+Grant = tuple[str, str, str] | tuple[str, str, str, str]
 # Flows whose steps depend on the settings (the longest text a person may type) are built from them.
 FlowSource = Flow | Callable[["Settings"], Flow | Sequence[Flow]]
 
@@ -143,7 +146,7 @@ class Part:
     home: Handler | None = None
     on_reply: Callable[[Context], Awaitable[bool]] | None = None
     consented: Callable[[Context], Awaitable[bool]] | None = None
-    bootstrap_roles: Callable[[Settings], Sequence[tuple[str, str, str]]] | None = None
+    bootstrap_roles: Callable[[Settings], Sequence[Grant]] | None = None
     rooms: Sequence[RoomSetting] = ()
     running: Sequence[Listing] = ()
     waiting: Sequence[Waiting] = ()  # what waits for a coordinator, gathered by the waiting list
@@ -196,7 +199,7 @@ class Application:
     purposes: Sequence[Purpose]
     render_push: Callable[[Scope, OutboxMessage], Awaitable[list[Reply]]]
     checks: Sequence[Check] = ()
-    bootstrap_roles: Callable[[Settings], Sequence[tuple[str, str, str]]] = lambda settings: ()
+    bootstrap_roles: Callable[[Settings], Sequence[Grant]] = lambda settings: ()
     cli: Sequence[Any] = ()  # click commands the application adds to `gangmaker`
     home: Handler | None = None  # what a person's dashboard (Slack's App Home) shows; the menu when None
     # A message that answers one of the bot's (a Slack thread); True when it was taken care of.

@@ -116,20 +116,27 @@ def serve() -> None:
     help="Act as a coordinator (as COORDINATOR_CONSOLE_USERS makes you) and see the shared rooms here.",
 )
 @click.option(
+    "--partner",
+    metavar="ORGANISATION",
+    help="Act as a partner of this organisation (made when missing), and see the shared rooms here.",
+)
+@click.option(
     "--web/--no-web",
     default=True,
     show_default=True,
     help="Serve the public page on this computer (127.0.0.1, PORT or a free port) and print its address.",
 )
-def console(db_path: Path | None, user: str, coordinator: bool, web: bool) -> None:
+def console(db_path: Path | None, user: str, coordinator: bool, partner: str | None, web: bool) -> None:
     """Chat with Gangmaker in this terminal."""
     from bot.channels.console.local import own_database
 
     settings = own_database(_settings(), db_path)
     if coordinator:
         settings.coordinator_console_users = [*settings.coordinator_console_users, user]
+    if partner:
+        settings.partner_console_users = [*settings.partner_console_users, f"{user}={partner.strip()}"]
     configure(settings, logging.WARNING)
-    sys.exit(asyncio.run(_console(settings, user, rooms=coordinator, web=web)))
+    sys.exit(asyncio.run(_console(settings, user, rooms=coordinator or bool(partner), web=web)))
 
 
 @main.group()

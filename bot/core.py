@@ -190,8 +190,15 @@ class Gangmaker:
         """Grant the roles the settings name (COORDINATOR_TELEGRAM_IDS...), once each."""
         async with self.sessions() as session, session.begin():
             roles = Roles(session)
-            for channel, external_id, role in self.app.bootstrap_roles(self.settings):
-                await roles.grant(channel, external_id, role, by="settings", now=self.clock())
+            for channel, external_id, role, *held_for in self.app.bootstrap_roles(self.settings):
+                organisation = None
+                if held_for:
+                    organisation = await roles.organisation_named(held_for[0]) or await roles.add_organisation(
+                        held_for[0], self.clock()
+                    )
+                await roles.grant(
+                    channel, external_id, role, by="settings", now=self.clock(), organisation=organisation
+                )
 
     async def _handle_once(self, event: Inbound) -> list[Reply]:
         async with self.sessions() as session, session.begin():
