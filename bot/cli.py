@@ -24,16 +24,14 @@ def _settings(**overrides: object) -> Settings:
 async def _console(settings: Settings, user: str, rooms: bool = False, web: bool = True) -> int:
     from bot.assembly import assemble
     from bot.channels.console.channel import Console, ConsoleChannel
-    from bot.channels.console.local import page_addresses, serve_locally
+    from bot.channels.console.local import serve_pages
 
-    if web:
-        settings = serve_locally(settings)
     assembly = await assemble(settings, channels=[Console(user, sys.stdin, sys.stdout, rooms=rooms)])
-    await assembly.start(serve_web=web)
+    await assembly.start(serve_web=False)
     console = assembly.channels[ConsoleChannel.name]
     assert isinstance(console, ConsoleChannel)
     if web:
-        console.pages = page_addresses(settings, assembly.app.pages)
+        console.pages = await serve_pages(assembly)
     try:
         return await console.run()
     finally:

@@ -3,6 +3,7 @@ served beside the chat, and a goodbye at the end."""
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -52,22 +53,29 @@ def test_without_db_the_console_keeps_its_database_in_the_data_folder_and_says_g
 
 
 def test_the_console_serves_the_public_page_on_this_computer_and_prints_its_address(tmp_path):
+    taken = socket.socket()  # PORT is taken (a bot, another console): the page goes on a free port
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "console", "--db", str(tmp_path / "g.db")],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        env=environment(tmp_path),
+        env=environment(tmp_path, PORT=str(port)),
         cwd=tmp_path,
     )
     try:
         output, deadline = "", time.monotonic() + 60
         while "🌐" not in output and time.monotonic() < deadline:
             output += process.stdout.readline()
-        [address] = re.findall(r"🌐 De publieke pagina: (http://127\.0\.0\.1:\d+/impact)$", output, re.M)
+        [address] = re.findall(r"🌐 De publieke pagina: (http://127\.0\.0\.1:(\d+)/impact)$", output, re.M)
+        address, served_on = address
+        assert int(served_on) != port
         with urllib.request.urlopen(address, timeout=10) as response:
             assert response.status == 200
             assert "Kortrijk 2030" in response.read().decode()
     finally:
+        taken.close()
         process.stdin.close()
         assert process.wait(timeout=60) == 0

@@ -9,10 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aiohttp import web
+
 from bot.config import Settings, normalise_database_url
+from bot.web import create_web_app
 
 if TYPE_CHECKING:
     from bot.app import Page
+    from bot.assembly import Assembly
 
 LOOPBACK = "127.0.0.1"  # the console's web server answers this computer only
 
@@ -38,23 +42,25 @@ def own_database(settings: Settings, db_path: Path | None) -> Settings:
     return settings.model_copy(update={"database_url": normalise_database_url(url)})
 
 
-def serve_locally(settings: Settings) -> Settings:
-    """Serve on the loopback address: on PORT when it is free, else on a port the system picks."""
-    port = settings.port
-    with socket.socket() as probe:
-        try:
-            probe.bind((LOOPBACK, port))
-        except OSError:
-            probe.bind((LOOPBACK, 0))
-            port = probe.getsockname()[1]
-    settings.host, settings.port = LOOPBACK, port
-    return settings
-
-
-def page_addresses(settings: Settings, pages: Sequence[Page]) -> tuple[str, ...]:
-    """The addresses of the public pages a person reads (not their stylesheets and images)."""
-    return tuple(
-        f"http://{settings.host}:{settings.port}{page.path}"
-        for page in pages
-        if "." not in page.path.rsplit("/", 1)[-1]
+async def serve_pages(assembly: Assembly) -> tuple[str, ...]:
+    """Serve the bot's web server (its public pages) on the loopback address beside the chat: on
+    PORT when it is free, else on a port the system picks; the addresses of the pages a person
+    reads (not their stylesheets). The assembly stops it with the rest."""
+    place = socket.socket()
+    place.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        place.bind((LOOPBACK, assembly.settings.port))
+    except OSError:  # taken (another console, a bot): any free port; the socket stays ours, no race
+        place.bind((LOOPBACK, 0))
+    runner = web.AppRunner(
+        create_web_app(assembly.channels.values(), assembly.core, assembly.lifecycle), shutdown_timeout=5
     )
+    await runner.setup()
+    await web.SockSite(runner, place).start()
+    assembly.web = runner
+    return page_addresses(f"http://{LOOPBACK}:{place.getsockname()[1]}", assembly.app.pages)
+
+
+def page_addresses(origin: str, pages: Sequence[Page]) -> tuple[str, ...]:
+    """The addresses of the public pages a person reads (not their stylesheets and images)."""
+    return tuple(f"{origin}{page.path}" for page in pages if "." not in page.path.rsplit("/", 1)[-1])
