@@ -113,6 +113,7 @@ class RoomSetting:
 
     name: str
     setting: str
+    readers: str | None = None  # the role whose holders read it (a console shows it to them); None: anyone
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def _settings(**overrides: object) -> Settings:
 async def _console(settings: Settings, user: str, rooms: bool = False, web: bool = True) -> int:
     from bot.assembly import assemble
     from bot.channels.console.channel import Console, ConsoleChannel
-    from bot.channels.console.local import serve_pages
+    from bot.local import serve_pages
 
     assembly = await assemble(settings, channels=[Console(user, sys.stdin, sys.stdout, rooms=rooms)])
     await assembly.start(serve_web=False)
@@ -73,7 +73,7 @@ def main(ctx: click.Context) -> None:
     if _configured(settings):
         ctx.invoke(serve)
         return
-    from bot.channels.console.local import own_database
+    from bot.local import own_database
 
     settings = own_database(settings, None)
     configure(settings, logging.WARNING)
@@ -126,7 +126,7 @@ def serve() -> None:
 )
 def console(db_path: Path | None, user: str, coordinator: bool, partner: str | None, web: bool) -> None:
     """Chat with Gangmaker in this terminal."""
-    from bot.channels.console.local import own_database
+    from bot.local import own_database
 
     settings = own_database(_settings(), db_path)
     if coordinator:

@@ -162,6 +162,11 @@ class Gangmaker:
             if identity is not None:
                 identity.reachable = reachable
 
+    async def roles_of(self, channel: str, user_id: str) -> set[str]:
+        """The roles the person holds, as the settings and the coordinators granted them."""
+        async with self.sessions() as session:
+            return await Roles(session).of(channel, user_id)
+
     async def locale_of(self, channel: str, user_id: str) -> str | None:
         """The language a person reads (None for someone not known yet): for what a channel says itself."""
         async with self.sessions() as session:

@@ -56,6 +56,7 @@ async def terminal(engine, clock, user, rooms=False) -> Terminal:
     assembly = await assemble(
         load_settings(**SETTINGS), engine=engine, clock=clock, channels=[Console(user, io.StringIO(), out, rooms=rooms)]
     )
+    await assembly.channels["console"].start()  # finds the rooms to show, as a started console does
     return Terminal(assembly, out)
 
 
@@ -67,6 +68,8 @@ async def test_a_partner_takes_up_an_idea_and_answers_the_resident_by_typing(eng
     coco = await terminal(engine, clock, "coco", rooms=True)
     await coco.type("/start", "/wachtend")
     await coco.type(coco.number("Publiceren"))
+    await coco.arrive()  # the coordinator's console shows the coordinators' room, not the partners'
+    assert "Wij pakken dit op" not in coco.new()
 
     bert = await terminal(engine, clock, "bert", rooms=True)
     await bert.type("/start")

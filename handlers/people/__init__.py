@@ -72,7 +72,7 @@ PART = Part(
     # The coordinators' and the partners' rooms, where the features' cards go; Slack places each in
     # the channel its setting names.
     rooms=(
-        RoomSetting(SharedRoom.COORDINATORS, "slack_coordinators_channel"),
-        RoomSetting(SharedRoom.PARTNERS, "slack_partners_channel"),
+        RoomSetting(SharedRoom.COORDINATORS, "slack_coordinators_channel", readers=Role.COORDINATOR),
+        RoomSetting(SharedRoom.PARTNERS, "slack_partners_channel", readers=Role.PARTNER),
     ),
 )

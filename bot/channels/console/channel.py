@@ -65,6 +65,8 @@ class ConsoleChannel(Channel):
         super().__init__(core, settings, rooms)
         self.user = terminal.user
         self.shows_rooms = terminal.rooms  # whoever reads the shared rooms also sees them here
+        self.rooms = rooms
+        self.hosted: frozenset[str] = frozenset()  # the rooms shown: those the person's roles read
         self.stdin = terminal.stdin
         self.stdout = terminal.stdout
         self.download_dir = terminal.download_dir
@@ -153,9 +155,16 @@ class ConsoleChannel(Channel):
             self.draw(reply)
         return None
 
+    async def start(self) -> None:
+        """Find the shared rooms to show: when asked to, those the person's roles read (a
+        coordinator's, a partner's), so that each card goes to the console of someone who can act on it."""
+        if self.shows_rooms:
+            held = await self.core.roles_of(self.name, self.user)
+            self.hosted = frozenset(room.name for room in self.rooms if room.readers is None or room.readers in held)
+
     def hosts(self, room: str) -> bool:
-        """When asked to, every shared room is shown in the terminal, marked with its name."""
-        return self.shows_rooms
+        """The shared rooms shown in the terminal, each card marked with its room's name."""
+        return room in self.hosted
 
     async def push_room(self, room: str, replies: list[Reply]) -> str | None:
         for reply in replies:
