@@ -86,3 +86,13 @@ async def test_a_moderation_card_that_scrolled_away_is_reached_again_through_the
     async with session_factory(engine)() as session:
         [idea] = (await session.scalars(select(Idea))).all()
     assert idea.state == "published"
+
+
+async def test_a_number_that_is_not_on_the_screen_is_said_so_instead_of_the_menu(engine, clock):
+    settings = load_settings(database_url="sqlite://", _env_file=None)
+    await publish_call(engine, settings, clock.now, title="Bankjes bouwen")
+    chat, out = await console(engine, clock)
+    await type_lines(chat, "/start", *ONBOARDING, "/agenda", "12")
+    after = out.getvalue().rsplit("Ik doe mee", 1)[1]
+    assert "Nummer 12 staat niet op het scherm." in after and "Wat wil je doen?" not in after
+    assert await signed_up_for(engine) == []

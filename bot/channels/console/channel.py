@@ -1,9 +1,9 @@
 """The console channel: chat with Gangmaker over stdin/stdout, no token needed.
 
 Each input line is one message. Every answer on the screen has its own number: the numbers count
-on across the cards of an answer, the pushes that arrive and the answers after them, so a number
-typed later still means what it said (the same button keeps its number); a question starts again
-at 1, and then only its own answers count. A label picks a button of the newest message;
+on across the cards of an answer, the pushes that arrive and the answers to a tap, so a number
+typed later still means what it said (the same button keeps its number); a typed command or text
+starts again at 1, and so does a question, after which only its own answers count. A label picks a button of the newest message;
 navigation (Terug, Overslaan, Klaar...) and the buttons under a question that wants typed text, a
 number or a date go by their label only, so that a typed "3" is an answer there. `/foto NAME` sends
 a (pretend) photo. EOF ends the chat with a goodbye. A button that asks before it acts asks here in
@@ -66,6 +66,7 @@ class ConsoleChannel(Channel):
         self.user = terminal.user
         self.shows_rooms = terminal.rooms  # whoever reads the shared rooms also sees them here
         self.rooms = rooms
+        self.ended = False  # the person ended the chat (EOF): the console says goodbye when it stops
         self.hosted: frozenset[str] = frozenset()  # the rooms shown: those the person's roles read
         self.stdin = terminal.stdin
         self.stdout = terminal.stdout
@@ -77,7 +78,7 @@ class ConsoleChannel(Channel):
 
     async def run(self) -> int:
         """Greet (or resume the dialogue in progress), say where the public page is, then answer line
-        by line until EOF, and say goodbye."""
+        by line until EOF."""
         loop = asyncio.get_running_loop()
         await self.send(self.event(kind="text", text="/start"))
         if self.pages:
@@ -90,8 +91,7 @@ class ConsoleChannel(Channel):
             if line == "":
                 if self.stdin.isatty():
                     self.write("")  # off the prompt's line
-                t = await self.translator()
-                self.write(t(N_("Tot later! Start je de console opnieuw, dan gaan we verder waar we waren.")))
+                self.ended = True
                 return 0
             line = line.strip()
             if line:
@@ -122,12 +122,23 @@ class ConsoleChannel(Channel):
         if tapped is not None and tapped.action == NEVER_MIND:  # the no of a question the console asked
             self.last_buttons, self.numbers, self.asking = (), {}, False
             return
+        if event.kind == "text" and _a_number(event.text) and not self.asking:  # no question wants a number now
+            t = await self.translator()
+            self.write(
+                t(
+                    N_("Nummer {number} staat niet op het scherm. Typ een nummer van hierboven, of /menu."),
+                    number=event.text,
+                )
+                + "\n"
+            )
+            return
         if tapped is not None and tapped.confirm is not None:  # a terminal has no dialog: it asks in a message
             replies: list[Reply] = [confirmation(tapped.confirm, tapped)]
             self._start_over()
         else:
             replies = await self.core.handle(event)
-            if any(isinstance(reply, Question) for reply in replies) or (self.asking and _answers(replies)):
+            typed = event.kind != "tap"  # a command or words: what comes is a screen of its own
+            if typed or any(isinstance(reply, Question) for reply in replies) or (self.asking and _answers(replies)):
                 self._start_over()
                 for question in (reply for reply in replies if isinstance(reply, Question)):
                     for button in _numbered(question):  # numbered from 1, as a typed "1, 3" reads them
@@ -139,8 +150,8 @@ class ConsoleChannel(Channel):
         return next((b for b in (*self.last_buttons, *self.numbers.values()) if b.action == action), None)
 
     def _start_over(self) -> None:
-        """A question (or a confirmation) comes: its answers are numbered from 1, and the older ones no
-        longer count; so do they once a question's answer came."""
+        """A command or words were typed, or a question (or a confirmation) comes: the answers are
+        numbered from 1 again, and the older ones no longer count; nor do a question's once answered."""
         self.last_buttons, self.numbers = (), {}
         self.asking = False
 
@@ -161,6 +172,12 @@ class ConsoleChannel(Channel):
         if self.shows_rooms:
             held = await self.core.roles_of(self.name, self.user)
             self.hosted = frozenset(room.name for room in self.rooms if room.readers is None or room.readers in held)
+
+    async def stop(self) -> None:
+        """After the last pushes of the batch in flight: goodbye, when the person ended the chat."""
+        if self.ended:
+            t = await self.translator()
+            self.write(t(N_("Tot later! Start je de console opnieuw, dan gaan we verder waar we waren.")))
 
     def hosts(self, room: str) -> bool:
         """The shared rooms shown in the terminal, each card marked with its room's name."""
@@ -234,3 +251,7 @@ def _numbered(reply: Message) -> tuple[Button, ...]:
     if field is not None and field.kind in TYPED:
         return ()
     return tuple(button for button in reply.buttons if not button.navigation)
+
+
+def _a_number(text: str | None) -> bool:
+    return text is not None and text.isdecimal()
