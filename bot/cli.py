@@ -73,9 +73,9 @@ def main(ctx: click.Context) -> None:
     if _configured(settings):
         ctx.invoke(serve)
         return
-    from bot.local import own_database
+    from bot.local import for_the_console
 
-    settings = own_database(settings, None)
+    settings = for_the_console(settings, None)
     configure(settings, logging.WARNING)
     sys.exit(asyncio.run(_console(settings, "local")))
 
@@ -126,9 +126,9 @@ def serve() -> None:
 )
 def console(db_path: Path | None, user: str, coordinator: bool, partner: str | None, web: bool) -> None:
     """Chat with Gangmaker in this terminal."""
-    from bot.local import own_database
+    from bot.local import for_the_console
 
-    settings = own_database(_settings(), db_path)
+    settings = for_the_console(_settings(), db_path)
     if coordinator:
         settings.coordinator_console_users = [*settings.coordinator_console_users, user]
     if partner:

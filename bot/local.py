@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.app import Page
     from bot.assembly import Assembly
 
+CONSOLE_CHECKS = 5  # seconds between a console's checks: a person trying two roles sees the other's turn soon
 LOOPBACK = "127.0.0.1"  # the console's web server answers this computer only
 
 
@@ -30,16 +31,18 @@ def data_folder() -> Path:
     return folder
 
 
-def own_database(settings: Settings, db_path: Path | None) -> Settings:
-    """The settings with the console's database: `--db` when given, else DATABASE_URL when set,
-    else `gangmaker.db` in the data folder (not in whatever folder the console started in)."""
+def for_the_console(settings: Settings, db_path: Path | None) -> Settings:
+    """The settings of a console: its database is `--db` when given, else DATABASE_URL when set,
+    else `gangmaker.db` in the data folder (not in whatever folder the console started in); unless
+    CHECKS_INTERVAL_SECONDS says otherwise, what another console queued shows within seconds."""
+    changes: dict[str, object] = {}
     if db_path is not None:
-        url = f"sqlite:///{db_path}"
-    elif "database_url" in settings.model_fields_set:
-        return settings
-    else:
-        url = f"sqlite:///{data_folder() / 'gangmaker.db'}"
-    return settings.model_copy(update={"database_url": normalise_database_url(url)})
+        changes["database_url"] = normalise_database_url(f"sqlite:///{db_path}")
+    elif "database_url" not in settings.model_fields_set:
+        changes["database_url"] = normalise_database_url(f"sqlite:///{data_folder() / 'gangmaker.db'}")
+    if "checks_interval_seconds" not in settings.model_fields_set:
+        changes["checks_interval_seconds"] = CONSOLE_CHECKS
+    return settings.model_copy(update=changes)
 
 
 async def serve_pages(assembly: Assembly) -> tuple[str, ...]:

@@ -79,3 +79,14 @@ def test_the_console_serves_the_public_page_on_this_computer_and_prints_its_addr
         taken.close()
         process.stdin.close()
         assert process.wait(timeout=60) == 0
+
+
+def test_a_console_checks_often_unless_told_otherwise(tmp_path):
+    from bot.config import load_settings
+    from bot.local import CONSOLE_CHECKS, for_the_console
+
+    chosen = for_the_console(load_settings(_env_file=None), tmp_path / "g.db")
+    assert chosen.checks_interval_seconds == CONSOLE_CHECKS < 30
+    assert chosen.database_url.endswith(str(tmp_path / "g.db"))
+    told = for_the_console(load_settings(checks_interval_seconds=60, _env_file=None), tmp_path / "g.db")
+    assert told.checks_interval_seconds == 60
