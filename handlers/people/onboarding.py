@@ -14,7 +14,7 @@ from bot.typed import yes_or_no
 from handlers import calls, support
 from handlers.common.domain import Role
 from handlers.common.options import CONTRIBUTIONS, LANGUAGES, LEVEL_BRINGS, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
-from handlers.people import menu, privacy, workspace
+from handlers.people import menu, privacy, roles, workspace
 from handlers.people.privacy import privacy_more, privacy_text
 
 CONSENT = "consent"  # route of the stateless consent buttons: Action.of(CONSENT, verb, language, then)
@@ -228,7 +228,8 @@ def ask_consent(ctx: Context, longer: bool = False, then: str = "") -> None:
 
 async def before_consent(ctx: Context) -> bool:
     """Answer someone we store nothing about: the consent buttons, or the welcome again. A
-    coordinator or partner the settings name is no resident: admitted at once (True), then answered."""
+    coordinator or partner the settings name is no resident: admitted at once (True), then answered
+    (a partner by their organisation's agreement, as in the partners' workspace)."""
     event = ctx.event
     held = await ctx.roles.of(event.channel, event.user_id)
     if Role.COORDINATOR in held:
@@ -240,7 +241,7 @@ async def before_consent(ctx: Context) -> bool:
             )
         )
         return True
-    if Role.PARTNER in held:  # by their organisation's agreement, as in the partners' workspace
+    if Role.PARTNER in held and roles.partner_from_settings(ctx.settings, event.channel, event.user_id):
         await workspace.admit(ctx)
         organisations = await ctx.roles.organisations_of(event.channel, event.user_id)
         ctx.say(
