@@ -2,8 +2,9 @@
 
 Each feature declares one `Part`: its commands with their aliases in every language, the routes
 of its buttons, its flows, its pushes (each outbox purpose beside its renderer), its scheduled
-checks, its command-line commands, its public pages (and the page for an unknown address) and the
-shared rooms it writes to.
+checks, its command-line commands, its public pages (and the page for an unknown address), the
+shared rooms it writes to (and who reads them), what it has running for a person and what waits
+for a coordinator.
 `Application.of` joins the parts into
 the one description the core, the scheduler, the dispatcher, the channels and the web server
 read, and refuses a command name, route, flow, purpose or page declared twice.
