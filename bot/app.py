@@ -2,8 +2,9 @@
 
 Each feature declares one `Part`: its commands with their aliases in every language, the routes
 of its buttons, its flows, its pushes (each outbox purpose beside its renderer), its scheduled
-checks, its command-line commands, its public pages (and the page for an unknown address) and the
-shared rooms it writes to.
+checks, its command-line commands, its public pages (and the page for an unknown address), the
+shared rooms it writes to (and who reads them), what it has running for a person and what waits
+for a coordinator.
 `Application.of` joins the parts into
 the one description the core, the scheduler, the dispatcher, the channels and the web server
 read, and refuses a command name, route, flow, purpose or page declared twice.
@@ -36,6 +37,12 @@ Check = Callable[["AsyncSession", "Settings", datetime], Awaitable[int]]
 Renderer = Callable[["Scope", "OutboxMessage"], Awaitable[list[Reply]]]
 # What a feature has running for the person now (open question rounds...), shown by "Wat loopt er?".
 Listing = Callable[["Context"], Awaitable[list[Reply]]]
+# What waits for the person to act on (a coordinator's ideas to moderate, partners' calls to
+# approve...): one reply per thing that waits, each with its buttons; none when nothing waits.
+Waiting = Callable[["Context"], Awaitable[list[Reply]]]
+# A role the settings grant at start: (channel, user id, role), or with the name of the
+# organisation it is held for (made when missing) as a fourth.
+Grant = tuple[str, str, str] | tuple[str, str, str, str]
 # Flows whose steps depend on the settings (the longest text a person may type) are built from them.
 FlowSource = Flow | Callable[["Settings"], Flow | Sequence[Flow]]
 
@@ -107,6 +114,7 @@ class RoomSetting:
 
     name: str
     setting: str
+    readers: str | None = None  # the role whose holders read it (a console shows it to them); None: anyone
 
 
 @dataclass(frozen=True)
@@ -140,9 +148,10 @@ class Part:
     home: Handler | None = None
     on_reply: Callable[[Context], Awaitable[bool]] | None = None
     consented: Callable[[Context], Awaitable[bool]] | None = None
-    bootstrap_roles: Callable[[Settings], Sequence[tuple[str, str, str]]] | None = None
+    bootstrap_roles: Callable[[Settings], Sequence[Grant]] | None = None
     rooms: Sequence[RoomSetting] = ()
     running: Sequence[Listing] = ()
+    waiting: Sequence[Waiting] = ()  # what waits for a coordinator, gathered by the waiting list
 
 
 class DuplicateDeclaration(ValueError):
@@ -192,7 +201,7 @@ class Application:
     purposes: Sequence[Purpose]
     render_push: Callable[[Scope, OutboxMessage], Awaitable[list[Reply]]]
     checks: Sequence[Check] = ()
-    bootstrap_roles: Callable[[Settings], Sequence[tuple[str, str, str]]] = lambda settings: ()
+    bootstrap_roles: Callable[[Settings], Sequence[Grant]] = lambda settings: ()
     cli: Sequence[Any] = ()  # click commands the application adds to `gangmaker`
     home: Handler | None = None  # what a person's dashboard (Slack's App Home) shows; the menu when None
     # A message that answers one of the bot's (a Slack thread); True when it was taken care of.
@@ -206,6 +215,7 @@ class Application:
     not_found: PageRender | None = None  # the page for an unknown address (GET); aiohttp's plain 404 when None
     rooms: Sequence[RoomSetting] = ()  # where `Room(name)` replies go; each channel places them as it can
     running: Sequence[Listing] = ()  # what "Wat loopt er?" shows besides the calls, in the parts' order
+    waiting: Sequence[Waiting] = ()  # what waits for a coordinator, in the parts' order
     by_name: dict[str, Command] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -262,6 +272,7 @@ class Application:
             consented=given["consented"],
             rooms=[room for part in parts for room in part.rooms],
             running=[listing for part in parts for listing in part.running],
+            waiting=[listing for part in parts for listing in part.waiting],
         )
 
     def stranger(self, channel: str) -> StrangerHandler:

@@ -22,14 +22,17 @@ def _settings(**overrides: object) -> Settings:
         raise click.ClickException(str(error)) from None
 
 
-async def _console(settings: Settings, user: str, rooms: bool = False) -> int:
+async def _console(settings: Settings, user: str, rooms: bool = False, web: bool = True) -> int:
     from bot.assembly import assemble
     from bot.channels.console.channel import Console, ConsoleChannel
+    from bot.local import serve_pages
 
     assembly = await assemble(settings, channels=[Console(user, sys.stdin, sys.stdout, rooms=rooms)])
     await assembly.start(serve_web=False)
     console = assembly.channels[ConsoleChannel.name]
     assert isinstance(console, ConsoleChannel)
+    if web:
+        console.pages = await serve_pages(assembly)
     try:
         return await console.run()
     finally:
@@ -104,6 +107,9 @@ def main(ctx: click.Context) -> None:
     if _configured(settings):
         ctx.invoke(serve)
         return
+    from bot.local import for_the_console
+
+    settings = for_the_console(settings, None)
     configure(settings, logging.WARNING)
     sys.exit(asyncio.run(_console(settings, "local")))
 
@@ -133,7 +139,7 @@ def serve() -> None:
     "--db",
     "db_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite file to use (default: DATABASE_URL).",
+    help="SQLite file to use (default: DATABASE_URL, else gangmaker.db in your data folder).",
 )
 @click.option("--user", default="local", show_default=True, help="Which local person you are.")
 @click.option(
@@ -141,13 +147,28 @@ def serve() -> None:
     is_flag=True,
     help="Act as a coordinator (as COORDINATOR_CONSOLE_USERS makes you) and see the shared rooms here.",
 )
-def console(db_path: Path | None, user: str, coordinator: bool) -> None:
+@click.option(
+    "--partner",
+    metavar="ORGANISATION",
+    help="Act as a partner of this organisation (made when missing), and see the shared rooms here.",
+)
+@click.option(
+    "--web/--no-web",
+    default=True,
+    show_default=True,
+    help="Serve the public page on this computer (127.0.0.1, PORT or a free port) and print its address.",
+)
+def console(db_path: Path | None, user: str, coordinator: bool, partner: str | None, web: bool) -> None:
     """Chat with Gangmaker in this terminal."""
-    settings = _settings(database_url=f"sqlite:///{db_path}" if db_path else None)
+    from bot.local import for_the_console
+
+    settings = for_the_console(_settings(), db_path)
     if coordinator:
         settings.coordinator_console_users = [*settings.coordinator_console_users, user]
+    if partner:
+        settings.partner_console_users = [*settings.partner_console_users, f"{user}={partner.strip()}"]
     configure(settings, logging.WARNING)
-    sys.exit(asyncio.run(_console(settings, user, rooms=coordinator)))
+    sys.exit(asyncio.run(_console(settings, user, rooms=coordinator or bool(partner), web=web)))
 
 
 @main.group()

@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     slack_partners_channel: str | None = None  # channel id of the partners' shared room
     coordinator_telegram_ids: Annotated[list[int], NoDecode] = []
     coordinator_console_users: Annotated[list[str], NoDecode] = []
+    partner_console_users: Annotated[list[str], NoDecode] = []  # "user=organisation"
     slack_coordinator_ids: Annotated[list[str], NoDecode] = []
     telegram_bot_username: str = "GangmakerBot"  # for deep links and QR codes
     push_weekly_cap: int = Field(default=3, ge=1, le=50)
@@ -223,7 +224,13 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("coordinator_telegram_ids", "coordinator_console_users", "slack_coordinator_ids", mode="before")
+    @field_validator(
+        "coordinator_telegram_ids",
+        "coordinator_console_users",
+        "partner_console_users",
+        "slack_coordinator_ids",
+        mode="before",
+    )
     @classmethod
     def _ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -294,6 +301,8 @@ DESCRIPTIONS = {
     "slack_partners_channel": "Channel id of the partners' shared room.",
     "coordinator_telegram_ids": "Telegram user ids granted the coordinator role at each start (comma-separated).",
     "coordinator_console_users": "Console users granted the coordinator role at each start (comma-separated).",
+    "partner_console_users": "Console users made partners of an organisation at each start, as `user=organisation` "
+    "(comma-separated; the organisation is made when missing).",
     "slack_coordinator_ids": "Slack user ids granted the coordinator role at each start (comma-separated).",
     "telegram_bot_username": "The bot's Telegram username, for deep links and QR codes.",
     "push_weekly_cap": "Calls and overviews per person per week, at most (reminders do not count).",

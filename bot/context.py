@@ -134,8 +134,14 @@ class Context(Scope):
     conversation: Conversation | None = None
     # What the features have running for the person besides calls (`Part.running`), for "Wat loopt er?".
     running: Sequence[Callable[[Context], Awaitable[list[Reply]]]] = ()
+    # What waits for a coordinator in each feature (`Part.waiting`): one reply per thing that waits.
+    waiting: Sequence[Callable[[Context], Awaitable[list[Reply]]]] = ()
     replies: list[Reply] = field(default_factory=list)
     _roles: set[str] | None = field(default=None, repr=False)
+
+    async def waiting_cards(self) -> list[Reply]:
+        """Everything that waits for this person to act on, as the features declare it."""
+        return [reply for listing in self.waiting for reply in await listing(self)]
 
     async def has_role(self, role: str) -> bool:
         """Whether the person writing holds `role` (read once per turn)."""

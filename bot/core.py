@@ -180,6 +180,17 @@ class Gangmaker:
             if identity is not None:
                 identity.reachable = reachable
 
+    async def roles_of(self, channel: str, user_id: str) -> set[str]:
+        """The roles the person holds, as the settings and the coordinators granted them."""
+        async with self.sessions() as session:
+            return await Roles(session).of(channel, user_id)
+
+    async def locale_of(self, channel: str, user_id: str) -> str | None:
+        """The language a person reads (None for someone not known yet): for what a channel says itself."""
+        async with self.sessions() as session:
+            identity = await People(session).identity(channel, user_id)
+            return identity.person.locale if identity is not None else None
+
     async def first_time(self, channel: str, key: str) -> bool:
         """Whether `key` is new on this channel, recorded now beside the handled update ids (which
         housekeeping keeps a week); False when any instance recorded it before."""
@@ -202,8 +213,15 @@ class Gangmaker:
         """Grant the roles the settings name (COORDINATOR_TELEGRAM_IDS...), once each."""
         async with self.sessions() as session, session.begin():
             roles = Roles(session)
-            for channel, external_id, role in self.app.bootstrap_roles(self.settings):
-                await roles.grant(channel, external_id, role, by="settings", now=self.clock())
+            for channel, external_id, role, *held_for in self.app.bootstrap_roles(self.settings):
+                organisation = None
+                if held_for:
+                    organisation = await roles.organisation_named(held_for[0]) or await roles.add_organisation(
+                        held_for[0], self.clock()
+                    )
+                await roles.grant(
+                    channel, external_id, role, by="settings", now=self.clock(), organisation=organisation
+                )
 
     async def _handle_once(self, event: Inbound) -> list[Reply]:
         async with self.sessions() as session, session.begin():
@@ -216,6 +234,7 @@ class Gangmaker:
                 event=event,
                 dialogue=self.dialogue,
                 running=self.app.running,
+                waiting=self.app.waiting,
             )
             if event.event_id is not None:
                 inbox = Inbox(session)

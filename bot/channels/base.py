@@ -42,6 +42,13 @@ class Core(Protocol):
     async def set_reachable(self, channel: str, user_id: str, reachable: bool) -> None:
         """Mark a chat that blocked the bot, or that came back."""
 
+    async def roles_of(self, channel: str, user_id: str) -> set[str]:
+        """The roles the person holds (which shared rooms a console shows them)."""
+
+    async def locale_of(self, channel: str, user_id: str) -> str | None:
+        """The language the person reads, for what the channel says on its own (a goodbye); None
+        for someone not known yet."""
+
     async def first_time(self, channel: str, key: str) -> bool:
         """Whether this key (a request's signature...) is new on the channel, recording it in the
         database every instance shares; False when it came before: a replay."""

@@ -76,6 +76,7 @@ PART = Part(
         coordination.MESSAGE_FLOW,
         partners.PARTNER_CALL_FLOW,
     ),
+    waiting=(partners.waiting,),
     pushes=(
         Push(purposes.CALL, pushes.announce),
         Push(purposes.REMINDER, pushes.reminder),

@@ -72,6 +72,11 @@ async def awaiting(ctx: Scope) -> list[Call]:
     return await ctx.calls.listed(only=(CallState.AWAITING,))
 
 
+async def waiting(ctx: Context) -> list[Reply]:
+    """Partners' calls that wait for a coordinator's yes, each on its card with its two buttons."""
+    return [await card(ctx, call, approval_buttons(ctx, call)) for call in await awaiting(ctx)]
+
+
 async def card(ctx: Scope, call: Call, buttons: tuple[Button, ...] = (), lead: str = "") -> Card:
     t = ctx.t
     project = await ctx.session.get(Project, call.project_id) if call.project_id else None

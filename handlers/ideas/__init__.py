@@ -23,4 +23,5 @@ PART = Part(
         Push(moderation.BLOCKED, moderation.render_blocked),
     ),
     not_understood=sharing.not_understood,
+    waiting=(moderation.waiting,),
 )

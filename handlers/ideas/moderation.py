@@ -24,6 +24,7 @@ IDEA_OUTCOME = Purpose("idea_outcome", quiet=True)
 BLOCKED = Purpose("blocked", to_blocked=True)
 MODERATION = Purpose("moderation")
 
+WAITING = 100  # the most ideas the waiting list shows (and counts) at once
 MODERATE = "mod"  # route: Action.of(MODERATE, "publish" | "reject" | "block", idea id), ("unblock", person id)
 
 
@@ -92,6 +93,15 @@ def moderation_buttons(ctx: Scope, idea: Idea) -> tuple[Button, ...]:
             ),
         ),
     )
+
+
+async def waiting(ctx: Context) -> list[Reply]:
+    """The ideas that wait for a coordinator's judgement, the oldest first, each on its card."""
+    lead = ctx.t(N_("Dit idee wacht op moderatie:"))
+    return [
+        idea_card(ctx, idea, moderation_buttons(ctx, idea), lead=lead)
+        for idea in await ctx.ideas.in_state(IdeaState.SUBMITTED, WAITING)
+    ]
 
 
 # -- pushes -----------------------------------------------------------------------------------

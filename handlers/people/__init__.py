@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.app import Command, Part, Push, RoomSetting, Route
 from bot.i18n import N_
-from handlers.common.domain import SharedRoom
+from handlers.common.domain import Role, SharedRoom
 from handlers.people import contributions, menu, nudges, onboarding, privacy, profile, roles, workspace
 from handlers.people.admin_cli import admin
 from handlers.people.menu import not_understood, unknown_command
@@ -45,6 +45,7 @@ PART = Part(
             for_strangers=privacy.nothing_stored,
         ),
         Command(("help", "hulp", "aide"), menu.show_help, N_("Hulp")),
+        Command((menu.WAITING, "waiting", "enattente"), menu.show_waiting, role=Role.COORDINATOR),
     ),
     routes={
         privacy.PRIVACY: Route(privacy.on_privacy_button),
@@ -72,7 +73,7 @@ PART = Part(
     # The coordinators' and the partners' rooms, where the features' cards go; Slack places each in
     # the channel its setting names.
     rooms=(
-        RoomSetting(SharedRoom.COORDINATORS, "slack_coordinators_channel"),
-        RoomSetting(SharedRoom.PARTNERS, "slack_partners_channel"),
+        RoomSetting(SharedRoom.COORDINATORS, "slack_coordinators_channel", readers=Role.COORDINATOR),
+        RoomSetting(SharedRoom.PARTNERS, "slack_partners_channel", readers=Role.PARTNER),
     ),
 )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace as dataclass_replace
+
 from bot.app import command_action
 from bot.context import Context
 from bot.i18n import N_
-from bot.replies import Action, Button
+from bot.replies import Action, Button, Message
 from handlers import calls, support
+from handlers.common.domain import Role
 
 ITEMS = (
     ("agenda", N_("📣 Wat loopt er?")),
@@ -42,6 +45,7 @@ HELP_MORE = N_(
     "/privacy – wat ik bewaar, /mijngegevens en /vergeet"
 )
 HELP_ROUTE = "help"  # the "Meer uitleg" button under the help
+WAITING = "wachtend"  # the coordinators' list of what waits for them
 
 
 def show(ctx: Context) -> None:
@@ -51,7 +55,27 @@ def show(ctx: Context) -> None:
 
 
 async def show_menu(ctx: Context) -> None:
+    """The menu; a coordinator's first item is what waits for them, with how much."""
     show(ctx)
+    if await ctx.has_role(Role.COORDINATOR):
+        menu = ctx.replies.pop()
+        assert isinstance(menu, Message)
+        count = len(await ctx.waiting_cards())
+        item = Button(ctx.t(N_("⏳ Wacht op jou ({count})"), count=count), command_action(WAITING))
+        ctx.send(dataclass_replace(menu, buttons=(item, *menu.buttons)))
+
+
+async def show_waiting(ctx: Context) -> None:
+    """/wachtend: everything that waits for a coordinator (ideas to moderate, partners' calls and
+    rounds to approve, partners to admit), each on its card with its buttons."""
+    cards = await ctx.waiting_cards()
+    t = ctx.t
+    if not cards:
+        ctx.say(t(N_("Er wacht niets op je. Nieuwe ideeën en vragen van partners zie je hier.")))
+        return
+    ctx.say(t(N_("Dit wacht op jou ({count}):"), count=len(cards)))
+    for card in cards:
+        ctx.send(card)
 
 
 async def start(ctx: Context) -> None:
@@ -70,7 +94,15 @@ async def start(ctx: Context) -> None:
 
 async def show_help(ctx: Context) -> None:
     t = ctx.t
-    ctx.say(t(HELP), [Button(t(N_("Meer uitleg")), Action.of(HELP_ROUTE, "more"))])
+    text = t(HELP)
+    if await ctx.has_role(Role.COORDINATOR):
+        text += "\n\n" + t(
+            N_(
+                "Voor coördinatoren:\n/wachtend – wat op je wacht ({count})\n/oproep – een oproep maken\n/oproepen – je oproepen"
+            ),
+            count=len(await ctx.waiting_cards()),
+        )
+    ctx.say(text, [Button(t(N_("Meer uitleg")), Action.of(HELP_ROUTE, "more"))])
 
 
 async def on_help_button(ctx: Context, tapped: Action) -> None:

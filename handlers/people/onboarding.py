@@ -14,7 +14,7 @@ from bot.typed import choose, yes_or_no
 from handlers import calls, support
 from handlers.common.domain import Role
 from handlers.common.options import CONTRIBUTIONS, LANGUAGES, LEVEL_BRINGS, LEVELS, NEIGHBOURHOODS, ROLES, THEMES
-from handlers.people import menu, privacy, workspace
+from handlers.people import menu, privacy, roles, workspace
 from handlers.people.privacy import privacy_more, privacy_text
 
 CONSENT = "consent"  # route of the stateless consent buttons: Action.of(CONSENT, verb, language, then)
@@ -228,14 +228,30 @@ def ask_consent(ctx: Context, longer: bool = False, then: str = "") -> None:
 
 async def before_consent(ctx: Context) -> bool:
     """Answer someone we store nothing about: the consent buttons, or the welcome again. A
-    coordinator the settings name is no resident: admitted at once (True), then answered."""
+    coordinator or partner the settings name is no resident: admitted at once (True), then answered
+    (a partner by their organisation's agreement, as in the partners' workspace)."""
     event = ctx.event
-    if Role.COORDINATOR in await ctx.roles.of(event.channel, event.user_id):
+    held = await ctx.roles.of(event.channel, event.user_id)
+    if Role.COORDINATOR in held:
         await workspace.admit(ctx)
         ctx.say(
             ctx.t(
                 N_("Welkom, {name}! Je bent coördinator: /oproep maakt een oproep, /oproepen toont ze."),
                 name=ctx.known_identity.person.display_name or "–",
+            )
+        )
+        return True
+    if Role.PARTNER in held and roles.partner_from_settings(ctx.settings, event.channel, event.user_id):
+        await workspace.admit(ctx)
+        organisations = await ctx.roles.organisations_of(event.channel, event.user_id)
+        ctx.say(
+            ctx.t(
+                N_(
+                    "Welkom, {name}! Je bent partner voor {organisations}. De ideeën om op te pakken komen in "
+                    "het kanaal van de partners; /projecten toont jullie projecten."
+                ),
+                name=ctx.known_identity.person.display_name or "–",
+                organisations=", ".join(organisation.name for organisation in organisations),
             )
         )
         return True

@@ -11,6 +11,7 @@ from bot.i18n import N_, SUPPORTED
 from bot.replies import Button, Card, CardLine, Dashboard, Figure, Section
 from handlers import calls, ideas, projects
 from handlers.common.domain import HOLDING, CallState, IdeaState, Role, SignUpState
+from handlers.people import menu
 
 CHANNEL = "slack"  # the partners' workspace: whoever is in it takes part by their organisation's agreement
 AGREEMENT = "workspace"  # the consent version of someone admitted without the residents' yes
@@ -48,6 +49,7 @@ async def home(ctx: Context) -> None:
         sections.append(await projects.untaken_section(ctx, SHOWN))
     if await ctx.has_role(Role.COORDINATOR):
         start.insert(0, Button(t(N_("📣 Nieuwe oproep")), command_action("oproep"), style="primary"))
+        start.insert(1, Button(t(N_("⏳ Wacht op jou")), command_action(menu.WAITING)))
         sections += [await _moderation(ctx), await _approvals(ctx), await _calls(ctx)]
     sections.insert(
         0, Section(t(N_("Wat wil je doen?")), cards=(Card(t(N_("Meedoen aan Kortrijk 2030")), buttons=tuple(start)),))

@@ -49,6 +49,7 @@ PART = Part(
         relay.HELP: Route(relay.on_help_button),  # a follower offers to help; the handler checks they follow
     },
     flows=(projects.UPDATE_FLOW, relay.REPLY_FLOW),
+    waiting=(projects.waiting_members,),
     pushes=(
         Push(projects.IDEA_PUBLISHED, projects.render_published),
         Push(projects.PROJECT_NEWS, projects.render_news),

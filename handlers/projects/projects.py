@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from babel.numbers import format_decimal
+from sqlalchemy import func, select
 
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
@@ -134,6 +135,32 @@ async def render_membership_request(ctx: Scope, row: OutboxMessage) -> list[Repl
             ),
         )
     ]
+
+
+async def waiting_members(ctx: Context) -> list[Reply]:
+    """The requests to be a partner that no coordinator decided yet, the oldest first."""
+    requests = await ctx.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.purpose == MEMBERSHIP_REQUEST.name).order_by(OutboxMessage.id)
+    )
+    cards: list[Reply] = []
+    for row in requests:
+        organisation_id, identity_id = row.payload.get("organisation_id"), row.payload.get("identity_id")
+        decided = await ctx.session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.purpose == MEMBERSHIP.name,
+                OutboxMessage.key.startswith(f"member:{organisation_id}:{identity_id}:", autoescape=True),
+                OutboxMessage.created_at >= row.created_at,
+            )
+        )
+        identity = await ctx.session.get(Identity, identity_id)
+        if decided or identity is None:
+            continue
+        if any(
+            o.id == organisation_id for o in await ctx.roles.organisations_of(identity.channel, identity.external_id)
+        ):
+            continue  # a partner there already (granted at the command line)
+        cards += await render_membership_request(ctx, row)
+    return cards
 
 
 async def on_member_button(ctx: Context, tapped: Action) -> None:

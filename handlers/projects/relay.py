@@ -147,10 +147,23 @@ async def render_opened(ctx: Scope, row: OutboxMessage) -> list[Reply]:
         Message(
             t(who, name=resident.display_name or "–", idea=about, offer=about)
             + " "
-            + t(N_("Antwoord in de draad onder dit bericht, dan stuur ik het door.")),
-            (Button(t(N_("Gesprek sluiten")), Action.of(RELAY, "close", relay.id)),),
+            + t(
+                N_(
+                    "Antwoord met de knop hieronder (op Slack ook in de draad onder dit bericht), dan stuur ik het door."
+                )
+            ),
+            _answer_buttons(ctx, relay),
         )
     ]
+
+
+def _answer_buttons(ctx: Scope, relay: Relay) -> tuple[Button, ...]:
+    """Answer (a typed reply, on every channel) or close the conversation."""
+    t = ctx.t
+    return (
+        Button(t(N_("Antwoorden")), Action.of(RELAY, "answer", relay.id), style="primary"),
+        Button(t(N_("Gesprek sluiten")), Action.of(RELAY, "close", relay.id)),
+    )
 
 
 async def render_refused(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -181,16 +194,8 @@ async def render_message(ctx: Scope, row: OutboxMessage) -> list[Reply]:
         return []
     t, text, sender = ctx.t, row.payload.get("text", ""), row.payload.get("name") or "–"
     if row.payload.get("from") == FROM_PARTNER:  # to the resident, with their way to answer
-        return [
-            Message(
-                t(N_("💬 Bericht van {name}:"), name=sender) + "\n\n" + text,
-                (
-                    Button(t(N_("Antwoorden")), Action.of(RELAY, "answer", relay.id), style="primary"),
-                    Button(t(N_("Gesprek sluiten")), Action.of(RELAY, "close", relay.id)),
-                ),
-            )
-        ]
-    return [Message(f"💬 {sender}: {text}", reply_to=await _thread(ctx, relay.id))]
+        return [Message(t(N_("💬 Bericht van {name}:"), name=sender) + "\n\n" + text, _answer_buttons(ctx, relay))]
+    return [Message(f"💬 {sender}: {text}", _answer_buttons(ctx, relay), reply_to=await _thread(ctx, relay.id))]
 
 
 async def render_closed(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -383,7 +388,7 @@ async def on_relay_button(ctx: Context, tapped: Action) -> None:
         await _answer_ask(ctx, relay, side, tapped.verb == "allow")
     elif not await _still_open(ctx, relay, side):
         ctx.say(t(N_("Dit gesprek is al gesloten.")))
-    elif tapped.verb == "answer" and side == FROM_AUTHOR:
+    elif tapped.verb == "answer":
         await ctx.dialogue.start(ctx, REPLY_FLOW, {"_relay_id": relay.id})
     elif tapped.verb == "close":
         other = FROM_PARTNER if side == FROM_AUTHOR else FROM_AUTHOR
@@ -478,11 +483,14 @@ async def _carry(ctx: Context, relay: Relay, to: Person | None, sender: str, tex
 
 
 async def reply_done(ctx: Context, answers: dict[str, Any]) -> None:
+    """A typed answer, from either side: carried to the other while the conversation is open."""
     relay = await ctx.find(Relay, answers.get("_relay_id"))
-    if relay is None or relay.person_id != ctx.known_person.id or not await _still_open(ctx, relay, FROM_AUTHOR):
+    side = _side(ctx, relay)
+    if relay is None or side is None or not await _still_open(ctx, relay, side):
         ctx.say(ctx.t(N_("Dit gesprek is gesloten; je bericht is niet doorgestuurd.")))
         return
-    await _carry(ctx, relay, await ctx.find(Person, relay.partner_id), FROM_AUTHOR, answers["text"])
+    other = relay.partner_id if side == FROM_AUTHOR else relay.person_id
+    await _carry(ctx, relay, await ctx.find(Person, other), side, answers["text"])
     ctx.say(ctx.t(N_("Doorgestuurd.")))
 
 

@@ -59,5 +59,6 @@ PART = Part(
         outcome.tell_outcomes,
     ),
     running=(answering.open_rounds,),
+    waiting=(partners.waiting,),
     cli=(round_group,),
 )

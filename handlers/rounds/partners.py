@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.context import Context, Scope
 from bot.errors import Expired
 from bot.i18n import N_
@@ -89,6 +91,12 @@ async def card(ctx: Scope, round_: Round, buttons: tuple[Button, ...] = (), lead
     )
     lead = lead or t(N_("Een partner wil deze vragen stellen. Keur je ze goed?"))
     return Card(round_.title, lines, buttons, icon="💭", lead=lead)
+
+
+async def waiting(ctx: Context) -> list[Reply]:
+    """Partners' rounds that wait for a coordinator's yes, the oldest first, each on its card."""
+    found = await ctx.session.scalars(select(Round).where(Round.state == RoundState.AWAITING).order_by(Round.id))
+    return [await card(ctx, round_, approval_buttons(ctx, round_)) for round_ in found]
 
 
 async def render_approval(ctx: Scope, row: OutboxMessage) -> list[Reply]:
