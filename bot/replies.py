@@ -141,6 +141,13 @@ class CardLine:
     label: str = ""
     icon: str = ""
 
+    @property
+    def text(self) -> str:
+        """The fact as a line of text: its icon leads it, or else its label names it ("Thema: Erfgoed")."""
+        if self.icon:
+            return f"{self.icon} {self.value}"
+        return f"{self.label}: {self.value}" if self.label else self.value
+
 
 @dataclass(frozen=True)
 class Card:
@@ -161,7 +168,7 @@ class Card:
     def text(self) -> str:
         lines = [self.lead, ""] if self.lead else []
         lines.append(f"{self.icon} {self.title}" if self.icon else self.title)
-        lines += [f"{line.icon} {line.value}" if line.icon else line.value for line in self.lines]
+        lines += [line.text for line in self.lines]
         if self.footer:
             lines += ["", self.footer]
         return "\n".join(lines)

@@ -56,9 +56,10 @@ async def test_money_asks_an_amount_and_material_does_not(chat, engine):
     await onboard(chat)
     await chat.send("/geven")
     await chat.tap("Geld")
-    await chat.send("Een bijdrage voor verf en hout.")
     assert "Om ongeveer hoeveel geld gaat het?" in chat.text
     await chat.tap("100 tot 500 euro")
+    assert "Waarvoor mag het geld dienen?" in chat.text  # money is not described as a thing
+    await chat.send("Een bijdrage voor verf en hout.")
     await chat.tap("Overslaan")
     await chat.tap("Klopt")
     await chat.send("/geven")
@@ -68,7 +69,7 @@ async def test_money_asks_an_amount_and_material_does_not(chat, engine):
     await chat.tap("Overslaan")
     await chat.tap("Klopt")
     money, space = await rows(engine, Offer)
-    assert money.details == {"kind": "money", "what": "Een bijdrage voor verf en hout.", "amount": "100-500"}
+    assert money.details == {"kind": "money", "for_what": "Een bijdrage voor verf en hout.", "amount": "100-500"}
     assert space.details == {"kind": "space", "what": "Een zaal voor 40 mensen in Heule."}
 
 
@@ -129,8 +130,8 @@ async def test_answers_typed_the_way_people_say_them(chat, engine, clock):
     await chat.tap("Klopt")
     await chat.send("/geven")
     await chat.tap("Geld")
-    await chat.send("Een bijdrage voor verf.")
     await chat.send("€ 50")  # falls in “Minder dan 100 euro”
+    await chat.send("Een bijdrage voor verf.")
     await chat.send("vanaf nu")
     await chat.tap("Klopt")
     time_offer, money = await rows(engine, Offer)

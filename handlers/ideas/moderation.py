@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from babel import Locale
+
 from bot.context import Context, Scope
 from bot.dialogue import Flow, TextStep
 from bot.errors import Expired
@@ -16,6 +18,8 @@ from handlers import projects
 from handlers.common import pushing
 from handlers.common.domain import PUBLIC_IDEAS, IdeaState, Role, SharedRoom, small_count
 from handlers.common.options import IDEA_STATES, NEIGHBOURHOODS, THEMES, label
+from handlers.ideas.contacts import holds_contact
+from handlers.ideas.likeness import alike
 from storage.models import Idea, OutboxMessage, Person
 
 # What became of the person's own idea; the one notice someone blocked gets; the new idea's card
@@ -117,11 +121,35 @@ async def render_moderation(ctx: Scope, row: OutboxMessage) -> list[Reply]:
         return []
     t = ctx.t
     card = idea_card(ctx, idea, moderation_buttons(ctx, idea), lead=t(N_("Een nieuw idee van een inwoner:")))
-    alike = tuple(
+    return [replace(card, lines=card.lines + await _for_moderators(ctx, idea))]
+
+
+SIMILAR_SHOWN, SIMILAR_LOOKED_AT = 3, 20  # the earlier ideas a card shows, of those sharing a word
+
+
+async def _for_moderators(ctx: Scope, idea: Idea) -> tuple[CardLine, ...]:
+    """What only the coordinators' card adds: the language the author reads (they read the reason
+    of a rejection), a warning when the text holds a phone number or e-mail address (partners would
+    read it as it is), and earlier ideas that are really alike (`likeness.ALIKE`)."""
+    t = ctx.t
+    lines = []
+    author = await ctx.session.get(Person, idea.author_id) if idea.author_id else None
+    if author is not None:
+        language = Locale.parse(author.locale).get_display_name(t.babel_locale) or author.locale
+        lines.append(CardLine(language, t(N_("Taal van de indiener"))))
+    if any(holds_contact(text) for text in (idea.problem, idea.idea, idea.prototype or "")):
+        warning = N_(
+            "Er staat een telefoonnummer of e-mailadres in. Publiceer je, dan lezen de partners het ook. "
+            "Liever niet? Wijs het idee af en vraag de indiener het zonder te delen."
+        )
+        lines.append(CardLine(t(warning), icon="⚠️"))
+    words = f"{idea.problem} {idea.idea}"
+    found = [o for o in await ctx.ideas.similar(idea, SIMILAR_LOOKED_AT) if alike(words, f"{o.problem} {o.idea}")]
+    lines += [
         CardLine(f"#{other.id} {short(other.idea)} ({t(IDEA_STATES.get(other.state, other.state))})", t(N_("Lijkt op")))
-        for other in await ctx.ideas.similar(idea)
-    )
-    return [replace(card, lines=card.lines + alike)]
+        for other in found[:SIMILAR_SHOWN]
+    ]
+    return tuple(lines)
 
 
 async def render_outcome(ctx: Scope, row: OutboxMessage) -> list[Reply]:
@@ -147,8 +175,8 @@ async def render_outcome(ctx: Scope, row: OutboxMessage) -> list[Reply]:
             Message(
                 t(
                     N_(
-                        "Je idee “{idea}” zetten we niet open voor de partners. De uitleg van de stad: "
-                        "{reason}\n\nEen nieuw idee is altijd welkom met /idee."
+                        "Je idee “{idea}” zetten we niet open voor de partners. Dit schreef de medewerker "
+                        "van de stad erbij:\n\n“{reason}”\n\nEen nieuw idee is altijd welkom met /idee."
                     ),
                     idea=about,
                     reason=idea.moderation_note or "–",

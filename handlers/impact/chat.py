@@ -115,9 +115,23 @@ def _month(day: date, t: Translator) -> str:
 async def my_impact(ctx: Context) -> None:
     """The person's own figures in one sentence, and a card to share."""
     t = ctx.t
-    mine = await impact.personal(ctx.session, ctx.known_person)
+    mine = await impact.personal(ctx.session, ctx.known_person, ctx.now)
+    coming = (
+        plural(
+            t,
+            mine.coming,
+            N_("Binnenkort doe je mee aan 1 oproep."),
+            N_("Binnenkort doe je mee aan {count} oproepen."),
+            count=mine.coming,
+        )
+        if mine.coming
+        else ""
+    )
     if mine.empty:
-        ctx.say(t(N_("Je deed nog niet mee. Deel een idee met /idee of kijk met /agenda wat er loopt.")))
+        if coming:
+            ctx.say(coming + " " + t(N_("Daarna zie je hier wat je deed.")))
+        else:
+            ctx.say(t(N_("Je deed nog niet mee. Deel een idee met /idee of kijk met /agenda wat er loopt.")))
         return
     done = []
     if mine.ideas:
@@ -137,6 +151,8 @@ async def my_impact(ctx: Context) -> None:
             N_("{count} ideeën van jou werden een project."),
             count=mine.projects,
         )
+    if coming:
+        text += " " + coming
     ctx.say(text + "\n\n" + t(N_("Dank je wel! Hieronder staat je kaart. Deel ze gerust.")))
     card = await drawn(personal_card, mine, t, ctx.settings.telegram_bot_username)
     ctx.send(

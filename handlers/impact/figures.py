@@ -547,15 +547,16 @@ class Personal:
 
     ideas: int
     hours: float
-    calls: int
+    calls: int  # those that began: one still to come is not yet something they did
     projects: int
+    coming: int = 0  # calls they joined that are still to come
 
     @property
     def empty(self) -> bool:
         return not (self.ideas or self.hours or self.calls)
 
 
-async def personal(session: AsyncSession, person: Person) -> Personal:
+async def personal(session: AsyncSession, person: Person, now: datetime) -> Personal:
     ideas = list(await session.scalars(select(Idea.id).where(Idea.author_id == person.id)))
     projects: Iterable[int] = (
         await session.scalars(select(Project.id).where(Project.idea_id.in_(ideas))) if ideas else []
@@ -568,4 +569,5 @@ async def personal(session: AsyncSession, person: Person) -> Personal:
         )
     ).all()
     hours = sum(hours_of(call) for sign_up, call in rows if sign_up.state == SignUpState.ATTENDED)
-    return Personal(len(ideas), round(hours, 1), len(rows), len(list(projects)))
+    began = sum(call.starts_at <= now for _, call in rows)
+    return Personal(len(ideas), round(hours, 1), began, len(list(projects)), coming=len(rows) - began)

@@ -107,6 +107,7 @@ UPDATED = N_("Bijgewerkt op {moment}.")
 NOTHING = N_("Nog niets.")
 NO_PROJECTS = N_("Nog geen gerealiseerde projecten. Binnenkort meer!")
 NO_CALLS = N_("Nu zijn er geen open oproepen. Kom later terug!")
+NO_PAST_CALLS = N_("Zodra een oproep voorbij is, zie je hier hoeveel mensen meededen.")
 NOT_FOUND = N_("Deze pagina bestaat niet")
 NOT_FOUND_TEXT = N_("Misschien is de link oud, of zit er een tikfout in het adres.")
 BACK = N_("Bekijk wat we samen doen")
@@ -379,10 +380,11 @@ def _round(round_: rounds.PublicRound, t: Translator) -> str:
 
 
 def _calls(table: Table, t: Translator) -> str:
+    """How the calls that began went; none yet is said as such (open calls stand under "Doe mee")."""
     rows = list(table.rows)[-CALLS_SHOWN:]
     head = f"<h2>{escape(t(table.title))}</h2>"
     if not rows:
-        return head + f'<p class="muted">{escape(t(NOTHING))}</p>'
+        return head + f'<p class="muted">{escape(t(NO_PAST_CALLS))}</p>'
     cells = [table.cells(row) for row in rows]
     scale = bar_scale([value for cell in cells for value in cell[1:4]])
     items = []

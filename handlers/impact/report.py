@@ -505,27 +505,37 @@ def report_pdf(figures: Figures, t: Translator, generated: datetime | None = Non
         first.text(MARGIN, 2.0, t(N_("Samenvatting")), fontsize=16, weight="bold")
         first.text(MARGIN, 2.45, "\n".join(summary), fontsize=12, linespacing=1.45)
         below = 2.45 + len(summary) * 0.25 + 0.35
-        _lay_out(first, [_tiles(figures, t, columns=3)], below)
+        tiles = _tiles(figures, t, columns=3)
+        _lay_out(first, [tiles], below)
         first.text(MARGIN, A4[1] - 0.9, "\n".join(textwrap.wrap(t(RULE), 90)), fontsize=10, color=MUTED)
+        pages = paginate(_panels(figures, t, None), width, below + tiles.height(width) + GAP)
+        _lay_out(first, pages[0], below + tiles.height(width) + GAP)
         pdf.savefig(first.figure)
-        page: list[Panel] = []
-        used = 0.0
-        for panel in _panels(figures, t, None):
-            needed = panel.height(width) + 0.3
-            if page and used + needed > A4[1] - 1.0:
-                _pdf_page(pdf, page)
-                page, used = [], 0.0
-            page.append(panel)
-            used += needed
-        if page:
-            _pdf_page(pdf, page)
+        for panels in pages[1:]:
+            sheet = Sheet(*A4)
+            _lay_out(sheet, panels, PAGE_TOP)
+            pdf.savefig(sheet.figure)
     return out.getvalue()
 
 
-def _pdf_page(pdf: Any, panels: list[Panel]) -> None:
-    sheet = Sheet(*A4)
-    _lay_out(sheet, panels, 0.6)
-    pdf.savefig(sheet.figure)
+GAP, PAGE_TOP = 0.3, 0.6  # inches between panels, and above the first panel of a page
+FIRST_PAGE_END = A4[1] - 1.0  # the rule is written below this on the first page
+PAGE_END = PAGE_TOP + A4[1] - 1.0
+
+
+def paginate(panels: list[Panel], width: float, first_top: float) -> list[list[Panel]]:
+    """The panels over A4 pages in order, the room left on the first page (under its summary and
+    figures) filled first; a page holds at least one panel."""
+    pages: list[list[Panel]] = [[]]
+    used, end = first_top, FIRST_PAGE_END
+    for panel in panels:
+        needed = panel.height(width) + GAP
+        if used + needed > end and (pages[-1] or len(pages) == 1):
+            pages.append([])
+            used, end = PAGE_TOP, PAGE_END
+        pages[-1].append(panel)
+        used += needed
+    return pages
 
 
 def _cut(text: str, limit: int) -> str:

@@ -74,6 +74,7 @@ def gift_steps(max_length: int) -> list:
             name="what",
             label=N_("Wat precies"),
             max_length=max_length,
+            when=lambda answers: answers.get("kind") != "money",
             prompt=N_("Vertel kort wat het is. Bijvoorbeeld: een zaal voor 40 mensen, of 10 pallets hout."),
         ),
         ChoiceStep(
@@ -82,11 +83,27 @@ def gift_steps(max_length: int) -> list:
             options=AMOUNTS,
             optional=True,
             by_number=amount_option,
-            when=lambda answers: answers.get("kind") == "money",
+            when=_money,
             prompt=N_("Om ongeveer hoeveel geld gaat het?"),
+        ),
+        TextStep(  # money is not a thing to describe: ask what it may serve instead
+            name="for_what",
+            label=N_("Waarvoor"),
+            max_length=max_length,
+            optional=True,
+            skipped=N_("Maakt niet uit"),
+            when=_money,
+            prompt=N_(
+                "Zo zoeken we een project dat erbij past. Waarvoor mag het geld dienen? "
+                "Bijvoorbeeld: iets voor kinderen in je buurt."
+            ),
         ),
         UNTIL,
     ]
+
+
+def _money(answers: dict[str, Any]) -> bool:
+    return answers.get("kind") == "money"
 
 
 def _end_of(day: str | None) -> datetime | None:
@@ -163,7 +180,9 @@ def describe_offer(offer: Offer, t: Translator) -> str:
         tags = ", ".join(t(label(SKILLS, tag)) for tag in details.get("tags", []))
         text = t(N_("Kennis: {skills}"), skills=details.get("skills", "")) + (f" ({tags})" if tags else "")
     else:
-        text = t.labelled(t(label(GIFT_KINDS, details.get("kind"))), details.get("what", ""))
+        what = details.get("what") or details.get("for_what") or ""
+        kind = t(label(GIFT_KINDS, details.get("kind")))
+        text = t.labelled(kind, what) if what else kind
         if details.get("amount"):
             text += f" ({t(label(AMOUNTS, details['amount']))})"
     if offer.valid_until:

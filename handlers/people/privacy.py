@@ -139,8 +139,10 @@ async def export(ctx: Context) -> None:
         ],
     }
     await ctx.audit.record("data_exported", ctx.now, person)
-    ctx.say(summary(ctx, document))
-    content = json.dumps(document, ensure_ascii=False, indent=2).encode()
+    told = summary(ctx, document)
+    ctx.say(told)
+    readable = {"in_words": in_words(ctx, told)}
+    content = json.dumps(readable | document, ensure_ascii=False, indent=2).encode()
     ctx.send(
         Document(
             "gangmaker-mijn-gegevens.json",
@@ -187,9 +189,33 @@ def summary(ctx: Context, document: dict[str, Any]) -> str:
             version=person.consent_version or "–",
         ),
     ]
-    lines += ["• " + t(text, n=len(document[key])) for key, text in SUMMARY_LINES if document[key]]
+    counts = {key: len(document[key]) for key, _ in SUMMARY_LINES}
+    counts["messages_to_you"] = sum(row["state"] == "sent" for row in document["messages_to_you"])  # not those held
+    lines += ["• " + t(text, n=counts[key]) for key, text in SUMMARY_LINES if counts[key]]
     lines += ["", t(N_("In het bestand staat alles in detail."))]
     return "\n".join(lines)
+
+
+def in_words(ctx: Context, told: str) -> dict[str, Any]:
+    """The file's first part, for a person rather than a computer: what it is, the profile with its
+    labels and values in the person's language, and the summary they got in the chat."""
+    from handlers.people import profile as profiles  # it imports onboarding, which imports this module
+
+    t = ctx.t
+    profile = {}
+    for step in profiles.STEPS:
+        value = profiles._value(ctx, step.name)
+        profile[t(step.label)] = step.show(value, t) if value not in (None, [], "") else t(N_("(nog niet ingevuld)"))
+    return {
+        "about": t(
+            N_(
+                "Dit is alles wat ik over je bewaar. Eerst in woorden; daarna alles in detail, zoals de computer "
+                "het bewaart (tijden in UTC, stille uren in minuten na middernacht)."
+            )
+        ),
+        "profile": profile,
+        "summary": told.splitlines()[1:-2],
+    }
 
 
 async def before_erasure(scope: Scope, person: Person) -> None:

@@ -42,7 +42,7 @@ PART = Part(
     ),
     routes={
         projects.MEMBER: Route(projects.on_member_button, role=Role.COORDINATOR),
-        projects.ADOPT: Route(projects.on_adopt_button, role=Role.PARTNER),
+        projects.ADOPT: Route(projects.on_adopt_button),  # partners; a coordinator is told why not (the handler)
         projects.PROJECT: Route(projects.on_project_button, role=Role.PARTNER),
         projects.QUIET: Route(projects.on_quiet_button),
         relay.RELAY: Route(relay.on_relay_button),  # the author and the partner; the handler checks which

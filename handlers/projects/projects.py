@@ -285,9 +285,21 @@ async def untaken_section(ctx: Context, shown: int) -> Section:
 async def on_adopt_button(ctx: Context, tapped: Action) -> None:
     t = ctx.t
     idea = await ctx.find(Idea, tapped.id)
-    organisations = await organisations_of(ctx)
-    if idea is None or not organisations:
+    if idea is None:
         raise Expired()
+    organisations = await organisations_of(ctx)
+    if not organisations and not await ctx.has_role(Role.COORDINATOR):
+        raise Expired()  # only a partner ever sees this button
+    if not organisations:  # a coordinator sees the partners' room too, but a project belongs to an organisation
+        ctx.notice(
+            t(
+                N_(
+                    "Een idee pak je op voor een organisatie, en je hoort bij geen enkele. "
+                    "Vraag het aan met /koppel en de naam van je organisatie."
+                )
+            )
+        )
+        return
     if idea.state != IdeaState.PUBLISHED:
         ctx.notice(t(N_("Iemand anders pakte dit idee al op.")))
         return
@@ -454,15 +466,15 @@ async def render_news(ctx: Scope, row: OutboxMessage) -> list[Reply]:
     organisation = await referenced(ctx.session, Organisation, project.organisation_id)
     t = ctx.t
     author = idea.author_id == ctx.known_person.id
-    text = t(
-        N_("Nieuws over je idee “{idea}”: {organisation} is nu in de fase “{phase}”.")
-        if author
-        else N_("Nieuws over “{idea}”, waar je aan meedeed: {organisation} is nu in de fase “{phase}”."),
-        idea=short(idea.idea),
-        organisation=organisation.name,
-        phase=t(PHASE_LABELS[phase]),
-    )
-    if update is not None:
+    adopted = phase == PHASES[0]  # the first step is the taking up itself: say that first, then the phase
+    if adopted and author:
+        news = N_("Goed nieuws: {organisation} pakt je idee “{idea}” op. Ze beginnen met de fase “{phase}”.")
+    elif author:
+        news = N_("Nieuws over je idee “{idea}”: {organisation} is nu in de fase “{phase}”.")
+    else:
+        news = N_("Nieuws over “{idea}”, waar je aan meedeed: {organisation} is nu in de fase “{phase}”.")
+    text = t(news, idea=short(idea.idea), organisation=organisation.name, phase=t(PHASE_LABELS[phase]))
+    if update is not None and not adopted:  # the first step's update only says who took it up
         text += "\n\n" + update.text
     _, answered = await rounds.project_reach(ctx.session, project.id)
     if answered >= SMALL:  # fewer people could be told apart: then no number at all

@@ -1269,13 +1269,15 @@ class Play:
             assert len(idea.problem.strip()) >= 2 and len(idea.idea.strip()) >= 2, f"idea {idea.id} is half empty"
             assert idea.prototype is None or len(idea.prototype.strip()) >= 2, f"idea {idea.id}: {idea.prototype!r}"
             assert idea.theme in themes and idea.place in places, f"idea {idea.id}: {idea.theme}, {idea.place}"
-        needed = {"time": ("hours", "moments", "start"), "expertise": ("skills",), "gift": ("kind", "what")}
+        needed = {"time": ("hours", "moments", "start"), "expertise": ("skills",), "gift": ("kind",)}
         for offer in offers:
             assert offer.kind in needed and all(offer.details.get(key) for key in needed[offer.kind]), (
                 f"offer {offer.id} is half filled in: {offer.kind} {offer.details}"
             )
             if offer.kind == "gift":
                 assert offer.details["kind"] in {o.value for o in GIFT_KINDS}, f"offer {offer.id}: {offer.details}"
+                # money is not described as a thing: how much and what for are both optional
+                assert offer.details["kind"] == "money" or offer.details.get("what"), f"offer {offer.id} has no what"
 
 
 class Post:
