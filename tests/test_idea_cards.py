@@ -2,20 +2,17 @@
 for a phone number or e-mail address, "Lijkt op" only for ideas that are really alike, and a
 rejection that reaches a French author with the coordinator's words quoted as theirs."""
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
-from bot.assembly import assemble
-from bot.channels.console.channel import Console
-from bot.config import load_settings
 from handlers.ideas.likeness import ALIKE, likeness
 from storage.models import Person
 from tests.auxil.slack_fixtures import COORDINATORS_ROOM
 from tests.auxil.town import card_in, share_idea, shows, until
+from tests.test_console_roles import ONBOARDING, terminal
 
 PAIRS = json.loads((Path(__file__).parent / "auxil" / "idea_pairs.json").read_text())["pairs"]
 
@@ -32,24 +29,14 @@ def test_the_likeness_threshold_separates_the_labelled_pairs_in_every_language()
     assert min(score for score, similar, _ in scored if similar) > ALIKE + 0.04
 
 
-ONBOARDING = ["1", "Nederlands", "Anna", "Heule", "1", "Erfgoed", "Klaar", "2", "Klaar", "Meehelpen", "Nee", "Klopt"]
-
-
 async def test_in_the_console_the_coordinators_card_labels_every_value_and_warns_of_a_phone_number(engine, clock):
-    out = io.StringIO()
-    assembly = await assemble(
-        load_settings(database_url="sqlite://", _env_file=None),
-        engine=engine,
-        clock=clock,
-        channels=[Console("anna", io.StringIO(), out, rooms=True)],
-    )
-    console = assembly.channels["console"]
+    anna, coco = await terminal(engine, clock, "anna"), await terminal(engine, clock, "coco", rooms=True)
     idea = ["/idee", "Het Leieboord is grijs.", "Kleurrijke bankjes. Bel me op 0478 12 34 56."]
-    for line in ["/start", *ONBOARDING, *idea, "Overslaan", "Kinderen en jongeren", "Heule", "Ja", "Overslaan"]:
-        await console.send(console.parse(line))
-    await console.send(console.parse("Klopt"))
-    await assembly.dispatcher.tick()
-    card = out.getvalue().rsplit("[#coordinators]", 1)[1]
+    await anna.type(
+        "/start", *ONBOARDING, *idea, "Overslaan", "Kinderen en jongeren", "Heule", "Ja", "Overslaan", "Klopt"
+    )
+    await coco.arrive()
+    card = coco.new().rsplit("[#coordinators]", 1)[1]
     for labelled in (
         "Wat ze zien: Het Leieboord is grijs.",
         "Klein uitproberen: –",
