@@ -1,0 +1,161 @@
+"""The Monday overview, built in bounded steps from its sources (the calls; later question rounds and
+followed projects): each source reads what it needs once, the residents come in batches by id, and
+each batch's overviews are written in a short transaction of their own, so no resident's turn waits
+behind the build (also on SQLite, where a writer holds the whole file)."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Row, exists, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.outbox import Purpose, enqueue_many
+from handlers.common.reach import CARRIED
+from storage.models import Identity, OutboxMessage, Person
+
+BATCH = 1000  # residents read, matched and written per transaction
+MOST = 5  # items of one kind in one overview
+
+# What the matching may read of a resident (one row a person).
+COLUMNS = (
+    Person.id,
+    Person.quiet_start,
+    Person.quiet_end,
+    Person.digest,
+    Person.level,
+    Person.neighbourhood,
+    Person.role,
+    Person.locale,
+    Person.interests,
+    Person.contributions,
+    Person.blocked_at,
+    exists().where(Identity.person_id == Person.id, Identity.reachable.is_(True)).label("reachable"),
+)
+
+
+@dataclass
+class Items:
+    """What one source puts in one person's overview: item ids in their order, and the held outbox
+    rows (announcements the weekly cap kept back) the overview carries instead."""
+
+    ids: list[int] = field(default_factory=list)
+    carried: list[int] = field(default_factory=list)
+
+
+class Matcher(Protocol):
+    """A source's items for a resident (a row of `COLUMNS`), from what it read once."""
+
+    def __call__(self, person: Row[Any]) -> Items: ...
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of item in the overview. `key`: its field in the overview's payload (a list of ids);
+    `candidates`: an SQL condition on Person for who may get any (the rest are not read);
+    `prepare`: reads, once per build, what matching needs and returns the matcher."""
+
+    key: str
+    candidates: Callable[[], Any]
+    prepare: Callable[[AsyncSession, datetime], Awaitable[Matcher]]
+
+
+async def _between_batches(done: int) -> None:
+    """Where the build gives way to others' turns, after each batch is committed."""
+    await asyncio.sleep(0)
+
+
+between_batches: Callable[[int], Awaitable[None]] = _between_batches  # a hook for tests
+
+# The week each database's overview was last built in full by this process: later checks that day
+# skip it (after a restart or on another instance it is built again, and repeats nothing).
+_built: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+async def build(
+    session: AsyncSession,
+    settings: Settings,
+    now: datetime,
+    *,
+    week: str,
+    sources: Sequence[Source],
+    purpose: Purpose,
+    batch: int = BATCH,
+) -> int:
+    """Queue this week's overview (`purpose`, one a person under the key `overview_key(week, id)`)
+    for every resident some source has items for; returns how many were queued. `session` serves
+    the reads done once; each batch writes in a transaction of its own."""
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or _built.get(engine) == week:
+        return 0
+    matchers = [(source.key, await source.prepare(session, now)) for source in sources]
+    sessions = async_sessionmaker(AsyncEngine(engine), expire_on_commit=False)
+    candidates = or_(*[source.candidates() for source in sources])
+    after, queued, batches = 0, 0, 0
+    while True:
+        async with sessions() as reading:
+            people = (
+                await reading.execute(
+                    select(*COLUMNS)
+                    .where(Person.id > after, Person.onboarded_at.is_not(None), candidates)
+                    .order_by(Person.id)
+                    .limit(batch)
+                )
+            ).all()
+            if not people:
+                break
+            after = people[-1].id
+            keys = {person.id: overview_key(week, person.id) for person in people}
+            done = set(
+                await reading.scalars(select(OutboxMessage.person_id).where(OutboxMessage.key.in_(keys.values())))
+            )
+        groups, carried = _overviews([person for person in people if person.id not in done], matchers)
+        async with sessions() as writing, writing.begin():  # the only write: short
+            for payload, group in groups.items():
+                queued += await enqueue_many(
+                    writing,
+                    settings,
+                    people=group,
+                    key=keys.__getitem__,
+                    purpose=purpose,
+                    now=now,
+                    payload={name: list(ids) for name, ids in payload},
+                )
+            if carried:
+                await writing.execute(update(OutboxMessage).where(OutboxMessage.id.in_(carried)).values(state=CARRIED))
+        batches += 1
+        await between_batches(batches)
+    _built[engine] = week
+    return queued
+
+
+def overview_key(week: str, person_id: int) -> str:
+    """One overview a person a week: the outbox key keeps a second build from queueing another."""
+    return f"digest:{week}:person:{person_id}"
+
+
+def _overviews(
+    people: Sequence[Any], matchers: Sequence[tuple[str, Matcher]]
+) -> tuple[dict[tuple[tuple[str, tuple[int, ...]], ...], list[Any]], list[int]]:
+    """The batch's people grouped by what their overview lists (one insert a group), and the held
+    rows their overviews carry; who has nothing gets none."""
+    groups: dict[tuple[tuple[str, tuple[int, ...]], ...], list[Any]] = {}
+    carried: list[int] = []
+    for person in people:
+        payload, carries = [], []
+        for key, matcher in matchers:
+            items = matcher(person)
+            if items.ids:
+                payload.append((key, tuple(items.ids[:MOST])))
+                carries += items.carried
+        if payload:
+            groups.setdefault(tuple(payload), []).append(person)
+            carried += carries
+    return groups, carried
