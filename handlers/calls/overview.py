@@ -5,7 +5,7 @@ read once and indexed by what they target (`Fitting`, in step with `audience.con
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.outbox import HELD
 from handlers.calls import purposes
 from handlers.common.domain import HELPING
-from handlers.common.overview import Items, Matcher, Source
+from handlers.common.overview import MOST, Items, Matcher, Source
 from storage.models import Call, OutboxMessage, Person, SignUp
 from storage.repositories import Calls
 
@@ -31,29 +31,29 @@ TARGETS = (
 
 class Fitting:
     """The open calls indexed by each targeting list: the calls that fit a person are a few set
-    intersections, not a test of every call."""
+    intersections, not a test of every call. Calls are kept by their rank (the soonest first)."""
 
     def __init__(self, calls: Sequence[Call]) -> None:
-        self.order = {call.id: n for n, call in enumerate(calls)}  # the soonest first
-        self.indexes: list[tuple[str, bool, dict[str, set[int]], frozenset[int]]] = []
+        self.ids = [call.id for call in calls]  # by rank: the soonest first
+        self.indexes: list[tuple[str, bool, dict[str, frozenset[int]], frozenset[int]]] = []
         for target, attribute, listed in TARGETS:
             by_value: dict[str, set[int]] = defaultdict(set)
-            for call in calls:
+            for rank, call in enumerate(calls):
                 for value in getattr(call, target) or ():
-                    by_value[value].add(call.id)
-            everyone = frozenset(call.id for call in calls if not getattr(call, target))
-            self.indexes.append((attribute, listed, dict(by_value), everyone))
+                    by_value[value].add(rank)
+            everyone = frozenset(rank for rank, call in enumerate(calls) if not getattr(call, target))
+            self.indexes.append((attribute, listed, {v: frozenset(r) for v, r in by_value.items()}, everyone))
 
     def fitting(self, person: Any) -> list[int]:
-        """The open calls whose lists take in this person (`audience.aimed_at`), soonest first."""
-        found = set(self.order)
+        """The ids of the open calls whose lists take in this person (`audience.aimed_at`), soonest first."""
+        found = set(range(len(self.ids)))
         for attribute, listed, by_value, everyone in self.indexes:
             value = getattr(person, attribute)
-            values: Iterable[str] = (value or ()) if listed else (value,)
-            found &= everyone.union(*(by_value.get(v, ()) for v in values))
+            values = (value or ()) if listed else (value,)
+            found &= everyone.union(*[by_value[v] for v in values if v in by_value])
             if not found:
                 return []
-        return sorted(found, key=self.order.__getitem__)
+        return [self.ids[rank] for rank in sorted(found)]
 
 
 def _wants_calls(person: Any) -> bool:
@@ -74,7 +74,7 @@ async def prepare(session: AsyncSession, now: datetime) -> Matcher:
     """Read the open calls, their sign-ups and the held announcements once."""
     open_calls = await Calls(session).open_for_sign_up(now)
     fitting = Fitting(open_calls)
-    open_ids = set(fitting.order)
+    open_ids = set(fitting.ids)
     held: dict[int, list[tuple[int, int]]] = defaultdict(list)  # person id -> (row id, call id)
     rows = await session.execute(
         select(OutboxMessage.id, OutboxMessage.person_id, OutboxMessage.payload)
@@ -84,21 +84,26 @@ async def prepare(session: AsyncSession, now: datetime) -> Matcher:
     for row_id, person_id, payload in rows:
         if payload.get("call_id") in open_ids:
             held[person_id].append((row_id, payload["call_id"]))
-    answered = set(
-        (await session.execute(select(SignUp.person_id, SignUp.call_id).where(SignUp.call_id.in_(open_ids)))).all()
-    )
+    answered: dict[int, set[int]] = defaultdict(set)  # person id -> open calls they answered
+    for person_id, call_id in await session.execute(
+        select(SignUp.person_id, SignUp.call_id).where(SignUp.call_id.in_(open_ids))
+    ):
+        answered[person_id].add(call_id)
 
     def match(person: Row[Any]) -> Items:
         if not _wants_calls(person):  # a call held back from who has since chosen only Meedenken
             return Items()
         kept = held.get(person.id, [])
-        ids = [call_id for _row, call_id in kept]
+        listed = [call_id for _row, call_id in kept]
         if person.digest and person.reachable and person.blocked_at is None:
-            ids += [call_id for call_id in fitting.fitting(person) if call_id not in ids]
-        return Items(
-            ids=[call_id for call_id in dict.fromkeys(ids) if (person.id, call_id) not in answered],
-            carried=[row_id for row_id, _call in kept],
-        )
+            listed += fitting.fitting(person)
+        skip, ids = answered.get(person.id, set()), []
+        for call_id in listed:
+            if call_id not in skip and call_id not in ids:
+                ids.append(call_id)
+                if len(ids) == MOST:
+                    break
+        return Items(ids=ids, carried=[row_id for row_id, _call in kept])
 
     return match
 
