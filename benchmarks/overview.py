@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import itertools
 import statistics
 import tempfile
@@ -93,6 +94,7 @@ async def run(
         await seed(engine, people, offers, MONDAY, channel="bench", programme=programme)
         print(f"seeded {people} residents, {programme.calls} calls in {time.perf_counter() - started:.1f} s")
         names = itertools.count()
+        gc.freeze()  # as `gangmaker serve` does once started (bot.runner)
 
         async def alone(seconds: float) -> dict[str, float]:
             timings: list[float] = []

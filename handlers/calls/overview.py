@@ -15,9 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.outbox import HELD
 from handlers.calls import purposes
 from handlers.common.domain import HELPING
-from handlers.common.overview import MOST, Items, Matcher, Source
+from handlers.common.overview import MOST, Items, Matcher, Source, give_way
 from storage.models import Call, OutboxMessage, Person, SignUp
 from storage.repositories import Calls
+
+GIVE_WAY = 100  # people matched between two looks at others' turns
 
 # A call's targeting list, and what of a person it is compared with (a list: any one in common).
 TARGETS = (
@@ -71,41 +73,50 @@ def candidates() -> Any:
 
 
 async def prepare(session: AsyncSession, now: datetime) -> Matcher:
-    """Read the open calls, their sign-ups and the held announcements once."""
-    open_calls = await Calls(session).open_for_sign_up(now)
-    fitting = Fitting(open_calls)
+    """Read the open calls and their sign-ups once; the held announcements batch by batch."""
+    fitting = Fitting(await Calls(session).open_for_sign_up(now))
     open_ids = set(fitting.ids)
-    held: dict[int, list[tuple[int, int]]] = defaultdict(list)  # person id -> (row id, call id)
-    rows = await session.execute(
-        select(OutboxMessage.id, OutboxMessage.person_id, OutboxMessage.payload)
-        .where(*held_rows())
-        .order_by(OutboxMessage.id)
-    )
-    for row_id, person_id, payload in rows:
-        if payload.get("call_id") in open_ids:
-            held[person_id].append((row_id, payload["call_id"]))
     answered: dict[int, set[int]] = defaultdict(set)  # person id -> open calls they answered
     for person_id, call_id in await session.execute(
         select(SignUp.person_id, SignUp.call_id).where(SignUp.call_id.in_(open_ids))
     ):
         answered[person_id].add(call_id)
 
-    def match(person: Row[Any]) -> Items:
-        if not _wants_calls(person):  # a call held back from who has since chosen only Meedenken
-            return Items()
-        kept = held.get(person.id, [])
-        listed = [call_id for _row, call_id in kept]
-        if person.digest and person.reachable and person.blocked_at is None:
-            listed += fitting.fitting(person)
-        skip, ids = answered.get(person.id, set()), []
-        for call_id in listed:
-            if call_id not in skip and call_id not in ids:
-                ids.append(call_id)
-                if len(ids) == MOST:
-                    break
-        return Items(ids=ids, carried=[row_id for row_id, _call in kept])
+    async def match(reading: AsyncSession, people: Sequence[Row[Any]]) -> dict[int, Items]:
+        held: dict[int, list[tuple[int, int]]] = defaultdict(list)  # person id -> (row id, call id)
+        if people:
+            rows = await reading.execute(
+                select(OutboxMessage.id, OutboxMessage.person_id, OutboxMessage.payload)
+                .where(OutboxMessage.person_id.between(people[0].id, people[-1].id), *held_rows())
+                .order_by(OutboxMessage.id)
+            )
+            for row_id, person_id, payload in rows:
+                if payload.get("call_id") in open_ids:
+                    held[person_id].append((row_id, payload["call_id"]))
+        found = {}
+        for n, person in enumerate(people, start=1):
+            found[person.id] = _items(person, held.get(person.id, []), answered.get(person.id, set()), fitting)
+            if n % GIVE_WAY == 0:
+                await give_way()
+        return found
 
     return match
+
+
+def _items(person: Row[Any], kept: list[tuple[int, int]], answered: set[int], fitting: Fitting) -> Items:
+    """One person's calls: the held ones first, then those that fit, leaving out what they answered."""
+    if not _wants_calls(person):  # a call held back from who has since chosen only Meedenken
+        return Items()
+    listed = [call_id for _row, call_id in kept]
+    if person.digest and person.reachable and person.blocked_at is None:
+        listed += fitting.fitting(person)
+    ids: list[int] = []
+    for call_id in listed:
+        if call_id not in answered and call_id not in ids:
+            ids.append(call_id)
+            if len(ids) == MOST:
+                break
+    return Items(ids=ids, carried=[row_id for row_id, _call in kept])
 
 
 SOURCE = Source(key="call_ids", candidates=candidates, prepare=prepare)

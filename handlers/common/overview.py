@@ -10,9 +10,9 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import Row, exists, or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -24,7 +24,8 @@ from handlers.common.reach import CARRIED
 from storage.db import dialect_name
 from storage.models import Identity, OutboxMessage, Person
 
-BATCH = 1000  # residents read, matched and written per transaction
+BATCH = 500  # residents read, matched and written per transaction
+PAUSE = 0.005  # seconds between batches: turns waiting on the database finish first
 MOST = 5  # items of one kind in one overview
 
 # What the matching may read of a resident (one row a person).
@@ -53,10 +54,9 @@ class Items:
     carried: list[int] = field(default_factory=list)
 
 
-class Matcher(Protocol):
-    """A source's items for a resident (a row of `COLUMNS`), from what it read once."""
-
-    def __call__(self, person: Row[Any]) -> Items: ...
+# A source's items for a batch of residents (rows of `COLUMNS`, by id), by person id: it may read
+# what concerns them (their held rows), then matches them against what it read once.
+Matcher = Callable[[AsyncSession, Sequence[Any]], Awaitable[dict[int, Items]]]
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,14 @@ class Source:
     prepare: Callable[[AsyncSession, datetime], Awaitable[Matcher]]
 
 
+async def give_way() -> None:
+    """Let others' turns run (between batches, and within long loops over a batch)."""
+    await asyncio.sleep(0)
+
+
 async def _between_batches(done: int) -> None:
     """Where the build gives way to others' turns, after each batch is committed."""
-    await asyncio.sleep(0)
+    await asyncio.sleep(PAUSE)
 
 
 between_batches: Callable[[int], Awaitable[None]] = _between_batches  # a hook for tests
@@ -119,7 +124,9 @@ async def build(
             done = set(
                 await reading.scalars(select(OutboxMessage.person_id).where(OutboxMessage.key.in_(keys.values())))
             )
-        rows, carried = _overviews([person for person in people if person.id not in done], matchers)
+            waiting = [person for person in people if person.id not in done]
+            found = [(key, await matcher(reading, waiting)) for key, matcher in matchers]
+        rows, carried = _overviews(waiting, found)
         async with sessions() as writing, writing.begin():  # the only write: two statements, short
             if rows:
                 queued += await _insert(writing, settings, now, purpose, rows, keys)
@@ -136,16 +143,18 @@ def overview_key(week: str, person_id: int) -> str:
     return f"digest:{week}:person:{person_id}"
 
 
-def _overviews(people: Sequence[Any], matchers: Sequence[tuple[str, Matcher]]) -> tuple[list[Overview], list[int]]:
+def _overviews(
+    people: Sequence[Any], found: Sequence[tuple[str, dict[int, Items]]]
+) -> tuple[list[Overview], list[int]]:
     """The batch's overviews (who has nothing gets none), and the held rows they carry."""
     rows: list[Overview] = []
     carried: list[int] = []
     for person in people:
         payload: dict[str, list[int]] = {}
         carries: list[int] = []
-        for key, matcher in matchers:
-            items = matcher(person)
-            if items.ids:
+        for key, items_of in found:
+            items = items_of.get(person.id)
+            if items and items.ids:
                 payload[key] = items.ids[:MOST]
                 carries += items.carried
         if payload:
