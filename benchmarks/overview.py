@@ -80,7 +80,7 @@ def summary(label: str, timings: list[float], sorry: list[str]) -> dict[str, flo
 
 
 async def run(
-    people: int, offers: int, database_url: str | None, programme: Programme, writers: int = 4
+    people: int, offers: int, database_url: str | None, programme: Programme, writers: int = 4, alone_seconds: float = 3
 ) -> dict[str, object]:
     async with AsyncExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory())
@@ -105,7 +105,7 @@ async def run(
             )
             return summary("residents' turns, alone", timings, sorry)
 
-        figures: dict[str, object] = {"alone": await alone(3)}
+        figures: dict[str, object] = {"alone": await alone(alone_seconds)}
         await settle(engine)
         building = asyncio.Event()
         timings: list[float] = []
