@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import repeating
 from bot.config import Settings
 from bot.outbox import enqueue
+from handlers import rounds
 from handlers.calls import overview as calls_overview
 from handlers.calls import purposes
 from handlers.calls import service as calls
@@ -26,7 +27,12 @@ DIGEST_WEEKDAY, DIGEST_HOUR = 0, 10  # Monday 10:00 local time
 FOLLOWUP_DELAY = timedelta(hours=1)
 
 # What the Monday overview lists; more kinds (question rounds, followed projects) join as sources.
-OVERVIEW = (calls_overview.SOURCE,)
+
+
+def overview_sources() -> tuple[overview.Source, ...]:
+    """What the overview carries: calls, then the rounds the cap held back (read when it is built:
+    the rounds feature imports this one's neighbours)."""
+    return (calls_overview.SOURCE, rounds.OVERVIEW)
 
 
 async def publish_scheduled(session: AsyncSession, settings: Settings, now: datetime) -> int:
@@ -116,7 +122,7 @@ async def digest(session: AsyncSession, settings: Settings, now: datetime) -> in
     if local.weekday() != DIGEST_WEEKDAY or local.hour < DIGEST_HOUR:
         return 0
     return await overview.build(
-        session, settings, now, week=local.strftime("%G-W%V"), sources=OVERVIEW, purpose=purposes.DIGEST
+        session, settings, now, week=local.strftime("%G-W%V"), sources=overview_sources(), purpose=purposes.DIGEST
     )
 
 

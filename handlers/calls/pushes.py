@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from bot.context import Scope
 from bot.i18n import N_
-from bot.replies import Message, Reply
+from bot.replies import Button, Message, Reply
+from handlers import rounds
 from handlers.calls import residents
 from handlers.calls import service as calls
 from handlers.calls.residents import call_button, card, rating_button, where
@@ -224,15 +225,23 @@ async def followup(ctx: Scope, row: OutboxMessage) -> list[Reply]:
 
 
 async def digest(ctx: Scope, row: OutboxMessage) -> list[Reply]:
+    """The week's overview: the open calls that fit, then the rounds the cap held back; what has
+    closed or was answered meanwhile is left out, and nothing is sent when nothing is left."""
     t = ctx.t
     open_calls = [call for call in await _open_calls(ctx, row.payload.get("call_ids", []))]
-    if not open_calls:
+    round_lines, round_buttons = await rounds.in_overview(ctx, row.payload.get("round_ids", []))
+    if not open_calls and not round_lines:
         return []
-    lines = [t(N_("Dit zijn de oproepen van deze week die bij je passen:")), ""]
-    buttons = []
+    lines: list[str] = []
+    buttons: list[Button] = []
+    if open_calls:
+        lines += [t(N_("Dit zijn de oproepen van deze week die bij je passen:")), ""]
     for number, call in enumerate(open_calls, start=1):
         lines.append(f"{number}. {calls.call_text(call, 'title', t.locale)}, {t.datetime(call.starts_at)}")
         buttons.append(call_button(t(N_("Bekijk {number}"), number=number), "show", call))
+    if round_lines:
+        lines += [""] * bool(open_calls) + round_lines
+        buttons += round_buttons
     lines += ["", t(PAUSE_HINT)]
     return [Message("\n".join(lines), tuple(buttons))]
 

@@ -8,6 +8,8 @@ from bot.app import Command, Part, Push, Route
 from handlers.common.domain import Role
 from handlers.rounds import answering, asking, coordination, jobs, live, outcome, partners, picking, purposes
 from handlers.rounds.cli import round_group
+from handlers.rounds.overview import SOURCE as OVERVIEW
+from handlers.rounds.overview import in_overview
 from handlers.rounds.partners import start_project_round
 from handlers.rounds.personal import answers_of_person, forget_person
 from handlers.rounds.public import PublicRound, project_reach, public_rounds
@@ -15,11 +17,13 @@ from handlers.rounds.results import Figures, option_label
 from handlers.rounds.results import gather as results_of
 
 __all__ = [
+    "OVERVIEW",
     "PART",
     "Figures",
     "PublicRound",
     "answers_of_person",
     "forget_person",
+    "in_overview",
     "option_label",
     "project_reach",
     "public_rounds",
