@@ -45,7 +45,9 @@ def offer(n: int, people: int, now: datetime) -> dict:
     )
 
 
-async def run(people: int, offers: int, runs: int, database_url: str | None, verbose: bool = False) -> dict[str, float]:
+async def run(
+    people: int, offers: int, runs: int, database_url: str | None, verbose: bool = False
+) -> dict[str, float | str]:
     with tempfile.TemporaryDirectory() as folder:
         settings = load_settings(
             database_url=database_url or f"sqlite+aiosqlite:///{Path(folder) / 'preview.db'}",
@@ -89,8 +91,10 @@ async def run(people: int, offers: int, runs: int, database_url: str | None, ver
             await bot.handle(Inbound(channel="console", user_id=COORDINATOR, kind="text", text="/stop"))
         text = "\n".join(getattr(reply, "text", "") for reply in replies)
         assert "Mensen die de oproep krijgen" in text, text
-        print(next(line for line in text.splitlines() if "Mensen die de oproep krijgen" in line))
-        figures = {
+        reach = next(line for line in text.splitlines() if "Mensen die de oproep krijgen" in line)
+        print(reach)
+        figures: dict[str, float | str] = {
+            "reach": reach,
             "p50_ms": statistics.median(timings) * 1000,
             "max_ms": max(timings) * 1000,
             "statements": len(statements),
