@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypeGuard, cast
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
-from sqlalchemy.engine import CursorResult, make_url
+from sqlalchemy.engine import Connection, CursorResult, Engine, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
+
+RINGS = "gangmaker.rings"  # Session.info: what to wake once the transaction commits
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -56,3 +61,47 @@ def transient(error: BaseException) -> TypeGuard[DBAPIError]:
     return isinstance(error, (OperationalError, InterfaceError)) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
     )
+
+
+class Doorbell:
+    """Background work waiting on a database (the outbox dispatcher, the scheduled checks), woken by
+    name as soon as a transaction that left it work commits, rather than at its next interval."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, asyncio.Event] = {}
+
+    def event(self, name: str) -> asyncio.Event:
+        """What `name`'s work waits on: set when rung, cleared by whoever takes the work."""
+        return self._events.setdefault(name, asyncio.Event())
+
+    def ring(self, *names: str) -> None:
+        for name in names:
+            self.event(name).set()
+
+
+_DOORBELLS: WeakKeyDictionary[Engine, Doorbell] = WeakKeyDictionary()
+
+
+def doorbell(engine: AsyncEngine | Engine) -> Doorbell:
+    """The one doorbell of a database's engine in this process."""
+    sync = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+    return _DOORBELLS.setdefault(sync, Doorbell())
+
+
+def ring_after_commit(session: AsyncSession | Session, name: str) -> None:
+    """Wake `name`'s background work once this session's transaction commits (never when it rolls back)."""
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    sync.info.setdefault(RINGS, set()).add(name)
+
+
+@event.listens_for(Session, "after_commit")
+def _ring(session: Session) -> None:
+    names = session.info.pop(RINGS, None)
+    bind = session.bind
+    if names and isinstance(bind, (Engine, Connection)):
+        doorbell(bind.engine).ring(*names)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(RINGS, None)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.outbox import after_quiet_hours, enqueue, enqueue_many
+from bot.scheduler import wake_checks
 from handlers.calls import purposes
 from handlers.common import audience
 from handlers.common import reach as announcements
@@ -157,6 +158,8 @@ async def publish(session: AsyncSession, settings: Settings, call: Call, now: da
     the background, batch by batch); returns how many people it reaches."""
     call.state, call.published_at, call.announced_to, call.announced_at = CallState.PUBLISHED, now, 0, None
     await announce(session, settings, call, now)
+    if call.announced_at is None:  # more than a batch: the background goes on as soon as this commits
+        wake_checks(session)
     return await audience_size(session, call)
 
 
