@@ -1,9 +1,11 @@
 """City scale: targeting, publishing and the Monday overview with 100,000 residents.
 
-    python -m benchmarks.city [--people 100000] [--offers 20000] [--database-url URL]
+    python -m benchmarks.city [--people 100000] [--offers 15000] [--programme full|small] [--database-url URL]
 
 Seeds the residents (varied neighbourhoods, themes, kinds of contribution, languages) and
-offers straight into the database, then times: the audience of a targeted and of an
+offers straight into the database, with the full programme of a Capital of Culture year
+(`benchmarks.programme`: 300 calls, about 120 open, 8,000 sign-ups, 5,000 ideas, last week's
+announcements; `--programme small` leaves it out for quick runs), then times: the audience of a targeted and of an
 untargeted call (what the coordinator's summary and publishing count), publishing a call
 (the coordinator's turn, then the rest of the audience in background batches), and the Monday overview for everyone. Prints seconds per step,
 rows queued and the peak memory of the process. Goals (issue 11): audience < 0.1 s,
@@ -22,6 +24,8 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
 
+from benchmarks.programme import PROGRAMMES, SMALL, Programme, level, wants_digest
+from benchmarks.programme import seed as seed_programme
 from bot.config import load_settings
 from bot.scheduler import Jobs
 from handlers.calls import jobs
@@ -35,7 +39,7 @@ BATCH = 5000
 MONDAY = datetime(2027, 3, 8, 9, 30, tzinfo=timezone.utc)  # 10:30 in Kortrijk: the overview is due
 
 
-def _resident(n: int, now: datetime) -> dict:
+def _resident(n: int, now: datetime, programme: Programme = SMALL) -> dict:
     themes, hoods, kinds = (
         [o.value for o in THEMES],
         [o.value for o in NEIGHBOURHOODS],
@@ -49,8 +53,8 @@ def _resident(n: int, now: datetime) -> dict:
         role="resident",
         interests=[themes[n % len(themes)], themes[(n // 7) % len(themes)]],
         contributions=[kinds[n % len(kinds)]],
-        level="both",
-        digest=n % 3 == 0,
+        level=level(n, programme),
+        digest=n % 3 == 0 if programme is SMALL else wants_digest(n, programme),
         paused=False,
         quiet_start=0,
         quiet_end=0,
@@ -62,11 +66,13 @@ def _resident(n: int, now: datetime) -> dict:
     )
 
 
-async def seed(engine, people: int, offers: int, now: datetime, channel: str = "telegram") -> None:
+async def seed(
+    engine, people: int, offers: int, now: datetime, channel: str = "telegram", programme: Programme = SMALL
+) -> None:
     async with session_factory(engine)() as session, session.begin():
         for start in range(1, people + 1, BATCH):
             ids = range(start, min(start + BATCH, people + 1))
-            await session.execute(insert(Person), [_resident(n, now) for n in ids])
+            await session.execute(insert(Person), [_resident(n, now, programme) for n in ids])
             await session.execute(
                 insert(Identity),
                 [dict(person_id=n, channel=channel, external_id=str(n), reachable=True, created_at=now) for n in ids],
@@ -77,19 +83,22 @@ async def seed(engine, people: int, offers: int, now: datetime, channel: str = "
                 [
                     dict(
                         person_id=1 + (n * 5) % people,
-                        kind="time",
+                        kind="time" if programme is SMALL else ("time", "time", "expertise", "gift")[n % 4],
                         state="open",
-                        details={"hours": 1 + n % 20, "moments": ["weekend"]},
+                        details={"hours": 1 + n % 20, "moments": ["weekend"], "tags": [THEMES[n % len(THEMES)].value]},
                         created_at=now,
                         updated_at=now,
                     )
                     for n in range(offers)
                 ],
             )
-        if engine.dialect.name == "postgresql":  # the ids were given: people added later come after them
-            await session.execute(
-                text("SELECT setval(pg_get_serial_sequence('person', 'id'), :last)"), {"last": people}
-            )
+        await seed_programme(session, programme, people, now)
+        if engine.dialect.name == "postgresql":  # the ids were given: rows added later come after them
+            for table, last in (("person", people), ("call", programme.calls)):
+                if last:
+                    await session.execute(
+                        text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :last)"), {"last": last}
+                    )
     await settle(engine)
 
 
@@ -128,13 +137,16 @@ async def timed(label: str, work) -> object:
     return result
 
 
-async def run(people: int, offers: int, database_url: str | None) -> dict[str, int]:
+async def run(people: int, offers: int, database_url: str | None, programme: Programme = SMALL) -> dict[str, int]:
     settings = load_settings(database_url="sqlite://", _env_file=None)
     with tempfile.TemporaryDirectory() as folder:
         engine = create_engine(database_url or f"sqlite+aiosqlite:///{Path(folder) / 'city.db'}")
         await upgrade(engine)
         now = MONDAY
-        await timed(f"seed {people} residents, {offers} offers", lambda: seed(engine, people, offers, now))
+        await timed(
+            f"seed {people} residents, {offers} offers, {programme.calls} calls",
+            lambda: seed(engine, people, offers, now, programme=programme),
+        )
         sessions = session_factory(engine)
         targeted = call(now, themes=["heritage"], target_neighbourhoods=["heule", "marke"])
         everyone = call(now)
@@ -165,8 +177,7 @@ async def run(people: int, offers: int, database_url: str | None) -> dict[str, i
         await timed("  the rest of its audience, in the background", rest)
 
         async def digest() -> int:
-            async with sessions() as session, session.begin():
-                return await jobs.digest(session, settings, now)
+            return (await Jobs(sessions, settings, [jobs.digest]).run_due(now))["digest"]
 
         figures["overview"] = await timed("Monday overview for everyone", digest)
         async with sessions() as session:
@@ -185,14 +196,15 @@ async def run(people: int, offers: int, database_url: str | None) -> dict[str, i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--offers", type=int, default=20_000)
+    parser.add_argument("--offers", type=int, default=15_000, help="with the programme's 5,000 ideas: 20,000")
+    parser.add_argument("--programme", choices=PROGRAMMES, default="full")
     parser.add_argument(
         "--database-url",
         help="default: a fresh SQLite file (PostgreSQL: an empty database, "
         "e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/bench)",
     )
     args = parser.parse_args()
-    asyncio.run(run(args.people, args.offers, args.database_url))
+    asyncio.run(run(args.people, args.offers, args.database_url, PROGRAMMES[args.programme]))
 
 
 if __name__ == "__main__":

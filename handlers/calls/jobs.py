@@ -4,31 +4,29 @@ and the moment, is idempotent, and returns how much it did."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import repeating
 from bot.config import Settings
-from bot.outbox import HELD, enqueue, enqueue_many
+from bot.outbox import enqueue
+from handlers.calls import overview as calls_overview
 from handlers.calls import purposes
 from handlers.calls import service as calls
+from handlers.common import overview
 from handlers.common.domain import OPEN, TOOK_PART, CallState, SignUpState
-from handlers.common.reach import CARRIED
-from storage.db import dialect_name
-from storage.models import Call, OutboxMessage, Person, SignUp
-from storage.repositories import Calls
+from storage.models import Call, Person, SignUp
 
 DIGEST_WEEKDAY, DIGEST_HOUR = 0, 10  # Monday 10:00 local time
 
 
 FOLLOWUP_DELAY = timedelta(hours=1)
 
-
-DIGEST_BATCH = 1000  # overviews inserted per statement
+# What the Monday overview lists; more kinds (question rounds, followed projects) join as sources.
+OVERVIEW = (calls_overview.SOURCE,)
 
 
 async def publish_scheduled(session: AsyncSession, settings: Settings, now: datetime) -> int:
@@ -112,91 +110,14 @@ async def follow_up(session: AsyncSession, settings: Settings, now: datetime) ->
 
 async def digest(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """On Monday from 10:00 (until the end of that day): open calls that fit, to who asked; and
-    to anyone who still wants calls, the calls the weekly cap held back from them. Set-based: one
-    query per open call finds who it fits, and the overviews are inserted a thousand at a time."""
+    to anyone who still wants calls, the calls the weekly cap held back from them. Built by
+    `handlers.common.overview` from its sources, a batch of residents per transaction."""
     local = now.astimezone(ZoneInfo(settings.timezone))
     if local.weekday() != DIGEST_WEEKDAY or local.hour < DIGEST_HOUR:
         return 0
-    week = local.strftime("%G-W%V")
-    open_calls = await Calls(session).open_for_sign_up(now)
-    open_ids = [call.id for call in open_calls]
-    dialect = dialect_name(session)
-    wanted: dict[int, list[int]] = {}  # person id -> call ids, the held ones first
-    held_rows: dict[int, list[int]] = {}  # person id -> the held outbox rows an overview carries
-    for row_id, person_id, payload in (
-        await session.execute(
-            select(OutboxMessage.id, OutboxMessage.person_id, OutboxMessage.payload).where(
-                OutboxMessage.state == HELD, OutboxMessage.purpose == purposes.CALL.name
-            )
-        )
-    ).all():
-        if payload.get("call_id") in open_ids:
-            wanted.setdefault(person_id, []).append(payload["call_id"])
-            held_rows.setdefault(person_id, []).append(row_id)
-    for call in open_calls:
-        for person_id in await session.scalars(
-            select(Person.id).where(Person.digest.is_(True), *calls.targeting(call, dialect))
-        ):
-            ids = wanted.setdefault(person_id, [])
-            if call.id not in ids:
-                ids.append(call.id)
-    answered = set(
-        (await session.execute(select(SignUp.call_id, SignUp.person_id).where(SignUp.call_id.in_(open_ids)))).all()
+    return await overview.build(
+        session, settings, now, week=local.strftime("%G-W%V"), sources=OVERVIEW, purpose=purposes.DIGEST
     )
-    queued, carried = 0, []
-    people = list(wanted)
-
-    def key(person_id: int) -> str:
-        return f"digest:{week}:person:{person_id}"
-
-    for start in range(0, len(people), DIGEST_BATCH):
-        chunk = people[start : start + DIGEST_BATCH]
-        sent = set(
-            await session.scalars(
-                select(OutboxMessage.person_id).where(  # earlier today
-                    OutboxMessage.key.in_([key(person_id) for person_id in chunk])
-                )
-            )
-        )
-        batch = (
-            await session.execute(
-                select(Person.id, Person.quiet_start, Person.quiet_end).where(
-                    Person.id.in_([person_id for person_id in chunk if person_id not in sent]),
-                    Person.onboarded_at.is_not(None),
-                    calls.wanting_calls(),  # a call held back from who has since chosen only Meedenken
-                )
-            )
-        ).all()
-        for call_ids, group in _by_calls(batch, wanted, answered).items():
-            queued += await enqueue_many(
-                session,
-                settings,
-                people=group,
-                key=key,
-                purpose=purposes.DIGEST,
-                now=now,
-                payload={"call_ids": list(call_ids)},
-            )
-            carried += [row_id for person in group for row_id in held_rows.get(person.id, ())]
-    for start in range(0, len(carried), DIGEST_BATCH):
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(carried[start : start + DIGEST_BATCH]))
-            .values(state=CARRIED)
-        )
-    return queued
-
-
-def _by_calls(
-    people: Sequence[Row[int, int, int]], wanted: dict[int, list[int]], answered: set[Row[int, int]]
-) -> dict[tuple[int, ...], list[Row[int, int, int]]]:
-    """People grouped by the (at most five) calls their overview lists, those they answered left out."""
-    groups: dict[tuple[int, ...], list[Row[int, int, int]]] = {}
-    for person in people:
-        ids = tuple([call_id for call_id in wanted[person.id] if (call_id, person.id) not in answered][:5])
-        if ids:
-            groups.setdefault(ids, []).append(person)
-    return groups
 
 
 async def expire_place_offers(session: AsyncSession, settings: Settings, now: datetime) -> int:
