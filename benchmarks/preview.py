@@ -1,8 +1,9 @@
 """The coordinator's preview at city scale: the reach and the fitting offers of a call for everyone.
 
-    python -m benchmarks.preview [--people 100000] [--offers 20000] [--runs 20] [--database-url URL]
+    python -m benchmarks.preview [--people 100000] [--offers 20000] [--runs 20] [--programme full|small]
+                                 [--database-url URL] [--verbose]
 
-Seeds the residents (as `benchmarks.city`) and open offers of every kind (time with moments and a
+Seeds the residents and the full programme (as `benchmarks.city`; `--programme small` for none) and open offers of every kind (time with moments and a
 start, expertise with tags, gifts), then times the coordinator's turn that shows a call's summary
 with its reach: a tap on "Aanpassen" of a draft call for everyone that needs time and expertise,
 through the core. Prints p50 / max of the turn and the statements it ran. Goal (issue 26): < 100 ms.
@@ -21,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import event, insert
 
 from benchmarks.city import MONDAY, call, seed, settle
+from benchmarks.programme import PROGRAMMES, SMALL, Programme
 from bot.assembly import assemble
 from bot.config import load_settings
 from bot.events import Inbound
@@ -46,7 +48,12 @@ def offer(n: int, people: int, now: datetime) -> dict:
 
 
 async def run(
-    people: int, offers: int, runs: int, database_url: str | None, verbose: bool = False
+    people: int,
+    offers: int,
+    runs: int,
+    database_url: str | None,
+    verbose: bool = False,
+    programme: Programme = SMALL,
 ) -> dict[str, float | str]:
     with tempfile.TemporaryDirectory() as folder:
         settings = load_settings(
@@ -57,7 +64,7 @@ async def run(
         assembly = await assemble(settings)
         bot, engine = assembly.core, assembly.engine
         now = MONDAY
-        await seed(engine, people, 0, now, channel="bench")
+        await seed(engine, people, 0, now, channel="bench", programme=programme)
         async with session_factory(engine)() as session, session.begin():
             for start in range(0, offers, 5000):
                 await session.execute(
@@ -117,8 +124,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--database-url", help="default: a fresh SQLite file (PostgreSQL: an empty database)")
     parser.add_argument("--verbose", action="store_true", help="also the slowest statements")
+    parser.add_argument("--programme", choices=PROGRAMMES, default="full", help="the city's calls and ideas")
     args = parser.parse_args()
-    asyncio.run(run(args.people, args.offers, args.runs, args.database_url, args.verbose))
+    asyncio.run(run(args.people, args.offers, args.runs, args.database_url, args.verbose, PROGRAMMES[args.programme]))
 
 
 if __name__ == "__main__":
