@@ -62,9 +62,16 @@ class TimedTelegram(FakeTelegram):
 
 
 async def scheduled(
-    people: int, latency: float, concurrency: int, database_url: str | None, rate: float, broadcast_rate: float
+    people: int,
+    latency: float,
+    concurrency: int,
+    database_url: str | None,
+    rate: float,
+    broadcast_rate: float,
+    enough: int | None = None,
 ) -> dict[str, float]:
-    """A coordinator publishes a call to `people`; the scheduler at its real intervals does the rest."""
+    """A coordinator publishes a call to `people`; the scheduler at its real intervals does the rest
+    (until `enough` messages went out, when given, and the coordinator heard)."""
     fake = TimedTelegram(rate_per_second=rate)
     fake.send_delay = latency
     await fake.start()
@@ -93,7 +100,7 @@ async def scheduled(
         turn = time.perf_counter() - started
         deadline = time.perf_counter() + 60 + 3 * people / broadcast_rate
         while time.perf_counter() < deadline and (
-            len({chat for _, chat, _ in fake.arrived if chat != COORDINATOR_CHAT}) < people
+            len({chat for _, chat, _ in fake.arrived if chat != COORDINATOR_CHAT}) < min(people, enough or people)
             or not any(chat == COORDINATOR_CHAT for _, chat, _ in fake.arrived)
         ):
             await asyncio.sleep(0.2)
@@ -120,6 +127,7 @@ async def scheduled(
         "429s": len(fake.refused(429)),
         "repeated": sum(n - 1 for n in counts.values()),
         "reached": len(counts) - 1,
+        "coordinator": counts[COORDINATOR_CHAT],
     }
 
 
@@ -266,10 +274,15 @@ def main() -> None:
         "--scheduled", action="store_true", help="published by a coordinator, sent by the scheduler (issue 26)"
     )
     parser.add_argument("--profile", help="with --scheduled: write a cProfile of the run to this file")
+    parser.add_argument(
+        "--enough", type=int, help="with --scheduled: stop once this many went out (and the coordinator heard)"
+    )
     args = parser.parse_args()
     if args.scheduled:
         for concurrency in args.concurrency:
-            work = scheduled(args.people, args.latency, concurrency, args.database_url, args.rate, args.broadcast_rate)
+            work = scheduled(
+                args.people, args.latency, concurrency, args.database_url, args.rate, args.broadcast_rate, args.enough
+            )
             if args.profile:
                 with cProfile.Profile() as profile:
                     figures = asyncio.run(work)
