@@ -102,6 +102,24 @@ def time_checkouts(engine) -> list[float]:
     return waits
 
 
+def time_commits(engine) -> list[float]:
+    """Note how long each COMMIT took at the database (timing statements does not see it: on
+    PostgreSQL it is where the server waits for its write-ahead log to reach the disk)."""
+    commits: list[float] = []
+    dialect = engine.sync_engine.dialect
+    original = dialect.do_commit
+
+    def do_commit(dbapi_connection) -> None:
+        begun = time.perf_counter()
+        try:
+            original(dbapi_connection)
+        finally:
+            commits.append(time.perf_counter() - begun)
+
+    dialect.do_commit = do_commit
+    return commits
+
+
 async def loop_lag(lags: list[float], stop: asyncio.Event, every: float = 0.005) -> None:
     """How late the event loop wakes a task that sleeps `every` seconds, until `stop`."""
     while not stop.is_set():
@@ -121,7 +139,7 @@ async def run(
         )
         assembly = await assemble(settings)
         bot, engine = assembly.core, assembly.engine
-        checkouts = time_checkouts(engine)
+        checkouts, commits = time_checkouts(engine), time_commits(engine)
         now = datetime.now(timezone.utc)
         await timed(f"seed {people} residents", lambda: seed(engine, people, 0, now, channel=CHANNEL))
         sessions = session_factory(engine)
@@ -163,6 +181,7 @@ async def run(
             await turn(bot, str(1 + n % answerers), answered, kind="text", text=ANSWERS[n // answerers])
 
         checkouts.clear()
+        commits.clear()
         lags: list[float] = []
         stop = asyncio.Event()
         lagging = asyncio.create_task(loop_lag(lags, stop))
@@ -178,6 +197,7 @@ async def run(
         print(f"others meanwhile, {OTHERS_RATE}/s:".ljust(44), percentiles(beside))
         print("  waits for a pooled connection:".ljust(44), spread(checkouts))
         print("  event loop lag (a 5 ms sleep, late by):".ljust(44), spread(lags))
+        print("  COMMITs at the database:".ljust(44), spread(commits))
         print(f"  CPU of this process: {busy:.2f} s a second (pool size {settings.database_pool_size})")
         figures["pool p99"] = sorted(checkouts)[int(0.99 * (len(checkouts) - 1))] if checkouts else 0.0
         async with sessions() as session:
