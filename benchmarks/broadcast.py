@@ -120,7 +120,9 @@ async def scheduled(
     residents = [at for at, chat, _ in fake.arrived if chat != COORDINATOR_CHAT]
     told = [at for at, chat, text in fake.arrived if chat == COORDINATOR_CHAT and "onderweg" in text]
     counts = Counter(chat for _, chat, _ in fake.arrived)
+    settled = [at for at in residents if at - started > queued] or residents[-2:]  # once all were queued
     return {
+        "settled_per_second": (len(settled) - 1) / max(settled[-1] - settled[0], 1e-9),
         "reach": reach,
         "turn": turn,
         "first": residents[0] - started,
@@ -299,7 +301,9 @@ def main() -> None:
                 f"first message after {figures['first']:.2f} s, all rows queued after {figures['queued']:.1f} s, "
                 f"the coordinator told after {figures['told']:.2f} s; {figures['sent']:.0f} sent in "
                 f"{figures['seconds']:.1f} s ({figures['per_second']:.1f}/s, "
-                f"{100 * figures['per_second'] / args.broadcast_rate:.0f}% of the broadcast rate), "
+                f"{100 * figures['per_second'] / args.broadcast_rate:.0f}% of the broadcast rate; once all were "
+                f"queued {figures['settled_per_second']:.1f}/s, "
+                f"{100 * figures['settled_per_second'] / args.broadcast_rate:.0f}%), "
                 f"{figures['429s']:.0f} answered 429, {figures['repeated']:.0f} repeated"
             )
         return
