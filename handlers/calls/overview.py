@@ -67,9 +67,13 @@ def held_rows() -> Any:
     return (OutboxMessage.state == HELD, OutboxMessage.purpose == purposes.CALL.name)
 
 
-def candidates() -> Any:
-    """Who may find calls in their overview: who asked for it, and who had a call held back."""
-    return or_(Person.digest.is_(True), exists().where(OutboxMessage.person_id == Person.id, *held_rows()))
+def candidates(first: int, last: int) -> Any:
+    """Who may find calls in their overview: who asked for it, and who had a call held back (the
+    subquery bounded to the batch's ids)."""
+    held = exists().where(
+        OutboxMessage.person_id.between(first, last), OutboxMessage.person_id == Person.id, *held_rows()
+    )
+    return or_(Person.digest.is_(True), held)
 
 
 async def prepare(session: AsyncSession, now: datetime) -> Matcher:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -24,25 +24,30 @@ from handlers.common.reach import CARRIED
 from storage.db import dialect_name
 from storage.models import Identity, OutboxMessage, Person
 
-BATCH = 500  # residents read, matched and written per transaction
+BATCH = 1000  # person ids a batch: the residents among them read, matched and written in one transaction
 PAUSE = 0.005  # seconds between batches: turns waiting on the database finish first
 MOST = 5  # items of one kind in one overview
 
-# What the matching may read of a resident (one row a person).
-COLUMNS = (
-    Person.id,
-    Person.quiet_start,
-    Person.quiet_end,
-    Person.digest,
-    Person.level,
-    Person.neighbourhood,
-    Person.role,
-    Person.locale,
-    Person.interests,
-    Person.contributions,
-    Person.blocked_at,
-    exists().where(Identity.person_id == Person.id, Identity.reachable.is_(True)).label("reachable"),
-)
+
+def columns(first: int, last: int) -> tuple[Any, ...]:
+    """What the matching may read of a resident (one row a person) with an id from `first` to
+    `last`: the range bounds the subquery too (PostgreSQL otherwise hashes every identity a batch)."""
+    return (
+        Person.id,
+        Person.quiet_start,
+        Person.quiet_end,
+        Person.digest,
+        Person.level,
+        Person.neighbourhood,
+        Person.role,
+        Person.locale,
+        Person.interests,
+        Person.contributions,
+        Person.blocked_at,
+        exists()
+        .where(Identity.person_id.between(first, last), Identity.person_id == Person.id, Identity.reachable.is_(True))
+        .label("reachable"),
+    )
 
 
 @dataclass
@@ -62,11 +67,12 @@ Matcher = Callable[[AsyncSession, Sequence[Any]], Awaitable[dict[int, Items]]]
 @dataclass(frozen=True)
 class Source:
     """One kind of item in the overview. `key`: its field in the overview's payload (a list of ids);
-    `candidates`: an SQL condition on Person for who may get any (the rest are not read);
+    `candidates`: an SQL condition on Person for who may get any (the rest are not read), given the
+    batch's first and last person id to bound its subqueries;
     `prepare`: reads, once per build, what matching needs and returns the matcher."""
 
     key: str
-    candidates: Callable[[], Any]
+    candidates: Callable[[int, int], Any]
     prepare: Callable[[AsyncSession, datetime], Awaitable[Matcher]]
 
 
@@ -105,21 +111,24 @@ async def build(
         return 0
     matchers = [(source.key, await source.prepare(session, now)) for source in sources]
     sessions = async_sessionmaker(AsyncEngine(engine), expire_on_commit=False)
-    candidates = or_(*[source.candidates() for source in sources])
-    after, queued, batches = 0, 0, 0
-    while True:
+    highest = await session.scalar(select(func.max(Person.id))) or 0  # who comes later waits a week
+    queued, batches = 0, 0
+    for first in range(1, highest + 1, batch or BATCH):
+        last = min(first + (batch or BATCH) - 1, highest)
         async with sessions() as reading:
             people = (
                 await reading.execute(
-                    select(*COLUMNS)
-                    .where(Person.id > after, Person.onboarded_at.is_not(None), candidates)
+                    select(*columns(first, last))
+                    .where(
+                        Person.id.between(first, last),
+                        Person.onboarded_at.is_not(None),
+                        or_(*[source.candidates(first, last) for source in sources]),
+                    )
                     .order_by(Person.id)
-                    .limit(batch or BATCH)
                 )
             ).all()
             if not people:
-                break
-            after = people[-1].id
+                continue
             keys = {person.id: overview_key(week, person.id) for person in people}
             done = set(
                 await reading.scalars(select(OutboxMessage.person_id).where(OutboxMessage.key.in_(keys.values())))
