@@ -3,33 +3,152 @@ outbox dispatcher, against the fake Bot API enforcing Telegram's 30 messages/sec
 
     python -m benchmarks.broadcast [--people 500] [--latency 0.05] [--concurrency 1 4 8]
                                    [--rate 30] [--broadcast-rate 25] [--apart] [--instances 1]
+                                   [--scheduled] [--profile FILE]
 
 Prints, per dispatcher concurrency: messages sent, seconds, messages per second, 429s the
 server answered, and repeated messages (must be 0). `--apart` runs the fake Bot API in a
 process of its own, so only the bot's own CPU counts; `--instances N` (PostgreSQL) sends from
 N processes sharing the outbox, each with its share of the rates, as docs/deploy.md says.
+
+`--scheduled` runs it as production does (issue 26): a coordinator publishes the call (the first
+batch in their turn), and the scheduler, at its real intervals, does the rest: the background
+queues the audience, the dispatcher sends. It prints when the first message went out, when every
+row was queued, when the coordinator heard "Je oproep … is onderweg", and the rate from the first
+message to the last. `--profile FILE` writes a cProfile of that run (snakeviz or pstats reads it).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import multiprocessing
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
 from benchmarks.bot_api import BotApiProcess
+from benchmarks.city import settle
 from bot.assembly import Assembly, assemble
 from bot.config import Settings, load_settings
+from bot.scheduler import Schedule
+from handlers.calls import purposes
+from handlers.calls import service as call_service
+from storage.db import session_factory
+from storage.models import Call, Identity, OutboxMessage, Person
 from tests.auxil.builders import publish_call
 from tests.auxil.fake_telegram import FakeTelegram
 from tests.auxil.people import add_residents
 
 FIRST_ID = 10_000  # the residents' chat ids
+COORDINATOR_CHAT = 9_001
+
+
+class TimedTelegram(FakeTelegram):
+    """The fake Bot API, noting when each sendMessage arrived, per chat."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.arrived: list[tuple[float, int, str]] = []
+
+    async def _sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = await super()._sendMessage(params)
+        self.arrived.append((time.perf_counter(), int(params["chat_id"]), params.get("text", "")))
+        return message
+
+
+async def scheduled(
+    people: int,
+    latency: float,
+    concurrency: int,
+    database_url: str | None,
+    rate: float,
+    broadcast_rate: float,
+    enough: int | None = None,
+) -> dict[str, float]:
+    """A coordinator publishes a call to `people`; the scheduler at its real intervals does the rest
+    (until `enough` messages went out, when given, and the coordinator heard)."""
+    fake = TimedTelegram(rate_per_second=rate)
+    fake.send_delay = latency
+    await fake.start()
+    with tempfile.TemporaryDirectory() as folder:
+        url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        settings = settings_for(fake, url, concurrency, rate, broadcast_rate)
+        assembly = await assemble(settings)
+        now = datetime.now(timezone.utc)
+        await add_residents(assembly.engine, fake, people, now, first_id=FIRST_ID, quiet_start=0, quiet_end=0)
+        await add_residents(assembly.engine, fake, 1, now, first_id=COORDINATOR_CHAT, level="strategic")
+        async with session_factory(assembly.engine)() as session:
+            coordinator = await session.scalar(
+                select(Person).join(Identity).where(Identity.external_id == str(COORDINATOR_CHAT))
+            )
+        await settle(assembly.engine)
+        application = assembly.channels["telegram"].application
+        await application.initialize()
+        schedule = Schedule(assembly.jobs, assembly.dispatcher, assembly.core.clock).start()
+        await asyncio.sleep(2)  # the first rounds at start have found nothing
+        started = time.perf_counter()
+        async with session_factory(assembly.engine)() as session, session.begin():  # the coordinator's turn
+            call = broadcast_call(datetime.now(timezone.utc), coordinator)
+            session.add(call)
+            await session.flush()
+            reach = await call_service.publish(session, settings, call, datetime.now(timezone.utc))
+        turn = time.perf_counter() - started
+        deadline = time.perf_counter() + 60 + 3 * people / broadcast_rate
+        queued = float("nan")  # seconds from the publish until every row of the call was in the outbox
+        while time.perf_counter() < deadline and (
+            len({chat for _, chat, _ in fake.arrived if chat != COORDINATOR_CHAT}) < min(people, enough or people)
+            or not any(chat == COORDINATOR_CHAT for _, chat, _ in fake.arrived)
+        ):
+            await asyncio.sleep(0.2)
+            if queued != queued:  # not yet: count the call's rows
+                async with session_factory(assembly.engine)() as session:
+                    rows = await session.scalar(
+                        select(func.count(OutboxMessage.id)).where(OutboxMessage.purpose == purposes.CALL.name)
+                    )
+                if rows == reach:
+                    queued = time.perf_counter() - started
+        await schedule.stop()
+        await application.shutdown()
+        await assembly.engine.dispose()
+    await fake.stop()
+    residents = [at for at, chat, _ in fake.arrived if chat != COORDINATOR_CHAT]
+    told = [at for at, chat, text in fake.arrived if chat == COORDINATOR_CHAT and "onderweg" in text]
+    counts = Counter(chat for _, chat, _ in fake.arrived)
+    settled = [at for at in residents if at - started > queued] or residents[-2:]  # once all were queued
+    return {
+        "settled_per_second": (len(settled) - 1) / max(settled[-1] - settled[0], 1e-9),
+        "reach": reach,
+        "turn": turn,
+        "first": residents[0] - started,
+        "queued": queued,
+        "told": told[0] - started if told else float("nan"),
+        "sent": len(residents),
+        "seconds": residents[-1] - residents[0],
+        "per_second": (len(residents) - 1) / (residents[-1] - residents[0]),
+        "429s": len(fake.refused(429)),
+        "repeated": sum(n - 1 for n in counts.values()),
+        "reached": len(counts) - 1,
+        "coordinator": counts[COORDINATOR_CHAT],
+    }
+
+
+def broadcast_call(now: datetime, coordinator: Person) -> Call:
+    answers = dict(
+        title="Bankjes bouwen",
+        description="Samen bouwen.",
+        address="Groeningestraat 1",
+        neighbourhood="heule",
+        needs=["time"],
+        starts_at=(now + timedelta(days=3)).isoformat(),
+        ends_at=(now + timedelta(days=3, hours=3)).isoformat(),
+    )
+    return call_service.new_call(answers, coordinator, now)
 
 
 async def run(
@@ -158,7 +277,36 @@ def main() -> None:
     parser.add_argument(
         "--instances", type=int, default=1, help="dispatching processes sharing the rates (PostgreSQL; implies --apart)"
     )
+    parser.add_argument(
+        "--scheduled", action="store_true", help="published by a coordinator, sent by the scheduler (issue 26)"
+    )
+    parser.add_argument("--profile", help="with --scheduled: write a cProfile of the run to this file")
+    parser.add_argument(
+        "--enough", type=int, help="with --scheduled: stop once this many went out (and the coordinator heard)"
+    )
     args = parser.parse_args()
+    if args.scheduled:
+        for concurrency in args.concurrency:
+            work = scheduled(
+                args.people, args.latency, concurrency, args.database_url, args.rate, args.broadcast_rate, args.enough
+            )
+            if args.profile:
+                with cProfile.Profile() as profile:
+                    figures = asyncio.run(work)
+                profile.dump_stats(args.profile)
+            else:
+                figures = asyncio.run(work)
+            print(
+                f"concurrency {concurrency}: the coordinator's turn {figures['turn']:.2f} s (reach {figures['reach']:.0f}), "
+                f"first message after {figures['first']:.2f} s, all rows queued after {figures['queued']:.1f} s, "
+                f"the coordinator told after {figures['told']:.2f} s; {figures['sent']:.0f} sent in "
+                f"{figures['seconds']:.1f} s ({figures['per_second']:.1f}/s, "
+                f"{100 * figures['per_second'] / args.broadcast_rate:.0f}% of the broadcast rate; once all were "
+                f"queued {figures['settled_per_second']:.1f}/s, "
+                f"{100 * figures['settled_per_second'] / args.broadcast_rate:.0f}%), "
+                f"{figures['429s']:.0f} answered 429, {figures['repeated']:.0f} repeated"
+            )
+        return
     print(
         f"broadcast to {args.people} people, {args.latency * 1000:.0f} ms per request, server limit {args.rate:g}/s, "
         f"broadcast rate {args.broadcast_rate:g}/s"

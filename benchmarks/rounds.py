@@ -10,6 +10,11 @@ Then everyone answers (straight into the database), and it times the live card's
 report (figures, PNG, PDF, CSV) with 10 closed rounds. Goals (issue 23): the owner's turn < 1 s,
 the background < 10 s, an answer p99 < 50 ms with nobody else's reply slower than without the
 answers, the live card < 200 ms at 100,000 answers, the report < 5 s.
+
+Where an answer's tail goes (issue 23): beside the turns it prints how long turns waited for a pooled
+connection (each checkout of DATABASE_POOL_SIZE, `--pool-size`) and how late the event loop woke a
+task that slept 5 ms (its lag: other turns holding the one thread), p50 / p99 / max, and the CPU the
+process used a second.
 """
 
 from __future__ import annotations
@@ -69,11 +74,72 @@ async def paced(rate: float, seconds: float, make) -> None:
     await asyncio.gather(*tasks)
 
 
-async def run(people: int, answerers: int, rate: float, database_url: str | None) -> dict[str, object]:
+def spread(values: list[float]) -> str:
+    if not values:
+        return "none"
+    ordered = sorted(values)
+    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    return (
+        f"p50 {statistics.median(ordered) * 1000:6.1f} ms   p99 {p99 * 1000:6.1f} ms   "
+        f"max {ordered[-1] * 1000:6.1f} ms   ({len(ordered)})"
+    )
+
+
+def time_checkouts(engine) -> list[float]:
+    """Note how long each checkout of a pooled connection waited (the pool's own method, timed)."""
+    pool = engine.sync_engine.pool
+    waits: list[float] = []
+    original = pool._do_get
+
+    def timed():
+        started = time.perf_counter()
+        try:
+            return original()
+        finally:
+            waits.append(time.perf_counter() - started)
+
+    pool._do_get = timed
+    return waits
+
+
+def time_commits(engine) -> list[float]:
+    """Note how long each COMMIT took at the database (timing statements does not see it: on
+    PostgreSQL it is where the server waits for its write-ahead log to reach the disk)."""
+    commits: list[float] = []
+    dialect = engine.sync_engine.dialect
+    original = dialect.do_commit
+
+    def do_commit(dbapi_connection) -> None:
+        begun = time.perf_counter()
+        try:
+            original(dbapi_connection)
+        finally:
+            commits.append(time.perf_counter() - begun)
+
+    dialect.do_commit = do_commit
+    return commits
+
+
+async def loop_lag(lags: list[float], stop: asyncio.Event, every: float = 0.005) -> None:
+    """How late the event loop wakes a task that sleeps `every` seconds, until `stop`."""
+    while not stop.is_set():
+        started = time.perf_counter()
+        await asyncio.sleep(every)
+        lags.append(time.perf_counter() - started - every)
+
+
+async def run(
+    people: int, answerers: int, rate: float, database_url: str | None, pool_size: int | None = None
+) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
-        settings = load_settings(database_url=database_url or f"sqlite:///{Path(folder) / 'rounds.db'}", _env_file=None)
+        settings = load_settings(
+            database_url=database_url or f"sqlite:///{Path(folder) / 'rounds.db'}",
+            _env_file=None,
+            **({"database_pool_size": pool_size} if pool_size else {}),
+        )
         assembly = await assemble(settings)
         bot, engine = assembly.core, assembly.engine
+        checkouts, commits = time_checkouts(engine), time_commits(engine)
         now = datetime.now(timezone.utc)
         await timed(f"seed {people} residents", lambda: seed(engine, people, 0, now, channel=CHANNEL))
         sessions = session_factory(engine)
@@ -114,12 +180,26 @@ async def run(people: int, answerers: int, rate: float, database_url: str | None
         async def answer(n: int) -> None:
             await turn(bot, str(1 + n % answerers), answered, kind="text", text=ANSWERS[n // answerers])
 
+        checkouts.clear()
+        commits.clear()
+        lags: list[float] = []
+        stop = asyncio.Event()
+        lagging = asyncio.create_task(loop_lag(lags, stop))
+        cpu, wall = time.process_time(), time.perf_counter()
         await asyncio.gather(
             paced(rate, seconds, answer),
             paced(OTHERS_RATE, seconds, lambda n: turn(bot, str(people - n), beside, kind="text", text="/menu")),
         )
+        busy = (time.process_time() - cpu) / (time.perf_counter() - wall)
+        stop.set()
+        await lagging
         print(f"answers at {rate:.0f}/s:".ljust(44), percentiles(answered))
         print(f"others meanwhile, {OTHERS_RATE}/s:".ljust(44), percentiles(beside))
+        print("  waits for a pooled connection:".ljust(44), spread(checkouts))
+        print("  event loop lag (a 5 ms sleep, late by):".ljust(44), spread(lags))
+        print("  COMMITs at the database:".ljust(44), spread(commits))
+        print(f"  CPU of this process: {busy:.2f} s a second (pool size {settings.database_pool_size})")
+        figures["pool p99"] = sorted(checkouts)[int(0.99 * (len(checkouts) - 1))] if checkouts else 0.0
         async with sessions() as session:
             figures["answers"] = await session.scalar(select(func.count(RoundAnswer.id)))
         print(f"answers kept: {figures['answers']}")
@@ -216,8 +296,9 @@ def main() -> None:
     parser.add_argument("--answerers", type=int, default=300)
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--database-url", help="default: a fresh SQLite file (PostgreSQL: an empty database)")
+    parser.add_argument("--pool-size", type=int, help="DATABASE_POOL_SIZE (PostgreSQL; default: the setting's)")
     args = parser.parse_args()
-    asyncio.run(run(args.people, args.answerers, args.rate, args.database_url))
+    asyncio.run(run(args.people, args.answerers, args.rate, args.database_url, args.pool_size))
 
 
 if __name__ == "__main__":

@@ -52,7 +52,9 @@ async def migrated(engine: AsyncEngine) -> None:
 @asynccontextmanager
 async def database(settings: Settings) -> AsyncIterator[AsyncEngine]:
     """The configured database, migrated, for a command that runs and ends."""
-    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+    engine = create_engine(
+        settings.database_url, pool_size=settings.database_pool_size, fast_commit=settings.database_fast_commit
+    )
     try:
         await migrated(engine)
         yield engine
@@ -150,7 +152,9 @@ async def assemble(
     channel with options of its own), and each other channel the settings configure (see
     `bot.channels.registry`); then the dispatcher and the scheduled jobs. Nothing runs until `start`."""
     owns_engine = engine is None
-    engine = engine or create_engine(settings.database_url, pool_size=settings.database_pool_size)
+    engine = engine or create_engine(
+        settings.database_url, pool_size=settings.database_pool_size, fast_commit=settings.database_fast_commit
+    )
     await migrated(engine)
     app = load_application(settings)
     core = Gangmaker(settings, engine, app, clock, surfaces=registry.SURFACES, metrics=Metrics())

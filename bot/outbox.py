@@ -33,7 +33,7 @@ from bot.buttons import remember
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.replies import Reply
-from storage.db import dialect_name, rows_changed, transient
+from storage.db import Doorbell, dialect_name, doorbell, ring_after_commit, rows_changed, transient
 from storage.models import Identity, OutboxMessage, Person
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ ERROR_LENGTH = 255  # of the last_error column
 RETRY_AFTER = timedelta(seconds=30)  # after the database failed while a push was prepared
 FINISH_ATTEMPTS = 5  # tries to record a send's outcome while the database blinks
 PREPARE_CHUNK = 10  # claimed rows rendered in one transaction
+OUTBOX, FIRST = "outbox", "outbox:first"  # the doorbells of the dispatcher: rows due, rows to send first
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ class Purpose:
 
     `capped`: counts toward the weekly cap of unasked-for messages; `quiet`: waits until
     the person's quiet hours end; `pausable`: not sent while the person paused messages;
-    `to_blocked`: still sent to someone a coordinator blocked (nothing else is).
+    `to_blocked`: still sent to someone a coordinator blocked (nothing else is); `first`: tells
+    the person who acted what their action did (a coordinator's call is on its way), so it goes
+    before every other due row, the broadcast that action caused included.
     """
 
     name: str
@@ -58,6 +61,7 @@ class Purpose:
     quiet: bool = False
     pausable: bool = False
     to_blocked: bool = False
+    first: bool = False
 
     def __post_init__(self) -> None:
         declared = _DECLARED.setdefault(self.name, self)
@@ -81,6 +85,17 @@ def quiet_purposes() -> list[str]:
 # What counts toward the weekly cap: what went out, or is on its way. Not what was held back,
 # skipped (no longer relevant, or withdrawn: a cancelled call) or failed.
 COUNTED = ("pending", "sending", "sent")
+
+
+def first_purposes() -> set[str]:
+    return {name for name, purpose in _DECLARED.items() if purpose.first}
+
+
+def _wake(session: AsyncSession, purpose: Purpose) -> None:
+    """Wake this process's dispatcher once the rows just queued are committed (`first` ones even mid-batch)."""
+    ring_after_commit(session, OUTBOX)
+    if purpose.first:
+        ring_after_commit(session, FIRST)
 
 
 class RetryLater(Exception):
@@ -247,6 +262,7 @@ async def enqueue(
             return False
         state = HELD
     not_before = after_quiet_hours(now, person, settings.timezone) if purpose.quiet else now
+    _wake(session, purpose)
     return await _insert(
         session,
         key=key,
@@ -311,6 +327,7 @@ async def enqueue_many(
     ]
     if not rows:
         return 0
+    _wake(session, purpose)
     insert = postgres_insert if dialect_name(session) == "postgresql" else sqlite_insert
     # Many parameter sets for one statement: compiled once, sent in batches ("insertmanyvalues").
     inserted = await session.execute(insert(OutboxMessage).on_conflict_do_nothing().returning(OutboxMessage.id), rows)
@@ -327,6 +344,7 @@ async def enqueue_room(
     payload: dict[str, Any] | None = None,
 ) -> bool:
     """Queue one message for a shared room (a card for the coordinators); False when queued before."""
+    _wake(session, purpose)
     return await _insert(
         session, key=key, room=room, purpose=purpose.name, payload=payload or {}, not_before=now, created_at=now
     )
@@ -337,6 +355,7 @@ async def redraw(session: AsyncSession, *, key: str, now: datetime) -> bool:
     again, as it is now, to `Room(room, message_id)` and the channel edits the message in place.
     False when it is not out yet (it shows what there is when it goes), on its way, or was sent
     without a receipt (no message to edit)."""
+    ring_after_commit(session, OUTBOX)
     return (
         await rows_changed(
             session,
@@ -377,6 +396,7 @@ class Dispatcher:
         batch: int = 250,
         max_attempts: int = 8,
         metrics: Metrics | None = None,
+        bell: Doorbell | None = None,
     ) -> None:
         self.sessions = sessions
         self.metrics = metrics or Metrics()
@@ -386,7 +406,8 @@ class Dispatcher:
         self.render = render
         self.pausable = frozenset(pausable)
         self.to_blocked = frozenset(to_blocked)
-        self.first = frozenset(first)  # purposes claimed before any other due row (replies kept for later)
+        # Purposes claimed before any other due row: replies kept for later, and what tells the person who acted.
+        self.first = frozenset(first) | first_purposes()
         self.clock = clock
         self.batch = batch
         self.max_attempts = max_attempts
@@ -394,34 +415,87 @@ class Dispatcher:
         self._slots = asyncio.Semaphore(settings.outbox_concurrency)
         self._running = asyncio.Lock()
         self._ledger = GroupCommit(self._record)
+        bind = getattr(sessions, "kw", {}).get("bind")
+        self.bell = bell or (doorbell(bind) if bind is not None else Doorbell())
+        self.claimed = 0  # rows the last tick claimed: while it claims any, more may be due
 
     async def tick(self) -> int:
-        """Send what is due now; returns how many messages went out."""
+        """Send what is due now, batch after batch while full batches come; returns how many went out.
+
+        Rendered a few rows at a time (PREPARE_CHUNK), each few once the ones before are nearly
+        sent: a transaction stays short, so a person's turn hardly waits for SQLite's write lock,
+        and a row of a `first` purpose queued meanwhile (the doorbell FIRST) goes ahead of the
+        rest of the batch. The next batch is claimed while the last of this one are in flight,
+        so the rate never idles between batches."""
         async with self._running:
             if self.stopping:
                 return 0
-            try:
-                claimed_at, ids = await self._claim()
-            except Exception as error:
-                if not transient(error):
-                    raise
-                log.warning("outbox waits: database unavailable (%s)", type(error.orig).__name__)
-                return 0
-            # Rendered a few at a time, each few sent while the next are rendered: a transaction
-            # stays short, so a person's turn hardly waits for SQLite's write lock.
+            self.claimed = 0
+            first = self.bell.event(FIRST)
+            first.clear()  # the claim below takes the rows to send first that are due now
             sending: list[asyncio.Task[int]] = []
+            pending: set[asyncio.Task[int]] = set()
             try:
-                for start in range(0, len(ids), PREPARE_CHUNK):
-                    if self.stopping:
-                        await self._release(ids[start:], claimed_at)
+                while not self.stopping:
+                    claimed = await self._claim_now()
+                    if claimed is None:
                         break
-                    for push in await self._prepare_all(ids[start : start + PREPARE_CHUNK], claimed_at):
-                        sending.append(asyncio.ensure_future(self._send(push)))
+                    claimed_at, ids = claimed
+                    self.claimed += len(ids)
+                    for start in range(0, len(ids), PREPARE_CHUNK):
+                        pending = await self._keep_up(pending, sending, first)
+                        if self.stopping:
+                            await self._release(ids[start:], claimed_at)
+                            break
+                        for push in await self._prepare_all(ids[start : start + PREPARE_CHUNK], claimed_at):
+                            task = asyncio.ensure_future(self._send(push))
+                            sending.append(task)
+                            pending.add(task)
+                    if len(ids) < self.batch:
+                        break
+                    pending = await self._keep_up(pending, sending, first)
                 return sum(await asyncio.gather(*sending))
             except asyncio.CancelledError:  # the process is going down: nothing more goes out
                 for task in sending:
                     task.cancel()
                 raise
+
+    async def _claim_now(self, only_first: bool = False) -> tuple[datetime, list[int]] | None:
+        """`_claim`, or None while the database is unavailable (the next tick tries again)."""
+        try:
+            return await self._claim(only_first)
+        except Exception as error:
+            if not transient(error):
+                raise
+            log.warning("outbox waits: database unavailable (%s)", type(error.orig).__name__)
+            return None
+
+    async def _keep_up(
+        self, pending: set[asyncio.Task[int]], sending: list[asyncio.Task[int]], first: asyncio.Event
+    ) -> set[asyncio.Task[int]]:
+        """Wait until at most PREPARE_CHUNK prepared pushes are still unsent, meanwhile starting any
+        row of a `first` purpose that was queued (they wait behind those few only)."""
+        rung: asyncio.Task[bool] | None = None
+        try:
+            while True:
+                pending = {task for task in pending if not task.done()}
+                if first.is_set():
+                    first.clear()
+                    claimed = await self._claim_now(only_first=True)
+                    if claimed is not None:
+                        self.claimed += len(claimed[1])
+                        for push in await self._prepare_all(claimed[1], claimed[0]):
+                            task = asyncio.ensure_future(self._send(push))
+                            sending.append(task)
+                            pending.add(task)
+                if len(pending) <= PREPARE_CHUNK or self.stopping:
+                    return pending
+                if rung is None or rung.done():
+                    rung = asyncio.ensure_future(first.wait())
+                await asyncio.wait({*pending, rung}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if rung is not None:
+                rung.cancel()
 
     async def drain(self, rounds: int = 1000) -> int:
         """Tick until nothing is due (for the CLI and tests)."""
@@ -477,11 +551,14 @@ class Dispatcher:
             )
         return Identity.reachable.is_(True) & or_(false(), *reachable)
 
-    async def _claim(self) -> tuple[datetime, list[int]]:
-        """Claim the due rows this dispatcher can deliver; rows no channel anywhere can deliver
-        (the person blocked every chat) are settled as failed, the rest wait for their instance."""
+    async def _claim(self, only_first: bool = False) -> tuple[datetime, list[int]]:
+        """Claim the due rows this dispatcher can deliver (`only_first`: of the `first` purposes);
+        rows no channel anywhere can deliver (the person blocked every chat) are settled as failed,
+        the rest wait for their instance."""
         now = self.clock()
         due = self._due(now)
+        if only_first:
+            due = due & OutboxMessage.purpose.in_(self.first)
         async with self.sessions() as session, session.begin():
             await session.execute(
                 update(OutboxMessage)

@@ -3,7 +3,8 @@
 Durable intent lives in our tables and every check must be idempotent (outbox keys are
 unique, states move one way), so `Jobs.run_due(now)` can run at any moment, any number of times:
 after a restart, late work runs once and nothing runs twice. APScheduler only wakes it
-(and the outbox dispatcher) at an interval. On PostgreSQL an advisory lock lets one
+(and the outbox dispatcher) at an interval, and a transaction that leaves them work wakes them
+as soon as it commits (`wake_checks`, and the outbox's own doorbell). On PostgreSQL an advisory lock lets one
 instance lead the checks while all instances may dispatch: `Leadership` holds a session-level
 lock on a connection of its own for as long as the process lives (PostgreSQL frees it the moment
 that connection closes, also when the process is killed), and each round of a check still takes
@@ -23,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from bot.config import Settings
 from bot.metrics import Metrics
-from bot.outbox import Dispatcher
-from storage.db import dialect_name, rows_changed
+from bot.outbox import OUTBOX, Dispatcher
+from storage.db import Doorbell, dialect_name, ring_after_commit, rows_changed
 from storage.models import Conversation, OutboxMessage, ProcessedEvent
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,14 @@ log = logging.getLogger(__name__)
 LEADER_LOCK = 20300  # advisory lock id of one round of the checks (transaction-scoped)
 LEADERSHIP_LOCK = 20301  # advisory lock id the leading instance holds on its own connection
 MAX_ROUNDS = 1000  # batches of a repeating check in one round
+CHECKS = "checks"  # the doorbell of the scheduled checks
 Check = Callable[[AsyncSession, Settings, datetime], Awaitable[int]]
+
+
+def wake_checks(session: AsyncSession) -> None:
+    """Run the scheduled checks as soon as this transaction commits, not at their next interval:
+    it left them work (a big call's announcements beyond the first batch)."""
+    ring_after_commit(session, CHECKS)
 
 
 class Jobs:
@@ -152,7 +160,12 @@ class Leadership:
 
 
 class Schedule:
-    """APScheduler waking the checks and the dispatcher; `stop` lets a running round finish."""
+    """APScheduler waking the checks and the dispatcher at their intervals, and the doorbell
+    waking them at once when a transaction left them work; `stop` lets a running round finish.
+
+    A round that is woken while one runs makes the running one go round once more, and the
+    dispatcher claims batch after batch while it finds any: it never idles until its next
+    interval with rows due."""
 
     def __init__(
         self,
@@ -163,11 +176,15 @@ class Schedule:
         dispatch_seconds: float = 1,
         leadership: Leadership | None = None,
         metrics: Metrics | None = None,
+        bell: Doorbell | None = None,
     ) -> None:
         self.jobs, self.dispatcher, self.clock = jobs, dispatcher, clock
         self.leadership = leadership
         self.metrics = metrics or Metrics()
+        self.bell = bell or dispatcher.bell
         self._busy = {"checks": asyncio.Lock(), "dispatch": asyncio.Lock()}
+        self._again = {"checks": False, "dispatch": False}
+        self._listening: list[asyncio.Task[None]] = []
         self._stopping = False
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         # A round still running when the next is due (a broadcast takes many seconds) makes the next
@@ -180,34 +197,57 @@ class Schedule:
 
     async def _checks(self) -> None:
         if self._busy["checks"].locked():
+            self._again["checks"] = True  # work came in after the running round looked
             return
         async with self._busy["checks"]:
-            if self._stopping:
-                return
-            try:
-                if self.leadership is not None and not await self.leadership.hold():
+            while not self._stopping:
+                self._again["checks"] = False
+                try:
+                    if self.leadership is not None and not await self.leadership.hold():
+                        return
+                    self.metrics.job_runs.labels(job="checks").inc()
+                    await self.jobs.run_due(self.clock())
+                except Exception:
+                    self.metrics.job_failures.labels(job="checks").inc()
+                    log.exception("scheduled checks failed")
                     return
-                self.metrics.job_runs.labels(job="checks").inc()
-                await self.jobs.run_due(self.clock())
-            except Exception:
-                self.metrics.job_failures.labels(job="checks").inc()
-                log.exception("scheduled checks failed")
+                if not self._again["checks"]:
+                    return
 
     async def _dispatch(self) -> None:
         if self._busy["dispatch"].locked():
+            self._again["dispatch"] = True
             return
         async with self._busy["dispatch"]:
-            if self._stopping:
-                return
-            try:
-                self.metrics.job_runs.labels(job="dispatch").inc()
-                await self.dispatcher.tick()
-            except Exception:
-                self.metrics.job_failures.labels(job="dispatch").inc()
-                log.exception("outbox dispatch failed")
+            # Batch after batch while there are any: waiting for the next interval after each
+            # batch left the rate unused for most of a second (issue 26).
+            while not self._stopping:
+                self._again["dispatch"] = False
+                try:
+                    self.metrics.job_runs.labels(job="dispatch").inc()
+                    await self.dispatcher.tick()
+                except Exception:
+                    self.metrics.job_failures.labels(job="dispatch").inc()
+                    log.exception("outbox dispatch failed")
+                    return
+                if not (self.dispatcher.claimed or self._again["dispatch"]):
+                    return
+
+    async def _listen(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
+        """Run `run` each time the doorbell `name` rings, until the schedule stops."""
+        rung = self.bell.event(name)
+        while not self._stopping:
+            await rung.wait()
+            rung.clear()
+            if not self._stopping:
+                await run()
 
     def start(self) -> Schedule:
         self.scheduler.start()
+        self._listening = [
+            asyncio.ensure_future(self._listen(CHECKS, self._checks)),
+            asyncio.ensure_future(self._listen(OUTBOX, self._dispatch)),
+        ]
         return self
 
     async def stop(self, *, whole_batch: bool = False) -> None:
@@ -221,6 +261,8 @@ class Schedule:
         for lock in self._busy.values():
             async with lock:
                 pass
+        self.bell.ring(CHECKS, OUTBOX)  # the listeners see that we stop
+        await asyncio.gather(*self._listening, return_exceptions=True)
         self.scheduler.shutdown(wait=False)
         if self.leadership is not None:
             await self.leadership.release()

@@ -51,6 +51,8 @@ class Person(Base):
     """Someone who consented to take part; reachable through one or more identities."""
 
     __tablename__ = "person"
+    # Who can be reached at all, read from the index alone: the audience of a call for everyone (SQLite).
+    __table_args__ = (Index("ix_person_audience", "onboarded_at", "blocked_at", "level"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str | None] = mapped_column(String(64))
@@ -82,7 +84,11 @@ class Identity(Base):
     """One chat account (channel + the channel's own user id) belonging to a person."""
 
     __tablename__ = "identity"
-    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    # Whether a person has a chat that takes messages, read from the index alone (every audience asks).
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id"),
+        Index("ix_identity_reachable", "person_id", "reachable"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)

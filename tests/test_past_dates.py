@@ -13,7 +13,16 @@ from tests.auxil.chat import Chat
 from tests.auxil.clock import FakeClock
 
 SIXTH_OF_DECEMBER = datetime(2026, 12, 6, 9, 0, tzinfo=timezone.utc)  # a Sunday, 10.00 in Kortrijk
-UP_TO_THE_START = ["/oproep", "Bankjes bouwen", "Samen bouwen aan de Leie.", "Overslaan", "Tijd", "Klaar", "Overslaan", "Heule"]
+UP_TO_THE_START = [
+    "/oproep",
+    "Bankjes bouwen",
+    "Samen bouwen aan de Leie.",
+    "Overslaan",
+    "Tijd",
+    "Klaar",
+    "Overslaan",
+    "Heule",
+]
 UP_TO_THE_START += ["Groeningestraat 1"]
 
 

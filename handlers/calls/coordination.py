@@ -179,15 +179,15 @@ async def reach(ctx: Context, answers: dict[str, Any]) -> str:
     t = ctx.t
     call = calls.new_call(answers, ctx.known_person, ctx.now)
     people = await calls.audience_size(ctx.session, call)
-    fitting = await calls.matching_offers(ctx.session, call, ctx.now)
+    fitting, best = await calls.matching_offers(ctx.session, call)
     lines = [
         t(
             N_("Mensen die de oproep krijgen: {people}. Mensen met een passend aanbod: {offers}."),
             people=people,
-            offers=len(fitting),
+            offers=fitting,
         )
     ]
-    lines += [f"– {offers.describe_offer(offer, t)}" for offer in fitting[:3]]
+    lines += [f"– {offers.describe_offer(offer, t)}" for offer in best]
     return "\n".join(lines)
 
 

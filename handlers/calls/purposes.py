@@ -34,4 +34,6 @@ CALL_CHANGED = Purpose("call_changed")
 CALL_MESSAGE = Purpose("call_message", quiet=True)  # a coordinator writes to everyone signed up
 
 
-CALL_ANNOUNCED = Purpose("call_announced")  # to its coordinator: a big call has been queued for everyone
+# To its coordinator: a big call has been queued for everyone. It answers what they did, so it goes
+# before the call's own announcements.
+CALL_ANNOUNCED = Purpose("call_announced", first=True)

@@ -10,11 +10,13 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, exists, func, literal, or_, select
+from sqlalchemy import String, case, cast, distinct, exists, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.outbox import after_quiet_hours, enqueue, enqueue_many
+from bot.scheduler import wake_checks
 from handlers.calls import purposes
 from handlers.common import audience, pushing
 from handlers.common import reach as announcements
@@ -58,36 +60,50 @@ def fits(call: Call, person: Person) -> bool:
     return wants_calls(person) and audience.aimed_at(call, person)
 
 
-async def matching_offers(session: AsyncSession, call: Call, now: datetime) -> list[Offer]:
-    """Open offers of a kind the call needs, best first: same neighbourhood, more hours, oldest."""
-    kinds = [OFFER_KINDS[need] for need in call.needs if need in OFFER_KINDS]
+async def matching_offers(session: AsyncSession, call: Call, best: int = 3) -> tuple[int, list[Offer]]:
+    """How many open offers are of a kind the call needs, and the `best` of them: same neighbourhood,
+    more hours, oldest first. Counted and ranked in the database, in one statement whatever the city's size."""
+    kinds = sorted({OFFER_KINDS[need] for need in call.needs if need in OFFER_KINDS})
     if not kinds:
-        return []
-    rows = (
-        await session.execute(
-            select(Offer, Person)
-            .join(Person, Person.id == Offer.person_id)
-            .where(Offer.state == "open", Offer.kind.in_(kinds))
-        )
-    ).all()
-    # An offer is a yes of its own: it fits the call whatever level its person chose.
+        return 0, []
+    dialect = dialect_name(session)
     usable = [
-        (offer, person)
-        for offer, person in rows
-        if (offer.valid_until is None or offer.valid_until >= call.starts_at) and audience.aimed_at(call, person)
+        Offer.state == "open",
+        Offer.kind.in_(kinds),
+        or_(Offer.valid_until.is_(None), Offer.valid_until >= call.starts_at),
+        # An offer is a yes of its own: it fits the call whatever level its person chose.
+        *audience.aimed(call, dialect),
     ]
-
-    def rank(item: tuple[Offer, Person]) -> tuple:
-        offer, person = item
-        tags = set(offer.details.get("tags", []))
-        return (
-            person.neighbourhood != call.neighbourhood,
-            -len(tags & set(call.themes)),
-            -(offer.details.get("hours") or 0),
-            offer.created_at,
+    elsewhere = (
+        Person.neighbourhood.is_not(None)
+        if call.neighbourhood is None
+        else case((Person.neighbourhood == call.neighbourhood, 0), else_=1)
+    )
+    # One pass: the count of all that fit comes with each of the best rows (a window over the whole result).
+    ranked = (
+        select(Offer, func.count().over().label("fitting"))
+        .join(Person, Person.id == Offer.person_id)
+        .where(*usable)
+        .order_by(
+            elsewhere,
+            *([_shared_tags(call.themes, dialect).desc()] if call.themes else []),
+            func.coalesce(Offer.details["hours"].as_float(), 0).desc(),
+            Offer.created_at,
+            Offer.id,
         )
+        .limit(best)
+    )
+    rows = (await session.execute(ranked)).all()
+    return (rows[0].fitting if rows else 0), [row.Offer for row in rows]
 
-    return [offer for offer, _ in sorted(usable, key=rank)]
+
+def _shared_tags(themes: list[str], dialect: str) -> Any:
+    """How many of `themes` an offer's tags hold, as an SQL expression on Offer."""
+    if dialect == "postgresql":
+        tags = func.jsonb_array_elements_text(cast(Offer.details, JSONB)["tags"]).table_valued("value")
+    else:
+        tags = func.json_each(Offer.details, "$.tags").table_valued("value")
+    return select(func.count(distinct(tags.c.value))).where(tags.c.value.in_(themes)).scalar_subquery()
 
 
 def targeting(call: Call, dialect: str) -> list[Any]:
@@ -150,6 +166,8 @@ async def publish(session: AsyncSession, settings: Settings, call: Call, now: da
     the background, batch by batch); returns how many people it reaches."""
     call.state, call.published_at, call.announced_to, call.announced_at = CallState.PUBLISHED, now, 0, None
     await announce(session, settings, call, now)
+    if call.announced_at is None:  # more than a batch: the background goes on as soon as this commits
+        wake_checks(session)
     return await audience_size(session, call)
 
 

@@ -88,7 +88,12 @@ def followers(project_id: int) -> list[Any]:
 
 def conditions(target: Targeted, dialect: str) -> list[Any]:
     """The audience as SQL conditions on Person (themes and kinds of contribution: any one of them)."""
-    found = reachable()
+    return [*reachable(), *aimed(target, dialect)]
+
+
+def aimed(target: Targeted, dialect: str) -> list[Any]:
+    """Whether the targeting lists take a person in, as SQL conditions on Person: `aimed_at` in SQL."""
+    found: list[Any] = []
     for column, wanted in (
         (Person.neighbourhood, target.target_neighbourhoods),
         (Person.role, target.target_roles),
@@ -111,7 +116,7 @@ def holds_any(column: Any, values: list[str], dialect: str) -> Any:
 
 
 def aimed_at(target: Targeted, person: Person) -> bool:
-    """Whether the targeting lists take in this person, in Python (keep in step with `conditions`)."""
+    """Whether the targeting lists take in this person, in Python (keep in step with `aimed`)."""
     checks = (
         (target.themes, set(person.interests or ())),
         (target.target_contributions, set(person.contributions or ())),

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.scheduler import wake_checks
 from handlers.common import audience
 from handlers.common import reach as announcements
 from handlers.common.domain import THINKING, RoundState
@@ -94,6 +95,8 @@ async def publish(session: AsyncSession, settings: Settings, round_: Round, now:
     round_.state, round_.published_at, round_.announced_to, round_.announced_at = RoundState.OPEN, now, 0, None
     await live.queue_cards(session, round_, now)
     await announce(session, settings, round_, now)
+    if round_.announced_at is None:  # more than a batch: the background goes on as soon as this commits
+        wake_checks(session)
     return await audience_size(session, round_)
 
 
