@@ -22,7 +22,7 @@ async def test_agenda_before_consent_shows_the_calls_in_telegram_and_joining_ask
     assert nina.text.rstrip().endswith("Is dat goed voor jou?") and await rows(engine, Person) == []
     await nina.tap("Ja, dat is goed")
     await nina.send("Nina")
-    assert "Fijn, je doet mee!" in nina.text
+    assert "Fijn, je doet mee aan “Bankjes bouwen”!" in nina.text
     [sign_up] = await rows(engine, SignUp)
     assert (sign_up.call_id, sign_up.state) == (call.id, "joined")
 
