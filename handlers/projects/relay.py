@@ -362,17 +362,7 @@ async def _open_for_follower(ctx: Context, project: Project, organisation: str) 
         return
     ctx.session.add(relay)
     await ctx.session.flush()
-    await ctx.audit.record("contact_shared", ctx.now, person, organisation=organisation, relay=relay.id)
-    await pushing.push(ctx, partner, RELAY_OPENED, key=f"relay:{relay.id}:opened", payload={"relay_id": relay.id})
-    ctx.say(
-        t(
-            N_(
-                "Fijn. {organisation} kan je nu berichten sturen via mij. Antwoorden doe je met de knop onder "
-                "hun bericht; stoppen kan altijd met “Gesprek sluiten”."
-            ),
-            organisation=organisation,
-        )
-    )
+    await _opened(ctx, relay, partner, organisation)
 
 
 # -- what each side does -------------------------------------------------------------------------
@@ -436,11 +426,16 @@ async def _answer_ask(ctx: Context, relay: Relay, side: str, allowed: bool) -> N
         )
         return
     relay.opened_at = ctx.now
+    await _opened(ctx, relay, partner, organisation)
+
+
+async def _opened(ctx: Context, relay: Relay, partner: Person | None, organisation: str) -> None:
+    """The resident said yes and the conversation is open: audited, the partner told, the resident too."""
     await ctx.audit.record("contact_shared", ctx.now, ctx.known_person, organisation=organisation, relay=relay.id)
     if partner is not None:
         await pushing.push(ctx, partner, RELAY_OPENED, key=f"relay:{relay.id}:opened", payload={"relay_id": relay.id})
     ctx.say(
-        t(
+        ctx.t(
             N_(
                 "Fijn. {organisation} kan je nu berichten sturen via mij. Antwoorden doe je met de knop onder "
                 "hun bericht; stoppen kan altijd met “Gesprek sluiten”."
