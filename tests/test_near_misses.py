@@ -80,3 +80,13 @@ async def test_francais_typed_on_the_consent_screen_gives_the_welcome_in_french(
     await chat.send("francais")
     assert "Kortrijk 2030" in chat.text and "Hallo!" not in chat.text
     assert "Français" not in chat.buttons and "Nederlands" in chat.buttons
+
+
+async def test_done_typed_with_a_slip_finishes_a_multi_select_in_french(chat, engine):
+    """"Terminer" for *Terminé*, as a newcomer typed it in a walk: the themes are kept, the next question comes."""
+    await chat.send("/start")
+    await chat.tap("Ja, dat is goed")
+    for typed in ("francais", "Léa", "heulle", "habitant", "design et creation"):
+        await chat.send(typed)
+    await chat.send("Terminer")
+    assert "Que voulez-vous donner" in chat.text, chat.text  # the next question: the themes are done

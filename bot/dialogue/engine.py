@@ -217,7 +217,9 @@ class Dialogue:
                 return
         try:
             listed = step.typed_list(answer, t) if isinstance(step, MultiStep) and verb != "done" else None
-            typed_done = isinstance(step, MultiStep) and answer.kind == "text" and same(answer.text, t(N_("Klaar")))
+            typed_done = (
+                isinstance(step, MultiStep) and answer.kind == "text" and choose(answer.text, [t(N_("Klaar"))]) == [0]
+            )
             chosen = (
                 step.toggle(answer, t, answers)
                 if isinstance(step, MultiStep) and verb != "done" and listed is None and not typed_done
