@@ -13,6 +13,7 @@ from bot.config import load_settings
 from bot.i18n import LOCALES_DIR
 
 URL = re.compile(r"https?://\S+")
+TIME_PATTERN = re.compile(r"^[HdMyEm.\s]*'")  # "H.mm 'uur'": a Babel pattern, its quotes are not apostrophes
 # Double punctuation without the (narrow) non-breaking space before it, or « without one after it.
 BARE = re.compile(r"(?<![\u00a0\u202f])[?!;:»]|«(?![\u00a0\u202f])")
 
@@ -25,6 +26,12 @@ def french() -> list[tuple[str, str]]:
 def test_every_french_text_has_a_non_breaking_space_before_double_punctuation():
     wrong = [text for _, text in french() if BARE.search(URL.sub("", text))]
     assert wrong == []
+
+
+def test_french_writes_one_apostrophe_the_typographic_one():
+    """ "Qu’est-ce" beside "Qu'est-ce" read as two hands; the catalog uses ’ throughout (a time
+    pattern's quotes, "H' h 'mm", are Babel's, not an apostrophe)."""
+    assert [text for msgid, text in french() if "'" in text and not TIME_PATTERN.match(msgid)] == []
 
 
 def test_french_says_courtrai_in_running_text_and_keeps_the_brand():
