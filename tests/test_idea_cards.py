@@ -92,4 +92,4 @@ async def test_a_french_author_is_named_on_the_card_and_reads_the_reason_as_the_
     await city.tick(hours=3)
     [news] = [text for text in anna.unread_texts() if "Des bancs" in text]
     assert "«\u00a0Het plein blijft autovrij.\u00a0»" in news  # quoted: the coordinator's own words, in their language
-    assert "L'explication de la ville" not in news
+    assert "L’explication de la ville" not in news

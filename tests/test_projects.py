@@ -62,7 +62,7 @@ async def test_from_idea_to_project_with_every_step_told_to_the_author(town, eng
     await anna.send("/idee")
     for answer in ("Het Leieboord is grijs.", "Kleurrijke bankjes."):
         await anna.send(answer)
-    for label in ("Passer", "Patrimoine", "Marke", "Oui", "Passer", "C'est correct"):
+    for label in ("Passer", "Patrimoine", "Marke", "Oui", "Passer", "C’est correct"):
         await anna.tap(label)
     await city.tick()
     moderation = card_in(slack, COORDINATORS_ROOM, "Kleurrijke bankjes.")
