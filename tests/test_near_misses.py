@@ -83,7 +83,7 @@ async def test_francais_typed_on_the_consent_screen_gives_the_welcome_in_french(
 
 
 async def test_done_typed_with_a_slip_finishes_a_multi_select_in_french(chat, engine):
-    """"Terminer" for *Terminé*, as a newcomer typed it in a walk: the themes are kept, the next question comes."""
+    """ "Terminer" for *Terminé*, as a newcomer typed it in a walk: the themes are kept, the next question comes."""
     await chat.send("/start")
     await chat.tap("Ja, dat is goed")
     for typed in ("francais", "Léa", "heulle", "habitant", "design et creation"):
