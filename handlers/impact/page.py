@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from html import escape
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
 
@@ -131,17 +133,19 @@ COLOURS = {  # classes of the stylesheet; ink when not named
 
 @dataclass
 class ImpactPage:
-    """The page, and the copy of it kept per language."""
+    """The page, and the copy of it kept per database and language (one process may serve several
+    databases: the tests do, and a page of one must never show another's)."""
 
-    kept: dict[str, tuple[datetime, PageContent]] = field(default_factory=dict)
+    kept: WeakKeyDictionary[Any, dict[str, tuple[datetime, PageContent]]] = field(default_factory=WeakKeyDictionary)
 
     async def render(self, scope: Scope) -> PageContent:
         locale = scope.t.locale
-        made = self.kept.get(locale)
+        kept = self.kept.setdefault(scope.session.get_bind(), {})
+        made = kept.get(locale)
         if made is not None and timedelta(0) <= scope.now - made[0] < KEPT:
             return made[1]
         content = PageContent(await page(scope), max_age=int(KEPT.total_seconds()))
-        self.kept[locale] = (scope.now, content)
+        kept[locale] = (scope.now, content)
         return content
 
 
