@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -45,8 +46,18 @@ async def migrated(engine: AsyncEngine) -> None:
         async with engine.connect():
             pass
     except (DBAPIError, OSError) as error:
+        await _driver_threads_stopped()
         raise database_unreachable(engine.url.render_as_string(hide_password=False), error) from None
     await upgrade(engine)
+
+
+async def _driver_threads_stopped(most: float = 2.0) -> None:
+    """After a failed SQLite connect, aiosqlite's thread still hands its stop back to this loop: wait
+    (at most `most` seconds) until it has, or it prints a traceback once the loop is closed."""
+    waited = 0.0
+    while waited < most and any("_connection_worker_thread" in t.name for t in threading.enumerate()):
+        await asyncio.sleep(0.01)
+        waited += 0.01
 
 
 @asynccontextmanager
