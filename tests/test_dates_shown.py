@@ -3,11 +3,8 @@ carries its year, in every language, on the chat's cards and on the public page.
 
 from datetime import datetime, timezone
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
-
 from bot.i18n import translator
-from bot.web import create_web_app
+from tests import test_impact
 from tests.auxil.builders import publish_call
 
 NEXT_YEAR = {
@@ -37,12 +34,7 @@ async def test_a_call_in_another_year_carries_its_year_on_telegram(city, engine)
     assert "zaterdag 15 januari 2028 om 20.00 uur tot 23.30 uur" in dutch.text
 
 
-@pytest.fixture
-async def web(bot):
-    client = TestClient(TestServer(create_web_app((), bot)))
-    await client.start_server()
-    yield client
-    await client.close()
+web = test_impact.web  # the public page's client
 
 
 async def test_the_public_page_gives_the_year_of_a_call_in_another_year(web, bot, engine, clock):

@@ -6,14 +6,11 @@ import re
 import zlib
 from datetime import timedelta
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
-
 from bot.i18n import translator
-from bot.web import create_web_app
 from handlers.impact import figures as impact
 from handlers.impact import report
 from storage.db import session_factory
+from tests import test_impact
 from tests.auxil.builders import publish_call
 from tests.auxil.chat import onboard
 from tests.auxil.impact_seed import local, seed
@@ -34,12 +31,7 @@ async def test_my_impact_does_not_count_a_call_still_to_come(chat, engine, clock
     assert "deed mee aan 1 oproep" in chat.text and "Binnenkort" not in chat.text
 
 
-@pytest.fixture
-async def web(bot):
-    client = TestClient(TestServer(create_web_app((), bot)))
-    await client.start_server()
-    yield client
-    await client.close()
+web = test_impact.web  # the public page's client
 
 
 async def test_the_public_page_does_not_say_nothing_yet_under_a_listed_call(web, engine, clock, settings):
