@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, TypeGuard, cast
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeGuard, TypeVar, cast
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
@@ -15,6 +16,8 @@ from sqlalchemy.sql import Executable
 
 from storage.sqlite_writes import queue_writes
 
+A = TypeVar("A")
+B = TypeVar("B")
 RINGS = "gangmaker.rings"  # Session.info: what to wake once the transaction commits
 
 
@@ -61,6 +64,26 @@ def create_engine(url: str, *, pool_size: int | None = None, fast_commit: bool =
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def both(
+    session: AsyncSession,
+    first: Callable[[AsyncSession], Awaitable[A]],
+    second: Callable[[AsyncSession], Awaitable[B]],
+) -> tuple[A, B]:
+    """Two reads at the same time, each on a connection of its own: `first` on `session`, `second`
+    on a short session of its own (SQLite runs a query outside Python's lock, PostgreSQL in a server
+    process of its own). An in-memory SQLite database has one connection: one after the other."""
+    engine = session.bind
+    if not isinstance(engine, AsyncEngine) or engine.url.database in (None, "", ":memory:"):
+        return await first(session), await second(session)
+
+    async def beside() -> B:
+        async with AsyncSession(engine) as other:
+            return await second(other)
+
+    found_first, found_second = await asyncio.gather(first(session), beside())
+    return found_first, found_second
 
 
 def dialect_name(session: AsyncSession) -> str:

@@ -16,6 +16,7 @@ from handlers.calls import service as calls
 from handlers.common.domain import HOLDING, CallState, Role, SignUpState
 from handlers.common.options import CONTRIBUTIONS, LANGUAGES, NEIGHBOURHOODS, ROLES, THEMES, optional_multi
 from handlers.common.reach import lines as reach_lines
+from storage.db import both
 from storage.models import Call, SignUp
 from storage.repositories import referenced
 
@@ -178,8 +179,11 @@ async def reach(ctx: Context, answers: dict[str, Any]) -> str:
     """The audience and the best-fitting offers for the call as entered so far."""
     t = ctx.t
     call = calls.new_call(answers, ctx.known_person, ctx.now)
-    people = await calls.audience_size(ctx.session, call)
-    fitting, best = await calls.matching_offers(ctx.session, call)
+    (fitting, best), people = await both(
+        ctx.session,
+        lambda session: calls.matching_offers(session, call),
+        lambda session: calls.audience_size(session, call),
+    )
     lines = [
         t(
             N_("Mensen die de oproep krijgen: {people}. Mensen met een passend aanbod: {offers}."),

@@ -62,26 +62,30 @@ def fits(call: Call, person: Person) -> bool:
 
 async def matching_offers(session: AsyncSession, call: Call, best: int = 3) -> tuple[int, list[Offer]]:
     """How many open offers are of a kind the call needs, and the `best` of them: same neighbourhood,
-    more hours, oldest first. Counted and ranked in the database, in one statement whatever the city's size."""
+    more hours, oldest first. Counted and ranked in the database, whatever the city's size: a count
+    (with the offerers' profiles only when the call is aimed), the ids of the best, then those rows."""
     kinds = sorted({OFFER_KINDS[need] for need in call.needs if need in OFFER_KINDS})
     if not kinds:
         return 0, []
     dialect = dialect_name(session)
+    aimed = audience.aimed(call, dialect)  # an offer is a yes of its own: whatever level its person chose
     usable = [
         Offer.state == "open",
         Offer.kind.in_(kinds),
         or_(Offer.valid_until.is_(None), Offer.valid_until >= call.starts_at),
-        # An offer is a yes of its own: it fits the call whatever level its person chose.
-        *audience.aimed(call, dialect),
+        *aimed,
     ]
+    counted = select(func.count(Offer.id)).where(*usable)
+    fitting = await session.scalar(counted.join(Person, Person.id == Offer.person_id) if aimed else counted) or 0
+    if not fitting:
+        return 0, []
     elsewhere = (
         Person.neighbourhood.is_not(None)
         if call.neighbourhood is None
         else case((Person.neighbourhood == call.neighbourhood, 0), else_=1)
     )
-    # One pass: the count of all that fit comes with each of the best rows (a window over the whole result).
     ranked = (
-        select(Offer, func.count().over().label("fitting"))
+        select(Offer.id)
         .join(Person, Person.id == Offer.person_id)
         .where(*usable)
         .order_by(
@@ -93,8 +97,9 @@ async def matching_offers(session: AsyncSession, call: Call, best: int = 3) -> t
         )
         .limit(best)
     )
-    rows = (await session.execute(ranked)).all()
-    return (rows[0].fitting if rows else 0), [row.Offer for row in rows]
+    ids = list(await session.scalars(ranked))
+    found = {offer.id: offer for offer in await session.scalars(select(Offer).where(Offer.id.in_(ids)))}
+    return fitting, [found[id_] for id_ in ids]
 
 
 def _shared_tags(themes: list[str], dialect: str) -> Any:
