@@ -33,7 +33,8 @@ async def test_tapping_francais_then_typing_oui_goes_on_in_french(engine, clock)
     channel, out = await console(engine, clock)
     await typed(channel, out, "/start", "Français")
     shown = await typed(channel, out, "oui")
-    assert "merci" in shown and "Dans quelle langue" in shown
+    assert "merci" in shown and "Comment puis-je vous appeler" in shown
+    assert "Dans quelle langue" not in shown, "the language was chosen already"
     assert "Fijn, dank je" not in shown
     [person] = await rows(engine, Person)
     assert person.locale == "fr"
@@ -43,7 +44,7 @@ async def test_tapping_english_then_typing_yes_goes_on_in_english(engine, clock)
     channel, out = await console(engine, clock)
     await typed(channel, out, "/start", "English")
     shown = await typed(channel, out, "yes")
-    assert "Which language" in shown
+    assert "What should I call you" in shown and "Which language" not in shown
     [person] = await rows(engine, Person)
     assert person.locale == "en"
 
@@ -51,6 +52,7 @@ async def test_tapping_english_then_typing_yes_goes_on_in_english(engine, clock)
 async def test_a_dutch_ja_still_goes_on_in_dutch(chat, engine):
     await chat.send("/start")
     await chat.send("ja")
+    # Dutch is what everyone is greeted in: who tapped through it may still pick another language.
     assert "In welke taal wil je mijn berichten lezen?" in chat.text
     [person] = await rows(engine, Person)
     assert person.locale == "nl"
@@ -64,7 +66,8 @@ async def test_writing_in_french_before_consent_gets_the_welcome_in_french(engin
     assert "Nederlands" in shown and "English" in shown  # the other languages stay on offer
     assert "Hallo! Ik ben Gangmaker" not in shown
     shown = await typed(channel, out, "1")  # "Oui, c'est d'accord"
-    assert "Dans quelle langue" in shown
+    assert "Comment puis-je vous appeler" in shown
+    assert "Dans quelle langue" not in shown, "they wrote in French and said yes in French"
 
 
 async def test_writing_in_english_before_consent_gets_the_welcome_in_english(chat):
@@ -82,3 +85,10 @@ async def test_a_dutch_first_message_keeps_the_dutch_welcome(chat):
 async def test_asking_for_english_in_dutch_offers_english(chat):
     await chat.send("hallo, spreek je Engels?")
     assert "I'm Gangmaker" in chat.text
+
+
+async def test_the_language_known_at_consent_is_in_the_summary_and_can_be_changed(engine, clock):
+    channel, out = await console(engine, clock)
+    await typed(channel, out, "/start", "Français", "oui")
+    shown = await typed(channel, out, "Anne", "Heule", "Habitant", "1", "Terminé", "1", "Terminé", "Les deux", "Oui")
+    assert "Langue\u00a0: Français" in shown  # the summary, where "Modifier" can change it

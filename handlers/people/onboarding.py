@@ -8,7 +8,7 @@ from typing import Any
 from bot.app import command_action
 from bot.context import Context
 from bot.dialogue import PREFILLED, ChoiceStep, Flow, MultiStep, TextStep, YesNoStep
-from bot.i18n import N_, Translator, language_of, supported
+from bot.i18n import DEFAULT, N_, Translator, language_of, supported
 from bot.replies import Action, Button
 from bot.typed import choose, yes_or_no
 from handlers import calls, support
@@ -445,13 +445,13 @@ async def give_consent(ctx: Context, then: str = "", parent: bool = False) -> No
         version=ctx.settings.privacy_version,
         **({"parent": True} if parent else {}),
     )
-    if support.deep_link_target(then):  # they came to back an idea: the card again after the questions
-        ctx.say(ctx.t(N_("Fijn, dank je! Eerst een paar korte vragen, zodat ik je beter ken.")))
-        await ctx.dialogue.start(ctx, ONBOARDING, {"_then": then})
-        return
-    if then:  # they came to join a call: a name is enough for now
+    if then and not support.deep_link_target(then):  # they came to join a call: a name is enough for now
         ctx.say(ctx.t(N_("Fijn, dank je! Eén vraag nog, dan schrijf ik je in.")))
         await ctx.dialogue.start(ctx, JOIN_FROM_LINK, {"_then": then})
         return
     ctx.say(ctx.t(N_("Fijn, dank je! Eerst een paar korte vragen, zodat ik je beter ken.")))
-    await ctx.dialogue.start(ctx, ONBOARDING)
+    # Who read the welcome and said yes in English or French (picked, written or their app's) is
+    # not asked the language again; it stays in the summary to change. Dutch, which greets everyone,
+    # is still asked: who tapped through it may want another.
+    known = {} if ctx.t.locale == DEFAULT else {"language": ctx.t.locale, PREFILLED: ["language"]}
+    await ctx.dialogue.start(ctx, ONBOARDING, known | ({"_then": then} if then else {}))
