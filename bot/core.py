@@ -307,14 +307,16 @@ class Gangmaker:
         """Typed text that names a button of the last message ("ja" under "Wil je je uitschrijven?
         Ja, uitschrijven · Nee, ik kom") is that tap, through the same route, role and staleness
         checks; text that names several asks which. Mid-dialogue only buttons outside the question
-        count (the dialogue reads answers to its own); False when the text is for someone else."""
-        buttons = kept(ctx.identity)
-        if ctx.conversation is not None and any(b.action.route == DIALOGUE for b in buttons):
-            return False  # the dialogue reads answers to its own question
-        buttons = [b for b in buttons if b.action.route != DIALOGUE]  # a dialogue's, once it has ended
+        count, and only for text its question does not take ("een maand" after /pauze, under "Waar
+        woon je?"); False when the text is for someone else."""
+        kept_buttons = kept(ctx.identity)
+        buttons = [b for b in kept_buttons if b.action.route != DIALOGUE]  # a dialogue's, once it has ended
         if not buttons:
             return False
         found = named(event.text, buttons)
+        if ctx.conversation is not None and len(buttons) < len(kept_buttons):  # its question is shown too
+            if len(found) != 1 or self.dialogue.reads(ctx, event):
+                return False  # the dialogue reads answers to its own question
         if len(found) > 1:
             self._which(ctx, found)
             return True
@@ -329,6 +331,7 @@ class Gangmaker:
             ctx.send(confirmation(button.confirm, button))
         else:
             await self._route(ctx, tap)
+        await self._back_to_the_dialogue(ctx)
         return True
 
     @staticmethod
@@ -384,6 +387,10 @@ class Gangmaker:
         else:
             with answering_expired(ctx):
                 await command.run(ctx)
+        await self._back_to_the_dialogue(ctx)
+
+    async def _back_to_the_dialogue(self, ctx: Context) -> None:
+        """After a command or a typed tap in the middle of a dialogue, its question again."""
         if ctx.conversation is not None and not any(isinstance(reply, Question) for reply in ctx.replies):
             await self.dialogue.render(ctx, prefix=ctx.t(N_("We gaan verder waar je was:")))
 

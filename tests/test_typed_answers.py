@@ -137,3 +137,18 @@ async def test_a_yes_to_no_question_is_told_so_above_the_menu(chat):
     await onboard(chat)
     await chat.send("ja")
     assert "Ik weet niet goed waarop je antwoordt." in chat.text and MENU in chat.text
+
+
+async def test_a_pause_typed_in_the_middle_of_a_dialogue_is_set_and_the_dialogue_goes_on(chat, engine):
+    await onboard(chat)
+    await chat.send("/profiel")
+    await chat.tap("Buurt")
+    assert "Waar woon of werk je?" in chat.text
+    await chat.send("/pauze")
+    assert "We gaan verder waar je was" in chat.text and "Waar woon of werk je?" in chat.text
+    await chat.send("een maand")  # names a button of /pauze, and none of the neighbourhoods
+    assert "stuur ik je geen oproepen" in chat.text
+    assert (await rows(engine, Person))[0].paused is True
+    assert "Waar woon of werk je?" in chat.text, "the question of the dialogue comes back"
+    await chat.send("Marke")
+    assert (await rows(engine, Person))[0].paused is True

@@ -16,7 +16,18 @@ from bot.dialogue import screens
 from bot.dialogue.flow import PREFILLED, Flow
 from bot.dialogue.position import AT_EDIT, AT_SUMMARY, At, Position
 from bot.dialogue.screens import new_token
-from bot.dialogue.steps import ROUTE, Answer, Answers, Invalid, MultiStep, Step, TextStep, Unsure, empty
+from bot.dialogue.steps import (
+    ROUTE,
+    Answer,
+    Answers,
+    ChoiceStep,
+    Invalid,
+    MultiStep,
+    Step,
+    TextStep,
+    Unsure,
+    empty,
+)
 from bot.errors import Expired, answering_expired
 from bot.i18n import N_, Translator
 from bot.replies import Action, Button, FieldErrors, Question
@@ -174,6 +185,20 @@ class Dialogue:
         else:
             assert position.step is not None
             await self._on_answer(ctx, flow, flow.step(position.step, conversation.answers), verb, answer)
+
+    def reads(self, ctx: Context, event: Inbound) -> bool:
+        """Whether the question asked now takes this typed text as its answer: an open question any
+        text, a choice one of its options (or several: it asks which); the summary, the edit list
+        and the dialogue's own words ("terug", "weet ik niet") always read it."""
+        conversation = ctx.conversation
+        if conversation is None:
+            return False
+        verb, answer = self._read(event, conversation.token, ctx.t)
+        position = Position.of(conversation)
+        if verb is not None or position.step is None:
+            return True
+        step = self.flows[conversation.flow].step(position.step, conversation.answers)
+        return not isinstance(step, ChoiceStep) or step.takes(answer, ctx.t)
 
     @staticmethod
     def _read(event: Inbound, token: str, t: Translator) -> tuple[str | None, Answer]:

@@ -366,6 +366,13 @@ class ChoiceStep(Step):
             return next((option for option in self.options if option.value == value), None)
         return None
 
+    def takes(self, answer: Answer, t: Translator) -> bool:
+        """Whether a typed answer names one of the options, or could be several (asked which)."""
+        try:
+            return self._find(answer, t) is not None
+        except Invalid:
+            return True
+
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> Any:
         option = self._find(answer, t)
         if option is None:
@@ -390,6 +397,9 @@ class YesNoStep(ChoiceStep):
 
     options: Sequence[Option] = YES_NO
     kind = "yesno"
+
+    def takes(self, answer: Answer, t: Translator) -> bool:
+        return (answer.kind == "text" and yes_or_no(answer.text) is not None) or super().takes(answer, t)
 
     def read(self, answer: Answer, t: Translator, now: datetime, answers: Answers) -> bool:
         said = yes_or_no(answer.text) if answer.kind == "text" else None  # "ja graag", "oké", "non merci"
@@ -436,6 +446,10 @@ class MultiStep(ChoiceStep):
             chosen.append(option.value)
         order = [o.value for o in self.options]
         return sorted(chosen, key=order.index)
+
+    def takes(self, answer: Answer, t: Translator) -> bool:
+        done = answer.kind == "text" and choose(answer.text, [t(N_("Klaar"))]) == [0]
+        return done or self.typed_list(answer, t) is not None or super().takes(answer, t)
 
     def typed_list(self, answer: Answer, t: Translator) -> list[str] | None:
         """Several options typed at once ("erfgoed, sport" or "1, 3": their place in the list), or None."""
