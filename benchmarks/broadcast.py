@@ -3,7 +3,7 @@ outbox dispatcher, against the fake Bot API enforcing Telegram's 30 messages/sec
 
     python -m benchmarks.broadcast [--people 500] [--latency 0.05] [--concurrency 1 4 8]
                                    [--rate 30] [--broadcast-rate 25] [--apart] [--instances 1]
-                                   [--scheduled] [--profile FILE]
+                                   [--scheduled] [--profile FILE] [--programme full|small]
 
 Prints, per dispatcher concurrency: messages sent, seconds, messages per second, 429s the
 server answered, and repeated messages (must be 0). `--apart` runs the fake Bot API in a
@@ -15,6 +15,9 @@ batch in their turn), and the scheduler, at its real intervals, does the rest: t
 queues the audience, the dispatcher sends. It prints when the first message went out, when every
 row was queued, when the coordinator heard "Je oproep … is onderweg", and the rate from the first
 message to the last. `--profile FILE` writes a cProfile of that run (snakeviz or pstats reads it).
+The residents live in a city with a full programme (`benchmarks.programme`: 300 calls of which 120
+open, sign-ups, ideas, last week's announcements, some held by the weekly cap); `--programme small`
+leaves it out.
 """
 
 from __future__ import annotations
@@ -34,10 +37,11 @@ from sqlalchemy import func, select
 
 from benchmarks.bot_api import BotApiProcess
 from benchmarks.city import settle
+from benchmarks.programme import FULL, PROGRAMMES, Programme
+from benchmarks.programme import add as add_programme
 from bot.assembly import Assembly, assemble
 from bot.config import Settings, load_settings
 from bot.scheduler import Schedule
-from handlers.calls import purposes
 from handlers.calls import service as call_service
 from storage.db import session_factory
 from storage.models import Call, Identity, OutboxMessage, Person
@@ -47,6 +51,7 @@ from tests.auxil.people import add_residents
 
 FIRST_ID = 10_000  # the residents' chat ids
 COORDINATOR_CHAT = 9_001
+TITLE = "📣 Bankjes bouwen"  # how the call's announcement begins
 
 
 class TimedTelegram(FakeTelegram):
@@ -70,9 +75,11 @@ async def scheduled(
     rate: float,
     broadcast_rate: float,
     enough: int | None = None,
+    programme: Programme = FULL,
 ) -> dict[str, float]:
-    """A coordinator publishes a call to `people`; the scheduler at its real intervals does the rest
-    (until `enough` messages went out, when given, and the coordinator heard)."""
+    """A coordinator publishes a call to `people`, in a city with `programme` going on; the scheduler
+    at its real intervals does the rest (until `enough` messages went out, when given, and the
+    coordinator heard)."""
     fake = TimedTelegram(rate_per_second=rate)
     fake.send_delay = latency
     await fake.start()
@@ -83,6 +90,7 @@ async def scheduled(
         now = datetime.now(timezone.utc)
         await add_residents(assembly.engine, fake, people, now, first_id=FIRST_ID, quiet_start=0, quiet_end=0)
         await add_residents(assembly.engine, fake, 1, now, first_id=COORDINATOR_CHAT, level="strategic")
+        await add_programme(assembly.engine, programme, people, now)
         async with session_factory(assembly.engine)() as session:
             coordinator = await session.scalar(
                 select(Person).join(Identity).where(Identity.external_id == str(COORDINATOR_CHAT))
@@ -102,14 +110,15 @@ async def scheduled(
         deadline = time.perf_counter() + 60 + 3 * people / broadcast_rate
         queued = float("nan")  # seconds from the publish until every row of the call was in the outbox
         while time.perf_counter() < deadline and (
-            len({chat for _, chat, _ in fake.arrived if chat != COORDINATOR_CHAT}) < min(people, enough or people)
+            len({chat for _, chat, text in fake.arrived if chat != COORDINATOR_CHAT and text.startswith(TITLE)})
+            < min(people, enough or people)
             or not any(chat == COORDINATOR_CHAT for _, chat, _ in fake.arrived)
         ):
             await asyncio.sleep(0.2)
             if queued != queued:  # not yet: count the call's rows
                 async with session_factory(assembly.engine)() as session:
                     rows = await session.scalar(
-                        select(func.count(OutboxMessage.id)).where(OutboxMessage.purpose == purposes.CALL.name)
+                        select(func.count(OutboxMessage.id)).where(OutboxMessage.key.startswith(f"call:{call.id}:"))
                     )
                 if rows == reach:
                     queued = time.perf_counter() - started
@@ -117,9 +126,12 @@ async def scheduled(
         await application.shutdown()
         await assembly.engine.dispose()
     await fake.stop()
-    residents = [at for at, chat, _ in fake.arrived if chat != COORDINATOR_CHAT]
+    # The call's announcements; the programme's own messages (feedback asked after past calls) share the rate.
+    announced = [(at, chat) for at, chat, text in fake.arrived if chat != COORDINATOR_CHAT and text.startswith(TITLE)]
+    residents = [at for at, _chat in announced]
     told = [at for at, chat, text in fake.arrived if chat == COORDINATOR_CHAT and "onderweg" in text]
-    counts = Counter(chat for _, chat, _ in fake.arrived)
+    counts = Counter(chat for _, chat in announced)
+    counts[COORDINATOR_CHAT] = sum(chat == COORDINATOR_CHAT for _, chat, _ in fake.arrived)
     settled = [at for at in residents if at - started > queued] or residents[-2:]  # once all were queued
     return {
         "settled_per_second": (len(settled) - 1) / max(settled[-1] - settled[0], 1e-9),
@@ -132,15 +144,16 @@ async def scheduled(
         "seconds": residents[-1] - residents[0],
         "per_second": (len(residents) - 1) / (residents[-1] - residents[0]),
         "429s": len(fake.refused(429)),
-        "repeated": sum(n - 1 for n in counts.values()),
+        "repeated": sum(n - 1 for chat, n in counts.items() if chat != COORDINATOR_CHAT),
         "reached": len(counts) - 1,
         "coordinator": counts[COORDINATOR_CHAT],
+        "other": len(fake.arrived) - len(announced) - counts[COORDINATOR_CHAT],
     }
 
 
 def broadcast_call(now: datetime, coordinator: Person) -> Call:
     answers = dict(
-        title="Bankjes bouwen",
+        title=TITLE.removeprefix("📣 "),
         description="Samen bouwen.",
         address="Groeningestraat 1",
         neighbourhood="heule",
@@ -282,13 +295,26 @@ def main() -> None:
     )
     parser.add_argument("--profile", help="with --scheduled: write a cProfile of the run to this file")
     parser.add_argument(
+        "--programme",
+        choices=PROGRAMMES,
+        default="full",
+        help="with --scheduled: the calls, sign-ups, ideas and last week's announcements around it",
+    )
+    parser.add_argument(
         "--enough", type=int, help="with --scheduled: stop once this many went out (and the coordinator heard)"
     )
     args = parser.parse_args()
     if args.scheduled:
         for concurrency in args.concurrency:
             work = scheduled(
-                args.people, args.latency, concurrency, args.database_url, args.rate, args.broadcast_rate, args.enough
+                args.people,
+                args.latency,
+                concurrency,
+                args.database_url,
+                args.rate,
+                args.broadcast_rate,
+                args.enough,
+                PROGRAMMES[args.programme],
             )
             if args.profile:
                 with cProfile.Profile() as profile:
@@ -304,7 +330,8 @@ def main() -> None:
                 f"{100 * figures['per_second'] / args.broadcast_rate:.0f}% of the broadcast rate; once all were "
                 f"queued {figures['settled_per_second']:.1f}/s, "
                 f"{100 * figures['settled_per_second'] / args.broadcast_rate:.0f}%), "
-                f"{figures['429s']:.0f} answered 429, {figures['repeated']:.0f} repeated"
+                f"{figures['429s']:.0f} answered 429, {figures['repeated']:.0f} repeated; "
+                f"{figures['other']:.0f} other messages of the programme meanwhile"
             )
         return
     print(

@@ -93,12 +93,10 @@ async def seed(
                 ],
             )
         await seed_programme(session, programme, people, now)
-        if engine.dialect.name == "postgresql":  # the ids were given: rows added later come after them
-            for table, last in (("person", people), ("call", programme.calls)):
-                if last:
-                    await session.execute(
-                        text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :last)"), {"last": last}
-                    )
+        if engine.dialect.name == "postgresql" and people:  # the ids were given: people added later come after them
+            await session.execute(
+                text("SELECT setval(pg_get_serial_sequence('person', 'id'), :last)"), {"last": people}
+            )
     await settle(engine)
 
 

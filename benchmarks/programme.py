@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from handlers.calls import purposes
 from handlers.common.domain import CallState, IdeaState, Level, SignUpState
 from handlers.common.options import CONTRIBUTIONS, NEIGHBOURHOODS, ROLES, THEMES
+from storage.db import dialect_name, session_factory
 from storage.models import Call, Idea, OutboxMessage, SignUp
 
 BATCH = 5000  # rows per insert statement
@@ -181,6 +182,10 @@ async def seed(session: AsyncSession, programme: Programme, people: int, now: da
     if not programme.calls:
         return
     await session.execute(insert(Call), [_call(n, programme, now, creator=1) for n in range(1, programme.calls + 1)])
+    if dialect_name(session) == "postgresql":  # the ids were given: calls added later come after them
+        await session.execute(
+            text("SELECT setval(pg_get_serial_sequence('call', 'id'), :last)"), {"last": programme.calls}
+        )
     for table, rows in (
         (SignUp, _sign_ups(programme, people, now)),
         (Idea, _ideas(programme, people, now)),
@@ -188,3 +193,10 @@ async def seed(session: AsyncSession, programme: Programme, people: int, now: da
     ):
         for start in range(0, len(rows), BATCH):
             await session.execute(insert(table), rows[start : start + BATCH])
+
+
+async def add(engine: AsyncEngine, programme: Programme, people: int, now: datetime) -> None:
+    """The programme in a database whose residents 1..people are there already (`benchmarks.broadcast`,
+    `benchmarks.replies`; `benchmarks.city` seeds it with its residents)."""
+    async with session_factory(engine)() as session, session.begin():
+        await seed(session, programme, people, now)

@@ -2,6 +2,7 @@
 
     python -m benchmarks.replies [--people 50] [--messages 10] [--pace 20] [--broadcast 1000]
                                  [--rate 30] [--broadcast-rate 25] [--database-url URL]
+                                 [--programme full|small]
 
 Both bots run in webhook mode (web server, secret header, scheduler and outbox dispatcher
 for Gangmaker) against the fake Bot API on 127.0.0.1, which refuses with 429 past `--rate`
@@ -32,6 +33,8 @@ from typing import Any
 from aiohttp import ClientSession, TCPConnector
 
 from benchmarks.echo_bot import EchoBot
+from benchmarks.programme import FULL, PROGRAMMES, Programme
+from benchmarks.programme import add as add_programme
 from bot.assembly import assemble
 from bot.channels.telegram.channel import SECRET_HEADER
 from bot.config import load_settings
@@ -43,6 +46,7 @@ from tests.auxil.telegram_fixtures import free_port
 SECRET = "bench-Secret_1"
 TEXT = "/help"
 FIRST_RESIDENT, FIRST_RECIPIENT = 1_000, 1_000_000
+ANNOUNCED = "📣 Bankjes bouwen"  # how the call's announcement begins (tests.auxil.builders.publish_call)
 UPDATE_IDS = itertools.count(1)  # unique across phases: Gangmaker handles an update id once
 REPLY_TIMEOUT = 60  # seconds an update may wait for its reply before it counts as unanswered
 # Seconds of quiet before each phase. Without them a phase inherits the last one's 429s: after a 429,
@@ -86,7 +90,12 @@ class TimedTelegram(FakeTelegram):
         return True
 
     def sent_to(self, chats: set[int]) -> Counter:
-        return Counter(c.params["chat_id"] for c in self.calls_to("sendMessage") if c.params["chat_id"] in chats)
+        """The call's announcements each of `chats` got (not the programme's own messages)."""
+        return Counter(
+            c.params["chat_id"]
+            for c in self.calls_to("sendMessage")
+            if c.params["chat_id"] in chats and c.params.get("text", "").startswith(ANNOUNCED)
+        )
 
 
 class Load:
@@ -180,8 +189,10 @@ async def gangmaker(
     broadcast_rate: float,
     url: str,
     settle: float,
+    programme: Programme = FULL,
 ) -> dict[str, Any]:
-    """Gangmaker's three phases: all at once, paced, and paced during a broadcast."""
+    """Gangmaker's three phases: all at once, paced, and paced during a broadcast, in a city with
+    `programme` going on."""
     port = free_port()
     settings = load_settings(
         telegram_token=fake.token,
@@ -200,9 +211,6 @@ async def gangmaker(
     )
     assembly = await assemble(settings)
     now = datetime.now(timezone.utc)
-    residents = await add_residents(
-        assembly.engine, fake, people, now, first_id=FIRST_RESIDENT, neighbourhood="marke", quiet_start=0, quiet_end=0
-    )
     recipients = {
         user.id
         for user in await add_residents(
@@ -216,6 +224,12 @@ async def gangmaker(
             quiet_end=0,
         )
     }
+    # The programme around the recipients (persons 1..broadcast), so its own messages (feedback asked
+    # after past calls) share the dispatcher with the broadcast, and never reach the chats timed.
+    await add_programme(assembly.engine, programme, broadcast, now)
+    residents = await add_residents(
+        assembly.engine, fake, people, now, first_id=FIRST_RESIDENT, neighbourhood="marke", quiet_start=0, quiet_end=0
+    )
     chats = [user.id for user in residents]
     fake.watched = set(chats)
     await assembly.start()  # the web server, the channel with its webhook, the scheduler and the dispatcher
@@ -293,6 +307,7 @@ async def run(
     rate: float = 30,
     broadcast_rate: float = 25,
     settle: float = SETTLE,
+    programme: Programme = FULL,
 ) -> dict[str, Any]:
     """Run both bots under the same load; returns the rows of the table and the broadcast's tally."""
     fake = TimedTelegram(rate_per_second=rate)
@@ -302,7 +317,7 @@ async def run(
             with tempfile.TemporaryDirectory() as folder:
                 url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
                 result = await gangmaker(
-                    fake, http, people, messages, pace, broadcast, rate, broadcast_rate, url, settle
+                    fake, http, people, messages, pace, broadcast, rate, broadcast_rate, url, settle, programme
                 )
             result["rows"] |= await echo(fake, http, people, messages, pace, rate, settle)
     finally:
@@ -345,6 +360,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=30, help="the server's limit and TELEGRAM_RATE (messages/s)")
     parser.add_argument("--broadcast-rate", type=float, default=25, help="TELEGRAM_BROADCAST_RATE (messages/s)")
     parser.add_argument("--database-url", help="default: a fresh SQLite file (PostgreSQL: an empty database)")
+    parser.add_argument("--programme", choices=PROGRAMMES, default="full", help="the city's calls, sign-ups, ideas")
     args = parser.parse_args()
     result = asyncio.run(
         run(
@@ -355,6 +371,7 @@ def main() -> None:
             broadcast=args.broadcast,
             rate=args.rate,
             broadcast_rate=args.broadcast_rate,
+            programme=PROGRAMMES[args.programme],
         )
     )
     print(
