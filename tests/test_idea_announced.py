@@ -75,3 +75,18 @@ async def test_time_offered_at_the_menu_leads_to_the_offer_not_to_an_idea(chat, 
     [offer] = await rows(engine, Offer)
     assert (offer.kind, offer.details["hours"], offer.details["moments"]) == ("time", 4, ["weekends"])
     assert await rows(engine, Idea) == []
+
+
+async def test_a_bare_yes_or_no_to_an_open_question_asks_for_a_few_words(chat, engine):
+    await onboard(chat)
+    await chat.send("/idee")
+    assert "Wat kan beter in je buurt" in chat.text
+    for bare in ("ja", "oui", "nee"):
+        await chat.send(bare)
+        assert "Vertel het in een paar woorden" in chat.text, bare
+        assert "Op het Leieboord staan geen bankjes" in chat.text, "the example shows what is meant"
+        assert "Wat kan beter in je buurt" in chat.text
+    await chat.send("Het Leieboord is grijs.")
+    assert "Wat is je idee?" in chat.text
+    await chat.send("/annuleer")
+    assert await rows(engine, Idea) == []

@@ -240,6 +240,12 @@ class Dialogue:
                 conversation.answers = {**answers, ASKED: [step.name, answer.text.strip()]}
                 await self._answer_back(ctx, step)
                 return
+            elif step.example and yes_or_no(answer.text) is not None:  # "ja" to "Wat kan beter?": no answer yet
+                await self.render(
+                    ctx,
+                    prefix=t(N_("Vertel het in een paar woorden. Een voorbeeld: “{example}”"), example=t(step.example)),
+                )
+                return
         try:
             listed = step.typed_list(answer, t) if isinstance(step, MultiStep) and verb != "done" else None
             typed_done = (

@@ -112,8 +112,9 @@ class Step:
     # False: not asked in turn; shown in the summary (its default) and changed from there, or in a form.
     asked: bool = True
     # A msgid: an answer as someone might give it. With one, a question asked back instead of an answer
-    # ("bedoel je wat ik wil veranderen?") gets it, and the question stays open; a step whose answer
-    # may well be a question (a round's question, a call's title) has none.
+    # ("bedoel je wat ik wil veranderen?") gets it, and the question stays open, as after a bare yes or
+    # no ("ja" to "Wat kan beter?"); a step whose answer may well be a question or a yes (a round's
+    # question, a call's title) has none.
     example: str | None = None
     kind = "text"
 
