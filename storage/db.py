@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
-from storage.sqlite_writes import queue_writes
+from storage.sqlite_writes import count_writers
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -39,7 +39,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_engine(url: str, *, pool_size: int | None = None, fast_commit: bool = False, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; SQLite files get WAL mode, enforced foreign keys, secure delete and
-    their writers queued in the process (`storage.sqlite_writes`).
+    their writers counted, so background batches can give way to turns (`storage.sqlite_writes`).
     Pooled connections are tested before use, so a connection the server dropped is replaced, not used.
     On PostgreSQL `pool_size` connections stay open and up to twice as many more open under load;
     `fast_commit` lets a COMMIT return before the write-ahead log reached the disk."""
@@ -58,7 +58,7 @@ def create_engine(url: str, *, pool_size: int | None = None, fast_commit: bool =
     engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
     if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        queue_writes(engine.sync_engine)
+        count_writers(engine.sync_engine)
     return engine
 
 

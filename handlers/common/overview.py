@@ -23,6 +23,7 @@ from bot.outbox import Purpose, after_quiet_hours
 from handlers.common.reach import CARRIED
 from storage.db import dialect_name
 from storage.models import Identity, OutboxMessage, Person
+from storage.sqlite_writes import give_way as give_way_to_turns
 
 # Person ids a batch: the residents among them read, matched and written in one transaction. With
 # 1,000 a resident's turn on SQLite took up to 106 ms while the overview was built, with 500 up to 70.
@@ -138,6 +139,7 @@ async def build(
             waiting = [person for person in people if person.id not in done]
             found = [(key, await matcher(reading, waiting)) for key, matcher in matchers]
         rows, carried = _overviews(waiting, found)
+        await give_way_to_turns(engine)  # on SQLite: after the residents' writes under way
         async with sessions() as writing, writing.begin():  # the only write: two statements, short
             if rows:
                 queued += await _insert(writing, settings, now, purpose, rows, keys)

@@ -1,4 +1,5 @@
-"""SQLite's writers queue in the process: who asked for the write lock first gets it first."""
+"""On SQLite a background batch gives way to the writes under way (a resident's turn), not the other
+way round; on PostgreSQL it never waits."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from storage.db import create_engine
+from storage.sqlite_writes import give_way
 
 
 @pytest.fixture
@@ -26,38 +28,46 @@ async def write(engine, who: str, hold: asyncio.Event | None = None) -> None:
             await hold.wait()
 
 
-async def test_a_writer_that_waited_long_goes_before_one_that_came_later(engine):
-    """A resident's turn that has waited behind a long write is not overtaken by a writer arriving
-    just before that write ends (the overview's next batch). In SQLite's busy handler it would be:
-    the earlier writer sleeps in steps grown to 50-100 ms, the later one retries within a few ms."""
+async def test_a_batch_waits_while_a_turn_writes_and_goes_once_it_committed(engine):
     hold = asyncio.Event()
-    holding = asyncio.create_task(write(engine, "overview batch 1", hold))
-    await asyncio.sleep(0.05)
-    turn = asyncio.create_task(write(engine, "turn"))
-    await asyncio.sleep(0.25)
-    later = asyncio.create_task(write(engine, "overview batch 2"))
-    await asyncio.sleep(0.04)
+    turn = asyncio.create_task(write(engine, "turn", hold))
+    await asyncio.sleep(0.05)  # the turn is inside its write transaction
+    batch = asyncio.create_task(give_way(engine, longest=60))
+    await asyncio.sleep(0.1)
+    assert not batch.done(), "the batch would take the write lock from under the turn"
     hold.set()
-    await asyncio.gather(holding, turn, later)
-    async with engine.connect() as connection:
-        order = (await connection.execute(text("SELECT who FROM written ORDER BY id"))).scalars().all()
-    assert order == ["overview batch 1", "turn", "overview batch 2"]
+    await turn
+    await asyncio.wait_for(batch, timeout=10)
 
 
-async def test_a_task_writing_through_two_connections_does_not_wait_for_itself(engine):
-    """A task that holds the write lock on one connection and writes on another goes straight to
-    SQLite (which says the file is locked), rather than waiting in the queue for itself."""
-    async with engine.begin() as first:
-        await first.execute(text("INSERT INTO written (who) VALUES ('first')"))
-        async with engine.connect() as second:
-            await second.execute(text("PRAGMA busy_timeout=10"))
-            with pytest.raises(Exception, match="locked"):
-                await second.execute(text("INSERT INTO written (who) VALUES ('second')"))
-            await second.rollback()
-
-
-async def test_the_lock_is_given_back_when_a_write_fails(engine):
+async def test_a_failed_write_does_not_hold_up_the_batch(engine):
     with pytest.raises(Exception, match="no such table"):
         async with engine.begin() as connection:
             await connection.execute(text("INSERT INTO missing (who) VALUES ('x')"))
-    await asyncio.wait_for(write(engine, "after"), timeout=2)
+    assert not await give_way(engine, longest=1)
+
+
+async def test_a_batch_does_not_wait_for_its_own_task_or_for_reads(engine):
+    async with engine.begin() as connection:
+        await connection.execute(text("INSERT INTO written (who) VALUES ('own')"))
+        assert not await give_way(engine, longest=1)
+    async with engine.connect() as reading:
+        await reading.execute(text("SELECT * FROM written"))
+        reader = asyncio.create_task(asyncio.sleep(0.05))  # another task, reading only
+        assert not await give_way(engine, longest=1)
+        await reader
+
+
+async def test_a_batch_gives_way_at_most_for_its_longest(engine):
+    hold = asyncio.Event()
+    turn = asyncio.create_task(write(engine, "turn", hold))
+    await asyncio.sleep(0.05)
+    assert await give_way(engine, longest=0.05)  # the turn is still writing: it waited, then went on
+    hold.set()
+    await turn
+
+
+async def test_on_postgresql_a_batch_never_waits():
+    engine = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")  # never connected
+    assert not await give_way(engine, longest=1)
+    await engine.dispose()
