@@ -111,8 +111,7 @@ async def scheduled(
         deadline = time.perf_counter() + 60 + 3 * people / broadcast_rate
         queued = float("nan")  # seconds from the publish until every row of the call was in the outbox
         while time.perf_counter() < deadline and (
-            len({chat for _, chat, text in fake.arrived if chat != COORDINATOR_CHAT and text.startswith(TITLE)})
-            < min(people, enough or people)
+            len({chat for _, chat in announcements(fake)}) < min(people, enough or people)
             or not any(chat == COORDINATOR_CHAT for _, chat, _ in fake.arrived)
         ):
             await asyncio.sleep(0.2)
@@ -130,12 +129,11 @@ async def scheduled(
         await application.shutdown()
         await assembly.engine.dispose()
     await fake.stop()
-    # The call's announcements; the programme's own messages (feedback asked after past calls) share the rate.
-    announced = [(at, chat) for at, chat, text in fake.arrived if chat != COORDINATOR_CHAT and text.startswith(TITLE)]
+    announced = announcements(fake)
     residents = [at for at, _chat in announced]
     told = [at for at, chat, text in fake.arrived if chat == COORDINATOR_CHAT and "onderweg" in text]
     counts = Counter(chat for _, chat in announced)
-    counts[COORDINATOR_CHAT] = sum(chat == COORDINATOR_CHAT for _, chat, _ in fake.arrived)
+    coordinator = sum(chat == COORDINATOR_CHAT for _, chat, _ in fake.arrived)
     settled = [at for at in residents if at - started > queued] or residents[-2:]  # once all were queued
     return {
         "settled_per_second": (len(settled) - 1) / max(settled[-1] - settled[0], 1e-9),
@@ -148,11 +146,17 @@ async def scheduled(
         "seconds": residents[-1] - residents[0],
         "per_second": (len(residents) - 1) / (residents[-1] - residents[0]),
         "429s": len(fake.refused(429)),
-        "repeated": sum(n - 1 for chat, n in counts.items() if chat != COORDINATOR_CHAT),
-        "reached": len(counts) - 1,
-        "coordinator": counts[COORDINATOR_CHAT],
-        "other": sum(at > started for at, _chat, _text in fake.arrived) - len(announced) - counts[COORDINATOR_CHAT],
+        "repeated": sum(n - 1 for n in counts.values()),
+        "reached": len(counts),
+        "coordinator": coordinator,
+        "other": sum(at > started for at, _chat, _text in fake.arrived) - len(announced) - coordinator,
     }
+
+
+def announcements(fake: TimedTelegram) -> list[tuple[float, int]]:
+    """When the call's announcement reached which resident; the programme's own messages (feedback
+    asked after past calls) share the rate but are not counted."""
+    return [(at, chat) for at, chat, text in fake.arrived if chat != COORDINATOR_CHAT and text.startswith(TITLE)]
 
 
 async def drained(engine, fake: TimedTelegram, quiet: float = 3, timeout: float = 120) -> None:
@@ -327,18 +331,14 @@ def main() -> None:
         "--enough", type=int, help="with --scheduled: stop once this many went out (and the coordinator heard)"
     )
     args = parser.parse_args()
+
+    def common(concurrency: int) -> tuple:
+        """What both kinds of run take first."""
+        return args.people, args.latency, concurrency, args.database_url, args.rate, args.broadcast_rate
+
     if args.scheduled:
         for concurrency in args.concurrency:
-            work = scheduled(
-                args.people,
-                args.latency,
-                concurrency,
-                args.database_url,
-                args.rate,
-                args.broadcast_rate,
-                args.enough,
-                PROGRAMMES[args.programme],
-            )
+            work = scheduled(*common(concurrency), args.enough, PROGRAMMES[args.programme])
             if args.profile:
                 with cProfile.Profile() as profile:
                     figures = asyncio.run(work)
@@ -362,18 +362,7 @@ def main() -> None:
         f"broadcast rate {args.broadcast_rate:g}/s"
     )
     for concurrency in args.concurrency:
-        figures = asyncio.run(
-            run(
-                args.people,
-                args.latency,
-                concurrency,
-                args.database_url,
-                args.rate,
-                args.broadcast_rate,
-                args.apart,
-                args.instances,
-            )
-        )
+        figures = asyncio.run(run(*common(concurrency), args.apart, args.instances))
         print(
             f"concurrency {concurrency}: {figures['sent']} sent in {figures['seconds']:.1f} s "
             f"({figures['per_second']:.1f}/s, {100 * figures['per_second'] / args.broadcast_rate:.0f}% of the "

@@ -309,14 +309,14 @@ class Gangmaker:
         checks; text that names several asks which. Mid-dialogue only buttons outside the question
         count, and only for text its question does not take ("een maand" after /pauze, under "Waar
         woon je?"); False when the text is for someone else."""
-        kept_buttons = kept(ctx.identity)
-        buttons = [b for b in kept_buttons if b.action.route != DIALOGUE]  # a dialogue's, once it has ended
+        shown = kept(ctx.identity)
+        buttons = [b for b in shown if b.action.route != DIALOGUE]  # a dialogue's, once it has ended
         if not buttons:
             return False
         found = named(event.text, buttons)
-        if ctx.conversation is not None and len(buttons) < len(kept_buttons):  # its question is shown too
-            if len(found) != 1 or self.dialogue.reads(ctx, event):
-                return False  # the dialogue reads answers to its own question
+        asked = ctx.conversation is not None and any(b.action.route == DIALOGUE for b in shown)
+        if asked and (len(found) != 1 or self.dialogue.reads(ctx, event)):
+            return False  # the dialogue reads answers to its own question
         if len(found) > 1:
             self._which(ctx, found)
             return True

@@ -248,9 +248,7 @@ class Dialogue:
                 return
         try:
             listed = step.typed_list(answer, t) if isinstance(step, MultiStep) and verb != "done" else None
-            typed_done = (
-                isinstance(step, MultiStep) and answer.kind == "text" and choose(answer.text, [t(N_("Klaar"))]) == [0]
-            )
+            typed_done = isinstance(step, MultiStep) and step.typed_done(answer, t)
             chosen = (
                 step.toggle(answer, t, answers)
                 if isinstance(step, MultiStep) and verb != "done" and listed is None and not typed_done

@@ -449,8 +449,12 @@ class MultiStep(ChoiceStep):
         return sorted(chosen, key=order.index)
 
     def takes(self, answer: Answer, t: Translator) -> bool:
-        done = answer.kind == "text" and choose(answer.text, [t(N_("Klaar"))]) == [0]
-        return done or self.typed_list(answer, t) is not None or super().takes(answer, t)
+        return self.typed_done(answer, t) or self.typed_list(answer, t) is not None or super().takes(answer, t)
+
+    @staticmethod
+    def typed_done(answer: Answer, t: Translator) -> bool:
+        """Whether the answer is "Klaar" typed (near enough), instead of tapped."""
+        return answer.kind == "text" and choose(answer.text, [t(N_("Klaar"))]) == [0]
 
     def typed_list(self, answer: Answer, t: Translator) -> list[str] | None:
         """Several options typed at once ("erfgoed, sport" or "1, 3": their place in the list), or None."""
